@@ -20,7 +20,7 @@ pub mod tiles;
 pub mod tree;
 
 pub use consistency::{consistency_proof, verify_consistency};
-pub use hash::{empty_root, leaf_hash, node_hash, Hash, HashParseError, HASH_LEN};
+pub use hash::{empty_root, leaf_hash, node_hash, sha256_blocks, Hash, HashParseError, HASH_LEN};
 pub use inclusion::{inclusion_proof, root_from_inclusion_proof, verify_inclusion};
 pub use tree::{root_from_leaf_hashes, root_parallel, root_sequential, StreamingRoot};
 
