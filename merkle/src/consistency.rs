@@ -9,7 +9,11 @@ use crate::{ProofError, MAX_CONSISTENCY_PROOF_LEN};
 
 /// The proof that the tree of the first `size1` leaf hashes is a prefix of the tree of the
 /// first `size2`.
-pub fn consistency_proof(leaf_hashes: &[Hash], size1: u64, size2: u64) -> Result<Vec<Hash>, ProofError> {
+pub fn consistency_proof(
+    leaf_hashes: &[Hash],
+    size1: u64,
+    size2: u64,
+) -> Result<Vec<Hash>, ProofError> {
     check_sizes(size1, size2)?;
     let available = leaf_hashes.len() as u64;
     let not_enough = ProofError::NotEnoughLeaves {
@@ -115,10 +119,12 @@ pub fn verify_consistency(
             })
         }
     };
-    let (inner_nodes, border_nodes) = rest.split_at_checked(inner).ok_or(ProofError::WrongProofLength {
-        expected,
-        actual: proof.len(),
-    })?;
+    let (inner_nodes, border_nodes) =
+        rest.split_at_checked(inner)
+            .ok_or(ProofError::WrongProofLength {
+                expected,
+                actual: proof.len(),
+            })?;
     let mask = (size1 - 1) >> shift;
     let old = chain_border_right(chain_inner_right(seed, inner_nodes, mask), border_nodes);
     if old != *root1 {
@@ -139,7 +145,7 @@ pub fn verify_consistency(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::hash::leaf_hash;
 
@@ -167,8 +173,14 @@ mod tests {
     #[test]
     fn refuses_size_zero_and_reversed_sizes() {
         let h = leaf_hash(b"");
-        assert_eq!(verify_consistency(0, 0, &[], &h, &h), Err(ProofError::OldSizeZero));
-        assert_eq!(verify_consistency(0, 5, &[h], &h, &h), Err(ProofError::OldSizeZero));
+        assert_eq!(
+            verify_consistency(0, 0, &[], &h, &h),
+            Err(ProofError::OldSizeZero)
+        );
+        assert_eq!(
+            verify_consistency(0, 5, &[h], &h, &h),
+            Err(ProofError::OldSizeZero)
+        );
         assert_eq!(
             verify_consistency(3, 2, &[h], &h, &h),
             Err(ProofError::SizesOutOfOrder { size1: 3, size2: 2 })

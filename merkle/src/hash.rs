@@ -132,6 +132,23 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
     Hash(h.finalize().into())
 }
 
+/// Leaf hash of data read to its end, in constant memory: SHA-256(0x00 ‖ data).
+pub fn leaf_hash_reader<R: std::io::Read>(mut reader: R) -> std::io::Result<Hash> {
+    let mut h = Sha256::new();
+    h.update([0x00]);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(Hash(h.finalize().into()))
+}
+
 /// Interior node hash: SHA-256(0x01 ‖ left ‖ right).
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     // 65 bytes of input: block 1 = 0x01 ‖ left ‖ right[..31]; block 2 = right[31] ‖ 0x80 ‖
@@ -154,6 +171,7 @@ pub fn empty_root() -> Hash {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -184,6 +202,13 @@ mod tests {
         h.update(l.0);
         h.update(r.0);
         assert_eq!(node_hash(&l, &r).0, <[u8; 32]>::from(h.finalize()));
+    }
+
+    #[test]
+    fn reader_matches_slice() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        assert_eq!(leaf_hash_reader(&data[..]).unwrap(), leaf_hash(&data));
+        assert_eq!(leaf_hash_reader(&b""[..]).unwrap(), leaf_hash(b""));
     }
 
     #[test]

@@ -6,7 +6,11 @@ use crate::{ProofError, MAX_INCLUSION_PROOF_LEN};
 
 /// The audit path for leaf `index` in the tree made of the first `size` of `leaf_hashes`,
 /// ordered from the leaf's sibling up to the root's child.
-pub fn inclusion_proof(leaf_hashes: &[Hash], size: u64, index: u64) -> Result<Vec<Hash>, ProofError> {
+pub fn inclusion_proof(
+    leaf_hashes: &[Hash],
+    size: u64,
+    index: u64,
+) -> Result<Vec<Hash>, ProofError> {
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
     }
@@ -104,10 +108,13 @@ pub fn root_from_inclusion_proof(
             actual: proof.len(),
         });
     }
-    let (inner_nodes, border_nodes) = proof.split_at_checked(inner).ok_or(ProofError::WrongProofLength {
-        expected: inner + border,
-        actual: proof.len(),
-    })?;
+    let (inner_nodes, border_nodes) =
+        proof
+            .split_at_checked(inner)
+            .ok_or(ProofError::WrongProofLength {
+                expected: inner + border,
+                actual: proof.len(),
+            })?;
     let at_border = chain_inner(*leaf_hash, inner_nodes, index);
     Ok(chain_border_right(at_border, border_nodes))
 }
@@ -153,7 +160,9 @@ mod tests {
                 verify_inclusion(index, size, &l[index as usize], &proof, &root).unwrap();
                 if size > 1 {
                     let other = (index + 1) % size;
-                    assert!(verify_inclusion(other, size, &l[index as usize], &proof, &root).is_err());
+                    assert!(
+                        verify_inclusion(other, size, &l[index as usize], &proof, &root).is_err()
+                    );
                 }
             }
         }

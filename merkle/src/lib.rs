@@ -1,6 +1,6 @@
 //! RFC 6962 / RFC 9162 Merkle trees for transparency logs.
 //!
-//! * [`hash`]: the 32-byte [`Hash`] type, leaf and interior-node hashing.
+//! * [`hash`]: the 32-byte [`Hash`](struct@Hash) type, leaf and interior-node hashing.
 //! * [`tree`]: the root of `n` leaves, streaming ([`StreamingRoot`], O(log n) memory) and parallel
 //!   ([`root_parallel`]), plus subtree hashing over leaf hashes held in memory.
 //! * [`inclusion`] and [`consistency`]: proof generation and verification, with every size and
@@ -20,9 +20,15 @@ pub mod tiles;
 pub mod tree;
 
 pub use consistency::{consistency_proof, verify_consistency};
-pub use hash::{empty_root, leaf_hash, node_hash, sha256_blocks, Hash, HashParseError, HASH_LEN};
+pub use hash::{
+    empty_root, leaf_hash, leaf_hash_reader, node_hash, sha256_blocks, Hash, HashParseError,
+    HASH_LEN,
+};
 pub use inclusion::{inclusion_proof, root_from_inclusion_proof, verify_inclusion};
-pub use tree::{root_from_leaf_hashes, root_parallel, root_sequential, StreamingRoot};
+pub use tree::{
+    root_from_leaf_hashes, root_from_leaf_hashes_parallel, root_parallel, root_sequential,
+    StreamingRoot, TreeFull,
+};
 
 /// The longest inclusion proof any tree of at most 2^64 - 1 leaves can need.
 pub const MAX_INCLUSION_PROOF_LEN: usize = 64;

@@ -1,10 +1,15 @@
 //! Properties: for random tree sizes and indices, generated proofs verify, and flipping any
 //! one byte of any proof node, the leaf hash or a root makes verification fail.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use merkle::{
-    consistency_proof, inclusion_proof, leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion,
-    Hash,
+    consistency_proof, inclusion_proof, leaf_hash, root_from_leaf_hashes, verify_consistency,
+    verify_inclusion, Hash,
 };
 use proptest::prelude::*;
 
