@@ -53,7 +53,7 @@ pub enum ProofError {
     #[error("proof has {len} nodes, more than the maximum of {max}")]
     ProofTooLong { len: usize, max: usize },
     /// The proof does not have the number of nodes the sizes and index imply.
-    #[error("proof has {actual} nodes but index and size imply {expected}")]
+    #[error("proof has {actual} nodes, but the tree sizes and index require {expected}")]
     WrongProofLength { expected: usize, actual: usize },
     /// The root recomputed from the proof differs from the expected root.
     #[error("computed root {computed} does not match expected root {expected}")]

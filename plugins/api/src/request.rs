@@ -1,0 +1,396 @@
+//! What a plugin is asked to verify: every input, borrowed, including the time.
+
+use crate::cache::OfflineCache;
+use crate::error::InputError;
+use crate::insecure::Insecure;
+use crate::time::VerificationTime;
+use crate::trust::TrustRoots;
+use std::fmt;
+
+/// A digest algorithm for a [`Subject::Digest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-256 (32 bytes).
+    Sha256,
+    /// SHA-384 (48 bytes).
+    Sha384,
+    /// SHA-512 (64 bytes).
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// The digest length in bytes.
+    pub fn digest_len(self) -> usize {
+        match self {
+            DigestAlgorithm::Sha256 => 32,
+            DigestAlgorithm::Sha384 => 48,
+            DigestAlgorithm::Sha512 => 64,
+        }
+    }
+
+    /// The conventional lowercase name (`"sha256"`), as in `sha256:<hex>` digests.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "sha256",
+            DigestAlgorithm::Sha384 => "sha384",
+            DigestAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// The algorithm called `name` (`"sha256"`, `"sha384"`, `"sha512"`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sha256" => Some(DigestAlgorithm::Sha256),
+            "sha384" => Some(DigestAlgorithm::Sha384),
+            "sha512" => Some(DigestAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DigestAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An already computed digest of the subject; its length always matches its algorithm.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Digest<'a> {
+    algorithm: DigestAlgorithm,
+    value: &'a [u8],
+}
+
+impl<'a> Digest<'a> {
+    /// A digest, if `value` has the length `algorithm` produces.
+    pub fn new(algorithm: DigestAlgorithm, value: &'a [u8]) -> Result<Self, InputError> {
+        if value.len() != algorithm.digest_len() {
+            return Err(InputError::malformed(
+                "digest",
+                format!(
+                    "{algorithm} digest must be {} bytes, got {}",
+                    algorithm.digest_len(),
+                    value.len()
+                ),
+            ));
+        }
+        Ok(Digest { algorithm, value })
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> DigestAlgorithm {
+        self.algorithm
+    }
+
+    /// The raw digest bytes.
+    pub fn value(&self) -> &'a [u8] {
+        self.value
+    }
+}
+
+impl fmt::Debug for Digest<'_> {
+    /// Shows `sha256:<hex>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({}:", self.algorithm)?;
+        for b in self.value {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// What the evidence is about: the artifact or manifest itself, or its digest.
+///
+/// Deliberately not `#[non_exhaustive]`: a plugin must handle every kind of subject explicitly.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// The artifact or manifest bytes; the plugin hashes them as its format requires.
+    Bytes(&'a [u8]),
+    /// An already computed digest of the artifact.
+    Digest(Digest<'a>),
+}
+
+impl fmt::Debug for Subject<'_> {
+    /// Shows the length of bytes, not the bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Subject::Digest(d) => d.fmt(f),
+        }
+    }
+}
+
+/// Signature material: a bundle, a detached signature, a DSSE envelope, a proof file...
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature<'a> {
+    bytes: &'a [u8],
+    media_type: Option<&'a str>,
+}
+
+impl<'a> Signature<'a> {
+    /// Signature material of unstated kind; the plugin recognises it or fails.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Signature {
+            bytes,
+            media_type: None,
+        }
+    }
+
+    /// Adds a media-type or kind hint, e.g. `application/vnd.dev.sigstore.bundle.v0.3+json`.
+    /// A hint only narrows parsing; it is never trusted as a verification result.
+    #[must_use]
+    pub fn with_media_type(mut self, media_type: &'a str) -> Self {
+        self.media_type = Some(media_type);
+        self
+    }
+
+    /// The raw bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The media-type or kind hint, if one was given.
+    pub fn media_type(&self) -> Option<&'a str> {
+        self.media_type
+    }
+}
+
+impl fmt::Debug for Signature<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signature")
+            .field("len", &self.bytes.len())
+            .field("media_type", &self.media_type)
+            .finish()
+    }
+}
+
+/// An untrusted certificate offered with the evidence (a leaf or an intermediate), DER or PEM,
+/// with a name for messages (usually its file name).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Certificate<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+}
+
+impl<'a> Certificate<'a> {
+    /// A certificate named `name` holding `bytes` (not decoded here).
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> Self {
+        Certificate { name, bytes }
+    }
+
+    /// Its name, for messages.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// Its undecoded bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for Certificate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("name", &self.name)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// What the caller expects of the signer, beyond a valid signature. Every field is optional;
+/// a plugin that can check an expectation must check it, and one that cannot must fail (or
+/// record a skipped check), never ignore it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Policy {
+    identity: Option<String>,
+    issuer: Option<String>,
+}
+
+static EMPTY_POLICY: Policy = Policy {
+    identity: None,
+    issuer: None,
+};
+
+impl Policy {
+    /// No expectations.
+    pub fn new() -> Self {
+        Policy::default()
+    }
+
+    /// Expects the signer identity (e.g. a certificate SAN: an e-mail or a workflow URI),
+    /// compared exactly.
+    #[must_use]
+    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+        self.identity = Some(identity.into());
+        self
+    }
+
+    /// Expects the identity issuer (e.g. the OIDC issuer URL), compared exactly.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The expected signer identity, if any.
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    /// The expected identity issuer, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// Whether there is no expectation at all.
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_none() && self.issuer.is_none()
+    }
+}
+
+/// Everything one verification needs, borrowed from the caller.
+///
+/// Built with [`VerifyRequest::new`] (the inputs every verification has) and `with_*` methods
+/// (the optional ones), so that adding a field later breaks no caller.
+///
+/// ```
+/// use plugin_api::{Insecure, Policy, Signature, Subject, TrustRoots, VerificationTime, VerifyRequest};
+///
+/// let roots = TrustRoots::new();
+/// let policy = Policy::new().with_identity("release@example.com");
+/// let req = VerifyRequest::new(
+///     Subject::Bytes(b"artifact"),
+///     Signature::new(b"{}").with_media_type("application/json"),
+///     &roots,
+///     VerificationTime::from_unix_seconds(1_700_000_000),
+/// )
+/// .with_policy(&policy)
+/// .with_insecure(&[Insecure::SkipTlog]);
+/// assert!(req.allows(Insecure::SkipTlog));
+/// assert!(req.cache().is_none());
+/// ```
+#[derive(Clone, Copy)]
+pub struct VerifyRequest<'a> {
+    subject: Subject<'a>,
+    signature: Signature<'a>,
+    trust_roots: &'a TrustRoots,
+    certificates: &'a [Certificate<'a>],
+    policy: &'a Policy,
+    cache: Option<&'a dyn OfflineCache>,
+    time: VerificationTime,
+    insecure: &'a [Insecure],
+}
+
+impl<'a> VerifyRequest<'a> {
+    /// A request with no extra certificates, an empty policy, no offline cache and no insecure
+    /// mode.
+    pub fn new(
+        subject: Subject<'a>,
+        signature: Signature<'a>,
+        trust_roots: &'a TrustRoots,
+        time: VerificationTime,
+    ) -> Self {
+        VerifyRequest {
+            subject,
+            signature,
+            trust_roots,
+            certificates: &[],
+            policy: &EMPTY_POLICY,
+            cache: None,
+            time,
+            insecure: &[],
+        }
+    }
+
+    /// Offers untrusted certificates (leaf, intermediates) with the evidence.
+    #[must_use]
+    pub fn with_certificates(mut self, certificates: &'a [Certificate<'a>]) -> Self {
+        self.certificates = certificates;
+        self
+    }
+
+    /// Sets the signer expectations.
+    #[must_use]
+    pub fn with_policy(mut self, policy: &'a Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Gives read-only access to the offline cache.
+    #[must_use]
+    pub fn with_cache(mut self, cache: &'a dyn OfflineCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Turns on insecure modes the user asked for explicitly (each one is recorded and
+    /// warned about in the report).
+    #[must_use]
+    pub fn with_insecure(mut self, insecure: &'a [Insecure]) -> Self {
+        self.insecure = insecure;
+        self
+    }
+
+    /// The artifact, manifest or digest.
+    pub fn subject(&self) -> Subject<'a> {
+        self.subject
+    }
+
+    /// The signature material.
+    pub fn signature(&self) -> Signature<'a> {
+        self.signature
+    }
+
+    /// The pinned trust roots.
+    pub fn trust_roots(&self) -> &'a TrustRoots {
+        self.trust_roots
+    }
+
+    /// Untrusted certificates offered with the evidence (possibly none).
+    pub fn certificates(&self) -> &'a [Certificate<'a>] {
+        self.certificates
+    }
+
+    /// The signer expectations.
+    pub fn policy(&self) -> &'a Policy {
+        self.policy
+    }
+
+    /// The offline cache, if one was given.
+    pub fn cache(&self) -> Option<&'a dyn OfflineCache> {
+        self.cache
+    }
+
+    /// The time at which to judge validity periods and expiry.
+    pub fn time(&self) -> VerificationTime {
+        self.time
+    }
+
+    /// The insecure modes the user turned on.
+    pub fn insecure(&self) -> &'a [Insecure] {
+        self.insecure
+    }
+
+    /// Whether the user turned on `mode`.
+    pub fn allows(&self, mode: Insecure) -> bool {
+        self.insecure.contains(&mode)
+    }
+}
+
+impl fmt::Debug for VerifyRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyRequest")
+            .field("subject", &self.subject)
+            .field("signature", &self.signature)
+            .field("trust_roots", &self.trust_roots)
+            .field("certificates", &self.certificates)
+            .field("policy", &self.policy)
+            .field("cache", &self.cache.map(|c| c.describe()))
+            .field("time", &self.time)
+            .field("insecure", &self.insecure)
+            .finish()
+    }
+}

@@ -1,0 +1,326 @@
+//! The request side of the contract and the supporting types.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use plugin_api::{
+    CacheError, CacheKey, Certificate, Digest, DigestAlgorithm, Error, InputError, Insecure,
+    OfflineCache, Plugin, Policy, Report, Signature, Subject, TrustRoot, TrustRootError,
+    TrustRootKind, TrustRoots, VerificationTime, VerifyRequest, EXIT_ERROR,
+};
+use std::collections::BTreeMap;
+
+/// A cache in memory.
+struct MapCache(BTreeMap<String, Vec<u8>>);
+
+impl OfflineCache for MapCache {
+    fn get(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, CacheError> {
+        Ok(self.0.get(key.as_str()).cloned())
+    }
+    fn describe(&self) -> String {
+        format!("memory ({} entries)", self.0.len())
+    }
+}
+
+/// Passes if the cache holds the subject's bytes under `blobs/expected`, waiving a missing
+/// entry only under --allow-expired-cache (an example, not a real rule).
+struct CacheCompare;
+
+impl Plugin for CacheCompare {
+    fn name(&self) -> &'static str {
+        "cache-compare"
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+        let b = Report::builder_for(self.name(), req);
+        let Subject::Bytes(subject) = req.subject() else {
+            return b.fail("cache-compare.subject.kind", "needs bytes").finish();
+        };
+        let key = match CacheKey::new("blobs/expected") {
+            Ok(k) => k,
+            Err(e) => return b.error(e.to_string()).finish(),
+        };
+        match req.cache().map(|c| c.get(&key)) {
+            None => b.fail("cache-compare.cache.present", "no offline cache given"),
+            Some(Err(e)) => b.error(e.to_string()),
+            Some(Ok(None)) if req.allows(Insecure::AllowExpiredCache) => b.skip_waived(
+                "cache-compare.blob.equal",
+                "no cache entry",
+                Insecure::AllowExpiredCache,
+            ),
+            Some(Ok(None)) => b.skip("cache-compare.blob.equal", "no cache entry"),
+            Some(Ok(Some(v))) if v == subject => b.pass("cache-compare.blob.equal", "equal"),
+            Some(Ok(Some(_))) => b.fail("cache-compare.blob.equal", "differs"),
+        }
+        .finish()
+    }
+}
+
+#[test]
+fn a_plugin_sees_every_input_and_records_time_and_modes() {
+    let roots = TrustRoots::new().with(TrustRoot::new(
+        TrustRootKind::PublicKey,
+        "key.pem",
+        b"PEM".to_vec(),
+    ));
+    let cache = MapCache(BTreeMap::from([(
+        "blobs/expected".to_string(),
+        b"hello".to_vec(),
+    )]));
+    let certs = [Certificate::new("leaf.pem", b"LEAF")];
+    let policy = Policy::new()
+        .with_identity("me@example.com")
+        .with_issuer("https://issuer.example");
+    let t = VerificationTime::from_unix_seconds(1_700_000_000);
+    let req = VerifyRequest::new(Subject::Bytes(b"hello"), Signature::new(b"sig"), &roots, t)
+        .with_certificates(&certs)
+        .with_policy(&policy)
+        .with_cache(&cache);
+    assert_eq!(req.trust_roots().len(), 1);
+    assert_eq!(req.certificates()[0].name(), "leaf.pem");
+    assert_eq!(req.policy().identity(), Some("me@example.com"));
+    assert_eq!(req.policy().issuer(), Some("https://issuer.example"));
+    assert_eq!(req.time(), t);
+    assert!(req.insecure().is_empty() && !req.allows(Insecure::SkipTlog));
+    assert!(format!("{req:?}").contains("memory (1 entries)"));
+
+    let r = CacheCompare.verify(&req);
+    assert!(r.ok(), "{}", r.to_json());
+    assert_eq!(r.verified_at(), Some(t));
+    assert_eq!(r.plugin(), "cache-compare");
+
+    // A missing entry is a failure unless the caller turned the mode on.
+    let empty = MapCache(BTreeMap::new());
+    let req = VerifyRequest::new(Subject::Bytes(b"hello"), Signature::new(b""), &roots, t)
+        .with_cache(&empty);
+    assert!(!CacheCompare.verify(&req).ok());
+    let modes = [Insecure::AllowExpiredCache];
+    let r = CacheCompare.verify(&req.with_insecure(&modes));
+    assert!(r.ok());
+    assert_eq!(r.insecure(), modes);
+    assert!(r.warnings()[0].starts_with("INSECURE: --allow-expired-cache"));
+}
+
+#[test]
+fn defaults_of_a_new_request() {
+    let roots = TrustRoots::new();
+    let sig = Signature::new(b"x").with_media_type("application/vnd.dev.sigstore.bundle.v0.3+json");
+    let req = VerifyRequest::new(
+        Subject::Bytes(b""),
+        sig,
+        &roots,
+        VerificationTime::from_unix_seconds(5),
+    );
+    assert!(req.cache().is_none() && req.certificates().is_empty() && req.policy().is_empty());
+    assert_eq!(
+        req.signature().media_type(),
+        Some("application/vnd.dev.sigstore.bundle.v0.3+json")
+    );
+    assert_eq!(req.time().unix_seconds(), 5);
+}
+
+#[test]
+fn digests_must_have_their_algorithms_length() {
+    let v = [7u8; 32];
+    let d = Digest::new(DigestAlgorithm::Sha256, &v).unwrap();
+    assert_eq!(d.value(), v);
+    assert_eq!(
+        format!("{:?}", Subject::Digest(d)),
+        format!("Digest(sha256:{})", "07".repeat(32))
+    );
+    assert!(matches!(
+        Digest::new(DigestAlgorithm::Sha384, &v),
+        Err(InputError::Malformed { .. })
+    ));
+    assert!(Digest::new(DigestAlgorithm::Sha512, &[0; 64]).is_ok());
+    assert_eq!(
+        DigestAlgorithm::from_name("sha384"),
+        Some(DigestAlgorithm::Sha384)
+    );
+    assert_eq!(DigestAlgorithm::from_name("md5"), None);
+}
+
+#[test]
+fn cache_keys_cannot_escape_the_cache() {
+    for good in [
+        "tuf/sigstore/targets/trusted_root.json",
+        "tlog/rekor.sigstore.dev/tile/0/x001/234.p/5",
+        "crl/a+b~c",
+    ] {
+        assert_eq!(CacheKey::new(good).unwrap().as_str(), good);
+    }
+    for bad in [
+        "",
+        "/etc/passwd",
+        "a/../b",
+        "..",
+        "a/./b",
+        "a//b",
+        "a/",
+        "a\\b",
+        "c:x",
+        "a b",
+        "ü",
+    ] {
+        assert!(
+            matches!(CacheKey::new(bad), Err(CacheError::InvalidKey { .. })),
+            "{bad:?}"
+        );
+    }
+    assert!(CacheKey::new("a".repeat(256)).is_err());
+    assert!(CacheKey::new(["a"; 600].join("/")).is_err());
+    assert_eq!(
+        CacheKey::new("a/b/c")
+            .unwrap()
+            .segments()
+            .collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
+}
+
+#[test]
+fn insecure_modes_have_flags_names_and_descriptions() {
+    let flags: Vec<&str> = Insecure::ALL.iter().map(|m| m.flag()).collect();
+    assert_eq!(
+        flags,
+        [
+            "--insecure-skip-tlog",
+            "--insecure-skip-sct",
+            "--allow-expired-cache",
+            "--insecure-skip-timestamp"
+        ]
+    );
+    for &m in Insecure::ALL {
+        assert_eq!(Insecure::from_flag(m.flag()), Some(m));
+        assert_eq!(Insecure::from_name(m.name()), Some(m));
+        assert_eq!(
+            serde_json::to_value(m).unwrap(),
+            serde_json::Value::String(m.name().into())
+        );
+        assert_eq!(
+            serde_json::from_value::<Insecure>(m.name().into()).unwrap(),
+            m
+        );
+        assert!(!m.description().is_empty());
+        assert_eq!(m.to_string(), m.flag());
+    }
+    assert_eq!(Insecure::from_flag("--insecure"), None);
+}
+
+#[test]
+fn trust_roots_by_kind() {
+    let roots: TrustRoots = [
+        TrustRoot::new(TrustRootKind::X509Certificate, "root-a.pem", b"A".to_vec()),
+        TrustRoot::new(
+            TrustRootKind::SigstoreTrustedRoot,
+            "trusted_root.json",
+            b"{}".to_vec(),
+        ),
+        TrustRoot::new(TrustRootKind::X509Certificate, "root-b.der", b"B".to_vec()),
+    ]
+    .into_iter()
+    .collect();
+    let names: Vec<&str> = roots
+        .of_kind(TrustRootKind::X509Certificate)
+        .map(TrustRoot::name)
+        .collect();
+    assert_eq!(names, ["root-a.pem", "root-b.der"]);
+    assert_eq!(roots.of_kind(TrustRootKind::TufRoot).count(), 0);
+    assert_eq!((&roots).into_iter().count(), 3);
+    assert!(
+        !format!("{roots:?}").contains("[65]"),
+        "Debug shows lengths, not bytes"
+    );
+}
+
+#[test]
+fn every_error_is_exit_2_with_a_kind_and_a_location() {
+    let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+    let cases: Vec<(Error, &str, &str)> = vec![
+        (
+            InputError::unreadable("--signature", "sig.bin", io()).into(),
+            "input",
+            "--signature: cannot read sig.bin",
+        ),
+        (
+            InputError::malformed("proof.json: root", "not hex").into(),
+            "input",
+            "proof.json: root: not hex",
+        ),
+        (
+            TrustRootError::Missing {
+                kind: TrustRootKind::TufRoot,
+            }
+            .into(),
+            "trust-root",
+            "tuf-root",
+        ),
+        (
+            CacheKey::new("../x").unwrap_err().into(),
+            "cache",
+            "invalid cache key `../x`",
+        ),
+        (
+            Report::from_json("{").unwrap_err().into(),
+            "report",
+            "malformed report",
+        ),
+        (
+            Error::Internal("bug".into()),
+            "internal",
+            "internal error: bug",
+        ),
+    ];
+    for (e, kind, text) in cases {
+        assert_eq!(e.exit_code(), EXIT_ERROR);
+        assert_eq!(e.kind(), kind);
+        assert!(e.to_string().contains(text), "{e} lacks {text}");
+    }
+}
+
+/// Waives a check with a mode of its own choosing: the contract forbids it.
+struct SelfWaiver;
+
+impl Plugin for SelfWaiver {
+    fn name(&self) -> &'static str {
+        "self-waiver"
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+        Report::builder_for(self.name(), req)
+            .insecure_modes(&[Insecure::SkipTlog])
+            .pass("self-waiver.signature.verify", "")
+            .skip_waived("self-waiver.tlog.inclusion", "no entry", Insecure::SkipTlog)
+            .finish()
+    }
+}
+
+#[test]
+fn run_plugin_refuses_insecure_modes_the_caller_did_not_pass() {
+    let roots = TrustRoots::new();
+    let t = VerificationTime::from_unix_seconds(0);
+    let req = VerifyRequest::new(Subject::Bytes(b""), Signature::new(b""), &roots, t);
+    assert!(
+        SelfWaiver.verify(&req).ok(),
+        "the builder alone cannot tell"
+    );
+    let r = plugin_api::run_plugin(&SelfWaiver, &req);
+    assert!(!r.ok());
+    assert!(
+        r.errors()[0].contains("--insecure-skip-tlog"),
+        "{:?}",
+        r.errors()
+    );
+    assert!(Report::from_json(&r.to_json()).is_ok());
+
+    // With the caller's consent the same plugin's report stands.
+    let modes = [Insecure::SkipTlog];
+    let r = plugin_api::run_plugin(&SelfWaiver, &req.with_insecure(&modes));
+    assert!(r.ok());
+    // Through a trait object too.
+    let p: &dyn Plugin = &CacheCompare;
+    assert!(!plugin_api::run_plugin(p, &req).ok());
+}

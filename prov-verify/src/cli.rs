@@ -1,0 +1,224 @@
+//! Command-line definitions (clap derive). Parsing only: no I/O here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Verify provenance and evidence offline: Merkle proofs and transparency-log checkpoints today;
+/// Sigstore bundles, X.509 signatures and TUF trust roots as their plugins land.
+///
+/// Exit status: 0 verified, 1 verification failed, 2 usage error, unreadable or malformed
+/// input, or internal error.
+#[derive(Debug, Parser)]
+#[command(
+    name = "prov-verify",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Write the full report as JSON on stdout (one line per report)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print nothing on success; on failure print only the failed check
+    #[arg(long, short, global = true, conflicts_with = "json")]
+    pub quiet: bool,
+
+    /// Forbid every network access; use only local files and the offline cache
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// Directory of the offline cache (trust roots, checkpoints, CRLs)
+    #[arg(long, global = true, env = "PROV_VERIFY_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Format of the log lines written to stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
+    /// List every check in human output; more log output on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines
+    Text,
+    /// One JSON object per line, for pipelines
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// RFC 6962 / RFC 9162 Merkle trees: roots, inclusion and consistency proofs, checkpoints
+    #[command(subcommand)]
+    Merkle(MerkleCommand),
+
+    /// Print a shell completion script
+    Completions {
+        /// The shell to generate for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), or write one page per command into a directory
+    Man {
+        /// Write prov-verify.1 and one page per subcommand into this directory
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerkleCommand {
+    /// Compute the tree root (and size) over leaves
+    Root {
+        #[command(flatten)]
+        leaves: LeafSource,
+
+        /// Also check that the root equals this hash (hex); exit 1 if it does not
+        #[arg(long, value_name = "HEX")]
+        expect: Option<String>,
+    },
+
+    /// Generate an inclusion proof (JSON) for one leaf of a tree built from leaves
+    ProveInclusion {
+        #[command(flatten)]
+        leaves: LeafSource,
+
+        /// Index of the leaf to prove (0-based)
+        #[arg(long, value_name = "N")]
+        index: u64,
+
+        /// Tree size to prove against (default: all leaves)
+        #[arg(long, value_name = "N")]
+        size: Option<u64>,
+    },
+
+    /// Generate a consistency proof (JSON) between two sizes of a tree built from leaves
+    ProveConsistency {
+        #[command(flatten)]
+        leaves: LeafSource,
+
+        /// The old tree size (at least 1)
+        #[arg(long, value_name = "N")]
+        size1: u64,
+
+        /// The new tree size (default: all leaves)
+        #[arg(long, value_name = "N")]
+        size2: Option<u64>,
+    },
+
+    /// Verify that a leaf is included in a tree with a given root
+    VerifyInclusion(InclusionArgs),
+
+    /// Verify that a tree is an append-only extension of an older one
+    VerifyConsistency(ConsistencyArgs),
+
+    /// Verify a C2SP signed checkpoint against verifier keys and print origin, size and root
+    VerifyCheckpoint {
+        /// Verifier key `name+hash+base64key`; repeat for several. Every signature by a given
+        /// key must verify, and at least one must.
+        #[arg(long = "key", value_name = "VKEY", required = true)]
+        keys: Vec<String>,
+
+        /// Require this origin line
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+
+        /// The signed checkpoint (note text)
+        file: PathBuf,
+    },
+}
+
+/// Where leaves come from: files in the order given, a directory walked in sorted order, or a
+/// file of leaf hashes.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct LeafSource {
+    /// Files, one leaf each, in the order given
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Every regular file below DIR, one leaf each, in sorted path order
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// A file of leaf hashes, one 64-digit hex hash per line
+    #[arg(long, value_name = "FILE")]
+    pub leaf_hashes: Option<PathBuf>,
+}
+
+/// Inputs of an inclusion check: on flags, or in a JSON proof file with the fields
+/// `index`, `size`, `leaf_hash`, `proof`, `root` (a field may not come from both).
+#[derive(Debug, Args)]
+pub struct InclusionArgs {
+    /// JSON proof file (as written by `merkle prove-inclusion`)
+    #[arg(long, value_name = "FILE")]
+    pub proof_file: Option<PathBuf>,
+
+    /// Leaf index (0-based)
+    #[arg(long, value_name = "N")]
+    pub index: Option<u64>,
+
+    /// Tree size
+    #[arg(long, value_name = "N")]
+    pub size: Option<u64>,
+
+    /// Leaf hash (hex)
+    #[arg(long, value_name = "HEX", conflicts_with = "leaf")]
+    pub leaf_hash: Option<String>,
+
+    /// The leaf's data, hashed as SHA-256(0x00 || data)
+    #[arg(long, value_name = "FILE")]
+    pub leaf: Option<PathBuf>,
+
+    /// Proof nodes (hex), comma-separated, from the leaf's sibling upward; `--proof ''` for none
+    #[arg(long, value_name = "HEX,...", value_delimiter = ',')]
+    pub proof: Option<Vec<String>>,
+
+    /// Expected root (hex)
+    #[arg(long, value_name = "HEX")]
+    pub root: Option<String>,
+}
+
+/// Inputs of a consistency check: on flags, or in a JSON proof file with the fields
+/// `size1`, `size2`, `root1`, `root2`, `proof` (a field may not come from both).
+#[derive(Debug, Args)]
+pub struct ConsistencyArgs {
+    /// JSON proof file (as written by `merkle prove-consistency`)
+    #[arg(long, value_name = "FILE")]
+    pub proof_file: Option<PathBuf>,
+
+    /// Old tree size
+    #[arg(long, value_name = "N")]
+    pub size1: Option<u64>,
+
+    /// New tree size
+    #[arg(long, value_name = "N")]
+    pub size2: Option<u64>,
+
+    /// Old root (hex)
+    #[arg(long, value_name = "HEX")]
+    pub root1: Option<String>,
+
+    /// New root (hex)
+    #[arg(long, value_name = "HEX")]
+    pub root2: Option<String>,
+
+    /// Proof nodes (hex), comma-separated; `--proof ''` for none
+    #[arg(long, value_name = "HEX,...", value_delimiter = ',')]
+    pub proof: Option<Vec<String>>,
+}

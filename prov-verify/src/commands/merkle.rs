@@ -1,0 +1,410 @@
+//! `prov-verify merkle ...`: roots, proof generation, inclusion, consistency and checkpoints.
+
+use crate::cli::{ConsistencyArgs, InclusionArgs, MerkleCommand};
+use crate::commands::Outcome;
+use crate::error::CliError;
+use crate::input::{parse_hash, parse_proof, read_small_file, Leaves};
+use merkle::checkpoint::CheckpointError;
+use merkle::note::VerifierKey;
+use merkle::{
+    consistency_proof, inclusion_proof, leaf_hash_reader, verify_consistency, verify_inclusion,
+};
+use merkle::{Hash, ProofError};
+use plugin_api::{Report, ReportBuilder};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+const PLUGIN: &str = "merkle";
+
+pub fn run(cmd: &MerkleCommand) -> Result<Outcome, CliError> {
+    match cmd {
+        MerkleCommand::Root { leaves, expect } => {
+            root(&Leaves::from_args(leaves)?, expect.as_deref())
+        }
+        MerkleCommand::ProveInclusion {
+            leaves,
+            index,
+            size,
+        } => {
+            let hashes = Leaves::from_args(leaves)?.collect()?;
+            let size = size.unwrap_or(hashes.len() as u64);
+            let proof = inclusion_proof(&hashes, size, *index)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let tree = hashes.get(..size as usize).unwrap_or_default();
+            let leaf = hashes
+                .get(*index as usize)
+                .copied()
+                .ok_or_else(|| CliError::Internal("leaf index checked above".into()))?;
+            let file = InclusionFile {
+                index: Some(*index),
+                size: Some(size),
+                leaf_hash: Some(leaf.to_hex()),
+                proof: Some(proof.iter().map(Hash::to_hex).collect()),
+                root: Some(merkle::root_from_leaf_hashes(tree).to_hex()),
+            };
+            to_data(&file)
+        }
+        MerkleCommand::ProveConsistency {
+            leaves,
+            size1,
+            size2,
+        } => {
+            let hashes = Leaves::from_args(leaves)?.collect()?;
+            let size2 = size2.unwrap_or(hashes.len() as u64);
+            let proof = consistency_proof(&hashes, *size1, size2)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let root_of = |n: u64| {
+                merkle::root_from_leaf_hashes(hashes.get(..n as usize).unwrap_or_default())
+            };
+            let file = ConsistencyFile {
+                size1: Some(*size1),
+                size2: Some(size2),
+                root1: Some(root_of(*size1).to_hex()),
+                root2: Some(root_of(size2).to_hex()),
+                proof: Some(proof.iter().map(Hash::to_hex).collect()),
+            };
+            to_data(&file)
+        }
+        MerkleCommand::VerifyInclusion(args) => verify_inclusion_cmd(args),
+        MerkleCommand::VerifyConsistency(args) => verify_consistency_cmd(args),
+        MerkleCommand::VerifyCheckpoint { keys, origin, file } => {
+            verify_checkpoint_cmd(keys, origin.as_deref(), file)
+        }
+    }
+}
+
+fn to_data<T: Serialize>(v: &T) -> Result<Outcome, CliError> {
+    serde_json::to_value(v)
+        .map(Outcome::Data)
+        .map_err(|e| CliError::Internal(e.to_string()))
+}
+
+fn root(leaves: &Leaves, expect: Option<&str>) -> Result<Outcome, CliError> {
+    let expect = expect.map(|e| parse_hash("--expect", e)).transpose()?;
+    let (size, root) = leaves.root()?;
+    let mut b = Report::builder(PLUGIN)
+        .subject(format!("tree of {size} leaves"))
+        .output("size", size)
+        .output("root", root.to_hex());
+    b = match expect {
+        Some(want) if want == root => b.pass(
+            "merkle.root.match",
+            format!("root {root} equals the expected root"),
+        ),
+        Some(want) => b.fail(
+            "merkle.root.match",
+            format!("computed root {root} does not match expected root {want}"),
+        ),
+        // Nothing to verify: the computation itself is the result.
+        None => b.pass(
+            "merkle.root.computed",
+            format!("root of {size} leaves is {root}"),
+        ),
+    };
+    Ok(Outcome::Report(b.finish()))
+}
+
+/// The steps of a proof check in the order they run, and which step each error belongs to.
+struct Steps {
+    ids: &'static [&'static str],
+    step_of: fn(&ProofError) -> usize,
+}
+
+/// Records every step before the failed one as passed, the failed one as failed, and the rest
+/// as not reached; or every step as passed.
+fn record_steps(
+    mut b: ReportBuilder,
+    steps: &Steps,
+    result: Result<(), ProofError>,
+    passed: &[String],
+) -> ReportBuilder {
+    let failed_at = result
+        .as_ref()
+        .err()
+        .map(|e| ((steps.step_of)(e), e.to_string()));
+    for (i, id) in steps.ids.iter().enumerate() {
+        let detail = passed.get(i).cloned().unwrap_or_default();
+        b = match &failed_at {
+            None => b.pass(id, detail),
+            Some((at, _)) if i < *at => b.pass(id, detail),
+            Some((at, why)) if i == *at => b.fail(id, why.clone()),
+            Some(_) => b.skip(id, "not reached: an earlier check failed"),
+        };
+    }
+    b
+}
+
+const INCLUSION: Steps = Steps {
+    ids: &[
+        "merkle.inclusion.index",
+        "merkle.inclusion.proof-length",
+        "merkle.inclusion.root",
+    ],
+    step_of: |e| match e {
+        ProofError::IndexOutOfRange { .. } => 0,
+        ProofError::ProofTooLong { .. } | ProofError::WrongProofLength { .. } => 1,
+        _ => 2,
+    },
+};
+
+const CONSISTENCY: Steps = Steps {
+    ids: &[
+        "merkle.consistency.sizes",
+        "merkle.consistency.proof-length",
+        "merkle.consistency.old-root",
+        "merkle.consistency.new-root",
+    ],
+    step_of: |e| match e {
+        ProofError::OldSizeZero | ProofError::SizesOutOfOrder { .. } => 0,
+        ProofError::ProofTooLong { .. } | ProofError::WrongProofLength { .. } => 1,
+        ProofError::OldRootMismatch { .. } => 2,
+        _ => 3,
+    },
+};
+
+/// A JSON inclusion proof file; every field optional here because flags may supply it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InclusionFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leaf_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsistencyFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size1: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size2: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root2: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<Vec<String>>,
+}
+
+fn load_json<T: for<'de> Deserialize<'de> + Default>(
+    path: Option<&Path>,
+) -> Result<(T, String), CliError> {
+    match path {
+        None => Ok((T::default(), String::new())),
+        Some(p) => {
+            let bytes = read_small_file(p)?;
+            let v = serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::malformed(p.display().to_string(), e))?;
+            Ok((v, format!("{}: ", p.display())))
+        }
+    }
+}
+
+/// Takes a field from exactly one of its flag (`--flag`) and the proof file (`field`), and
+/// parses it with the name of where it came from, so an error names the bad field.
+fn pick<T, R>(
+    flag_name: &str,
+    flag: Option<T>,
+    file_field: &str,
+    from_file: Option<T>,
+    file_prefix: &str,
+    parse: impl FnOnce(&str, T) -> Result<R, CliError>,
+) -> Result<R, CliError> {
+    match (flag, from_file) {
+        (Some(v), None) => parse(flag_name, v),
+        (None, Some(v)) => parse(&format!("{file_prefix}{file_field}"), v),
+        (Some(_), Some(_)) => Err(CliError::Usage(format!(
+            "{flag_name} is given both on the command line and as `{file_field}` in the proof file; give it once"
+        ))),
+        (None, None) => Err(CliError::Usage(format!(
+            "{flag_name} is required (or `{file_field}` in the proof file)"
+        ))),
+    }
+}
+
+fn number(_: &str, v: u64) -> Result<u64, CliError> {
+    Ok(v)
+}
+
+fn hash(field: &str, text: String) -> Result<Hash, CliError> {
+    parse_hash(field, &text)
+}
+
+fn nodes(field: &str, list: Vec<String>) -> Result<Vec<Hash>, CliError> {
+    parse_proof(field, &list)
+}
+
+fn verify_inclusion_cmd(args: &InclusionArgs) -> Result<Outcome, CliError> {
+    let (file, at): (InclusionFile, String) = load_json(args.proof_file.as_deref())?;
+    let index = pick("--index", args.index, "index", file.index, &at, number)?;
+    let size = pick("--size", args.size, "size", file.size, &at, number)?;
+    let leaf = match &args.leaf {
+        Some(path) if file.leaf_hash.is_none() => {
+            let f = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
+            leaf_hash_reader(f).map_err(|e| CliError::io(path, e))?
+        }
+        Some(_) => {
+            return Err(CliError::Usage(
+                "--leaf is given and the proof file has `leaf_hash`; give the leaf once".into(),
+            ))
+        }
+        None => pick(
+            "--leaf-hash",
+            args.leaf_hash.clone(),
+            "leaf_hash",
+            file.leaf_hash,
+            &at,
+            hash,
+        )?,
+    };
+    let proof = pick(
+        "--proof",
+        args.proof.clone(),
+        "proof",
+        file.proof,
+        &at,
+        nodes,
+    )?;
+    let root = pick("--root", args.root.clone(), "root", file.root, &at, hash)?;
+
+    let result = verify_inclusion(index, size, &leaf, &proof, &root);
+    let passed = [
+        format!("leaf index {index} is below tree size {size}"),
+        format!(
+            "{} proof nodes, as index {index} in size {size} requires",
+            proof.len()
+        ),
+        format!("leaf {leaf} hashes up to root {root}"),
+    ];
+    let b = Report::builder(PLUGIN)
+        .subject(format!("leaf {index} of tree size {size}"))
+        .output("index", index)
+        .output("size", size)
+        .output("leaf_hash", leaf.to_hex())
+        .output("root", root.to_hex());
+    Ok(Outcome::Report(
+        record_steps(b, &INCLUSION, result, &passed).finish(),
+    ))
+}
+
+fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
+    let (file, at): (ConsistencyFile, String) = load_json(args.proof_file.as_deref())?;
+    let size1 = pick("--size1", args.size1, "size1", file.size1, &at, number)?;
+    let size2 = pick("--size2", args.size2, "size2", file.size2, &at, number)?;
+    let root1 = pick(
+        "--root1",
+        args.root1.clone(),
+        "root1",
+        file.root1,
+        &at,
+        hash,
+    )?;
+    let root2 = pick(
+        "--root2",
+        args.root2.clone(),
+        "root2",
+        file.root2,
+        &at,
+        hash,
+    )?;
+    let proof = pick(
+        "--proof",
+        args.proof.clone(),
+        "proof",
+        file.proof,
+        &at,
+        nodes,
+    )?;
+
+    let result = verify_consistency(size1, size2, &proof, &root1, &root2);
+    let passed = [
+        format!("old size {size1} is between 1 and new size {size2}"),
+        format!(
+            "{} proof nodes, as sizes {size1} -> {size2} require",
+            proof.len()
+        ),
+        format!("proof reproduces old root {root1}"),
+        format!("proof reproduces new root {root2}"),
+    ];
+    let b = Report::builder(PLUGIN)
+        .subject(format!("tree size {size1} -> {size2}"))
+        .output("size1", size1)
+        .output("size2", size2)
+        .output("root1", root1.to_hex())
+        .output("root2", root2.to_hex());
+    Ok(Outcome::Report(
+        record_steps(b, &CONSISTENCY, result, &passed).finish(),
+    ))
+}
+
+fn verify_checkpoint_cmd(
+    keys: &[String],
+    origin: Option<&str>,
+    file: &Path,
+) -> Result<Outcome, CliError> {
+    let keys = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            VerifierKey::parse(k).map_err(|e| CliError::malformed(format!("--key #{}", i + 1), e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let bytes = read_small_file(file)?;
+    let b = Report::builder(PLUGIN).subject(file.display().to_string());
+    let signature = "merkle.checkpoint.signature";
+    let origin_id = "merkle.checkpoint.origin";
+    let report = match merkle::checkpoint::open(&bytes, &keys, origin) {
+        Ok(v) => {
+            let cp = v.checkpoint();
+            let mut b = b.pass(
+                signature,
+                format!(
+                    "signed by {}; origin {}, size {}, root {}",
+                    v.verified().join(", "),
+                    cp.origin,
+                    cp.size,
+                    cp.root
+                ),
+            );
+            if let Some(o) = origin {
+                b = b.pass(origin_id, format!("origin is {o}"));
+            }
+            b.output("origin", cp.origin.clone())
+                .output("size", cp.size)
+                .output("root", cp.root.to_hex())
+                .finish()
+        }
+        Err(e) if is_malformed(&e) => {
+            return Err(CliError::malformed(file.display().to_string(), e))
+        }
+        Err(e @ CheckpointError::OriginMismatch { .. }) => b
+            .pass(signature, "signed by a trusted key")
+            .fail(origin_id, e.to_string())
+            .finish(),
+        Err(e) => {
+            let b = b.fail(signature, e.to_string());
+            match origin {
+                Some(_) => b.skip(origin_id, "not reached: an earlier check failed"),
+                None => b,
+            }
+            .finish()
+        }
+    };
+    Ok(Outcome::Report(report))
+}
+
+/// Not a signed note at all, or signed text that is not a checkpoint body: malformed input
+/// (exit 2), as opposed to a note that does not verify (exit 1).
+fn is_malformed(e: &CheckpointError) -> bool {
+    match e {
+        CheckpointError::Note(n) => n.is_malformed(),
+        other => other.is_malformed_body(),
+    }
+}

@@ -1,0 +1,16 @@
+//! One module per command family. Each returns an [`Outcome`]: a report (verdict) or data.
+
+pub mod merkle;
+
+use plugin_api::Report;
+
+/// What a command produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A verification: rendered as a report; exit 0 if it is ok, 1 if not.
+    Report(Report),
+    /// Generated data (a proof): printed as JSON; exit 0.
+    Data(serde_json::Value),
+    /// Generated text (completions, man page): printed as is; exit 0.
+    Text(String),
+}

@@ -1,0 +1,79 @@
+//! `prov-verify`: parse arguments, run one command, render its outcome, exit 0/1/2.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod error;
+mod input;
+mod output;
+
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command, GlobalArgs, LogFormat};
+use commands::Outcome;
+use error::CliError;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // clap prints usage errors to stderr and exits 2; --help and --version exit 0.
+    let cli = Cli::parse();
+    init_logging(&cli.global);
+    tracing::debug!(offline = cli.global.offline, cache_dir = ?cli.global.cache_dir, "starting");
+    let result = run(&cli);
+    let mut stdout = std::io::stdout().lock();
+    let code = match result {
+        Ok(outcome) => output::render(&mut stdout, &outcome, &cli.global),
+        Err(e) => output::render_error(&mut stdout, &e, &cli.global),
+    };
+    match stdout.flush() {
+        Ok(()) => code,
+        // stdout closed early (e.g. `| head`): the verdict could not be delivered.
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run(cli: &Cli) -> Result<Outcome, CliError> {
+    match &cli.command {
+        Command::Merkle(cmd) => commands::merkle::run(cmd),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "prov-verify", &mut out);
+            Ok(Outcome::Text(String::from_utf8_lossy(&out).into_owned()))
+        }
+        Command::Man { out_dir } => {
+            let cmd = Cli::command();
+            match out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
+                    clap_mangen::generate_to(cmd, dir).map_err(|e| CliError::io(dir, e))?;
+                    Ok(Outcome::Text(String::new()))
+                }
+                None => {
+                    let mut out = Vec::new();
+                    clap_mangen::Man::new(cmd)
+                        .render(&mut out)
+                        .map_err(|e| CliError::Internal(e.to_string()))?;
+                    Ok(Outcome::Text(String::from_utf8_lossy(&out).into_owned()))
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(g: &GlobalArgs) {
+    let level = match g.verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false);
+    // A second initialisation cannot happen here; ignore the error rather than abort.
+    let _ = match g.log_format {
+        LogFormat::Text => builder.without_time().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

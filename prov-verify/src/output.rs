@@ -1,0 +1,134 @@
+//! Rendering outcomes: short human text naming the failed check, or JSON; and exit codes.
+
+use crate::cli::GlobalArgs;
+use crate::commands::Outcome;
+use crate::error::CliError;
+use plugin_api::{CheckStatus, Report};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Exit status for a verified report.
+pub const EXIT_VERIFIED: u8 = 0;
+/// Exit status for a report that failed verification.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status for usage, input and internal errors.
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> ExitCode {
+    let written = match outcome {
+        Outcome::Report(r) => render_report(out, r, g),
+        Outcome::Data(v) => {
+            let text = if g.json {
+                serde_json::to_string(v)
+            } else {
+                serde_json::to_string_pretty(v)
+            };
+            match text {
+                Ok(t) => writeln!(out, "{t}"),
+                Err(e) => return render_error(out, &CliError::Internal(e.to_string()), g),
+            }
+        }
+        Outcome::Text(t) => write!(out, "{t}"),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write output: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    match outcome {
+        Outcome::Report(r) if !r.ok() => ExitCode::from(EXIT_FAILED),
+        _ => ExitCode::from(EXIT_VERIFIED),
+    }
+}
+
+fn render_report(out: &mut impl Write, r: &Report, g: &GlobalArgs) -> std::io::Result<()> {
+    if g.json {
+        return write!(out, "{}", r.to_json_line());
+    }
+    let subject = r.subject().unwrap_or(r.plugin());
+    if r.ok() {
+        if g.quiet {
+            return Ok(());
+        }
+        let passed = r.checks().len();
+        writeln!(
+            out,
+            "verified: {subject} ({passed} check{} passed)",
+            plural(passed)
+        )?;
+    } else {
+        let first = r.first_failure();
+        if g.quiet {
+            return match first {
+                Some(c) => writeln!(out, "FAILED {}: {}", c.id, status_text(c)),
+                None => writeln!(
+                    out,
+                    "FAILED: {}",
+                    r.errors().first().map_or("not verified", |e| e.as_str())
+                ),
+            };
+        }
+        writeln!(out, "FAILED: {subject}")?;
+        for c in r.checks() {
+            if !matches!(c.status, CheckStatus::Pass) {
+                writeln!(out, "  {}: {}", c.id, status_text(c))?;
+            }
+        }
+        for e in r.errors() {
+            writeln!(out, "  error: {e}")?;
+        }
+    }
+    for w in r.warnings() {
+        writeln!(out, "warning: {w}")?;
+    }
+    if g.verbose > 0 {
+        for c in r.checks() {
+            let tag = match c.status {
+                CheckStatus::Pass => "pass",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Skipped { .. } => "skip",
+            };
+            writeln!(out, "  [{tag}] {}: {}", c.id, status_text(c))?;
+        }
+    }
+    // Outputs are results only when verified; on failure they would read as facts.
+    if !r.ok() {
+        return Ok(());
+    }
+    for (k, v) in r.outputs() {
+        match v.as_str() {
+            Some(s) => writeln!(out, "{k}: {s}")?,
+            None => writeln!(out, "{k}: {v}")?,
+        }
+    }
+    Ok(())
+}
+
+fn status_text(c: &plugin_api::Check) -> &str {
+    match &c.status {
+        CheckStatus::Skipped { reason, .. } => reason,
+        _ => &c.detail,
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> ExitCode {
+    eprintln!("error: {e}");
+    if g.json {
+        let kind = match e {
+            CliError::Io { .. } => "io",
+            CliError::Malformed { .. } => "malformed-input",
+            CliError::Usage(_) => "usage",
+            _ => "internal",
+        };
+        let doc = serde_json::json!({ "error": { "kind": kind, "message": e.to_string() } });
+        let _ = writeln!(out, "{doc}");
+    }
+    ExitCode::from(EXIT_ERROR)
+}
