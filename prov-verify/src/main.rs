@@ -11,7 +11,7 @@ use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, GlobalArgs, LogFormat};
 use commands::Outcome;
 use error::CliError;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -70,7 +70,8 @@ fn init_logging(g: &GlobalArgs) {
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(level)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal());
     // A second initialisation cannot happen here; ignore the error rather than abort.
     let _ = match g.log_format {
         LogFormat::Text => builder.without_time().try_init(),

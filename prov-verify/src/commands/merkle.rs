@@ -82,24 +82,27 @@ fn to_data<T: Serialize>(v: &T) -> Result<Outcome, CliError> {
 fn root(leaves: &Leaves, expect: Option<&str>) -> Result<Outcome, CliError> {
     let expect = expect.map(|e| parse_hash("--expect", e)).transpose()?;
     let (size, root) = leaves.root()?;
-    let mut b = Report::builder(PLUGIN)
+    tracing::info!(size, %root, "computed tree root");
+    // Without --expect this is a computation, not a verification: print the values.
+    let Some(want) = expect else {
+        return Ok(Outcome::Data(
+            serde_json::json!({ "size": size, "root": root.to_hex() }),
+        ));
+    };
+    let b = Report::builder(PLUGIN)
         .subject(format!("tree of {size} leaves"))
         .output("size", size)
         .output("root", root.to_hex());
-    b = match expect {
-        Some(want) if want == root => b.pass(
+    let b = if want == root {
+        b.pass(
             "merkle.root.match",
             format!("root {root} equals the expected root"),
-        ),
-        Some(want) => b.fail(
+        )
+    } else {
+        b.fail(
             "merkle.root.match",
             format!("computed root {root} does not match expected root {want}"),
-        ),
-        // Nothing to verify: the computation itself is the result.
-        None => b.pass(
-            "merkle.root.computed",
-            format!("root of {size} leaves is {root}"),
-        ),
+        )
     };
     Ok(Outcome::Report(b.finish()))
 }
@@ -275,6 +278,13 @@ fn verify_inclusion_cmd(args: &InclusionArgs) -> Result<Outcome, CliError> {
     let root = pick("--root", args.root.clone(), "root", file.root, &at, hash)?;
 
     let result = verify_inclusion(index, size, &leaf, &proof, &root);
+    tracing::info!(
+        index,
+        size,
+        nodes = proof.len(),
+        ok = result.is_ok(),
+        "inclusion proof checked"
+    );
     let passed = [
         format!("leaf index {index} is below tree size {size}"),
         format!(
@@ -324,6 +334,13 @@ fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
     )?;
 
     let result = verify_consistency(size1, size2, &proof, &root1, &root2);
+    tracing::info!(
+        size1,
+        size2,
+        nodes = proof.len(),
+        ok = result.is_ok(),
+        "consistency proof checked"
+    );
     let passed = [
         format!("old size {size1} is between 1 and new size {size2}"),
         format!(
@@ -357,6 +374,7 @@ fn verify_checkpoint_cmd(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let bytes = read_small_file(file)?;
+    tracing::info!(file = %file.display(), bytes = bytes.len(), keys = keys.len(), "opening checkpoint");
     let b = Report::builder(PLUGIN).subject(file.display().to_string());
     let signature = "merkle.checkpoint.signature";
     let origin_id = "merkle.checkpoint.origin";
