@@ -1,0 +1,214 @@
+//! Writes the sample organisation under `fixtures/evidence` from fixed inputs: no clock, fixed
+//! keys, deterministic archives. `bash fixtures/evidence/make-evidence.sh` runs it.
+//!
+//! ```text
+//! cargo run -p audit-pack --example make_evidence -- OUT_DIR
+//! ```
+//!
+//! OUT_DIR receives `acme/` (the evidence folder), `control-map.csv`, `keys/` (the pack key
+//! pair, TEST ONLY, and the release-signing public key) and the pack built from them,
+//! `audit-pack-acme-2026-11-23.tgz`.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../tests/hostile/mod.rs"]
+mod hostile;
+
+use audit_pack::{build_pack_to_dir, BuildInput, Limits, OrgSlug, PackDate, SigningKey};
+use merkle::note::Signer;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// Seed of the pack-signing key. TEST ONLY: it is public.
+pub const PACK_KEY_SEED: [u8; 32] = [0x41; 32];
+/// Seed of the release-signing key that signs the sample manifest. TEST ONLY.
+pub const RELEASE_KEY_SEED: [u8; 32] = [0x52; 32];
+const GIT_SHA: &str = "3f1c2a9e8b7d6c5f4e3d2c1b0a998877665544ee";
+/// 2026-10-01T00:00:00Z, the mtime inside the sample policy bundle.
+const BUNDLE_MTIME: u64 = 1_790_812_800;
+
+fn write(path: &Path, data: &[u8]) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, data).unwrap();
+}
+
+fn policy_bundle() -> Vec<u8> {
+    let gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), flate2::Compression::new(6));
+    let mut tar = tar::Builder::new(gz);
+    let files: [(&str, &str); 2] = [
+        (
+            ".manifest",
+            "{\"revision\":\"2026-10-01\",\"roots\":[\"authz\"]}\n",
+        ),
+        (
+            "authz/policy.rego",
+            "package authz\n\nimport rego.v1\n\ndefault allow := false\n\n\
+             # Production deploys need two approvals from the release team.\n\
+             allow if {\n\tinput.action == \"deploy\"\n\tcount(input.approvals) >= 2\n}\n",
+        ),
+    ];
+    for (name, text) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(text.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(BUNDLE_MTIME);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, name, text.as_bytes()).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+fn main() {
+    let out = std::env::args()
+        .nth(1)
+        .expect("usage: make_evidence OUT_DIR");
+    let out = Path::new(&out);
+    let ev = out.join("acme");
+
+    write(&ev.join("policies/authz.bundle.tar.gz"), &policy_bundle());
+
+    let release = Signer::from_seed("acme-release", RELEASE_KEY_SEED).unwrap();
+    let manifest = format!(
+        "{{\n  \"name\": \"payments-api\",\n  \"version\": \"1.4.0\",\n  \"git_sha\": \"{GIT_SHA}\",\n  \
+         \"artifacts\": [\n    {{\"path\": \"payments-api-1.4.0.tar.gz\", \"sha256\": \"{}\"}}\n  ]\n}}\n",
+        hex::encode(Sha256::digest(b"payments-api 1.4.0"))
+    );
+    write(
+        &ev.join("releases/payments-api-1.4.0.manifest.json"),
+        manifest.as_bytes(),
+    );
+    let sig = format!("{}\n", release.sign(&manifest).unwrap());
+    write(
+        &ev.join("releases/payments-api-1.4.0.manifest.json.sig"),
+        sig.as_bytes(),
+    );
+
+    write(
+        &ev.join("slo/2026-q3-payments-api.slo.json"),
+        format!(
+            "{{\n  \"ts\": \"2026-09-14T03:12:00Z\",\n  \"breach\": true,\n  \
+             \"last_sync_time\": \"2026-09-14T03:10:41Z\",\n  \"git_sha\": \"{GIT_SHA}\"\n}}\n"
+        )
+        .as_bytes(),
+    );
+
+    let restore_log =
+        "2026-10-20T09:00:00Z restore drill started: payments-db from snapshot snap-0412\n\
+                       2026-10-20T09:41:10Z restore complete: 1204 tables, checksums match\n\
+                       2026-10-20T09:45:00Z RTO 41m (target 60m), RPO 4m (target 15m)\n";
+    write(
+        &ev.join("dr/restore-drill-2026-10.log"),
+        restore_log.as_bytes(),
+    );
+    write(
+        &ev.join("dr/restore-drill-2026-10.dr-approval.json"),
+        format!(
+            "{{\n  \"approver_1\": \"alice@acme.example\",\n  \"approver_2\": \"bob@acme.example\",\n  \
+             \"git_sha\": \"{GIT_SHA}\",\n  \"timestamp\": \"2026-10-20T10:00:00Z\",\n  \
+             \"artifact\": \"dr/restore-drill-2026-10.log\",\n  \"artifact_hash\": \"sha256:{}\"\n}}\n",
+            hex::encode(Sha256::digest(restore_log.as_bytes()))
+        )
+        .as_bytes(),
+    );
+
+    write(
+        &ev.join("chaos/az-outage-2026-10.chaos.json"),
+        format!(
+            "{{\n  \"experiment\": \"zone-a outage, payments-api\",\n  \"started_at\": \"2026-10-08T14:00:00Z\",\n  \
+             \"finished_at\": \"2026-10-08T14:30:00Z\",\n  \"result\": \"passed\",\n  \"git_sha\": \"{GIT_SHA}\"\n}}\n"
+        )
+        .as_bytes(),
+    );
+
+    write(
+        &ev.join("access/access-review-2026-q3.csv"),
+        b"user,system,decision,reviewer\nalice,payments-db,keep,carol\ndave,payments-db,revoke,carol\n",
+    );
+
+    let header = audit_pack::controls::COLUMNS.join(",");
+    let rows = [
+        "SOC 2,2017,CC6.1,Logical access security,EV-001,access/access-review-2026-q3.csv,,,2026-10-02,2026-07-01,2026-09-30,effective,,,carol@acme.example,Quarterly access review",
+        "SOC 2,2017,CC6.6,Boundary protection,EV-002,policies/authz.bundle.tar.gz,,,2026-10-01,2026-07-01,2026-09-30,effective,,,platform@acme.example,Deploy policy (OPA)",
+        "SOC 2,2017,CC7.2,System monitoring,EV-003,slo/2026-q3-payments-api.slo.json,,,2026-09-14,2026-07-01,2026-09-30,exception,,,sre@acme.example,\"SLO breach, root-caused\"",
+        "SOC 2,2017,CC8.1,Change management,EV-004,releases/payments-api-1.4.0.manifest.json,,,2026-09-30,2026-07-01,2026-09-30,effective,,,release@acme.example,Signed release manifest",
+        "SOC 2,2017,A1.3,Recovery plan testing,EV-005,dr/restore-drill-2026-10.dr-approval.json,,,2026-10-20,2026-10-01,2026-12-31,effective,,,sre@acme.example,Dual-approved restore drill",
+        "PCI DSS,4.0,7.2.4,User accounts and access privileges reviewed,EV-001,access/access-review-2026-q3.csv,,,2026-10-02,2026-07-01,2026-09-30,effective,,,carol@acme.example,",
+        "PCI DSS,4.0,6.5.1,Changes to system components are managed,EV-004,releases/payments-api-1.4.0.manifest.json,,,2026-09-30,2026-07-01,2026-09-30,effective,,,release@acme.example,",
+        "PCI DSS,4.0,12.10.2,Incident response plan tested,EV-006,chaos/az-outage-2026-10.chaos.json,,,2026-10-08,2026-10-01,2026-12-31,effective,,,sre@acme.example,Chaos game day",
+    ];
+    let mut map = format!("{header}\n");
+    for row in rows {
+        map.push_str(row);
+        map.push('\n');
+    }
+    write(&out.join("control-map.csv"), map.as_bytes());
+
+    let key = SigningKey::from_seed("acme-audit-pack", PACK_KEY_SEED).unwrap();
+    write(
+        &out.join("keys/acme-audit-pack.key"),
+        key.to_private_key_file().as_bytes(),
+    );
+    write(
+        &out.join("keys/acme-audit-pack.pub"),
+        key.to_public_key_file().as_bytes(),
+    );
+    let release_vkey = release.to_verifier_key();
+    write(
+        &out.join("keys/acme-release.pub"),
+        format!("{release_vkey}\n").as_bytes(),
+    );
+
+    let input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &out.join("control-map.csv"),
+        key: &key,
+        manifest_keys: &[release_vkey],
+        limits: Limits::DEFAULT,
+    };
+    let (path, summary) = build_pack_to_dir(&input, out).unwrap_or_else(|e| panic!("build: {e}"));
+    let mut stderr = std::io::stderr();
+    for w in &summary.warnings {
+        writeln!(stderr, "warning: {w}").unwrap();
+    }
+    writeln!(
+        stderr,
+        "wrote {} (merkle root {})",
+        path.display(),
+        summary.index.merkle_root
+    )
+    .unwrap();
+
+    // Hostile packs that the default budgets refuse (the bombs need small budgets: tests only).
+    let valid = fs::read(&path).unwrap();
+    let mut readme = String::from(
+        "# Hostile packs\n\nGenerated by `audit-pack/tests/hostile/mod.rs` from the valid sample pack \
+         (`bash fixtures/evidence/make-evidence.sh`). Each must be refused by \
+         `audit-pack verify PACK --key ../keys/acme-audit-pack.pub` (exit 1) with this first failing check.\n\n\
+         | pack | what | first failing check | detail contains |\n|---|---|---|---|\n",
+    );
+    for case in hostile::cases(&valid) {
+        if case.limits != Limits::DEFAULT {
+            continue;
+        }
+        write(&out.join(format!("hostile/{}.tgz", case.name)), &case.bytes);
+        readme.push_str(&format!(
+            "| `{}.tgz` | {} | `{}` | {} |\n",
+            case.name,
+            case.what,
+            case.failing_check,
+            case.detail.replace('|', "\\|")
+        ));
+    }
+    write(&out.join("hostile/README.md"), readme.as_bytes());
+}

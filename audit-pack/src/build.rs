@@ -1,0 +1,397 @@
+//! Building a pack: evidence folder + control map + key → `audit-pack-<org>-<date>.tgz`.
+
+use crate::archive::TgzWriter;
+use crate::controls::{self, ControlLine};
+use crate::error::{io_error, BuildError};
+use crate::evidence::{self, EvidenceFile};
+use crate::index::{
+    Artifact, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME,
+    INDEX_VERSION, SIGNATURE_NAME,
+};
+use crate::keys::{verify_detached, SigningKey};
+use crate::kind::Kind;
+use crate::limits::Limits;
+use crate::names::{pack_file_name, OrgSlug, PackDate};
+use merkle::note::VerifierKey;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Everything a build needs. The date is passed in: the library reads no clock.
+#[derive(Debug)]
+pub struct BuildInput<'a> {
+    /// The organisation.
+    pub org: OrgSlug,
+    /// The pack date (names the pack, sets `generatedAt` and every entry's mtime).
+    pub date: PackDate,
+    /// The evidence folder.
+    pub evidence_dir: &'a Path,
+    /// The control map (CSV).
+    pub control_map: &'a Path,
+    /// The key that signs the index.
+    pub key: &'a SigningKey,
+    /// Keys trusted to sign manifests (`*.manifest.json.sig`); recorded in the index.
+    pub manifest_keys: &'a [VerifierKey],
+    /// Budgets (the same as verification uses, so a built pack is always readable).
+    pub limits: Limits,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// `audit-pack-<org>-<date>.tgz`.
+    pub file_name: String,
+    /// The signed index.
+    pub index: Index,
+    /// Notes for the operator (for example, a manifest whose signature did not verify).
+    pub warnings: Vec<String>,
+}
+
+struct Prepared {
+    index: Index,
+    index_text: String,
+    signature: String,
+    control_map: Vec<u8>,
+    files: BTreeMap<String, EvidenceFile>,
+    warnings: Vec<String>,
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+fn prepare(input: &BuildInput<'_>) -> Result<Prepared, BuildError> {
+    let limits = &input.limits;
+    let files = evidence::collect(input.evidence_dir, limits)?;
+    let mut warnings = Vec::new();
+
+    // Validate every file of a known kind.
+    let sha256_of = |name: &str| files.get(name).map(|f| f.sha256.clone());
+    for file in files.values() {
+        let data = file.data.as_deref().unwrap_or_default();
+        match file.kind {
+            Kind::SloBreach | Kind::ChaosRun | Kind::Manifest => {
+                evidence::parse_json(&file.name, file.kind, data)?;
+            }
+            Kind::DrApproval => {
+                let doc = evidence::parse_json(&file.name, file.kind, data)?;
+                evidence::check_dr_approval(&file.name, &doc, &sha256_of)?;
+            }
+            Kind::PolicyBundle => evidence::check_policy_bundle(file, limits)?,
+            _ => {}
+        }
+    }
+
+    // Manifest/signature pairs.
+    let mut trusted: Vec<String> = input
+        .manifest_keys
+        .iter()
+        .map(VerifierKey::to_vkey)
+        .collect();
+    trusted.sort();
+    trusted.dedup();
+    let mut pairs = Vec::new();
+    let mut signers_of: BTreeMap<String, (bool, Vec<String>)> = BTreeMap::new();
+    for file in files.values() {
+        match file.kind {
+            Kind::Manifest => {
+                let sig_name = format!("{}.sig", file.name);
+                let Some(sig) = files.get(&sig_name) else {
+                    return Err(BuildError::Evidence {
+                        file: file.name.clone(),
+                        field: "signature".to_owned(),
+                        reason: format!("no detached signature {sig_name}"),
+                    });
+                };
+                if sig.size > limits.max_signature_size as u64 {
+                    return Err(BuildError::Evidence {
+                        file: sig.name.clone(),
+                        field: "/".to_owned(),
+                        reason: format!("more than {} bytes", limits.max_signature_size),
+                    });
+                }
+                let result = verify_detached(
+                    file.data.as_deref().unwrap_or_default(),
+                    sig.data.as_deref().unwrap_or_default(),
+                    input.manifest_keys,
+                );
+                let (verified, signers) = match result {
+                    Ok(signers) => (true, signers),
+                    Err(e) => {
+                        warnings.push(format!(
+                            "manifest {}: signature not verified ({e}); recorded as not verified",
+                            file.name
+                        ));
+                        (false, Vec::new())
+                    }
+                };
+                signers_of.insert(file.name.clone(), (verified, signers.clone()));
+                pairs.push(ManifestSignature {
+                    manifest: format!("{EVIDENCE_PREFIX}{}", file.name),
+                    signature: format!("{EVIDENCE_PREFIX}{sig_name}"),
+                    verified,
+                    signers,
+                });
+            }
+            Kind::ManifestSignature => {
+                let manifest = file.name.strip_suffix(".sig").unwrap_or_default();
+                if !files.contains_key(manifest) {
+                    return Err(BuildError::Evidence {
+                        file: file.name.clone(),
+                        field: "manifest".to_owned(),
+                        reason: format!("signature without its manifest {manifest}"),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // The control map, filled in.
+    let map_bytes = read_bounded(input.control_map, limits.max_csv_size)?;
+    let map_name = input.control_map.display().to_string();
+    let numbered = controls::parse_numbered(
+        &map_name,
+        &map_bytes,
+        limits.max_csv_size,
+        limits.max_csv_rows,
+    )?;
+    let mut lines = Vec::with_capacity(numbered.len());
+    for (line_no, mut line) in numbered {
+        fill_line(line_no, &mut line, &files, &signers_of)?;
+        lines.push(line);
+    }
+    let control_map = controls::write(&lines).map_err(|e| BuildError::Io {
+        path: CONTROL_MAP_NAME.to_owned(),
+        reason: e.to_string(),
+    })?;
+
+    let mut artifacts = vec![Artifact {
+        name: CONTROL_MAP_NAME.to_owned(),
+        path: CONTROL_MAP_NAME.to_owned(),
+        sha256: sha256_hex(&control_map),
+        size: control_map.len() as u64,
+        kind: Kind::ControlMap.name().to_owned(),
+    }];
+    artifacts.extend(files.values().map(|f| Artifact {
+        name: f.name.clone(),
+        path: format!("{EVIDENCE_PREFIX}{}", f.name),
+        sha256: f.sha256.clone(),
+        size: f.size,
+        kind: f.kind.name().to_owned(),
+    }));
+    artifacts.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    let mut index = Index {
+        version: INDEX_VERSION,
+        generated_at: input.date.to_rfc3339(),
+        org: input.org.as_str().to_owned(),
+        artifacts,
+        controls: lines,
+        manifest_signatures: pairs,
+        trusted_keys: trusted,
+        merkle_root: String::new(),
+    };
+    index.merkle_root = index
+        .compute_merkle_root()
+        .map_err(IndexError::from)?
+        .to_hex();
+    let index_text = index.to_file_text()?;
+    if index_text.len() > limits.max_index_size {
+        return Err(IndexError::TooLarge {
+            size: index_text.len(),
+            max: limits.max_index_size,
+        }
+        .into());
+    }
+    // What we write, we must be able to read back.
+    let reparsed = Index::parse(index_text.as_bytes(), limits.max_index_size)?;
+    if reparsed != index {
+        return Err(IndexError::Malformed {
+            reason: "internal: the index does not read back as written".to_owned(),
+        }
+        .into());
+    }
+    let signature = input.key.sign_index(&index_text)?;
+    Ok(Prepared {
+        index,
+        index_text,
+        signature,
+        control_map,
+        files,
+        warnings,
+    })
+}
+
+fn fill_line(
+    line_no: u64,
+    line: &mut ControlLine,
+    files: &BTreeMap<String, EvidenceFile>,
+    signers_of: &BTreeMap<String, (bool, Vec<String>)>,
+) -> Result<(), BuildError> {
+    let err = |field: &str, reason: String| BuildError::Control {
+        line: line_no,
+        control_id: line.control_id.clone(),
+        field: field.to_owned(),
+        reason,
+    };
+    let Some(file) = files.get(&line.evidence_path) else {
+        return Err(err(
+            "evidence_path",
+            format!(
+                "{:?} is not a file of the evidence folder",
+                line.evidence_path
+            ),
+        ));
+    };
+    if !line.evidence_sha256.is_empty() && line.evidence_sha256.to_lowercase() != file.sha256 {
+        return Err(err(
+            "evidence_sha256",
+            format!(
+                "{} differs from the file's SHA-256 {}",
+                line.evidence_sha256, file.sha256
+            ),
+        ));
+    }
+    if !line.evidence_kind.is_empty() && line.evidence_kind != file.kind.name() {
+        return Err(err(
+            "evidence_kind",
+            format!(
+                "{:?} differs from the kind recognised from the file name, {}",
+                line.evidence_kind, file.kind
+            ),
+        ));
+    }
+    line.evidence_sha256 = file.sha256.clone();
+    line.evidence_kind = file.kind.name().to_owned();
+    match signers_of.get(&file.name) {
+        Some((verified, signers)) => {
+            line.signature_verified = verified.to_string();
+            line.signer_identity = signers.join(";");
+        }
+        None => line.signature_verified = "n/a".to_owned(),
+    }
+    Ok(())
+}
+
+fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, BuildError> {
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let mut data = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| io_error(path, &e))?;
+    if data.len() > max {
+        return Err(BuildError::Io {
+            path: path.display().to_string(),
+            reason: format!("more than {max} bytes"),
+        });
+    }
+    Ok(data)
+}
+
+/// A reader that hashes and counts what passes through.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    count: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        self.count = self.count.saturating_add(n as u64);
+        Ok(n)
+    }
+}
+
+/// Builds a pack and writes the `.tgz` to `out`. Entry order: `index.json`,
+/// `index.json.sig`, then the artifacts in index order.
+pub fn build_pack<W: Write>(input: &BuildInput<'_>, out: W) -> Result<BuildSummary, BuildError> {
+    let prepared = prepare(input)?;
+    let name = pack_file_name(&input.org, input.date);
+    let io = |e: std::io::Error| BuildError::Io {
+        path: name.clone(),
+        reason: e.to_string(),
+    };
+    let mut tgz = TgzWriter::new(out, input.date.unix_seconds());
+    tgz.append(
+        INDEX_NAME,
+        prepared.index_text.len() as u64,
+        prepared.index_text.as_bytes(),
+    )
+    .map_err(io)?;
+    tgz.append(
+        SIGNATURE_NAME,
+        prepared.signature.len() as u64,
+        prepared.signature.as_bytes(),
+    )
+    .map_err(io)?;
+    for artifact in &prepared.index.artifacts {
+        if artifact.path == CONTROL_MAP_NAME {
+            tgz.append(
+                CONTROL_MAP_NAME,
+                artifact.size,
+                prepared.control_map.as_slice(),
+            )
+            .map_err(io)?;
+            continue;
+        }
+        let Some(file) = prepared.files.get(&artifact.name) else {
+            return Err(BuildError::Changed {
+                path: artifact.name.clone(),
+            });
+        };
+        let f = File::open(&file.fs_path).map_err(|e| io_error(&file.fs_path, &e))?;
+        let mut reader = Hashing {
+            inner: f.take(artifact.size),
+            hasher: Sha256::new(),
+            count: 0,
+        };
+        tgz.append(&artifact.path, artifact.size, &mut reader)
+            .map_err(io)?;
+        if reader.count != artifact.size || hex::encode(reader.hasher.finalize()) != artifact.sha256
+        {
+            return Err(BuildError::Changed {
+                path: file.fs_path.display().to_string(),
+            });
+        }
+    }
+    tgz.finish().map_err(io)?;
+    Ok(BuildSummary {
+        file_name: name,
+        index: prepared.index,
+        warnings: prepared.warnings,
+    })
+}
+
+/// Builds a pack into `out_dir`: writes `.<name>.partial` there, then renames it to
+/// `audit-pack-<org>-<date>.tgz`. Returns the final path and the summary.
+pub fn build_pack_to_dir(
+    input: &BuildInput<'_>,
+    out_dir: &Path,
+) -> Result<(PathBuf, BuildSummary), BuildError> {
+    let name = pack_file_name(&input.org, input.date);
+    let final_path = out_dir.join(&name);
+    let temp_path = out_dir.join(format!(".{name}.partial"));
+    let file = File::create(&temp_path).map_err(|e| io_error(&temp_path, &e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let result = build_pack(input, &mut out).and_then(|summary| {
+        let file = out
+            .into_inner()
+            .map_err(|e| io_error(&temp_path, e.error()))?;
+        file.sync_all().map_err(|e| io_error(&temp_path, &e))?;
+        Ok(summary)
+    });
+    match result {
+        Ok(summary) => {
+            std::fs::rename(&temp_path, &final_path).map_err(|e| io_error(&final_path, &e))?;
+            Ok((final_path, summary))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp_path);
+            Err(e)
+        }
+    }
+}

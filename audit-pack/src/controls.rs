@@ -1,0 +1,266 @@
+//! `control-map.csv`: which evidence supports which control.
+//!
+//! Columns, exactly in this order: framework, framework_version, control_id, control_title,
+//! evidence_id, evidence_path, evidence_sha256, evidence_kind, collected_at, period_start,
+//! period_end, state, signature_verified, signer_identity, owner, notes.
+//!
+//! The build fills `evidence_sha256` and `evidence_kind`, and for manifests
+//! `signature_verified` (`true`/`false`) and `signer_identity` (the verifying keys' names);
+//! for other kinds `signature_verified` is `n/a`. A sha256 already present must match the file.
+
+use serde::{Deserialize, Serialize};
+
+/// The header every control map must have.
+pub const COLUMNS: [&str; 16] = [
+    "framework",
+    "framework_version",
+    "control_id",
+    "control_title",
+    "evidence_id",
+    "evidence_path",
+    "evidence_sha256",
+    "evidence_kind",
+    "collected_at",
+    "period_start",
+    "period_end",
+    "state",
+    "signature_verified",
+    "signer_identity",
+    "owner",
+    "notes",
+];
+
+/// Longest field accepted, in bytes.
+pub const MAX_FIELD_LEN: usize = 4096;
+
+/// One line of the control map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct ControlLine {
+    pub framework: String,
+    pub framework_version: String,
+    pub control_id: String,
+    pub control_title: String,
+    pub evidence_id: String,
+    pub evidence_path: String,
+    pub evidence_sha256: String,
+    pub evidence_kind: String,
+    pub collected_at: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub state: String,
+    pub signature_verified: String,
+    pub signer_identity: String,
+    pub owner: String,
+    pub notes: String,
+}
+
+/// Why a control map was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlMapError {
+    /// Larger than the budget.
+    #[error("{file}: {size} bytes, more than the limit of {max}")]
+    TooLarge {
+        file: String,
+        size: usize,
+        max: usize,
+    },
+    /// More lines than the budget.
+    #[error("{file}: more than {max} control lines")]
+    TooManyRows { file: String, max: usize },
+    /// The header is not exactly [`COLUMNS`].
+    #[error("{file}: header must be exactly `{expected}`, found `{found}`")]
+    Header {
+        file: String,
+        expected: String,
+        found: String,
+    },
+    /// A line cannot be read or has an invalid field.
+    #[error("{file} line {line}, field {field}: {reason}")]
+    Line {
+        file: String,
+        line: u64,
+        field: String,
+        reason: String,
+    },
+}
+
+impl ControlLine {
+    fn from_record(record: &csv::StringRecord) -> Option<ControlLine> {
+        let f = |i: usize| record.get(i).map(str::to_owned);
+        Some(ControlLine {
+            framework: f(0)?,
+            framework_version: f(1)?,
+            control_id: f(2)?,
+            control_title: f(3)?,
+            evidence_id: f(4)?,
+            evidence_path: f(5)?,
+            evidence_sha256: f(6)?,
+            evidence_kind: f(7)?,
+            collected_at: f(8)?,
+            period_start: f(9)?,
+            period_end: f(10)?,
+            state: f(11)?,
+            signature_verified: f(12)?,
+            signer_identity: f(13)?,
+            owner: f(14)?,
+            notes: f(15)?,
+        })
+    }
+
+    fn fields(&self) -> [&str; 16] {
+        [
+            &self.framework,
+            &self.framework_version,
+            &self.control_id,
+            &self.control_title,
+            &self.evidence_id,
+            &self.evidence_path,
+            &self.evidence_sha256,
+            &self.evidence_kind,
+            &self.collected_at,
+            &self.period_start,
+            &self.period_end,
+            &self.state,
+            &self.signature_verified,
+            &self.signer_identity,
+            &self.owner,
+            &self.notes,
+        ]
+    }
+}
+
+/// Parses a control map (UTF-8, comma-separated, RFC 4180 quoting, header required).
+/// `file` names it in errors.
+pub fn parse(
+    file: &str,
+    bytes: &[u8],
+    max_len: usize,
+    max_rows: usize,
+) -> Result<Vec<ControlLine>, ControlMapError> {
+    Ok(parse_numbered(file, bytes, max_len, max_rows)?
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect())
+}
+
+/// As [`parse`], with the (1-based) line on which each record starts.
+pub fn parse_numbered(
+    file: &str,
+    bytes: &[u8],
+    max_len: usize,
+    max_rows: usize,
+) -> Result<Vec<(u64, ControlLine)>, ControlMapError> {
+    if bytes.len() > max_len {
+        return Err(ControlMapError::TooLarge {
+            file: file.to_owned(),
+            size: bytes.len(),
+            max: max_len,
+        });
+    }
+    // A UTF-8 byte-order mark (as spreadsheet exports write) is ignored.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let header = reader.headers().map_err(|e| ControlMapError::Line {
+        file: file.to_owned(),
+        line: 1,
+        field: "header".to_owned(),
+        reason: e.to_string(),
+    })?;
+    if header.iter().ne(COLUMNS.iter().copied()) {
+        return Err(ControlMapError::Header {
+            file: file.to_owned(),
+            expected: COLUMNS.join(","),
+            found: header.iter().collect::<Vec<_>>().join(","),
+        });
+    }
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let line_err = |line: u64, field: &str, reason: String| ControlMapError::Line {
+            file: file.to_owned(),
+            line,
+            field: field.to_owned(),
+            reason,
+        };
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            line_err(line, "record", e.to_string())
+        })?;
+        let line_no = record.position().map_or(0, csv::Position::line);
+        if lines.len() >= max_rows {
+            return Err(ControlMapError::TooManyRows {
+                file: file.to_owned(),
+                max: max_rows,
+            });
+        }
+        let line = ControlLine::from_record(&record)
+            .ok_or_else(|| line_err(line_no, "record", "expected 16 fields".to_owned()))?;
+        for (name, value) in COLUMNS.iter().zip(line.fields()) {
+            if value.len() > MAX_FIELD_LEN {
+                return Err(line_err(line_no, name, "longer than 4096 bytes".to_owned()));
+            }
+        }
+        for name in ["framework", "control_id", "evidence_path"] {
+            let value = COLUMNS
+                .iter()
+                .zip(line.fields())
+                .find(|(n, _)| **n == name)
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            if value.trim().is_empty() {
+                return Err(line_err(line_no, name, "must not be empty".to_owned()));
+            }
+        }
+        lines.push((line_no, line));
+    }
+    Ok(lines)
+}
+
+/// Writes a control map: the header and the lines, LF line ends, quoting only where needed.
+pub fn write(lines: &[ControlLine]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    writer.write_record(COLUMNS)?;
+    for line in lines {
+        writer.write_record(line.fields())?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn round_trip_and_errors() {
+        let text = format!(
+            "{}\nSOC 2,2017,CC6.1,\"Logical access, \"\"least\"\" privilege\",EV-1,a.json,,,2026-01-01,2026-01-01,2026-03-31,effective,,,sec@acme,\n",
+            COLUMNS.join(",")
+        );
+        let lines = parse("cm.csv", text.as_bytes(), 1 << 20, 10).unwrap();
+        assert_eq!(
+            lines[0].control_title,
+            "Logical access, \"least\" privilege"
+        );
+        let again = write(&lines).unwrap();
+        assert_eq!(parse("cm.csv", &again, 1 << 20, 10).unwrap(), lines);
+        assert!(parse("cm.csv", text.as_bytes(), 1 << 20, 0).is_err());
+        let short = format!("{}\na,b\n", COLUMNS.join(","));
+        let err = parse("cm.csv", short.as_bytes(), 1 << 20, 10).unwrap_err();
+        assert!(err.to_string().contains("cm.csv line 2"), "{err}");
+        let with_bom = [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat();
+        assert_eq!(parse("cm.csv", &with_bom, 1 << 20, 10).unwrap(), lines);
+        let err = parse("cm.csv", b"framework,x\n", 1 << 20, 10).unwrap_err();
+        assert!(matches!(err, ControlMapError::Header { .. }));
+    }
+}

@@ -1,0 +1,58 @@
+//! Errors of the build, by stage. Verification does not return errors: it returns a
+//! [`plugin_api::Report`] whose failed check says what went wrong.
+
+use crate::controls::ControlMapError;
+use crate::index::IndexError;
+use crate::keys::KeyError;
+use crate::names::NameError;
+
+/// Why a pack could not be built. Each variant names the file (and field or line) at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// An invalid organisation slug or date.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A file could not be read or written.
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+    /// The evidence folder holds something that cannot go into a pack (a symbolic link, a
+    /// device, a name that is not UTF-8 or not a safe path, too many files).
+    #[error("evidence folder, {path}: {reason}")]
+    EvidenceFolder { path: String, reason: String },
+    /// An evidence file is invalid for its kind: `field` is a JSON pointer (`/` for the whole
+    /// document) or the name of the part at fault.
+    #[error("evidence {file}, field {field}: {reason}")]
+    Evidence {
+        file: String,
+        field: String,
+        reason: String,
+    },
+    /// The control map cannot be read.
+    #[error(transparent)]
+    ControlMap(#[from] ControlMapError),
+    /// A control line is inconsistent with the evidence (missing file, different sha256 or kind).
+    #[error("control map line {line} ({control_id}), field {field}: {reason}")]
+    Control {
+        line: u64,
+        control_id: String,
+        field: String,
+        reason: String,
+    },
+    /// The signing key is unusable.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The index cannot be made (for example, it is over its size budget).
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A file changed while the pack was being written.
+    #[error("{path}: changed while the pack was being written")]
+    Changed { path: String },
+}
+
+pub(crate) fn io_error(path: &std::path::Path, e: &std::io::Error) -> BuildError {
+    BuildError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}

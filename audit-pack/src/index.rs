@@ -1,0 +1,355 @@
+//! `index.json`: the signed table of contents of a pack.
+//!
+//! ```json
+//! {"artifacts":[{"kind":"control-map","name":"control-map.csv","path":"control-map.csv","sha256":"…","size":1234}, …],
+//!  "controls":[{"collected_at":"…", …, "state":"…"}, …],
+//!  "generatedAt":"2026-11-23T00:00:00Z",
+//!  "manifestSignatures":[{"manifest":"evidence/…manifest.json","signature":"evidence/…manifest.json.sig","signers":["release"],"verified":true}],
+//!  "merkleRoot":"…","org":"acme","trustedKeys":["release+1234abcd+AQ…"],"version":1}
+//! ```
+//!
+//! The file is the RFC 8785 canonical form of that object followed by one newline, and a
+//! reader insists on exactly that form. `merkleRoot` is the RFC 6962 root over the artifacts
+//! in index order; leaf `i` is the canonical JSON of artifact entry `i` (the five members
+//! `kind`, `name`, `path`, `sha256`, `size`), so one artifact can be proven with an inclusion
+//! proof against the signed root.
+
+use crate::controls::ControlLine;
+use crate::jcs::{self, CanonicalError};
+use crate::kind::Kind;
+use crate::names::OrgSlug;
+use crate::path::pack_path_problem;
+use merkle::note::VerifierKey;
+use merkle::Hash;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The index format version written and accepted.
+pub const INDEX_VERSION: u64 = 1;
+/// Name of the index in the pack.
+pub const INDEX_NAME: &str = "index.json";
+/// Name of the index signature in the pack.
+pub const SIGNATURE_NAME: &str = "index.json.sig";
+/// Name of the filled-in control map in the pack.
+pub const CONTROL_MAP_NAME: &str = "control-map.csv";
+/// Prefix of every evidence file in the pack.
+pub const EVIDENCE_PREFIX: &str = "evidence/";
+
+/// One file of the pack, as listed in the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    /// The name: the path relative to the evidence folder (`control-map.csv` for the map).
+    pub name: String,
+    /// The path of the entry in the pack.
+    pub path: String,
+    /// SHA-256 of the contents, 64 lowercase hex digits.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The evidence kind's name.
+    pub kind: String,
+}
+
+impl Artifact {
+    /// The leaf bytes of this artifact in the index's Merkle tree: its canonical JSON.
+    pub fn leaf_bytes(&self) -> Result<String, CanonicalError> {
+        let value = serde_json::to_value(self).map_err(|e| CanonicalError::Serialize {
+            reason: e.to_string(),
+        })?;
+        jcs::to_canonical(&value)
+    }
+
+    /// The RFC 6962 leaf hash of this artifact.
+    pub fn leaf_hash(&self) -> Result<Hash, CanonicalError> {
+        Ok(merkle::leaf_hash(self.leaf_bytes()?.as_bytes()))
+    }
+}
+
+/// A manifest/signature pair and the verdict recorded when the pack was built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestSignature {
+    /// Pack path of the manifest.
+    pub manifest: String,
+    /// Pack path of its detached signature.
+    pub signature: String,
+    /// Whether the signature verified with the index's `trustedKeys`.
+    pub verified: bool,
+    /// Names of the trusted keys whose signatures verified (empty if not verified).
+    pub signers: Vec<String>,
+}
+
+/// The index, as written and as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Index {
+    /// Always [`INDEX_VERSION`].
+    pub version: u64,
+    /// `YYYY-MM-DDT00:00:00Z`, from the pack date.
+    pub generated_at: String,
+    /// The organisation slug.
+    pub org: String,
+    /// Every file of the pack except the index and its signature, sorted by path.
+    pub artifacts: Vec<Artifact>,
+    /// The control map's lines, as filled in by the build.
+    pub controls: Vec<ControlLine>,
+    /// Manifest/signature pairs and their recorded verdicts.
+    pub manifest_signatures: Vec<ManifestSignature>,
+    /// Verifier keys trusted for manifest signatures at build time.
+    pub trusted_keys: Vec<String>,
+    /// RFC 6962 root over the artifacts' leaf hashes, hex.
+    pub merkle_root: String,
+}
+
+/// Why an `index.json` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IndexError {
+    /// Larger than the budget.
+    #[error("index.json is {size} bytes, more than the limit of {max}")]
+    TooLarge { size: usize, max: usize },
+    /// Not JSON, or not of the index's shape.
+    #[error("index.json is malformed: {reason}")]
+    Malformed { reason: String },
+    /// Valid JSON but not in canonical form followed by one newline.
+    #[error("index.json is not RFC 8785 canonical JSON followed by one newline")]
+    NotCanonical,
+    /// A field has an invalid value.
+    #[error("index.json field {field}: {reason}")]
+    InvalidField { field: String, reason: String },
+    /// A value has no canonical form.
+    #[error("index.json: {0}")]
+    Canonical(#[from] CanonicalError),
+}
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> IndexError {
+    IndexError::InvalidField {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether `s` is 64 lowercase hex digits.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Index {
+    /// The Merkle root over the artifacts (RFC 6962, leaves as in [`Artifact::leaf_bytes`]).
+    pub fn compute_merkle_root(&self) -> Result<Hash, CanonicalError> {
+        let leaves = self
+            .artifacts
+            .iter()
+            .map(Artifact::leaf_hash)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(merkle::root_from_leaf_hashes(&leaves))
+    }
+
+    /// The bytes of `index.json`: canonical JSON and a newline.
+    pub fn to_file_text(&self) -> Result<String, IndexError> {
+        let value = serde_json::to_value(self).map_err(|e| IndexError::Malformed {
+            reason: e.to_string(),
+        })?;
+        let mut text = jcs::to_canonical(&value)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Parses `index.json`, insisting on canonical form and checking every field's form:
+    /// version, org slug, artifact paths (safe, unique, sorted), digests, kinds, and that the
+    /// manifest pairs and trusted keys are well formed. It does not check the signature or
+    /// the Merkle root: see `verify`.
+    pub fn parse(bytes: &[u8], max_len: usize) -> Result<Index, IndexError> {
+        if bytes.len() > max_len {
+            return Err(IndexError::TooLarge {
+                size: bytes.len(),
+                max: max_len,
+            });
+        }
+        let body = bytes.strip_suffix(b"\n").ok_or(IndexError::NotCanonical)?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| IndexError::Malformed {
+            reason: e.to_string(),
+        })?;
+        if jcs::to_canonical(&value)?.as_bytes() != body {
+            return Err(IndexError::NotCanonical);
+        }
+        let index: Index = serde_json::from_value(value).map_err(|e| IndexError::Malformed {
+            reason: e.to_string(),
+        })?;
+        index.check_fields()?;
+        Ok(index)
+    }
+
+    fn check_fields(&self) -> Result<(), IndexError> {
+        if self.version != INDEX_VERSION {
+            return Err(invalid(
+                "version",
+                format!("{} is not supported (expected 1)", self.version),
+            ));
+        }
+        OrgSlug::parse(&self.org).map_err(|e| invalid("org", e.to_string()))?;
+        let ok_date = self.generated_at.len() == 20
+            && self.generated_at.ends_with("T00:00:00Z")
+            && self
+                .generated_at
+                .get(..10)
+                .is_some_and(|d| crate::names::PackDate::parse(d).is_ok());
+        if !ok_date {
+            return Err(invalid("generatedAt", "expected YYYY-MM-DDT00:00:00Z"));
+        }
+        if Hash::from_hex(&self.merkle_root).is_err() || !is_sha256_hex(&self.merkle_root) {
+            return Err(invalid("merkleRoot", "expected 64 lowercase hex digits"));
+        }
+        let mut previous: Option<&str> = None;
+        for (i, a) in self.artifacts.iter().enumerate() {
+            let field = |f: &str| format!("artifacts/{i}/{f}");
+            if let Some(problem) = pack_path_problem(&a.path) {
+                return Err(invalid(field("path"), format!("{:?}: {problem}", a.path)));
+            }
+            let expected_path = if a.kind == Kind::ControlMap.name() {
+                if a.name != CONTROL_MAP_NAME {
+                    return Err(invalid(
+                        field("name"),
+                        "the control map is named control-map.csv",
+                    ));
+                }
+                CONTROL_MAP_NAME.to_owned()
+            } else {
+                format!("{EVIDENCE_PREFIX}{}", a.name)
+            };
+            if a.path != expected_path {
+                return Err(invalid(
+                    field("path"),
+                    format!(
+                        "{:?} does not match name {:?} (expected {expected_path:?})",
+                        a.path, a.name
+                    ),
+                ));
+            }
+            if previous.is_some_and(|p| p.as_bytes() >= a.path.as_bytes()) {
+                return Err(invalid(
+                    field("path"),
+                    "artifacts are not sorted by path or are repeated",
+                ));
+            }
+            previous = Some(&a.path);
+            if !is_sha256_hex(&a.sha256) {
+                return Err(invalid(field("sha256"), "expected 64 lowercase hex digits"));
+            }
+            if a.size > jcs::MAX_SAFE_INTEGER {
+                return Err(invalid(field("size"), "too large"));
+            }
+            let Some(kind) = Kind::from_name(&a.kind) else {
+                return Err(invalid(field("kind"), format!("unknown kind {:?}", a.kind)));
+            };
+            let name_kind = if a.path == CONTROL_MAP_NAME {
+                Kind::ControlMap
+            } else {
+                Kind::of_evidence_file(a.name.rsplit('/').next().unwrap_or_default())
+            };
+            if kind != name_kind {
+                return Err(invalid(
+                    field("kind"),
+                    format!("{kind} does not match the file name, which makes it {name_kind}"),
+                ));
+            }
+        }
+        if self.artifact(CONTROL_MAP_NAME).is_none() {
+            return Err(invalid("artifacts", "control-map.csv is not listed"));
+        }
+        for (i, key) in self.trusted_keys.iter().enumerate() {
+            VerifierKey::parse(key)
+                .map_err(|e| invalid(format!("trustedKeys/{i}"), e.to_string()))?;
+        }
+        let mut previous: Option<&str> = None;
+        for (i, pair) in self.manifest_signatures.iter().enumerate() {
+            let field = |f: &str| format!("manifestSignatures/{i}/{f}");
+            if previous.is_some_and(|p| p.as_bytes() >= pair.manifest.as_bytes()) {
+                return Err(invalid(
+                    field("manifest"),
+                    "pairs are not sorted by manifest or are repeated",
+                ));
+            }
+            previous = Some(&pair.manifest);
+            match self.artifact(&pair.manifest) {
+                Some(a) if a.kind == Kind::Manifest.name() => {}
+                _ => return Err(invalid(field("manifest"), "not a listed manifest artifact")),
+            }
+            if pair.signature != format!("{}.sig", pair.manifest)
+                || self.artifact(&pair.signature).is_none()
+            {
+                return Err(invalid(
+                    field("signature"),
+                    "not the listed `<manifest>.sig` artifact",
+                ));
+            }
+            if pair.verified == pair.signers.is_empty() {
+                return Err(invalid(
+                    field("signers"),
+                    "must be non-empty exactly when verified",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The artifact listed at `path` (binary search: artifacts are sorted).
+    pub fn artifact(&self, path: &str) -> Option<&Artifact> {
+        self.artifacts
+            .binary_search_by(|a| a.path.as_bytes().cmp(path.as_bytes()))
+            .ok()
+            .and_then(|i| self.artifacts.get(i))
+    }
+
+    /// An inclusion proof for the artifact at `path` against the index's Merkle tree.
+    pub fn inclusion_proof(&self, path: &str) -> Option<ArtifactProof> {
+        let i = self
+            .artifacts
+            .binary_search_by(|a| a.path.as_bytes().cmp(path.as_bytes()))
+            .ok()?;
+        let leaves = self
+            .artifacts
+            .iter()
+            .map(Artifact::leaf_hash)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
+        let size = u64::try_from(leaves.len()).ok()?;
+        let index = u64::try_from(i).ok()?;
+        let proof = merkle::inclusion_proof(&leaves, size, index).ok()?;
+        Some(ArtifactProof {
+            leaf: self.artifacts.get(i)?.leaf_bytes().ok()?,
+            index,
+            size,
+            proof,
+        })
+    }
+}
+
+/// An RFC 6962 inclusion proof of one artifact entry in an index's Merkle tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactProof {
+    /// The leaf bytes: the artifact entry's canonical JSON.
+    pub leaf: String,
+    /// The artifact's position in the index.
+    pub index: u64,
+    /// The number of artifacts.
+    pub size: u64,
+    /// The audit path.
+    pub proof: Vec<Hash>,
+}
+
+impl ArtifactProof {
+    /// Checks the proof against a Merkle root (taken from a verified index).
+    pub fn verify(&self, root: &Hash) -> Result<(), merkle::ProofError> {
+        merkle::verify_inclusion(
+            self.index,
+            self.size,
+            &merkle::leaf_hash(self.leaf.as_bytes()),
+            &self.proof,
+            root,
+        )
+    }
+}

@@ -1,0 +1,37 @@
+//! Signed, indexed, byte-reproducible evidence packs.
+//!
+//! * [`build_pack`] / [`build_pack_to_dir`]: evidence folder + control map + signing key →
+//!   `audit-pack-<org>-<date>.tgz`, byte-identical for the same inputs and date.
+//! * [`verify_pack`]: a pack + the index-signing public key → a [`plugin_api::Report`] of named
+//!   checks ([`verify::CHECK_IDS`]), reading the pack as a stream and extracting nothing.
+//!   [`AuditPackPlugin`] is the same behind the `plugin_api::Plugin` contract.
+//!
+//! Formats (index, Merkle leaves, keys, signatures, kind recognition) are described in
+//! docs/audit-pack.md and in the modules: [`index`], [`keys`], [`kind`], [`archive`].
+#![forbid(unsafe_code)]
+
+pub mod archive;
+mod build;
+pub mod controls;
+mod error;
+mod evidence;
+pub mod index;
+pub mod jcs;
+pub mod keys;
+pub mod kind;
+mod limits;
+pub mod names;
+pub mod path;
+mod plugin;
+pub mod schema;
+pub mod verify;
+
+pub use build::{build_pack, build_pack_to_dir, BuildInput, BuildSummary};
+pub use error::BuildError;
+pub use index::{ArtifactProof, Index};
+pub use keys::{parse_public_key, KeyError, SigningKey};
+pub use kind::Kind;
+pub use limits::Limits;
+pub use names::{pack_file_name, OrgSlug, PackDate};
+pub use plugin::AuditPackPlugin;
+pub use verify::{verify_pack, verify_with, CHECK_IDS, PLUGIN};

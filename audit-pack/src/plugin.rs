@@ -1,0 +1,60 @@
+//! `audit-pack` as a `plugin_api::Plugin`, for callers that drive every verifier the same way.
+//!
+//! The request's subject is the pack (`Subject::Bytes`); its trust roots must include at least
+//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key. The
+//! request's signature is not used (the index signature travels inside the pack); if it is not
+//! empty, a warning says so.
+
+use crate::limits::Limits;
+use crate::verify::{verify_with, PLUGIN};
+use merkle::note::VerifierKey;
+use plugin_api::{Plugin, Report, Subject, TrustRootKind, VerifyRequest};
+
+/// The audit-pack verifier, with its budgets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditPackPlugin {
+    /// Budgets on the pack.
+    pub limits: Limits,
+}
+
+impl Plugin for AuditPackPlugin {
+    fn name(&self) -> &'static str {
+        PLUGIN
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+        let mut b = Report::builder_for(PLUGIN, req);
+        let Subject::Bytes(pack) = req.subject() else {
+            return b
+                .fail(
+                    "audit-pack.subject.kind",
+                    "the subject must be the pack's bytes, not a digest",
+                )
+                .finish();
+        };
+        let mut keys = Vec::new();
+        for root in req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey) {
+            let parsed = std::str::from_utf8(root.bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|text| VerifierKey::parse(text.trim()).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(key) => keys.push(key),
+                Err(e) => b = b.error(format!("trust root {}: {e}", root.name())),
+            }
+        }
+        if keys.is_empty() {
+            return b
+                .fail(
+                    "audit-pack.index.signature",
+                    "no usable note verifier key among the trust roots",
+                )
+                .finish();
+        }
+        if !req.signature().bytes().is_empty() {
+            b = b.warning(
+                "the request's signature is ignored: the index signature is inside the pack",
+            );
+        }
+        verify_with(b, pack, &keys, &self.limits)
+    }
+}

@@ -1,0 +1,135 @@
+//! The `audit-pack` binary: exit codes 0 (ok), 1 (verification failed), 2 (usage/input error).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/evidence")
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_audit-pack"));
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+#[test]
+fn build_with_source_date_epoch_reproduces_the_sample_pack() {
+    let out = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let status = bin()
+        .env("SOURCE_DATE_EPOCH", "1795400000") // 2026-11-23T02:13:20Z
+        .args(["build", "--org", "acme", "--evidence"])
+        .arg(f.join("acme"))
+        .arg("--controls")
+        .arg(f.join("control-map.csv"))
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.key"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let built = std::fs::read(out.path().join("audit-pack-acme-2026-11-23.tgz")).unwrap();
+    assert_eq!(
+        built,
+        std::fs::read(f.join("audit-pack-acme-2026-11-23.tgz")).unwrap()
+    );
+}
+
+#[test]
+fn verify_exit_codes() {
+    let f = fixtures();
+    let run = |pack: PathBuf, key: &str| {
+        bin()
+            .arg("verify")
+            .arg(pack)
+            .arg("--key")
+            .arg(f.join(key))
+            .arg("--json")
+            .output()
+            .unwrap()
+    };
+    let ok = run(
+        f.join("audit-pack-acme-2026-11-23.tgz"),
+        "keys/acme-audit-pack.pub",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let report =
+        plugin_api::Report::from_json(std::str::from_utf8(&ok.stdout).unwrap().trim()).unwrap();
+    assert!(report.ok());
+    let bad = run(f.join("hostile/symlink.tgz"), "keys/acme-audit-pack.pub");
+    assert_eq!(bad.status.code(), Some(1));
+    let wrong_key = run(
+        f.join("audit-pack-acme-2026-11-23.tgz"),
+        "keys/acme-release.pub",
+    );
+    assert_eq!(wrong_key.status.code(), Some(1));
+    let no_file = run(f.join("nope.tgz"), "keys/acme-audit-pack.pub");
+    assert_eq!(no_file.status.code(), Some(2));
+    let not_a_key = run(f.join("audit-pack-acme-2026-11-23.tgz"), "control-map.csv");
+    assert_eq!(not_a_key.status.code(), Some(2));
+}
+
+#[test]
+fn keygen_writes_a_usable_pair_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = || {
+        bin()
+            .args(["keygen", "--name", "acme-pack"])
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert!(gen().status.success());
+    let private = std::fs::read_to_string(dir.path().join("acme-pack.key")).unwrap();
+    let public = std::fs::read_to_string(dir.path().join("acme-pack.pub")).unwrap();
+    let key = audit_pack::SigningKey::parse(&private).unwrap();
+    assert_eq!(key.to_public_key_file(), public);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("acme-pack.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert_eq!(gen().status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("acme-pack.key")).unwrap(),
+        private
+    );
+}
+
+#[test]
+fn bad_org_and_date_are_usage_errors() {
+    let f = fixtures();
+    for (org, date) in [("Acme Corp", "2026-11-23"), ("acme", "2026-02-30")] {
+        let out = bin()
+            .args(["build", "--org", org, "--date", date, "--evidence"])
+            .arg(f.join("acme"))
+            .arg("--controls")
+            .arg(f.join("control-map.csv"))
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.key"))
+            .args(["--out", "/nonexistent"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid"));
+    }
+}

@@ -1,0 +1,764 @@
+//! The trusted metadata set: the TUF 1.0 client workflow's checks, pure (bytes and the
+//! verification time in, verified metadata out; no clock, network or files).
+//!
+//! Metadata enters only through the `update_*` methods, in workflow order: root (one version
+//! at a time, signed by a threshold of the trusted root's and of its own keys), timestamp,
+//! snapshot, then targets and delegated targets. Each method mirrors the specification's
+//! steps (§5.3 – §5.6). Some metadata is kept as trusted even when it fails the *final*
+//! checks (expired, or version different from the one named by its referrer), because it
+//! still serves rollback protection for the next file; such a failure is returned as an
+//! error and the workflow stops.
+
+use crate::delegation;
+use crate::error::{MetadataError, UpdateError};
+use crate::expiry;
+use crate::hashes;
+use crate::metadata::{Parsed, RoleType, Root, Snapshot, Targets, Timestamp};
+use plugin_api::VerificationTime;
+use std::collections::BTreeMap;
+
+/// Verified metadata with the exact bytes it was verified from.
+#[derive(Debug, Clone)]
+pub(crate) struct Trusted<T> {
+    pub(crate) signed: T,
+    pub(crate) raw: Vec<u8>,
+}
+
+/// A verified targets role and the delegator whose keys verified it.
+#[derive(Debug, Clone)]
+pub(crate) struct TrustedTargets {
+    pub(crate) delegator: String,
+    pub(crate) meta: Trusted<Targets>,
+}
+
+/// What happened to a timestamp offered to [`TrustedSet::update_timestamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampUpdate {
+    /// The new timestamp is trusted (and should be persisted).
+    Accepted,
+    /// Same version as the trusted one: the trusted one is kept, the new one ignored.
+    Unchanged,
+}
+
+/// The trusted metadata set (see the module documentation).
+#[derive(Debug)]
+pub struct TrustedSet {
+    now: u64,
+    root: Trusted<Root>,
+    timestamp: Option<Trusted<crate::metadata::Timestamp>>,
+    snapshot: Option<Trusted<Snapshot>>,
+    targets: BTreeMap<String, TrustedTargets>,
+}
+
+fn expired_error(
+    file: &str,
+    role: &str,
+    common: &crate::metadata::Common,
+    now: u64,
+) -> UpdateError {
+    UpdateError::Expired {
+        file: file.to_owned(),
+        role: role.to_owned(),
+        version: common.version,
+        expires: common.expires.clone(),
+        now,
+    }
+}
+
+impl TrustedSet {
+    /// Starts from a locally trusted root: it must parse and be signed by a threshold of its
+    /// own root keys. Its expiry is not checked here (a newer root may replace it).
+    pub fn new(root_bytes: &[u8], now: VerificationTime) -> Result<Self, UpdateError> {
+        let file = "root.json";
+        let parsed = Parsed::<Root>::parse(root_bytes, file)?;
+        verify_by_root(&parsed, &parsed.signed, file, "root", "root")?;
+        Ok(TrustedSet {
+            now: now.unix_seconds(),
+            root: Trusted {
+                signed: parsed.signed,
+                raw: root_bytes.to_vec(),
+            },
+            timestamp: None,
+            snapshot: None,
+            targets: BTreeMap::new(),
+        })
+    }
+
+    /// The trusted root's version.
+    pub fn root_version(&self) -> u64 {
+        self.root.signed.common.version
+    }
+
+    /// Whether the trusted root asks for consistent snapshots.
+    pub fn consistent_snapshot(&self) -> bool {
+        self.root.signed.consistent_snapshot
+    }
+
+    pub(crate) fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
+        self.timestamp.as_ref()
+    }
+
+    pub(crate) fn snapshot(&self) -> Option<&Trusted<Snapshot>> {
+        self.snapshot.as_ref()
+    }
+
+    pub(crate) fn targets(&self, role: &str) -> Option<&TrustedTargets> {
+        self.targets.get(role)
+    }
+
+    /// §5.3: the next root version, signed by a threshold of the trusted root's keys and of
+    /// its own; its version must be exactly one more. Expiry is checked later, on the final
+    /// root (before the timestamp).
+    pub fn update_root(&mut self, data: &[u8]) -> Result<(), UpdateError> {
+        if self.timestamp.is_some() {
+            return Err(UpdateError::Order("cannot update root after timestamp"));
+        }
+        let expected = self.root_version().saturating_add(1);
+        let file = format!("{expected}.root.json");
+        let parsed = Parsed::<Root>::parse(data, &file)?;
+        verify_by_root(&parsed, &self.root.signed, &file, "root", "trusted root")?;
+        if parsed.version() != expected {
+            return Err(UpdateError::RootVersion {
+                file,
+                expected,
+                found: parsed.version(),
+            });
+        }
+        verify_by_root(&parsed, &parsed.signed, &file, "root", "new root")?;
+        self.root = Trusted {
+            signed: parsed.signed,
+            raw: data.to_vec(),
+        };
+        Ok(())
+    }
+
+    /// §5.4: a timestamp signed by the root's timestamp keys, no rollback of its version or
+    /// of the snapshot version it names. An equal version keeps the trusted timestamp.
+    /// A timestamp that passes all but the expiry check stays trusted (for rollback checks)
+    /// and the expiry error is returned.
+    pub fn update_timestamp(&mut self, data: &[u8]) -> Result<TimestampUpdate, UpdateError> {
+        if self.snapshot.is_some() {
+            return Err(UpdateError::Order("cannot update timestamp after snapshot"));
+        }
+        let file = "timestamp.json";
+        // §5.3.10: the final root must not be expired.
+        let root = &self.root.signed.common;
+        if expiry::is_expired(root.expires_unix, self.now) {
+            return Err(expired_error(
+                &format!("{}.root.json", root.version),
+                "root",
+                root,
+                self.now,
+            ));
+        }
+        let parsed = Parsed::<Timestamp>::parse(data, file)?;
+        verify_by_root(&parsed, &self.root.signed, file, "timestamp", "root")?;
+        let new_snapshot_version = snapshot_meta(&parsed.signed, file)?.version;
+        if let Some(trusted) = &self.timestamp {
+            let old = trusted.signed.common.version;
+            if parsed.version() < old {
+                return Err(UpdateError::Rollback {
+                    file: file.to_owned(),
+                    role: "timestamp".to_owned(),
+                    trusted: old,
+                    found: parsed.version(),
+                });
+            }
+            if parsed.version() == old {
+                return Ok(TimestampUpdate::Unchanged);
+            }
+            let old_snapshot_version = snapshot_meta(&trusted.signed, file)?.version;
+            if new_snapshot_version < old_snapshot_version {
+                return Err(UpdateError::Rollback {
+                    file: file.to_owned(),
+                    role: "snapshot".to_owned(),
+                    trusted: old_snapshot_version,
+                    found: new_snapshot_version,
+                });
+            }
+        }
+        self.timestamp = Some(Trusted {
+            signed: parsed.signed,
+            raw: data.to_vec(),
+        });
+        self.check_final_timestamp()?;
+        Ok(TimestampUpdate::Accepted)
+    }
+
+    fn check_final_timestamp(&self) -> Result<(), UpdateError> {
+        let ts = self
+            .timestamp
+            .as_ref()
+            .ok_or(UpdateError::Order("no trusted timestamp"))?;
+        let common = &ts.signed.common;
+        if expiry::is_expired(common.expires_unix, self.now) {
+            return Err(expired_error(
+                "timestamp.json",
+                "timestamp",
+                common,
+                self.now,
+            ));
+        }
+        Ok(())
+    }
+
+    /// §5.5: a snapshot matching the timestamp's length and hashes (skipped for `local` bytes
+    /// that were verified when stored), signed by the root's snapshot keys, removing no entry
+    /// of the trusted snapshot and rolling back no version. A snapshot that passes all but
+    /// the final checks (expiry, version named by the timestamp) stays trusted for rollback
+    /// checks, and the error is returned.
+    pub fn update_snapshot(&mut self, data: &[u8], local: bool) -> Result<(), UpdateError> {
+        if !self.targets.is_empty() {
+            return Err(UpdateError::Order("cannot update snapshot after targets"));
+        }
+        self.check_final_timestamp()?;
+        let ts = self.timestamp.as_ref().ok_or(UpdateError::Order(
+            "cannot update snapshot before timestamp",
+        ))?;
+        let meta = snapshot_meta(&ts.signed, "timestamp.json")?;
+        let file = if self.consistent_snapshot() {
+            format!("{}.snapshot.json", meta.version)
+        } else {
+            "snapshot.json".to_owned()
+        };
+        if !local {
+            hashes::verify_length_and_hashes(data, meta.length, meta.hashes.as_ref(), &file)?;
+        }
+        let parsed = Parsed::<Snapshot>::parse(data, &file)?;
+        verify_by_root(&parsed, &self.root.signed, &file, "snapshot", "root")?;
+        if let Some(trusted) = &self.snapshot {
+            // §5.5.5: the snapshot version itself does not go back either.
+            let old_version = trusted.signed.common.version;
+            if parsed.version() < old_version {
+                return Err(UpdateError::Rollback {
+                    file,
+                    role: "snapshot".to_owned(),
+                    trusted: old_version,
+                    found: parsed.version(),
+                });
+            }
+            for (name, old) in &trusted.signed.meta {
+                let Some(new) = parsed.signed.meta.get(name) else {
+                    return Err(UpdateError::RemovedFromSnapshot {
+                        file,
+                        version: parsed.version(),
+                        removed: name.clone(),
+                    });
+                };
+                if new.version < old.version {
+                    return Err(UpdateError::Rollback {
+                        file,
+                        role: name.clone(),
+                        trusted: old.version,
+                        found: new.version,
+                    });
+                }
+            }
+        }
+        self.snapshot = Some(Trusted {
+            signed: parsed.signed,
+            raw: data.to_vec(),
+        });
+        self.check_final_snapshot()
+    }
+
+    fn check_final_snapshot(&self) -> Result<(), UpdateError> {
+        let ts = self
+            .timestamp
+            .as_ref()
+            .ok_or(UpdateError::Order("no trusted timestamp"))?;
+        let snapshot = self
+            .snapshot
+            .as_ref()
+            .ok_or(UpdateError::Order("no trusted snapshot"))?;
+        let common = &snapshot.signed.common;
+        let file = "snapshot.json";
+        if expiry::is_expired(common.expires_unix, self.now) {
+            return Err(expired_error(file, "snapshot", common, self.now));
+        }
+        let expected = snapshot_meta(&ts.signed, "timestamp.json")?.version;
+        if common.version != expected {
+            return Err(UpdateError::VersionMismatch {
+                file: file.to_owned(),
+                role: "snapshot".to_owned(),
+                referrer: "timestamp".to_owned(),
+                expected,
+                found: common.version,
+            });
+        }
+        Ok(())
+    }
+
+    /// §5.6 / §5.7: targets (delegator `root`) or a delegated targets role, matching the
+    /// snapshot's length, hashes and version, signed by a threshold of the keys the
+    /// delegator gives the role, and not expired. A role already trusted through another
+    /// delegator is verified again against this one.
+    pub fn update_targets(
+        &mut self,
+        data: &[u8],
+        role: &str,
+        delegator: &str,
+    ) -> Result<(), UpdateError> {
+        self.check_final_snapshot()?;
+        let snapshot = self
+            .snapshot
+            .as_ref()
+            .ok_or(UpdateError::Order("cannot update targets before snapshot"))?;
+        // The snapshot lists roles by their plain name; only URLs and file names encode it.
+        let meta = snapshot
+            .signed
+            .meta
+            .get(&format!("{role}.json"))
+            .ok_or_else(|| UpdateError::NotInSnapshot {
+                role: role.to_owned(),
+                snapshot_version: snapshot.signed.common.version,
+            })?;
+        let quoted = crate::urls::quote(role);
+        let file = if self.consistent_snapshot() {
+            format!("{}.{quoted}.json", meta.version)
+        } else {
+            format!("{quoted}.json")
+        };
+        hashes::verify_length_and_hashes(data, meta.length, meta.hashes.as_ref(), &file)?;
+        let parsed = Parsed::<Targets>::parse(data, &file)?;
+        if delegator == "root" {
+            if role != "targets" {
+                return Err(UpdateError::NotDelegated {
+                    role: role.to_owned(),
+                    delegator: delegator.to_owned(),
+                });
+            }
+            verify_by_root(&parsed, &self.root.signed, &file, role, "root")?;
+        } else {
+            let parent = self.targets.get(delegator).ok_or(UpdateError::Order(
+                "cannot load a role before its delegator",
+            ))?;
+            let (keys, keyids, threshold) = parent
+                .meta
+                .signed
+                .delegations
+                .as_ref()
+                .and_then(|d| delegation::role_keys(d, role))
+                .ok_or_else(|| UpdateError::NotDelegated {
+                    role: role.to_owned(),
+                    delegator: delegator.to_owned(),
+                })?;
+            parsed.verify_threshold(keys, keyids, threshold, &file, role, delegator)?;
+        }
+        if parsed.version() != meta.version {
+            return Err(UpdateError::VersionMismatch {
+                file,
+                role: role.to_owned(),
+                referrer: "snapshot".to_owned(),
+                expected: meta.version,
+                found: parsed.version(),
+            });
+        }
+        let common = &parsed.signed.common;
+        if expiry::is_expired(common.expires_unix, self.now) {
+            return Err(expired_error(&file, role, common, self.now));
+        }
+        self.targets.insert(
+            role.to_owned(),
+            TrustedTargets {
+                delegator: delegator.to_owned(),
+                meta: Trusted {
+                    signed: parsed.signed,
+                    raw: data.to_vec(),
+                },
+            },
+        );
+        Ok(())
+    }
+}
+
+fn snapshot_meta<'a>(
+    ts: &'a Timestamp,
+    file: &str,
+) -> Result<&'a crate::metadata::MetaFile, UpdateError> {
+    ts.snapshot_meta().ok_or_else(|| {
+        UpdateError::Metadata(MetadataError::format(
+            file,
+            "meta has no snapshot.json entry",
+        ))
+    })
+}
+
+/// Verifies `parsed` against the keys `root` gives `role`.
+fn verify_by_root<T: RoleType>(
+    parsed: &Parsed<T>,
+    root: &Root,
+    file: &str,
+    role: &str,
+    delegator: &str,
+) -> Result<(), UpdateError> {
+    let role_keys = root
+        .roles
+        .get(role)
+        .ok_or_else(|| UpdateError::NotDelegated {
+            role: role.to_owned(),
+            delegator: delegator.to_owned(),
+        })?;
+    parsed.verify_threshold(
+        &root.keys,
+        &role_keys.keyids,
+        role_keys.threshold,
+        file,
+        role,
+        delegator,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::testutil::{meta, meta_with_hash, sign, Repo, TestKey, FUTURE, NOW, PAST};
+    use serde_json::json;
+
+    fn now() -> VerificationTime {
+        VerificationTime::from_unix_seconds(NOW)
+    }
+
+    /// A set with root v1 and timestamp v1 (snapshot v1) trusted.
+    fn with_timestamp(repo: &Repo) -> TrustedSet {
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        set.update_timestamp(&repo.timestamp(1, meta(1), FUTURE))
+            .unwrap();
+        set
+    }
+
+    #[test]
+    fn initial_root_must_be_self_signed() {
+        let repo = Repo::new();
+        let signed = repo.root_signed(1, FUTURE);
+        let unsigned = sign(&signed, &[&TestKey::new(9)]);
+        assert!(matches!(
+            TrustedSet::new(&unsigned, now()),
+            Err(UpdateError::Threshold { .. })
+        ));
+        // An expired initial root is still a starting point (a newer root may follow).
+        let expired = sign(&repo.root_signed(1, PAST), &[&repo.root_keys[0]]);
+        assert!(TrustedSet::new(&expired, now()).is_ok());
+    }
+
+    #[test]
+    fn root_rotation_needs_old_and_new_thresholds_and_next_version() {
+        let mut repo = Repo::new();
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let old_key = TestKey::new(1);
+        repo.root_keys = vec![TestKey::new(11)];
+        let v2 = repo.root_signed(2, FUTURE);
+        // Only the new key: the trusted root's threshold is not met.
+        assert!(matches!(
+            set.update_root(&sign(&v2, &[&repo.root_keys[0]])),
+            Err(UpdateError::Threshold { .. })
+        ));
+        // Only the old key: the new root's own threshold is not met.
+        assert!(matches!(
+            set.update_root(&sign(&v2, &[&old_key])),
+            Err(UpdateError::Threshold { .. })
+        ));
+        // Skipping a version is refused.
+        let v3 = repo.root_signed(3, FUTURE);
+        assert!(matches!(
+            set.update_root(&sign(&v3, &[&old_key, &repo.root_keys[0]])),
+            Err(UpdateError::RootVersion {
+                expected: 2,
+                found: 3,
+                ..
+            })
+        ));
+        set.update_root(&sign(&v2, &[&old_key, &repo.root_keys[0]]))
+            .unwrap();
+        assert_eq!(set.root_version(), 2);
+    }
+
+    #[test]
+    fn expired_final_root_blocks_timestamp() {
+        let repo = Repo::new();
+        let expired = sign(&repo.root_signed(1, PAST), &[&repo.root_keys[0]]);
+        let mut set = TrustedSet::new(&expired, now()).unwrap();
+        assert!(matches!(
+            set.update_timestamp(&repo.timestamp(1, meta(1), FUTURE)),
+            Err(UpdateError::Expired { .. })
+        ));
+    }
+
+    #[test]
+    fn timestamp_rollback_equal_and_expiry() {
+        let repo = Repo::new();
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        assert_eq!(
+            set.update_timestamp(&repo.timestamp(2, meta(2), FUTURE))
+                .unwrap(),
+            TimestampUpdate::Accepted
+        );
+        assert!(matches!(
+            set.update_timestamp(&repo.timestamp(1, meta(2), FUTURE)),
+            Err(UpdateError::Rollback { .. })
+        ));
+        // Same version, different content: the trusted one is kept.
+        assert_eq!(
+            set.update_timestamp(&repo.timestamp(2, meta(100), FUTURE))
+                .unwrap(),
+            TimestampUpdate::Unchanged
+        );
+        assert_eq!(
+            set.timestamp()
+                .unwrap()
+                .signed
+                .snapshot_meta()
+                .unwrap()
+                .version,
+            2
+        );
+        // Snapshot version rollback through a newer timestamp.
+        assert!(matches!(
+            set.update_timestamp(&repo.timestamp(3, meta(1), FUTURE)),
+            Err(UpdateError::Rollback { .. })
+        ));
+        assert!(matches!(
+            set.update_timestamp(&repo.timestamp(3, meta(3), PAST)),
+            Err(UpdateError::Expired { .. })
+        ));
+        // The wrong type is refused even when signed by the right key.
+        let snapshot_as_timestamp = sign(
+            &json!({"_type": "snapshot", "spec_version": "1.0", "version": 4,
+                    "expires": FUTURE, "meta": {"snapshot.json": {"version": 4}}}),
+            &[&repo.timestamp_key],
+        );
+        assert!(matches!(
+            set.update_timestamp(&snapshot_as_timestamp),
+            Err(UpdateError::Metadata(MetadataError::WrongType { .. }))
+        ));
+    }
+
+    #[test]
+    fn snapshot_hashes_length_version_and_rollback() {
+        let repo = Repo::new();
+        let snapshot = repo.snapshot(1, json!({"targets.json": meta(1)}), FUTURE);
+
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let mut wrong = meta_with_hash(1, &snapshot);
+        wrong["hashes"]["sha256"] = json!("00".repeat(32));
+        set.update_timestamp(&repo.timestamp(1, wrong, FUTURE))
+            .unwrap();
+        assert!(matches!(
+            set.update_snapshot(&snapshot, false),
+            Err(UpdateError::HashMismatch { .. })
+        ));
+
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let mut wrong = meta_with_hash(1, &snapshot);
+        wrong["length"] = json!(snapshot.len() + 1);
+        set.update_timestamp(&repo.timestamp(1, wrong, FUTURE))
+            .unwrap();
+        assert!(matches!(
+            set.update_snapshot(&snapshot, false),
+            Err(UpdateError::LengthMismatch { .. })
+        ));
+
+        let mut set = with_timestamp(&repo);
+        let v2 = repo.snapshot(2, json!({"targets.json": meta(1)}), FUTURE);
+        assert!(matches!(
+            set.update_snapshot(&v2, false),
+            Err(UpdateError::VersionMismatch { .. })
+        ));
+
+        // Rollback of a listed role, and removal of a listed role.
+        let mut set = with_timestamp(&repo);
+        set.update_snapshot(
+            &repo.snapshot(
+                1,
+                json!({"targets.json": meta(5), "a.json": meta(1)}),
+                FUTURE,
+            ),
+            false,
+        )
+        .unwrap();
+        let mut set2 = TrustedSet::new(&repo.root(1), now()).unwrap();
+        set2.update_timestamp(&repo.timestamp(1, meta(1), FUTURE))
+            .unwrap();
+        set2.snapshot = set.snapshot.clone();
+        set2.timestamp = Some(Trusted {
+            signed: Parsed::<Timestamp>::parse(&repo.timestamp(2, meta(2), FUTURE), "t")
+                .unwrap()
+                .signed,
+            raw: vec![],
+        });
+        assert!(matches!(
+            set2.update_snapshot(
+                &repo.snapshot(
+                    2,
+                    json!({"targets.json": meta(4), "a.json": meta(1)}),
+                    FUTURE
+                ),
+                false
+            ),
+            Err(UpdateError::Rollback { .. })
+        ));
+        assert!(matches!(
+            set2.update_snapshot(
+                &repo.snapshot(2, json!({"targets.json": meta(5)}), FUTURE),
+                false
+            ),
+            Err(UpdateError::RemovedFromSnapshot { .. })
+        ));
+        set2.update_snapshot(
+            &repo.snapshot(
+                2,
+                json!({"targets.json": meta(6), "a.json": meta(1)}),
+                FUTURE,
+            ),
+            false,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn snapshot_version_does_not_go_back() {
+        let repo = Repo::new();
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        set.update_timestamp(&repo.timestamp(1, meta(2), FUTURE))
+            .unwrap();
+        set.update_snapshot(&repo.snapshot(2, json!({}), FUTURE), false)
+            .unwrap();
+        // A timestamp trusted afresh (e.g. after a timestamp key rotation) names v1.
+        set.timestamp = Some(Trusted {
+            signed: Parsed::<Timestamp>::parse(&repo.timestamp(1, meta(1), FUTURE), "t")
+                .unwrap()
+                .signed,
+            raw: vec![],
+        });
+        assert!(matches!(
+            set.update_snapshot(&repo.snapshot(1, json!({}), FUTURE), false),
+            Err(UpdateError::Rollback {
+                trusted: 2,
+                found: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn expired_snapshot_is_refused() {
+        let repo = Repo::new();
+        let mut set = with_timestamp(&repo);
+        assert!(matches!(
+            set.update_snapshot(
+                &repo.snapshot(1, json!({"targets.json": meta(1)}), PAST),
+                false
+            ),
+            Err(UpdateError::Expired { .. })
+        ));
+    }
+
+    #[test]
+    fn targets_threshold_version_and_delegation() {
+        let repo = Repo::new();
+        let mut set = with_timestamp(&repo);
+        set.update_snapshot(
+            &repo.snapshot(
+                1,
+                json!({"targets.json": meta(2), "a.json": meta(1)}),
+                FUTURE,
+            ),
+            false,
+        )
+        .unwrap();
+        assert!(matches!(
+            set.update_targets(&repo.targets(1, json!({}), None), "targets", "root"),
+            Err(UpdateError::VersionMismatch { .. })
+        ));
+        let unsigned = sign(
+            &Repo::targets_signed(2, json!({}), None),
+            &[&repo.snapshot_key],
+        );
+        assert!(matches!(
+            set.update_targets(&unsigned, "targets", "root"),
+            Err(UpdateError::Threshold { .. })
+        ));
+        let a_key = TestKey::new(20);
+        let delegations = json!({
+            "keys": { (a_key.id.clone()): a_key.public() },
+            "roles": [{ "name": "a", "keyids": [a_key.id], "threshold": 1,
+                        "terminating": false, "paths": ["*"] }],
+        });
+        set.update_targets(
+            &repo.targets(2, json!({}), Some(delegations)),
+            "targets",
+            "root",
+        )
+        .unwrap();
+        let a = sign(&Repo::targets_signed(1, json!({}), None), &[&a_key]);
+        assert!(matches!(
+            set.update_targets(&a, "a", "root"),
+            Err(UpdateError::NotDelegated { .. })
+        ));
+        let wrongly_signed = sign(
+            &Repo::targets_signed(1, json!({}), None),
+            &[&repo.targets_key],
+        );
+        assert!(matches!(
+            set.update_targets(&wrongly_signed, "a", "targets"),
+            Err(UpdateError::Threshold { .. })
+        ));
+        set.update_targets(&a, "a", "targets").unwrap();
+        assert!(matches!(
+            set.update_targets(&a, "b", "targets"),
+            Err(UpdateError::NotInSnapshot { .. })
+        ));
+    }
+
+    #[test]
+    fn duplicate_signatures_and_keyids_are_refused() {
+        let repo = Repo::new();
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let ts = repo.timestamp(1, meta(1), FUTURE);
+        let mut doc: serde_json::Value = serde_json::from_slice(&ts).unwrap();
+        let first = doc["signatures"][0].clone();
+        doc["signatures"].as_array_mut().unwrap().push(first);
+        assert!(set
+            .update_timestamp(&serde_json::to_vec(&doc).unwrap())
+            .is_err());
+
+        // A role listing one key id many times cannot meet a threshold with it.
+        let mut signed = repo.root_signed(2, FUTURE);
+        signed["roles"]["snapshot"] = json!({
+            "keyids": [repo.snapshot_key.id, repo.snapshot_key.id], "threshold": 2 });
+        let v2 = sign(&signed, &[&repo.root_keys[0]]);
+        assert!(matches!(
+            set.update_root(&v2),
+            Err(UpdateError::Metadata(MetadataError::Format { .. }))
+        ));
+    }
+
+    #[test]
+    fn threshold_counts_distinct_valid_signatures() {
+        let repo = Repo::new();
+        let extra = TestKey::new(30);
+        let mut signed = repo.root_signed(2, FUTURE);
+        signed["keys"][extra.id.clone()] = extra.public();
+        signed["roles"]["timestamp"] =
+            json!({ "keyids": [repo.timestamp_key.id, extra.id], "threshold": 2 });
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        set.update_root(&sign(&signed, &[&repo.root_keys[0]]))
+            .unwrap();
+        // One valid signature plus one invalid one: below threshold.
+        let ts = repo.timestamp(1, meta(1), FUTURE);
+        let mut doc: serde_json::Value = serde_json::from_slice(&ts).unwrap();
+        doc["signatures"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({ "keyid": extra.id, "sig": "00".repeat(64) }));
+        assert!(matches!(
+            set.update_timestamp(&serde_json::to_vec(&doc).unwrap()),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,808 @@
+//! The client workflow over a [`Fetcher`] and a local metadata directory: refresh the
+//! top-level metadata, look targets up through the delegation graph (lazily, in order), and
+//! download targets with length and hash checks.
+//!
+//! Verification itself happens in [`TrustedSet`](crate::TrustedSet) (pure, time passed
+//! in); this module only moves bytes: locally stored metadata is tried first where the
+//! specification allows (and silently replaced when it no longer verifies), remote metadata
+//! is fetched with a size budget, and only metadata that verified is written back.
+
+use crate::delegation;
+use crate::error::{Error, FetchError, StoreError, UpdateError};
+use crate::fetch::Fetcher;
+use crate::hashes;
+use crate::store::{MetadataStore, TargetStore};
+use crate::trusted_set::{TimestampUpdate, TrustedSet};
+use crate::urls;
+use plugin_api::VerificationTime;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Budgets and options of an [`Updater`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpdaterConfig {
+    /// Most root versions accepted in one refresh.
+    pub max_root_rotations: u64,
+    /// Most roles visited in one target lookup.
+    pub max_delegations: usize,
+    /// Largest accepted `root.json`.
+    pub root_max_length: u64,
+    /// Largest accepted `timestamp.json`.
+    pub timestamp_max_length: u64,
+    /// Largest accepted snapshot when the timestamp gives no length.
+    pub snapshot_max_length: u64,
+    /// Largest accepted targets file when the snapshot gives no length.
+    pub targets_max_length: u64,
+    /// Largest accepted target file (targets always list their length; this caps it).
+    pub target_max_length: u64,
+    /// Longest accepted target path, in bytes.
+    pub max_target_path_len: usize,
+    /// With consistent snapshots, fetch targets as `HASH.NAME`.
+    pub prefix_targets_with_hash: bool,
+}
+
+impl Default for UpdaterConfig {
+    fn default() -> Self {
+        UpdaterConfig {
+            max_root_rotations: 256,
+            max_delegations: 32,
+            root_max_length: 512_000,
+            timestamp_max_length: 16_384,
+            snapshot_max_length: 2_000_000,
+            targets_max_length: 5_000_000,
+            target_max_length: 1 << 30,
+            max_target_path_len: 4096,
+            prefix_targets_with_hash: true,
+        }
+    }
+}
+
+/// A target as trusted targets metadata describes it. Only [`Updater::get_targetinfo`]
+/// makes one, so holding one means the metadata chain naming it verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetInfo {
+    path: String,
+    length: u64,
+    hashes: BTreeMap<String, String>,
+}
+
+impl TargetInfo {
+    /// The target path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The length in bytes.
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// Hashes by algorithm name.
+    pub fn hashes(&self) -> &BTreeMap<String, String> {
+        &self.hashes
+    }
+
+    fn verify(&self, data: &[u8]) -> Result<(), UpdateError> {
+        hashes::verify_length_and_hashes(data, Some(self.length), Some(&self.hashes), &self.path)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    New,
+    Refreshed,
+    Failed,
+}
+
+/// A TUF client session (see the module documentation).
+#[derive(Debug)]
+pub struct Updater<F: Fetcher> {
+    config: UpdaterConfig,
+    metadata_url: String,
+    target_base_url: Option<String>,
+    store: MetadataStore,
+    fetcher: F,
+    trusted: TrustedSet,
+    state: State,
+}
+
+impl<F: Fetcher> Updater<F> {
+    /// Starts from `root.json` in `metadata_dir`, which must verify (signed by a threshold
+    /// of its own keys). Nothing is fetched yet.
+    pub fn new(
+        metadata_dir: &Path,
+        metadata_url: &str,
+        target_base_url: Option<&str>,
+        fetcher: F,
+        now: VerificationTime,
+        config: UpdaterConfig,
+    ) -> Result<Self, Error> {
+        let store = MetadataStore::new(metadata_dir);
+        let root = store
+            .load("root", config.root_max_length)
+            .map_err(|e| Error::TrustedRoot(Box::new(e.into())))?
+            .ok_or_else(|| {
+                Error::TrustedRoot(Box::new(Error::Config(
+                    "no root.json in the metadata directory",
+                )))
+            })?;
+        let trusted =
+            TrustedSet::new(&root, now).map_err(|e| Error::TrustedRoot(Box::new(e.into())))?;
+        Ok(Updater {
+            config,
+            metadata_url: urls::with_trailing_slash(metadata_url),
+            target_base_url: target_base_url.map(urls::with_trailing_slash),
+            store,
+            fetcher,
+            trusted,
+            state: State::New,
+        })
+    }
+
+    /// The trusted metadata set (read-only).
+    pub fn trusted(&self) -> &TrustedSet {
+        &self.trusted
+    }
+
+    /// Updates root, timestamp, snapshot and top-level targets (§5.3 – §5.6). After an
+    /// error the updater refuses further use.
+    pub fn refresh(&mut self) -> Result<(), Error> {
+        match self.state {
+            State::Failed => return Err(Error::Poisoned),
+            State::Refreshed => return Ok(()),
+            State::New => {}
+        }
+        self.state = State::Failed;
+        self.load_root()?;
+        self.load_timestamp()?;
+        self.load_snapshot()?;
+        self.load_targets("targets", "root")?;
+        self.state = State::Refreshed;
+        Ok(())
+    }
+
+    fn fetch_metadata(
+        &mut self,
+        role: &str,
+        version: Option<u64>,
+        max_len: u64,
+    ) -> Result<Vec<u8>, FetchError> {
+        let url = format!(
+            "{}{}",
+            self.metadata_url,
+            urls::metadata_file_name(role, version)
+        );
+        self.fetcher.fetch(&url, max_len)
+    }
+
+    fn load_root(&mut self) -> Result<(), Error> {
+        let first = self.trusted.root_version().saturating_add(1);
+        let last = first.saturating_add(self.config.max_root_rotations);
+        for version in first..last {
+            let data = match self.fetch_metadata("root", Some(version), self.config.root_max_length)
+            {
+                Ok(data) => data,
+                Err(FetchError::NotFound { .. }) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            };
+            self.trusted.update_root(&data)?;
+            self.store.persist("root", &data)?;
+        }
+        Ok(())
+    }
+
+    /// Stored metadata of `role`: `None` if absent or over budget (then it is fetched
+    /// again); an unreadable file is an error, since it may hold rollback protection.
+    fn load_local(&self, role: &str, limit: u64) -> Result<Option<Vec<u8>>, Error> {
+        match self.store.load(role, limit) {
+            Ok(data) => Ok(data),
+            Err(StoreError::TooLarge { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn load_timestamp(&mut self) -> Result<(), Error> {
+        // A stored timestamp that still verifies serves rollback protection, even if expired.
+        if let Some(local) = self.load_local("timestamp", self.config.timestamp_max_length)? {
+            let _ = self.trusted.update_timestamp(&local);
+        }
+        let data = self.fetch_metadata("timestamp", None, self.config.timestamp_max_length)?;
+        if self.trusted.update_timestamp(&data)? == TimestampUpdate::Accepted {
+            self.store.persist("timestamp", &data)?;
+        }
+        Ok(())
+    }
+
+    fn load_snapshot(&mut self) -> Result<(), Error> {
+        if let Some(local) = self.load_local("snapshot", self.config.snapshot_max_length)? {
+            if self.trusted.update_snapshot(&local, true).is_ok() {
+                return Ok(());
+            }
+        }
+        let meta = self
+            .trusted
+            .timestamp()
+            .and_then(|t| t.signed.snapshot_meta())
+            .ok_or(UpdateError::Order("no trusted timestamp"))?;
+        let max_len = meta.length.unwrap_or(self.config.snapshot_max_length);
+        let version = self.trusted.consistent_snapshot().then_some(meta.version);
+        let data = self.fetch_metadata("snapshot", version, max_len)?;
+        self.trusted.update_snapshot(&data, false)?;
+        self.store.persist("snapshot", &data)?;
+        Ok(())
+    }
+
+    /// Makes `role` trusted as delegated by `delegator`: already trusted through the same
+    /// delegator, verified again if trusted through another, else from the stored file if it
+    /// still verifies, else fetched.
+    fn load_targets(&mut self, role: &str, delegator: &str) -> Result<(), Error> {
+        if let Some(t) = self.trusted.targets(role) {
+            if t.delegator == delegator {
+                return Ok(());
+            }
+            let raw = t.meta.raw.clone();
+            self.trusted.update_targets(&raw, role, delegator)?;
+            return Ok(());
+        }
+        if let Some(local) = self.load_local(role, self.config.targets_max_length)? {
+            if self.trusted.update_targets(&local, role, delegator).is_ok() {
+                return Ok(());
+            }
+        }
+        let snapshot = self
+            .trusted
+            .snapshot()
+            .ok_or(UpdateError::Order("no trusted snapshot"))?;
+        let meta = snapshot
+            .signed
+            .meta
+            .get(&format!("{role}.json"))
+            .ok_or_else(|| UpdateError::NotInSnapshot {
+                role: role.to_owned(),
+                snapshot_version: snapshot.signed.common.version,
+            })?;
+        let max_len = meta.length.unwrap_or(self.config.targets_max_length);
+        let version = self.trusted.consistent_snapshot().then_some(meta.version);
+        let data = self.fetch_metadata(role, version, max_len)?;
+        self.trusted.update_targets(&data, role, delegator)?;
+        self.store.persist(role, &data)?;
+        Ok(())
+    }
+
+    /// Finds `target_path` by a pre-order depth-first search of the delegation graph
+    /// (§5.6.7), loading roles only as the search reaches them. `Ok(None)`: no role the
+    /// search reached lists it. Refreshes first if needed.
+    pub fn get_targetinfo(&mut self, target_path: &str) -> Result<Option<TargetInfo>, Error> {
+        self.refresh()?;
+        if target_path.len() > self.config.max_target_path_len {
+            return Err(Error::InvalidTarget {
+                target: target_path.to_owned(),
+                reason: format!("path longer than {} bytes", self.config.max_target_path_len),
+            });
+        }
+        let mut to_visit: Vec<(String, String)> = vec![("targets".to_owned(), "root".to_owned())];
+        let mut visited: BTreeSet<String> = BTreeSet::new();
+        while let Some((role, delegator)) = to_visit.pop() {
+            if visited.contains(&role) {
+                continue;
+            }
+            if visited.len() >= self.config.max_delegations {
+                return Err(Error::DelegationBudget {
+                    target: target_path.to_owned(),
+                    limit: self.config.max_delegations,
+                });
+            }
+            self.load_targets(&role, &delegator)?;
+            let targets = &self
+                .trusted
+                .targets(&role)
+                .ok_or(UpdateError::Order("targets role not loaded"))?
+                .meta
+                .signed;
+            if let Some(found) = targets.targets.get(target_path) {
+                return Ok(Some(TargetInfo {
+                    path: target_path.to_owned(),
+                    length: found.length,
+                    hashes: found.hashes.clone(),
+                }));
+            }
+            visited.insert(role.clone());
+            if let Some(delegations) = &targets.delegations {
+                let candidates =
+                    delegation::roles_for_target(delegations, target_path).map_err(|p| {
+                        Error::UnsupportedPattern {
+                            role: role.clone(),
+                            pattern: p.0,
+                        }
+                    })?;
+                let mut children = Vec::new();
+                for c in candidates {
+                    let terminating = c.terminating;
+                    children.push((c.name, role.clone()));
+                    if terminating {
+                        to_visit.clear();
+                        break;
+                    }
+                }
+                to_visit.extend(children.into_iter().rev());
+            }
+        }
+        Ok(None)
+    }
+
+    fn checked_target_path(&self, info: &TargetInfo) -> Result<(), Error> {
+        let encoded = urls::quote(info.path());
+        if encoded.is_empty() || encoded == "." || encoded == ".." {
+            return Err(Error::InvalidTarget {
+                target: info.path().to_owned(),
+                reason: "cannot be stored as a file name".to_owned(),
+            });
+        }
+        if info.length > self.config.target_max_length {
+            return Err(Error::InvalidTarget {
+                target: info.path().to_owned(),
+                reason: format!(
+                    "length {} exceeds the limit of {} bytes",
+                    info.length, self.config.target_max_length
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The stored copy of a target in `target_dir`, if one exists and matches `info`.
+    pub fn find_cached_target(
+        &self,
+        info: &TargetInfo,
+        target_dir: &Path,
+    ) -> Result<Option<PathBuf>, Error> {
+        self.checked_target_path(info)?;
+        let store = TargetStore::new(target_dir);
+        match store.load(info.path(), info.length) {
+            Ok(Some(data)) if info.verify(&data).is_ok() => Ok(Some(store.path(info.path()))),
+            Ok(_) | Err(StoreError::TooLarge { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Downloads a target, checks its length and every hash, and stores it in `target_dir`
+    /// (nothing is written unless it verifies). Returns the stored file's path.
+    pub fn download_target(
+        &mut self,
+        info: &TargetInfo,
+        target_dir: &Path,
+    ) -> Result<PathBuf, Error> {
+        self.checked_target_path(info)?;
+        let base = self
+            .target_base_url
+            .clone()
+            .ok_or(Error::Config("no target base URL configured"))?;
+        let prefix = if self.trusted.consistent_snapshot() && self.config.prefix_targets_with_hash {
+            // Any listed hash names the file; prefer sha256 (all are verified regardless).
+            let hash = info
+                .hashes
+                .get("sha256")
+                .or_else(|| info.hashes.values().next())
+                .ok_or_else(|| Error::InvalidTarget {
+                    target: info.path().to_owned(),
+                    reason: "no hashes".to_owned(),
+                })?;
+            Some(hash.clone())
+        } else {
+            None
+        };
+        // Fail before fetching if a listed hash cannot be checked.
+        if let Some(alg) = info
+            .hashes
+            .keys()
+            .find(|a| !hashes::SUPPORTED_HASHES.contains(&a.as_str()))
+        {
+            return Err(UpdateError::UnsupportedHash {
+                file: info.path().to_owned(),
+                algorithm: alg.clone(),
+            }
+            .into());
+        }
+        let url = urls::target_url(&base, info.path(), prefix.as_deref());
+        let data = self.fetcher.fetch(&url, info.length)?;
+        info.verify(&data)?;
+        Ok(TargetStore::new(target_dir).persist(info.path(), &data)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::testutil::{
+        meta, sign, target_entry, MapFetcher, Repo, TempDir, TestKey, FUTURE, NOW,
+    };
+    use serde_json::json;
+
+    const M: &str = "http://repo.invalid/metadata/";
+    const T: &str = "http://repo.invalid/targets/";
+
+    struct Setup {
+        repo: Repo,
+        fetcher: MapFetcher,
+        meta_dir: TempDir,
+        target_dir: TempDir,
+    }
+
+    impl Setup {
+        fn new(name: &str, consistent: bool) -> Self {
+            let mut repo = Repo::new();
+            repo.consistent = consistent;
+            let meta_dir = TempDir::new(&format!("{name}-meta"));
+            let target_dir = TempDir::new(&format!("{name}-targets"));
+            std::fs::write(meta_dir.0.join("root.json"), repo.root(1)).unwrap();
+            Setup {
+                repo,
+                fetcher: MapFetcher::default(),
+                meta_dir,
+                target_dir,
+            }
+        }
+
+        fn name(&self, role: &str, version: u64) -> String {
+            let v = self.repo.consistent.then_some(version);
+            format!("{M}{}", urls::metadata_file_name(role, v))
+        }
+
+        /// Publishes timestamp/snapshot/targets at `version` with `targets` content.
+        fn publish(&mut self, version: u64, targets: Vec<u8>, extra: &[(&str, u64, Vec<u8>)]) {
+            let mut snapshot_meta = json!({ "targets.json": meta(version) });
+            for (role, v, data) in extra {
+                snapshot_meta[format!("{role}.json")] = meta(*v);
+                let url = self.name(role, *v);
+                self.fetcher.put(&url, data.clone());
+            }
+            let snapshot = self.repo.snapshot(version, snapshot_meta, FUTURE);
+            let url = self.name("snapshot", version);
+            self.fetcher.put(&url, snapshot);
+            let url = self.name("targets", version);
+            self.fetcher.put(&url, targets);
+            let ts = self.repo.timestamp(version, meta(version), FUTURE);
+            self.fetcher.put(&format!("{M}timestamp.json"), ts);
+        }
+
+        fn updater(&mut self) -> Updater<&mut MapFetcher> {
+            Updater::new(
+                &self.meta_dir.0,
+                M,
+                Some(T),
+                &mut self.fetcher,
+                VerificationTime::from_unix_seconds(NOW),
+                UpdaterConfig::default(),
+            )
+            .unwrap()
+        }
+
+        fn stored(&self, role: &str) -> Option<Vec<u8>> {
+            std::fs::read(self.meta_dir.0.join(format!("{}.json", urls::quote(role)))).ok()
+        }
+    }
+
+    #[test]
+    fn refresh_requests_consistent_names_and_stores_exact_bytes() {
+        let mut s = Setup::new("consistent", true);
+        let targets = s.repo.targets(1, json!({}), None);
+        s.publish(1, targets.clone(), &[]);
+        s.updater().refresh().unwrap();
+        assert_eq!(
+            s.fetcher.requests,
+            [
+                format!("{M}2.root.json"),
+                format!("{M}timestamp.json"),
+                format!("{M}1.snapshot.json"),
+                format!("{M}1.targets.json"),
+            ]
+        );
+        assert_eq!(s.stored("targets"), Some(targets));
+        assert_eq!(
+            s.stored("timestamp").as_deref(),
+            s.fetcher
+                .files
+                .get(&format!("{M}timestamp.json"))
+                .map(Vec::as_slice)
+        );
+
+        // A second session uses the stored snapshot and targets.
+        s.fetcher.requests.clear();
+        s.updater().refresh().unwrap();
+        assert_eq!(
+            s.fetcher.requests,
+            [format!("{M}2.root.json"), format!("{M}timestamp.json")]
+        );
+    }
+
+    #[test]
+    fn refresh_without_consistent_snapshots_uses_plain_names() {
+        let mut s = Setup::new("plain", false);
+        let targets = s.repo.targets(1, json!({}), None);
+        s.publish(1, targets, &[]);
+        s.updater().refresh().unwrap();
+        assert_eq!(
+            s.fetcher.requests,
+            [
+                format!("{M}2.root.json"),
+                format!("{M}timestamp.json"),
+                format!("{M}snapshot.json"),
+                format!("{M}targets.json"),
+            ]
+        );
+    }
+
+    #[test]
+    fn failed_refresh_keeps_trusted_files_and_poisons_the_updater() {
+        let mut s = Setup::new("rollback", true);
+        let targets = s.repo.targets(2, json!({}), None);
+        s.publish(2, targets, &[]);
+        s.updater().refresh().unwrap();
+        let trusted_ts = s.stored("timestamp");
+        // The repository rolls the timestamp back to v1.
+        let old = s.repo.timestamp(1, meta(1), FUTURE);
+        s.fetcher.put(&format!("{M}timestamp.json"), old);
+        let mut updater = s.updater();
+        assert!(matches!(
+            updater.refresh(),
+            Err(Error::Update(UpdateError::Rollback { .. }))
+        ));
+        assert!(matches!(updater.refresh(), Err(Error::Poisoned)));
+        assert!(matches!(updater.get_targetinfo("x"), Err(Error::Poisoned)));
+        drop(updater);
+        assert_eq!(s.stored("timestamp"), trusted_ts);
+    }
+
+    #[test]
+    fn timestamp_key_rotation_fast_forward_recovery() {
+        let mut s = Setup::new("fastforward", true);
+        let targets = s.repo.targets(1, json!({}), None);
+        s.publish(1, targets.clone(), &[]);
+        let ts = s.repo.timestamp(50, meta(1), FUTURE);
+        s.fetcher.put(&format!("{M}timestamp.json"), ts);
+        s.updater().refresh().unwrap();
+        // New root rotates the timestamp key; the timestamp starts again from v1.
+        let old_root_key = TestKey::new(1);
+        s.repo.timestamp_key = TestKey::new(40);
+        let v2 = s.repo.root_signed(2, FUTURE);
+        s.fetcher
+            .put(&format!("{M}2.root.json"), sign(&v2, &[&old_root_key]));
+        s.publish(1, targets, &[]);
+        s.updater().refresh().unwrap();
+        let stored: serde_json::Value =
+            serde_json::from_slice(&s.stored("timestamp").unwrap()).unwrap();
+        assert_eq!(stored["signed"]["version"], 1);
+    }
+
+    #[test]
+    fn download_checks_hashes_and_uses_hash_prefixed_names() {
+        let mut s = Setup::new("download", true);
+        let content = b"target contents".to_vec();
+        let targets = s.repo.targets(
+            1,
+            json!({ "dir/file.txt": target_entry(&content), "other": target_entry(b"good") }),
+            None,
+        );
+        s.publish(1, targets, &[]);
+        let hash = crate::hashes::digest_hex("sha256", &content).unwrap();
+        s.fetcher
+            .put(&format!("{T}dir/{hash}.file.txt"), content.clone());
+        let bad_hash = crate::hashes::digest_hex("sha256", b"good").unwrap();
+        s.fetcher
+            .put(&format!("{T}{bad_hash}.other"), b"evil".to_vec());
+        let target_dir = s.target_dir.0.clone();
+        let mut updater = s.updater();
+
+        let info = updater.get_targetinfo("dir/file.txt").unwrap().unwrap();
+        assert_eq!(
+            updater.find_cached_target(&info, &target_dir).unwrap(),
+            None
+        );
+        let path = updater.download_target(&info, &target_dir).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), content);
+        assert_eq!(
+            updater.find_cached_target(&info, &target_dir).unwrap(),
+            Some(path)
+        );
+
+        let other = updater.get_targetinfo("other").unwrap().unwrap();
+        assert!(matches!(
+            updater.download_target(&other, &target_dir),
+            Err(Error::Update(UpdateError::LengthMismatch { .. }))
+                | Err(Error::Update(UpdateError::HashMismatch { .. }))
+        ));
+        assert_eq!(updater.get_targetinfo("missing").unwrap(), None);
+        drop(updater);
+        let files: Vec<_> = std::fs::read_dir(&target_dir).unwrap().collect();
+        assert_eq!(files.len(), 1, "only the verified target is stored");
+    }
+
+    #[test]
+    fn delegations_are_loaded_lazily_in_order_and_verified_per_delegator() {
+        let mut s = Setup::new("delegations", true);
+        let (ka, kb, kr) = (TestKey::new(50), TestKey::new(51), TestKey::new(52));
+        let kr_b = TestKey::new(53);
+        let role = |name: &str, key: &TestKey, paths: &[&str]| {
+            json!({ "name": name, "keyids": [key.id], "threshold": 1,
+                    "terminating": false, "paths": paths })
+        };
+        let targets = s.repo.targets(
+            1,
+            json!({}),
+            Some(json!({
+                "keys": { (ka.id.clone()): ka.public(), (kb.id.clone()): kb.public() },
+                "roles": [role("parent-a", &ka, &["team-a/*"]), role("parent-b", &kb, &["team-b/*"])],
+            })),
+        );
+        let parent = |key: &TestKey, release_key: &TestKey, path: &str| {
+            sign(
+                &Repo::targets_signed(
+                    1,
+                    json!({}),
+                    Some(json!({
+                        "keys": { (release_key.id.clone()): release_key.public() },
+                        "roles": [role("release", release_key, &[path])],
+                    })),
+                ),
+                &[key],
+            )
+        };
+        // "release" is signed only by the key parent-a gives it.
+        let release = sign(
+            &Repo::targets_signed(
+                1,
+                json!({ "team-a/x": target_entry(b"A"), "team-b/x": target_entry(b"B") }),
+                None,
+            ),
+            &[&kr],
+        );
+        s.publish(
+            1,
+            targets,
+            &[
+                ("parent-a", 1, parent(&ka, &kr, "team-a/*")),
+                ("parent-b", 1, parent(&kb, &kr_b, "team-b/*")),
+                ("release", 1, release),
+            ],
+        );
+        let mut updater = s.updater();
+        updater.refresh().unwrap();
+        assert!(updater.get_targetinfo("team-a/x").unwrap().is_some());
+        // Through parent-b, the cached "release" must verify against parent-b's keys.
+        assert!(matches!(
+            updater.get_targetinfo("team-b/x"),
+            Err(Error::Update(UpdateError::Threshold { .. }))
+        ));
+        drop(updater);
+        let delegated: Vec<&String> = s.fetcher.requests.iter().skip(4).collect();
+        assert_eq!(
+            delegated,
+            [
+                &format!("{M}1.parent-a.json"),
+                &format!("{M}1.release.json"),
+                &format!("{M}1.parent-b.json"),
+            ]
+        );
+    }
+
+    fn delegated(
+        key: &TestKey,
+        targets: serde_json::Value,
+        delegations: Option<serde_json::Value>,
+    ) -> Vec<u8> {
+        sign(&Repo::targets_signed(1, targets, delegations), &[key])
+    }
+
+    #[test]
+    fn terminating_delegation_stops_the_search() {
+        let mut s = Setup::new("terminating", true);
+        let (ka, kb) = (TestKey::new(60), TestKey::new(61));
+        let targets = s.repo.targets(
+            1,
+            json!({}),
+            Some(json!({
+                "keys": { (ka.id.clone()): ka.public(), (kb.id.clone()): kb.public() },
+                "roles": [
+                    { "name": "a", "keyids": [ka.id], "threshold": 1,
+                      "terminating": true, "paths": ["files/*"] },
+                    { "name": "b", "keyids": [kb.id], "threshold": 1,
+                      "terminating": false, "paths": ["*/*"] },
+                ],
+            })),
+        );
+        let a = delegated(&ka, json!({}), None);
+        let b = delegated(&kb, json!({ "files/x": target_entry(b"x") }), None);
+        s.publish(1, targets, &[("a", 1, a), ("b", 1, b)]);
+        let mut updater = s.updater();
+        // "a" is terminating for files/*: "b" is never consulted, even though it lists it.
+        assert_eq!(updater.get_targetinfo("files/x").unwrap(), None);
+        assert!(updater.get_targetinfo("other/x").unwrap().is_none());
+        drop(updater);
+        let delegated: Vec<&str> = s
+            .fetcher
+            .requests
+            .iter()
+            .skip(4)
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            delegated,
+            [
+                format!("{M}1.a.json").as_str(),
+                format!("{M}1.b.json").as_str()
+            ]
+        );
+    }
+
+    #[test]
+    fn hashed_bins_succinct_and_prefixes() {
+        let mut s = Setup::new("bins", true);
+        let kb = TestKey::new(70);
+        let targets = s.repo.targets(
+            1,
+            json!({}),
+            Some(json!({
+                "keys": { (kb.id.clone()): kb.public() },
+                "succinct_roles": { "keyids": [kb.id], "threshold": 1,
+                                    "bit_length": 4, "name_prefix": "bin" },
+            })),
+        );
+        let digest = crate::hashes::digest_hex("sha256", b"file").unwrap();
+        let bin_name = format!("bin-{}", &digest[..1]);
+        // The bin delegates further by hash prefix.
+        let kp = TestKey::new(71);
+        let bin = delegated(
+            &kb,
+            json!({}),
+            Some(json!({
+                "keys": { (kp.id.clone()): kp.public() },
+                "roles": [{ "name": "leaf", "keyids": [kp.id], "threshold": 1,
+                            "path_hash_prefixes": [&digest[..3]] }],
+            })),
+        );
+        let leaf = delegated(&kp, json!({ "file": target_entry(b"contents") }), None);
+        s.publish(1, targets, &[(&bin_name, 1, bin), ("leaf", 1, leaf)]);
+        let mut updater = s.updater();
+        let info = updater.get_targetinfo("file").unwrap().unwrap();
+        assert_eq!(info.length(), 8);
+        drop(updater);
+        let delegated: Vec<&str> = s
+            .fetcher
+            .requests
+            .iter()
+            .skip(4)
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            delegated,
+            [
+                format!("{M}1.{bin_name}.json").as_str(),
+                format!("{M}1.leaf.json").as_str()
+            ]
+        );
+    }
+
+    #[test]
+    fn expired_delegated_role_is_refused() {
+        let mut s = Setup::new("expired-delegation", true);
+        let ka = TestKey::new(80);
+        let targets = s.repo.targets(
+            1,
+            json!({}),
+            Some(json!({
+                "keys": { (ka.id.clone()): ka.public() },
+                "roles": [{ "name": "a", "keyids": [ka.id], "threshold": 1, "paths": ["*"] }],
+            })),
+        );
+        let mut signed = Repo::targets_signed(1, json!({ "x": target_entry(b"x") }), None);
+        signed["expires"] = json!(crate::testutil::PAST);
+        s.publish(1, targets, &[("a", 1, sign(&signed, &[&ka]))]);
+        assert!(matches!(
+            s.updater().get_targetinfo("x"),
+            Err(Error::Update(UpdateError::Expired { .. }))
+        ));
+        assert_eq!(s.stored("a"), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! A minimal strict DER reader: single-byte tags, definite minimal lengths, no trailing data.
+//!
+//! x509-parser parses the certificate structure; this reader pulls out the raw pieces that
+//! must be compared byte for byte (algorithm identifiers, names, key material) and parses the
+//! extensions the validator enforces, so that their DER strictness is under our control.
+
+/// Universal tags used here.
+pub(crate) const BOOLEAN: u8 = 0x01;
+pub(crate) const INTEGER: u8 = 0x02;
+pub(crate) const BIT_STRING: u8 = 0x03;
+pub(crate) const OCTET_STRING: u8 = 0x04;
+pub(crate) const OID: u8 = 0x06;
+pub(crate) const SEQUENCE: u8 = 0x30;
+pub(crate) const SET: u8 = 0x31;
+
+/// Why a DER value was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DerError(pub(crate) &'static str);
+
+impl std::fmt::Display for DerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// One TLV: its tag, its contents and its whole encoding.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tlv<'a> {
+    pub(crate) tag: u8,
+    pub(crate) content: &'a [u8],
+    pub(crate) raw: &'a [u8],
+}
+
+/// A cursor over a run of DER values.
+#[derive(Debug, Clone)]
+pub(crate) struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Reader { data }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The tag of the next value, if any.
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
+        self.data.first().copied()
+    }
+
+    /// Reads the next value.
+    pub(crate) fn read(&mut self) -> Result<Tlv<'a>, DerError> {
+        let (&tag, rest) = self.data.split_first().ok_or(DerError("truncated"))?;
+        if tag & 0x1f == 0x1f {
+            return Err(DerError("multi-byte tag"));
+        }
+        let (&first, mut rest) = rest.split_first().ok_or(DerError("truncated length"))?;
+        let len = if first < 0x80 {
+            usize::from(first)
+        } else {
+            let n = usize::from(first & 0x7f);
+            if n == 0 {
+                return Err(DerError("indefinite length"));
+            }
+            if n > 4 {
+                return Err(DerError("length too large"));
+            }
+            let (bytes, r) = split(rest, n)?;
+            rest = r;
+            let mut len = 0usize;
+            for &b in bytes {
+                len = (len << 8) | usize::from(b);
+            }
+            if bytes.first() == Some(&0) || len < 0x80 {
+                return Err(DerError("non-minimal length"));
+            }
+            len
+        };
+        let (content, after) = split(rest, len)?;
+        let header = self.data.len() - rest.len();
+        let (raw, _) = split(self.data, header + len)?;
+        self.data = after;
+        Ok(Tlv { tag, content, raw })
+    }
+
+    /// Reads the next value and requires its tag.
+    pub(crate) fn expect(&mut self, tag: u8) -> Result<Tlv<'a>, DerError> {
+        let tlv = self.read()?;
+        if tlv.tag != tag {
+            return Err(DerError("unexpected tag"));
+        }
+        Ok(tlv)
+    }
+
+    /// Reads the next value if it has `tag`.
+    pub(crate) fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, DerError> {
+        if self.peek_tag() == Some(tag) {
+            self.read().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Requires that nothing is left.
+    pub(crate) fn finish(&self) -> Result<(), DerError> {
+        if self.data.is_empty() {
+            Ok(())
+        } else {
+            Err(DerError("trailing data"))
+        }
+    }
+}
+
+fn split(data: &[u8], n: usize) -> Result<(&[u8], &[u8]), DerError> {
+    if n > data.len() {
+        return Err(DerError("truncated"));
+    }
+    Ok(data.split_at(n))
+}
+
+/// Parses a whole buffer as exactly one value with `tag`.
+pub(crate) fn single(data: &[u8], tag: u8) -> Result<Tlv<'_>, DerError> {
+    let mut r = Reader::new(data);
+    let tlv = r.expect(tag)?;
+    r.finish()?;
+    Ok(tlv)
+}
+
+/// A DER BOOLEAN's value (only 0x00 and 0xff are DER).
+pub(crate) fn boolean(tlv: &Tlv<'_>) -> Result<bool, DerError> {
+    match tlv.content {
+        [0x00] => Ok(false),
+        [0xff] => Ok(true),
+        _ => Err(DerError("invalid BOOLEAN")),
+    }
+}
+
+/// A small non-negative DER INTEGER.
+pub(crate) fn small_uint(tlv: &Tlv<'_>) -> Result<u64, DerError> {
+    let c = tlv.content;
+    match c {
+        [] => Err(DerError("empty INTEGER")),
+        [first, ..] if first & 0x80 != 0 => Err(DerError("negative INTEGER")),
+        [0, second, ..] if second & 0x80 == 0 => Err(DerError("non-minimal INTEGER")),
+        _ if c.len() > 8 => Err(DerError("INTEGER too large")),
+        _ => Ok(c.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))),
+    }
+}
+
+/// A BIT STRING's bytes; `allow_unused` permits unused bits (for named-bit lists).
+pub(crate) fn bit_string<'a>(
+    tlv: &Tlv<'a>,
+    allow_unused: bool,
+) -> Result<(u8, &'a [u8]), DerError> {
+    let (&unused, bytes) = tlv
+        .content
+        .split_first()
+        .ok_or(DerError("empty BIT STRING"))?;
+    if unused > 7 || (unused != 0 && bytes.is_empty()) || (!allow_unused && unused != 0) {
+        return Err(DerError("invalid BIT STRING"));
+    }
+    if unused != 0 {
+        let last = bytes.last().copied().unwrap_or(0);
+        if last & ((1u8 << unused) - 1) != 0 {
+            return Err(DerError("non-zero unused bits"));
+        }
+    }
+    Ok((unused, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn rejects_non_minimal_and_truncated() {
+        assert!(Reader::new(&[0x30, 0x81, 0x01, 0x00]).read().is_err());
+        assert!(Reader::new(&[0x30, 0x03, 0x00]).read().is_err());
+        assert!(Reader::new(&[0x30, 0x80]).read().is_err());
+        let t = Reader::new(&[0x02, 0x01, 0x05]).read().unwrap();
+        assert_eq!(small_uint(&t).unwrap(), 5);
+        assert!(single(&[0x02, 0x01, 0x05, 0x00], INTEGER).is_err());
+    }
+}

@@ -1,0 +1,696 @@
+//! Path building and validation (RFC 5280 §6) to pinned trust anchors.
+//!
+//! Building is a depth-first search from the end entity over candidate issuers (subject =
+//! issuer, byte for byte), trust anchors first, under a [`Budget`](crate::Budget). Each
+//! certificate is checked for its position (end entity, intermediate, anchor) before its
+//! signature is verified; a complete candidate path is then checked as a whole
+//! (pathLenConstraint, caller depth, name constraints). The first path that passes is returned
+//! as a [`VerifiedPath`]; otherwise the last failure seen (budget exhaustion ends the search
+//! at once).
+
+use crate::algorithm::KeyKind;
+use crate::cert::{key_usage, Certificate, Extensions, EKU_ANY};
+use crate::error::{CheckKind, ValidationError};
+use crate::names::{self, GeneralName, PresentedName};
+use crate::policy::{Options, PeerName, Profile};
+use plugin_api::VerificationTime;
+
+/// A path that passed validation: end entity first, trust anchor last. Only
+/// [`verify_path`] makes one.
+#[derive(Debug, Clone)]
+pub struct VerifiedPath<'a> {
+    chain: Vec<&'a Certificate>,
+}
+
+impl<'a> VerifiedPath<'a> {
+    /// Every certificate, end entity first, anchor last.
+    pub fn certificates(&self) -> &[&'a Certificate] {
+        &self.chain
+    }
+
+    /// The end entity.
+    pub fn end_entity(&self) -> Option<&'a Certificate> {
+        self.chain.first().copied()
+    }
+
+    /// The trust anchor the path ends at.
+    pub fn anchor(&self) -> Option<&'a Certificate> {
+        self.chain.last().copied()
+    }
+}
+
+/// Validates `leaf` at `time` against `anchors`, using `intermediates` as candidate issuers.
+pub fn verify_path<'a>(
+    leaf: &'a Certificate,
+    intermediates: &'a [Certificate],
+    anchors: &'a [Certificate],
+    time: VerificationTime,
+    options: &Options,
+) -> Result<VerifiedPath<'a>, ValidationError> {
+    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
+    check_common(leaf, 0, false, now, options)?;
+    check_end_entity(leaf, options)?;
+    let mut builder = Builder {
+        intermediates,
+        anchors,
+        now,
+        options,
+        signatures_left: options.budget.signatures,
+        candidates_left: options.budget.candidates,
+        name_comparisons_left: options.budget.name_comparisons,
+        last_error: None,
+    };
+    let mut path = vec![leaf];
+    match builder.extend(&mut path)? {
+        Some(chain) => Ok(VerifiedPath { chain }),
+        None => Err(builder.last_error.unwrap_or_else(|| {
+            ValidationError::NoPath(format!(
+                "no chain of issuers (by name) from {} reaches a trust anchor",
+                leaf.subject()
+            ))
+        })),
+    }
+}
+
+struct Builder<'a, 'o> {
+    intermediates: &'a [Certificate],
+    anchors: &'a [Certificate],
+    now: i64,
+    options: &'o Options,
+    signatures_left: usize,
+    candidates_left: usize,
+    name_comparisons_left: usize,
+    last_error: Option<ValidationError>,
+}
+
+impl<'a> Builder<'a, '_> {
+    /// Extends `path` (non-empty) to an anchor. `Err` only for budget exhaustion.
+    fn extend(
+        &mut self,
+        path: &mut Vec<&'a Certificate>,
+    ) -> Result<Option<Vec<&'a Certificate>>, ValidationError> {
+        let Some(&child) = path.last() else {
+            return Ok(None);
+        };
+        let depth = path.len();
+        for anchor in self.anchors.iter().filter(|a| a.subject == child.issuer) {
+            self.take_candidate()?;
+            let checked = check_common(anchor, depth, true, self.now, self.options)
+                .and_then(|()| check_ca(anchor, depth, true, self.options));
+            if let Err(e) = checked {
+                self.last_error = Some(e);
+                continue;
+            }
+            if !self.verify_signature(child, anchor, depth - 1)? {
+                continue;
+            }
+            path.push(anchor);
+            match check_path(
+                path,
+                self.now,
+                self.options,
+                &mut self.name_comparisons_left,
+            ) {
+                Ok(()) => return Ok(Some(path.clone())),
+                Err(e) => self.last_error = Some(e),
+            }
+            path.pop();
+        }
+        // Intermediates between leaf and anchor so far: path.len() - 1.
+        if depth > self.options.budget.max_intermediates {
+            self.last_error = Some(ValidationError::cert(
+                depth - 1,
+                child.subject(),
+                CheckKind::ChainDepth,
+                format!(
+                    "no anchor within {} intermediates",
+                    self.options.budget.max_intermediates
+                ),
+            ));
+            return Ok(None);
+        }
+        for ica in self
+            .intermediates
+            .iter()
+            .filter(|c| c.subject == child.issuer)
+        {
+            if path.iter().any(|p| {
+                p.der() == ica.der() || (p.subject == ica.subject && p.public_key == ica.public_key)
+            }) {
+                continue;
+            }
+            self.take_candidate()?;
+            let checked = check_common(ica, depth, false, self.now, self.options)
+                .and_then(|()| check_ca(ica, depth, false, self.options));
+            if let Err(e) = checked {
+                self.last_error = Some(e);
+                continue;
+            }
+            if !self.verify_signature(child, ica, depth - 1)? {
+                continue;
+            }
+            path.push(ica);
+            if let Some(found) = self.extend(path)? {
+                return Ok(Some(found));
+            }
+            path.pop();
+        }
+        Ok(None)
+    }
+
+    fn take_candidate(&mut self) -> Result<(), ValidationError> {
+        self.candidates_left = self
+            .candidates_left
+            .checked_sub(1)
+            .ok_or(ValidationError::BudgetExhausted("candidate issuers"))?;
+        Ok(())
+    }
+
+    /// Whether `issuer`'s key verifies `child`'s signature; records the failure otherwise.
+    fn verify_signature(
+        &mut self,
+        child: &Certificate,
+        issuer: &Certificate,
+        child_depth: usize,
+    ) -> Result<bool, ValidationError> {
+        self.signatures_left = self
+            .signatures_left
+            .checked_sub(1)
+            .ok_or(ValidationError::BudgetExhausted("signature verifications"))?;
+        let result = match (&issuer.public_key, child.signature_algorithm()) {
+            (Ok(key), Some(alg)) => key.verify(alg, child.tbs(), &child.signature),
+            (Err(_), _) => Err("issuer public key is not usable"),
+            (_, None) => Err("unsupported signature algorithm"),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(why) => {
+                self.last_error = Some(ValidationError::cert(
+                    child_depth,
+                    child.subject(),
+                    CheckKind::Signature,
+                    format!("not signed by {}: {why}", issuer.subject()),
+                ));
+                Ok(false)
+            }
+        }
+    }
+}
+
+fn fail(
+    cert: &Certificate,
+    depth: usize,
+    check: CheckKind,
+    detail: impl Into<String>,
+) -> ValidationError {
+    ValidationError::cert(depth, cert.subject(), check, detail)
+}
+
+/// Checks every certificate gets, whatever its position.
+fn check_common(
+    cert: &Certificate,
+    depth: usize,
+    is_anchor: bool,
+    now: i64,
+    options: &Options,
+) -> Result<(), ValidationError> {
+    let f = |check, detail: &str| fail(cert, depth, check, detail);
+    if cert.version != 2 {
+        return Err(f(CheckKind::Version, "not an X.509 v3 certificate"));
+    }
+    // Serial-number shape is the issuer's duty; pinned anchors are trusted as given.
+    match cert.serial.as_slice() {
+        _ if is_anchor => {}
+        [] => return Err(f(CheckKind::SerialNumber, "empty serial number")),
+        s if s.len() > 20 => {
+            return Err(f(
+                CheckKind::SerialNumber,
+                "serial number longer than 20 octets",
+            ))
+        }
+        [first, ..] if first & 0x80 != 0 => {
+            return Err(f(CheckKind::SerialNumber, "negative serial number"))
+        }
+        s if s.iter().all(|&b| b == 0) => {
+            return Err(f(CheckKind::SerialNumber, "serial number is zero"))
+        }
+        _ => {}
+    }
+    if cert.issuer.len() <= 2 {
+        return Err(f(CheckKind::Names, "empty issuer name"));
+    }
+    if cert.inner_sig_alg != cert.outer_sig_alg {
+        return Err(f(
+            CheckKind::SignatureAlgorithm,
+            "signature algorithm in TBSCertificate differs from the outer one",
+        ));
+    }
+    if cert.signature_algorithm().is_none() {
+        return Err(f(
+            CheckKind::SignatureAlgorithm,
+            "unsupported signature algorithm",
+        ));
+    }
+    if cert.has_unique_ids && options.profile == Profile::CabfServer {
+        return Err(f(
+            CheckKind::Extensions,
+            "issuer or subject unique identifier present",
+        ));
+    }
+    match &cert.public_key {
+        Err(e) => return Err(f(CheckKind::PublicKey, &e.to_string())),
+        Ok(key) => match (key.kind(), options.profile) {
+            (KeyKind::Rsa { bits }, _) if bits < 2048 => {
+                return Err(f(
+                    CheckKind::PublicKey,
+                    &format!("RSA key of {bits} bits is below 2048"),
+                ))
+            }
+            (KeyKind::Rsa { bits }, Profile::CabfServer) if bits % 8 != 0 => {
+                return Err(f(
+                    CheckKind::PublicKey,
+                    &format!("RSA modulus of {bits} bits is not a multiple of 8"),
+                ))
+            }
+            (KeyKind::Ed25519, Profile::CabfServer) => {
+                return Err(f(
+                    CheckKind::PublicKey,
+                    "Ed25519 keys are not allowed by the CA/B Forum profile",
+                ))
+            }
+            _ => {}
+        },
+    }
+    if now < cert.not_before {
+        return Err(f(
+            CheckKind::Validity,
+            "not yet valid at the verification time",
+        ));
+    }
+    if now > cert.not_after {
+        return Err(f(CheckKind::Validity, "expired at the verification time"));
+    }
+    let ext = cert
+        .extensions
+        .as_ref()
+        .map_err(|e| f(CheckKind::Extensions, e))?;
+    if let Some(oid) = &ext.unknown_critical {
+        return Err(f(
+            CheckKind::Extensions,
+            &format!("unknown critical extension {oid}"),
+        ));
+    }
+    if ext.policy_processing {
+        return Err(f(
+            CheckKind::Policies,
+            "policy mappings, policy constraints or inhibitAnyPolicy present: policy processing is not supported",
+        ));
+    }
+    if ext.authority_key_id.as_ref().is_some_and(|a| a.critical) {
+        return Err(f(
+            CheckKind::AuthorityKeyIdentifier,
+            "authorityKeyIdentifier is critical",
+        ));
+    }
+    if ext.subject_key_id.as_ref().is_some_and(|a| a.critical) {
+        return Err(f(
+            CheckKind::SubjectKeyIdentifier,
+            "subjectKeyIdentifier is critical",
+        ));
+    }
+    // A pinned anchor needs no AKI to be found in the CA/B Forum profile; RFC 5280 requires
+    // it in every certificate that is not self-signed.
+    let anchor_exempt = is_anchor && options.profile == Profile::CabfServer;
+    if !cert.is_self_issued() && !anchor_exempt {
+        match &ext.authority_key_id {
+            Some(aki) if aki.value.key_id.is_some() => {}
+            Some(_) => {
+                return Err(f(
+                    CheckKind::AuthorityKeyIdentifier,
+                    "authorityKeyIdentifier without keyIdentifier",
+                ))
+            }
+            None => {
+                return Err(f(
+                    CheckKind::AuthorityKeyIdentifier,
+                    "authorityKeyIdentifier missing in a certificate that is not self-issued",
+                ))
+            }
+        }
+    }
+    if let Some(san) = &ext.subject_alt_name {
+        let subject_empty = cert.subject.len() <= 2;
+        if subject_empty && !san.critical {
+            return Err(f(
+                CheckKind::SubjectAltName,
+                "subjectAltName must be critical when the subject is empty",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn eku_allows(ekus: &[Vec<u8>], wanted: &[u8], any_ok: bool) -> bool {
+    ekus.iter()
+        .any(|e| e.as_slice() == wanted || (any_ok && e.as_slice() == EKU_ANY))
+}
+
+/// End-entity checks: usage, SAN, CN, peer name.
+fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), ValidationError> {
+    let f = |check, detail: &str| fail(cert, 0, check, detail);
+    let ext: &Extensions = cert
+        .extensions
+        .as_ref()
+        .map_err(|e| f(CheckKind::Extensions, e))?;
+    let cabf = options.profile == Profile::CabfServer;
+    let is_ca = ext.basic_constraints.as_ref().is_some_and(|b| b.value.ca);
+    if is_ca && cabf {
+        return Err(f(
+            CheckKind::BasicConstraints,
+            "a CA certificate (cA=TRUE) cannot be the end entity in the CA/B Forum profile",
+        ));
+    }
+    if let Some(ku) = &ext.key_usage {
+        if ku.value & key_usage::KEY_CERT_SIGN != 0 && !is_ca {
+            return Err(f(
+                CheckKind::KeyUsage,
+                "keyCertSign set in a non-CA certificate",
+            ));
+        }
+        if ku.value & options.required_key_usage != options.required_key_usage {
+            return Err(f(CheckKind::KeyUsage, "required keyUsage bits missing"));
+        }
+    }
+    if ext.name_constraints.is_some() {
+        return Err(f(
+            CheckKind::NameConstraints,
+            "nameConstraints in an end-entity certificate",
+        ));
+    }
+    match &ext.ext_key_usage {
+        None => {
+            if !options.required_ekus.is_empty() && options.profile != Profile::Rfc5280 {
+                return Err(f(CheckKind::ExtendedKeyUsage, "extendedKeyUsage missing"));
+            }
+        }
+        Some(eku) => {
+            if cabf && eku.critical {
+                return Err(f(
+                    CheckKind::ExtendedKeyUsage,
+                    "extendedKeyUsage is critical",
+                ));
+            }
+            if cabf && eku_allows(&eku.value, EKU_ANY, false) {
+                return Err(f(
+                    CheckKind::ExtendedKeyUsage,
+                    "anyExtendedKeyUsage in the end entity",
+                ));
+            }
+            for wanted in &options.required_ekus {
+                if !eku_allows(&eku.value, wanted, false) {
+                    return Err(f(
+                        CheckKind::ExtendedKeyUsage,
+                        "required key purpose missing",
+                    ));
+                }
+            }
+        }
+    }
+    let san: &[GeneralName] = match &ext.subject_alt_name {
+        Some(san) => {
+            if cabf && san.critical && cert.subject.len() > 2 {
+                return Err(f(
+                    CheckKind::SubjectAltName,
+                    "subjectAltName is critical although the subject is not empty",
+                ));
+            }
+            &san.value
+        }
+        None if cabf => return Err(f(CheckKind::SubjectAltName, "subjectAltName missing")),
+        None => &[],
+    };
+    if cabf {
+        check_common_names(cert, san)?;
+    }
+    match &options.peer_name {
+        None => {}
+        Some(PeerName::Dns(host)) => {
+            let matched = san.iter().any(|g| match g {
+                GeneralName::Dns(d) => names::dns_matches(d, host.as_bytes()),
+                _ => false,
+            });
+            if !matched {
+                return Err(f(
+                    CheckKind::PeerName,
+                    &format!("no dNSName matches {host}"),
+                ));
+            }
+        }
+        Some(PeerName::Ip(ip)) => {
+            let matched = san.iter().any(|g| match g {
+                GeneralName::Ip(b) => names::ip_from_bytes(b) == Some(*ip),
+                _ => false,
+            });
+            if !matched {
+                return Err(f(
+                    CheckKind::PeerName,
+                    &format!("no iPAddress matches {ip}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// CA/B Forum BR 7.1.4.3 requires the subject CN, when present, to be one of the SAN values,
+/// character for character. The more specific failures are named first: a CN that is not
+/// ASCII (SAN names are), a CN equal to a SAN dNSName except for letter case, a CN that is
+/// another notation of a SAN iPAddress than its canonical text (RFC 5952 for IPv6); then any
+/// CN that is not a SAN dNSName byte for byte or the canonical text of a SAN iPAddress.
+fn check_common_names(cert: &Certificate, san: &[GeneralName]) -> Result<(), ValidationError> {
+    for cn in &cert.common_names {
+        let why = if !cn.is_ascii() {
+            Some("is not ASCII, so it cannot be a subjectAltName value")
+        } else if san
+            .iter()
+            .any(|g| matches!(g, GeneralName::Dns(d) if d.eq_ignore_ascii_case(cn) && d != cn))
+        {
+            Some("differs in letter case from a subjectAltName dNSName")
+        } else {
+            let text = String::from_utf8_lossy(cn);
+            match names::loose_ip(&text) {
+                Some(ip) => {
+                    let in_san = san.iter().any(
+                        |g| matches!(g, GeneralName::Ip(b) if names::ip_from_bytes(b) == Some(ip)),
+                    );
+                    (in_san && ip.to_string() != text)
+                        .then_some("is a non-canonical spelling of a subjectAltName iPAddress")
+                }
+                None => None,
+            }
+        }
+        .or_else(|| {
+            let text = String::from_utf8_lossy(cn);
+            let listed = san.iter().any(|g| match g {
+                GeneralName::Dns(d) => d == cn,
+                GeneralName::Ip(b) => {
+                    names::ip_from_bytes(b).is_some_and(|ip| ip.to_string() == text)
+                }
+                _ => false,
+            });
+            (!listed).then_some("is not one of the subjectAltName values (CA/B Forum BR 7.1.4.3)")
+        });
+        if let Some(why) = why {
+            return Err(fail(
+                cert,
+                0,
+                CheckKind::CommonName,
+                format!("common name {:?} {why}", String::from_utf8_lossy(cn)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks for a certificate acting as a CA (intermediate or anchor).
+fn check_ca(
+    cert: &Certificate,
+    depth: usize,
+    is_anchor: bool,
+    options: &Options,
+) -> Result<(), ValidationError> {
+    let f = |check, detail: &str| fail(cert, depth, check, detail);
+    let ext: &Extensions = cert
+        .extensions
+        .as_ref()
+        .map_err(|e| f(CheckKind::Extensions, e))?;
+    let cabf = options.profile == Profile::CabfServer;
+    match &ext.basic_constraints {
+        None => {
+            return Err(f(
+                CheckKind::BasicConstraints,
+                "basicConstraints missing in a CA certificate",
+            ))
+        }
+        Some(bc) if !bc.value.ca => return Err(f(CheckKind::BasicConstraints, "cA is not set")),
+        Some(bc) if !bc.critical => {
+            return Err(f(
+                CheckKind::BasicConstraints,
+                "basicConstraints is not critical in a CA certificate",
+            ))
+        }
+        Some(_) => {}
+    }
+    if let Some(ku) = &ext.key_usage {
+        if ku.value & key_usage::KEY_CERT_SIGN == 0 {
+            return Err(f(
+                CheckKind::KeyUsage,
+                "keyCertSign not set in a CA certificate",
+            ));
+        }
+    }
+    if cert.subject.len() <= 2 {
+        return Err(f(CheckKind::Names, "empty subject in a CA certificate"));
+    }
+    let Some(ski) = &ext.subject_key_id else {
+        return Err(f(
+            CheckKind::SubjectKeyIdentifier,
+            "subjectKeyIdentifier missing in a CA certificate",
+        ));
+    };
+    if let (true, Some(aki)) = (is_anchor, &ext.authority_key_id) {
+        let Some(key_id) = &aki.value.key_id else {
+            return Err(f(
+                CheckKind::AuthorityKeyIdentifier,
+                "authorityKeyIdentifier without keyIdentifier",
+            ));
+        };
+        if cabf && (aki.value.has_issuer || aki.value.has_serial) {
+            return Err(f(
+                CheckKind::AuthorityKeyIdentifier,
+                "authorityCertIssuer/authorityCertSerialNumber present in a root",
+            ));
+        }
+        if cert.is_self_issued() && key_id != &ski.value {
+            return Err(f(
+                CheckKind::AuthorityKeyIdentifier,
+                "self-issued root whose authorityKeyIdentifier differs from its subjectKeyIdentifier",
+            ));
+        }
+    }
+    if let Some(nc) = &ext.name_constraints {
+        if !nc.critical && options.profile != Profile::CabfServer {
+            return Err(f(
+                CheckKind::NameConstraints,
+                "nameConstraints is not critical",
+            ));
+        }
+    }
+    if let Some(eku) = &ext.ext_key_usage {
+        if cabf && is_anchor {
+            return Err(f(
+                CheckKind::ExtendedKeyUsage,
+                "extendedKeyUsage in a root certificate",
+            ));
+        }
+        for wanted in &options.required_ekus {
+            if !eku_allows(&eku.value, wanted, !cabf) {
+                return Err(f(
+                    CheckKind::ExtendedKeyUsage,
+                    "the CA's extendedKeyUsage does not allow the required purpose",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whole-path checks: pathLenConstraint, caller depth, name constraints.
+fn check_path(
+    path: &[&Certificate],
+    now: i64,
+    options: &Options,
+    name_budget: &mut usize,
+) -> Result<(), ValidationError> {
+    // Non-self-issued intermediates below position i: positions 1..i.
+    let counts_below = |i: usize| {
+        path.get(1..i)
+            .map(|s| s.iter().filter(|c| !c.is_self_issued()).count())
+            .unwrap_or(0)
+    };
+    for (i, cert) in path.iter().enumerate().skip(1) {
+        let ext = cert
+            .extensions
+            .as_ref()
+            .map_err(|e| fail(cert, i, CheckKind::Extensions, e.as_str()))?;
+        if let Some(len) = ext
+            .basic_constraints
+            .as_ref()
+            .and_then(|b| b.value.path_len)
+        {
+            let below = counts_below(i);
+            if below as u64 > len {
+                return Err(fail(
+                    cert,
+                    i,
+                    CheckKind::PathLength,
+                    format!("pathLenConstraint {len} but {below} intermediates below"),
+                ));
+            }
+        }
+    }
+    if let Some(max) = options.max_intermediates {
+        let n = counts_below(path.len().saturating_sub(1));
+        if n > max {
+            let leaf = path.first().map(|c| c.subject()).unwrap_or_default();
+            return Err(ValidationError::cert(
+                0,
+                leaf,
+                CheckKind::ChainDepth,
+                format!("{n} intermediates exceed the allowed {max}"),
+            ));
+        }
+    }
+    for (i, pair) in path.windows(2).enumerate() {
+        if let [cert, issuer] = pair {
+            crate::crl::check_revocation(cert, issuer, &options.crls, now)
+                .map_err(|why| fail(cert, i, CheckKind::Revocation, why))?;
+        }
+    }
+    for (i, ca) in path.iter().enumerate().skip(1) {
+        let Ok(ext) = ca.extensions.as_ref() else {
+            continue;
+        };
+        let Some(nc) = &ext.name_constraints else {
+            continue;
+        };
+        for (j, cert) in path.iter().enumerate().take(i) {
+            if j != 0 && cert.is_self_issued() {
+                continue;
+            }
+            let mut presented: Vec<PresentedName<'_>> = Vec::new();
+            if let Ok(e) = cert.extensions.as_ref() {
+                if let Some(san) = &e.subject_alt_name {
+                    presented.extend(san.value.iter().map(PresentedName::San));
+                }
+            }
+            if !cert.subject_rdns.is_empty() {
+                presented.push(PresentedName::Subject(&cert.subject_rdns));
+            }
+            presented.extend(
+                cert.subject_emails
+                    .iter()
+                    .map(|e| PresentedName::SubjectEmail(e)),
+            );
+            names::check_constraints(&nc.value, &presented, name_budget).map_err(|why| {
+                fail(
+                    cert,
+                    j,
+                    CheckKind::NameConstraints,
+                    format!("{why} (constraints of {})", ca.subject()),
+                )
+            })?;
+        }
+    }
+    Ok(())
+}

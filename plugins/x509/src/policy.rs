@@ -1,0 +1,108 @@
+//! What a caller asks for: the profile, the key purpose, the peer name and the budgets.
+
+use crate::cert::{EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH};
+use crate::crl::Crl;
+use std::net::IpAddr;
+
+/// The validation profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Profile {
+    /// CA/Browser Forum TLS server profile (Baseline Requirements; what x509-limbo's `webpki`
+    /// cases test): RFC 5280 plus EKU required in the end entity, no anyExtendedKeyUsage, no
+    /// EKU in roots, SAN required, CN consistent with SAN, CA-as-leaf refused, RSA ≥ 2048 bits
+    /// and a multiple of 8, P-256/P-384 only, strict root AKI shape.
+    CabfServer,
+    /// RFC 5280 generic profile: the RFC's MUSTs, EKU optional in the end entity, CA
+    /// certificates allowed as end entities, name constraints must be critical.
+    Rfc5280,
+    /// Code signing (manifests): RFC 5280 plus extendedKeyUsage codeSigning required in the
+    /// end entity.
+    CodeSigning,
+}
+
+/// The name the end entity must be valid for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerName {
+    /// A DNS host name (matched against SAN dNSName entries, RFC 6125 wildcards).
+    Dns(String),
+    /// An IP address (matched against SAN iPAddress entries).
+    Ip(IpAddr),
+}
+
+/// Limits on path-building work (rustls-webpki style), so hostile inputs cannot exhaust CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Signature verifications.
+    pub signatures: usize,
+    /// Candidate issuers considered (each extension of a partial path).
+    pub candidates: usize,
+    /// Name-constraint comparisons (name × subtree).
+    pub name_comparisons: usize,
+    /// Maximum intermediates in a path (hard cap, whatever the caller's depth).
+    pub max_intermediates: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            signatures: 100,
+            candidates: 200,
+            name_comparisons: 250_000,
+            max_intermediates: 8,
+        }
+    }
+}
+
+/// Everything path validation needs besides certificates and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The profile.
+    pub profile: Profile,
+    /// Key purposes (EKU OIDs, content bytes) the end entity must carry; CAs that restrict
+    /// EKU must allow them too.
+    pub required_ekus: Vec<Vec<u8>>,
+    /// keyUsage bits the end entity must have when it carries keyUsage.
+    pub required_key_usage: u16,
+    /// The peer name to match, if any.
+    pub peer_name: Option<PeerName>,
+    /// Maximum number of (non-self-issued) intermediates the caller allows.
+    pub max_intermediates: Option<usize>,
+    /// Work limits.
+    pub budget: Budget,
+    /// CRLs to check the path's certificates against (fail closed on an unusable one).
+    pub crls: Vec<Crl>,
+}
+
+impl Options {
+    /// Defaults for `profile`: serverAuth for the CA/B Forum profile, codeSigning (and
+    /// digitalSignature when the end entity carries keyUsage) for code signing, no EKU for
+    /// RFC 5280 generic; no peer name; default budget; no CRLs.
+    pub fn new(profile: Profile) -> Self {
+        let required_ekus = match profile {
+            Profile::CabfServer => vec![EKU_SERVER_AUTH.to_vec()],
+            Profile::CodeSigning => vec![EKU_CODE_SIGNING.to_vec()],
+            Profile::Rfc5280 => Vec::new(),
+        };
+        let required_key_usage = match profile {
+            Profile::CodeSigning => crate::cert::key_usage::DIGITAL_SIGNATURE,
+            Profile::CabfServer | Profile::Rfc5280 => 0,
+        };
+        Options {
+            profile,
+            required_ekus,
+            required_key_usage,
+            peer_name: None,
+            max_intermediates: None,
+            budget: Budget::default(),
+            crls: Vec::new(),
+        }
+    }
+
+    /// TLS client authentication: clientAuth instead of serverAuth.
+    pub fn for_client_auth(mut self) -> Self {
+        self.required_ekus = vec![EKU_CLIENT_AUTH.to_vec()];
+        self
+    }
+}
