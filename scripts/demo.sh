@@ -3,7 +3,11 @@
 #  1. prov-verify on the Merkle fixtures (a root, an inclusion proof, a consistency proof, a
 #     signed checkpoint); a tampered proof fails (exit 1), a malformed one is refused (exit 2);
 #  2. audit-pack: build the sample organisation's pack, check it is byte-identical to the one
-#     checked in (reproducible), verify it, and show a hostile pack rejected.
+#     checked in (reproducible), verify it with prov-verify (with a spot check), write the PDF
+#     report, and show a hostile pack rejected;
+#  3. X.509: a CMS-signed manifest verified to a pinned root; a revoked signer rejected;
+#  4. the offline cache: TUF metadata verified offline from the bundled cache;
+#  5. the transparency log: an inclusion receipt verified with only the log's key.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --locked -q -p prov-verify -p audit-pack
@@ -50,7 +54,20 @@ run_ap 0 build --org acme --evidence $E/acme --controls $E/control-map.csv \
   --key $E/keys/acme-audit-pack.key --manifest-key $E/keys/acme-release.pub --date 2026-11-23 --out "$OUT"
 cmp "$OUT/audit-pack-acme-2026-11-23.tgz" $E/audit-pack-acme-2026-11-23.tgz
 echo "(byte-identical to the checked-in pack: reproducible)"
-run_ap 0 verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub
-run_ap 1 verify $E/hostile/forged-signature.tgz --key $E/keys/acme-audit-pack.pub
+run 0 audit-pack verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --spot-check 2 --seed 7
+run 0 audit-pack report "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --format pdf --out "$OUT/report.pdf"
+run 1 audit-pack verify $E/hostile/forged-signature.tgz --key $E/keys/acme-audit-pack.pub
+
+X=fixtures/x509/gen
+run 0 x509 verify --at 2026-06-01T00:00:00Z --manifest $X/manifest.json --signature $X/manifest.cms.der \
+  --cert $X/leaf.der --root $X/root.pem
+run 1 x509 verify --at 2026-06-01T00:00:00Z --manifest $X/manifest.json --signature $X/manifest.leaf-revoked.sig \
+  --cert $X/leaf-revoked.pem --chain $X/inter.pem --root $X/root.pem --crl $X/inter.crl.pem
+
+run 0 --offline --cache-dir fixtures/tuf/cache cache verify --at 2030-01-01T00:00:00Z
+run 1 --offline --cache-dir fixtures/tuf/cache cache verify --at 2031-06-01T00:00:00Z
+
+run 0 log verify-receipt --key fixtures/tlog/log.vkey fixtures/tlog/receipt-5.json
+run 1 log verify-receipt --key fixtures/tlog/log.vkey fixtures/tlog/receipt-5-wrong-entry.json
 echo
 echo "demo: all outcomes as expected"

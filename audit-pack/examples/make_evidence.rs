@@ -189,6 +189,34 @@ fn main() {
     )
     .unwrap();
 
+    // Reports of the sample pack (golden files for tests/report.rs).
+    let pack_bytes = fs::read(&path).unwrap();
+    let (verification, digest) = audit_pack::report::verify_and_digest(
+        plugin_api::Report::builder(audit_pack::PLUGIN),
+        pack_bytes.as_slice(),
+        &[key.verifier_key()],
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    let verified = verification.verified().expect("the sample pack verifies");
+    let input = audit_pack::report::ReportInput {
+        pack: verified,
+        verification: &verification.report,
+        file_name: &summary.file_name,
+        pack_sha256: &digest,
+    };
+    for format in [
+        audit_pack::report::ReportFormat::Json,
+        audit_pack::report::ReportFormat::Csv,
+        audit_pack::report::ReportFormat::Pdf,
+    ] {
+        write(
+            &out.join(format!("reports/acme-2026-11-23.{}", format.extension())),
+            &audit_pack::report::render(&input, format).unwrap(),
+        );
+    }
+
     // Hostile packs that the default budgets refuse (the bombs need small budgets: tests only).
     let valid = fs::read(&path).unwrap();
     let mut readme = String::from(

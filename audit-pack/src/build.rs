@@ -62,9 +62,12 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn prepare(input: &BuildInput<'_>) -> Result<Prepared, BuildError> {
+fn prepare(
+    input: &BuildInput<'_>,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Prepared, BuildError> {
     let limits = &input.limits;
-    let files = evidence::collect(input.evidence_dir, limits)?;
+    let files = evidence::collect(input.evidence_dir, limits, progress)?;
     let mut warnings = Vec::new();
 
     // Validate every file of a known kind.
@@ -309,7 +312,17 @@ impl<R: Read> Read for Hashing<R> {
 /// Builds a pack and writes the `.tgz` to `out`. Entry order: `index.json`,
 /// `index.json.sig`, then the artifacts in index order.
 pub fn build_pack<W: Write>(input: &BuildInput<'_>, out: W) -> Result<BuildSummary, BuildError> {
-    let prepared = prepare(input)?;
+    build_pack_with_progress(input, out, &crate::progress::NoProgress)
+}
+
+/// As [`build_pack`], reporting progress (bytes hashed, then bytes packed) to `progress`.
+/// The output does not depend on `progress`.
+pub fn build_pack_with_progress<W: Write>(
+    input: &BuildInput<'_>,
+    out: W,
+    progress: &dyn crate::progress::Progress,
+) -> Result<BuildSummary, BuildError> {
+    let prepared = prepare(input, progress)?;
     let name = pack_file_name(&input.org, input.date);
     let io = |e: std::io::Error| BuildError::Io {
         path: name.clone(),
@@ -328,7 +341,10 @@ pub fn build_pack<W: Write>(input: &BuildInput<'_>, out: W) -> Result<BuildSumma
         prepared.signature.as_bytes(),
     )
     .map_err(io)?;
+    let total: u64 = prepared.index.artifacts.iter().map(|a| a.size).sum();
+    progress.start(crate::progress::Phase::Packing, total);
     for artifact in &prepared.index.artifacts {
+        progress.advance(artifact.size);
         if artifact.path == CONTROL_MAP_NAME {
             tgz.append(
                 CONTROL_MAP_NAME,
@@ -359,6 +375,7 @@ pub fn build_pack<W: Write>(input: &BuildInput<'_>, out: W) -> Result<BuildSumma
         }
     }
     tgz.finish().map_err(io)?;
+    progress.finish();
     Ok(BuildSummary {
         file_name: name,
         index: prepared.index,
@@ -372,12 +389,21 @@ pub fn build_pack_to_dir(
     input: &BuildInput<'_>,
     out_dir: &Path,
 ) -> Result<(PathBuf, BuildSummary), BuildError> {
+    build_pack_to_dir_with_progress(input, out_dir, &crate::progress::NoProgress)
+}
+
+/// As [`build_pack_to_dir`], reporting progress to `progress`.
+pub fn build_pack_to_dir_with_progress(
+    input: &BuildInput<'_>,
+    out_dir: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<(PathBuf, BuildSummary), BuildError> {
     let name = pack_file_name(&input.org, input.date);
     let final_path = out_dir.join(&name);
     let temp_path = out_dir.join(format!(".{name}.partial"));
     let file = File::create(&temp_path).map_err(|e| io_error(&temp_path, &e))?;
     let mut out = std::io::BufWriter::new(file);
-    let result = build_pack(input, &mut out).and_then(|summary| {
+    let result = build_pack_with_progress(input, &mut out, progress).and_then(|summary| {
         let file = out
             .into_inner()
             .map_err(|e| io_error(&temp_path, e.error()))?;

@@ -39,8 +39,11 @@ fn evidence_err(file: &str, field: &str, reason: impl Into<String>) -> BuildErro
 pub(crate) fn collect(
     dir: &Path,
     limits: &Limits,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<BTreeMap<String, EvidenceFile>, BuildError> {
-    let mut files = BTreeMap::new();
+    // Walk first (sorted, checking names and types), then hash the files in parallel; the
+    // first error in walk order is reported, so errors do not depend on scheduling.
+    let mut found: Vec<(String, PathBuf, Kind, bool)> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -84,7 +87,7 @@ pub(crate) fn collect(
         }
         // index.json, its signature and the control map sit at the pack root, evidence under
         // evidence/: the three extra entries always fit the entry budget.
-        if files.len().saturating_add(4) > limits.max_entries {
+        if found.len().saturating_add(4) > limits.max_entries {
             return Err(folder_err(&format!(
                 "more than {} files in the evidence folder",
                 limits.max_entries.saturating_sub(3)
@@ -100,12 +103,34 @@ pub(crate) fn collect(
                 | Kind::Manifest
                 | Kind::ManifestSignature
         );
-        let (size, sha256, data) = hash_file(path, limits, parsed.then_some(limits.max_json_size))?;
+        found.push((name, path.to_path_buf(), kind, parsed));
+    }
+    let total: u64 = found
+        .iter()
+        .filter_map(|(_, p, _, _)| std::fs::symlink_metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    progress.start(crate::progress::Phase::Hashing, total);
+    use rayon::prelude::*;
+    let hashed: Vec<Result<Hashed, BuildError>> = found
+        .par_iter()
+        .map(|(_, path, _, parsed)| {
+            let r = hash_file(path, limits, parsed.then_some(limits.max_json_size));
+            if let Ok((size, _, _)) = &r {
+                progress.advance(*size);
+            }
+            r
+        })
+        .collect();
+    progress.finish();
+    let mut files = BTreeMap::new();
+    for ((name, fs_path, kind, _), result) in found.into_iter().zip(hashed) {
+        let (size, sha256, data) = result?;
         files.insert(
             name.clone(),
             EvidenceFile {
                 name,
-                fs_path: path.to_path_buf(),
+                fs_path,
                 size,
                 sha256,
                 kind,
@@ -116,12 +141,11 @@ pub(crate) fn collect(
     Ok(files)
 }
 
+/// Size, SHA-256 (hex) and the kept contents of a file.
+type Hashed = (u64, String, Option<Vec<u8>>);
+
 /// Size, SHA-256 (hex) and, if `keep` is a budget, the contents of a file.
-fn hash_file(
-    path: &Path,
-    limits: &Limits,
-    keep: Option<usize>,
-) -> Result<(u64, String, Option<Vec<u8>>), BuildError> {
+fn hash_file(path: &Path, limits: &Limits, keep: Option<usize>) -> Result<Hashed, BuildError> {
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     let len = file.metadata().map_err(|e| io_error(path, &e))?.len();
     if len > limits.max_file_size {

@@ -23,10 +23,16 @@ mod limits;
 pub mod names;
 pub mod path;
 mod plugin;
+pub mod progress;
+pub mod report;
 pub mod schema;
+pub mod spot_check;
 pub mod verify;
 
-pub use build::{build_pack, build_pack_to_dir, BuildInput, BuildSummary};
+pub use build::{
+    build_pack, build_pack_to_dir, build_pack_to_dir_with_progress, build_pack_with_progress,
+    BuildInput, BuildSummary,
+};
 pub use error::BuildError;
 pub use index::{ArtifactProof, Index};
 pub use keys::{parse_public_key, KeyError, SigningKey};
@@ -34,4 +40,7 @@ pub use kind::Kind;
 pub use limits::Limits;
 pub use names::{pack_file_name, OrgSlug, PackDate};
 pub use plugin::AuditPackPlugin;
-pub use verify::{verify_pack, verify_with, CHECK_IDS, PLUGIN};
+pub use verify::{
+    verify_detailed, verify_pack, verify_with, SpotCheckRequest, Verification, VerifiedPack,
+    CHECK_IDS, PLUGIN, SPOT_CHECK_ID,
+};

@@ -4,13 +4,15 @@
 //! (0 ok / verified, 1 verification failed, 2 usage, input or I/O error).
 #![forbid(unsafe_code)]
 
+use audit_pack::progress::{NoProgress, Phase, Progress};
+use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
-    build_pack_to_dir, parse_public_key, verify_pack, BuildInput, Limits, OrgSlug, PackDate,
-    SigningKey,
+    build_pack_to_dir_with_progress, parse_public_key, BuildInput, Limits, OrgSlug, PackDate,
+    SigningKey, SpotCheckRequest, PLUGIN,
 };
 use clap::{Parser, Subcommand};
-use plugin_api::{CheckStatus, VerificationTime};
-use std::io::Write;
+use plugin_api::{CheckStatus, Report, VerificationTime};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -50,6 +52,10 @@ enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+        /// Print a JSON summary (pack path, file name, SHA-256, Merkle root, counts,
+        /// warnings) on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Generate an Ed25519 key pair: NAME.key (private, mode 0600) and NAME.pub.
     Keygen {
@@ -70,6 +76,28 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Follow N control lines, picked from --seed, to their evidence, its SHA-256, its
+        /// Merkle inclusion proof against the signed root and the index signature.
+        #[arg(long, value_name = "N", requires = "seed")]
+        spot_check: Option<usize>,
+        /// Seed of the SplitMix64 generator that picks the spot-checked lines.
+        #[arg(long, value_name = "S", requires = "spot_check")]
+        seed: Option<u64>,
+    },
+    /// Write a report of a pack that verifies (JSON, CSV or PDF). A pack that does not
+    /// verify gets no report: the failed checks are printed and the exit status is 1.
+    Report {
+        /// The pack (.tgz).
+        pack: PathBuf,
+        /// The public key file of the index signer.
+        #[arg(long)]
+        key: PathBuf,
+        /// json, csv or pdf.
+        #[arg(long, value_parser = ["json", "csv", "pdf"])]
+        format: String,
+        /// Output file (default: stdout; required for pdf).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -110,6 +138,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             manifest_keys,
             date,
             out,
+            json,
         } => {
             let org = OrgSlug::parse(&org).map_err(|e| e.to_string())?;
             let date = match date {
@@ -133,7 +162,37 @@ fn run(cli: Cli) -> Result<u8, String> {
                 limits: Limits::DEFAULT,
             };
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-            let (path, summary) = build_pack_to_dir(&input, &out).map_err(|e| e.to_string())?;
+            // A progress bar only for a person watching: not with --json, not when stderr is
+            // redirected.
+            let bar = Bar::new();
+            let progress: &dyn Progress = if !json && std::io::stderr().is_terminal() {
+                &bar
+            } else {
+                &NoProgress
+            };
+            let (path, summary) = build_pack_to_dir_with_progress(&input, &out, progress)
+                .map_err(|e| e.to_string())?;
+            if json {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let digest = {
+                    use sha2::Digest;
+                    hex::encode(sha2::Sha256::digest(&bytes))
+                };
+                let doc = serde_json::json!({
+                    "pack": path.display().to_string(),
+                    "file": summary.file_name,
+                    "size": bytes.len(),
+                    "sha256": digest,
+                    "org": summary.index.org,
+                    "generatedAt": summary.index.generated_at,
+                    "merkleRoot": summary.index.merkle_root,
+                    "artifacts": summary.index.artifacts.len(),
+                    "controls": summary.index.controls.len(),
+                    "warnings": summary.warnings,
+                });
+                println!("{doc}");
+                return Ok(0);
+            }
             for w in &summary.warnings {
                 eprintln!("warning: {w}");
             }
@@ -154,34 +213,33 @@ fn run(cli: Cli) -> Result<u8, String> {
             println!("{}", public.display());
             Ok(0)
         }
-        Command::Verify { pack, key, json } => {
-            let key = parse_public_key(&read_text(&key, "key")?).map_err(|e| e.to_string())?;
-            let file =
-                std::fs::File::open(&pack).map_err(|e| format!("{}: {e}", pack.display()))?;
+        Command::Verify {
+            pack,
+            key,
+            json,
+            spot_check,
+            seed,
+        } => {
+            let spot = match (spot_check, seed) {
+                (Some(count), Some(seed)) => Some(SpotCheckRequest { count, seed }),
+                _ => None,
+            };
             let at = VerificationTime::from_unix_seconds(now_seconds());
-            let report = verify_pack(
-                std::io::BufReader::new(file),
-                &key,
-                &Limits::DEFAULT,
-                Some(at),
-            );
+            let builder = Report::builder(PLUGIN).verified_at(at);
+            let (verification, _) = verify_file(&pack, &key, builder, spot)?;
+            let report = verification.report;
             let mut stdout = std::io::stdout().lock();
             if json {
                 let _ = writeln!(stdout, "{}", report.to_json());
             } else {
-                for check in report.checks() {
-                    let status = match &check.status {
-                        CheckStatus::Pass => "pass",
-                        CheckStatus::Fail => "FAIL",
-                        CheckStatus::Skipped { .. } => "skip",
-                    };
-                    let _ = writeln!(stdout, "{status:4}  {}  {}", check.id, check.explanation());
-                }
-                for w in report.warnings() {
-                    let _ = writeln!(stdout, "warning: {w}");
-                }
-                for e in report.errors() {
-                    let _ = writeln!(stdout, "error: {e}");
+                print_report(&mut stdout, &report);
+                if report.ok() {
+                    for (k, v) in report.outputs() {
+                        if k.starts_with("spot_check_") && k != "spot_check_seed" {
+                            let _ =
+                                writeln!(stdout, "spot check: {}", v.as_str().unwrap_or_default());
+                        }
+                    }
                 }
                 let verdict = if report.ok() {
                     "verified"
@@ -192,6 +250,133 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             Ok(report.exit_code())
         }
+        Command::Report {
+            pack,
+            key,
+            format,
+            out,
+        } => {
+            let format = match format.as_str() {
+                "json" => ReportFormat::Json,
+                "csv" => ReportFormat::Csv,
+                _ => ReportFormat::Pdf,
+            };
+            if format == ReportFormat::Pdf && out.is_none() {
+                return Err("--format pdf needs --out FILE".to_owned());
+            }
+            // No verification time: a report depends only on the pack and the key.
+            let (verification, digest) = verify_file(&pack, &key, Report::builder(PLUGIN), None)?;
+            let Some(verified) = verification.verified() else {
+                // Fail closed: no report of a pack that does not verify.
+                let mut stderr = std::io::stderr().lock();
+                print_report(&mut stderr, &verification.report);
+                let _ = writeln!(
+                    stderr,
+                    "{}: NOT verified; no report written",
+                    pack.display()
+                );
+                return Ok(verification.report.exit_code());
+            };
+            let file_name = pack
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let input = ReportInput {
+                pack: verified,
+                verification: &verification.report,
+                file_name: &file_name,
+                pack_sha256: &digest,
+            };
+            let bytes = report::render(&input, format).map_err(|e| e.to_string())?;
+            match out {
+                Some(path) => {
+                    let temp = path.with_extension("partial");
+                    std::fs::write(&temp, &bytes)
+                        .and_then(|()| std::fs::rename(&temp, &path))
+                        .map_err(|e| {
+                            let _ = std::fs::remove_file(&temp);
+                            format!("{}: {e}", path.display())
+                        })?;
+                    println!("{}", path.display());
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout
+                        .write_all(&bytes)
+                        .and_then(|()| stdout.flush())
+                        .map_err(|e| format!("stdout: {e}"))?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// An indicatif bar on stderr, one per build phase.
+#[derive(Debug)]
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        let style = indicatif::ProgressStyle::with_template(
+            "{msg:8} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, phase: Phase, total: u64) {
+        self.0
+            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.0.reset();
+        self.0.set_length(total);
+        self.0.set_message(phase.label());
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn verify_file(
+    pack: &Path,
+    key: &Path,
+    builder: plugin_api::ReportBuilder,
+    spot: Option<SpotCheckRequest>,
+) -> Result<(audit_pack::Verification, String), String> {
+    let key = parse_public_key(&read_text(key, "key")?).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
+    report::verify_and_digest(
+        builder,
+        file,
+        std::slice::from_ref(&key),
+        &Limits::DEFAULT,
+        spot,
+    )
+    .map_err(|e| format!("{}: {e}", pack.display()))
+}
+
+fn print_report(out: &mut impl Write, report: &Report) {
+    for check in report.checks() {
+        let status = match &check.status {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Skipped { .. } => "skip",
+        };
+        let _ = writeln!(out, "{status:4}  {}  {}", check.id, check.explanation());
+    }
+    for w in report.warnings() {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    for e in report.errors() {
+        let _ = writeln!(out, "error: {e}");
     }
 }
 

@@ -87,6 +87,83 @@ pub fn verify_with<R: BufRead>(
     keys: &[VerifierKey],
     limits: &Limits,
 ) -> Report {
+    verify_detailed(builder, input, keys, limits, None).report
+}
+
+/// Optional spot check run by [`verify_detailed`] when every other check passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpotCheckRequest {
+    /// How many control lines to follow (all of them if there are fewer).
+    pub count: usize,
+    /// The seed of the SplitMix64 generator that picks them.
+    pub seed: u64,
+}
+
+/// Check id of the optional spot check (not in [`CHECK_IDS`]: recorded only when asked for).
+pub const SPOT_CHECK_ID: &str = "audit-pack.spot-check";
+
+/// The result of verifying a pack: the report, and the index only if the report is ok.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// The report of every check.
+    pub report: Report,
+    verified: Option<VerifiedPack>,
+}
+
+impl Verification {
+    /// The verified pack, present exactly when [`Report::ok`] holds: every check passed.
+    pub fn verified(&self) -> Option<&VerifiedPack> {
+        self.verified.as_ref()
+    }
+}
+
+/// A pack whose every check passed: its index and the names of the keys that signed it.
+/// Only [`verify_detailed`] makes one, so code taking a `VerifiedPack` cannot see an
+/// unverified index.
+#[derive(Debug, Clone)]
+pub struct VerifiedPack {
+    index: Index,
+    signers: Vec<String>,
+    root: merkle::Hash,
+}
+
+impl VerifiedPack {
+    /// The signed, verified index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Names of the keys whose signatures over `index.json` verified.
+    pub fn signers(&self) -> &[String] {
+        &self.signers
+    }
+
+    /// The signed Merkle root over the artifact entries.
+    pub fn merkle_root(&self) -> &merkle::Hash {
+        &self.root
+    }
+}
+
+/// As [`verify_with`], also returning the index when (and only when) every check passed.
+/// With `spot`, a spot check ([`crate::spot_check`]) is recorded as check
+/// [`SPOT_CHECK_ID`] (skipped, "not reached", if an earlier check failed) and its chains as
+/// outputs `spot_check_seed` and `spot_check_<n>`.
+pub fn verify_detailed<R: BufRead>(
+    builder: ReportBuilder,
+    input: R,
+    keys: &[VerifierKey],
+    limits: &Limits,
+    spot: Option<SpotCheckRequest>,
+) -> Verification {
+    let unverified = |b: ReportBuilder| Verification {
+        report: match spot {
+            Some(_) => b
+                .skip(SPOT_CHECK_ID, "not reached: an earlier check failed")
+                .finish(),
+            None => b.finish(),
+        },
+        verified: None,
+    };
     let mut b = builder.subject("audit pack");
     let mut reader = PackReader::new(input, *limits);
 
@@ -96,7 +173,11 @@ pub fn verify_with<R: BufRead>(
         Ok(pair) => pair,
         Err(reason) => {
             b = b.fail(CHECK_IDS[0], reason);
-            return skip_rest(b, 1, "not reached: the archive could not be read safely").finish();
+            return unverified(skip_rest(
+                b,
+                1,
+                "not reached: the archive could not be read safely",
+            ));
         }
     };
 
@@ -106,11 +187,13 @@ pub fn verify_with<R: BufRead>(
         .map(VerifierKey::name)
         .collect::<Vec<_>>()
         .join(", ");
+    let mut signers = Vec::new();
     let signature = match verify_detached(&index_bytes, &sig_bytes, keys) {
-        Ok(names) => Ok(format!(
-            "Ed25519 signature over index.json by {}",
-            names.join(", ")
-        )),
+        Ok(names) => {
+            let detail = format!("Ed25519 signature over index.json by {}", names.join(", "));
+            signers = names;
+            Ok(detail)
+        }
         Err(e) => Err(format!(
             "index.json.sig does not verify with key {}: {e}",
             key_names
@@ -183,19 +266,31 @@ pub fn verify_with<R: BufRead>(
         Err(e) => {
             b = b.fail(CHECK_IDS[0], e.to_string());
             b = record(b, CHECK_IDS[1], signature);
-            return skip_rest(b, 2, "not reached: the archive could not be read safely").finish();
+            return unverified(skip_rest(
+                b,
+                2,
+                "not reached: the archive could not be read safely",
+            ));
         }
     }
     let sig_ok = signature.is_ok();
     b = record(b, CHECK_IDS[1], signature);
     if !sig_ok {
-        return skip_rest(b, 2, "not reached: the index signature did not verify").finish();
+        return unverified(skip_rest(
+            b,
+            2,
+            "not reached: the index signature did not verify",
+        ));
     }
     let index = match index {
         Ok(index) => index,
         Err(reason) => {
             b = b.fail(CHECK_IDS[2], reason);
-            return skip_rest(b, 3, "not reached: index.json is not a well-formed index").finish();
+            return unverified(skip_rest(
+                b,
+                3,
+                "not reached: index.json is not a well-formed index",
+            ));
         }
     };
     b = b
@@ -225,7 +320,51 @@ pub fn verify_with<R: BufRead>(
         b = b.warning(w);
     }
     b = record(b, CHECK_IDS[10], check_evidence(&index, &entries));
-    b.finish()
+    let root = merkle::Hash::from_hex(&index.merkle_root);
+    if let Some(req) = spot {
+        b = match &root {
+            Ok(root) if !b.has_failed() => {
+                let digests: BTreeMap<String, String> = entries
+                    .iter()
+                    .map(|(path, e)| (path.clone(), hex::encode(e.sha256)))
+                    .collect();
+                match crate::spot_check::spot_check(
+                    &index, &digests, &signers, root, req.count, req.seed,
+                ) {
+                    Ok(chains) => {
+                        let width = chains.len().to_string().len();
+                        let mut b = b
+                            .pass(
+                                SPOT_CHECK_ID,
+                                format!(
+                                    "{} of {} control lines (seed {}) followed to their evidence, its SHA-256, a verified inclusion proof and the index signature",
+                                    chains.len(),
+                                    index.controls.len(),
+                                    req.seed
+                                ),
+                            )
+                            .output("spot_check_seed", req.seed);
+                        for (i, c) in chains.iter().enumerate() {
+                            b = b.output(format!("spot_check_{:0width$}", i + 1), c.chain());
+                        }
+                        b
+                    }
+                    Err(reason) => b.fail(SPOT_CHECK_ID, reason),
+                }
+            }
+            _ => b.skip(SPOT_CHECK_ID, "not reached: an earlier check failed"),
+        };
+    }
+    let report = b.finish();
+    let verified = match root {
+        Ok(root) if report.ok() => Some(VerifiedPack {
+            index,
+            signers,
+            root,
+        }),
+        _ => None,
+    };
+    Verification { report, verified }
 }
 
 const JSON_KINDS: [Kind; 4] = [

@@ -133,3 +133,102 @@ fn bad_org_and_date_are_usage_errors() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("invalid"));
     }
 }
+
+#[test]
+fn build_json_summary_names_the_pack_and_its_digest() {
+    let out = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let run = bin()
+        .args([
+            "build",
+            "--json",
+            "--org",
+            "acme",
+            "--date",
+            "2026-11-23",
+            "--evidence",
+        ])
+        .arg(f.join("acme"))
+        .arg("--controls")
+        .arg(f.join("control-map.csv"))
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.key"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Not a terminal: no progress bar on stderr.
+    assert!(
+        run.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    use sha2::Digest;
+    let sample = std::fs::read(f.join("audit-pack-acme-2026-11-23.tgz")).unwrap();
+    assert_eq!(doc["sha256"], hex::encode(sha2::Sha256::digest(&sample)));
+    assert_eq!(doc["file"], "audit-pack-acme-2026-11-23.tgz");
+    assert_eq!(doc["controls"], 8);
+    assert_eq!(doc["artifacts"], 9);
+}
+
+#[test]
+fn report_fails_closed_and_spot_check_is_reproducible() {
+    let f = fixtures();
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("r.pdf");
+    let bad = bin()
+        .arg("report")
+        .arg(f.join("hostile/tampered-evidence.tgz"))
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.pub"))
+        .args(["--format", "pdf", "--out"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(!pdf.exists(), "no report of a pack that does not verify");
+    let good = bin()
+        .arg("report")
+        .arg(f.join("audit-pack-acme-2026-11-23.tgz"))
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.pub"))
+        .args(["--format", "pdf", "--out"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(good.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        std::fs::read(f.join("reports/acme-2026-11-23.pdf")).unwrap()
+    );
+    let spot = |seed: &str| {
+        bin()
+            .arg("verify")
+            .arg(f.join("audit-pack-acme-2026-11-23.tgz"))
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.pub"))
+            .args(["--spot-check", "3", "--seed", seed])
+            .output()
+            .unwrap()
+    };
+    let a = spot("7");
+    assert_eq!(a.status.code(), Some(0));
+    let lines = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with("spot check: "))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&a).len(), 3);
+    assert_eq!(lines(&a), lines(&spot("7")));
+    assert_ne!(lines(&a), lines(&spot("8")));
+}

@@ -625,6 +625,59 @@ impl Signer {
     }
 }
 
+/// Prefix of a private signer-key string (the golang.org/x/mod/sumdb/note signer-key format).
+pub const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
+/// The longest private signer-key string [`signer_from_private_key`] accepts, in bytes.
+pub const MAX_PRIVATE_KEY_LEN: usize = 1024;
+
+/// The private signer-key string `PRIVATE+KEY+<name>+<hex8 key ID>+<base64(0x01 ‖ seed)>` of an
+/// Ed25519 key (without a final newline), the format audit-pack and tlog key files use.
+pub fn private_key_string(name: &str, seed: &[u8; 32]) -> Result<String, NoteError> {
+    let signer = Signer::from_seed(name, *seed)?;
+    let mut raw = Vec::with_capacity(33);
+    raw.push(ED25519_SIGNATURE_TYPE);
+    raw.extend_from_slice(seed);
+    Ok(format!(
+        "{PRIVATE_KEY_PREFIX}{}+{}+{}",
+        signer.name(),
+        hex::encode(signer.key_id()),
+        STANDARD.encode(raw)
+    ))
+}
+
+/// Parses a private signer-key string (surrounding whitespace, such as a final newline, ignored),
+/// checking the key type, the seed length and that the key ID matches the name and key.
+pub fn signer_from_private_key(text: &str) -> Result<Signer, NoteError> {
+    let bad = |reason: &str| NoteError::InvalidSigner {
+        name: String::new(),
+        reason: reason.to_owned(),
+    };
+    if text.len() > MAX_PRIVATE_KEY_LEN {
+        return Err(bad("private key is longer than 1024 bytes"));
+    }
+    let rest = text
+        .trim()
+        .strip_prefix(PRIVATE_KEY_PREFIX)
+        .ok_or_else(|| bad("private key does not start with PRIVATE+KEY+"))?;
+    let mut parts = rest.splitn(3, '+');
+    let (Some(name), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("expected PRIVATE+KEY+<name>+<key ID>+<base64 key>"));
+    };
+    let raw = STANDARD
+        .decode(b64)
+        .map_err(|e| bad(&format!("key is not padded standard base64: {e}")))?;
+    let (&kind, seed) = raw.split_first().ok_or_else(|| bad("key is empty"))?;
+    if kind != ED25519_SIGNATURE_TYPE {
+        return Err(bad("only Ed25519 (type 0x01) keys are supported"));
+    }
+    let seed = <[u8; 32]>::try_from(seed).map_err(|_| bad("Ed25519 seed is not 32 bytes"))?;
+    let signer = Signer::from_seed(name, seed)?;
+    if hex::encode(signer.key_id()) != id {
+        return Err(bad("key ID does not match the name and key"));
+    }
+    Ok(signer)
+}
+
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Signer({})", self.verifier_key())
@@ -643,6 +696,21 @@ mod tests {
 
     fn signer(name: &str, byte: u8) -> Signer {
         Signer::from_seed(name, [byte; 32]).unwrap()
+    }
+
+    #[test]
+    fn private_key_string_round_trips() {
+        let text = private_key_string("example.com/log", &[7; 32]).unwrap();
+        assert!(text.starts_with("PRIVATE+KEY+example.com/log+"));
+        let s = signer_from_private_key(&format!("{text}\n")).unwrap();
+        assert_eq!(
+            s.verifier_key(),
+            signer("example.com/log", 7).verifier_key()
+        );
+        let wrong_id = text.replacen("+example.com/log+", "+other+", 1);
+        assert!(signer_from_private_key(&wrong_id).is_err());
+        assert!(signer_from_private_key("PRIVATE+KEY+x+00000000+AQ==").is_err());
+        assert!(signer_from_private_key("x+00000000+AQ==").is_err());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Verify provenance and evidence offline: Merkle proofs and transparency-log checkpoints today;
-/// Sigstore bundles, X.509 signatures and TUF trust roots as their plugins land.
+/// Verify provenance and evidence offline: Sigstore bundles, X.509-signed manifests, TUF trust
+/// roots, audit packs, Merkle proofs and transparency-log receipts.
 ///
 /// Exit status: 0 verified, 1 verification failed, 2 usage error, unreadable or malformed
 /// input, or internal error.
@@ -65,6 +65,26 @@ pub enum Command {
     /// RFC 6962 / RFC 9162 Merkle trees: roots, inclusion and consistency proofs, checkpoints
     #[command(subcommand)]
     Merkle(MerkleCommand),
+
+    /// Sigstore / cosign: verify bundles (keyless or key), DSSE attestations, Rekor inclusion
+    #[command(subcommand)]
+    Cosign(crate::commands::cosign::CosignCommand),
+
+    /// X.509: verify detached manifest signatures against pinned roots
+    #[command(subcommand)]
+    X509(crate::commands::x509::X509Command),
+
+    /// Audit packs built by audit-pack: verify, report
+    #[command(subcommand, name = "audit-pack")]
+    AuditPack(crate::commands::audit_pack::AuditPackCommand),
+
+    /// The offline cache: warm it online, check it, move it to an air-gapped machine
+    #[command(subcommand)]
+    Cache(crate::commands::cache::CacheCommand),
+
+    /// A local transparency log: append, checkpoint, serve, mirror, verify receipts
+    #[command(subcommand)]
+    Log(crate::commands::log::LogCommand),
 
     /// Print a shell completion script
     Completions {

@@ -35,6 +35,11 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Outcome, CliError> {
     match &cli.command {
         Command::Merkle(cmd) => commands::merkle::run(cmd),
+        Command::Cosign(cmd) => commands::cosign::run(cmd, &cli.global),
+        Command::X509(cmd) => commands::x509::run(cmd, &cli.global),
+        Command::AuditPack(cmd) => commands::audit_pack::run(cmd, &cli.global),
+        Command::Cache(cmd) => commands::cache::run(cmd, &cli.global),
+        Command::Log(cmd) => commands::log::run(cmd, &cli.global),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "prov-verify", &mut out);

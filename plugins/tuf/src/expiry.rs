@@ -3,7 +3,7 @@
 //! says). Metadata is expired when the verification time is at or past its expiry.
 
 /// Parses an `expires` value into seconds since the Unix epoch.
-pub(crate) fn parse_expires(s: &str) -> Option<i64> {
+pub fn parse_expires(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b.last() != Some(&b'Z') {
         return None;
@@ -63,7 +63,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (for messages).
-pub(crate) fn format_unix(seconds: u64) -> String {
+pub fn format_unix(seconds: u64) -> String {
     let secs = i64::try_from(seconds).unwrap_or(i64::MAX);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Inverse of `days_from_civil` (Howard Hinnant's algorithm).

@@ -23,6 +23,11 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// Whether both are the same public key (type and public value), whatever their key ids.
+    pub(crate) fn same_public_key(&self, other: &Key) -> bool {
+        self.keytype == other.keytype && self.keyval.get("public") == other.keyval.get("public")
+    }
+
     /// Whether `sig_hex` is a valid signature by this key over `message`. Every failure
     /// (unsupported key type or scheme, malformed key or signature) is `false`.
     pub(crate) fn verify(&self, message: &[u8], sig_hex: &str) -> bool {

@@ -32,6 +32,7 @@ mod proptests;
 mod testutil;
 
 pub use error::{Error, FetchError, MetadataError, StoreError, UpdateError};
+pub use expiry::{format_unix, parse_expires};
 #[cfg(feature = "http")]
 pub use fetch::HttpFetcher;
 pub use fetch::{DirFetcher, Fetcher};
@@ -40,5 +41,5 @@ pub use metadata::{
     MAX_DELEGATED_ROLES, MAX_KEYS, MAX_ROLE_KEYIDS, MAX_SIGNATURES, TOP_LEVEL_ROLES,
 };
 pub use store::{atomic_write, MetadataStore, TargetStore};
-pub use trusted_set::{TimestampUpdate, TrustedSet};
+pub use trusted_set::{RoleFacts, TimestampUpdate, TrustedSet};
 pub use updater::{TargetInfo, Updater, UpdaterConfig};

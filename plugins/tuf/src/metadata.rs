@@ -431,15 +431,21 @@ impl<T: RoleType> Parsed<T> {
     ) -> Result<(), UpdateError> {
         let mut valid: u64 = 0;
         // Key ids are unique per role (checked when parsing) and signatures are unique per
-        // key id, so each key counts at most once.
+        // key id. The same public key listed under two key ids still counts once: one key
+        // holder must never meet a threshold of two.
+        let mut counted: Vec<&Key> = Vec::new();
         for keyid in keyids {
             let Some(key) = keys.get(keyid) else {
                 continue;
             };
+            if counted.iter().any(|k| k.same_public_key(key)) {
+                continue;
+            }
             let Some(sig) = self.signatures.iter().find(|s| &s.keyid == keyid) else {
                 continue;
             };
             if key.verify(&self.canonical_signed, &sig.sig) {
+                counted.push(key);
                 valid = valid.saturating_add(1);
                 if valid >= threshold {
                     return Ok(());

@@ -40,6 +40,32 @@ pub enum TimestampUpdate {
     Unchanged,
 }
 
+/// The version and expiry of one trusted role, for reports and status displays. Read it
+/// only from a [`TrustedSet`] whose workflow succeeded; it is not a verdict by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RoleFacts {
+    /// The role name (`root`, `timestamp`, `snapshot`, `targets`, or a delegated role).
+    pub role: String,
+    /// Its version.
+    pub version: u64,
+    /// Its expiry as written in the metadata.
+    pub expires: String,
+    /// Its expiry in Unix seconds (fractional seconds dropped).
+    pub expires_unix: i64,
+}
+
+impl RoleFacts {
+    fn of(role: &str, common: &crate::metadata::Common) -> Self {
+        RoleFacts {
+            role: role.to_owned(),
+            version: common.version,
+            expires: common.expires.clone(),
+            expires_unix: common.expires_unix,
+        }
+    }
+}
+
 /// The trusted metadata set (see the module documentation).
 #[derive(Debug)]
 pub struct TrustedSet {
@@ -92,6 +118,45 @@ impl TrustedSet {
     /// Whether the trusted root asks for consistent snapshots.
     pub fn consistent_snapshot(&self) -> bool {
         self.root.signed.consistent_snapshot
+    }
+
+    /// Version and expiry of every trusted role: root, then timestamp, snapshot and targets
+    /// roles (top-level first, then delegated roles by name) as far as they are trusted.
+    pub fn role_facts(&self) -> Vec<RoleFacts> {
+        let mut facts = vec![RoleFacts::of("root", &self.root.signed.common)];
+        if let Some(t) = &self.timestamp {
+            facts.push(RoleFacts::of("timestamp", &t.signed.common));
+        }
+        if let Some(s) = &self.snapshot {
+            facts.push(RoleFacts::of("snapshot", &s.signed.common));
+        }
+        if let Some(t) = self.targets.get("targets") {
+            facts.push(RoleFacts::of("targets", &t.meta.signed.common));
+        }
+        for (name, t) in &self.targets {
+            if name != "targets" {
+                facts.push(RoleFacts::of(name, &t.meta.signed.common));
+            }
+        }
+        facts
+    }
+
+    /// The entry for `target_path` in the trusted top-level `targets` role, if it lists one
+    /// (delegations are not searched; use [`Updater::get_targetinfo`](crate::Updater) for
+    /// that).
+    pub fn top_level_target(&self, target_path: &str) -> Option<crate::TargetInfo> {
+        let found = self
+            .targets
+            .get("targets")?
+            .meta
+            .signed
+            .targets
+            .get(target_path)?;
+        Some(crate::TargetInfo {
+            path: target_path.to_owned(),
+            length: found.length,
+            hashes: found.hashes.clone(),
+        })
     }
 
     pub(crate) fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
@@ -440,6 +505,28 @@ mod tests {
         // An expired initial root is still a starting point (a newer root may follow).
         let expired = sign(&repo.root_signed(1, PAST), &[&repo.root_keys[0]]);
         assert!(TrustedSet::new(&expired, now()).is_ok());
+    }
+
+    #[test]
+    fn one_key_listed_under_two_key_ids_counts_once() {
+        let repo = Repo::new();
+        let key = TestKey::new(1);
+        let mut alias = TestKey::new(1);
+        alias.id = "alias-of-key-1".into();
+        let mut signed = repo.root_signed(1, FUTURE);
+        signed["keys"][&alias.id] = alias.public();
+        signed["roles"]["root"] =
+            json!({ "keyids": [key.id.clone(), alias.id.clone()], "threshold": 2 });
+        // Two signatures under two key ids, but one key holder: threshold 2 is not met.
+        let doubled = sign(&signed, &[&key, &alias]);
+        assert!(matches!(
+            TrustedSet::new(&doubled, now()),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
     }
 
     #[test]

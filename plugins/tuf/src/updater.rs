@@ -62,9 +62,9 @@ impl Default for UpdaterConfig {
 /// makes one, so holding one means the metadata chain naming it verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetInfo {
-    path: String,
-    length: u64,
-    hashes: BTreeMap<String, String>,
+    pub(crate) path: String,
+    pub(crate) length: u64,
+    pub(crate) hashes: BTreeMap<String, String>,
 }
 
 impl TargetInfo {
@@ -83,7 +83,8 @@ impl TargetInfo {
         &self.hashes
     }
 
-    fn verify(&self, data: &[u8]) -> Result<(), UpdateError> {
+    /// Checks `data` against the length and every hash (all must be supported and match).
+    pub fn verify(&self, data: &[u8]) -> Result<(), UpdateError> {
         hashes::verify_length_and_hashes(data, Some(self.length), Some(&self.hashes), &self.path)
     }
 }

@@ -29,7 +29,8 @@ pub struct Crl {
     issuer: Vec<u8>,
     this_update: i64,
     next_update: Option<i64>,
-    revoked: Vec<Vec<u8>>,
+    /// Revoked serials with their revocation dates (seconds since the epoch).
+    revoked: Vec<(Vec<u8>, i64)>,
     /// Why the CRL cannot be used, found while parsing (extension problems).
     defect: Option<String>,
 }
@@ -97,7 +98,10 @@ impl Crl {
             if entry.extensions().iter().any(|e| e.critical) {
                 defect.get_or_insert_with(|| "critical CRL entry extension".to_owned());
             }
-            revoked.push(entry.raw_serial().to_vec());
+            revoked.push((
+                entry.raw_serial().to_vec(),
+                entry.revocation_date.timestamp(),
+            ));
         }
         Ok(Crl {
             tbs: tbs.raw.to_vec(),
@@ -147,19 +151,22 @@ fn magnitude(serial: &[u8]) -> &[u8] {
 /// Checks `cert` (issued by `issuer`) against every supplied CRL from that issuer: CRLs whose
 /// issuer name equals the certificate issuer's subject (byte for byte), and, to stay on the
 /// safe side of name-encoding differences, any other CRL that the issuer's key signed.
+/// `Ok(true)` when at least one valid, current CRL from the issuer covered the certificate,
+/// `Ok(false)` when none was supplied.
 pub(crate) fn check_revocation(
     cert: &Certificate,
     issuer: &Certificate,
     crls: &[Crl],
     now: i64,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let Ok(key) = issuer.public_key.as_ref() else {
         return if crls.iter().any(|c| c.issuer == issuer.subject) {
             Err("CRL issuer key unusable".into())
         } else {
-            Ok(())
+            Ok(false)
         };
     };
+    let mut covered = false;
     for crl in crls {
         let alg = signature_algorithm(&crl.outer_sig_alg);
         let signed = alg.is_some_and(|a| key.verify(a, &crl.tbs, &crl.signature).is_ok());
@@ -193,9 +200,14 @@ pub(crate) fn check_revocation(
             return Err("CRL is stale at the verification time (past nextUpdate)".into());
         }
         let serial = magnitude(&cert.serial);
-        if crl.revoked.iter().any(|s| magnitude(s) == serial) {
-            return Err(format!("revoked by the CRL of {}", issuer.subject()));
+        if let Some((_, date)) = crl.revoked.iter().find(|(s, _)| magnitude(s) == serial) {
+            return Err(format!(
+                "revoked on {} by the CRL of {}",
+                crate::time::rfc3339(*date),
+                issuer.subject()
+            ));
         }
+        covered = true;
     }
-    Ok(())
+    Ok(covered)
 }

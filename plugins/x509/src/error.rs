@@ -133,3 +133,50 @@ impl ValidationError {
         }
     }
 }
+
+/// A CMS SignedData document could not be parsed, or uses what is not supported; `field`
+/// names the ASN.1 field (RFC 5652 names).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CmsError {
+    /// The field is not well-formed DER of the expected shape.
+    #[error("CMS {field}: malformed: {reason}")]
+    Malformed {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The field is well-formed but uses something not supported (refused, never ignored).
+    #[error("CMS {field}: not supported: {reason}")]
+    Unsupported {
+        /// The field.
+        field: &'static str,
+        /// What is used.
+        reason: String,
+    },
+    /// An embedded certificate cannot be parsed.
+    #[error("CMS SignedData.certificates[{index}]: {source}")]
+    Certificate {
+        /// Position in the certificates field (0-based).
+        index: usize,
+        /// Why.
+        #[source]
+        source: ParseError,
+    },
+    /// More embedded certificates than the budget.
+    #[error("CMS SignedData.certificates: more than {limit} certificates")]
+    TooManyCertificates {
+        /// The budget.
+        limit: usize,
+    },
+    /// The document is larger than the budget.
+    #[error("CMS document larger than {limit} bytes")]
+    TooLarge {
+        /// The budget.
+        limit: usize,
+    },
+    /// PEM armour problem.
+    #[error("CMS {0}")]
+    Pem(ParseError),
+}

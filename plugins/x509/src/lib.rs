@@ -1,5 +1,5 @@
-//! X.509 plugin: RFC 5280 path validation to pinned roots, with CRLs (detached manifest
-//! signatures come later).
+//! X.509 plugin: RFC 5280 path validation to pinned roots, with CRLs, and detached manifest
+//! signatures (raw or CMS SignedData) checked by [`verify_manifest`].
 //!
 //! Certificates are parsed once ([`Certificate::from_der`]); [`verify_path`] builds and
 //! validates a path from an end entity to one of the pinned anchors at a verification time
@@ -12,20 +12,33 @@
 
 mod algorithm;
 mod cert;
+mod cms;
 mod crl;
 mod der;
 mod error;
+mod manifest;
 mod names;
 mod path;
+mod pem;
 mod policy;
+mod time;
 
 pub use algorithm::{KeyKind, PublicKey, SignatureAlgorithm};
 pub use cert::{
     key_usage, AuthorityKeyId, BasicConstraints, Certificate, Ext, Extensions, EKU_ANY,
     EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH,
 };
+pub use cms::{
+    DigestAlgorithm, SignedAttributes, SignedData, SignerId, MAX_CMS_BYTES, MAX_CMS_CERTIFICATES,
+};
 pub use crl::Crl;
-pub use error::{CheckKind, ParseError, ValidationError};
+pub use error::{CheckKind, CmsError, ParseError, ValidationError};
+pub use manifest::{
+    verify_manifest, DetachedSignature, ManifestRequest, CHECK_CHAIN, CHECK_MESSAGE_DIGEST,
+    CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
+};
 pub use names::{GeneralName, NameConstraints};
-pub use path::{verify_path, VerifiedPath};
+pub use path::{revocation_coverage, verify_path, VerifiedPath};
+pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der};
 pub use policy::{Budget, Options, PeerName, Profile};
+pub use time::{parse_rfc3339, rfc3339};

@@ -651,12 +651,6 @@ fn check_path(
             ));
         }
     }
-    for (i, pair) in path.windows(2).enumerate() {
-        if let [cert, issuer] = pair {
-            crate::crl::check_revocation(cert, issuer, &options.crls, now)
-                .map_err(|why| fail(cert, i, CheckKind::Revocation, why))?;
-        }
-    }
     for (i, ca) in path.iter().enumerate().skip(1) {
         let Ok(ext) = ca.extensions.as_ref() else {
             continue;
@@ -692,5 +686,42 @@ fn check_path(
             })?;
         }
     }
+    // Revocation last: a revocation failure means every other check of this path passed.
+    for (i, pair) in path.windows(2).enumerate() {
+        if let [cert, issuer] = pair {
+            let covered = crate::crl::check_revocation(cert, issuer, &options.crls, now)
+                .map_err(|why| fail(cert, i, CheckKind::Revocation, why))?;
+            if !covered && options.require_crls {
+                return Err(fail(
+                    cert,
+                    i,
+                    CheckKind::Revocation,
+                    format!(
+                        "no valid CRL from its issuer {} was supplied, and CRLs are required",
+                        issuer.subject()
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
+}
+
+/// For each non-anchor certificate of a verified path (end entity first): whether a supplied
+/// CRL from its issuer covered it. Revocation itself was checked during validation.
+pub fn revocation_coverage(
+    path: &VerifiedPath<'_>,
+    crls: &[crate::crl::Crl],
+    time: VerificationTime,
+) -> Vec<bool> {
+    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
+    path.chain
+        .windows(2)
+        .map(|pair| match pair {
+            [cert, issuer] => {
+                crate::crl::check_revocation(cert, issuer, crls, now).unwrap_or(false)
+            }
+            _ => false,
+        })
+        .collect()
 }

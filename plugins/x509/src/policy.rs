@@ -73,6 +73,9 @@ pub struct Options {
     pub budget: Budget,
     /// CRLs to check the path's certificates against (fail closed on an unusable one).
     pub crls: Vec<Crl>,
+    /// Require, for every certificate of the path but the anchor, a valid current CRL from
+    /// its issuer among `crls`.
+    pub require_crls: bool,
 }
 
 impl Options {
@@ -97,6 +100,7 @@ impl Options {
             max_intermediates: None,
             budget: Budget::default(),
             crls: Vec::new(),
+            require_crls: false,
         }
     }
 

@@ -1,6 +1,6 @@
-//! Path validation on a few x509-limbo testcases (tests/data/limbo-fixtures.json, extracted by
-//! tests/data/extract-limbo-fixtures.py), plus hostile-input checks: every one-byte mutation
-//! of a valid end-entity certificate must be refused, and never panic.
+//! Path validation on a few x509-limbo testcases, read from the shared kit
+//! (../shared/conformance/x509-limbo/limbo.json.gz), plus hostile-input checks: every one-byte
+//! mutation of a valid end-entity certificate must be refused, and never panic.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,11 +13,20 @@ use plugin_x509::{
     verify_path, Certificate, CheckKind, Crl, Options, PeerName, Profile, ValidationError,
 };
 use serde_json::Value;
+use std::sync::LazyLock;
 
-const FIXTURES: &str = include_str!("data/limbo-fixtures.json");
+/// The whole shared suite, decompressed and parsed once per test binary.
+static LIMBO: LazyLock<Value> = LazyLock::new(|| {
+    let path = format!(
+        "{}/../../../shared/conformance/x509-limbo/limbo.json.gz",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    serde_json::from_reader(std::io::BufReader::new(flate2::read::GzDecoder::new(file))).unwrap()
+});
 
 fn case(id: &str) -> Value {
-    let doc: Value = serde_json::from_str(FIXTURES).unwrap();
+    let doc = &*LIMBO;
     doc["testcases"]
         .as_array()
         .unwrap()

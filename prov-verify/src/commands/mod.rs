@@ -1,6 +1,11 @@
 //! One module per command family. Each returns an [`Outcome`]: a report (verdict) or data.
 
+pub mod audit_pack;
+pub mod cache;
+pub mod cosign;
+pub mod log;
 pub mod merkle;
+pub mod x509;
 
 use plugin_api::Report;
 

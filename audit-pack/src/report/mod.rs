@@ -1,0 +1,150 @@
+//! Reports for auditors, made only from a [`VerifiedPack`]: JSON (the index and the
+//! verification results), CSV (the control map with a verification status per line) and PDF
+//! (cover, controls table, evidence index).
+//!
+//! **Fail closed.** A report takes a [`VerifiedPack`], which only a verification where every
+//! check passed produces, so there is no "NOT VERIFIED" report: a pack that does not verify
+//! gets no report at all (the CLI prints the failed verification and exits 1).
+//!
+//! **Deterministic.** The output depends only on the pack's bytes, its file name and the
+//! verifying key: no clock (the only date is the pack's), no random identifiers, sorted JSON
+//! members. The verification time is therefore not part of a report.
+
+mod csv_report;
+mod json_report;
+pub mod pdf;
+mod pdf_report;
+
+use crate::verify::VerifiedPack;
+use plugin_api::{CheckStatus, Report};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+pub use csv_report::{to_csv, CSV_EXTRA_COLUMNS};
+pub use json_report::{to_json, REPORT_FORMAT};
+pub use pdf_report::to_pdf;
+
+/// Everything a report is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The verified pack.
+    pub pack: &'a VerifiedPack,
+    /// The verification report (every check passed).
+    pub verification: &'a Report,
+    /// The pack's file name, as shown to the reader (no directories).
+    pub file_name: &'a str,
+    /// SHA-256 of the pack file's bytes, hex.
+    pub pack_sha256: &'a str,
+}
+
+/// Why a report could not be produced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// Writing the CSV or JSON failed.
+    #[error("cannot write the {format} report: {reason}")]
+    Write {
+        /// `json`, `csv` or `pdf`.
+        format: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+pub(crate) fn status_name(status: &CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "fail",
+        CheckStatus::Skipped { .. } => "skipped",
+    }
+}
+
+/// The verification status of one control line of a verified pack: its evidence is in the
+/// pack with the listed SHA-256 and covered by the signed Merkle root; a manifest whose
+/// signature was recorded (and re-verified) as not verified is called out.
+pub(crate) fn line_status(signature_verified: &str) -> &'static str {
+    if signature_verified == "false" {
+        "verified; manifest signature NOT verified"
+    } else {
+        "verified"
+    }
+}
+
+/// A reader that computes the SHA-256 of everything read through it, so a pack is hashed
+/// and verified from the same single pass over its bytes.
+#[derive(Debug)]
+pub struct DigestReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> DigestReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        DigestReader {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// Reads whatever is left (so the digest covers the whole input) and returns the
+    /// SHA-256, hex.
+    pub fn finish(mut self) -> std::io::Result<String> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(hex::encode(self.hasher.finalize()))
+    }
+}
+
+impl<R: Read> Read for DigestReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+/// The formats of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// [`to_json`].
+    Json,
+    /// [`to_csv`].
+    Csv,
+    /// [`to_pdf`].
+    Pdf,
+}
+
+impl ReportFormat {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// The report in `format`, as bytes.
+pub fn render(input: &ReportInput<'_>, format: ReportFormat) -> Result<Vec<u8>, ReportError> {
+    Ok(match format {
+        ReportFormat::Json => to_json(input)?.into_bytes(),
+        ReportFormat::Csv => to_csv(input)?.into_bytes(),
+        ReportFormat::Pdf => to_pdf(input),
+    })
+}
+
+/// Verifies the pack read from `input` (see [`crate::verify_detailed`]) and computes the
+/// SHA-256 of its bytes in the same pass (reading to the end of `input`).
+pub fn verify_and_digest<R: Read>(
+    builder: plugin_api::ReportBuilder,
+    input: R,
+    keys: &[merkle::note::VerifierKey],
+    limits: &crate::Limits,
+    spot: Option<crate::SpotCheckRequest>,
+) -> std::io::Result<(crate::Verification, String)> {
+    let mut reader = std::io::BufReader::new(DigestReader::new(input));
+    let verification = crate::verify_detailed(builder, &mut reader, keys, limits, spot);
+    let digest = reader.into_inner().finish()?;
+    Ok((verification, digest))
+}

@@ -1,0 +1,362 @@
+//! A small PDF 1.4 writer: pages of text in the standard Helvetica and Helvetica-Bold fonts
+//! (WinAnsiEncoding), lines and grey rectangles; uncompressed content streams; a
+//! cross-reference table with exact byte offsets. No clock, no random file identifier: the
+//! same pages give the same bytes.
+//!
+//! Text is encoded to WinAnsi: ASCII as is, Latin-1 and the WinAnsi punctuation (curly
+//! quotes, dashes, €, …) to their single bytes, every other character to `?`, control
+//! characters to a space. In string literals `(`, `)` and `\` are escaped and every byte
+//! outside printable ASCII is written as a three-digit octal escape, so a content stream is
+//! pure ASCII.
+
+use std::fmt::Write as _;
+
+/// A4 width in points.
+pub const PAGE_WIDTH: f32 = 595.0;
+/// A4 height in points.
+pub const PAGE_HEIGHT: f32 = 842.0;
+
+/// The two fonts used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Font {
+    /// Helvetica.
+    Regular,
+    /// Helvetica-Bold.
+    Bold,
+}
+
+impl Font {
+    fn resource(self) -> &'static str {
+        match self {
+            Font::Regular => "F1",
+            Font::Bold => "F2",
+        }
+    }
+}
+
+/// Helvetica advance widths (1/1000 em) of the printable ASCII characters 32..=126, from
+/// Adobe's Helvetica AFM.
+const HELVETICA_WIDTHS: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // ' '../
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0..?
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @..O
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P.._
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // `..o
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p..~
+];
+
+/// The width of `text` in points at `size`, in Helvetica (bold is taken as 10% wider, which
+/// over-estimates: text measured so never overflows). Characters outside ASCII count as the
+/// width of a digit.
+pub fn text_width(text: &str, size: f32, font: Font) -> f32 {
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            let code = c as u32;
+            code.checked_sub(32)
+                .and_then(|i| HELVETICA_WIDTHS.get(i as usize))
+                .map_or(556, |&w| u32::from(w))
+        })
+        .sum();
+    let factor = match font {
+        Font::Regular => 1.0,
+        Font::Bold => 1.1,
+    };
+    units as f32 * size / 1000.0 * factor
+}
+
+/// WinAnsi code of a character outside ASCII, if it has one.
+fn win_ansi_high(c: char) -> Option<u8> {
+    let code = c as u32;
+    if (0xA0..=0xFF).contains(&code) {
+        return u8::try_from(code).ok();
+    }
+    Some(match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
+}
+
+/// `text` as WinAnsi bytes: control characters become spaces, characters WinAnsi lacks `?`.
+pub fn to_win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                b' '
+            } else if c.is_ascii() {
+                c as u8
+            } else {
+                win_ansi_high(c).unwrap_or(b'?')
+            }
+        })
+        .collect()
+}
+
+/// A PDF literal string `( … )` holding `bytes`: `(`, `)` and `\` escaped, every byte outside
+/// printable ASCII as `\ooo`.
+pub fn literal(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 2);
+    s.push('(');
+    for &b in bytes {
+        match b {
+            b'(' | b')' | b'\\' => {
+                s.push('\\');
+                s.push(char::from(b));
+            }
+            0x20..=0x7E => s.push(char::from(b)),
+            _ => {
+                let _ = write!(s, "\\{b:03o}");
+            }
+        }
+    }
+    s.push(')');
+    s
+}
+
+/// One page being drawn: a content stream of text, lines and rectangles.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    ops: String,
+}
+
+fn num(v: f32) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+impl Page {
+    /// An empty page.
+    pub fn new() -> Self {
+        Page::default()
+    }
+
+    /// Draws `text` with its baseline starting at (`x`, `y`), in points from the bottom left.
+    pub fn text(&mut self, x: f32, y: f32, size: f32, font: Font, text: &str) {
+        let _ = writeln!(
+            self.ops,
+            "BT /{} {} Tf 1 0 0 1 {} {} Tm {} Tj ET",
+            font.resource(),
+            num(size),
+            num(x),
+            num(y),
+            literal(&to_win_ansi(text))
+        );
+    }
+
+    /// A line from (`x1`, `y1`) to (`x2`, `y2`), 0.5 pt wide, in grey `gray` (0 black, 1 white).
+    pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, gray: f32) {
+        let _ = writeln!(
+            self.ops,
+            "q {} G 0.5 w {} {} m {} {} l S Q",
+            num(gray),
+            num(x1),
+            num(y1),
+            num(x2),
+            num(y2)
+        );
+    }
+
+    /// A filled rectangle with its lower left corner at (`x`, `y`).
+    pub fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, gray: f32) {
+        let _ = writeln!(
+            self.ops,
+            "q {} g {} {} {} {} re f Q",
+            num(gray),
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+    }
+}
+
+/// Writes a PDF 1.4 document of `pages` with `title` in its document information.
+pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
+    // Objects: 1 catalog, 2 page tree, 3 Helvetica, 4 Helvetica-Bold, 5 info, then for page
+    // i (from 0) object 6 + 2i (page) and 7 + 2i (its content stream).
+    let mut objects: Vec<Vec<u8>> = Vec::new();
+    let kids: Vec<String> = (0..pages.len())
+        .map(|i| format!("{} 0 R", 6 + 2 * i))
+        .collect();
+    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    objects.push(
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            pages.len()
+        )
+        .into_bytes(),
+    );
+    for base in ["Helvetica", "Helvetica-Bold"] {
+        objects.push(
+            format!(
+                "<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>"
+            )
+            .into_bytes(),
+        );
+    }
+    objects.push(
+        format!(
+            "<< /Title {} /Producer (audit-pack) >>",
+            literal(&to_win_ansi(title))
+        )
+        .into_bytes(),
+    );
+    for (i, page) in pages.iter().enumerate() {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
+                num(PAGE_WIDTH),
+                num(PAGE_HEIGHT),
+                7 + 2 * i
+            )
+            .into_bytes(),
+        );
+        let mut stream = format!("<< /Length {} >>\nstream\n", page.ops.len()).into_bytes();
+        stream.extend_from_slice(page.ops.as_bytes());
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+
+    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref_at = out.len();
+    let mut xref = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for off in offsets {
+        let _ = writeln!(xref, "{off:010} 00000 n ");
+    }
+    let _ = write!(
+        xref,
+        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref_at}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(xref.as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(literal(b"a(b)c\\d"), "(a\\(b\\)c\\\\d)");
+        assert_eq!(literal(&to_win_ansi("é€→\n")), "(\\351\\200? )");
+    }
+
+    #[test]
+    fn xref_offsets_point_at_objects() {
+        let mut p = Page::new();
+        p.text(10.0, 20.0, 9.0, Font::Regular, "hello (world)");
+        let pdf = write_pdf(&[p.clone(), p], "t");
+        let text = String::from_utf8_lossy(&pdf).into_owned();
+        let start: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(pdf[start..].starts_with(b"xref\n0 10\n"));
+        let table = std::str::from_utf8(&pdf[start..]).unwrap();
+        for (i, line) in table.lines().skip(3).take(9).enumerate() {
+            assert_eq!(
+                line.len(),
+                19,
+                "entry {line:?} is 20 bytes with its newline"
+            );
+            let off: usize = line[..10].parse().unwrap();
+            assert!(pdf[off..].starts_with(format!("{} 0 obj\n", i + 1).as_bytes()));
+        }
+    }
+
+    /// Reads a literal string back (the subset `literal` writes).
+    fn unescape(lit: &str) -> Vec<u8> {
+        let inner = lit
+            .strip_prefix('(')
+            .unwrap()
+            .strip_suffix(')')
+            .unwrap()
+            .as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < inner.len() {
+            if inner[i] == b'\\' {
+                let next = inner[i + 1];
+                if next.is_ascii_digit() {
+                    let code = std::str::from_utf8(&inner[i + 1..i + 4]).unwrap();
+                    out.push(u8::from_str_radix(code, 8).unwrap());
+                    i += 4;
+                } else {
+                    out.push(next);
+                    i += 2;
+                }
+            } else {
+                out.push(inner[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn literal_round_trips_and_is_ascii(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let lit = literal(&bytes);
+            proptest::prop_assert!(lit.bytes().all(|b| (0x20..0x7f).contains(&b)));
+            proptest::prop_assert_eq!(unescape(&lit), bytes);
+        }
+
+        #[test]
+        fn any_text_gives_one_win_ansi_byte_per_char(text in ".{0,100}") {
+            proptest::prop_assert_eq!(to_win_ansi(&text).len(), text.chars().count());
+        }
+    }
+
+    #[test]
+    fn widths() {
+        assert!((text_width("0", 10.0, Font::Regular) - 5.56).abs() < 1e-4);
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.5), "12.5");
+    }
+}

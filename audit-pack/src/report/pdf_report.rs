@@ -1,0 +1,358 @@
+//! The PDF report for auditors: a cover (organisation, pack date, pack SHA-256, signer key,
+//! Merkle root, the verification's checks), the controls table and the evidence index, with
+//! a footer on every page naming the pack and its digest.
+
+use super::pdf::{text_width, write_pdf, Font, Page, PAGE_HEIGHT, PAGE_WIDTH};
+use super::{line_status, ReportInput};
+
+const MARGIN: f32 = 40.0;
+const TOP: f32 = PAGE_HEIGHT - MARGIN;
+const BOTTOM: f32 = MARGIN + 24.0;
+const TABLE_SIZE: f32 = 7.5;
+const LINE: f32 = 9.5;
+const PAD: f32 = 3.0;
+
+/// Pages laid out from the top down.
+struct Layout {
+    done: Vec<Page>,
+    current: Page,
+    y: f32,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Layout {
+            done: Vec::new(),
+            current: Page::new(),
+            y: TOP,
+        }
+    }
+
+    fn new_page(&mut self) {
+        self.done.push(std::mem::take(&mut self.current));
+        self.y = TOP;
+    }
+
+    fn page(&mut self) -> &mut Page {
+        &mut self.current
+    }
+
+    fn into_pages(mut self) -> Vec<Page> {
+        self.done.push(self.current);
+        self.done
+    }
+
+    /// Room for `h` points, or a new page.
+    fn need(&mut self, h: f32) -> bool {
+        if self.y - h < BOTTOM {
+            self.new_page();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn heading(&mut self, text: &str, size: f32) {
+        self.need(size * 2.2);
+        self.y -= size * 1.4;
+        let y = self.y;
+        self.page().text(MARGIN, y, size, Font::Bold, text);
+        self.y -= size * 0.6;
+    }
+
+    /// A paragraph, wrapped to the page width.
+    fn para(&mut self, text: &str, size: f32, font: Font) {
+        for line in wrap(text, PAGE_WIDTH - 2.0 * MARGIN, size, font) {
+            self.need(size * 1.35);
+            self.y -= size * 1.35;
+            let y = self.y;
+            self.page().text(MARGIN, y, size, font, &line);
+        }
+    }
+
+    /// A label/value line, the value wrapped beside the label.
+    fn field(&mut self, label: &str, value: &str) {
+        let size = 10.0;
+        let indent = 120.0;
+        let lines = wrap(
+            value,
+            PAGE_WIDTH - 2.0 * MARGIN - indent,
+            size,
+            Font::Regular,
+        );
+        for (i, line) in lines.iter().enumerate() {
+            self.need(size * 1.4);
+            self.y -= size * 1.4;
+            let y = self.y;
+            if i == 0 {
+                self.page().text(MARGIN, y, size, Font::Bold, label);
+            }
+            self.page()
+                .text(MARGIN + indent, y, size, Font::Regular, line);
+        }
+    }
+
+    fn table_header(&mut self, columns: &[(&str, f32)]) {
+        let h = LINE + 2.0 * PAD;
+        self.need(h + LINE * 2.0);
+        let width: f32 = columns.iter().map(|c| c.1).sum();
+        let y = self.y;
+        self.page().fill_rect(MARGIN, y - h, width, h, 0.85);
+        let mut x = MARGIN;
+        for (name, w) in columns {
+            self.page()
+                .text(x + PAD, y - PAD - LINE + 2.0, TABLE_SIZE, Font::Bold, name);
+            x += w;
+        }
+        self.y -= h;
+    }
+
+    /// A table; each cell wraps; a row taller than the space left continues on the next
+    /// page, under a repeated header.
+    fn table(&mut self, columns: &[(&str, f32)], rows: &[Vec<String>]) {
+        let width: f32 = columns.iter().map(|c| c.1).sum();
+        self.table_header(columns);
+        for row in rows {
+            let cells: Vec<Vec<String>> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, w))| {
+                    let text = row.get(i).map_or("", String::as_str);
+                    wrap(text, w - 2.0 * PAD, TABLE_SIZE, Font::Regular)
+                })
+                .collect();
+            let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            if self.y - (lines as f32 * LINE + 2.0 * PAD) < BOTTOM && lines <= 20 {
+                self.new_page();
+                self.table_header(columns);
+            }
+            self.y -= PAD;
+            for k in 0..lines {
+                if self.y - LINE < BOTTOM {
+                    self.new_page();
+                    self.table_header(columns);
+                }
+                self.y -= LINE;
+                let y = self.y + 2.0;
+                let mut x = MARGIN;
+                for (cell, (_, w)) in cells.iter().zip(columns) {
+                    if let Some(text) = cell.get(k) {
+                        self.page()
+                            .text(x + PAD, y, TABLE_SIZE, Font::Regular, text);
+                    }
+                    x += w;
+                }
+            }
+            self.y -= PAD;
+            let y = self.y;
+            self.page().line(MARGIN, y, MARGIN + width, y, 0.6);
+        }
+    }
+}
+
+/// Greedy word wrap to `width`; a word wider than a line is broken between characters.
+fn wrap(text: &str, width: f32, size: f32, font: Font) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if text_width(&candidate, size, font) <= width {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if text_width(&line, size, font) > width && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::take(&mut line));
+                    line.push(c);
+                }
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// The PDF report.
+pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
+    let index = input.pack.index();
+    let report = input.verification;
+    let date = index.generated_at.get(..10).unwrap_or(&index.generated_at);
+    let signers = input.pack.signers().join(", ");
+    let mut l = Layout::new();
+
+    // Cover.
+    l.y -= 60.0;
+    l.heading("Audit evidence pack", 22.0);
+    l.para(
+        &format!("{} - pack of {date}", index.org),
+        13.0,
+        Font::Regular,
+    );
+    l.y -= 16.0;
+    l.field("Organisation", &index.org);
+    l.field("Pack date", date);
+    l.field("Pack file", input.file_name);
+    l.field("Pack SHA-256", input.pack_sha256);
+    l.field("Signed by (key)", &signers);
+    l.field("Merkle root", &index.merkle_root);
+    l.field("Artifacts", &index.artifacts.len().to_string());
+    l.field("Control lines", &index.controls.len().to_string());
+    let verdict = if report.ok() {
+        format!(
+            "VERIFIED: all {} checks passed with the key above",
+            report.checks().len()
+        )
+    } else {
+        "NOT VERIFIED".to_owned()
+    };
+    l.field("Verification", &verdict);
+    l.y -= 10.0;
+    l.heading("Checks", 12.0);
+    let checks: Vec<Vec<String>> = report
+        .checks()
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                super::status_name(&c.status).to_owned(),
+                c.detail.clone(),
+            ]
+        })
+        .collect();
+    l.table(
+        &[("Check", 150.0), ("Result", 40.0), ("Detail", 325.0)],
+        &checks,
+    );
+    if !report.warnings().is_empty() {
+        l.heading("Warnings", 12.0);
+        for w in report.warnings() {
+            l.para(&format!("- {w}"), 9.0, Font::Regular);
+        }
+    }
+    if !index.manifest_signatures.is_empty() {
+        l.heading("Manifest signatures", 12.0);
+        let rows: Vec<Vec<String>> = index
+            .manifest_signatures
+            .iter()
+            .map(|m| {
+                vec![
+                    m.manifest.clone(),
+                    if m.verified {
+                        "verified"
+                    } else {
+                        "NOT verified"
+                    }
+                    .to_owned(),
+                    m.signers.join(", "),
+                ]
+            })
+            .collect();
+        l.table(
+            &[("Manifest", 300.0), ("Signature", 70.0), ("Signers", 145.0)],
+            &rows,
+        );
+    }
+
+    // Controls.
+    l.new_page();
+    l.heading("Controls", 14.0);
+    l.para(
+        "Every line of the pack's control map. Status \"verified\": the evidence file is in the pack with this SHA-256, listed in the signed index and covered by its Merkle root.",
+        8.5,
+        Font::Regular,
+    );
+    l.y -= 6.0;
+    let rows: Vec<Vec<String>> = index
+        .controls
+        .iter()
+        .map(|c| {
+            vec![
+                c.control_id.clone(),
+                format!("{} {}", c.framework, c.framework_version)
+                    .trim()
+                    .to_owned(),
+                c.control_title.clone(),
+                c.evidence_path.clone(),
+                c.evidence_sha256.clone(),
+                c.state.clone(),
+                line_status(&c.signature_verified).to_owned(),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            ("Control", 55.0),
+            ("Framework", 55.0),
+            ("Title", 95.0),
+            ("Evidence", 105.0),
+            ("SHA-256", 95.0),
+            ("State", 45.0),
+            ("Status", 65.0),
+        ],
+        &rows,
+    );
+
+    // Evidence index.
+    l.new_page();
+    l.heading("Evidence index", 14.0);
+    let rows: Vec<Vec<String>> = index
+        .artifacts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                i.to_string(),
+                a.path.clone(),
+                a.kind.clone(),
+                a.size.to_string(),
+                a.sha256.clone(),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            ("#", 22.0),
+            ("Path", 200.0),
+            ("Kind", 65.0),
+            ("Bytes", 45.0),
+            ("SHA-256", 183.0),
+        ],
+        &rows,
+    );
+
+    // Footers.
+    let mut pages = l.into_pages();
+    let total = pages.len();
+    let status = if report.ok() {
+        "verified"
+    } else {
+        "NOT VERIFIED"
+    };
+    for (i, page) in pages.iter_mut().enumerate() {
+        let y = MARGIN - 6.0;
+        page.line(MARGIN, y + 12.0, PAGE_WIDTH - MARGIN, y + 12.0, 0.6);
+        page.text(
+            MARGIN,
+            y,
+            7.0,
+            Font::Regular,
+            &format!(
+                "{} {date} - {status} - pack sha256 {} - page {} of {total}",
+                index.org,
+                input.pack_sha256,
+                i + 1
+            ),
+        );
+    }
+    write_pdf(&pages, &format!("Audit evidence pack {} {date}", index.org))
+}

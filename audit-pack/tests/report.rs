@@ -1,0 +1,299 @@
+//! Reports: made only from a verified pack, byte-identical to the golden files in
+//! fixtures/evidence/reports/ (so deterministic), and the PDF's text (pdftotext, from
+//! poppler-utils) holds every control id, the pack digest and the signer.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use audit_pack::report::{self, ReportFormat, ReportInput};
+use audit_pack::{parse_public_key, Index, Limits, SpotCheckRequest, PLUGIN};
+use plugin_api::Report;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/evidence")
+}
+
+fn key() -> merkle::note::VerifierKey {
+    let text = std::fs::read_to_string(root().join("keys/acme-audit-pack.pub")).unwrap();
+    parse_public_key(&text).unwrap()
+}
+
+fn render_all(bytes: &[u8]) -> Vec<(ReportFormat, Vec<u8>)> {
+    let (v, digest) = report::verify_and_digest(
+        Report::builder(PLUGIN),
+        bytes,
+        &[key()],
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    let pack = v.verified().expect("sample pack verifies");
+    let input = ReportInput {
+        pack,
+        verification: &v.report,
+        file_name: "audit-pack-acme-2026-11-23.tgz",
+        pack_sha256: &digest,
+    };
+    [ReportFormat::Json, ReportFormat::Csv, ReportFormat::Pdf]
+        .into_iter()
+        .map(|f| (f, report::render(&input, f).unwrap()))
+        .collect()
+}
+
+fn sample() -> Vec<u8> {
+    std::fs::read(root().join("audit-pack-acme-2026-11-23.tgz")).unwrap()
+}
+
+#[test]
+fn reports_equal_golden_files() {
+    for (format, bytes) in render_all(&sample()) {
+        let golden = root().join(format!("reports/acme-2026-11-23.{}", format.extension()));
+        assert!(
+            std::fs::read(&golden).unwrap() == bytes,
+            "{} differs from a fresh render (regenerate with bash fixtures/evidence/make-evidence.sh and review)",
+            golden.display()
+        );
+    }
+}
+
+#[test]
+fn digest_is_of_the_pack_bytes() {
+    use sha2::Digest;
+    let bytes = sample();
+    let (_, digest) = report::verify_and_digest(
+        Report::builder(PLUGIN),
+        bytes.as_slice(),
+        &[key()],
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    assert_eq!(digest, hex::encode(sha2::Sha256::digest(&bytes)));
+}
+
+#[test]
+fn hostile_packs_give_no_verified_pack() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("tgz") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let (v, _) = report::verify_and_digest(
+            Report::builder(PLUGIN),
+            bytes.as_slice(),
+            &[key()],
+            &Limits::DEFAULT,
+            Some(SpotCheckRequest { count: 3, seed: 1 }),
+        )
+        .unwrap();
+        assert!(!v.report.ok(), "{}", path.display());
+        assert!(v.verified().is_none(), "{}", path.display());
+        n += 1;
+    }
+    assert!(n >= 40, "only {n} hostile packs found");
+}
+
+#[test]
+fn wrong_key_gives_no_verified_pack() {
+    let other = audit_pack::SigningKey::from_seed("acme-audit-pack", [9; 32]).unwrap();
+    let (v, _) = report::verify_and_digest(
+        Report::builder(PLUGIN),
+        sample().as_slice(),
+        &[other.verifier_key()],
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    assert!(v.verified().is_none());
+}
+
+#[test]
+fn json_report_holds_the_index_and_every_check() {
+    let all = render_all(&sample());
+    let json: serde_json::Value = serde_json::from_slice(&all[0].1).unwrap();
+    assert_eq!(json["format"], report::REPORT_FORMAT);
+    assert_eq!(json["verified"], true);
+    assert_eq!(
+        json["checks"].as_array().unwrap().len(),
+        audit_pack::CHECK_IDS.len()
+    );
+    assert!(json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["status"] == "pass"));
+    assert_eq!(json["pack"]["signedBy"][0], "acme-audit-pack");
+    assert_eq!(json["controls"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn csv_report_has_a_status_per_control_line() {
+    let all = render_all(&sample());
+    let text = String::from_utf8(all[1].1.clone()).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(headers.len(), 16 + report::CSV_EXTRA_COLUMNS.len());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|row| row[16].starts_with("verified")));
+}
+
+fn pdftotext() -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("pdftotext"))
+            .find(|p| p.is_file())
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "pdftotext not found on PATH: install poppler-utils (apt-get install -y poppler-utils); \
+             the PDF report test needs it"
+        )
+    })
+}
+
+#[test]
+fn pdf_parses_and_its_text_holds_every_control_id() {
+    let all = render_all(&sample());
+    let pdf = &all[2].1;
+    assert!(pdf.starts_with(b"%PDF-1.4\n"));
+    assert!(pdf.ends_with(b"%%EOF\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new(pdftotext())
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "pdftotext complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let index_bytes = {
+        // The index, to list the control ids independently of the report code.
+        let v = report::verify_and_digest(
+            Report::builder(PLUGIN),
+            sample().as_slice(),
+            &[key()],
+            &Limits::DEFAULT,
+            None,
+        )
+        .unwrap()
+        .0;
+        v.verified().unwrap().index().clone()
+    };
+    let index: Index = index_bytes;
+    assert!(!index.controls.is_empty());
+    for line in &index.controls {
+        assert!(
+            text.contains(&line.control_id),
+            "control {} missing",
+            line.control_id
+        );
+    }
+    for a in &index.artifacts {
+        assert!(
+            text.contains(&a.path) || a.path.len() > 40,
+            "artifact {} missing",
+            a.path
+        );
+    }
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(sample()));
+    assert!(text.contains(&digest), "pack digest missing");
+    assert!(text.contains("acme-audit-pack"), "signer missing");
+    assert!(text.contains("2026-11-23"));
+    assert!(text.contains("page 3 of 3"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("acme");
+    std::fs::create_dir_all(&ev).unwrap();
+    copy_dir(&root().join("acme"), &ev);
+    let mut map = std::fs::read_to_string(root().join("control-map.csv")).unwrap();
+    map.push_str(
+        "ISO 27001,2022,X(1)\\é,\"naïve → 日本 (test) \\ \"\"quoted\"\"\",EV-99,access/access-review-2026-q3.csv,,,2026-10-02,2026-07-01,2026-09-30,effective,,,=cmd|' /C calc'!A0,\"(unbalanced\"\n",
+    );
+    let map_path = dir.path().join("control-map.csv");
+    std::fs::write(&map_path, map).unwrap();
+    let key = audit_pack::SigningKey::from_seed("test-pack", [3; 32]).unwrap();
+    let release =
+        parse_public_key(&std::fs::read_to_string(root().join("keys/acme-release.pub")).unwrap())
+            .unwrap();
+    let mut pack = Vec::new();
+    let input = audit_pack::BuildInput {
+        org: audit_pack::OrgSlug::parse("acme").unwrap(),
+        date: audit_pack::PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &map_path,
+        key: &key,
+        manifest_keys: &[release],
+        limits: Limits::DEFAULT,
+    };
+    audit_pack::build_pack(&input, &mut pack).unwrap();
+    let (v, digest) = report::verify_and_digest(
+        Report::builder(PLUGIN),
+        pack.as_slice(),
+        &[key.verifier_key()],
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    let verified = v.verified().expect("pack verifies");
+    let input = ReportInput {
+        pack: verified,
+        verification: &v.report,
+        file_name: "p.tgz",
+        pack_sha256: &digest,
+    };
+    let pdf = report::to_pdf(&input);
+    assert!(
+        pdf.iter().skip(16).all(|&b| b.is_ascii()),
+        "content is pure ASCII after the header"
+    );
+    let file = dir.path().join("r.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new(pdftotext())
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("X(1)\\é"), "control id with ( ) \\ and é");
+    // Latin-1 kept (WinAnsi), characters WinAnsi lacks (→, 日本) shown as `?`.
+    assert!(text.contains("naïve ? ?? (test)"), "{text}");
+    // The CSV neutralises a formula; the JSON keeps the value as it is.
+    let csv = report::to_csv(&input).unwrap();
+    assert!(csv.contains("'=cmd|"));
+    let json = report::to_json(&input).unwrap();
+    assert!(json.contains("\"owner\": \"=cmd|"));
+}

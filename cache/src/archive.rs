@@ -1,0 +1,329 @@
+//! `cache export` / `cache import`: one repository as a deterministic `.tgz`
+//! (`tuf/NAME/...`, see `repo` for the layout).
+//!
+//! Import never unpacks with the tar library: entries are read into memory under budgets
+//! (compressed size, decompressed size, entry count, per-file sizes), every path is checked
+//! against the expected layout, only regular files and directories are accepted (no links,
+//! devices, FIFOs or global headers), duplicates are refused, and then the whole repository
+//! is re-verified from a trust anchor the user holds (the cached anchor, or `--root`) before
+//! a new generation is committed. Nothing is written unless it verified.
+
+use crate::error::Error;
+use crate::layout::CacheDir;
+use crate::repo::{check_name, CachedRepo, RoleRecord, MAX_TARGET_FILE_LEN};
+use crate::verify::verify_repo_against;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use plugin_api::{Insecure, Report, VerificationTime};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest archive accepted, compressed and decompressed (256 MiB).
+pub const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
+/// Most entries accepted in an archive.
+pub const MAX_ARCHIVE_ENTRIES: usize = 2048;
+const MAX_PATH_LEN: usize = 1024;
+
+/// Writes repository `name` of `cache` to `out` (atomically: temp file, sync, rename).
+/// Deterministic: sorted entries, fixed modes, owners and times.
+pub fn export(cache: &CacheDir, name: &str, out: &Path) -> Result<(), Error> {
+    check_name(name)?;
+    let repo = cache.load(name)?;
+    let files = repo.to_files()?;
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = out
+        .file_name()
+        .ok_or_else(|| Error::corrupt(out, "not a file name"))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = write_archive(&tmp, name, &files).and_then(|()| {
+        std::fs::rename(&tmp, out).map_err(Error::io(out, "rename temporary archive to"))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    crate::fsutil::sync_dir(&dir);
+    Ok(())
+}
+
+fn write_archive(tmp: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+    let file = File::create_new(tmp).map_err(Error::io(tmp, "create"))?;
+    let gz = GzEncoder::new(file, Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    builder.mode(tar::HeaderMode::Deterministic);
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (rel, data) in sorted {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(u64::try_from(data.len()).unwrap_or(u64::MAX));
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        builder
+            .append_data(&mut header, format!("tuf/{name}/{rel}"), data.as_slice())
+            .map_err(Error::io(tmp, "write"))?;
+    }
+    let gz = builder.into_inner().map_err(Error::io(tmp, "write"))?;
+    let file = gz.finish().map_err(Error::io(tmp, "write"))?;
+    file.sync_all().map_err(Error::io(tmp, "sync"))
+}
+
+/// A reader that fails once more than `remaining` bytes are read (a decompression budget).
+struct Budget<R> {
+    inner: R,
+    remaining: u64,
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let n64 = u64::try_from(n).unwrap_or(u64::MAX);
+        if n64 > self.remaining {
+            return Err(std::io::Error::other(format!(
+                "decompressed size exceeds {MAX_ARCHIVE_BYTES} bytes"
+            )));
+        }
+        self.remaining -= n64;
+        Ok(n)
+    }
+}
+
+/// Why `path` is not a safe relative archive path, or `None`.
+fn path_problem(path: &str) -> Option<&'static str> {
+    if path.len() > MAX_PATH_LEN {
+        return Some("path longer than 1024 bytes");
+    }
+    if path.starts_with('/') {
+        return Some("absolute path");
+    }
+    if path.contains('\\') || path.contains('\0') {
+        return Some("backslash or NUL in path");
+    }
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    for seg in trimmed.split('/') {
+        if seg.is_empty() {
+            return Some("empty path segment");
+        }
+        if seg == "." || seg == ".." {
+            return Some("`.` or `..` path segment");
+        }
+    }
+    None
+}
+
+/// Parses an export archive (gzip-compressed tar) from `reader` into an unverified
+/// [`CachedRepo`], with every budget and path rule of [`import`]; `archive` names it in
+/// errors. Nothing is written and nothing is verified (that is [`import`]'s next step).
+pub fn parse_archive(reader: impl Read, archive: &Path) -> Result<CachedRepo, Error> {
+    let (name, files) = read_archive_from(reader, archive)?;
+    let repo = CachedRepo::from_files(files, &archive.display().to_string())?;
+    if repo.state.name != name {
+        return Err(Error::Archive {
+            archive: archive.to_path_buf(),
+            entry: format!("tuf/{name}/state.json"),
+            reason: format!("names repository `{}`", repo.state.name),
+        });
+    }
+    Ok(repo)
+}
+
+fn read_archive_from(
+    file: impl Read,
+    archive: &Path,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), Error> {
+    let bad = |entry: &str, reason: String| Error::Archive {
+        archive: archive.to_path_buf(),
+        entry: entry.to_owned(),
+        reason,
+    };
+    let reader = Budget {
+        inner: GzDecoder::new(file.take(MAX_ARCHIVE_BYTES)),
+        remaining: MAX_ARCHIVE_BYTES,
+    };
+    let mut tar = tar::Archive::new(reader);
+    let mut name: Option<String> = None;
+    let mut files = BTreeMap::new();
+    let entries = tar
+        .entries()
+        .map_err(|e| bad("-", format!("not a tar.gz archive: {e}")))?;
+    for (count, entry) in entries.enumerate() {
+        if count >= MAX_ARCHIVE_ENTRIES {
+            return Err(bad("-", format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
+        }
+        let mut entry = entry.map_err(|e| bad("-", format!("unreadable entry: {e}")))?;
+        let path = String::from_utf8(entry.path_bytes().into_owned())
+            .map_err(|_| bad("-", "path is not UTF-8".to_owned()))?;
+        if let Some(problem) = path_problem(&path) {
+            return Err(bad(&path, problem.to_owned()));
+        }
+        let kind = entry.header().entry_type();
+        let is_dir = match kind {
+            tar::EntryType::Regular => false,
+            tar::EntryType::Directory => true,
+            other => {
+                return Err(bad(
+                    &path,
+                    format!(
+                        "entry type {other:?} is not allowed (only regular files and directories)"
+                    ),
+                ))
+            }
+        };
+        let trimmed = path.strip_suffix('/').unwrap_or(&path);
+        let mut parts = trimmed.splitn(3, '/');
+        let (top, repo, rel) = (parts.next(), parts.next(), parts.next());
+        if top != Some("tuf") {
+            return Err(bad(&path, "outside tuf/".to_owned()));
+        }
+        let Some(repo) = repo else {
+            continue; // the `tuf/` directory itself
+        };
+        check_name(repo).map_err(|e| bad(&path, e.to_string()))?;
+        match &name {
+            Some(n) if n != repo => {
+                return Err(bad(
+                    &path,
+                    format!("a second repository (`{n}` and `{repo}`)"),
+                ))
+            }
+            Some(_) => {}
+            None => name = Some(repo.to_owned()),
+        }
+        if is_dir {
+            continue;
+        }
+        let Some(rel) = rel else {
+            return Err(bad(
+                &path,
+                "a file where the repository directory belongs".to_owned(),
+            ));
+        };
+        let len = entry
+            .header()
+            .size()
+            .map_err(|e| bad(&path, e.to_string()))?;
+        if len > MAX_TARGET_FILE_LEN {
+            return Err(bad(
+                &path,
+                format!("{len} bytes exceeds the limit of {MAX_TARGET_FILE_LEN} bytes"),
+            ));
+        }
+        let mut data = Vec::new();
+        (&mut entry)
+            .take(MAX_TARGET_FILE_LEN.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| bad(&path, format!("unreadable: {e}")))?;
+        if files.insert(rel.to_owned(), data).is_some() {
+            return Err(bad(&path, "duplicate entry".to_owned()));
+        }
+    }
+    let name = name.ok_or_else(|| bad("-", "no repository in the archive".to_owned()))?;
+    Ok((name, files))
+}
+
+/// The result of an import.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    /// The repository name found in the archive.
+    pub name: String,
+    /// The verification report of the imported state (with rollback checks against the
+    /// cached state, if any).
+    pub report: Report,
+    /// Whether a new generation was committed (only if the report is ok).
+    pub committed: bool,
+}
+
+/// Imports an archive made by [`export`] into `cache` (see the module documentation).
+/// `root` is the trust anchor for a repository not cached yet; for a cached one it must be
+/// absent or equal to the cached anchor.
+pub fn import(
+    cache: &CacheDir,
+    archive: &Path,
+    root: Option<&[u8]>,
+    now: VerificationTime,
+    insecure: &[Insecure],
+) -> Result<ImportOutcome, Error> {
+    let file = File::open(archive).map_err(Error::io(archive, "open"))?;
+    let size = file.metadata().map_err(Error::io(archive, "stat"))?.len();
+    if size > MAX_ARCHIVE_BYTES {
+        return Err(Error::TooLarge {
+            path: archive.to_path_buf(),
+            size,
+            limit: MAX_ARCHIVE_BYTES,
+        });
+    }
+    let mut repo = parse_archive(file, archive)?;
+    let name = repo.state.name.clone();
+    // Refuse before creating anything when there is nothing to anchor the import to.
+    if root.is_none() && cache.current_generation(&name)?.is_none() {
+        return Err(Error::NoAnchor { name });
+    }
+    let lock = cache.lock(&name)?;
+    let existing = match cache.current_generation(&name)? {
+        Some(gen) => Some(crate::layout::load_generation(&gen)?),
+        None => None,
+    };
+    let anchor = match (&existing, root) {
+        (Some(e), Some(r)) if e.anchor != r => {
+            return Err(Error::AnchorMismatch {
+                name,
+                anchor: cache.repo_dir(&repo.state.name).join("current"),
+            })
+        }
+        (Some(e), _) => e.anchor.clone(),
+        (None, Some(r)) => r.to_vec(),
+        (None, None) => return Err(Error::NoAnchor { name }),
+    };
+    // Re-anchor: the archive's own anchor is not trusted; roots up to ours are dropped.
+    let anchor_version = serde_json::from_slice::<serde_json::Value>(&anchor)
+        .ok()
+        .and_then(|v| v.get("signed")?.get("version")?.as_u64())
+        .unwrap_or(0);
+    repo.roots.retain(|v, _| *v > anchor_version);
+    repo.anchor = anchor;
+    let previous: Option<Vec<RoleRecord>> = existing.as_ref().map(|e| e.state.roles.clone());
+    let v = verify_repo_against(&repo, now, insecure, previous.as_deref());
+    if !v.report.ok() {
+        return Ok(ImportOutcome {
+            name,
+            report: v.report,
+            committed: false,
+        });
+    }
+    repo.state.source = "import".to_owned();
+    repo.state.roles = v.roles;
+    let staging = cache.staging(&name, &lock)?;
+    for (rel, data) in repo.to_files()? {
+        staging.write(&rel, &data)?;
+    }
+    cache.commit(&name, staging, &lock)?;
+    Ok(ImportOutcome {
+        name,
+        report: v.report,
+        committed: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_problem;
+
+    #[test]
+    fn unsafe_paths() {
+        assert_eq!(path_problem("tuf/sigstore/state.json"), None);
+        assert_eq!(path_problem("tuf/sigstore/"), None);
+        for bad in ["/etc/passwd", "tuf/../x", "tuf/./x", "tuf//x", "tuf\\x", ""] {
+            assert!(path_problem(bad).is_some(), "{bad}");
+        }
+    }
+}

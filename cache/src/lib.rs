@@ -1,0 +1,145 @@
+//! The offline cache: TUF-verified trust roots (first user: the Sigstore TUF repository and
+//! its `trusted_root.json`), for verification on machines without a network.
+//!
+//! - [`warm`] (the only function that takes a [`Fetcher`](plugin_tuf::Fetcher)): refresh a
+//!   repository with the TUF client and commit a new generation only if it verified.
+//! - [`verify_repo`] (pure) and [`verify_cached`]: replay the TUF workflow over cached bytes
+//!   from the anchor root at a given time; expiry is a check of its own per role
+//!   (`tuf.ROLE.expiry`), waivable only by [`Insecure::AllowExpiredCache`](plugin_api::Insecure).
+//! - [`trusted_root`]: the verified Sigstore `trusted_root.json` and its TUF expiry facts,
+//!   and [`VerifiedTargets`], an [`OfflineCache`](plugin_api::OfflineCache) serving only
+//!   verified targets.
+//! - [`export`] / [`import`]: one deterministic `.tgz`; import re-verifies everything from a
+//!   trust anchor the user holds and refuses unsafe entries, budgets and rollbacks.
+//! - [`status`]: what is cached, as recorded at the last refresh.
+//!
+//! Writes are atomic (generation directories, a `current` pointer replaced by rename) and
+//! serialized per repository by a lock file; see [`CacheDir`].
+#![forbid(unsafe_code)]
+
+mod archive;
+mod error;
+mod fsutil;
+mod layout;
+mod repo;
+mod status;
+mod verify;
+mod warm;
+
+pub use archive::{
+    export, import, parse_archive, ImportOutcome, MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
+};
+pub use error::Error;
+pub use layout::{CacheDir, RepoLock, Staging};
+pub use repo::{
+    check_name, CachedRepo, RoleRecord, State, MAX_ROOT_LEN, MAX_SNAPSHOT_LEN, MAX_TARGETS_LEN,
+    MAX_TARGET_FILE_LEN, MAX_TIMESTAMP_LEN, SIGSTORE_TRUSTED_ROOT,
+};
+pub use status::{status, RepoStatus};
+pub use verify::{target_check_id, verify_repo, Verification, PLUGIN};
+pub use warm::{warm, WarmOutcome, WarmRequest};
+
+#[cfg(feature = "http")]
+pub use plugin_tuf::HttpFetcher;
+
+use plugin_api::{CacheError, CacheKey, Insecure, OfflineCache, VerificationTime};
+use std::collections::BTreeMap;
+
+/// The default repository name (the Sigstore public-good TUF repository).
+pub const DEFAULT_REPOSITORY: &str = "sigstore";
+
+/// Parses an RFC 3339 UTC time (`2026-06-01T00:00:00Z`, as TUF writes `expires`).
+pub fn parse_time(text: &str) -> Option<VerificationTime> {
+    let secs = plugin_tuf::parse_expires(text)?;
+    u64::try_from(secs)
+        .ok()
+        .map(VerificationTime::from_unix_seconds)
+}
+
+/// Formats a time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn format_time(t: VerificationTime) -> String {
+    plugin_tuf::format_unix(t.unix_seconds())
+}
+
+/// Loads repository `name` from `cache` and verifies it at `now`.
+pub fn verify_cached(
+    cache: &CacheDir,
+    name: &str,
+    now: VerificationTime,
+    insecure: &[Insecure],
+) -> Result<Verification, Error> {
+    let repo = cache.load(name)?;
+    Ok(verify_repo(&repo, now, insecure))
+}
+
+/// A verified `trusted_root.json` with the facts a consumer must show or record.
+#[derive(Debug, Clone)]
+pub struct TrustedRootFile {
+    /// The bytes, matching the trusted targets metadata.
+    pub bytes: Vec<u8>,
+    /// Versions and expiry of the TUF roles that vouched for it.
+    pub roles: Vec<RoleRecord>,
+    /// The verification report (ok; with an `INSECURE:` warning if an expired cache was
+    /// accepted). A consumer should merge its checks and warnings into its own report.
+    pub report: plugin_api::Report,
+}
+
+/// The Sigstore trusted root from repository `name`, verified at `now`: `Ok(Err(report))`
+/// when verification failed (the report says which check), `Err` when the cache could not
+/// be read. No network, no refresh.
+pub fn trusted_root(
+    cache: &CacheDir,
+    name: &str,
+    now: VerificationTime,
+    insecure: &[Insecure],
+) -> Result<Result<TrustedRootFile, plugin_api::Report>, Error> {
+    let v = verify_cached(cache, name, now, insecure)?;
+    if !v.report.ok() {
+        return Ok(Err(v.report));
+    }
+    match v.targets.get(SIGSTORE_TRUSTED_ROOT) {
+        Some(bytes) => Ok(Ok(TrustedRootFile {
+            bytes: bytes.clone(),
+            roles: v.roles,
+            report: v.report,
+        })),
+        None => Err(Error::NotCached {
+            name: format!("{name} (target {SIGSTORE_TRUSTED_ROOT})"),
+            dir: cache.path().to_path_buf(),
+        }),
+    }
+}
+
+/// An [`OfflineCache`] over the targets of one verified repository: key
+/// `tuf/NAME/targets/TARGET`. Only built from a verification that was ok, so every entry it
+/// serves matched trusted TUF metadata at the verification time.
+#[derive(Debug, Clone)]
+pub struct VerifiedTargets {
+    name: String,
+    targets: BTreeMap<String, Vec<u8>>,
+}
+
+impl VerifiedTargets {
+    /// The targets of `v` if its report is ok; `None` otherwise.
+    pub fn new(name: &str, v: &Verification) -> Option<Self> {
+        v.report.ok().then(|| VerifiedTargets {
+            name: name.to_owned(),
+            targets: v.targets.clone(),
+        })
+    }
+}
+
+impl OfflineCache for VerifiedTargets {
+    fn get(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, CacheError> {
+        let prefix = format!("tuf/{}/targets/", self.name);
+        Ok(key
+            .as_str()
+            .strip_prefix(prefix.as_str())
+            .and_then(|t| self.targets.get(t))
+            .cloned())
+    }
+
+    fn describe(&self) -> String {
+        format!("verified targets of TUF repository `{}`", self.name)
+    }
+}

@@ -1,0 +1,398 @@
+//! Offline verification of a cached repository: pure (bytes and the time in, a report out;
+//! no clock, no network, no files).
+//!
+//! The TUF client workflow is replayed over the cached bytes, starting from the anchor the
+//! user trusted: every root of the rotation chain, then timestamp, snapshot and top-level
+//! targets (signatures by threshold, versions, lengths and hashes named by the referrer),
+//! then each cached target against the trusted targets metadata. Expiry is judged
+//! separately, per role, at the verification time, so that an expired cache fails on a
+//! check of its own (`tuf.ROLE.expiry`) and `--allow-expired-cache` can waive exactly that.
+//!
+//! To judge expiry separately, the workflow runs at the *structural time*: the verification
+//! time, or one second before the earliest `expires` among the files if that is earlier.
+//! The workflow reads the clock only to test expiry, so this changes nothing else; the
+//! expiry checks then use the verified versions and expiry dates, at the verification time.
+
+use crate::repo::{CachedRepo, RoleRecord};
+use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
+use plugin_tuf::{RoleFacts, TrustedSet, UpdateError};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The plugin name in reports.
+pub const PLUGIN: &str = "offline-cache";
+
+/// The result of verifying a cached repository.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// The report (ok or not).
+    pub report: Report,
+    /// Versions and expiry of the trusted top-level roles (empty unless the metadata
+    /// verified).
+    pub roles: Vec<RoleRecord>,
+    /// Target files that matched the trusted targets metadata, by target path.
+    pub targets: BTreeMap<String, Vec<u8>>,
+}
+
+/// A failed structural step: the check id and what happened.
+struct Failure {
+    id: String,
+    detail: String,
+}
+
+/// The top-level role a metadata file name stands for (`3.root.json` → `root`); delegated
+/// roles count as `targets`.
+pub(crate) fn role_of_file(file: &str) -> &'static str {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    let stem = base.strip_suffix(".json").unwrap_or(base);
+    let stem = match stem.split_once('.') {
+        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => rest,
+        _ => stem,
+    };
+    match stem {
+        "root" => "root",
+        "timestamp" => "timestamp",
+        "snapshot" => "snapshot",
+        _ => "targets",
+    }
+}
+
+fn top_level(role: &str) -> &'static str {
+    match role {
+        "root" => "root",
+        "timestamp" => "timestamp",
+        "snapshot" => "snapshot",
+        _ => "targets",
+    }
+}
+
+/// The check an update error fails, given the role whose file was being verified.
+pub(crate) fn check_for(err: &UpdateError, stage: &str) -> String {
+    let stage = top_level(stage);
+    match err {
+        UpdateError::Expired { role, .. } => format!("tuf.{}.expiry", top_level(role)),
+        UpdateError::Rollback { .. } | UpdateError::RemovedFromSnapshot { .. } => {
+            format!("tuf.{stage}.rollback")
+        }
+        UpdateError::VersionMismatch { .. }
+        | UpdateError::LengthMismatch { .. }
+        | UpdateError::HashMismatch { .. }
+        | UpdateError::UnsupportedHash { .. }
+        | UpdateError::NotInSnapshot { .. } => format!("tuf.{stage}.consistency"),
+        _ => format!("tuf.{stage}.signatures"),
+    }
+}
+
+/// A check-id segment for a target path (`trusted_root.json` → `trusted-root-json`).
+pub fn target_check_id(target: &str) -> String {
+    let mut slug = String::new();
+    for c in target.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug: String = slug.chars().take(100).collect();
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "tuf.target.unnamed".to_owned()
+    } else {
+        format!("tuf.target.{slug}")
+    }
+}
+
+/// The `expires` of a metadata file, read without verification (only to pick the
+/// structural time; see the module documentation).
+fn unverified_expiry(data: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    plugin_tuf::parse_expires(v.get("signed")?.get("expires")?.as_str()?)
+}
+
+/// Verifies `repo` at `now`. `insecure` may hold [`Insecure::AllowExpiredCache`], which
+/// waives (loudly) the expiry checks that fail; nothing else is waived.
+pub fn verify_repo(
+    repo: &CachedRepo,
+    now: VerificationTime,
+    insecure: &[Insecure],
+) -> Verification {
+    verify_repo_against(repo, now, insecure, None)
+}
+
+/// [`verify_repo`], plus rollback checks (`tuf.ROLE.rollback`) against the versions of a
+/// previously trusted state, when there is one (import into an existing cache).
+pub(crate) fn verify_repo_against(
+    repo: &CachedRepo,
+    now: VerificationTime,
+    insecure: &[Insecure],
+    previous: Option<&[RoleRecord]>,
+) -> Verification {
+    let allow_expired = insecure.contains(&Insecure::AllowExpiredCache);
+    let modes: Vec<Insecure> = if allow_expired {
+        vec![Insecure::AllowExpiredCache]
+    } else {
+        Vec::new()
+    };
+    let newest_root = repo.roots.values().next_back().unwrap_or(&repo.anchor);
+    let earliest = [newest_root, &repo.timestamp, &repo.snapshot, &repo.targets]
+        .iter()
+        .filter_map(|d| unverified_expiry(d))
+        .min();
+    let structural_time = match (earliest, i64::try_from(now.unix_seconds())) {
+        (Some(e), Ok(n)) if e <= n => {
+            VerificationTime::from_unix_seconds(u64::try_from(e.saturating_sub(1)).unwrap_or(0))
+        }
+        _ => now,
+    };
+
+    let mut b = Report::builder(PLUGIN)
+        .subject(format!(
+            "TUF repository `{}` ({})",
+            repo.state.name, repo.state.metadata_url
+        ))
+        .verified_at(now)
+        .insecure_modes(&modes);
+    let mut planned: Vec<String> = [
+        "tuf.root.signatures",
+        "tuf.timestamp.signatures",
+        "tuf.snapshot.consistency",
+        "tuf.snapshot.signatures",
+        "tuf.targets.consistency",
+        "tuf.targets.signatures",
+        "tuf.root.expiry",
+        "tuf.timestamp.expiry",
+        "tuf.snapshot.expiry",
+        "tuf.targets.expiry",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let mut target_ids = Vec::new();
+    let mut used = BTreeSet::new();
+    for (i, t) in repo.state.targets.iter().enumerate() {
+        let mut id = target_check_id(t);
+        if !used.insert(id.clone()) {
+            id = format!("{id}-{}", i.saturating_add(1));
+            used.insert(id.clone());
+        }
+        target_ids.push((t.clone(), id.clone()));
+        planned.push(id);
+    }
+
+    let mut passes: Vec<(String, String)> = Vec::new();
+    let structural = replay(repo, structural_time, &mut passes);
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    for (id, detail) in passes {
+        done.insert(id.clone());
+        b = b.pass(id, detail);
+    }
+    let mut roles = Vec::new();
+    let mut verified_targets = BTreeMap::new();
+    match structural {
+        Err(f) => {
+            done.insert(f.id.clone());
+            let failed = f.id.clone();
+            b = b.fail(f.id, f.detail);
+            for id in planned.iter().filter(|id| !done.contains(*id)) {
+                b = b.skip(id, format!("not reached: {failed} failed"));
+            }
+        }
+        Ok(set) => {
+            let facts = set.role_facts();
+            for f in facts.iter().filter(|f| {
+                matches!(
+                    f.role.as_str(),
+                    "root" | "timestamp" | "snapshot" | "targets"
+                )
+            }) {
+                b = expiry_check(b, f, now, allow_expired);
+                b = b.output(format!("{}_version", f.role), f.version);
+                b = b.output(format!("{}_expires", f.role), f.expires.clone());
+                roles.push(RoleRecord {
+                    role: f.role.clone(),
+                    version: f.version,
+                    expires: f.expires.clone(),
+                    expires_unix: f.expires_unix,
+                });
+            }
+            if let Some(previous) = previous {
+                for old in previous {
+                    let Some(new) = facts.iter().find(|f| f.role == old.role) else {
+                        continue;
+                    };
+                    let id = format!("tuf.{}.rollback", top_level(&old.role));
+                    b = if new.version >= old.version {
+                        b.pass(
+                            id,
+                            format!(
+                                "{} v{} is not older than the cached v{}",
+                                old.role, new.version, old.version
+                            ),
+                        )
+                    } else {
+                        b.fail(
+                            id,
+                            format!(
+                                "{} version rolled back from the cached v{} to v{}",
+                                old.role, old.version, new.version
+                            ),
+                        )
+                    };
+                }
+            }
+            for (target, id) in &target_ids {
+                let data = repo.target_files.get(target);
+                match (set.top_level_target(target), data) {
+                    (None, _) => {
+                        b = b.fail(
+                            id,
+                            format!(
+                                "{target}: not listed in the trusted top-level targets metadata"
+                            ),
+                        )
+                    }
+                    (Some(_), None) => b = b.fail(id, format!("{target}: not in the cache")),
+                    (Some(info), Some(data)) => match info.verify(data) {
+                        Ok(()) => {
+                            let sha = info.hashes().get("sha256").cloned().unwrap_or_default();
+                            b = b.pass(
+                                id,
+                                format!(
+                                    "{target}: {} bytes, length and every listed hash match (sha256 {sha})",
+                                    info.length()
+                                ),
+                            );
+                            verified_targets.insert(target.clone(), data.clone());
+                        }
+                        Err(e) => b = b.fail(id, format!("{target}: {e}")),
+                    },
+                }
+            }
+        }
+    }
+    let report = b.finish();
+    if !report.ok() {
+        verified_targets.clear();
+    }
+    Verification {
+        report,
+        roles,
+        targets: verified_targets,
+    }
+}
+
+fn expiry_check(
+    b: ReportBuilder,
+    f: &RoleFacts,
+    now: VerificationTime,
+    allow_expired: bool,
+) -> ReportBuilder {
+    let id = format!("tuf.{}.expiry", f.role);
+    let now_s = i64::try_from(now.unix_seconds()).unwrap_or(i64::MAX);
+    if now_s < f.expires_unix {
+        let days = (f.expires_unix - now_s) / 86_400;
+        return b.pass(
+            id,
+            format!(
+                "{} v{} expires {} (in {days} days)",
+                f.role, f.version, f.expires
+            ),
+        );
+    }
+    let what = format!(
+        "{} v{} expired at {} (verification time {})",
+        f.role,
+        f.version,
+        f.expires,
+        plugin_tuf::format_unix(now.unix_seconds())
+    );
+    if allow_expired {
+        b.skip_waived(
+            id,
+            format!("{what}; accepted because --allow-expired-cache was given"),
+            Insecure::AllowExpiredCache,
+        )
+    } else {
+        b.fail(
+            id,
+            format!("{what}; warm the cache again, or pass --allow-expired-cache to accept it"),
+        )
+    }
+}
+
+/// The TUF workflow over the cached bytes at `time`, recording passed checks.
+fn replay(
+    repo: &CachedRepo,
+    time: VerificationTime,
+    passes: &mut Vec<(String, String)>,
+) -> Result<TrustedSet, Failure> {
+    let fail = |stage: &str| {
+        let stage = stage.to_owned();
+        move |e: UpdateError| Failure {
+            id: check_for(&e, &stage),
+            detail: e.to_string(),
+        }
+    };
+    let mut set = TrustedSet::new(&repo.anchor, time).map_err(|e| Failure {
+        id: "tuf.root.signatures".to_owned(),
+        detail: format!("anchor root: {e}"),
+    })?;
+    let anchor_version = set.root_version();
+    for data in repo.roots.values() {
+        set.update_root(data).map_err(fail("root"))?;
+    }
+    passes.push((
+        "tuf.root.signatures".to_owned(),
+        format!(
+            "root v{anchor_version} (anchor) to v{}: each version signed by a threshold of the previous and of its own root keys",
+            set.root_version()
+        ),
+    ));
+    set.update_timestamp(&repo.timestamp)
+        .map_err(fail("timestamp"))?;
+    passes.push((
+        "tuf.timestamp.signatures".to_owned(),
+        "timestamp signed by a threshold of the root's timestamp keys".to_owned(),
+    ));
+    set.update_snapshot(&repo.snapshot, false)
+        .map_err(fail("snapshot"))?;
+    passes.push((
+        "tuf.snapshot.consistency".to_owned(),
+        "snapshot length, hashes and version are those the timestamp names".to_owned(),
+    ));
+    passes.push((
+        "tuf.snapshot.signatures".to_owned(),
+        "snapshot signed by a threshold of the root's snapshot keys".to_owned(),
+    ));
+    set.update_targets(&repo.targets, "targets", "root")
+        .map_err(fail("targets"))?;
+    passes.push((
+        "tuf.targets.consistency".to_owned(),
+        "targets length, hashes and version are those the snapshot names".to_owned(),
+    ));
+    passes.push((
+        "tuf.targets.signatures".to_owned(),
+        "targets signed by a threshold of the root's targets keys".to_owned(),
+    ));
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_roles_and_target_ids() {
+        assert_eq!(role_of_file("3.root.json"), "root");
+        assert_eq!(role_of_file("timestamp.json"), "timestamp");
+        assert_eq!(role_of_file("7.snapshot.json"), "snapshot");
+        assert_eq!(role_of_file("7.targets.json"), "targets");
+        assert_eq!(role_of_file("2.team.json"), "targets");
+        assert_eq!(
+            target_check_id("trusted_root.json"),
+            "tuf.target.trusted-root-json"
+        );
+        assert_eq!(target_check_id("__"), "tuf.target.unnamed");
+        assert!(plugin_api::is_valid_check_id(&target_check_id("A/b..c_")));
+    }
+}

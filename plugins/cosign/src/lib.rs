@@ -1,0 +1,35 @@
+//! Sigstore / cosign plugin: offline verification of Sigstore bundles.
+//!
+//! [`verify`] is pure: the bundle bytes, the [`TrustedRoot`], the artifact, the expected
+//! signer and the verification time are passed in; it returns a [`plugin_api::Report`].
+//! What is not checked is a skipped check, and an unwaived skip fails the report.
+//!
+//! Implemented: bundle v0.1–v0.3 parsing with budgets; trusted-root parsing; key-based
+//! verification (PEM PKIX: ECDSA P-256/P-384, Ed25519, RSA PKCS#1 v1.5/PSS; P-256 also from
+//! a bare SHA-256 digest); keyless verification (Fulcio leaf chained to a trusted-root CA
+//! valid at the verified signing time, embedded SCTs against trusted CT logs, SAN and OIDC
+//! issuer matched exactly or by anchored regexp); message signatures and DSSE (in-toto
+//! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord` and `dsse` entries (body match,
+//! SET, integrated time, inclusion proof, signed checkpoint).
+//!
+//! Not implemented (always an unwaived skipped check, so the report fails): Rekor v2
+//! entries, RFC 3161 timestamps (waivable with `Insecure::SkipTimestamp` only when a verified
+//! SET already provides the signing time), `intoto` entries, digest-only verification for key
+//! types other than P-256.
+#![forbid(unsafe_code)]
+
+pub mod bundle;
+mod der;
+pub mod error;
+pub mod keyless;
+pub mod keys;
+pub mod rekor;
+pub mod time;
+pub mod trusted_root;
+mod verify;
+
+pub use bundle::Bundle;
+pub use error::ParseError;
+pub use keys::PublicKey;
+pub use trusted_root::TrustedRoot;
+pub use verify::{verify, Artifact, IdentityPolicy, Matcher, Signer, PLUGIN};

@@ -1,0 +1,468 @@
+//! The verification pipeline: bundle → signer → content → transparency log → time.
+
+use crate::bundle::{Bundle, Content, Material};
+use crate::keyless::{self, Leaf};
+use crate::keys::PublicKey;
+use crate::rekor::{self, Expected};
+use crate::trusted_root::TrustedRoot;
+use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+/// The plugin name recorded in reports.
+pub const PLUGIN: &str = "cosign";
+/// Budget for an identity regexp.
+pub const MAX_REGEX_LEN: usize = 1024;
+/// Budget for subjects in an in-toto statement.
+pub const MAX_SUBJECTS: usize = 1024;
+
+const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+const STATEMENT_TYPES: &[&str] = &[
+    "https://in-toto.io/Statement/v0.1",
+    "https://in-toto.io/Statement/v1",
+];
+
+/// The artifact being verified.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Artifact<'a> {
+    /// The artifact's bytes.
+    Bytes(&'a [u8]),
+    /// Only its SHA-256 digest.
+    Sha256Digest([u8; 32]),
+}
+
+impl Artifact<'_> {
+    fn digest(&self) -> [u8; 32] {
+        match self {
+            Artifact::Bytes(b) => Sha256::digest(b).into(),
+            Artifact::Sha256Digest(d) => *d,
+        }
+    }
+}
+
+/// How a string of the certificate must match.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Matcher {
+    /// Byte-for-byte equality.
+    Exact(String),
+    /// A regular expression matched against the whole string (anchored at both ends).
+    Regex(regex::Regex),
+}
+
+impl Matcher {
+    /// An anchored regular-expression matcher: `pattern` must match the whole string.
+    pub fn regex(pattern: &str) -> Result<Self, crate::ParseError> {
+        if pattern.len() > MAX_REGEX_LEN {
+            return Err(crate::ParseError::TooLarge {
+                what: "identity regexp",
+                len: pattern.len(),
+                max: MAX_REGEX_LEN,
+            });
+        }
+        regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(1 << 20)
+            .build()
+            .map(Matcher::Regex)
+            .map_err(|e| crate::ParseError::invalid("identity regexp", e.to_string()))
+    }
+
+    /// Whether `s` matches.
+    pub fn matches(&self, s: &str) -> bool {
+        match self {
+            Matcher::Exact(e) => e == s,
+            Matcher::Regex(r) => r.is_match(s),
+        }
+    }
+}
+
+/// Expected certificate identity (keyless).
+#[derive(Debug, Clone)]
+pub struct IdentityPolicy {
+    /// Subject alternative name.
+    pub san: Matcher,
+    /// OIDC issuer (Fulcio extension).
+    pub issuer: Matcher,
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Signer<'a> {
+    /// A known public key.
+    Key(&'a PublicKey),
+    /// A Fulcio certificate with this identity.
+    Keyless(&'a IdentityPolicy),
+}
+
+/// Pre-authentication encoding of DSSE.
+fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Whether the in-toto statement has a subject with this SHA-256 digest.
+fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
+    let v: Value =
+        serde_json::from_slice(payload).map_err(|e| format!("statement is not JSON: {e}"))?;
+    let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
+    if !STATEMENT_TYPES.contains(&t) {
+        return Err(format!("unsupported statement type {t:?}"));
+    }
+    let subjects = v
+        .get("subject")
+        .and_then(Value::as_array)
+        .ok_or("statement has no subject list")?;
+    if subjects.len() > MAX_SUBJECTS {
+        return Err("too many subjects".into());
+    }
+    let want = hex::encode(digest);
+    let found = subjects.iter().any(|s| {
+        s.get("digest")
+            .and_then(|d| d.get("sha256"))
+            .and_then(Value::as_str)
+            .is_some_and(|h| h.eq_ignore_ascii_case(&want))
+    });
+    if found {
+        Ok(())
+    } else {
+        Err("no statement subject has the artifact's sha256 digest".into())
+    }
+}
+
+/// Verifies a Sigstore bundle offline against a trusted root, at the given time.
+///
+/// Every check that cannot be performed is recorded as skipped; an unwaived skip makes the
+/// report fail. `insecure` lists the insecure modes the caller explicitly turned on.
+pub fn verify(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+) -> Report {
+    let r = Report::builder(PLUGIN)
+        .subject(format!("sha256:{}", hex::encode(artifact.digest())))
+        .verified_at(time)
+        .insecure_modes(insecure);
+    let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
+    run(r, bundle_json, root, artifact, signer, time, skip_timestamp).finish()
+}
+
+fn run(
+    r: ReportBuilder,
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    skip_timestamp: bool,
+) -> ReportBuilder {
+    let bundle = match Bundle::from_json(bundle_json) {
+        Ok(b) => b,
+        Err(e) => return r.fail("cosign.bundle.parse", e.to_string()),
+    };
+    let mut r = r.pass(
+        "cosign.bundle.parse",
+        format!("{:?} bundle", bundle.version),
+    );
+
+    // Signer.
+    let leaf_der: Option<&[u8]> = match &bundle.material {
+        Material::PublicKey => None,
+        Material::Certificate(d) => Some(d.as_slice()),
+        Material::Chain(chain) => {
+            for c in chain {
+                if keyless::is_self_issued(c) {
+                    return r.fail(
+                        "cosign.signer.certificate",
+                        "the bundle's certificate chain contains a root (self-issued) certificate",
+                    );
+                }
+            }
+            chain.first().map(Vec::as_slice)
+        }
+    };
+    let leaf_holder = match (signer, leaf_der) {
+        (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
+            Ok(l) => Some(l),
+            Err(e) => return r.fail("cosign.signer.certificate", e),
+        },
+        _ => None,
+    };
+    let (key, signer_der, policy): (&PublicKey, &[u8], Option<&IdentityPolicy>) =
+        match (signer, leaf_der) {
+            (Signer::Key(k), None) => {
+                r = r.pass(
+                    "cosign.signer.key",
+                    "bundle signed with a key; verifying with the given key",
+                );
+                (k, k.spki_der(), None)
+            }
+            (Signer::Key(_), Some(_)) => {
+                return r.fail(
+                    "cosign.signer.key",
+                    "a key was given but the bundle carries a certificate",
+                )
+            }
+            (Signer::Keyless(_), None) => {
+                return r.fail(
+                    "cosign.signer.certificate",
+                    "an identity was given but the bundle is signed with a key",
+                )
+            }
+            (Signer::Keyless(p), Some(_)) => {
+                let Some(leaf) = leaf_holder.as_ref() else {
+                    return r.fail("cosign.signer.certificate", "leaf certificate missing");
+                };
+                r = r.pass("cosign.signer.certificate", "leaf certificate parsed");
+                (leaf.key(), leaf.der(), Some(p))
+            }
+        };
+
+    // Content.
+    let digest = artifact.digest();
+    let expected = match &bundle.content {
+        Content::MessageSignature {
+            digest: claimed,
+            signature,
+        } => {
+            match claimed {
+                Some(c) if *c != digest => {
+                    return r.fail(
+                        "cosign.content.digest",
+                        "the bundle's message digest is not the artifact's",
+                    )
+                }
+                Some(_) => {
+                    r = r.pass(
+                        "cosign.content.digest",
+                        "message digest matches the artifact",
+                    )
+                }
+                None => {}
+            }
+            match artifact {
+                Artifact::Bytes(b) => {
+                    if key.verify(b, signature) {
+                        r = r.pass("cosign.content.signature", "message signature verifies");
+                    } else {
+                        return r.fail(
+                            "cosign.content.signature",
+                            "message signature does not verify with the key",
+                        );
+                    }
+                }
+                Artifact::Sha256Digest(d) => match key.verify_prehashed_sha256(&d, signature) {
+                    Some(true) => {
+                        r = r.pass(
+                            "cosign.content.signature",
+                            "message signature verifies over the artifact digest",
+                        )
+                    }
+                    Some(false) => {
+                        return r.fail(
+                            "cosign.content.signature",
+                            "message signature does not verify with the key",
+                        )
+                    }
+                    None => return r.skip(
+                        "cosign.content.signature",
+                        "verifying this key type's signature from a digest alone is not supported",
+                    ),
+                },
+            }
+            Expected::HashedRekord {
+                digest: &digest,
+                signature,
+            }
+        }
+        Content::Dsse(env) => {
+            if env.signatures.len() != 1 {
+                return r.fail(
+                    "cosign.dsse.signature",
+                    format!(
+                        "expected exactly one DSSE signature, found {}",
+                        env.signatures.len()
+                    ),
+                );
+            }
+            let pae = pae(&env.payload_type, &env.payload);
+            if !env.signatures.iter().all(|s| key.verify(&pae, s)) {
+                return r.fail(
+                    "cosign.dsse.signature",
+                    "DSSE signature does not verify with the key",
+                );
+            }
+            r = r.pass("cosign.dsse.signature", "DSSE signature verifies");
+            if env.payload_type != INTOTO_PAYLOAD_TYPE {
+                return r.fail(
+                    "cosign.dsse.payload-type",
+                    format!("unsupported payload type {:?}", env.payload_type),
+                );
+            }
+            match statement_names(&env.payload, &digest) {
+                Ok(()) => {
+                    r = r.pass(
+                        "cosign.intoto.subject",
+                        "a statement subject matches the artifact",
+                    )
+                }
+                Err(e) => return r.fail("cosign.intoto.subject", e),
+            }
+            Expected::Dsse {
+                payload: &env.payload,
+                signatures: &env.signatures,
+            }
+        }
+    };
+
+    // Transparency log.
+    if bundle.tlog_entries.is_empty() {
+        return r.fail(
+            "cosign.tlog.entries",
+            "the bundle has no transparency-log entry",
+        );
+    }
+    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
+    let mut verified_times: Vec<i64> = Vec::new();
+    for (i, entry) in bundle.tlog_entries.iter().enumerate() {
+        let id = |step: &str| format!("cosign.tlog.entry-{i}.{step}");
+        match (entry.kind.as_str(), entry.version.as_str()) {
+            ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") => {}
+            (_, "0.0.2") if entry.kind != "intoto" => {
+                return r.skip(
+                    id("kind"),
+                    "Rekor v2 entries (and the RFC 3161 timestamps they rely on) are not supported",
+                )
+            }
+            (k, v) => return r.skip(id("kind"), format!("{k} {v} entries are not supported")),
+        }
+        let Some(log) = root.tlog(&entry.log_id) else {
+            return r.fail(id("log"), "entry is from a log not in the trusted root");
+        };
+        let Some(log_key) = log.key.as_ref() else {
+            return r.fail(
+                id("log"),
+                "the trusted root's key for this log is unsupported",
+            );
+        };
+        if log_key.sha256_id().as_slice() != entry.log_id.as_slice() {
+            return r.fail(id("log"), "log id is not the SHA-256 of the log key");
+        }
+        r = r.pass(id("log"), format!("log {}", log.base_url));
+        if let Err(e) = rekor::check_body(entry, expected, signer_der) {
+            return r.fail(id("body"), e);
+        }
+        r = r.pass(
+            id("body"),
+            "entry body records this signature, key and content",
+        );
+        let Some(set) = entry.set.as_deref() else {
+            return r.skip(
+                id("set"),
+                "no signed entry timestamp: Rekor v2 entries need RFC 3161 timestamps, not supported",
+            );
+        };
+        if let Err(e) = rekor::check_set(entry, set, log_key) {
+            return r.fail(id("set"), e);
+        }
+        r = r.pass(id("set"), "signed entry timestamp verifies");
+        if entry.integrated_time > now {
+            return r.fail(id("time"), "integrated time is in the future");
+        }
+        if !log.valid_at(entry.integrated_time) {
+            return r.fail(
+                id("time"),
+                "integrated time is outside the log key's validity in the trusted root",
+            );
+        }
+        r = r.pass(
+            id("time"),
+            format!("integrated at {}", entry.integrated_time),
+        );
+        verified_times.push(entry.integrated_time);
+        let Some(proof) = entry.proof.as_ref() else {
+            return r.skip(id("inclusion"), "the entry has no inclusion proof");
+        };
+        if let Err(e) = rekor::check_inclusion(entry, proof, log_key) {
+            return r.fail(id("inclusion"), e);
+        }
+        r = r.pass(
+            id("inclusion"),
+            format!(
+                "included at {} of {}; checkpoint signed by the log",
+                proof.log_index, proof.tree_size
+            ),
+        );
+    }
+
+    // Time.
+    if bundle.rfc3161_timestamps > 0 {
+        let why = "RFC 3161 timestamps are present but their verification is not implemented";
+        r = if skip_timestamp {
+            r.skip_waived("cosign.timestamp.rfc3161", why, Insecure::SkipTimestamp)
+        } else {
+            r.skip("cosign.timestamp.rfc3161", why)
+        };
+    }
+    if verified_times.is_empty() {
+        return r.fail("cosign.time.threshold", "no verified signing time");
+    }
+    r = r.pass(
+        "cosign.time.threshold",
+        format!("{} verified signing time(s)", verified_times.len()),
+    );
+
+    // Keyless: certificate chain, validity, SCTs, identity.
+    let Some(policy) = policy else { return r };
+    let Some(leaf) = leaf_holder.as_ref() else {
+        return r.fail("cosign.signer.certificate", "leaf certificate missing");
+    };
+    if !verified_times.iter().all(|t| leaf.valid_at(*t)) {
+        return r.fail(
+            "cosign.certificate.validity",
+            "a verified signing time is outside the certificate's validity",
+        );
+    }
+    r = r.pass(
+        "cosign.certificate.validity",
+        "certificate valid at the signing time",
+    );
+    let issuer_spki = match leaf.chain(root, &verified_times) {
+        Ok(s) => s,
+        Err(e) => return r.fail("cosign.certificate.chain", e),
+    };
+    r = r.pass(
+        "cosign.certificate.chain",
+        "issued by a certificate authority in the trusted root",
+    );
+    match leaf.scts(root, &issuer_spki) {
+        Ok(n) => r = r.pass("cosign.certificate.sct", format!("{n} SCT(s) verified")),
+        Err(e) => return r.fail("cosign.certificate.sct", e),
+    }
+    let (san, issuer) = match leaf.identity() {
+        Ok(x) => x,
+        Err(e) => return r.fail("cosign.identity.san", e),
+    };
+    if !policy.san.matches(&san) {
+        return r.fail("cosign.identity.san", format!("SAN {san:?} does not match"));
+    }
+    r = r.pass("cosign.identity.san", format!("SAN {san:?}"));
+    if !policy.issuer.matches(&issuer) {
+        return r.fail(
+            "cosign.identity.issuer",
+            format!("issuer {issuer:?} does not match"),
+        );
+    }
+    r.pass("cosign.identity.issuer", format!("issuer {issuer:?}"))
+}

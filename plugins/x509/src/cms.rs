@@ -1,0 +1,481 @@
+//! CMS / PKCS#7 detached `SignedData` (RFC 5652), as written by
+//! `openssl cms -sign -binary -outform DER|PEM` (with or without `-noattr`, `-keyid`).
+//!
+//! Parsed once, strictly (DER, definite lengths), into a [`SignedData`]: exactly one signer,
+//! detached `id-data` content, embedded certificates (at most [`MAX_CMS_CERTIFICATES`]), and
+//! the signer's digest and signature algorithms resolved to ones this crate verifies. Anything
+//! else is refused with a [`CmsError`] naming the field. Nothing here decides whether the
+//! signature is good: see [`crate::verify_manifest`].
+
+use crate::algorithm::SignatureAlgorithm;
+use crate::cert::Certificate;
+use crate::der::{self, Reader, Tlv};
+use crate::error::{CmsError, ParseError};
+
+/// Largest CMS document accepted, in bytes.
+pub const MAX_CMS_BYTES: usize = 1024 * 1024;
+/// Most certificates a CMS document may embed.
+pub const MAX_CMS_CERTIFICATES: usize = 32;
+/// Most signed attributes.
+const MAX_SIGNED_ATTRIBUTES: usize = 64;
+
+const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+const OID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+const OID_CONTENT_TYPE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03];
+const OID_MESSAGE_DIGEST: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04];
+const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
+const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
+const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_SHA256_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+const OID_SHA384_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c];
+const OID_SHA512_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d];
+const OID_ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+const OID_ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+const OID_ECDSA_SHA512: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
+const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+
+/// A digest algorithm a signer may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// The digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        let alg = match self {
+            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
+            DigestAlgorithm::Sha384 => &ring::digest::SHA384,
+            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
+        };
+        ring::digest::digest(alg, data).as_ref().to_vec()
+    }
+
+    /// `sha256`, `sha384` or `sha512`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "sha256",
+            DigestAlgorithm::Sha384 => "sha384",
+            DigestAlgorithm::Sha512 => "sha512",
+        }
+    }
+}
+
+/// How the signer names its certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignerId {
+    /// issuerAndSerialNumber: the issuer Name's DER and the serial INTEGER's content octets.
+    IssuerAndSerial {
+        /// Issuer Name (DER, tag included).
+        issuer: Vec<u8>,
+        /// Serial number (INTEGER content octets).
+        serial: Vec<u8>,
+    },
+    /// subjectKeyIdentifier.
+    SubjectKeyId(Vec<u8>),
+}
+
+/// Signed attributes: the bytes the signature covers and the message digest they carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAttributes {
+    /// DER of the attributes as a `SET OF` (tag 0x31), as signed.
+    pub(crate) signed_bytes: Vec<u8>,
+    /// The messageDigest attribute's value.
+    pub message_digest: Vec<u8>,
+}
+
+/// A parsed detached CMS SignedData with one signer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedData {
+    /// Certificates embedded in the document (candidate intermediates only, never anchors).
+    pub certificates: Vec<Certificate>,
+    /// The signer's certificate identifier.
+    pub signer_id: SignerId,
+    /// The signer's digest algorithm.
+    pub digest_algorithm: DigestAlgorithm,
+    /// The signature algorithm (resolved with the digest algorithm).
+    pub signature_algorithm: SignatureAlgorithm,
+    /// Signed attributes, if present.
+    pub signed_attributes: Option<SignedAttributes>,
+    pub(crate) signature: Vec<u8>,
+}
+
+fn bad(field: &'static str, reason: impl std::fmt::Display) -> CmsError {
+    CmsError::Malformed {
+        field,
+        reason: reason.to_string(),
+    }
+}
+
+fn unsupported(field: &'static str, reason: impl Into<String>) -> CmsError {
+    CmsError::Unsupported {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// An AlgorithmIdentifier's OID, with parameters absent or NULL (`null_ok`) only.
+fn algorithm_oid<'a>(
+    tlv: &Tlv<'a>,
+    field: &'static str,
+    null_ok: bool,
+) -> Result<&'a [u8], CmsError> {
+    let mut r = Reader::new(tlv.content);
+    let oid = r.expect(der::OID).map_err(|e| bad(field, e))?;
+    match r.read() {
+        Err(_) if r.is_empty() => {}
+        Ok(p) if null_ok && p.tag == 0x05 && p.content.is_empty() => {}
+        _ => return Err(unsupported(field, "unexpected algorithm parameters")),
+    }
+    r.finish().map_err(|e| bad(field, e))?;
+    Ok(oid.content)
+}
+
+fn digest_algorithm(oid: &[u8]) -> Option<DigestAlgorithm> {
+    match oid {
+        OID_SHA256 => Some(DigestAlgorithm::Sha256),
+        OID_SHA384 => Some(DigestAlgorithm::Sha384),
+        OID_SHA512 => Some(DigestAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+/// Resolves SignerInfo.signatureAlgorithm with its digest algorithm; a combined OID must name
+/// the same hash as the digest algorithm.
+fn signature_algorithm(
+    tlv: &Tlv<'_>,
+    digest: DigestAlgorithm,
+) -> Result<SignatureAlgorithm, CmsError> {
+    use DigestAlgorithm as D;
+    use SignatureAlgorithm as S;
+    const FIELD: &str = "SignerInfo.signatureAlgorithm";
+    let mut r = Reader::new(tlv.content);
+    let oid = r.expect(der::OID).map_err(|e| bad(FIELD, e))?;
+    let is_rsa = [
+        OID_RSA_ENCRYPTION,
+        OID_SHA256_RSA,
+        OID_SHA384_RSA,
+        OID_SHA512_RSA,
+    ]
+    .contains(&oid.content);
+    algorithm_oid(tlv, FIELD, is_rsa)?;
+    let alg = match (oid.content, digest) {
+        (OID_RSA_ENCRYPTION, D::Sha256) | (OID_SHA256_RSA, D::Sha256) => S::RsaPkcs1Sha256,
+        (OID_RSA_ENCRYPTION, D::Sha384) | (OID_SHA384_RSA, D::Sha384) => S::RsaPkcs1Sha384,
+        (OID_RSA_ENCRYPTION, D::Sha512) | (OID_SHA512_RSA, D::Sha512) => S::RsaPkcs1Sha512,
+        (OID_ECDSA_SHA256, D::Sha256) => S::EcdsaSha256,
+        (OID_ECDSA_SHA384, D::Sha384) => S::EcdsaSha384,
+        (OID_ECDSA_SHA512, D::Sha512) => S::EcdsaSha512,
+        (OID_ED25519, D::Sha512) => S::Ed25519,
+        _ => {
+            return Err(unsupported(
+                FIELD,
+                format!(
+                "unsupported signature algorithm, or one that does not match digest algorithm {}",
+                digest.name()
+            ),
+            ))
+        }
+    };
+    Ok(alg)
+}
+
+impl SignedData {
+    /// Parses a DER `ContentInfo` holding a detached `SignedData`.
+    pub fn from_der(bytes: &[u8]) -> Result<Self, CmsError> {
+        if bytes.len() > MAX_CMS_BYTES {
+            return Err(CmsError::TooLarge {
+                limit: MAX_CMS_BYTES,
+            });
+        }
+        let ci = der::single(bytes, der::SEQUENCE).map_err(|e| bad("ContentInfo", e))?;
+        let mut r = Reader::new(ci.content);
+        let ct = r
+            .expect(der::OID)
+            .map_err(|e| bad("ContentInfo.contentType", e))?;
+        if ct.content != OID_SIGNED_DATA {
+            return Err(unsupported("ContentInfo.contentType", "not id-signedData"));
+        }
+        let explicit = r.expect(0xa0).map_err(|e| bad("ContentInfo.content", e))?;
+        r.finish().map_err(|e| bad("ContentInfo", e))?;
+        let sd = der::single(explicit.content, der::SEQUENCE).map_err(|e| bad("SignedData", e))?;
+        let mut s = Reader::new(sd.content);
+        let version = s
+            .expect(der::INTEGER)
+            .map_err(|e| bad("SignedData.version", e))?;
+        let version = der::small_uint(&version).map_err(|e| bad("SignedData.version", e))?;
+        if !matches!(version, 1 | 3) {
+            return Err(unsupported(
+                "SignedData.version",
+                format!("version {version} (1 or 3 expected)"),
+            ));
+        }
+        let digest_set = s
+            .expect(der::SET)
+            .map_err(|e| bad("SignedData.digestAlgorithms", e))?;
+        let mut digests = Vec::new();
+        let mut d = Reader::new(digest_set.content);
+        while !d.is_empty() {
+            if digests.len() >= 8 {
+                return Err(unsupported(
+                    "SignedData.digestAlgorithms",
+                    "too many entries",
+                ));
+            }
+            let alg = d
+                .expect(der::SEQUENCE)
+                .map_err(|e| bad("SignedData.digestAlgorithms", e))?;
+            digests.push(algorithm_oid(&alg, "SignedData.digestAlgorithms", true)?);
+        }
+        let encap = s
+            .expect(der::SEQUENCE)
+            .map_err(|e| bad("SignedData.encapContentInfo", e))?;
+        let mut e = Reader::new(encap.content);
+        let ect = e
+            .expect(der::OID)
+            .map_err(|er| bad("SignedData.encapContentInfo.eContentType", er))?;
+        if ect.content != OID_DATA {
+            return Err(unsupported(
+                "SignedData.encapContentInfo.eContentType",
+                "not id-data",
+            ));
+        }
+        if !e.is_empty() {
+            return Err(unsupported(
+                "SignedData.encapContentInfo.eContent",
+                "the content is embedded; a detached signature is required",
+            ));
+        }
+        let mut certificates = Vec::new();
+        if let Some(certs) = s
+            .optional(0xa0)
+            .map_err(|er| bad("SignedData.certificates", er))?
+        {
+            let mut c = Reader::new(certs.content);
+            while !c.is_empty() {
+                let index = certificates.len();
+                if index >= MAX_CMS_CERTIFICATES {
+                    return Err(CmsError::TooManyCertificates {
+                        limit: MAX_CMS_CERTIFICATES,
+                    });
+                }
+                let tlv = c.read().map_err(|er| bad("SignedData.certificates", er))?;
+                if tlv.tag != der::SEQUENCE {
+                    return Err(unsupported(
+                        "SignedData.certificates",
+                        "a certificate choice other than an X.509 certificate",
+                    ));
+                }
+                let cert = Certificate::from_der(tlv.raw)
+                    .map_err(|source| CmsError::Certificate { index, source })?;
+                certificates.push(cert);
+            }
+        }
+        // CRLs embedded in the document are not used (pass them with the caller's CRLs).
+        s.optional(0xa1).map_err(|er| bad("SignedData.crls", er))?;
+        let signer_infos = s
+            .expect(der::SET)
+            .map_err(|er| bad("SignedData.signerInfos", er))?;
+        s.finish().map_err(|er| bad("SignedData", er))?;
+        let mut si = Reader::new(signer_infos.content);
+        let signer = si
+            .expect(der::SEQUENCE)
+            .map_err(|er| bad("SignedData.signerInfos", er))?;
+        if !si.is_empty() {
+            return Err(unsupported(
+                "SignedData.signerInfos",
+                "more than one signer",
+            ));
+        }
+        let mut out = parse_signer_info(signer.content)?;
+        let digest_oid = match out.digest_algorithm {
+            DigestAlgorithm::Sha256 => OID_SHA256,
+            DigestAlgorithm::Sha384 => OID_SHA384,
+            DigestAlgorithm::Sha512 => OID_SHA512,
+        };
+        if !digests.contains(&digest_oid) {
+            return Err(bad(
+                "SignedData.digestAlgorithms",
+                "does not list the signer's digest algorithm",
+            ));
+        }
+        out.certificates = certificates;
+        Ok(out)
+    }
+
+    /// Parses PEM (`CMS` or `PKCS7` label) or DER.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, CmsError> {
+        if bytes.first() == Some(&der::SEQUENCE) {
+            return Self::from_der(bytes);
+        }
+        let blocks = crate::pem::blocks(bytes, 1).map_err(CmsError::Pem)?;
+        match blocks.as_slice() {
+            [(label, der)] if label == "CMS" || label == "PKCS7" => Self::from_der(der),
+            [(label, _)] => Err(CmsError::Pem(ParseError::Pem(format!(
+                "unexpected PEM label {label} (CMS or PKCS7 expected)"
+            )))),
+            _ => Err(CmsError::Pem(ParseError::Pem(
+                "expected exactly one PEM block".into(),
+            ))),
+        }
+    }
+
+    /// Whether `bytes` look like a CMS SignedData (DER ContentInfo with id-signedData, or a
+    /// CMS/PKCS7 PEM block), to tell it from a raw signature.
+    pub fn looks_like_cms(bytes: &[u8]) -> bool {
+        let pem = bytes.starts_with(b"-----BEGIN CMS-----")
+            || bytes.starts_with(b"-----BEGIN PKCS7-----");
+        if pem {
+            return true;
+        }
+        // Only the header is looked at, so that a truncated document is still recognised (and
+        // then refused as malformed rather than tried as a raw signature).
+        let Some((&0x30, rest)) = bytes.split_first() else {
+            return false;
+        };
+        let skip = match rest.first() {
+            Some(&l) if l < 0x80 => 1,
+            Some(&l) if (0x81..=0x84).contains(&l) => 1 + usize::from(l & 0x7f),
+            _ => return false,
+        };
+        let mut want = vec![der::OID, 0x09];
+        want.extend_from_slice(OID_SIGNED_DATA);
+        rest.get(skip..)
+            .is_some_and(|after| after.starts_with(&want))
+    }
+
+    pub(crate) fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+}
+
+fn parse_signer_info(content: &[u8]) -> Result<SignedData, CmsError> {
+    let mut r = Reader::new(content);
+    let version = r
+        .expect(der::INTEGER)
+        .map_err(|e| bad("SignerInfo.version", e))?;
+    let version = der::small_uint(&version).map_err(|e| bad("SignerInfo.version", e))?;
+    let sid = r.read().map_err(|e| bad("SignerInfo.sid", e))?;
+    let signer_id = match (version, sid.tag) {
+        (1, der::SEQUENCE) => {
+            let mut ias = Reader::new(sid.content);
+            let issuer = ias
+                .expect(der::SEQUENCE)
+                .map_err(|e| bad("SignerInfo.sid.issuer", e))?;
+            let serial = ias
+                .expect(der::INTEGER)
+                .map_err(|e| bad("SignerInfo.sid.serialNumber", e))?;
+            ias.finish().map_err(|e| bad("SignerInfo.sid", e))?;
+            SignerId::IssuerAndSerial {
+                issuer: issuer.raw.to_vec(),
+                serial: serial.content.to_vec(),
+            }
+        }
+        (3, 0x80) if !sid.content.is_empty() => SignerId::SubjectKeyId(sid.content.to_vec()),
+        _ => return Err(unsupported(
+            "SignerInfo.sid",
+            "version 1 with issuerAndSerialNumber or version 3 with subjectKeyIdentifier expected",
+        )),
+    };
+    let digest_tlv = r
+        .expect(der::SEQUENCE)
+        .map_err(|e| bad("SignerInfo.digestAlgorithm", e))?;
+    let digest_algorithm = digest_algorithm(algorithm_oid(
+        &digest_tlv,
+        "SignerInfo.digestAlgorithm",
+        true,
+    )?)
+    .ok_or_else(|| {
+        unsupported(
+            "SignerInfo.digestAlgorithm",
+            "only SHA-256, SHA-384 and SHA-512 are supported",
+        )
+    })?;
+    let signed_attributes = r
+        .optional(0xa0)
+        .map_err(|e| bad("SignerInfo.signedAttrs", e))?
+        .map(|attrs| parse_signed_attributes(&attrs))
+        .transpose()?;
+    let sig_alg = r
+        .expect(der::SEQUENCE)
+        .map_err(|e| bad("SignerInfo.signatureAlgorithm", e))?;
+    let signature_algorithm = signature_algorithm(&sig_alg, digest_algorithm)?;
+    let signature = r
+        .expect(der::OCTET_STRING)
+        .map_err(|e| bad("SignerInfo.signature", e))?;
+    // Unsigned attributes (counter-signatures, timestamps) are not used.
+    r.optional(0xa1)
+        .map_err(|e| bad("SignerInfo.unsignedAttrs", e))?;
+    r.finish().map_err(|e| bad("SignerInfo", e))?;
+    Ok(SignedData {
+        certificates: Vec::new(),
+        signer_id,
+        digest_algorithm,
+        signature_algorithm,
+        signed_attributes,
+        signature: signature.content.to_vec(),
+    })
+}
+
+fn parse_signed_attributes(attrs: &Tlv<'_>) -> Result<SignedAttributes, CmsError> {
+    const FIELD: &str = "SignerInfo.signedAttrs";
+    let mut r = Reader::new(attrs.content);
+    let mut seen: Vec<&[u8]> = Vec::new();
+    let mut content_type_ok = false;
+    let mut message_digest = None;
+    while !r.is_empty() {
+        if seen.len() >= MAX_SIGNED_ATTRIBUTES {
+            return Err(unsupported(FIELD, "too many attributes"));
+        }
+        let attr = r.expect(der::SEQUENCE).map_err(|e| bad(FIELD, e))?;
+        let mut a = Reader::new(attr.content);
+        let oid = a.expect(der::OID).map_err(|e| bad(FIELD, e))?;
+        let values = a.expect(der::SET).map_err(|e| bad(FIELD, e))?;
+        a.finish().map_err(|e| bad(FIELD, e))?;
+        if seen.contains(&oid.content) {
+            return Err(bad(FIELD, "an attribute type appears twice"));
+        }
+        seen.push(oid.content);
+        match oid.content {
+            OID_CONTENT_TYPE => {
+                let v = der::single(values.content, der::OID)
+                    .map_err(|e| bad("SignerInfo.signedAttrs.contentType", e))?;
+                if v.content != OID_DATA {
+                    return Err(bad(
+                        "SignerInfo.signedAttrs.contentType",
+                        "differs from eContentType id-data",
+                    ));
+                }
+                content_type_ok = true;
+            }
+            OID_MESSAGE_DIGEST => {
+                let v = der::single(values.content, der::OCTET_STRING)
+                    .map_err(|e| bad("SignerInfo.signedAttrs.messageDigest", e))?;
+                message_digest = Some(v.content.to_vec());
+            }
+            _ => {}
+        }
+    }
+    if !content_type_ok {
+        return Err(bad(FIELD, "contentType attribute missing"));
+    }
+    let message_digest =
+        message_digest.ok_or_else(|| bad(FIELD, "messageDigest attribute missing"))?;
+    // The signature covers the attributes re-tagged as a universal SET OF.
+    let mut signed_bytes = attrs.raw.to_vec();
+    if let Some(first) = signed_bytes.first_mut() {
+        *first = der::SET;
+    }
+    Ok(SignedAttributes {
+        signed_bytes,
+        message_digest,
+    })
+}

@@ -1,0 +1,162 @@
+//! `prov-verify cosign ...`: Sigstore bundles and cosign signatures.
+//!
+//! `verify-blob` reads the inputs, reads the clock once (or takes `--at`), and calls the pure
+//! `plugin_cosign::verify`.
+
+use crate::commands::Outcome;
+use crate::error::CliError;
+use clap::{Args, Subcommand};
+use plugin_api::{Insecure, VerificationTime};
+use plugin_cosign::{verify, Artifact, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest bundle, trusted root or key file read.
+const MAX_INPUT_FILE: u64 = 16 * 1024 * 1024;
+/// Largest artifact read into memory.
+const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
+
+#[derive(Debug, Subcommand)]
+pub enum CosignCommand {
+    /// Verify a blob (or its sha256 digest) against a Sigstore bundle, offline
+    VerifyBlob(VerifyBlobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBlobArgs {
+    /// The artifact file, or `sha256:` and 64 hex digits
+    #[arg(value_name = "ARTIFACT")]
+    pub artifact: String,
+
+    /// The Sigstore bundle (JSON)
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+
+    /// Trusted root (Sigstore TrustedRoot JSON); there are no built-in roots
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: PathBuf,
+
+    /// Verify with this PEM public key instead of a Fulcio certificate
+    #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    pub key: Option<PathBuf>,
+
+    /// Expected certificate SAN (exact)
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "certificate_identity_regexp"
+    )]
+    pub certificate_identity: Option<String>,
+
+    /// Expected certificate SAN (regexp, anchored at both ends)
+    #[arg(long, value_name = "RE")]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// Expected OIDC issuer (exact)
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "certificate_oidc_issuer_regexp"
+    )]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// Expected OIDC issuer (regexp, anchored at both ends)
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Verification time (Unix seconds); default: now
+    #[arg(long, value_name = "SECONDS")]
+    pub at: Option<u64>,
+
+    /// INSECURE: accept bundles whose RFC 3161 timestamps are not verified
+    #[arg(long)]
+    pub insecure_skip_timestamp: bool,
+}
+
+pub fn run(cmd: &CosignCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+    match cmd {
+        CosignCommand::VerifyBlob(args) => verify_blob(args),
+    }
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
+    let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(CliError::malformed(
+            path.display().to_string(),
+            format!("larger than the {max}-byte limit"),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn matcher(
+    flag: &str,
+    exact: Option<&String>,
+    regexp: Option<&String>,
+) -> Result<Matcher, CliError> {
+    match (exact, regexp) {
+        (Some(e), None) => Ok(Matcher::Exact(e.clone())),
+        (None, Some(r)) => Matcher::regex(r).map_err(|e| CliError::malformed(flag, e.to_string())),
+        _ => Err(CliError::Usage(format!(
+            "give --{flag} or --{flag}-regexp (or --key)"
+        ))),
+    }
+}
+
+fn verify_blob(a: &VerifyBlobArgs) -> Result<Outcome, CliError> {
+    let bundle = read_limited(&a.bundle, MAX_INPUT_FILE)?;
+    let root = TrustedRoot::from_json(&read_limited(&a.trusted_root, MAX_INPUT_FILE)?)
+        .map_err(|e| CliError::malformed(a.trusted_root.display().to_string(), e.to_string()))?;
+    let artifact_bytes;
+    let artifact = if let Some(h) = a.artifact.strip_prefix("sha256:") {
+        let d = hex::decode(h)
+            .ok()
+            .and_then(|r| <[u8; 32]>::try_from(r.as_slice()).ok())
+            .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
+        Artifact::Sha256Digest(d)
+    } else {
+        artifact_bytes = read_limited(Path::new(&a.artifact), MAX_ARTIFACT)?;
+        Artifact::Bytes(&artifact_bytes)
+    };
+    let key;
+    let policy;
+    let signer = if let Some(k) = &a.key {
+        key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
+            .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
+        Signer::Key(&key)
+    } else {
+        policy = IdentityPolicy {
+            san: matcher(
+                "certificate-identity",
+                a.certificate_identity.as_ref(),
+                a.certificate_identity_regexp.as_ref(),
+            )?,
+            issuer: matcher(
+                "certificate-oidc-issuer",
+                a.certificate_oidc_issuer.as_ref(),
+                a.certificate_oidc_issuer_regexp.as_ref(),
+            )?,
+        };
+        Signer::Keyless(&policy)
+    };
+    let time = match a.at {
+        Some(t) => VerificationTime::from_unix_seconds(t),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
+            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}")))?,
+    };
+    let insecure: Vec<Insecure> = if a.insecure_skip_timestamp {
+        vec![Insecure::SkipTimestamp]
+    } else {
+        Vec::new()
+    };
+    Ok(Outcome::Report(verify(
+        &bundle, &root, artifact, signer, time, &insecure,
+    )))
+}

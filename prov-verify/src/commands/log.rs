@@ -1,0 +1,492 @@
+//! `prov-verify log ...`: a local transparency log on C2SP formats (see docs/tlog.md).
+//!
+//! Writing (`init`, `append`, `checkpoint`, `receipt`) and offline checks (`verify-receipt`,
+//! `verify-inclusion`) never open a socket; `serve` and `mirror` refuse to run under
+//! `--offline`.
+
+use crate::commands::Outcome;
+use crate::error::CliError;
+use clap::{Args, Subcommand};
+use merkle::checkpoint::CheckpointError;
+use merkle::Hash;
+use plugin_api::Report;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tlog::entry::{Entry, EntryJson};
+use tlog::receipt::Receipt;
+use tlog::TlogError;
+
+const PLUGIN: &str = "tlog";
+/// Largest batch file, in bytes.
+const MAX_BATCH_FILE: usize = 64 << 20;
+/// Longest batch line, in bytes.
+const MAX_BATCH_LINE: usize = 64 * 1024;
+/// Most entries in one batch file.
+const MAX_BATCH_LINES: usize = 1_000_000;
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Create a log in DIR signed by KEY (generated, with KEY.pub, if KEY does not exist)
+    Init {
+        /// The log directory
+        #[arg(long, value_name = "LOG")]
+        dir: PathBuf,
+        /// The log's origin line, also the key name
+        #[arg(long, value_name = "NAME")]
+        origin: String,
+        /// The private key file (PRIVATE+KEY+name+keyid+base64)
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
+    /// Append entries durably; they join the tree at the next `log checkpoint`
+    Append {
+        /// The log directory
+        #[arg(long, value_name = "LOG")]
+        dir: PathBuf,
+        #[command(flatten)]
+        entry: EntryArgs,
+        /// A JSON Lines file of entries {"manifest_root","sig_digest","name","metadata"}
+        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["manifest_root", "sig_digest", "name", "meta"])]
+        batch: Option<PathBuf>,
+    },
+    /// Integrate pending entries, sign the checkpoint and publish it (tiles first)
+    Checkpoint {
+        /// The log directory
+        #[arg(long, value_name = "LOG")]
+        dir: PathBuf,
+        /// The private key file
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
+    /// Write the inclusion receipt of entry INDEX against the published checkpoint
+    Receipt {
+        /// The log directory
+        #[arg(long, value_name = "LOG")]
+        dir: PathBuf,
+        /// The entry index
+        #[arg(long)]
+        index: u64,
+        /// Write the receipt here instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Verify an inclusion receipt with only the log's verifier key (offline)
+    VerifyReceipt {
+        /// The log's verifier key (name+keyid+base64) or a file holding it
+        #[arg(long, value_name = "VKEY")]
+        key: String,
+        /// The receipt file
+        receipt: PathBuf,
+    },
+    /// Serve the checkpoint and tiles of DIR read-only over HTTP
+    Serve {
+        /// The log (or mirror) directory
+        #[arg(long, value_name = "LOG")]
+        dir: PathBuf,
+        /// Address to listen on, e.g. 127.0.0.1:8080
+        #[arg(long, value_name = "ADDR")]
+        listen: String,
+        /// Allow listening on a non-loopback address
+        #[arg(long)]
+        allow_non_loopback: bool,
+    },
+    /// Fetch and verify a remote log into MIRROR (refuses rollbacks and split views)
+    Mirror {
+        /// Base URL of the log, http://host:port[/prefix]
+        #[arg(long)]
+        url: String,
+        /// The mirror directory
+        #[arg(long, value_name = "MIRROR")]
+        dir: PathBuf,
+        /// The log's verifier key or a file holding it
+        #[arg(long, value_name = "VKEY")]
+        key: String,
+        /// Refuse checkpoints larger than this many entries
+        #[arg(long, default_value_t = tlog::mirror::DEFAULT_MAX_SIZE)]
+        max_size: u64,
+    },
+    /// Check offline that an entry is in a mirrored log
+    VerifyInclusion {
+        /// The mirror directory
+        #[arg(long, value_name = "MIRROR")]
+        mirror: PathBuf,
+        /// The log's verifier key or a file holding it
+        #[arg(long, value_name = "VKEY")]
+        key: String,
+        #[command(flatten)]
+        entry: EntryArgs,
+        /// The entry's index (searched for in the mirror if not given)
+        #[arg(long)]
+        index: Option<u64>,
+    },
+}
+
+/// The fields of one entry.
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// The manifest Merkle root (64 hex digits)
+    #[arg(long, value_name = "HEX")]
+    manifest_root: Option<String>,
+    /// The signature digest (64 hex digits)
+    #[arg(long, value_name = "HEX")]
+    sig_digest: Option<String>,
+    /// The artifact name
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Metadata KEY=VALUE (repeatable)
+    #[arg(long, value_name = "KEY=VALUE")]
+    meta: Vec<String>,
+}
+
+impl EntryArgs {
+    fn entry(&self) -> Result<Entry, CliError> {
+        let need = |v: &Option<String>, flag: &str| {
+            v.clone()
+                .ok_or_else(|| CliError::Usage(format!("{flag} is required (or --batch)")))
+        };
+        let mut metadata = BTreeMap::new();
+        for m in &self.meta {
+            let (k, v) = m
+                .split_once('=')
+                .ok_or_else(|| CliError::malformed("--meta", "expected KEY=VALUE"))?;
+            if metadata.insert(k.to_owned(), v.to_owned()).is_some() {
+                return Err(CliError::malformed(
+                    "--meta",
+                    format!("key {k} given twice"),
+                ));
+            }
+        }
+        let j = EntryJson {
+            manifest_root: need(&self.manifest_root, "--manifest-root")?,
+            sig_digest: need(&self.sig_digest, "--sig-digest")?,
+            name: need(&self.name, "--name")?,
+            metadata,
+        };
+        Entry::from_json(&j).map_err(entry_error)
+    }
+}
+
+fn entry_error(e: TlogError) -> CliError {
+    match e {
+        TlogError::Entry(m) => CliError::malformed("entry", m),
+        other => tl(other),
+    }
+}
+
+fn tl(e: TlogError) -> CliError {
+    match e {
+        TlogError::Io { path, source } => CliError::Io { path, source },
+        TlogError::Input(m) => CliError::Usage(m),
+        other => CliError::malformed("log", other),
+    }
+}
+
+fn refuse_offline(g: &crate::cli::GlobalArgs, what: &str) -> Result<(), CliError> {
+    if g.offline {
+        return Err(CliError::Usage(format!(
+            "`log {what}` uses the network and --offline forbids it"
+        )));
+    }
+    Ok(())
+}
+
+pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+    match cmd {
+        LogCommand::Init { dir, origin, key } => init(dir, origin, key),
+        LogCommand::Append { dir, entry, batch } => {
+            let entries = match batch {
+                Some(file) => read_batch(file)?,
+                None => vec![entry.entry()?],
+            };
+            let mut log = tlog::writer::Log::open(dir).map_err(tl)?;
+            let first = log.append(&entries).map_err(tl)?;
+            let mut out = serde_json::json!({
+                "first_index": first,
+                "count": entries.len(),
+                "published_size": log.size(),
+                "pending": log.pending(),
+                "note": "durable now; in the tree after the next `log checkpoint`, then `log receipt --index`",
+            });
+            if let ([e], Some(map)) = (entries.as_slice(), out.as_object_mut()) {
+                map.insert("leaf_hash".into(), e.leaf_hash().to_hex().into());
+            }
+            Ok(Outcome::Data(out))
+        }
+        LogCommand::Checkpoint { dir, key } => {
+            let signer = tlog::keys::load_signer(key).map_err(tl)?;
+            let mut log = tlog::writer::Log::open(dir).map_err(tl)?;
+            let integrated = log.pending();
+            let (size, root) = log.checkpoint(&signer).map_err(tl)?;
+            Ok(Outcome::Data(serde_json::json!({
+                "size": size,
+                "root": root.to_hex(),
+                "integrated": integrated,
+                "checkpoint": dir.join(tlog::writer::CHECKPOINT_FILE).display().to_string(),
+            })))
+        }
+        LogCommand::Receipt { dir, index, out } => {
+            let r = tlog::receipt::make_receipt(dir, *index).map_err(tl)?;
+            let json =
+                serde_json::to_value(r.to_json()).map_err(|e| CliError::Internal(e.to_string()))?;
+            match out {
+                None => Ok(Outcome::Data(json)),
+                Some(path) => {
+                    let mut text = serde_json::to_string_pretty(&json)
+                        .map_err(|e| CliError::Internal(e.to_string()))?;
+                    text.push('\n');
+                    std::fs::write(path, text).map_err(|e| CliError::io(path, e))?;
+                    Ok(Outcome::Data(serde_json::json!({
+                        "receipt": path.display().to_string(),
+                        "index": index,
+                    })))
+                }
+            }
+        }
+        LogCommand::VerifyReceipt { key, receipt } => verify_receipt(key, receipt),
+        LogCommand::Serve {
+            dir,
+            listen,
+            allow_non_loopback,
+        } => {
+            refuse_offline(g, "serve")?;
+            serve(dir, listen, *allow_non_loopback)
+        }
+        LogCommand::Mirror {
+            url,
+            dir,
+            key,
+            max_size,
+        } => {
+            refuse_offline(g, "mirror")?;
+            mirror(url, dir, key, *max_size)
+        }
+        LogCommand::VerifyInclusion {
+            mirror,
+            key,
+            entry,
+            index,
+        } => verify_inclusion(mirror, key, &entry.entry()?, *index),
+    }
+}
+
+fn init(dir: &Path, origin: &str, key: &Path) -> Result<Outcome, CliError> {
+    let (signer, generated) = if key.exists() {
+        (tlog::keys::load_signer(key).map_err(tl)?, false)
+    } else {
+        (tlog::keys::generate(key, origin).map_err(tl)?, true)
+    };
+    if signer.name() != origin {
+        return Err(CliError::Usage(format!(
+            "the key in {} is named {:?}; the key name must be the origin {origin:?}",
+            key.display(),
+            signer.name()
+        )));
+    }
+    let config = tlog::writer::init(dir, &signer).map_err(tl)?;
+    Ok(Outcome::Data(serde_json::json!({
+        "dir": dir.display().to_string(),
+        "origin": config.origin,
+        "vkey": config.vkey,
+        "key": key.display().to_string(),
+        "key_generated": generated,
+        "public_key": if generated { Some(tlog::keys::public_key_path(key).display().to_string()) } else { None },
+    })))
+}
+
+fn read_batch(file: &Path) -> Result<Vec<Entry>, CliError> {
+    let bytes = tlog::fsio::read_limited(file, MAX_BATCH_FILE)
+        .map_err(tl)?
+        .ok_or_else(|| CliError::Usage(format!("{}: no such file", file.display())))?;
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let field = || format!("{}:{}", file.display(), i + 1);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if line.len() > MAX_BATCH_LINE {
+            return Err(CliError::malformed(
+                field(),
+                format!("line longer than {MAX_BATCH_LINE} bytes"),
+            ));
+        }
+        if out.len() >= MAX_BATCH_LINES {
+            return Err(CliError::malformed(
+                field(),
+                format!("more than {MAX_BATCH_LINES} entries"),
+            ));
+        }
+        let j: EntryJson =
+            serde_json::from_slice(line).map_err(|e| CliError::malformed(field(), e))?;
+        out.push(Entry::from_json(&j).map_err(|e| CliError::malformed(field(), e))?);
+    }
+    if out.is_empty() {
+        return Err(CliError::malformed(
+            file.display().to_string(),
+            "no entries",
+        ));
+    }
+    Ok(out)
+}
+
+/// Not a signed note at all, or signed text that is not a checkpoint body (exit 2).
+fn is_malformed(e: &CheckpointError) -> bool {
+    match e {
+        CheckpointError::Note(n) => n.is_malformed(),
+        other => other.is_malformed_body(),
+    }
+}
+
+fn verify_receipt(key: &str, file: &Path) -> Result<Outcome, CliError> {
+    let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
+    let bytes = crate::input::read_small_file(file)?;
+    let r =
+        Receipt::parse(&bytes).map_err(|e| CliError::malformed(file.display().to_string(), e))?;
+    let leaf = r.entry.leaf_hash();
+    let b = Report::builder(PLUGIN)
+        .subject(format!("{} (entry {})", r.entry.name(), r.index))
+        .output("index", r.index)
+        .output("leaf_hash", leaf.to_hex())
+        .output("name", r.entry.name().to_owned());
+    let cp_id = "tlog.receipt.checkpoint";
+    let inc_id = "tlog.receipt.inclusion";
+    let report = match r.open_checkpoint(&key) {
+        Err(e) if is_malformed(&e) => {
+            return Err(CliError::malformed(
+                format!("{}: checkpoint", file.display()),
+                e,
+            ))
+        }
+        Err(e) => b
+            .fail(cp_id, e.to_string())
+            .skip(inc_id, "not reached: an earlier check failed")
+            .finish(),
+        Ok(cp) => {
+            let c = cp.checkpoint();
+            let b = b
+                .pass(
+                    cp_id,
+                    format!(
+                        "signed by {}; origin {}, size {}, root {}",
+                        key.name(),
+                        c.origin,
+                        c.size,
+                        c.root
+                    ),
+                )
+                .output("size", c.size)
+                .output("root", c.root.to_hex());
+            match r.verify_inclusion(&cp) {
+                Ok(()) => b.pass(
+                    inc_id,
+                    format!(
+                        "entry {} ({leaf}) is leaf {} of the signed tree",
+                        r.entry.name(),
+                        r.index
+                    ),
+                ),
+                Err(e) => b.fail(inc_id, e.to_string()),
+            }
+            .finish()
+        }
+    };
+    Ok(Outcome::Report(report))
+}
+
+fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, CliError> {
+    let addr: std::net::SocketAddr = listen.parse().map_err(|e| {
+        CliError::malformed("--listen", format!("{listen:?}: {e} (expected IP:PORT)"))
+    })?;
+    if !tlog::http::is_loopback(&addr) && !allow_non_loopback {
+        return Err(CliError::Usage(format!(
+            "--listen {addr} is not a loopback address; pass --allow-non-loopback to publish on the network"
+        )));
+    }
+    if !dir.join(tlog::writer::CHECKPOINT_FILE).is_file() {
+        return Err(CliError::Usage(format!(
+            "{}: no checkpoint to serve",
+            dir.display()
+        )));
+    }
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| CliError::Usage(format!("--listen {addr}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| CliError::Internal(e.to_string()))?;
+    tracing::warn!(%bound, dir = %dir.display(), "serving the checkpoint and tiles read-only");
+    eprintln!("serving {} on http://{bound}", dir.display());
+    tlog::http::serve(listener, dir).map_err(tl)?;
+    Ok(Outcome::Data(
+        serde_json::json!({ "served": bound.to_string() }),
+    ))
+}
+
+fn mirror(url: &str, dir: &Path, key: &str, max_size: u64) -> Result<Outcome, CliError> {
+    let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
+    let base = tlog::http::BaseUrl::parse(url).map_err(|e| CliError::malformed("--url", e))?;
+    let b = Report::builder(PLUGIN).subject(format!("mirror of {url} in {}", dir.display()));
+    let id = "tlog.mirror.sync";
+    let report = match tlog::mirror::sync(&base, dir, &key, max_size) {
+        Ok(o) => b
+            .pass(
+                id,
+                format!(
+                    "checkpoint signed by {}; tree {} -> {} consistent; root {}; {} files fetched",
+                    key.name(),
+                    o.old_size,
+                    o.new_size,
+                    o.root,
+                    o.fetched
+                ),
+            )
+            .output("old_size", o.old_size)
+            .output("size", o.new_size)
+            .output("root", o.root.to_hex())
+            .finish(),
+        Err(e) if e.is_verification_failure() => {
+            let kind = match e {
+                TlogError::Rollback { .. } => "tlog.mirror.rollback",
+                TlogError::SplitView(_) => "tlog.mirror.split-view",
+                _ => "tlog.mirror.remote",
+            };
+            b.fail(kind, format!("{e}; the mirror is unchanged"))
+                .finish()
+        }
+        Err(TlogError::Network(m)) => return Err(CliError::Usage(format!("network: {m}"))),
+        Err(e) => return Err(tl(e)),
+    };
+    Ok(Outcome::Report(report))
+}
+
+fn verify_inclusion(
+    dir: &Path,
+    key: &str,
+    entry: &Entry,
+    index: Option<u64>,
+) -> Result<Outcome, CliError> {
+    let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
+    let leaf: Hash = entry.leaf_hash();
+    let b = Report::builder(PLUGIN)
+        .subject(format!("{} in mirror {}", entry.name(), dir.display()))
+        .output("leaf_hash", leaf.to_hex());
+    let id = "tlog.mirror.inclusion";
+    let report = match tlog::mirror::verify_inclusion(dir, &key, entry, index) {
+        Ok(r) => b
+            .pass(
+                id,
+                format!(
+                    "leaf {leaf} is entry {} of the tree of size {} with root {} signed by {}",
+                    r.index,
+                    r.size,
+                    r.root,
+                    key.name()
+                ),
+            )
+            .output("index", r.index)
+            .output("size", r.size)
+            .output("root", r.root.to_hex())
+            .finish(),
+        Err(e) if e.is_verification_failure() => b.fail(id, e.to_string()).finish(),
+        Err(e) => return Err(tl(e)),
+    };
+    Ok(Outcome::Report(report))
+}

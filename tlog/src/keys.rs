@@ -1,0 +1,72 @@
+//! Key files of a log.
+//!
+//! * private key (`--key KEY`): one line `PRIVATE+KEY+<name>+<key ID>+<base64(0x01 ‖ seed)>`
+//!   ([`merkle::note::private_key_string`], the format audit-pack uses), written with mode 0600;
+//! * public key (`KEY.pub`): one line, the C2SP verifier key `<name>+<key ID>+<base64>`.
+
+use crate::fsio::{read_limited, sync_dir};
+use crate::TlogError;
+use merkle::note::{private_key_string, signer_from_private_key, Signer, VerifierKey};
+use ring::rand::{SecureRandom, SystemRandom};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const MAX_KEY_FILE: usize = 1024;
+
+/// Reads a private key file.
+pub fn load_signer(path: &Path) -> Result<Signer, TlogError> {
+    let text = read_limited(path, MAX_KEY_FILE)?
+        .ok_or_else(|| TlogError::Input(format!("{}: no such key file", path.display())))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| TlogError::Input(format!("{}: not UTF-8", path.display())))?;
+    signer_from_private_key(&text).map_err(|e| TlogError::Input(format!("{}: {e}", path.display())))
+}
+
+/// The public key file path for a private key file: `KEY.pub`.
+pub fn public_key_path(key: &Path) -> PathBuf {
+    let mut s = key.as_os_str().to_owned();
+    s.push(".pub");
+    PathBuf::from(s)
+}
+
+/// Generates a key named `name`, writes it to `path` (which must not exist; mode 0600) and the
+/// verifier key to `path.pub`.
+pub fn generate(path: &Path, name: &str) -> Result<Signer, TlogError> {
+    let mut seed = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut seed)
+        .map_err(|_| TlogError::Input("the system random number generator failed".into()))?;
+    let text = private_key_string(name, &seed)?;
+    let signer = Signer::from_seed(name, seed)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| TlogError::io(path, e))?;
+    f.write_all(format!("{text}\n").as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| TlogError::io(path, e))?;
+    let pub_path = public_key_path(path);
+    std::fs::write(&pub_path, format!("{}\n", signer.verifier_key()))
+        .map_err(|e| TlogError::io(&pub_path, e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        sync_dir(dir)?;
+    }
+    Ok(signer)
+}
+
+/// A verifier key given as the key string itself or as a file holding it.
+pub fn parse_verifier_key(arg: &str) -> Result<VerifierKey, TlogError> {
+    let path = Path::new(arg);
+    let text = if !arg.contains('+') || path.is_file() {
+        let bytes = read_limited(path, MAX_KEY_FILE)?
+            .ok_or_else(|| TlogError::Input(format!("{arg}: neither a verifier key nor a file")))?;
+        String::from_utf8(bytes).map_err(|_| TlogError::Input(format!("{arg}: not UTF-8")))?
+    } else {
+        arg.to_owned()
+    };
+    VerifierKey::parse(text.trim()).map_err(|e| TlogError::Input(format!("verifier key: {e}")))
+}

@@ -1,0 +1,185 @@
+//! Inclusion receipts: a self-contained JSON file verified with only the log's public key.
+//!
+//! ```json
+//! {
+//!   "format": "prov-verify/tlog-receipt/v1",
+//!   "entry": {"manifest_root": "<hex>", "sig_digest": "<hex>", "name": "...", "metadata": {...}},
+//!   "index": 7,
+//!   "inclusion_proof": ["<hex>", ...],
+//!   "checkpoint": "<the signed checkpoint note>"
+//! }
+//! ```
+//!
+//! The tree size and root come only from the signed checkpoint; the leaf hash only from the
+//! entry's canonical bytes.
+
+use crate::entry::{Entry, EntryJson};
+use crate::fsio::read_limited;
+use crate::proof::{DirTiles, TileProver};
+use crate::tiles::{parse_bundle, MAX_BUNDLE};
+use crate::writer::{read_checkpoint, read_config, CHECKPOINT_FILE};
+use crate::TlogError;
+use merkle::checkpoint::{CheckpointError, VerifiedCheckpoint};
+use merkle::note::VerifierKey;
+use merkle::tiles::{TileLevel, TilePath, TILE_WIDTH};
+use merkle::{verify_inclusion, Hash, ProofError, MAX_INCLUSION_PROOF_LEN};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The `format` value.
+pub const RECEIPT_FORMAT: &str = "prov-verify/tlog-receipt/v1";
+/// The largest receipt file, in bytes.
+pub const MAX_RECEIPT: usize = 256 * 1024;
+
+/// The JSON file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptJson {
+    pub format: String,
+    pub entry: EntryJson,
+    pub index: u64,
+    pub inclusion_proof: Vec<String>,
+    pub checkpoint: String,
+}
+
+/// A parsed (not yet verified) receipt.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub entry: Entry,
+    pub index: u64,
+    pub proof: Vec<Hash>,
+    pub checkpoint: String,
+}
+
+impl Receipt {
+    /// Parses receipt bytes (size, format, entry fields, proof length and hashes checked).
+    pub fn parse(bytes: &[u8]) -> Result<Self, TlogError> {
+        if bytes.len() > MAX_RECEIPT {
+            return Err(TlogError::Input(format!(
+                "receipt is {} bytes, more than {MAX_RECEIPT}",
+                bytes.len()
+            )));
+        }
+        let j: ReceiptJson =
+            serde_json::from_slice(bytes).map_err(|e| TlogError::Input(e.to_string()))?;
+        if j.format != RECEIPT_FORMAT {
+            return Err(TlogError::Input(format!(
+                "format {:?} is not {RECEIPT_FORMAT:?}",
+                j.format.chars().take(64).collect::<String>()
+            )));
+        }
+        if j.inclusion_proof.len() > MAX_INCLUSION_PROOF_LEN {
+            return Err(TlogError::Input(format!(
+                "inclusion_proof has more than {MAX_INCLUSION_PROOF_LEN} nodes"
+            )));
+        }
+        let proof = j
+            .inclusion_proof
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                Hash::from_hex(h)
+                    .map_err(|e| TlogError::Input(format!("inclusion_proof[{i}]: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Receipt {
+            entry: Entry::from_json(&j.entry)?,
+            index: j.index,
+            proof,
+            checkpoint: j.checkpoint,
+        })
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> ReceiptJson {
+        ReceiptJson {
+            format: RECEIPT_FORMAT.to_owned(),
+            entry: self.entry.to_json(),
+            index: self.index,
+            inclusion_proof: self.proof.iter().map(Hash::to_hex).collect(),
+            checkpoint: self.checkpoint.clone(),
+        }
+    }
+
+    /// Step 1: the checkpoint is signed by `key` and its origin is the key's name.
+    pub fn open_checkpoint(
+        &self,
+        key: &VerifierKey,
+    ) -> Result<VerifiedCheckpoint, CheckpointError> {
+        merkle::checkpoint::open(
+            self.checkpoint.as_bytes(),
+            std::slice::from_ref(key),
+            Some(key.name()),
+        )
+    }
+
+    /// Step 2: the entry's leaf hash is at `index` in the checkpointed tree.
+    pub fn verify_inclusion(&self, cp: &VerifiedCheckpoint) -> Result<(), ProofError> {
+        let c = cp.checkpoint();
+        verify_inclusion(
+            self.index,
+            c.size,
+            &self.entry.leaf_hash(),
+            &self.proof,
+            &c.root,
+        )
+    }
+}
+
+/// Reads the entry at `index` from the bundles of a tree of `size` leaves in `dir`.
+pub fn read_entry(dir: &Path, size: u64, index: u64) -> Result<Entry, TlogError> {
+    if index >= size {
+        return Err(ProofError::IndexOutOfRange { index, size }.into());
+    }
+    let tile_index = index >> 8;
+    let width = if tile_index < size >> 8 {
+        TILE_WIDTH
+    } else {
+        (size % u64::from(TILE_WIDTH)) as u16
+    };
+    let p = TilePath::new(TileLevel::Entries, tile_index, width)
+        .map_err(|e| TlogError::Input(e.to_string()))?;
+    let path = dir.join(p.to_string());
+    let bytes = read_limited(&path, MAX_BUNDLE)?
+        .ok_or_else(|| TlogError::corrupt(&path, "entry bundle is missing"))?;
+    let entries = parse_bundle(&bytes, width).map_err(|r| TlogError::corrupt(&path, r))?;
+    let raw = entries
+        .get((index % 256) as usize)
+        .ok_or_else(|| TlogError::corrupt(&path, "entry missing from bundle"))?;
+    Entry::parse(raw)
+}
+
+/// Builds the receipt of entry `index` against the log's published checkpoint.
+pub fn make_receipt(dir: &Path, index: u64) -> Result<Receipt, TlogError> {
+    let (_, vkey) = read_config(dir)?;
+    let (cp, note) = read_checkpoint(dir, &vkey)?
+        .ok_or_else(|| TlogError::corrupt(dir.join(CHECKPOINT_FILE), "missing"))?;
+    if index >= cp.size {
+        return Err(TlogError::Input(format!(
+            "entry {index} is not in the published checkpoint (size {}); run `log checkpoint`",
+            cp.size
+        )));
+    }
+    let entry = read_entry(dir, cp.size, index)?;
+    let mut prover = TileProver::new(cp.size, DirTiles::new(dir));
+    let leaf = prover.leaf_hash(index)?;
+    if leaf != entry.leaf_hash() {
+        return Err(TlogError::corrupt(
+            dir,
+            format!("entry {index} does not match its leaf hash"),
+        ));
+    }
+    let proof = prover.inclusion_proof(index)?;
+    let note =
+        String::from_utf8(note).map_err(|_| TlogError::corrupt(dir, "checkpoint is not UTF-8"))?;
+    let r = Receipt {
+        entry,
+        index,
+        proof,
+        checkpoint: note,
+    };
+    // Never hand out a receipt that does not verify.
+    let cp = r.open_checkpoint(&vkey)?;
+    r.verify_inclusion(&cp)?;
+    Ok(r)
+}

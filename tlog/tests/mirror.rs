@@ -1,0 +1,352 @@
+//! Mirroring over loopback HTTP, offline inclusion checks, and a hostile remote.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+mod common;
+use common::*;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use tlog::http::BaseUrl;
+use tlog::mirror::{sync, verify_inclusion, Remote, DEFAULT_MAX_SIZE};
+use tlog::writer::Log;
+use tlog::TlogError;
+
+fn serve(dir: &Path) -> BaseUrl {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || tlog::http::serve(l, &dir));
+    BaseUrl::parse(&format!("http://{addr}")).unwrap()
+}
+
+#[test]
+fn mirror_over_loopback_then_incrementally() {
+    let log = tmp("m-log");
+    let mirror = tmp("m-mirror");
+    build_log(&log, 700, 700);
+    let url = serve(&log);
+    let key = signer().to_verifier_key();
+    let out = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    assert_eq!((out.old_size, out.new_size), (0, 700));
+    {
+        let mut l = Log::open(&log).unwrap();
+        l.append(&(700..1000).map(entry).collect::<Vec<_>>())
+            .unwrap();
+        l.checkpoint(&signer()).unwrap();
+    }
+    let out = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    assert_eq!((out.old_size, out.new_size), (700, 1000));
+    assert_eq!(out.fetched, 4); // level-0 tiles 2 and 3, and their bundles
+                                // The mirror holds exactly the published files of the log.
+    let published = |d: &Path| {
+        snapshot(d)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("tile/") || p == "checkpoint")
+            .filter(|(p, _)| !p.contains(".p/")) // older partial tiles: the mirror skips them
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(published(&log), published(&mirror));
+    // Up to date: nothing fetched.
+    assert_eq!(
+        sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap().fetched,
+        0
+    );
+    // Offline inclusion, with and without the index.
+    let r = verify_inclusion(&mirror, &key, &entry(777), None).unwrap();
+    assert_eq!((r.index, r.size), (777, 1000));
+    verify_inclusion(&mirror, &key, &entry(5), Some(5)).unwrap();
+    assert!(verify_inclusion(&mirror, &key, &entry(5), Some(6)).is_err());
+    assert!(matches!(
+        verify_inclusion(&mirror, &key, &entry(1000), None),
+        Err(TlogError::NotInLog(_))
+    ));
+}
+
+type Tamper = Box<dyn Fn(&str, Vec<u8>) -> Vec<u8> + Sync>;
+
+/// A remote that serves a log directory's files through a tampering function.
+struct Hostile {
+    dir: PathBuf,
+    tamper: Tamper,
+}
+
+impl Remote for Hostile {
+    fn get(&self, path: &str, max: usize) -> Result<Option<Vec<u8>>, TlogError> {
+        let Ok(bytes) = std::fs::read(self.dir.join(path)) else {
+            return Ok(None);
+        };
+        let bytes = (self.tamper)(path, bytes);
+        if bytes.len() > max {
+            return Err(TlogError::Remote(format!("{path}: too large")));
+        }
+        Ok(Some(bytes))
+    }
+}
+
+#[test]
+fn hostile_remote_is_rejected_and_mirror_unchanged() {
+    let log = tmp("h-log");
+    build_log(&log, 300, 300);
+    let mirror = tmp("h-mirror");
+    let small = tmp("h-small");
+    build_log(&small, 100, 100);
+    let key = signer().to_verifier_key();
+    sync(
+        &Hostile {
+            dir: small.clone(),
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        DEFAULT_MAX_SIZE,
+    )
+    .unwrap();
+    let before = snapshot(&mirror);
+
+    let cases: Vec<(&str, Tamper)> = vec![
+        (
+            "flipped leaf hash",
+            Box::new(|p, mut b| {
+                if p == "tile/0/001.p/44" {
+                    b[0] ^= 1;
+                }
+                b
+            }),
+        ),
+        (
+            "short tile",
+            Box::new(|p, mut b| {
+                if p == "tile/0/000" {
+                    b.truncate(100);
+                }
+                b
+            }),
+        ),
+        (
+            "oversized bundle",
+            Box::new(|p, mut b| {
+                if p.starts_with("tile/entries/000") {
+                    b.resize(5 << 20, 0);
+                }
+                b
+            }),
+        ),
+        (
+            "entry swapped",
+            Box::new(|p, b| {
+                if p == "tile/entries/000" {
+                    let other = tlog::tiles::encode_bundle(
+                        &(1..=256).map(|i| entry(i).to_bytes()).collect::<Vec<_>>(),
+                    )
+                    .unwrap();
+                    return other;
+                }
+                b
+            }),
+        ),
+        (
+            "bad signature",
+            Box::new(|p, mut b| {
+                if p == "checkpoint" {
+                    let n = b.len();
+                    b[n - 5] ^= 1;
+                }
+                b
+            }),
+        ),
+        (
+            "unsigned size change",
+            Box::new(|p, b| {
+                if p == "checkpoint" {
+                    return String::from_utf8(b)
+                        .unwrap()
+                        .replacen("\n300\n", "\n299\n", 1)
+                        .into_bytes();
+                }
+                b
+            }),
+        ),
+    ];
+    for (name, tamper) in cases {
+        let r = sync(
+            &Hostile {
+                dir: log.clone(),
+                tamper,
+            },
+            &mirror,
+            &key,
+            DEFAULT_MAX_SIZE,
+        );
+        assert!(r.is_err(), "{name} was accepted");
+        assert!(r.unwrap_err().is_verification_failure(), "{name}");
+        assert_eq!(snapshot(&mirror), before, "{name} changed the mirror");
+    }
+    // Budget on the size a checkpoint claims.
+    let r = sync(
+        &Hostile {
+            dir: log.clone(),
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        200,
+    );
+    assert!(r.is_err());
+    assert_eq!(snapshot(&mirror), before);
+
+    // A different tree from the same key: split view, at a larger and at the same size.
+    let fork = tmp("h-fork");
+    tlog::writer::init(&fork, &signer()).unwrap();
+    {
+        let mut l = Log::open(&fork).unwrap();
+        l.append(&(1000..1300).map(entry).collect::<Vec<_>>())
+            .unwrap();
+        l.checkpoint(&signer()).unwrap();
+    }
+    let r = sync(
+        &Hostile {
+            dir: fork.clone(),
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        DEFAULT_MAX_SIZE,
+    );
+    assert!(matches!(r, Err(TlogError::SplitView(_))), "{r:?}");
+    let fork100 = tmp("h-fork100");
+    tlog::writer::init(&fork100, &signer()).unwrap();
+    {
+        let mut l = Log::open(&fork100).unwrap();
+        l.append(&(1000..1100).map(entry).collect::<Vec<_>>())
+            .unwrap();
+        l.checkpoint(&signer()).unwrap();
+    }
+    let r = sync(
+        &Hostile {
+            dir: fork100,
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        DEFAULT_MAX_SIZE,
+    );
+    assert!(matches!(r, Err(TlogError::SplitView(_))), "{r:?}");
+    assert_eq!(snapshot(&mirror), before);
+
+    // Rollback: mirror the big log, then be offered the small one.
+    sync(
+        &Hostile {
+            dir: log.clone(),
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        DEFAULT_MAX_SIZE,
+    )
+    .unwrap();
+    let after = snapshot(&mirror);
+    let r = sync(
+        &Hostile {
+            dir: small,
+            tamper: Box::new(|_, b| b),
+        },
+        &mirror,
+        &key,
+        DEFAULT_MAX_SIZE,
+    );
+    assert!(
+        matches!(
+            r,
+            Err(TlogError::Rollback {
+                local: 300,
+                remote: 100
+            })
+        ),
+        "{r:?}"
+    );
+    assert_eq!(snapshot(&mirror), after);
+}
+
+#[test]
+fn server_publishes_only_checkpoint_and_tiles() {
+    let log = tmp("s-log");
+    build_log(&log, 10, 10);
+    let url = serve(&log);
+    assert!(url.get("checkpoint", 1 << 16).unwrap().is_some());
+    assert!(url.get("tile/0/000.p/10", 1 << 16).unwrap().is_some());
+    for p in [
+        "log.json",
+        "pending",
+        "lock",
+        "tile/0/000.p/10.tmp",
+        "../etc/passwd",
+        "tile/0/x000/000.p/10",
+        "",
+    ] {
+        assert_eq!(url.get(p, 1 << 16).unwrap(), None, "{p}");
+    }
+    // The client's body budget.
+    assert!(url.get("tile/0/000.p/10", 100).is_err());
+}
+
+/// A raw server that answers every connection with `response`.
+fn raw_server(response: Vec<u8>) -> BaseUrl {
+    use std::io::{Read, Write};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(&response);
+        }
+    });
+    BaseUrl::parse(&format!("http://{addr}")).unwrap()
+}
+
+#[test]
+fn hostile_http_responses_are_rejected() {
+    let mirror = tmp("raw-mirror");
+    let key = signer().to_verifier_key();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "huge content-length",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n".to_vec(),
+        ),
+        (
+            "chunked",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+                .to_vec(),
+        ),
+        (
+            "endless head",
+            [b"HTTP/1.1 200 OK\r\n".to_vec(), b"X: y\r\n".repeat(5000)].concat(),
+        ),
+        (
+            "body over budget without length",
+            [b"HTTP/1.1 200 OK\r\n\r\n".to_vec(), vec![b'a'; 70 * 1024]].concat(),
+        ),
+        (
+            "short body",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".to_vec(),
+        ),
+        (
+            "server error",
+            b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        ),
+        (
+            "garbage checkpoint",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+        ),
+    ];
+    for (name, resp) in cases {
+        let url = raw_server(resp);
+        let r = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE);
+        assert!(r.is_err(), "{name} accepted");
+        assert!(snapshot(&mirror).is_empty(), "{name} wrote to the mirror");
+    }
+}
