@@ -39,7 +39,13 @@ pub struct GlobalArgs {
     pub offline: bool,
 
     /// Directory of the offline cache (trust roots, checkpoints, CRLs)
-    #[arg(long, global = true, env = "PROV_VERIFY_CACHE_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "PROV_VERIFY_CACHE_DIR",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub cache_dir: Option<PathBuf>,
 
     /// Format of the log lines written to stderr

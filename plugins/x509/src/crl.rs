@@ -22,11 +22,15 @@ const OID_AKI: &[u8] = &[0x55, 0x1d, 0x23];
 /// A parsed CRL (owned).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Crl {
+    /// The CRL's DER, exactly as parsed.
+    der: Vec<u8>,
     tbs: Vec<u8>,
     inner_sig_alg: Vec<u8>,
     outer_sig_alg: Vec<u8>,
     signature: Vec<u8>,
     issuer: Vec<u8>,
+    /// The issuer Name, for messages.
+    issuer_display: String,
     this_update: i64,
     next_update: Option<i64>,
     /// Revoked serials with their revocation dates (seconds since the epoch).
@@ -104,11 +108,13 @@ impl Crl {
             ));
         }
         Ok(Crl {
+            der: der.to_vec(),
             tbs: tbs.raw.to_vec(),
             inner_sig_alg: inner_alg.raw.to_vec(),
             outer_sig_alg: outer_alg.raw.to_vec(),
             signature: signature.to_vec(),
             issuer: issuer.raw.to_vec(),
+            issuer_display: crl.issuer().to_string(),
             this_update: crl.last_update().timestamp(),
             next_update: crl.next_update().map(|t| t.timestamp()),
             revoked,
@@ -138,6 +144,42 @@ impl Crl {
     /// The issuer Name's DER.
     pub fn issuer_der(&self) -> &[u8] {
         &self.issuer
+    }
+
+    /// The CRL's DER, exactly the bytes it was parsed from (a PEM block's content).
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// SHA-256 of [`Crl::der`] (for content-addressed storage).
+    pub fn sha256(&self) -> [u8; 32] {
+        let digest = ring::digest::digest(&ring::digest::SHA256, &self.der);
+        let mut out = [0u8; 32];
+        for (o, d) in out.iter_mut().zip(digest.as_ref()) {
+            *o = *d;
+        }
+        out
+    }
+
+    /// The issuer Name, for messages. Unverified: a CRL is only trusted once its signature
+    /// verifies with the key of a certificate of the path.
+    pub fn issuer(&self) -> &str {
+        &self.issuer_display
+    }
+
+    /// thisUpdate, in seconds since the epoch.
+    pub fn this_update(&self) -> i64 {
+        self.this_update
+    }
+
+    /// nextUpdate, in seconds since the epoch, if present.
+    pub fn next_update(&self) -> Option<i64> {
+        self.next_update
+    }
+
+    /// How many certificates the CRL lists as revoked.
+    pub fn revoked_count(&self) -> usize {
+        self.revoked.len()
     }
 }
 

@@ -34,8 +34,8 @@ pub use cms::{
 pub use crl::Crl;
 pub use error::{CheckKind, CmsError, ParseError, ValidationError};
 pub use manifest::{
-    verify_manifest, DetachedSignature, ManifestRequest, CHECK_CHAIN, CHECK_MESSAGE_DIGEST,
-    CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
+    verify_manifest, verify_manifest_noting_crl_source, DetachedSignature, ManifestRequest,
+    CHECK_CHAIN, CHECK_MESSAGE_DIGEST, CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
 };
 pub use names::{GeneralName, NameConstraints};
 pub use path::{revocation_coverage, verify_path, VerifiedPath};

@@ -186,6 +186,17 @@ fn alg_name(alg: SignatureAlgorithm) -> &'static str {
 
 /// Verifies a detached manifest signature. Never panics; every outcome is a report.
 pub fn verify_manifest(req: &ManifestRequest<'_>) -> Report {
+    verify_manifest_inner(req, None)
+}
+
+/// [`verify_manifest`], recording where the CRLs came from (e.g. "2 from the offline cache")
+/// in the report's `crls` output. The source changes nothing in the verification: every CRL
+/// is judged the same way, whatever its origin.
+pub fn verify_manifest_noting_crl_source(req: &ManifestRequest<'_>, crl_source: &str) -> Report {
+    verify_manifest_inner(req, Some(crl_source))
+}
+
+fn verify_manifest_inner(req: &ManifestRequest<'_>, crl_source: Option<&str>) -> Report {
     let mut steps: Vec<Step> = Vec::new();
     let mut intermediates: Vec<Certificate> = req.intermediates.to_vec();
     let mut format = "raw";
@@ -255,6 +266,9 @@ pub fn verify_manifest(req: &ManifestRequest<'_>) -> Report {
         .verified_at(req.time)
         .output("format", format)
         .output("signer", req.leaf.subject().to_owned());
+    if let Some(source) = crl_source {
+        b = b.output("crls", source.to_owned());
+    }
     let want_revocation = req.require_crl || !req.crls.is_empty();
 
     // Signature steps first; the chain only if they all passed.

@@ -5,6 +5,10 @@
 //! HTTP fetcher, after refusing `--offline`. Every other subcommand (and `warm` under
 //! `--offline`, which is refused) runs without any fetcher: verification replays the TUF
 //! workflow over cached bytes. The time is read once here (or given with `--at`).
+//!
+//! `cache add-crl` stores X.509 CRLs under `CACHE_DIR/crls/` for `x509 verify` without
+//! `--crl` (`cached_crls`); they need no trust: path validation verifies each CRL's
+//! signature against its issuer when it is used.
 
 use crate::commands::Outcome;
 use crate::error::CliError;
@@ -12,11 +16,21 @@ use crate::input::read_small_file;
 use clap::{Args, Subcommand};
 use offline_cache::{CacheDir, Error as CacheError, DEFAULT_REPOSITORY, SIGSTORE_TRUSTED_ROOT};
 use plugin_api::{Insecure, VerificationTime};
-use std::path::PathBuf;
+use plugin_x509::{crls_from_pem_or_der, Crl};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Per-request time limit of `cache warm`.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The directory of the cache holding CRLs (DER, named `sha256-<hex>.crl`).
+pub(crate) const CRL_DIR: &str = "crls";
+/// Most CRLs the cache holds.
+pub(crate) const MAX_CACHED_CRLS: usize = 1000;
+/// Most CRLs in one file given to `cache add-crl`.
+const MAX_CRLS_PER_FILE: usize = 16;
 
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
@@ -30,6 +44,16 @@ pub enum CacheCommand {
     Export(ExportArgs),
     /// Read a .tgz made by `cache export`, re-verify it, and add it to the cache
     Import(ImportArgs),
+    /// Add CRLs (PEM or DER) to the cache, for `x509 verify` without --crl (no trust needed:
+    /// a CRL's signature is verified against its issuer when it is used)
+    AddCrl(AddCrlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddCrlArgs {
+    /// CRL files: DER, or PEM with one or more `X509 CRL` blocks (1 MiB each at most)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -119,10 +143,15 @@ pub fn run(cmd: &CacheCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cl
         CacheCommand::Status(args) => {
             let now = verification_time(args.at.as_deref())?;
             let repos = offline_cache::status(&cache, now).map_err(cache_error)?;
+            let crls: Vec<serde_json::Value> = cached_crls(cache.path())?
+                .iter()
+                .map(|(name, crl)| crl_summary(name, crl))
+                .collect();
             let value = serde_json::json!({
                 "cache_dir": cache.path().display().to_string(),
                 "at": offline_cache::format_time(now),
                 "repositories": repos,
+                "crls": crls,
             });
             Ok(Outcome::Data(value))
         }
@@ -157,7 +186,152 @@ pub fn run(cmd: &CacheCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cl
             .map_err(cache_error)?;
             Ok(Outcome::Report(out.report))
         }
+        CacheCommand::AddCrl(args) => add_crls(cache.path(), &args.files),
     }
+}
+
+/// The cache file name of a CRL: `sha256-<hex of its DER>.crl`.
+fn crl_file_name(crl: &Crl) -> String {
+    format!("sha256-{}.crl", hex::encode(crl.sha256()))
+}
+
+/// Whether `name` is a cache CRL file name (`sha256-` 64 lowercase hex digits `.crl`).
+fn is_crl_file_name(name: &str) -> bool {
+    name.strip_prefix("sha256-")
+        .and_then(|rest| rest.strip_suffix(".crl"))
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// The names of the CRL files in `crl_dir` (sorted; none if the directory does not exist),
+/// at most [`MAX_CACHED_CRLS`]. Other entries (e.g. a writer's temporary files) are ignored.
+fn crl_file_names(crl_dir: &Path) -> Result<Vec<String>, CliError> {
+    let entries = match std::fs::read_dir(crl_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(CliError::io(crl_dir, e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| CliError::io(crl_dir, e))?;
+        let name = entry.file_name();
+        match name.to_str() {
+            Some(n) if is_crl_file_name(n) => {
+                if names.len() >= MAX_CACHED_CRLS {
+                    return Err(CliError::malformed(
+                        crl_dir.display().to_string(),
+                        format!("more than {MAX_CACHED_CRLS} CRLs in the cache"),
+                    ));
+                }
+                names.push(n.to_owned());
+            }
+            _ => tracing::debug!(entry = ?name, "not a cached CRL; ignored"),
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Every CRL of the cache at `cache_dir` (sorted by file name), each a regular file of at most
+/// 1 MiB that parses as one DER CRL whose SHA-256 is its name; anything else is an error
+/// naming the file (exit 2: a damaged cache is never skipped silently). No CRL is trusted
+/// here: path validation verifies each against its issuer's key when it is used.
+pub(crate) fn cached_crls(cache_dir: &Path) -> Result<Vec<(String, Crl)>, CliError> {
+    let crl_dir = cache_dir.join(CRL_DIR);
+    let mut out = Vec::new();
+    for name in crl_file_names(&crl_dir)? {
+        let path = crl_dir.join(&name);
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| CliError::io(&path, e))?;
+        if !meta.is_file() {
+            return Err(CliError::malformed(
+                path.display().to_string(),
+                "not a regular file (links are not followed)",
+            ));
+        }
+        let bytes = read_small_file(&path)?;
+        let crl = Crl::from_der(&bytes)
+            .map_err(|e| CliError::malformed(path.display().to_string(), e))?;
+        if crl_file_name(&crl) != name {
+            return Err(CliError::malformed(
+                path.display().to_string(),
+                "content does not match its name (damaged cache); remove the file",
+            ));
+        }
+        out.push((name, crl));
+    }
+    Ok(out)
+}
+
+fn crl_summary(name: &str, crl: &Crl) -> serde_json::Value {
+    serde_json::json!({
+        "file": format!("{CRL_DIR}/{name}"),
+        "issuer": crl.issuer(),
+        "this_update": plugin_x509::rfc3339(crl.this_update()),
+        "next_update": crl.next_update().map(plugin_x509::rfc3339),
+        "revoked": crl.revoked_count(),
+    })
+}
+
+/// `cache add-crl`: parses every file first (nothing is written unless all parse), then
+/// stores each new CRL as DER under its content address, atomically.
+fn add_crls(cache_dir: &Path, files: &[PathBuf]) -> Result<Outcome, CliError> {
+    let mut new: BTreeMap<String, Crl> = BTreeMap::new();
+    for path in files {
+        let bytes = read_small_file(path)?;
+        let crls = crls_from_pem_or_der(&bytes, MAX_CRLS_PER_FILE)
+            .map_err(|e| CliError::malformed(path.display().to_string(), e))?;
+        for crl in crls {
+            new.insert(crl_file_name(&crl), crl);
+        }
+    }
+    let crl_dir = cache_dir.join(CRL_DIR);
+    let existing = crl_file_names(&crl_dir)?;
+    let (present, absent): (Vec<_>, Vec<_>) = new
+        .into_iter()
+        .partition(|(name, _)| existing.binary_search(name).is_ok());
+    if existing.len().saturating_add(absent.len()) > MAX_CACHED_CRLS {
+        return Err(CliError::malformed(
+            crl_dir.display().to_string(),
+            format!(
+                "adding {} CRLs to the {} cached would exceed the limit of {MAX_CACHED_CRLS}",
+                absent.len(),
+                existing.len()
+            ),
+        ));
+    }
+    if !absent.is_empty() {
+        std::fs::create_dir_all(&crl_dir).map_err(|e| CliError::io(&crl_dir, e))?;
+    }
+    for (i, (name, crl)) in absent.iter().enumerate() {
+        write_atomic(&crl_dir, name, crl.der(), i)?;
+    }
+    if !absent.is_empty() {
+        let dir = std::fs::File::open(&crl_dir).map_err(|e| CliError::io(&crl_dir, e))?;
+        dir.sync_all().map_err(|e| CliError::io(&crl_dir, e))?;
+    }
+    tracing::info!(added = absent.len(), already = present.len(), dir = %crl_dir.display(), "CRLs cached");
+    Ok(Outcome::Data(serde_json::json!({
+        "cache_dir": cache_dir.display().to_string(),
+        "added": absent.iter().map(|(n, c)| crl_summary(n, c)).collect::<Vec<_>>(),
+        "already_cached": present.iter().map(|(n, c)| crl_summary(n, c)).collect::<Vec<_>>(),
+    })))
+}
+
+/// Writes `bytes` to `dir/name`: a temporary file in `dir`, synced, renamed over the name.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8], n: usize) -> Result<(), CliError> {
+    let tmp = dir.join(format!(".tmp-{}-{n}-{name}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, dir.join(name))
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        CliError::io(&tmp, e)
+    })
 }
 
 /// The only place an HTTP fetcher is made; `--offline` is refused before it.
@@ -209,7 +383,7 @@ fn insecure(allow_expired: bool) -> Vec<Insecure> {
 
 /// `--cache-dir` / `PROV_VERIFY_CACHE_DIR`, else `$XDG_CACHE_HOME/prov-verify`, else
 /// `$HOME/.cache/prov-verify`.
-fn cache_dir(g: &crate::cli::GlobalArgs) -> Result<PathBuf, CliError> {
+pub(crate) fn cache_dir(g: &crate::cli::GlobalArgs) -> Result<PathBuf, CliError> {
     if let Some(dir) = &g.cache_dir {
         return Ok(dir.clone());
     }

@@ -32,9 +32,11 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "FILE")]
     pub bundle: PathBuf,
 
-    /// Trusted root (Sigstore TrustedRoot JSON); there are no built-in roots
+    /// Trusted root (Sigstore TrustedRoot JSON). Default: `trusted_root.json` of the `sigstore`
+    /// repository in the offline cache, re-verified against its TUF metadata at the
+    /// verification time (an expired or tampered cache fails; nothing is fetched)
     #[arg(long, value_name = "FILE")]
-    pub trusted_root: PathBuf,
+    pub trusted_root: Option<PathBuf>,
 
     /// Verify with this PEM public key instead of a Fulcio certificate
     #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
@@ -71,11 +73,45 @@ pub struct VerifyBlobArgs {
     /// INSECURE: accept bundles whose RFC 3161 timestamps are not verified
     #[arg(long)]
     pub insecure_skip_timestamp: bool,
+
+    /// INSECURE: accept an expired offline cache for the default trusted root (recorded in the
+    /// report, with a warning)
+    #[arg(long, conflicts_with = "trusted_root")]
+    pub allow_expired_cache: bool,
 }
 
-pub fn run(cmd: &CosignCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
-        CosignCommand::VerifyBlob(args) => verify_blob(args),
+        CosignCommand::VerifyBlob(args) => verify_blob(args, g),
+    }
+}
+
+/// The TUF repository in the offline cache whose `trusted_root.json` is the default root.
+const SIGSTORE_REPO: &str = "sigstore";
+
+/// The trusted root: the file given, or the one the offline cache holds, verified now. A cache
+/// that does not verify ends the command with the cache's own report (which names the failed
+/// TUF check); it is never refreshed here.
+fn trusted_root_bytes(
+    given: Option<&Path>,
+    g: &crate::cli::GlobalArgs,
+    time: VerificationTime,
+    insecure: &[Insecure],
+) -> Result<Result<Vec<u8>, plugin_api::Report>, CliError> {
+    if let Some(path) = given {
+        return read_limited(path, MAX_INPUT_FILE).map(Ok);
+    }
+    let dir = crate::commands::cache::cache_dir(g)?;
+    let cache = offline_cache::CacheDir::new(&dir);
+    match offline_cache::trusted_root(&cache, SIGSTORE_REPO, time, insecure) {
+        Ok(Ok(file)) => {
+            tracing::info!(cache = %dir.display(), "trusted root from the offline cache");
+            Ok(Ok(file.bytes))
+        }
+        Ok(Err(report)) => Ok(Err(report)),
+        Err(e) => Err(CliError::Usage(format!(
+            "no --trusted-root given and none usable in the offline cache: {e}"
+        ))),
     }
 }
 
@@ -108,10 +144,34 @@ fn matcher(
     }
 }
 
-fn verify_blob(a: &VerifyBlobArgs) -> Result<Outcome, CliError> {
+fn verify_blob(a: &VerifyBlobArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+    let time = match a.at {
+        Some(t) => VerificationTime::from_unix_seconds(t),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
+            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}")))?,
+    };
+    let mut insecure: Vec<Insecure> = Vec::new();
+    if a.insecure_skip_timestamp {
+        insecure.push(Insecure::SkipTimestamp);
+    }
+    if a.allow_expired_cache {
+        insecure.push(Insecure::AllowExpiredCache);
+    }
     let bundle = read_limited(&a.bundle, MAX_INPUT_FILE)?;
-    let root = TrustedRoot::from_json(&read_limited(&a.trusted_root, MAX_INPUT_FILE)?)
-        .map_err(|e| CliError::malformed(a.trusted_root.display().to_string(), e.to_string()))?;
+    let root_bytes = match trusted_root_bytes(a.trusted_root.as_deref(), g, time, &insecure)? {
+        Ok(bytes) => bytes,
+        Err(cache_report) => return Ok(Outcome::Report(cache_report)),
+    };
+    let root_name = a
+        .trusted_root
+        .as_ref()
+        .map_or("trusted_root.json (offline cache)".to_string(), |p| {
+            p.display().to_string()
+        });
+    let root = TrustedRoot::from_json(&root_bytes)
+        .map_err(|e| CliError::malformed(root_name, e.to_string()))?;
     let artifact_bytes;
     let artifact = if let Some(h) = a.artifact.strip_prefix("sha256:") {
         let d = hex::decode(h)
@@ -143,18 +203,6 @@ fn verify_blob(a: &VerifyBlobArgs) -> Result<Outcome, CliError> {
             )?,
         };
         Signer::Keyless(&policy)
-    };
-    let time = match a.at {
-        Some(t) => VerificationTime::from_unix_seconds(t),
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
-            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}")))?,
-    };
-    let insecure: Vec<Insecure> = if a.insecure_skip_timestamp {
-        vec![Insecure::SkipTimestamp]
-    } else {
-        Vec::new()
     };
     Ok(Outcome::Report(verify(
         &bundle, &root, artifact, signer, time, &insecure,

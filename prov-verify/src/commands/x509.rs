@@ -11,7 +11,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use plugin_api::VerificationTime;
 use plugin_x509::{
     certificates_from_pem_or_der, crls_from_pem_or_der, parse_rfc3339, verify_manifest,
-    Certificate, DetachedSignature, ManifestRequest, SignedData,
+    verify_manifest_noting_crl_source, Certificate, Crl, DetachedSignature, ManifestRequest,
+    SignedData,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -69,11 +70,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub root: Vec<PathBuf>,
 
-    /// CRLs (PEM or DER); repeatable
+    /// CRLs (PEM or DER); repeatable. Without --crl, the CRLs of the offline cache are used
+    /// (`cache add-crl`); with --crl, only the given ones
     #[arg(long, value_name = "FILE")]
     pub crl: Vec<PathBuf>,
 
-    /// Require a valid, current CRL from its issuer for every certificate of the path but the root
+    /// Require a valid, current CRL (given or cached) from its issuer for every certificate of
+    /// the path but the root
     #[arg(long)]
     pub require_crl: bool,
 
@@ -82,10 +85,50 @@ pub struct VerifyArgs {
     pub at: Option<String>,
 }
 
-pub fn run(cmd: &X509Command, _g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+pub fn run(cmd: &X509Command, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
-        X509Command::Verify(args) => verify(args),
+        X509Command::Verify(args) => verify(args, g),
     }
+}
+
+/// The CRLs to use and, when they came from the offline cache, a note saying so. With
+/// `--crl`, exactly those files; without, every CRL of the offline cache (local files only:
+/// no network, so `--offline` changes nothing). A cache directory that cannot be named (no
+/// `--cache-dir`, no `HOME`) or holds no `crls/` yields none.
+fn crls_for(
+    args: &VerifyArgs,
+    g: &crate::cli::GlobalArgs,
+) -> Result<(Vec<Crl>, Option<String>), CliError> {
+    if !args.crl.is_empty() {
+        let mut crls = Vec::new();
+        for p in &args.crl {
+            let bytes = read_small_file(p)?;
+            crls.extend(
+                crls_from_pem_or_der(&bytes, MAX_CRLS_PER_FILE)
+                    .map_err(|e| CliError::malformed(format!("--crl {}", p.display()), e))?,
+            );
+        }
+        return Ok((crls, None));
+    }
+    let Ok(dir) = crate::commands::cache::cache_dir(g) else {
+        tracing::debug!("no offline cache directory; no cached CRLs");
+        let note = args
+            .require_crl
+            .then(|| "none: no --crl and no offline cache directory".to_owned());
+        return Ok((Vec::new(), note));
+    };
+    let crls: Vec<Crl> = crate::commands::cache::cached_crls(&dir)?
+        .into_iter()
+        .map(|(_, crl)| crl)
+        .collect();
+    let where_ = dir.join(crate::commands::cache::CRL_DIR);
+    tracing::debug!(crls = crls.len(), dir = %where_.display(), "CRLs from the offline cache");
+    let note = match crls.len() {
+        0 if !args.require_crl => None,
+        0 => Some(format!("none in the offline cache ({})", where_.display())),
+        n => Some(format!("{n} from the offline cache ({})", where_.display())),
+    };
+    Ok((crls, note))
 }
 
 fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
@@ -140,7 +183,7 @@ fn certs_from_all(paths: &[PathBuf], flag: &str) -> Result<Vec<Certificate>, Cli
     Ok(all)
 }
 
-fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
+fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     let time = verification_time(args.at.as_deref())?;
     let manifest = read_bounded(&args.manifest, MAX_MANIFEST_BYTES)?;
     let sig_bytes = read_small_file(&args.signature)?;
@@ -172,14 +215,7 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
     };
     let intermediates = certs_from_all(&args.chain, "--chain")?;
     let anchors = certs_from_all(&args.root, "--root")?;
-    let mut crls = Vec::new();
-    for p in &args.crl {
-        let bytes = read_small_file(p)?;
-        crls.extend(
-            crls_from_pem_or_der(&bytes, MAX_CRLS_PER_FILE)
-                .map_err(|e| CliError::malformed(format!("--crl {}", p.display()), e))?,
-        );
-    }
+    let (crls, crl_note) = crls_for(args, g)?;
     tracing::info!(
         manifest = %args.manifest.display(),
         bytes = manifest.len(),
@@ -191,7 +227,7 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         "verifying detached manifest signature"
     );
     let subject = args.manifest.display().to_string();
-    let report = verify_manifest(&ManifestRequest {
+    let request = ManifestRequest {
         subject: &subject,
         manifest: &manifest,
         signature: &signature,
@@ -201,6 +237,10 @@ fn verify(args: &VerifyArgs) -> Result<Outcome, CliError> {
         crls: &crls,
         require_crl: args.require_crl,
         time,
-    });
+    };
+    let report = match &crl_note {
+        Some(note) => verify_manifest_noting_crl_source(&request, note),
+        None => verify_manifest(&request),
+    };
     Ok(Outcome::Report(report))
 }
