@@ -4,7 +4,10 @@
 //! headers: mode 0644, uid/gid 0, empty user and group names, one fixed mtime, no pax records
 //! (paths over 100 bytes use a GNU `././@LongLink` entry). The tar ends with two zero blocks.
 //! The gzip header has no file name, mtime 0 and OS byte 255; the deflate stream comes from
-//! miniz_oxide at level 6 (flate2's `rust_backend`, pinned in Cargo.toml).
+//! miniz_oxide at level [`GZIP_LEVEL`] (flate2's `rust_backend`, pinned in Cargo.toml), in
+//! independently compressed, sync-flushed chunks of [`crate::pgzip::CHUNK_SIZE`] bytes
+//! compressed in parallel (`crate::pgzip`): one standard gzip member whose bytes do not
+//! depend on the number of threads.
 //!
 //! **Reading.** A streaming parser of our own accepts exactly what the writer makes: one gzip
 //! member without optional header fields, and nothing after it; GNU headers with valid checksums; regular files (optionally
@@ -17,7 +20,7 @@
 
 use crate::limits::Limits;
 use crate::path::{pack_path_problem, MAX_PATH_LEN};
-use flate2::{Compression, GzBuilder};
+use crate::pgzip::ParGzWriter;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::{self, BufRead, Read, Write};
@@ -25,8 +28,10 @@ use std::io::{self, BufRead, Read, Write};
 const BLOCK: usize = 512;
 /// Length of a gzip header without optional fields.
 const GZIP_HEADER_LEN: usize = 10;
-/// The deflate level of every pack (pinned: changing it changes every pack's bytes).
-pub const GZIP_LEVEL: u32 = 6;
+/// The deflate level of every pack (pinned: changing it changes every pack's bytes). Level 3
+/// of miniz_oxide: about 2.5× faster than its level 6 for ~6 % larger packs on mixed evidence
+/// (docs/benchmarks.md, "audit-pack build").
+pub const GZIP_LEVEL: u32 = 3;
 /// The gzip header's OS byte (255, "unknown").
 pub const GZIP_OS: u8 = 255;
 /// The mode of every entry.
@@ -34,20 +39,17 @@ pub const ENTRY_MODE: u32 = 0o644;
 
 /// Writes a deterministic `.tgz`.
 pub(crate) struct TgzWriter<W: Write> {
-    builder: tar::Builder<flate2::write::GzEncoder<W>>,
+    builder: tar::Builder<ParGzWriter<W>>,
     mtime: u64,
 }
 
 impl<W: Write> TgzWriter<W> {
-    pub(crate) fn new(out: W, mtime: u64) -> Self {
-        let gz = GzBuilder::new()
-            .mtime(0)
-            .operating_system(GZIP_OS)
-            .write(out, Compression::new(GZIP_LEVEL));
-        TgzWriter {
+    pub(crate) fn new(out: W, mtime: u64) -> io::Result<Self> {
+        let gz = ParGzWriter::new(out, GZIP_LEVEL, GZIP_OS)?;
+        Ok(TgzWriter {
             builder: tar::Builder::new(gz),
             mtime,
-        }
+        })
     }
 
     /// Appends a regular file of `size` bytes read from `data` (which must yield exactly that).

@@ -328,7 +328,7 @@ pub fn build_pack_with_progress<W: Write>(
         path: name.clone(),
         reason: e.to_string(),
     };
-    let mut tgz = TgzWriter::new(out, input.date.unix_seconds());
+    let mut tgz = TgzWriter::new(out, input.date.unix_seconds()).map_err(io)?;
     tgz.append(
         INDEX_NAME,
         prepared.index_text.len() as u64,

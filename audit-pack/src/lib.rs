@@ -22,6 +22,7 @@ pub mod kind;
 mod limits;
 pub mod names;
 pub mod path;
+pub mod pgzip;
 mod plugin;
 pub mod progress;
 pub mod report;

@@ -424,3 +424,70 @@ fn long_paths_use_gnu_long_names_and_verify() {
     assert!(report.ok(), "{}", report.to_json());
     assert_eq!(report.outputs()["artifacts"], 10);
 }
+
+/// A pack of several deflate chunks (evidence well over `CHUNK_SIZE`, compressible and not):
+/// the bytes do not depend on the number of threads, gzip reads it as one member, and our
+/// strict reader accepts the sync-flushed blocks.
+#[test]
+fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
+    use std::io::Read;
+    let (_d, ev, map) = scratch();
+    let mut x: u64 = 2026;
+    let mut noise = vec![0u8; 2 * audit_pack::pgzip::CHUNK_SIZE + 12_345];
+    for b in noise.iter_mut() {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *b = (x >> 56) as u8;
+    }
+    fs::write(ev.join("big-noise.bin"), &noise).unwrap();
+    let text: String = (0..60_000)
+        .map(|i| {
+            format!(
+                "2026-11-23T00:00:{:02}Z payments-api request {i} ok\n",
+                i % 60
+            )
+        })
+        .collect();
+    fs::write(ev.join("big-log.txt"), text).unwrap();
+    let with_threads = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| build(&ev, &map, &[release_key()]).unwrap())
+    };
+    let one = with_threads(1);
+    let two = with_threads(2);
+    assert!(one.len() > 2 * audit_pack::pgzip::CHUNK_SIZE);
+    assert!(one == two, "1-thread and 2-thread builds differ");
+    let mut tar = Vec::new();
+    flate2::read::MultiGzDecoder::new(one.as_slice())
+        .read_to_end(&mut tar)
+        .unwrap();
+    let mut single = Vec::new();
+    flate2::read::GzDecoder::new(one.as_slice())
+        .read_to_end(&mut single)
+        .unwrap();
+    assert_eq!(tar, single, "more than one gzip member");
+    assert!(tar.len() > 3 * audit_pack::pgzip::CHUNK_SIZE);
+    // GNU gzip, when installed, reads it too (and checks CRC-32 and ISIZE).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pack.tgz");
+    fs::write(&file, &one).unwrap();
+    if let Ok(out) = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(&file)
+        .output()
+    {
+        assert!(out.status.success(), "gzip -dc failed");
+        assert!(out.stdout == tar, "gzip -dc gives other bytes");
+    }
+    let report = verify_pack(
+        one.as_slice(),
+        &pack_key().verifier_key(),
+        &Limits::DEFAULT,
+        None,
+    );
+    assert!(report.ok(), "{}", report.to_json());
+}
