@@ -155,7 +155,7 @@ fn main() {
     let key = SigningKey::from_seed("acme-audit-pack", PACK_KEY_SEED).unwrap();
     write(
         &out.join("keys/acme-audit-pack.key"),
-        key.to_private_key_file().as_bytes(),
+        key.to_private_key_file().unwrap().as_bytes(),
     );
     write(
         &out.join("keys/acme-audit-pack.pub"),

@@ -11,14 +11,12 @@
 //!   `index.json ‖ "\n" ‖ index.json.sig` is a C2SP signed note, opened with
 //!   [`merkle::note::open`], and its text must equal `index.json` byte for byte.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use merkle::note::{self, NoteError, Signer, VerifierKey, VerifierKeyError};
 
 /// Prefix of a private key file.
-pub const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
+pub const PRIVATE_KEY_PREFIX: &str = note::PRIVATE_KEY_PREFIX;
 /// Longest key file accepted, in bytes.
-pub const MAX_KEY_FILE_LEN: usize = 1024;
+pub const MAX_KEY_FILE_LEN: usize = note::MAX_PRIVATE_KEY_LEN;
 
 /// A key file that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,48 +47,24 @@ impl SigningKey {
         Ok(SigningKey { signer, seed })
     }
 
-    /// Parses a private key file (surrounding whitespace, such as a final newline, ignored).
+    /// Parses a private key file (surrounding whitespace, such as a final newline, ignored);
+    /// the format and its checks are [`merkle::note::parse_private_key`]'s.
     pub fn parse(text: &str) -> Result<Self, KeyError> {
-        let bad = |reason: &str| KeyError::MalformedPrivateKey {
-            reason: reason.to_owned(),
-        };
-        if text.len() > MAX_KEY_FILE_LEN {
-            return Err(bad("file is longer than 1024 bytes"));
-        }
-        let rest = text
-            .trim()
-            .strip_prefix(PRIVATE_KEY_PREFIX)
-            .ok_or_else(|| bad("does not start with PRIVATE+KEY+"))?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("expected PRIVATE+KEY+<name>+<key ID>+<base64 key>"));
-        };
-        let raw = STANDARD
-            .decode(b64)
-            .map_err(|e| bad(&format!("key is not padded standard base64: {e}")))?;
-        let (&kind, seed) = raw.split_first().ok_or_else(|| bad("key is empty"))?;
-        if kind != note::ED25519_SIGNATURE_TYPE {
-            return Err(bad("only Ed25519 (type 0x01) keys are supported"));
-        }
-        let seed = <[u8; 32]>::try_from(seed).map_err(|_| bad("Ed25519 seed is not 32 bytes"))?;
-        let key = SigningKey::from_seed(name, seed)?;
-        if hex::encode(key.signer.key_id()) != id {
-            return Err(bad("key ID does not match the name and key"));
-        }
-        Ok(key)
+        let (signer, seed) = note::parse_private_key(text).map_err(|e| {
+            let reason = match e {
+                NoteError::InvalidSigner { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            KeyError::MalformedPrivateKey { reason }
+        })?;
+        Ok(SigningKey { signer, seed })
     }
 
     /// The private key file contents (with a final newline).
-    pub fn to_private_key_file(&self) -> String {
-        let mut raw = Vec::with_capacity(33);
-        raw.push(note::ED25519_SIGNATURE_TYPE);
-        raw.extend_from_slice(&self.seed);
-        format!(
-            "{PRIVATE_KEY_PREFIX}{}+{}+{}\n",
-            self.signer.name(),
-            hex::encode(self.signer.key_id()),
-            STANDARD.encode(raw)
-        )
+    pub fn to_private_key_file(&self) -> Result<String, KeyError> {
+        let line =
+            note::private_key_string(self.signer.name(), &self.seed).map_err(KeyError::Signing)?;
+        Ok(format!("{line}\n"))
     }
 
     /// The public key file contents (the verifier key, with a final newline).
@@ -148,7 +122,7 @@ mod tests {
     #[test]
     fn key_files_round_trip_and_sign() {
         let key = SigningKey::from_seed("acme-pack", [7u8; 32]).unwrap();
-        let again = SigningKey::parse(&key.to_private_key_file()).unwrap();
+        let again = SigningKey::parse(&key.to_private_key_file().unwrap()).unwrap();
         assert_eq!(again.to_public_key_file(), key.to_public_key_file());
         let vkey = parse_public_key(&key.to_public_key_file()).unwrap();
         let text = "{\"a\":1}\n";
@@ -170,6 +144,7 @@ mod tests {
         let key = SigningKey::from_seed("acme-pack", [7u8; 32]).unwrap();
         let file = key
             .to_private_key_file()
+            .unwrap()
             .replacen("+acme-pack+", "+other+", 1);
         assert!(SigningKey::parse(&file).is_err());
         assert!(SigningKey::parse("PRIVATE+KEY+x+00000000+AQ==").is_err());

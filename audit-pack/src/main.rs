@@ -207,7 +207,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             let key = SigningKey::from_seed(&name, seed).map_err(|e| e.to_string())?;
             let private = out.join(format!("{name}.key"));
             let public = out.join(format!("{name}.pub"));
-            write_new(&private, key.to_private_key_file().as_bytes(), true)?;
+            let private_file = key.to_private_key_file().map_err(|e| e.to_string())?;
+            write_new(&private, private_file.as_bytes(), true)?;
             write_new(&public, key.to_public_key_file().as_bytes(), false)?;
             println!("{}", private.display());
             println!("{}", public.display());

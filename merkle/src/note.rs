@@ -648,6 +648,12 @@ pub fn private_key_string(name: &str, seed: &[u8; 32]) -> Result<String, NoteErr
 /// Parses a private signer-key string (surrounding whitespace, such as a final newline, ignored),
 /// checking the key type, the seed length and that the key ID matches the name and key.
 pub fn signer_from_private_key(text: &str) -> Result<Signer, NoteError> {
+    parse_private_key(text).map(|(signer, _seed)| signer)
+}
+
+/// [`signer_from_private_key`], also returning the Ed25519 seed (to write the key back with
+/// [`private_key_string`]).
+pub fn parse_private_key(text: &str) -> Result<(Signer, [u8; 32]), NoteError> {
     let bad = |reason: &str| NoteError::InvalidSigner {
         name: String::new(),
         reason: reason.to_owned(),
@@ -675,7 +681,7 @@ pub fn signer_from_private_key(text: &str) -> Result<Signer, NoteError> {
     if hex::encode(signer.key_id()) != id {
         return Err(bad("key ID does not match the name and key"));
     }
-    Ok(signer)
+    Ok((signer, seed))
 }
 
 impl fmt::Debug for Signer {
