@@ -7,7 +7,9 @@
 #     report, and show a hostile pack rejected;
 #  3. X.509: a CMS-signed manifest verified to a pinned root; a revoked signer rejected;
 #  4. the offline cache: TUF metadata verified offline from the bundled cache;
-#  5. the transparency log: an inclusion receipt verified with only the log's key.
+#  5. the transparency log: an inclusion receipt verified with only the log's key;
+#  6. Sigstore: a keyless bundle verified offline against the test trusted root in
+#     fixtures/cosign; one with a forged signed entry timestamp rejected.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --locked -q -p prov-verify -p audit-pack
@@ -57,6 +59,16 @@ echo "(byte-identical to the checked-in pack: reproducible)"
 run 0 audit-pack verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --spot-check 2 --seed 7
 run 0 audit-pack report "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --format pdf --out "$OUT/report.pdf"
 run 1 audit-pack verify $E/hostile/forged-signature.tgz --key $E/keys/acme-audit-pack.pub
+run 0 audit-pack prove "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub \
+  --artifact releases/payments-api-1.4.0.manifest.json --out "$OUT/proof.json"
+run 0 audit-pack verify-proof "$OUT/proof.json" --key $E/keys/acme-audit-pack.pub
+run_ap 0 build --org acme --evidence $E/acme --controls $E/control-map.csv \
+  --signer-cert fixtures/x509/gen/leaf-rsa.pem --signer-key fixtures/x509/gen/leaf-rsa.key \
+  --signer-chain fixtures/x509/gen/inter.pem --manifest-key $E/keys/acme-release.pub --date 2026-11-23 --out "$OUT/x509"
+run 0 audit-pack verify "$OUT/x509/audit-pack-acme-2026-11-23.tgz" --trust-root fixtures/x509/gen/root.pem
+run 1 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub
+run 0 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub \
+  --log-key $E/logged/log.pub
 
 X=fixtures/x509/gen
 run 0 x509 verify --at 2026-06-01T00:00:00Z --manifest $X/manifest.json --signature $X/manifest.cms.der \
@@ -69,5 +81,13 @@ run 1 --offline --cache-dir fixtures/tuf/cache cache verify --at 2031-06-01T00:0
 
 run 0 log verify-receipt --key fixtures/tlog/log.vkey fixtures/tlog/receipt-5.json
 run 1 log verify-receipt --key fixtures/tlog/log.vkey fixtures/tlog/receipt-5-wrong-entry.json
+
+C=fixtures/cosign
+SIGNER=(--certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0
+        --certificate-oidc-issuer https://token.actions.githubusercontent.com)
+run 0 cosign verify-blob $C/artifact.txt --bundle $C/keyless.sigstore.json --trusted-root $C/trusted_root.json \
+  "${SIGNER[@]}" --at 1769904000
+run 1 cosign verify-blob $C/artifact.txt --bundle $C/bad-set.sigstore.json --trusted-root $C/trusted_root.json \
+  "${SIGNER[@]}" --at 1769904000
 echo
 echo "demo: all outcomes as expected"

@@ -7,7 +7,8 @@
 # report must equal the online one (the verification time is pinned with --at). Also: an
 # expired cache fails with tuf.*.expiry and passes only with --allow-expired-cache (recorded
 # as insecure); `cache warm --offline` is refused; a warmer killed with SIGKILL mid-refresh
-# leaves the previous state.
+# leaves the previous state. CRLs added with `cache add-crl` travel in the export and are used
+# by `x509 verify --require-crl` on the importing side, offline.
 #
 # Needs: util-linux unshare (root, or unprivileged user namespaces), python3, jq; strace is
 # used when present. Exit 0 = all proofs held.
@@ -90,12 +91,22 @@ if [ -f "$W/strace.log" ]; then
   ok "no socket() or connect() call while verifying offline"
 fi
 
+X509="$ROOT/fixtures/x509/gen"
+"${NONET[@]}" "$B" --offline --cache-dir "$W/cache" cache add-crl "$X509/inter.crl.pem" "$X509/root.crl.pem" >/dev/null
 "${NONET[@]}" "$B" --offline --cache-dir "$W/cache" cache export "$W/export.tgz" >/dev/null
 "${NONET[@]}" "$B" --json --offline --cache-dir "$W/airgap" cache import "$W/export.tgz" \
   --root "$W/fx/initial-root.json" --at "$AT" >"$W/import.json"
+jq -e '.ok and (.outputs.crls_added | length) == 2' "$W/import.json" >/dev/null
 "${NONET[@]}" "$B" --json --offline --cache-dir "$W/airgap" cache verify --at "$AT" >"$W/airgap.json"
 diff <(report "$W/online.json") <(report "$W/airgap.json")
 ok "export, import (re-verified from the initial root) and verify offline: identical report"
+"${OFFLINE[@]}" "$B" --offline --cache-dir "$W/airgap" x509 verify --at 2026-06-01T00:00:00Z \
+  --manifest "$X509/manifest.json" --signature "$X509/manifest.leaf.sig" --cert "$X509/leaf.pem" \
+  --chain "$X509/inter.pem" --root "$X509/root.pem" --require-crl >/dev/null
+if [ -f "$W/strace.log" ] && grep -E 'socket\(|connect\(' "$W/strace.log"; then
+  echo "not ok - a socket was created offline" >&2; exit 1
+fi
+ok "CRLs carried by export/import: x509 verify --require-crl passes offline on the importing side"
 
 set +e
 "${NONET[@]}" "$B" --json --offline --cache-dir "$W/airgap" cache verify --at "$LATER" >"$W/expired.json"

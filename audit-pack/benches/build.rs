@@ -18,7 +18,9 @@
 )]
 
 use audit_pack::spot_check::SplitMix64;
-use audit_pack::{build_pack_to_dir, BuildInput, Limits, OrgSlug, PackDate, SigningKey};
+use audit_pack::{
+    build_pack_to_dir, BuildInput, IndexSigner, Limits, OrgSlug, PackDate, SigningKey,
+};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -160,9 +162,11 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &dir.join("evidence"),
         control_map: &dir.join("control-map.csv"),
-        key: &key,
+        key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
+        manifest_roots: &[],
         limits: Limits::DEFAULT,
+        log: None,
     };
     let mut pack_size = 0;
     let mut first: Option<Vec<u8>> = None;

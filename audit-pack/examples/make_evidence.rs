@@ -18,7 +18,9 @@
 #[path = "../tests/hostile/mod.rs"]
 mod hostile;
 
-use audit_pack::{build_pack_to_dir, BuildInput, Limits, OrgSlug, PackDate, SigningKey};
+use audit_pack::{
+    build_pack_to_dir, BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
+};
 use merkle::note::Signer;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -172,9 +174,11 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &out.join("control-map.csv"),
-        key: &key,
+        key: IndexSigner::Ed25519(&key),
         manifest_keys: &[release_vkey],
+        manifest_roots: &[],
         limits: Limits::DEFAULT,
+        log: None,
     };
     let (path, summary) = build_pack_to_dir(&input, out).unwrap_or_else(|e| panic!("build: {e}"));
     let mut stderr = std::io::stderr();
@@ -188,6 +192,27 @@ fn main() {
         summary.index.merkle_root
     )
     .unwrap();
+
+    // The same pack recorded in a transparency log (TEST-ONLY log key from a fixed seed; a
+    // fresh log, so the receipt is the same each time): logged/ holds the pack, with
+    // index.receipt.json, and the log's verifier key (golden/audit-pack-verify-receipt*).
+    let log_signer = Signer::from_seed("example.com/acme-packs", [0x4c; 32]).unwrap();
+    let log_tmp = tempfile::tempdir().unwrap();
+    let log_dir = log_tmp.path().join("log");
+    tlog::writer::init(&log_dir, &log_signer).unwrap();
+    fs::create_dir_all(out.join("logged")).unwrap();
+    let logged = BuildInput {
+        log: Some(LogTarget {
+            dir: &log_dir,
+            signer: &log_signer,
+        }),
+        ..input
+    };
+    build_pack_to_dir(&logged, &out.join("logged")).unwrap_or_else(|e| panic!("build: {e}"));
+    write(
+        &out.join("logged/log.pub"),
+        format!("{}\n", log_signer.verifier_key()).as_bytes(),
+    );
 
     // Reports of the sample pack (golden files for tests/report.rs).
     let pack_bytes = fs::read(&path).unwrap();
@@ -216,6 +241,14 @@ fn main() {
             &audit_pack::report::render(&input, format).unwrap(),
         );
     }
+
+    // An inclusion proof of one artifact (golden file for golden/audit-pack-verify-proof*).
+    let proof = audit_pack::make_proof(verified, "releases/payments-api-1.4.0.manifest.json")
+        .expect("the manifest is listed");
+    write(
+        &out.join("proofs/payments-api-1.4.0.manifest.json.proof.json"),
+        proof.to_file_text().unwrap().as_bytes(),
+    );
 
     // Hostile packs that the default budgets refuse (the bombs need small budgets: tests only).
     let valid = fs::read(&path).unwrap();

@@ -6,12 +6,13 @@ use crate::error::{io_error, BuildError};
 use crate::evidence::{self, EvidenceFile};
 use crate::index::{
     Artifact, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME,
-    INDEX_VERSION, SIGNATURE_NAME,
+    INDEX_VERSION, PLUGIN_X509, SIGNATURE_NAME,
 };
-use crate::keys::{verify_detached, SigningKey};
+use crate::keys::verify_detached;
 use crate::kind::Kind;
 use crate::limits::Limits;
 use crate::names::{pack_file_name, OrgSlug, PackDate};
+use crate::signer::{verify_cms_manifest, IndexSigner, CERTS_NAME, MAX_CERTS_SIZE};
 use merkle::note::VerifierKey;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -30,12 +31,59 @@ pub struct BuildInput<'a> {
     pub evidence_dir: &'a Path,
     /// The control map (CSV).
     pub control_map: &'a Path,
-    /// The key that signs the index.
-    pub key: &'a SigningKey,
+    /// Who signs the index: an Ed25519 key or an X.509 certificate's key.
+    pub key: IndexSigner<'a>,
     /// Keys trusted to sign manifests (`*.manifest.json.sig`); recorded in the index.
     pub manifest_keys: &'a [VerifierKey],
+    /// Roots trusted for CMS manifest signatures (`*.manifest.json.p7s`), checked by
+    /// plugin-x509 at the pack date. Not recorded: a verifier gives its own roots again.
+    pub manifest_roots: &'a [plugin_x509::Certificate],
     /// Budgets (the same as verification uses, so a built pack is always readable).
     pub limits: Limits,
+    /// A transparency log to record the pack in (its receipt goes in the pack), if any.
+    pub log: Option<LogTarget<'a>>,
+}
+
+/// A local `tlog` log a build records its pack in.
+#[derive(Debug, Clone, Copy)]
+pub struct LogTarget<'a> {
+    /// The log directory (made by `prov-verify log init`).
+    pub dir: &'a Path,
+    /// The log's signing key (its checkpoints are signed with it).
+    pub signer: &'a merkle::note::Signer,
+}
+
+/// Name in the pack of the log receipt.
+pub const RECEIPT_NAME: &str = "index.receipt.json";
+
+/// Appends the pack's entry to the log (manifest_root = the index's Merkle root, sig_digest =
+/// SHA-256 of `index.json.sig`, name = the pack file name), publishes a checkpoint and returns
+/// the receipt file (pretty JSON and a newline).
+fn log_receipt(
+    log: &LogTarget<'_>,
+    merkle_root: &str,
+    signature: &[u8],
+    name: &str,
+) -> Result<Vec<u8>, BuildError> {
+    let err = |e: String| BuildError::Io {
+        path: log.dir.display().to_string(),
+        reason: format!("log: {e}"),
+    };
+    let root = merkle::Hash::from_hex(merkle_root).map_err(|e| err(e.to_string()))?;
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(&Sha256::digest(signature));
+    let entry = tlog::Entry::new(root, merkle::Hash(digest), name, BTreeMap::new())
+        .map_err(|e| err(e.to_string()))?;
+    let mut log_writer = tlog::writer::Log::open(log.dir).map_err(|e| err(e.to_string()))?;
+    let (index, _, _) = log_writer
+        .append_checkpoint(std::slice::from_ref(&entry), log.signer)
+        .map_err(|e| err(e.to_string()))?;
+    drop(log_writer);
+    let receipt = tlog::receipt::make_receipt(log.dir, index).map_err(|e| err(e.to_string()))?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&receipt.to_json()).map_err(|e| err(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// What a build produced.
@@ -52,7 +100,8 @@ pub struct BuildSummary {
 struct Prepared {
     index: Index,
     index_text: String,
-    signature: String,
+    signature: Vec<u8>,
+    certs: Option<String>,
     control_map: Vec<u8>,
     files: BTreeMap<String, EvidenceFile>,
     warnings: Vec<String>,
@@ -100,13 +149,27 @@ fn prepare(
     for file in files.values() {
         match file.kind {
             Kind::Manifest => {
-                let sig_name = format!("{}.sig", file.name);
-                let Some(sig) = files.get(&sig_name) else {
-                    return Err(BuildError::Evidence {
-                        file: file.name.clone(),
-                        field: "signature".to_owned(),
-                        reason: format!("no detached signature {sig_name}"),
-                    });
+                let note_name = format!("{}.sig", file.name);
+                let cms_name = format!("{}.p7s", file.name);
+                let (sig, plugin) = match (files.get(&note_name), files.get(&cms_name)) {
+                    (Some(sig), None) => (sig, None),
+                    (None, Some(sig)) => (sig, Some(PLUGIN_X509.to_owned())),
+                    (Some(_), Some(_)) => {
+                        return Err(BuildError::Evidence {
+                            file: file.name.clone(),
+                            field: "signature".to_owned(),
+                            reason: format!(
+                                "two detached signatures, {note_name} and {cms_name}: keep one"
+                            ),
+                        })
+                    }
+                    (None, None) => {
+                        return Err(BuildError::Evidence {
+                            file: file.name.clone(),
+                            field: "signature".to_owned(),
+                            reason: format!("no detached signature {note_name} or {cms_name}"),
+                        })
+                    }
                 };
                 if sig.size > limits.max_signature_size as u64 {
                     return Err(BuildError::Evidence {
@@ -115,11 +178,26 @@ fn prepare(
                         reason: format!("more than {} bytes", limits.max_signature_size),
                     });
                 }
-                let result = verify_detached(
-                    file.data.as_deref().unwrap_or_default(),
-                    sig.data.as_deref().unwrap_or_default(),
-                    input.manifest_keys,
-                );
+                let manifest = file.data.as_deref().unwrap_or_default();
+                let sig_bytes = sig.data.as_deref().unwrap_or_default();
+                let result = match plugin {
+                    None => verify_detached(manifest, sig_bytes, input.manifest_keys)
+                        .map_err(|e| e.to_string()),
+                    Some(_) => {
+                        let at = plugin_api::VerificationTime::from_unix_seconds(
+                            input.date.unix_seconds(),
+                        );
+                        verify_cms_manifest(
+                            &file.name,
+                            manifest,
+                            sig_bytes,
+                            input.manifest_roots,
+                            at,
+                        )
+                        .0
+                        .map(|subject| vec![subject])
+                    }
+                };
                 let (verified, signers) = match result {
                     Ok(signers) => (true, signers),
                     Err(e) => {
@@ -133,13 +211,18 @@ fn prepare(
                 signers_of.insert(file.name.clone(), (verified, signers.clone()));
                 pairs.push(ManifestSignature {
                     manifest: format!("{EVIDENCE_PREFIX}{}", file.name),
-                    signature: format!("{EVIDENCE_PREFIX}{sig_name}"),
+                    signature: format!("{EVIDENCE_PREFIX}{}", sig.name),
                     verified,
                     signers,
+                    plugin,
                 });
             }
             Kind::ManifestSignature => {
-                let manifest = file.name.strip_suffix(".sig").unwrap_or_default();
+                let manifest = file
+                    .name
+                    .strip_suffix(".sig")
+                    .or_else(|| file.name.strip_suffix(".p7s"))
+                    .unwrap_or_default();
                 if !files.contains_key(manifest) {
                     return Err(BuildError::Evidence {
                         file: file.name.clone(),
@@ -216,11 +299,30 @@ fn prepare(
         }
         .into());
     }
-    let signature = input.key.sign_index(&index_text)?;
+    let (signature, certs) = match input.key {
+        IndexSigner::Ed25519(key) => (key.sign_index(&index_text)?.into_bytes(), None),
+        IndexSigner::X509(signer) => {
+            let certs = signer.certs_pem().to_owned();
+            if certs.len() > MAX_CERTS_SIZE {
+                return Err(BuildError::Io {
+                    path: CERTS_NAME.to_owned(),
+                    reason: format!("more than {MAX_CERTS_SIZE} bytes of certificates"),
+                });
+            }
+            (signer.sign(index_text.as_bytes())?, Some(certs))
+        }
+    };
+    if signature.len() > limits.max_signature_size {
+        return Err(BuildError::Io {
+            path: SIGNATURE_NAME.to_owned(),
+            reason: format!("more than {} bytes", limits.max_signature_size),
+        });
+    }
     Ok(Prepared {
         index,
         index_text,
         signature,
+        certs,
         control_map,
         files,
         warnings,
@@ -310,7 +412,8 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Builds a pack and writes the `.tgz` to `out`. Entry order: `index.json`,
-/// `index.json.sig`, then the artifacts in index order.
+/// `index.json.sig`, `index.json.certs.pem` (X.509 signer only), `index.receipt.json` (with a
+/// log only), then the artifacts in index order.
 pub fn build_pack<W: Write>(input: &BuildInput<'_>, out: W) -> Result<BuildSummary, BuildError> {
     build_pack_with_progress(input, out, &crate::progress::NoProgress)
 }
@@ -324,6 +427,17 @@ pub fn build_pack_with_progress<W: Write>(
 ) -> Result<BuildSummary, BuildError> {
     let prepared = prepare(input, progress)?;
     let name = pack_file_name(&input.org, input.date);
+    // The index is signed first; the log then records the signed root and signature, and
+    // its receipt goes beside them (it cannot be inside what it records).
+    let receipt = match &input.log {
+        Some(log) => Some(log_receipt(
+            log,
+            &prepared.index.merkle_root,
+            &prepared.signature,
+            &name,
+        )?),
+        None => None,
+    };
     let io = |e: std::io::Error| BuildError::Io {
         path: name.clone(),
         reason: e.to_string(),
@@ -338,9 +452,17 @@ pub fn build_pack_with_progress<W: Write>(
     tgz.append(
         SIGNATURE_NAME,
         prepared.signature.len() as u64,
-        prepared.signature.as_bytes(),
+        prepared.signature.as_slice(),
     )
     .map_err(io)?;
+    if let Some(certs) = &prepared.certs {
+        tgz.append(CERTS_NAME, certs.len() as u64, certs.as_bytes())
+            .map_err(io)?;
+    }
+    if let Some(receipt) = &receipt {
+        tgz.append(RECEIPT_NAME, receipt.len() as u64, receipt.as_slice())
+            .map_err(io)?;
+    }
     let total: u64 = prepared.index.artifacts.iter().map(|a| a.size).sum();
     progress.start(crate::progress::Phase::Packing, total);
     for artifact in &prepared.index.artifacts {

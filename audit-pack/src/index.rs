@@ -76,8 +76,27 @@ pub struct ManifestSignature {
     pub signature: String,
     /// Whether the signature verified with the index's `trustedKeys`.
     pub verified: bool,
-    /// Names of the trusted keys whose signatures verified (empty if not verified).
+    /// Names of the trusted keys whose signatures verified, or the X.509 signer's subject
+    /// (empty if not verified).
     pub signers: Vec<String>,
+    /// The plugin that verified the pair: absent for Ed25519 signed-note signatures
+    /// (`<manifest>.sig`), `x509` for CMS signatures (`<manifest>.p7s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
+}
+
+/// The `plugin` of X.509 (CMS) manifest pairs.
+pub const PLUGIN_X509: &str = "x509";
+
+impl ManifestSignature {
+    /// The signature file's suffix for this pair's plugin.
+    pub fn signature_suffix(&self) -> Option<&'static str> {
+        match self.plugin.as_deref() {
+            None => Some(".sig"),
+            Some(PLUGIN_X509) => Some(".p7s"),
+            Some(_) => None,
+        }
+    }
 }
 
 /// The index, as written and as read.
@@ -278,12 +297,15 @@ impl Index {
                 Some(a) if a.kind == Kind::Manifest.name() => {}
                 _ => return Err(invalid(field("manifest"), "not a listed manifest artifact")),
             }
-            if pair.signature != format!("{}.sig", pair.manifest)
+            let Some(suffix) = pair.signature_suffix() else {
+                return Err(invalid(field("plugin"), "unknown plugin (expected x509)"));
+            };
+            if pair.signature != format!("{}{suffix}", pair.manifest)
                 || self.artifact(&pair.signature).is_none()
             {
                 return Err(invalid(
                     field("signature"),
-                    "not the listed `<manifest>.sig` artifact",
+                    format!("not the listed `<manifest>{suffix}` artifact"),
                 ));
             }
             if pair.verified == pair.signers.is_empty() {

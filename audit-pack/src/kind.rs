@@ -12,7 +12,8 @@ pub enum Kind {
     PolicyBundle,
     /// A signed manifest: `*.manifest.json` (its signature is `*.manifest.json.sig`).
     Manifest,
-    /// The detached signature of a manifest: `*.manifest.json.sig`.
+    /// The detached signature of a manifest: `*.manifest.json.sig` (Ed25519 signed-note
+    /// lines) or `*.manifest.json.p7s` (CMS detached SignedData, verified by plugin-x509).
     ManifestSignature,
     /// SLO-breach evidence: `*.slo.json`.
     SloBreach,
@@ -60,7 +61,9 @@ impl Kind {
     pub fn of_evidence_file(file_name: &str) -> Kind {
         if file_name == "bundle.tar.gz" || file_name.ends_with(".bundle.tar.gz") {
             Kind::PolicyBundle
-        } else if file_name.ends_with(".manifest.json.sig") {
+        } else if file_name.ends_with(".manifest.json.sig")
+            || file_name.ends_with(".manifest.json.p7s")
+        {
             Kind::ManifestSignature
         } else if file_name.ends_with(".manifest.json") {
             Kind::Manifest
@@ -100,6 +103,10 @@ mod tests {
         );
         assert_eq!(
             Kind::of_evidence_file("release.manifest.json.sig"),
+            Kind::ManifestSignature
+        );
+        assert_eq!(
+            Kind::of_evidence_file("release.manifest.json.p7s"),
             Kind::ManifestSignature
         );
         assert_eq!(Kind::of_evidence_file("2026-q3.slo.json"), Kind::SloBreach);

@@ -25,14 +25,16 @@ pub mod path;
 pub mod pgzip;
 mod plugin;
 pub mod progress;
+pub mod proof;
 pub mod report;
 pub mod schema;
+pub mod signer;
 pub mod spot_check;
 pub mod verify;
 
 pub use build::{
     build_pack, build_pack_to_dir, build_pack_to_dir_with_progress, build_pack_with_progress,
-    BuildInput, BuildSummary,
+    BuildInput, BuildSummary, LogTarget, RECEIPT_NAME,
 };
 pub use error::BuildError;
 pub use index::{ArtifactProof, Index};
@@ -41,7 +43,12 @@ pub use kind::Kind;
 pub use limits::Limits;
 pub use names::{pack_file_name, OrgSlug, PackDate};
 pub use plugin::AuditPackPlugin;
+pub use proof::{
+    make_proof, verify_proof, verify_proof_trusted, PackProof, ProofError, PROOF_CHECK_IDS,
+    PROOF_FORMAT,
+};
+pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
 pub use verify::{
-    verify_detailed, verify_pack, verify_with, SpotCheckRequest, Verification, VerifiedPack,
-    CHECK_IDS, PLUGIN, SPOT_CHECK_ID,
+    verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,
+    Verification, VerifiedPack, CHECK_IDS, PLUGIN, RECEIPT_CHECK_ID, SPOT_CHECK_ID,
 };

@@ -5,10 +5,12 @@
 #![forbid(unsafe_code)]
 
 use audit_pack::progress::{NoProgress, Phase, Progress};
+use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
-    build_pack_to_dir_with_progress, parse_public_key, BuildInput, Limits, OrgSlug, PackDate,
-    SigningKey, SpotCheckRequest, PLUGIN,
+    build_pack_to_dir_with_progress, make_proof, parse_public_key, verify_proof_trusted,
+    BuildInput, IndexSigner, IndexTrust, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
+    SpotCheckRequest, Trust, X509Signer, X509Trust, PLUGIN,
 };
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
@@ -40,12 +42,38 @@ enum Command {
         /// The control map (CSV).
         #[arg(long)]
         controls: PathBuf,
-        /// The private key file that signs the index (see `keygen`).
-        #[arg(long)]
-        key: PathBuf,
+        /// The Ed25519 private key file that signs the index (see `keygen`).
+        #[arg(
+            long,
+            required_unless_present = "signer_cert",
+            conflicts_with = "signer_cert"
+        )]
+        key: Option<PathBuf>,
+        /// Sign the index with the key of this X.509 certificate (PEM or DER; Ed25519 or
+        /// RSA, not ECDSA: a pack must be byte-reproducible); needs --signer-key.
+        #[arg(long, value_name = "CERT", requires = "signer_key")]
+        signer_cert: Option<PathBuf>,
+        /// The certificate's PKCS#8 PEM private key.
+        #[arg(long, value_name = "KEY.pem", requires = "signer_cert")]
+        signer_key: Option<PathBuf>,
+        /// Intermediate certificates (PEM) stored with the leaf in index.json.certs.pem.
+        #[arg(long, value_name = "CHAIN.pem", requires = "signer_cert")]
+        signer_chain: Option<PathBuf>,
+        /// Record the pack in this local transparency log (made by `prov-verify log init`)
+        /// and store its receipt in the pack as index.receipt.json; needs --log-key.
+        #[arg(long, value_name = "LOG", requires = "log_key")]
+        log_dir: Option<PathBuf>,
+        /// The log's private key file (signs the new checkpoint).
+        #[arg(long, value_name = "LOG.key", requires = "log_dir")]
+        log_key: Option<PathBuf>,
         /// A public key trusted to sign manifests (`*.manifest.json.sig`); repeatable.
         #[arg(long = "manifest-key")]
         manifest_keys: Vec<PathBuf>,
+        /// A root certificate file (PEM or DER) trusted for CMS manifest signatures
+        /// (`*.manifest.json.p7s`, checked by plugin-x509 at the pack date); repeatable.
+        /// Not recorded in the pack: verifiers give their own again.
+        #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
+        manifest_trust_roots: Vec<PathBuf>,
         /// Pack date, YYYY-MM-DD (default: from SOURCE_DATE_EPOCH, else today in UTC).
         #[arg(long)]
         date: Option<String>,
@@ -70,9 +98,8 @@ enum Command {
     Verify {
         /// The pack (.tgz).
         pack: PathBuf,
-        /// The public key file of the index signer.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -84,14 +111,38 @@ enum Command {
         #[arg(long, value_name = "S", requires = "spot_check")]
         seed: Option<u64>,
     },
+    /// Write the inclusion proof of one artifact of a pack that verifies (JSON): the entry,
+    /// its leaf index, the proof hashes, the Merkle root and the signed index, checkable
+    /// later without the pack by `verify-proof`. A pack that does not verify gets no proof.
+    Prove {
+        /// The pack (.tgz).
+        pack: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// The artifact: its name in the evidence folder (or control-map.csv).
+        #[arg(long)]
+        artifact: String,
+        /// Output file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify a proof file written by `prove` with the index signer's public key.
+    VerifyProof {
+        /// The proof file (JSON).
+        proof: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a report of a pack that verifies (JSON, CSV or PDF). A pack that does not
     /// verify gets no report: the failed checks are printed and the exit status is 1.
     Report {
         /// The pack (.tgz).
         pack: PathBuf,
-        /// The public key file of the index signer.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
         /// json, csv or pdf.
         #[arg(long, value_parser = ["json", "csv", "pdf"])]
         format: String,
@@ -99,6 +150,127 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
+#[derive(Debug, clap::Args)]
+struct TrustArgs {
+    /// The public key file of the index signer (Ed25519).
+    #[arg(
+        long,
+        required_unless_present = "trust_root",
+        conflicts_with = "trust_root"
+    )]
+    key: Option<PathBuf>,
+    /// A pinned root certificate file (PEM or DER) for an X.509-signed index; repeatable.
+    /// Roots are never taken from the pack.
+    #[arg(long = "trust-root", value_name = "ROOTS.pem")]
+    trust_root: Vec<PathBuf>,
+    /// A CRL (PEM or DER) to check the signer's path against; repeatable.
+    #[arg(long, value_name = "CRL", requires = "trust_root")]
+    crl: Vec<PathBuf>,
+    /// Require a current CRL for every certificate of the signer's path but the root.
+    #[arg(long, requires = "trust_root")]
+    require_crl: bool,
+    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date).
+    #[arg(long, value_name = "TIME", requires = "trust_root")]
+    at: Option<String>,
+    /// The verifier key (string or file) of the log whose receipt the pack carries. Without
+    /// it, a pack with a receipt does not verify (the receipt check is skipped).
+    #[arg(long, value_name = "VKEY")]
+    log_key: Option<String>,
+    /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
+    /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
+    /// pack holding such a pair does not verify without it.
+    #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
+    manifest_trust_root: Vec<PathBuf>,
+}
+
+/// Reads root certificate files (PEM or DER).
+fn load_roots(paths: &[PathBuf]) -> Result<Vec<plugin_x509::Certificate>, String> {
+    let mut roots = Vec::new();
+    for path in paths {
+        let bytes = read_limited(path, 1 << 20)?;
+        roots.extend(
+            audit_pack::signer::parse_certificates(&bytes)
+                .map_err(|e| format!("trust root {}: {e}", path.display()))?,
+        );
+    }
+    Ok(roots)
+}
+
+/// Trust material read from the files named by [`TrustArgs`].
+struct LoadedTrust {
+    index: LoadedIndexTrust,
+    log_key: Option<merkle::note::VerifierKey>,
+    manifest_roots: Option<Vec<plugin_x509::Certificate>>,
+}
+
+enum LoadedIndexTrust {
+    Keys(Vec<merkle::note::VerifierKey>),
+    X509(X509Trust),
+}
+
+impl LoadedTrust {
+    fn load(args: &TrustArgs) -> Result<Self, String> {
+        let log_key = match &args.log_key {
+            Some(k) => {
+                Some(tlog::keys::parse_verifier_key(k).map_err(|e| format!("--log-key: {e}"))?)
+            }
+            None => None,
+        };
+        let manifest_roots = if args.manifest_trust_root.is_empty() {
+            None
+        } else {
+            Some(load_roots(&args.manifest_trust_root)?)
+        };
+        Ok(LoadedTrust {
+            index: LoadedIndexTrust::load(args)?,
+            log_key,
+            manifest_roots,
+        })
+    }
+
+    fn trust(&self) -> Trust<'_> {
+        Trust {
+            index: match &self.index {
+                LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
+                LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
+            },
+            log_key: self.log_key.as_ref(),
+            manifest_roots: self.manifest_roots.as_deref(),
+        }
+    }
+}
+
+impl LoadedIndexTrust {
+    fn load(args: &TrustArgs) -> Result<Self, String> {
+        if let Some(key) = &args.key {
+            let key = parse_public_key(&read_text(key, "key")?)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
+            return Ok(LoadedIndexTrust::Keys(vec![key]));
+        }
+        let mut trust = X509Trust::default();
+        for path in &args.trust_root {
+            let bytes = read_limited(path, 1 << 20)?;
+            let roots = audit_pack::signer::parse_certificates(&bytes)
+                .map_err(|e| format!("trust root {}: {e}", path.display()))?;
+            trust.roots.extend(roots);
+        }
+        for path in &args.crl {
+            let bytes = read_limited(path, 1 << 20)?;
+            let crls = plugin_x509::crls_from_pem_or_der(&bytes, 16)
+                .map_err(|e| format!("CRL {}: {e}", path.display()))?;
+            trust.crls.extend(crls);
+        }
+        trust.require_crl = args.require_crl;
+        if let Some(at) = &args.at {
+            let secs = plugin_x509::parse_rfc3339(at)
+                .ok_or_else(|| format!("--at {at:?}: not an RFC 3339 time"))?;
+            trust.at = Some(VerificationTime::from_unix_seconds(secs));
+        }
+        Ok(LoadedIndexTrust::X509(trust))
+    }
 }
 
 const EXIT_ERROR: u8 = 2;
@@ -135,7 +307,13 @@ fn run(cli: Cli) -> Result<u8, String> {
             evidence,
             controls,
             key,
+            signer_cert,
+            signer_key,
+            signer_chain,
+            log_dir,
+            log_key,
             manifest_keys,
+            manifest_trust_roots,
             date,
             out,
             json,
@@ -145,21 +323,61 @@ fn run(cli: Cli) -> Result<u8, String> {
                 Some(d) => PackDate::parse(&d).map_err(|e| e.to_string())?,
                 None => default_date()?,
             };
-            let key = SigningKey::parse(&read_text(&key, "key")?).map_err(|e| e.to_string())?;
+            let ed25519 = match &key {
+                Some(key) => {
+                    Some(SigningKey::parse(&read_text(key, "key")?).map_err(|e| e.to_string())?)
+                }
+                None => None,
+            };
+            let x509 = match (&signer_cert, &signer_key) {
+                (Some(cert), Some(key)) => {
+                    let chain = match &signer_chain {
+                        Some(p) => Some(read_limited(p, 1 << 20)?),
+                        None => None,
+                    };
+                    Some(
+                        X509Signer::new(
+                            &read_limited(cert, 1 << 20)?,
+                            &read_limited(key, 1 << 20)?,
+                            chain.as_deref(),
+                        )
+                        .map_err(|e| format!("{}: {e}", cert.display()))?,
+                    )
+                }
+                _ => None,
+            };
+            let key = match (&ed25519, &x509) {
+                (Some(k), _) => IndexSigner::Ed25519(k),
+                (None, Some(x)) => IndexSigner::X509(x),
+                (None, None) => return Err("give --key or --signer-cert".to_owned()),
+            };
             let mut trusted = Vec::new();
             for path in &manifest_keys {
                 let text = read_text(path, "manifest key")?;
                 trusted
                     .push(parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))?);
             }
+            let log_signer = match &log_key {
+                Some(path) => Some(
+                    tlog::keys::load_signer(path)
+                        .map_err(|e| format!("log key {}: {e}", path.display()))?,
+                ),
+                None => None,
+            };
+            let log = match (&log_dir, &log_signer) {
+                (Some(dir), Some(signer)) => Some(LogTarget { dir, signer }),
+                _ => None,
+            };
             let input = BuildInput {
                 org,
                 date,
                 evidence_dir: &evidence,
                 control_map: &controls,
-                key: &key,
+                key,
                 manifest_keys: &trusted,
+                manifest_roots: &load_roots(&manifest_trust_roots)?,
                 limits: Limits::DEFAULT,
+                log,
             };
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             // A progress bar only for a person watching: not with --json, not when stderr is
@@ -216,7 +434,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Verify {
             pack,
-            key,
+            trust,
             json,
             spot_check,
             seed,
@@ -227,7 +445,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             };
             let at = VerificationTime::from_unix_seconds(now_seconds());
             let builder = Report::builder(PLUGIN).verified_at(at);
-            let (verification, _) = verify_file(&pack, &key, builder, spot)?;
+            let (verification, _) = verify_file(&pack, &trust, builder, spot)?;
             let report = verification.report;
             let mut stdout = std::io::stdout().lock();
             if json {
@@ -251,9 +469,52 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             Ok(report.exit_code())
         }
+        Command::Prove {
+            pack,
+            trust,
+            artifact,
+            out,
+        } => {
+            let (verification, _) = verify_file(&pack, &trust, Report::builder(PLUGIN), None)?;
+            let Some(verified) = verification.verified() else {
+                // Fail closed: no proof from a pack that does not verify.
+                let mut stderr = std::io::stderr().lock();
+                print_report(&mut stderr, &verification.report);
+                let _ = writeln!(stderr, "{}: NOT verified; no proof written", pack.display());
+                return Ok(verification.report.exit_code());
+            };
+            let proof = make_proof(verified, &artifact).map_err(|e| e.to_string())?;
+            let text = proof.to_file_text().map_err(|e| e.to_string())?;
+            write_output(out.as_deref(), text.as_bytes())?;
+            Ok(0)
+        }
+        Command::VerifyProof { proof, trust, json } => {
+            let trust = LoadedTrust::load(&trust)?;
+            let bytes = read_limited(&proof, max_proof_size(&Limits::DEFAULT) as u64)?;
+            let at = VerificationTime::from_unix_seconds(now_seconds());
+            let report = verify_proof_trusted(
+                Report::builder(PLUGIN).verified_at(at),
+                &bytes,
+                trust.trust().index,
+                &Limits::DEFAULT,
+            );
+            let mut stdout = std::io::stdout().lock();
+            if json {
+                let _ = writeln!(stdout, "{}", report.to_json());
+            } else {
+                print_report(&mut stdout, &report);
+                let verdict = if report.ok() {
+                    "verified"
+                } else {
+                    "NOT verified"
+                };
+                let _ = writeln!(stdout, "{}: {verdict}", proof.display());
+            }
+            Ok(report.exit_code())
+        }
         Command::Report {
             pack,
-            key,
+            trust,
             format,
             out,
         } => {
@@ -266,7 +527,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 return Err("--format pdf needs --out FILE".to_owned());
             }
             // No verification time: a report depends only on the pack and the key.
-            let (verification, digest) = verify_file(&pack, &key, Report::builder(PLUGIN), None)?;
+            let (verification, digest) = verify_file(&pack, &trust, Report::builder(PLUGIN), None)?;
             let Some(verified) = verification.verified() else {
                 // Fail closed: no report of a pack that does not verify.
                 let mut stderr = std::io::stderr().lock();
@@ -348,20 +609,52 @@ impl Progress for Bar {
 
 fn verify_file(
     pack: &Path,
-    key: &Path,
+    trust: &TrustArgs,
     builder: plugin_api::ReportBuilder,
     spot: Option<SpotCheckRequest>,
 ) -> Result<(audit_pack::Verification, String), String> {
-    let key = parse_public_key(&read_text(key, "key")?).map_err(|e| e.to_string())?;
+    let trust = LoadedTrust::load(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
-    report::verify_and_digest(
-        builder,
-        file,
-        std::slice::from_ref(&key),
-        &Limits::DEFAULT,
-        spot,
-    )
-    .map_err(|e| format!("{}: {e}", pack.display()))
+    report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
+        .map_err(|e| format!("{}: {e}", pack.display()))
+}
+
+/// Reads a file of at most `max` bytes (one more is read to detect a larger one).
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{}: more than {max} bytes", path.display()));
+    }
+    Ok(bytes)
+}
+
+/// Writes to `out` through a temporary file and a rename, or to stdout.
+fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
+    match out {
+        Some(path) => {
+            let temp = path.with_extension("partial");
+            std::fs::write(&temp, bytes)
+                .and_then(|()| std::fs::rename(&temp, path))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&temp);
+                    format!("{}: {e}", path.display())
+                })?;
+            println!("{}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("stdout: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 fn print_report(out: &mut impl Write, report: &Report) {

@@ -5,7 +5,7 @@
 //! | id | passes when |
 //! |---|---|
 //! | `audit-pack.archive.safe` | one gzip member holding a strict GNU tar of regular files with safe, unique paths, within budgets, starting with `index.json` and `index.json.sig`, with nothing after its end |
-//! | `audit-pack.index.signature` | `index.json.sig` holds a valid Ed25519 signature over `index.json` by the given key |
+//! | `audit-pack.index.signature` | `index.json.sig` holds a valid Ed25519 signature over `index.json` by the given key, or (X.509 trust) a raw signature by the leaf of `index.json.certs.pem`, which plugin-x509 validates to a pinned root |
 //! | `audit-pack.index.canonical` | `index.json` is canonical JSON + newline, of the index's shape, with well-formed fields |
 //! | `audit-pack.files.present` | every artifact the index lists is in the pack |
 //! | `audit-pack.files.sha256` | every listed file's SHA-256 is the one listed |
@@ -13,21 +13,32 @@
 //! | `audit-pack.files.unlisted` | the pack holds no file the index does not list |
 //! | `audit-pack.index.merkle-root` | `merkleRoot` is the RFC 6962 root over the artifact entries |
 //! | `audit-pack.controls.evidence` | `control-map.csv` matches the index's controls, and every control line resolves to a listed artifact of the same SHA-256 and kind |
-//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair with the index's trusted keys gives that verdict |
+//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair (Ed25519: the index's trusted keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date) gives that verdict |
 //! | `audit-pack.evidence.schemas` | every JSON evidence document (SLO breach, DR approval, chaos run, manifest) matches its schema again, and every DR approval names two distinct approvers and a listed artifact with its SHA-256 |
+//!
+//! Then, only when the pack carries `index.receipt.json` or a log key is given,
+//! [`RECEIPT_CHECK_ID`] (`audit-pack.index.receipt`): the receipt verifies with the log key and
+//! records this pack's Merkle root and signature digest; skipped (failing the report) when
+//! the pack has a receipt and no log key was given.
 //!
 //! When the archive cannot be read safely, or the signature or the index's form fails, the
 //! later checks are recorded as skipped ("not reached"), which makes the report not ok.
 
 use crate::archive::{ArchiveError, PackEntry, PackReader};
+use crate::build::RECEIPT_NAME;
 use crate::controls;
 use crate::evidence;
 use crate::index::{Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, SIGNATURE_NAME};
 use crate::keys::verify_detached;
 use crate::kind::Kind;
 use crate::limits::Limits;
+use crate::signer::{
+    parse_certificates, verify_cms_manifest, IndexTrust, X509Trust, CERTS_NAME, MAX_CERTS_SIZE,
+};
 use merkle::note::VerifierKey;
 use plugin_api::{Report, ReportBuilder, VerificationTime};
+use plugin_x509::{DetachedSignature, ManifestRequest};
+use sha2::Digest;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
@@ -125,6 +136,9 @@ pub struct VerifiedPack {
     index: Index,
     signers: Vec<String>,
     root: merkle::Hash,
+    index_bytes: Vec<u8>,
+    signature_bytes: Vec<u8>,
+    certs_bytes: Option<Vec<u8>>,
 }
 
 impl VerifiedPack {
@@ -142,6 +156,21 @@ impl VerifiedPack {
     pub fn merkle_root(&self) -> &merkle::Hash {
         &self.root
     }
+
+    /// The exact bytes of `index.json` (what the signature covers).
+    pub fn index_bytes(&self) -> &[u8] {
+        &self.index_bytes
+    }
+
+    /// The exact bytes of `index.json.sig`.
+    pub fn signature_bytes(&self) -> &[u8] {
+        &self.signature_bytes
+    }
+
+    /// The exact bytes of `index.json.certs.pem` (X.509-signed packs only).
+    pub fn certs_bytes(&self) -> Option<&[u8]> {
+        self.certs_bytes.as_deref()
+    }
 }
 
 /// As [`verify_with`], also returning the index when (and only when) every check passed.
@@ -155,22 +184,81 @@ pub fn verify_detailed<R: BufRead>(
     limits: &Limits,
     spot: Option<SpotCheckRequest>,
 ) -> Verification {
-    let unverified = |b: ReportBuilder| Verification {
-        report: match spot {
-            Some(_) => b
-                .skip(SPOT_CHECK_ID, "not reached: an earlier check failed")
-                .finish(),
-            None => b.finish(),
-        },
-        verified: None,
+    verify_trusted(builder, input, &Trust::keys(keys), limits, spot)
+}
+
+/// What a verifier trusts, given at verification time (never taken from the pack).
+#[derive(Debug, Clone, Copy)]
+pub struct Trust<'a> {
+    /// Who may have signed the index.
+    pub index: IndexTrust<'a>,
+    /// The verifier key of the transparency log whose receipt the pack may carry. With it, a
+    /// pack must carry a receipt that verifies; without it, a receipt in the pack is a skipped
+    /// check (which fails the report).
+    pub log_key: Option<&'a VerifierKey>,
+    /// Roots for re-verifying CMS manifest pairs (`*.manifest.json.p7s`). Never taken from
+    /// the pack; without them a pack holding such a pair does not verify (the manifest check
+    /// is skipped).
+    pub manifest_roots: Option<&'a [plugin_x509::Certificate]>,
+}
+
+impl<'a> Trust<'a> {
+    /// Ed25519 index keys only, no log key.
+    pub fn keys(keys: &'a [VerifierKey]) -> Self {
+        Trust {
+            index: IndexTrust::Keys(keys),
+            log_key: None,
+            manifest_roots: None,
+        }
+    }
+}
+
+/// Check id of the log receipt check (not in [`CHECK_IDS`]: recorded only when the pack
+/// carries `index.receipt.json` or a log key is given).
+pub const RECEIPT_CHECK_ID: &str = "audit-pack.index.receipt";
+
+/// As [`verify_detailed`], with the trust given as a [`Trust`]: Ed25519 keys or pinned X.509
+/// roots for the index signature.
+pub fn verify_trusted<R: BufRead>(
+    builder: ReportBuilder,
+    input: R,
+    trust: &Trust<'_>,
+    limits: &Limits,
+    spot: Option<SpotCheckRequest>,
+) -> Verification {
+    let receipt_present = Cell::new(false);
+    let unverified = |b: ReportBuilder| {
+        let b = if trust.log_key.is_some() || receipt_present.get() {
+            b.skip(RECEIPT_CHECK_ID, "not reached: an earlier check failed")
+        } else {
+            b
+        };
+        Verification {
+            report: match spot {
+                Some(_) => b
+                    .skip(SPOT_CHECK_ID, "not reached: an earlier check failed")
+                    .finish(),
+                None => b.finish(),
+            },
+            verified: None,
+        }
     };
     let mut b = builder.subject("audit pack");
     let mut reader = PackReader::new(input, *limits);
 
-    // 1. index.json and index.json.sig, first.
+    // 1. index.json and index.json.sig, first (then index.json.certs.pem for an X.509 signer).
     let head = read_head(&mut reader, limits);
-    let (index_bytes, sig_bytes) = match head {
-        Ok(pair) => pair,
+    let Head {
+        index: index_bytes,
+        signature: sig_bytes,
+        certs,
+        receipt,
+        first,
+    } = match head {
+        Ok(head) => {
+            receipt_present.set(head.receipt.is_some());
+            head
+        }
         Err(reason) => {
             b = b.fail(CHECK_IDS[0], reason);
             return unverified(skip_rest(
@@ -182,23 +270,11 @@ pub fn verify_detailed<R: BufRead>(
     };
 
     // 2. The signature, then the index's form.
-    let key_names = keys
-        .iter()
-        .map(VerifierKey::name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut signers = Vec::new();
-    let signature = match verify_detached(&index_bytes, &sig_bytes, keys) {
-        Ok(names) => {
-            let detail = format!("Ed25519 signature over index.json by {}", names.join(", "));
-            signers = names;
-            Ok(detail)
-        }
-        Err(e) => Err(format!(
-            "index.json.sig does not verify with key {}: {e}",
-            key_names
-        )),
-    };
+    let (signature, signers, warnings) =
+        verify_index_signature(&index_bytes, &sig_bytes, certs.as_deref(), trust.index);
+    for w in warnings {
+        b = b.warning(format!("index signature: {w}"));
+    }
     let index = match &signature {
         Ok(_) => Index::parse(&index_bytes, limits.max_index_size).map_err(|e| e.to_string()),
         Err(_) => Err(String::new()),
@@ -228,7 +304,7 @@ pub fn verify_detailed<R: BufRead>(
     let wanted = |path: &str, size: u64| {
         let max = if path == CONTROL_MAP_NAME {
             limits.max_csv_size
-        } else if path.ends_with(".sig") {
+        } else if path.ends_with(".sig") || path.ends_with(".p7s") {
             limits.max_signature_size
         } else {
             limits.max_json_size
@@ -239,6 +315,12 @@ pub fn verify_detailed<R: BufRead>(
     };
     let mut entries: BTreeMap<String, PackEntry> = BTreeMap::new();
     let mut archive: Result<(), ArchiveError> = Ok(());
+    if let Some(entry) = first {
+        let held = entry.data.as_ref().map_or(0, |d| d.len() as u64);
+        retained.set(retained.get().saturating_add(held));
+        entries.insert(entry.path.clone(), entry);
+    }
+    let head_entries = 2 + usize::from(certs.is_some()) + usize::from(receipt.is_some());
     loop {
         match reader.next_entry(&wanted) {
             Ok(Some(entry)) => {
@@ -259,7 +341,7 @@ pub fn verify_detailed<R: BufRead>(
                 CHECK_IDS[0],
                 format!(
                     "{} entries, regular files with safe unique paths, within budgets",
-                    entries.len() + 2
+                    entries.len() + head_entries
                 ),
             );
         }
@@ -314,12 +396,31 @@ pub fn verify_detailed<R: BufRead>(
     b = record(b, CHECK_IDS[6], check_unlisted(&index, &entries));
     b = record(b, CHECK_IDS[7], check_root(&index));
     b = record(b, CHECK_IDS[8], check_controls(&index, &entries, limits));
-    let (outcome, warnings) = check_manifests(&index, &entries);
-    b = record(b, CHECK_IDS[9], outcome);
+    let (outcome, warnings) = check_manifests(&index, &entries, trust.manifest_roots);
+    b = match outcome {
+        ManifestOutcome::Checked(outcome) => record(b, CHECK_IDS[9], outcome),
+        ManifestOutcome::NoRoots(reason) => b.skip(CHECK_IDS[9], reason),
+    };
     for w in warnings {
         b = b.warning(w);
     }
     b = record(b, CHECK_IDS[10], check_evidence(&index, &entries));
+    b = match (&receipt, trust.log_key) {
+        (Some(receipt), Some(key)) => record(
+            b,
+            RECEIPT_CHECK_ID,
+            check_receipt(receipt, key, &index.merkle_root, &sig_bytes),
+        ),
+        (Some(_), None) => b.skip(
+            RECEIPT_CHECK_ID,
+            format!("the pack carries a log receipt ({RECEIPT_NAME}) but no log key was given to check it"),
+        ),
+        (None, Some(_)) => b.fail(
+            RECEIPT_CHECK_ID,
+            format!("a log key was given but the pack carries no log receipt ({RECEIPT_NAME})"),
+        ),
+        (None, None) => b,
+    };
     let root = merkle::Hash::from_hex(&index.merkle_root);
     if let Some(req) = spot {
         b = match &root {
@@ -361,6 +462,9 @@ pub fn verify_detailed<R: BufRead>(
             index,
             signers,
             root,
+            index_bytes,
+            signature_bytes: sig_bytes,
+            certs_bytes: certs,
         }),
         _ => None,
     };
@@ -415,10 +519,21 @@ fn check_evidence(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outco
     }
 }
 
-fn read_head<R: BufRead>(
-    reader: &mut PackReader<R>,
-    limits: &Limits,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+/// The entries before the artifacts.
+struct Head {
+    /// `index.json`.
+    index: Vec<u8>,
+    /// `index.json.sig`.
+    signature: Vec<u8>,
+    /// `index.json.certs.pem`, if it comes next.
+    certs: Option<Vec<u8>>,
+    /// `index.receipt.json`, if it comes next.
+    receipt: Option<Vec<u8>>,
+    /// The entry read after them (kept if it is `control-map.csv`).
+    first: Option<PackEntry>,
+}
+
+fn read_head<R: BufRead>(reader: &mut PackReader<R>, limits: &Limits) -> Result<Head, String> {
     let mut head = Vec::new();
     for (name, max) in [
         (INDEX_NAME, limits.max_index_size),
@@ -445,7 +560,220 @@ fn read_head<R: BufRead>(
     }
     let sig = head.pop().unwrap_or_default();
     let index = head.pop().unwrap_or_default();
-    Ok((index, sig))
+    let wanted = |path: &str, size: u64| {
+        (path == CERTS_NAME && size <= MAX_CERTS_SIZE as u64)
+            || (path == RECEIPT_NAME && size <= tlog::receipt::MAX_RECEIPT as u64)
+            || (path == CONTROL_MAP_NAME && size <= limits.max_csv_size as u64)
+    };
+    let mut out = Head {
+        index,
+        signature: sig,
+        certs: None,
+        receipt: None,
+        first: None,
+    };
+    // In this order, each at most once: index.json.certs.pem, index.receipt.json.
+    loop {
+        let Some(entry) = reader.next_entry(&wanted).map_err(|e| e.to_string())? else {
+            return Ok(out);
+        };
+        let (slot, max) =
+            if entry.path == CERTS_NAME && out.certs.is_none() && out.receipt.is_none() {
+                (&mut out.certs, MAX_CERTS_SIZE)
+            } else if entry.path == RECEIPT_NAME && out.receipt.is_none() {
+                (&mut out.receipt, tlog::receipt::MAX_RECEIPT)
+            } else {
+                out.first = Some(entry);
+                return Ok(out);
+            };
+        let data = entry.data.ok_or_else(|| {
+            format!(
+                "{} is {} bytes, more than the limit of {max}",
+                entry.path, entry.size
+            )
+        })?;
+        *slot = Some(data);
+    }
+}
+
+/// The log receipt: it verifies with the log key (signed checkpoint, inclusion proof) and its
+/// entry records this pack (manifest_root = the signed Merkle root, sig_digest = SHA-256 of
+/// `index.json.sig`).
+fn check_receipt(receipt: &[u8], key: &VerifierKey, root: &str, signature: &[u8]) -> Outcome {
+    let receipt = tlog::receipt::Receipt::parse(receipt)
+        .map_err(|e| format!("{RECEIPT_NAME} is not a log receipt: {e}"))?;
+    let cp = receipt.open_checkpoint(key).map_err(|e| {
+        format!(
+            "the receipt's checkpoint does not verify with log key {}: {e}",
+            key.name()
+        )
+    })?;
+    receipt
+        .verify_inclusion(&cp)
+        .map_err(|e| format!("the receipt's inclusion proof does not verify: {e}"))?;
+    let want_sig = hex::encode(sha2::Sha256::digest(signature));
+    let got_root = receipt.entry.manifest_root().to_hex();
+    let got_sig = receipt.entry.sig_digest().to_hex();
+    let mut diffs = Vec::new();
+    if got_root != root {
+        diffs.push(format!(
+            "manifest_root {got_root} is not the pack's merkleRoot {root}"
+        ));
+    }
+    if got_sig != want_sig {
+        diffs.push(format!(
+            "sig_digest {got_sig} is not the SHA-256 of index.json.sig {want_sig}"
+        ));
+    }
+    if !diffs.is_empty() {
+        return Err(format!(
+            "the receipt records another pack: {}",
+            diffs.join("; ")
+        ));
+    }
+    let c = cp.checkpoint();
+    Ok(format!(
+        "entry {:?} (merkleRoot, SHA-256 of index.json.sig) is leaf {} of the log tree of size {} with root {} signed by {}",
+        receipt.entry.name(),
+        receipt.index,
+        c.size,
+        c.root,
+        key.name()
+    ))
+}
+
+/// Checks the index signature (`index.json.sig`, and `index.json.certs.pem` if the pack has
+/// one) with the verifier's trust. Returns the outcome, the signers' names and warnings.
+pub(crate) fn verify_index_signature(
+    index_bytes: &[u8],
+    sig_bytes: &[u8],
+    certs: Option<&[u8]>,
+    trust: IndexTrust<'_>,
+) -> (Outcome, Vec<String>, Vec<String>) {
+    match trust {
+        IndexTrust::Keys(keys) => {
+            let key_names = keys
+                .iter()
+                .map(VerifierKey::name)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if certs.is_some() {
+                return (
+                    Err(format!(
+                        "the index is signed with an X.509 certificate ({CERTS_NAME}), not an Ed25519 key: verify it with trusted roots"
+                    )),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            match verify_detached(index_bytes, sig_bytes, keys) {
+                Ok(names) => (
+                    Ok(format!(
+                        "Ed25519 signature over index.json by {}",
+                        names.join(", ")
+                    )),
+                    names,
+                    Vec::new(),
+                ),
+                Err(e) => (
+                    Err(format!(
+                        "index.json.sig does not verify with key {key_names}: {e}"
+                    )),
+                    Vec::new(),
+                    Vec::new(),
+                ),
+            }
+        }
+        IndexTrust::X509(x509) => match certs {
+            None => (
+                Err(format!(
+                    "the pack has no {CERTS_NAME}: its index is not signed with an X.509 certificate"
+                )),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Some(certs) => verify_x509_index(index_bytes, sig_bytes, certs, x509),
+        },
+    }
+}
+
+/// The index signature by an X.509 certificate: the raw signature in `index.json.sig` over
+/// `index.json`, the leaf and intermediates from `index.json.certs.pem`, validated by
+/// plugin-x509 to the pinned roots at the trust's time or else the pack date. Returns the
+/// outcome, the signer (the leaf's subject) and the plugin's warnings.
+fn verify_x509_index(
+    index_bytes: &[u8],
+    sig: &[u8],
+    certs: &[u8],
+    trust: &X509Trust,
+) -> (Outcome, Vec<String>, Vec<String>) {
+    let fail = |why: String| (Err(why), Vec::new(), Vec::new());
+    let certs = match parse_certificates(certs) {
+        Ok(c) => c,
+        Err(e) => return fail(format!("{CERTS_NAME}: {e}")),
+    };
+    let Some((leaf, intermediates)) = certs.split_first() else {
+        return fail(format!("{CERTS_NAME} holds no certificate"));
+    };
+    let time = match trust.at {
+        Some(at) => at,
+        None => match pack_date_of(index_bytes) {
+            Some(t) => t,
+            None => return fail(
+                "no verification time: index.json has no valid generatedAt (give one explicitly)"
+                    .to_owned(),
+            ),
+        },
+    };
+    let report = plugin_x509::verify_manifest(&ManifestRequest {
+        subject: INDEX_NAME,
+        manifest: index_bytes,
+        signature: &DetachedSignature::Raw(sig.to_vec()),
+        leaf,
+        intermediates,
+        anchors: &trust.roots,
+        crls: &trust.crls,
+        require_crl: trust.require_crl,
+        time,
+    });
+    let details: Vec<String> = report
+        .checks()
+        .iter()
+        .map(|c| format!("{}: {}", c.id, c.explanation()))
+        .collect();
+    let when = plugin_x509::rfc3339(i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX));
+    if report.ok() {
+        (
+            Ok(format!(
+                "X.509 signature over index.json by {} at {when}; {}",
+                leaf.subject(),
+                details.join("; ")
+            )),
+            vec![leaf.subject().to_owned()],
+            report.warnings().to_vec(),
+        )
+    } else {
+        let failed = report
+            .first_failure()
+            .map(|c| format!("{}: {}", c.id, c.explanation()))
+            .unwrap_or_else(|| details.join("; "));
+        fail(format!(
+            "the X.509 signature over index.json by {} does not verify at {when}: {failed}",
+            leaf.subject()
+        ))
+    }
+}
+
+/// Midnight UTC of the pack date in `index.json` (not yet verified: used only as the time at
+/// which the signature over these very bytes is checked).
+fn pack_date_of(index_bytes: &[u8]) -> Option<VerificationTime> {
+    let value: serde_json::Value = serde_json::from_slice(index_bytes).ok()?;
+    let at = value.get("generatedAt")?.as_str()?;
+    if at.len() != 20 || !at.ends_with("T00:00:00Z") {
+        return None;
+    }
+    let date = crate::names::PackDate::parse(at.get(..10)?).ok()?;
+    Some(VerificationTime::from_unix_seconds(date.unix_seconds()))
 }
 
 fn skip_rest(mut b: ReportBuilder, from: usize, reason: &str) -> ReportBuilder {
@@ -603,7 +931,24 @@ fn check_controls(
     }
 }
 
-fn check_manifests(index: &Index, entries: &BTreeMap<String, PackEntry>) -> (Outcome, Vec<String>) {
+/// The manifest check's outcome: checked, or not checkable without manifest roots.
+enum ManifestOutcome {
+    Checked(Outcome),
+    NoRoots(String),
+}
+
+fn check_manifests(
+    index: &Index,
+    entries: &BTreeMap<String, PackEntry>,
+    roots: Option<&[plugin_x509::Certificate]>,
+) -> (ManifestOutcome, Vec<String>) {
+    let time = crate::names::PackDate::parse(index.generated_at.get(..10).unwrap_or_default())
+        .map(|d| VerificationTime::from_unix_seconds(d.unix_seconds()));
+    let cms_pairs = index
+        .manifest_signatures
+        .iter()
+        .filter(|p| p.plugin.is_some())
+        .count();
     let mut warnings = Vec::new();
     let keys: Vec<VerifierKey> = index
         .trusted_keys
@@ -630,24 +975,49 @@ fn check_manifests(index: &Index, entries: &BTreeMap<String, PackEntry>) -> (Out
             ));
             continue;
         };
-        let (verified, signers) = match verify_detached(manifest, sig, &keys) {
-            Ok(names) => (true, names),
-            Err(_) => (false, Vec::new()),
+        let (verified, signers, why) = match (pair.plugin.as_deref(), roots, &time) {
+            (None, _, _) => match verify_detached(manifest, sig, &keys) {
+                Ok(names) => (true, names, String::new()),
+                Err(e) => (false, Vec::new(), e.to_string()),
+            },
+            (Some(_), Some(roots), Ok(time)) => {
+                match verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time).0 {
+                    Ok(subject) => (true, vec![subject], String::new()),
+                    Err(why) => (false, Vec::new(), why),
+                }
+            }
+            // Not checkable without roots: reported below as a skipped check.
+            (Some(_), _, _) => continue,
         };
         if verified != pair.verified || signers != pair.signers {
-            bad.push(format!(
+            let mut msg = format!(
                 "{}: recorded verified={} by [{}], re-verification gives verified={verified} by [{}]",
                 pair.manifest,
                 pair.verified,
                 pair.signers.join(", "),
                 signers.join(", ")
-            ));
+            );
+            if pair.plugin.is_some() && !why.is_empty() {
+                msg.push_str(&format!(" ({why})"));
+            }
+            bad.push(msg);
         } else if !verified {
             warnings.push(format!(
                 "manifest {} is recorded, and re-verifies, as NOT signed by a trusted key",
                 pair.manifest
             ));
         }
+    }
+    if cms_pairs > 0 && (roots.is_none() || time.is_err()) {
+        let reason = format!(
+            "{cms_pairs} X.509 (CMS) manifest pairs not re-verified: no manifest trust roots were given"
+        );
+        if !bad.is_empty() {
+            // A failure found among the other pairs stays a failure.
+            bad.push(reason);
+            return (ManifestOutcome::Checked(Err(list(&bad))), warnings);
+        }
+        return (ManifestOutcome::NoRoots(reason), warnings);
     }
     let outcome = if bad.is_empty() {
         Ok(format!(
@@ -662,5 +1032,5 @@ fn check_manifests(index: &Index, entries: &BTreeMap<String, PackEntry>) -> (Out
     } else {
         Err(list(&bad))
     };
-    (outcome, warnings)
+    (ManifestOutcome::Checked(outcome), warnings)
 }

@@ -7,8 +7,8 @@
 )]
 
 use audit_pack::{
-    build_pack, build_pack_to_dir, parse_public_key, verify_pack, BuildError, BuildInput, Limits,
-    OrgSlug, PackDate, SigningKey,
+    build_pack, build_pack_to_dir, parse_public_key, verify_pack, BuildError, BuildInput,
+    IndexSigner, Limits, OrgSlug, PackDate, SigningKey,
 };
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -68,9 +68,11 @@ fn build(
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: evidence,
         control_map: map,
-        key: &key,
+        key: IndexSigner::Ed25519(&key),
         manifest_keys: keys,
+        manifest_roots: &[],
         limits: Limits::DEFAULT,
+        log: None,
     };
     let mut out = Vec::new();
     build_pack(&input, &mut out)?;
@@ -105,9 +107,11 @@ fn same_inputs_and_date_give_identical_bytes_in_different_directories() {
             date: PackDate::parse("2026-11-23").unwrap(),
             evidence_dir: ev,
             control_map: map,
-            key: &key,
+            key: IndexSigner::Ed25519(&key),
             manifest_keys: &keys,
+            manifest_roots: &[],
             limits: Limits::DEFAULT,
+            log: None,
         };
         let (path, summary) = build_pack_to_dir(&input, &out).unwrap();
         built.push((out, path, summary));
@@ -148,9 +152,11 @@ fn a_different_date_changes_the_pack() {
             date: PackDate::parse(date).unwrap(),
             evidence_dir: &ev,
             control_map: &map,
-            key: &key,
+            key: IndexSigner::Ed25519(&key),
             manifest_keys: &keys,
+            manifest_roots: &[],
             limits: Limits::DEFAULT,
+            log: None,
         };
         let mut out = Vec::new();
         let summary = build_pack(&input, &mut out).unwrap();
@@ -345,9 +351,11 @@ fn an_unverified_manifest_is_recorded_as_such_and_still_verifies_as_recorded() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map,
-        key: &key,
+        key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
+        manifest_roots: &[],
         limits: Limits::DEFAULT,
+        log: None,
     };
     let mut out = Vec::new();
     let summary = build_pack(&input, &mut out).unwrap();
@@ -390,12 +398,14 @@ fn evidence_over_the_entry_budget_is_refused_at_build_time() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map,
-        key: &key,
+        key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
+        manifest_roots: &[],
         limits: Limits {
             max_entries: 5,
             ..Limits::DEFAULT
         },
+        log: None,
     };
     let err = build_pack(&input, Vec::new()).unwrap_err();
     assert!(

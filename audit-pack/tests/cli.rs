@@ -232,3 +232,58 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
     assert_eq!(lines(&a), lines(&spot("7")));
     assert_ne!(lines(&a), lines(&spot("8")));
 }
+
+#[test]
+fn prove_and_verify_proof_exit_codes() {
+    let f = fixtures();
+    let out = tempfile::tempdir().unwrap();
+    let proof = out.path().join("proof.json");
+    let prove = |pack: PathBuf, artifact: &str| {
+        bin()
+            .arg("prove")
+            .arg(pack)
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.pub"))
+            .args(["--artifact", artifact, "--out"])
+            .arg(&proof)
+            .output()
+            .unwrap()
+    };
+    let ok = prove(
+        f.join("audit-pack-acme-2026-11-23.tgz"),
+        "releases/payments-api-1.4.0.manifest.json",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // The same proof as the checked-in one.
+    assert_eq!(
+        std::fs::read(&proof).unwrap(),
+        std::fs::read(f.join("proofs/payments-api-1.4.0.manifest.json.proof.json")).unwrap()
+    );
+    // No proof from a pack that does not verify; none of an unlisted artifact.
+    let bad = prove(
+        f.join("hostile/forged-signature.tgz"),
+        "releases/payments-api-1.4.0.manifest.json",
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let missing = prove(f.join("audit-pack-acme-2026-11-23.tgz"), "nope.csv");
+    assert_eq!(missing.status.code(), Some(2));
+
+    let verify = |key: &str| {
+        bin()
+            .arg("verify-proof")
+            .arg(&proof)
+            .arg("--key")
+            .arg(f.join(key))
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(verify("keys/acme-audit-pack.pub"), Some(0));
+    assert_eq!(verify("keys/acme-release.pub"), Some(1));
+}

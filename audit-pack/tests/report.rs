@@ -250,9 +250,11 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         date: audit_pack::PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map_path,
-        key: &key,
+        key: audit_pack::IndexSigner::Ed25519(&key),
         manifest_keys: &[release],
+        manifest_roots: &[],
         limits: Limits::DEFAULT,
+        log: None,
     };
     audit_pack::build_pack(&input, &mut pack).unwrap();
     let (v, digest) = report::verify_and_digest(

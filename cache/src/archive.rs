@@ -1,13 +1,17 @@
 //! `cache export` / `cache import`: one repository as a deterministic `.tgz`
-//! (`tuf/NAME/...`, see `repo` for the layout).
+//! (`tuf/NAME/...`, see `repo` for the layout), with the cached CRLs (`crls/sha256-HEX.crl`,
+//! see `crls`).
 //!
 //! Import never unpacks with the tar library: entries are read into memory under budgets
 //! (compressed size, decompressed size, entry count, per-file sizes), every path is checked
 //! against the expected layout, only regular files and directories are accepted (no links,
 //! devices, FIFOs or global headers), duplicates are refused, and then the whole repository
 //! is re-verified from a trust anchor the user holds (the cached anchor, or `--root`) before
-//! a new generation is committed. Nothing is written unless it verified.
+//! a new generation is committed. Nothing is written unless it verified. CRLs are re-checked
+//! (name, size, content hash, one DER CRL) and stored as `cache add-crl` stores them; they
+//! carry no trust (their signatures are verified when `x509 verify` uses them).
 
+use crate::crls::{crl_problem, read_cached_crls, store_crls, CRL_DIR, MAX_CACHED_CRLS};
 use crate::error::Error;
 use crate::layout::CacheDir;
 use crate::repo::{check_name, CachedRepo, RoleRecord, MAX_TARGET_FILE_LEN};
@@ -23,16 +27,24 @@ use std::path::Path;
 
 /// Largest archive accepted, compressed and decompressed (256 MiB).
 pub const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
-/// Most entries accepted in an archive.
-pub const MAX_ARCHIVE_ENTRIES: usize = 2048;
+/// Most entries accepted in an archive (a repository's files, and up to 1 000 CRLs).
+pub const MAX_ARCHIVE_ENTRIES: usize = 4096;
 const MAX_PATH_LEN: usize = 1024;
 
-/// Writes repository `name` of `cache` to `out` (atomically: temp file, sync, rename).
-/// Deterministic: sorted entries, fixed modes, owners and times.
+/// Writes repository `name` of `cache`, and every cached CRL, to `out` (atomically: temp
+/// file, sync, rename). Deterministic: sorted entries, fixed modes, owners and times. A
+/// damaged cached CRL is an error (nothing is written).
 pub fn export(cache: &CacheDir, name: &str, out: &Path) -> Result<(), Error> {
     check_name(name)?;
     let repo = cache.load(name)?;
-    let files = repo.to_files()?;
+    let mut files: Vec<(String, Vec<u8>)> = repo
+        .to_files()?
+        .into_iter()
+        .map(|(rel, data)| (format!("tuf/{name}/{rel}"), data))
+        .collect();
+    for (crl, der) in read_cached_crls(cache.path())? {
+        files.push((format!("{CRL_DIR}/{crl}"), der));
+    }
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -43,7 +55,7 @@ pub fn export(cache: &CacheDir, name: &str, out: &Path) -> Result<(), Error> {
         .to_string_lossy()
         .into_owned();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = write_archive(&tmp, name, &files).and_then(|()| {
+    let result = write_archive(&tmp, &files).and_then(|()| {
         std::fs::rename(&tmp, out).map_err(Error::io(out, "rename temporary archive to"))
     });
     if result.is_err() {
@@ -54,7 +66,7 @@ pub fn export(cache: &CacheDir, name: &str, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_archive(tmp: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+fn write_archive(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
     let file = File::create_new(tmp).map_err(Error::io(tmp, "create"))?;
     let gz = GzEncoder::new(file, Compression::default());
     let mut builder = tar::Builder::new(gz);
@@ -70,7 +82,7 @@ fn write_archive(tmp: &Path, name: &str, files: &[(String, Vec<u8>)]) -> Result<
         header.set_uid(0);
         header.set_gid(0);
         builder
-            .append_data(&mut header, format!("tuf/{name}/{rel}"), data.as_slice())
+            .append_data(&mut header, rel, data.as_slice())
             .map_err(Error::io(tmp, "write"))?;
     }
     let gz = builder.into_inner().map_err(Error::io(tmp, "write"))?;
@@ -125,7 +137,16 @@ fn path_problem(path: &str) -> Option<&'static str> {
 /// [`CachedRepo`], with every budget and path rule of [`import`]; `archive` names it in
 /// errors. Nothing is written and nothing is verified (that is [`import`]'s next step).
 pub fn parse_archive(reader: impl Read, archive: &Path) -> Result<CachedRepo, Error> {
-    let (name, files) = read_archive_from(reader, archive)?;
+    parse_archive_with_crls(reader, archive).map(|(repo, _)| repo)
+}
+
+/// [`parse_archive`], also returning the archive's CRLs (name, DER), each already checked
+/// (name form, size, content hash, one DER CRL).
+pub fn parse_archive_with_crls(
+    reader: impl Read,
+    archive: &Path,
+) -> Result<(CachedRepo, ArchiveCrls), Error> {
+    let (name, files, crls) = read_archive_from(reader, archive)?;
     let repo = CachedRepo::from_files(files, &archive.display().to_string())?;
     if repo.state.name != name {
         return Err(Error::Archive {
@@ -134,13 +155,16 @@ pub fn parse_archive(reader: impl Read, archive: &Path) -> Result<CachedRepo, Er
             reason: format!("names repository `{}`", repo.state.name),
         });
     }
-    Ok(repo)
+    Ok((repo, crls))
 }
 
-fn read_archive_from(
-    file: impl Read,
-    archive: &Path,
-) -> Result<(String, BTreeMap<String, Vec<u8>>), Error> {
+/// The CRLs of an archive: file name (`sha256-HEX.crl`) and DER, each checked.
+pub type ArchiveCrls = Vec<(String, Vec<u8>)>;
+
+/// The archive's files: repository name, repository files, CRLs.
+type ArchiveFiles = (String, BTreeMap<String, Vec<u8>>, ArchiveCrls);
+
+fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Error> {
     let bad = |entry: &str, reason: String| Error::Archive {
         archive: archive.to_path_buf(),
         entry: entry.to_owned(),
@@ -153,6 +177,7 @@ fn read_archive_from(
     let mut tar = tar::Archive::new(reader);
     let mut name: Option<String> = None;
     let mut files = BTreeMap::new();
+    let mut crls: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let entries = tar
         .entries()
         .map_err(|e| bad("-", format!("not a tar.gz archive: {e}")))?;
@@ -182,8 +207,41 @@ fn read_archive_from(
         let trimmed = path.strip_suffix('/').unwrap_or(&path);
         let mut parts = trimmed.splitn(3, '/');
         let (top, repo, rel) = (parts.next(), parts.next(), parts.next());
+        if top == Some(CRL_DIR) {
+            match (repo, rel, is_dir) {
+                (None, None, true) => continue, // the `crls/` directory itself
+                (Some(crl), None, false) => {
+                    if crls.len() >= MAX_CACHED_CRLS {
+                        return Err(bad(&path, format!("more than {MAX_CACHED_CRLS} CRLs")));
+                    }
+                    let len = entry
+                        .header()
+                        .size()
+                        .map_err(|e| bad(&path, e.to_string()))?;
+                    if len > crate::crls::MAX_CRL_LEN {
+                        return Err(bad(
+                            &path,
+                            format!("{len} bytes is larger than a CRL may be"),
+                        ));
+                    }
+                    let mut data = Vec::new();
+                    (&mut entry)
+                        .take(crate::crls::MAX_CRL_LEN.saturating_add(1))
+                        .read_to_end(&mut data)
+                        .map_err(|e| bad(&path, format!("unreadable: {e}")))?;
+                    if let Some(problem) = crl_problem(crl, &data) {
+                        return Err(bad(&path, problem));
+                    }
+                    if crls.insert(crl.to_owned(), data).is_some() {
+                        return Err(bad(&path, "duplicate entry".to_owned()));
+                    }
+                    continue;
+                }
+                _ => return Err(bad(&path, "not a CRL file directly under crls/".to_owned())),
+            }
+        }
         if top != Some("tuf") {
-            return Err(bad(&path, "outside tuf/".to_owned()));
+            return Err(bad(&path, "outside tuf/ and crls/".to_owned()));
         }
         let Some(repo) = repo else {
             continue; // the `tuf/` directory itself
@@ -228,7 +286,7 @@ fn read_archive_from(
         }
     }
     let name = name.ok_or_else(|| bad("-", "no repository in the archive".to_owned()))?;
-    Ok((name, files))
+    Ok((name, files, crls.into_iter().collect()))
 }
 
 /// The result of an import.
@@ -241,6 +299,10 @@ pub struct ImportOutcome {
     pub report: Report,
     /// Whether a new generation was committed (only if the report is ok).
     pub committed: bool,
+    /// The archive's CRLs added to the cache (file names; only if the report is ok).
+    pub crls_added: Vec<String>,
+    /// The archive's CRLs the cache already held.
+    pub crls_present: Vec<String>,
 }
 
 /// Imports an archive made by [`export`] into `cache` (see the module documentation).
@@ -262,7 +324,7 @@ pub fn import(
             limit: MAX_ARCHIVE_BYTES,
         });
     }
-    let mut repo = parse_archive(file, archive)?;
+    let (mut repo, crls) = parse_archive_with_crls(file, archive)?;
     let name = repo.state.name.clone();
     // Refuse before creating anything when there is nothing to anchor the import to.
     if root.is_none() && cache.current_generation(&name)?.is_none() {
@@ -298,8 +360,13 @@ pub fn import(
             name,
             report: v.report,
             committed: false,
+            crls_added: Vec::new(),
+            crls_present: Vec::new(),
         });
     }
+    // CRLs need no trust (each is verified against its issuer when used); they are stored
+    // only with a repository that verified, so a refused archive writes nothing.
+    let (crls_added, crls_present) = store_crls(cache.path(), &crls)?;
     repo.state.source = "import".to_owned();
     repo.state.roles = v.roles;
     let staging = cache.staging(&name, &lock)?;
@@ -307,10 +374,21 @@ pub fn import(
         staging.write(&rel, &data)?;
     }
     cache.commit(&name, staging, &lock)?;
+    let report = if crls.is_empty() {
+        v.report
+    } else {
+        v.report.amend(
+            Report::builder(crate::verify::PLUGIN)
+                .output("crls_added", crls_added.clone())
+                .output("crls_already_cached", crls_present.clone()),
+        )
+    };
     Ok(ImportOutcome {
         name,
-        report: v.report,
+        report,
         committed: true,
+        crls_added,
+        crls_present,
     })
 }
 

@@ -262,7 +262,27 @@ pub(crate) fn load_generation(gen: &Path) -> Result<CachedRepo, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(&roots_dir, "list")(e)),
     }
+    let mut delegated = BTreeMap::new();
+    for entry in fs::read_dir(&meta).map_err(Error::io(&meta, "list"))? {
+        let entry = entry.map_err(Error::io(&meta, "list"))?;
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy();
+        let Some(stem) = crate::repo::delegated_stem(&name) else {
+            continue; // top-level roles (read below) and temporary files
+        };
+        if delegated.len() >= crate::repo::MAX_DELEGATED_ROLES {
+            return Err(Error::corrupt(
+                &meta,
+                format!(
+                    "more than {} delegated roles",
+                    crate::repo::MAX_DELEGATED_ROLES
+                ),
+            ));
+        }
+        delegated.insert(stem.to_owned(), read(&entry.path(), MAX_TARGETS_LEN)?);
+    }
     Ok(CachedRepo {
+        delegated,
         anchor: read(&gen.join("anchor.json"), MAX_ROOT_LEN)?,
         roots,
         timestamp: read(&meta.join("timestamp.json"), MAX_TIMESTAMP_LEN)?,

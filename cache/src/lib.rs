@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod archive;
+mod crls;
 mod error;
 mod fsutil;
 mod layout;
@@ -27,10 +28,13 @@ mod verify;
 mod warm;
 
 pub use archive::{
-    export, import, parse_archive, ImportOutcome, MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
+    export, import, parse_archive, parse_archive_with_crls, ArchiveCrls, ImportOutcome,
+    MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
 };
+pub use crls::{crl_file_name, is_crl_file_name, CRL_DIR, MAX_CACHED_CRLS, MAX_CRL_LEN};
 pub use error::Error;
 pub use layout::{CacheDir, RepoLock, Staging};
+pub use plugin_tuf::{check_url, FetchError};
 pub use repo::{
     check_name, CachedRepo, RoleRecord, State, MAX_ROOT_LEN, MAX_SNAPSHOT_LEN, MAX_TARGETS_LEN,
     MAX_TARGET_FILE_LEN, MAX_TIMESTAMP_LEN, SIGSTORE_TRUSTED_ROOT,
@@ -48,12 +52,64 @@ use std::collections::BTreeMap;
 /// The default repository name (the Sigstore public-good TUF repository).
 pub const DEFAULT_REPOSITORY: &str = "sigstore";
 
+/// The Sigstore public-good TUF repository (metadata; targets are under `targets/`).
+pub const SIGSTORE_URL: &str = "https://tuf-repo-cdn.sigstore.dev/";
+
+/// The initial root of the Sigstore public-good TUF repository, as shipped in the `sigstore`
+/// Python package 4.5.1 (root version 15; see `data/README.md` for its provenance and
+/// digest). Only the starting point of the root rotation chain: `warm` updates from it and
+/// the embedded bytes must verify under their own threshold of root keys (tested).
+pub const SIGSTORE_ROOT: &[u8] = include_bytes!("../data/sigstore-root.json");
+
+/// The SHA-256 of [`SIGSTORE_ROOT`] (hex), as recorded in `data/README.md`.
+pub const SIGSTORE_ROOT_SHA256: &str =
+    "73747011d0857ada15479a16c4cae0f3ed03aac698b523b97e1de314ac9d9ca8";
+
 /// Parses an RFC 3339 UTC time (`2026-06-01T00:00:00Z`, as TUF writes `expires`).
 pub fn parse_time(text: &str) -> Option<VerificationTime> {
     let secs = plugin_tuf::parse_expires(text)?;
     u64::try_from(secs)
         .ok()
         .map(VerificationTime::from_unix_seconds)
+}
+
+#[cfg(test)]
+mod sigstore_root_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn embedded_sigstore_root_is_the_recorded_file_and_verifies_under_its_own_keys() {
+        assert_eq!(
+            hex::encode(Sha256::digest(SIGSTORE_ROOT)),
+            SIGSTORE_ROOT_SHA256
+        );
+        // Loading as a trusted root checks a threshold of its own root keys' signatures.
+        let set =
+            plugin_tuf::TrustedSet::new(SIGSTORE_ROOT, VerificationTime::from_unix_seconds(0))
+                .unwrap();
+        assert_eq!(set.root_version(), 15);
+        assert!(set.consistent_snapshot());
+        let v: serde_json::Value = serde_json::from_slice(SIGSTORE_ROOT).unwrap();
+        assert_eq!(v["signed"]["roles"]["root"]["threshold"], 3);
+        // Below the threshold it is refused: keep only two of the signatures.
+        let mut two = v.clone();
+        let sigs = two["signatures"].as_array_mut().unwrap();
+        assert_eq!(sigs.len(), 5);
+        sigs.truncate(2);
+        let bytes = serde_json::to_vec(&two).unwrap();
+        assert!(
+            plugin_tuf::TrustedSet::new(&bytes, VerificationTime::from_unix_seconds(0)).is_err()
+        );
+        // One altered byte of the signed part is refused too.
+        let mut altered = v;
+        altered["signed"]["version"] = serde_json::json!(16);
+        let bytes = serde_json::to_vec(&altered).unwrap();
+        assert!(
+            plugin_tuf::TrustedSet::new(&bytes, VerificationTime::from_unix_seconds(0)).is_err()
+        );
+    }
 }
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SSZ`.

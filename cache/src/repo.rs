@@ -11,6 +11,7 @@
 //! metadata/timestamp.json    \
 //! metadata/snapshot.json      > the newest verified metadata, as served
 //! metadata/targets.json      /
+//! metadata/QUOTED-ROLE.json  each delegated targets role the lookups of the targets used
 //! targets/QUOTED-NAME        each requested target, verified against targets metadata
 //! ```
 
@@ -34,6 +35,8 @@ pub const MAX_TARGET_FILE_LEN: u64 = 64 << 20;
 pub const MAX_ROOTS: usize = 1024;
 /// Most targets cached per repository.
 pub const MAX_TARGETS: usize = 64;
+/// Most delegated targets roles kept (the TUF client visits at most 32 per lookup).
+pub const MAX_DELEGATED_ROLES: usize = 256;
 /// The format number written in `state.json`.
 pub const STATE_FORMAT: u32 = 1;
 
@@ -92,6 +95,10 @@ pub struct CachedRepo {
     pub snapshot: Vec<u8>,
     /// The top-level targets metadata.
     pub targets: Vec<u8>,
+    /// Delegated targets roles' metadata as served, by file stem (the percent-encoded role
+    /// name, as plugin-tuf stores it: `metadata/STEM.json`). Not trusted by being here: an
+    /// offline lookup verifies each role it reaches against the snapshot and its delegator.
+    pub delegated: BTreeMap<String, Vec<u8>>,
     /// Target files by target path.
     pub target_files: BTreeMap<String, Vec<u8>>,
 }
@@ -130,6 +137,18 @@ pub fn target_file_name(target: &str) -> Result<String, Error> {
         return Err(bad("not a file name"));
     }
     Ok(quoted)
+}
+
+/// The stem of a delegated role's metadata file name `metadata/STEM.json`, if `name` is one
+/// (not a top-level role's, not hidden).
+pub(crate) fn delegated_stem(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".json")?;
+    let ok = !stem.is_empty()
+        && !stem.starts_with('.')
+        && !matches!(stem, "root" | "timestamp" | "snapshot" | "targets")
+        && !stem.contains(['/', '\\'])
+        && stem.len() <= 255;
+    ok.then_some(stem)
 }
 
 /// The root file name for `version` in `roots/`.
@@ -202,6 +221,9 @@ impl CachedRepo {
         files.push(("metadata/timestamp.json".to_owned(), self.timestamp.clone()));
         files.push(("metadata/snapshot.json".to_owned(), self.snapshot.clone()));
         files.push(("metadata/targets.json".to_owned(), self.targets.clone()));
+        for (stem, data) in &self.delegated {
+            files.push((format!("metadata/{stem}.json"), data.clone()));
+        }
         for (target, data) in &self.target_files {
             files.push((
                 format!("targets/{}", target_file_name(target)?),
@@ -241,7 +263,19 @@ impl CachedRepo {
             (state, anchor, timestamp, snapshot, targets, target_files)
         };
         let mut roots = BTreeMap::new();
+        let mut delegated = BTreeMap::new();
         for (path, data) in files {
+            if let Some(stem) = path.strip_prefix("metadata/").and_then(delegated_stem) {
+                check_len(origin, &path, &data, MAX_TARGETS_LEN)?;
+                if delegated.len() >= MAX_DELEGATED_ROLES {
+                    return Err(Error::corrupt(
+                        origin,
+                        format!("more than {MAX_DELEGATED_ROLES} delegated roles"),
+                    ));
+                }
+                delegated.insert(stem.to_owned(), data);
+                continue;
+            }
             let version = path
                 .strip_prefix("roots/")
                 .and_then(parse_root_file_name)
@@ -262,6 +296,7 @@ impl CachedRepo {
             timestamp,
             snapshot,
             targets,
+            delegated,
             target_files,
         })
     }

@@ -4,7 +4,9 @@
 //! The TUF client workflow is replayed over the cached bytes, starting from the anchor the
 //! user trusted: every root of the rotation chain, then timestamp, snapshot and top-level
 //! targets (signatures by threshold, versions, lengths and hashes named by the referrer),
-//! then each cached target against the trusted targets metadata. Expiry is judged
+//! then each cached target against the trusted targets metadata, looked up through the
+//! delegation graph with the online client's own search over the cached delegated roles (a
+//! role the search reaches that is not cached fails the target's check). Expiry is judged
 //! separately, per role, at the verification time, so that an expired cache fails on a
 //! check of its own (`tuf.ROLE.expiry`) and `--allow-expired-cache` can waive exactly that.
 //!
@@ -135,7 +137,8 @@ pub(crate) fn verify_repo_against(
     };
     let newest_root = repo.roots.values().next_back().unwrap_or(&repo.anchor);
     let earliest = [newest_root, &repo.timestamp, &repo.snapshot, &repo.targets]
-        .iter()
+        .into_iter()
+        .chain(repo.delegated.values())
         .filter_map(|d| unverified_expiry(d))
         .min();
     let structural_time = match (earliest, i64::try_from(now.unix_seconds())) {
@@ -197,7 +200,7 @@ pub(crate) fn verify_repo_against(
                 b = b.skip(id, format!("not reached: {failed} failed"));
             }
         }
-        Ok(set) => {
+        Ok(mut set) => {
             let facts = set.role_facts();
             for f in facts.iter().filter(|f| {
                 matches!(
@@ -240,19 +243,25 @@ pub(crate) fn verify_repo_against(
                     };
                 }
             }
+            let max_delegations = plugin_tuf::UpdaterConfig::default().max_delegations;
             for (target, id) in &target_ids {
                 let data = repo.target_files.get(target);
-                match (set.top_level_target(target), data) {
-                    (None, _) => {
+                // The same delegation search as the online client, over cached metadata only.
+                let found = set.find_target_offline(target, max_delegations, |role| {
+                    repo.delegated.get(&plugin_tuf::urls::quote(role)).cloned()
+                });
+                match (found, data) {
+                    (Err(e), _) => b = b.fail(id, format!("{target}: lookup failed: {e}")),
+                    (Ok(None), _) => {
                         b = b.fail(
                             id,
                             format!(
-                                "{target}: not listed in the trusted top-level targets metadata"
+                                "{target}: not listed by any trusted targets role the delegation search reached"
                             ),
                         )
                     }
-                    (Some(_), None) => b = b.fail(id, format!("{target}: not in the cache")),
-                    (Some(info), Some(data)) => match info.verify(data) {
+                    (Ok(Some(_)), None) => b = b.fail(id, format!("{target}: not in the cache")),
+                    (Ok(Some(info)), Some(data)) => match info.verify(data) {
                         Ok(()) => {
                             let sha = info.hashes().get("sha256").cloned().unwrap_or_default();
                             b = b.pass(
@@ -268,6 +277,19 @@ pub(crate) fn verify_repo_against(
                     },
                 }
             }
+            let delegated: Vec<RoleFacts> = set
+                .role_facts()
+                .into_iter()
+                .filter(|f| {
+                    !matches!(
+                        f.role.as_str(),
+                        "root" | "timestamp" | "snapshot" | "targets"
+                    )
+                })
+                .collect();
+            if !delegated.is_empty() {
+                b = delegations_expiry_check(b, &delegated, now, allow_expired);
+            }
         }
     }
     let report = b.finish();
@@ -278,6 +300,47 @@ pub(crate) fn verify_repo_against(
         report,
         roles,
         targets: verified_targets,
+    }
+}
+
+/// `tuf.delegations.expiry`: the delegated roles the lookups used, at the verification time
+/// (waivable like the top-level expiry checks).
+fn delegations_expiry_check(
+    b: ReportBuilder,
+    roles: &[RoleFacts],
+    now: VerificationTime,
+    allow_expired: bool,
+) -> ReportBuilder {
+    let id = "tuf.delegations.expiry";
+    let now_s = i64::try_from(now.unix_seconds()).unwrap_or(i64::MAX);
+    let expired: Vec<String> = roles
+        .iter()
+        .filter(|f| now_s >= f.expires_unix)
+        .map(|f| format!("{} v{} expired at {}", f.role, f.version, f.expires))
+        .collect();
+    if expired.is_empty() {
+        let list: Vec<String> = roles
+            .iter()
+            .map(|f| format!("{} v{} expires {}", f.role, f.version, f.expires))
+            .collect();
+        return b.pass(id, format!("delegated roles used: {}", list.join(", ")));
+    }
+    let what = format!(
+        "{} (verification time {})",
+        expired.join(", "),
+        plugin_tuf::format_unix(now.unix_seconds())
+    );
+    if allow_expired {
+        b.skip_waived(
+            id,
+            format!("{what}; accepted because --allow-expired-cache was given"),
+            Insecure::AllowExpiredCache,
+        )
+    } else {
+        b.fail(
+            id,
+            format!("{what}; warm the cache again, or pass --allow-expired-cache to accept it"),
+        )
     }
 }
 

@@ -203,6 +203,10 @@ pub fn warm<F: Fetcher>(
             staging.write("metadata/timestamp.json", &prev.timestamp)?;
             staging.write("metadata/snapshot.json", &prev.snapshot)?;
             staging.write("metadata/targets.json", &prev.targets)?;
+            // Local copies the client may reuse (each verified again before use).
+            for (stem, data) in &prev.delegated {
+                staging.write(&format!("metadata/{stem}.json"), data)?;
+            }
             for (t, data) in &prev.target_files {
                 if req.targets.contains(t) {
                     staging.write(&format!("targets/{}", target_file_name(t)?), data)?;
@@ -311,6 +315,22 @@ fn run_client<F: Fetcher>(
             }
         }
     }
+    // Only the delegated roles this refresh trusted are kept (those the lookups used).
+    let trusted_roles: Vec<String> = updater
+        .trusted()
+        .role_facts()
+        .iter()
+        .map(|f| plugin_tuf::urls::quote(&f.role))
+        .collect();
+    for entry in std::fs::read_dir(&meta_dir).map_err(Error::io(&meta_dir, "list"))? {
+        let entry = entry.map_err(Error::io(&meta_dir, "list"))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = crate::repo::delegated_stem(&name) {
+            if !trusted_roles.iter().any(|r| r == stem) {
+                std::fs::remove_file(entry.path()).map_err(Error::io(entry.path(), "remove"))?;
+            }
+        }
+    }
     // Only targets requested now are kept.
     let keep: Vec<String> = req
         .targets
@@ -349,18 +369,8 @@ fn read_staged(staging: &Staging, state: State) -> Result<CachedRepo, Error> {
                 .map_err(|e| Error::Internal(e.to_string()))?
                 .to_string_lossy()
                 .replace('\\', "/");
-            let known_metadata = matches!(
-                rel.as_str(),
-                "metadata/root.json"
-                    | "metadata/timestamp.json"
-                    | "metadata/snapshot.json"
-                    | "metadata/targets.json"
-            );
-            // Temporary files, and delegated roles' metadata (kept for the next warm, but
-            // offline lookups use the top-level targets role only; see docs/cache.md).
-            if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.'))
-                || (rel.starts_with("metadata/") && !known_metadata)
-            {
+            // Temporary files.
+            if rel.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
                 continue;
             }
             files.insert(

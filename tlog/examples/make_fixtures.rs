@@ -106,4 +106,34 @@ fn main() {
         &out.join("receipt-malformed.json"),
         &(serde_json::to_string_pretty(&json).unwrap() + "\n"),
     );
+    // Receipts for an X.509-signed manifest (fixtures/x509/gen): a log recording
+    // manifest.json + manifest.leaf.sig and, as another manifest, manifest-tampered.json with
+    // the same signature file; a valid receipt for each and a tampered copy.
+    let x509 = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/x509/gen");
+    let read = |name: &str| std::fs::read(x509.join(name)).unwrap();
+    let sig = read("manifest.leaf.sig");
+    let manifest_entry = |name: &str| {
+        let (root, digest) = tlog::receipt::manifest_digests(&read(name), &sig);
+        Entry::new(root, digest, name, BTreeMap::new()).unwrap()
+    };
+    let xdir = out.join("x509");
+    std::fs::create_dir_all(&xdir).unwrap();
+    let xlog = out.join("x509-log.tmp");
+    tlog::writer::init(&xlog, &signer).unwrap();
+    let mut log = Log::open(&xlog).unwrap();
+    let mut entries: Vec<Entry> = (0..5).map(entry).collect();
+    entries.push(manifest_entry("manifest.json"));
+    entries.push(manifest_entry("manifest-tampered.json"));
+    log.append_checkpoint(&entries, &signer).unwrap();
+    drop(log);
+    let ok = tlog::receipt::make_receipt(&xlog, 5).unwrap();
+    write(&xdir.join("receipt-ok.json"), &pretty(&ok));
+    write(
+        &xdir.join("receipt-other-manifest.json"),
+        &pretty(&tlog::receipt::make_receipt(&xlog, 6).unwrap()),
+    );
+    let mut tampered = ok.clone();
+    tampered.proof[0].0[0] ^= 1;
+    write(&xdir.join("receipt-tampered.json"), &pretty(&tampered));
+    std::fs::remove_dir_all(&xlog).unwrap();
 }

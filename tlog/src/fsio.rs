@@ -134,6 +134,98 @@ impl Durable {
     }
 }
 
+/// Writes `bytes` to `path` through a temporary file and a rename, creating missing directories,
+/// **without** fsync: a concurrent reader sees the old file or the whole new one, never a torn
+/// one, but the write may be lost in a power failure. Used for tiles and the checkpoint, whose
+/// durable copy is the writer's journal (see [`crate::writer`]); [`sync_paths`] makes them
+/// durable before the journal forgets them.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TlogError> {
+    stage(path, bytes)?;
+    publish_staged(path)
+}
+
+/// The first half of [`write_atomic`]: writes `bytes` to `path`'s temporary file (creating
+/// missing directories), without fsync.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<(), TlogError> {
+    let tmp = tmp_path(path);
+    let create = |p: &Path| std::fs::File::create(p).and_then(|mut f| f.write_all(bytes));
+    if let Err(e) = create(&tmp) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(TlogError::io(&tmp, e));
+        }
+        let dir = path
+            .parent()
+            .ok_or_else(|| TlogError::Input(format!("{} has no parent", path.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| TlogError::io(dir, e))?;
+        create(&tmp).map_err(|e| TlogError::io(&tmp, e))?;
+    }
+    Ok(())
+}
+
+/// The second half of [`write_atomic`]: renames the file [`stage`]d for `path` into place.
+pub fn publish_staged(path: &Path) -> Result<(), TlogError> {
+    std::fs::rename(tmp_path(path), path).map_err(|e| TlogError::io(path, e))
+}
+
+/// Writes a file whose path determines its bytes (a tile of an append-only log), without
+/// fsync: created in place when absent (no temporary file, no rename: no published checkpoint
+/// names a new tile before it is written, so no reader looks for it earlier); left alone when
+/// present with the same bytes; replaced atomically ([`write_atomic`]) when present with other
+/// bytes (a write cut short by a crash).
+pub fn write_immutable(path: &Path, bytes: &[u8]) -> Result<(), TlogError> {
+    let create = || {
+        std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let f = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = path
+                .parent()
+                .ok_or_else(|| TlogError::Input(format!("{} has no parent", path.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| TlogError::io(dir, e))?;
+            create()
+        }
+        other => other,
+    };
+    match f {
+        Ok(mut f) => f.write_all(bytes).map_err(|e| TlogError::io(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if matches!(read_limited(path, bytes.len()), Ok(Some(b)) if b == bytes) {
+                Ok(())
+            } else {
+                write_atomic(path, bytes)
+            }
+        }
+        Err(e) => Err(TlogError::io(path, e)),
+    }
+}
+
+/// fsyncs these existing files, then every directory from each file's parent up to and
+/// including `root`, with parallel rounds: afterwards the files, their names and the
+/// directories created for them are durable.
+pub fn sync_paths(root: &Path, files: &[PathBuf]) -> Result<(), TlogError> {
+    parallel(files, |p| {
+        std::fs::File::open(p)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| TlogError::io(p, e))
+    })?;
+    let mut dirs = BTreeSet::new();
+    for f in files {
+        let mut d = f.parent();
+        while let Some(dir) = d {
+            if !dirs.insert(dir.to_path_buf()) || dir == root || !dir.starts_with(root) {
+                break;
+            }
+            d = dir.parent();
+        }
+    }
+    dirs.insert(root.to_path_buf());
+    let dirs: Vec<PathBuf> = dirs.into_iter().filter(|d| d.starts_with(root)).collect();
+    parallel(&dirs, |d| sync_dir(d))
+}
+
 /// fsync of a directory (makes renames and creations in it durable).
 pub fn sync_dir(dir: &Path) -> Result<(), TlogError> {
     let dir = if dir.as_os_str().is_empty() {
@@ -165,4 +257,30 @@ pub fn read_limited(path: &Path, max: usize) -> Result<Option<Vec<u8>>, TlogErro
         ));
     }
     Ok(Some(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn write_immutable_creates_keeps_and_replaces_torn() {
+        let dir = std::env::temp_dir().join(format!("tlog-fsio-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("tile/0/000.p/2");
+        write_immutable(&path, b"0123").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123");
+        // Present with the same bytes: left alone (not rewritten).
+        let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        let before = mtime(&path);
+        write_immutable(&path, b"0123").unwrap();
+        assert_eq!(mtime(&path), before);
+        // Present with other bytes (torn): replaced whole.
+        std::fs::write(&path, b"01").unwrap();
+        write_immutable(&path, b"0123").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123");
+        assert!(!tmp_path(&path).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -2,10 +2,12 @@
 //!
 //! * [`entry`]: the canonical bytes of a log entry (manifest root, signature digest, name,
 //!   metadata), derived only from its inputs.
-//! * [`writer`]: the single writer ([`writer::Log`]): durable pending appends, integration into
-//!   C2SP tlog-tiles hash tiles and entry bundles, signed C2SP checkpoints published last.
+//! * [`writer`]: the single writer ([`writer::Log`]): an append-only journal of entries and
+//!   signed checkpoints (one fdatasync per call; `append_checkpoint` batches both), C2SP
+//!   tlog-tiles hash tiles and entry bundles derived from it, rebuilt from it on open.
+//! * [`receipt`]: self-contained inclusion receipts and their pure verification, and
+//!   [`receipt::check_manifest_receipt`] for a receipt recording a detached manifest.
 //! * [`proof`]: inclusion proofs read from tiles (O(log n) tiles per proof).
-//! * [`receipt`]: self-contained inclusion receipts and their pure verification.
 //! * [`http`] and [`mirror`]: a read-only static server, a small HTTP/1.1 client, and a verifying
 //!   mirror that refuses rollbacks and split views.
 //!

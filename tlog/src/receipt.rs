@@ -183,3 +183,97 @@ pub fn make_receipt(dir: &Path, index: u64) -> Result<Receipt, TlogError> {
     r.verify_inclusion(&cp)?;
     Ok(r)
 }
+
+/// The entry fields that record a detached manifest and its signature file in the log:
+/// `manifest_root` = SHA-256 of the exact manifest bytes, `sig_digest` = SHA-256 of the exact
+/// signature file bytes. Hashing the bytes (not a parsed form) makes the record independent of
+/// the manifest's format and of the signature kind (raw, CMS DER or PEM, a cosign bundle), and
+/// lets anyone recompute it with `sha256sum`.
+pub fn manifest_digests(manifest: &[u8], signature: &[u8]) -> (Hash, Hash) {
+    let sha = |b: &[u8]| {
+        let d = ring::digest::digest(&ring::digest::SHA256, b);
+        let mut h = [0u8; 32];
+        h.copy_from_slice(d.as_ref());
+        Hash(h)
+    };
+    (sha(manifest), sha(signature))
+}
+
+/// What [`check_manifest_receipt`] found. Each field is `Ok(detail)` or `Err(reason)`.
+#[derive(Debug, Clone)]
+pub struct ManifestReceiptCheck {
+    /// The receipt itself: its checkpoint is signed by the key (origin = key name) and its
+    /// inclusion proof places its entry at its index in that checkpoint's tree.
+    pub receipt: Result<String, String>,
+    /// The receipt's entry records this manifest and signature: its `manifest_root` and
+    /// `sig_digest` equal [`manifest_digests`] of the bytes being verified (a mismatch names
+    /// both values).
+    pub entry: Result<String, String>,
+}
+
+impl ManifestReceiptCheck {
+    /// Both parts passed.
+    pub fn ok(&self) -> bool {
+        self.receipt.is_ok() && self.entry.is_ok()
+    }
+}
+
+/// Checks a parsed receipt for a detached manifest and signature, offline and purely (no
+/// clock, no I/O): (1) the receipt verifies with `key` ([`Receipt::open_checkpoint`], then
+/// [`Receipt::verify_inclusion`]); (2) its entry's `manifest_root` and `sig_digest` are the
+/// SHA-256 of `manifest` and of `signature` ([`manifest_digests`]). The entry's name and
+/// metadata are not compared (the name is a label chosen when recording). Callers (the X.509
+/// command; the cosign and audit-pack commands can do the same) turn the two results into
+/// checks; a receipt only counts when both are `Ok`.
+pub fn check_manifest_receipt(
+    receipt: &Receipt,
+    key: &VerifierKey,
+    manifest: &[u8],
+    signature: &[u8],
+) -> ManifestReceiptCheck {
+    let leaf = receipt.entry.leaf_hash();
+    let name = receipt.entry.name();
+    let signed = match receipt.open_checkpoint(key) {
+        Err(e) => Err(format!("checkpoint: {e}")),
+        Ok(cp) => match receipt.verify_inclusion(&cp) {
+            Err(e) => Err(format!("inclusion proof: {e}")),
+            Ok(()) => {
+                let c = cp.checkpoint();
+                Ok(format!(
+                    "entry {name:?} ({leaf}) is leaf {} of the tree of size {} with root {} signed by {}",
+                    receipt.index,
+                    c.size,
+                    c.root,
+                    key.name()
+                ))
+            }
+        },
+    };
+    let (want_root, want_sig) = manifest_digests(manifest, signature);
+    let (got_root, got_sig) = (receipt.entry.manifest_root(), receipt.entry.sig_digest());
+    let mut diffs = Vec::new();
+    if got_root != want_root {
+        diffs.push(format!(
+            "manifest_root {got_root} is not SHA-256 of the manifest {want_root}"
+        ));
+    }
+    if got_sig != want_sig {
+        diffs.push(format!(
+            "sig_digest {got_sig} is not SHA-256 of the signature {want_sig}"
+        ));
+    }
+    let entry = if diffs.is_empty() {
+        Ok(format!(
+            "the entry records this manifest (SHA-256 {want_root}) and signature (SHA-256 {want_sig})"
+        ))
+    } else {
+        Err(format!(
+            "the receipt is for another manifest or signature: {}",
+            diffs.join("; ")
+        ))
+    };
+    ManifestReceiptCheck {
+        receipt: signed,
+        entry,
+    }
+}

@@ -1,5 +1,6 @@
 //! Kills an appending, checkpointing process at random points and reopens the log: it must open
-//! at its last published checkpoint with every acknowledged entry present.
+//! at its last published checkpoint with every acknowledged entry present. The child uses both
+//! the separate `append` / `checkpoint` calls and the combined `append_checkpoint`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,6 +33,15 @@ fn crash_child() {
     while next < limit {
         let n = 1 + next % 37;
         let batch: Vec<_> = (next..next + n).map(entry).collect();
+        if next.is_multiple_of(5) {
+            // The combined path: entries and checkpoint in one journal write.
+            let (first, size, _) = log.append_checkpoint(&batch, &s).unwrap();
+            assert_eq!(first, next);
+            next += n;
+            writeln!(out, "ack {next}\ncp {size}").unwrap();
+            out.flush().unwrap();
+            continue;
+        }
         assert_eq!(log.append(&batch).unwrap(), next);
         next += n;
         writeln!(out, "ack {next}").unwrap();
@@ -86,10 +96,10 @@ fn killed_appender_loses_no_acknowledged_entry() {
         acked = acked.max(ack.load(Ordering::SeqCst));
         published = published.max(cp.load(Ordering::SeqCst));
 
-        let log = Log::open(&dir).unwrap();
+        let (log, repaired) = Log::open_reporting(&dir).unwrap();
         let total = log.size() + log.pending() as u64;
         eprintln!(
-            "round {round}: killed after {delay:?}; acknowledged {acked}, published {published}, reopened at size {} with {} pending",
+            "round {round}: killed after {delay:?}; acknowledged {acked}, published {published}, reopened at size {} with {} pending, {repaired} files rebuilt from the journal",
             log.size(),
             log.pending()
         );

@@ -350,3 +350,132 @@ fn hostile_http_responses_are_rejected() {
         assert!(snapshot(&mirror).is_empty(), "{name} wrote to the mirror");
     }
 }
+
+/// A test CA (PEM) and a TLS server on 127.0.0.1 whose certificate (for `names`) it issued,
+/// serving the published files of `dir`; returns the `https://` base URL and the CA.
+fn serve_tls(dir: &Path, names: &[&str]) -> (String, String) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let leaf = rcgen::CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone()], key)
+        .unwrap(),
+    );
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { continue };
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                continue;
+            };
+            let mut tls = rustls::StreamOwned::new(conn, s);
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                match tls.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let text = String::from_utf8_lossy(&head).into_owned();
+            let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+            let body = tlog::http::published_file(&dir, &path).and_then(|f| std::fs::read(f).ok());
+            let _ = match body {
+                Some(b) => tls
+                    .write_all(
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", b.len())
+                            .as_bytes(),
+                    )
+                    .and_then(|()| tls.write_all(&b)),
+                None => tls.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+            };
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    });
+    (format!("https://{addr}"), ca.pem())
+}
+
+#[test]
+fn mirror_over_https_with_the_ca_then_refusals() {
+    let log = tmp("tls-log");
+    build_log(&log, 300, 300);
+    let key = signer().to_verifier_key();
+
+    // With the test CA: the mirror syncs over TLS.
+    let (url, ca) = serve_tls(&log, &["127.0.0.1"]);
+    let mirror = tmp("tls-mirror");
+    let base = BaseUrl::parse(&url)
+        .unwrap()
+        .with_ca_pem(ca.as_bytes())
+        .unwrap();
+    let out = sync(&base, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    assert_eq!((out.old_size, out.new_size), (0, 300));
+    verify_inclusion(&mirror, &key, &entry(123), None).unwrap();
+
+    // Without it (the Mozilla root set): unknown issuer, nothing written.
+    let empty = tmp("tls-mirror-unknown");
+    let e = sync(
+        &BaseUrl::parse(&url).unwrap(),
+        &empty,
+        &key,
+        DEFAULT_MAX_SIZE,
+    )
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("not issued by a trusted CA"), "{msg}");
+    assert!(msg.contains("UnknownIssuer"), "{msg}");
+    assert!(!empty.join("checkpoint").exists());
+
+    // A certificate for another name: refused even with the right CA.
+    let (url, ca) = serve_tls(&log, &["log.example.invalid"]);
+    let base = BaseUrl::parse(&url)
+        .unwrap()
+        .with_ca_pem(ca.as_bytes())
+        .unwrap();
+    let e = sync(&base, &tmp("tls-mirror-name"), &key, DEFAULT_MAX_SIZE).unwrap_err();
+    assert!(e.to_string().contains("does not name this host"), "{e}");
+
+    // A CA file without certificates, or for a plain-http URL: refused.
+    assert!(BaseUrl::parse(&url).unwrap().with_ca_pem(b"junk").is_err());
+    let plain = BaseUrl::parse("http://127.0.0.1:9").unwrap();
+    assert!(plain.with_ca_pem(ca.as_bytes()).is_err());
+}
+
+#[test]
+fn plain_http_only_to_loopback_hosts() {
+    for ok in [
+        "http://127.0.0.1:9",
+        "http://localhost:9/log",
+        "http://[::1]:9",
+    ] {
+        assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "http://192.0.2.1:80",
+        "http://example.invalid/log",
+        "ftp://127.0.0.1/",
+    ] {
+        let e = BaseUrl::parse(bad).unwrap_err();
+        assert!(matches!(e, TlogError::Input(_)), "{bad}: {e}");
+    }
+}

@@ -143,8 +143,20 @@ pub fn verify_and_digest<R: Read>(
     limits: &crate::Limits,
     spot: Option<crate::SpotCheckRequest>,
 ) -> std::io::Result<(crate::Verification, String)> {
+    verify_and_digest_trusted(builder, input, &crate::Trust::keys(keys), limits, spot)
+}
+
+/// As [`verify_and_digest`], with the trust given as a [`crate::Trust`] (Ed25519 keys or
+/// pinned X.509 roots; see [`crate::verify_trusted`]).
+pub fn verify_and_digest_trusted<R: Read>(
+    builder: plugin_api::ReportBuilder,
+    input: R,
+    trust: &crate::Trust<'_>,
+    limits: &crate::Limits,
+    spot: Option<crate::SpotCheckRequest>,
+) -> std::io::Result<(crate::Verification, String)> {
     let mut reader = std::io::BufReader::new(DigestReader::new(input));
-    let verification = crate::verify_detailed(builder, &mut reader, keys, limits, spot);
+    let verification = crate::verify_trusted(builder, &mut reader, trust, limits, spot);
     let digest = reader.into_inner().finish()?;
     Ok((verification, digest))
 }

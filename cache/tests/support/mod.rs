@@ -1,5 +1,6 @@
 //! Test support: a TUF repository generator (ed25519 via ring, canonical JSON, fixed
-//! clock) and a tiny HTTP/1.0 server on 127.0.0.1 serving it from memory.
+//! clock) and a tiny HTTP/1.0 server on 127.0.0.1 serving it from memory, in plain HTTP or
+//! over TLS with a CA and a server certificate made in the test (rcgen, rustls with ring).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,7 +13,7 @@ use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -226,8 +227,49 @@ pub struct Server {
     thread: Option<JoinHandle<()>>,
 }
 
+/// A test CA (PEM) and a server configuration whose certificate it issued for `names`
+/// (DNS names or IP addresses).
+pub fn tls_config(names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "prov-verify test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let leaf = rcgen::CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone()], key)
+        .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
 impl Server {
     pub fn start(files: BTreeMap<String, Vec<u8>>) -> Server {
+        Self::start_with(files, None)
+    }
+
+    /// An HTTPS server whose certificate names `names`, issued by the returned CA (PEM).
+    pub fn start_tls(files: BTreeMap<String, Vec<u8>>, names: &[&str]) -> (Server, String) {
+        let (ca_pem, config) = tls_config(names);
+        (Self::start_with(files, Some(config)), ca_pem)
+    }
+
+    fn start_with(
+        files: BTreeMap<String, Vec<u8>>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Server {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let files = Arc::new(Mutex::new(files));
@@ -241,11 +283,25 @@ impl Server {
                 }
                 let Ok(stream) = stream else { continue };
                 r.fetch_add(1, Ordering::SeqCst);
-                let _ = serve(stream, &f);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                match &tls {
+                    None => {
+                        let _ = serve(stream, &f);
+                    }
+                    Some(config) => {
+                        let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                            continue;
+                        };
+                        let mut tls_stream = rustls::StreamOwned::new(conn, stream);
+                        let _ = serve(&mut tls_stream, &f);
+                        tls_stream.conn.send_close_notify();
+                        let _ = tls_stream.flush();
+                    }
+                }
             }
         });
         Server {
-            url: format!("http://127.0.0.1:{port}/"),
+            url: format!("{scheme}://127.0.0.1:{port}/"),
             files,
             requests,
             stop,
@@ -281,16 +337,11 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, files: &Mutex<BTreeMap<String, Vec<u8>>>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
-            break;
-        }
-    }
+fn serve(
+    mut stream: impl Read + Write,
+    files: &Mutex<BTreeMap<String, Vec<u8>>>,
+) -> std::io::Result<()> {
+    let line = read_head(&mut stream)?;
     let path = line
         .split(' ')
         .nth(1)
@@ -298,7 +349,7 @@ fn serve(stream: TcpStream, files: &Mutex<BTreeMap<String, Vec<u8>>>) -> std::io
         .trim_start_matches('/')
         .to_owned();
     let body = files.lock().unwrap().get(&path).cloned();
-    let mut out = stream;
+    let out = &mut stream;
     match body {
         Some(b) => {
             write!(
@@ -314,6 +365,20 @@ fn serve(stream: TcpStream, files: &Mutex<BTreeMap<String, Vec<u8>>>) -> std::io
         )?,
     }
     out.flush()
+}
+
+/// Reads a request head byte by byte (no read-ahead past it); returns its first line.
+fn read_head(stream: &mut impl Read) -> std::io::Result<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        if stream.read(&mut byte)? == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    Ok(text.lines().next().unwrap_or("").to_owned())
 }
 
 /// A fresh directory under the system temp dir, removed on drop.

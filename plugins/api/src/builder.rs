@@ -8,6 +8,14 @@ use crate::time::VerificationTime;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
+/// What a builder adds to an existing report ([`Report::amend`]).
+pub(crate) struct Amendment {
+    pub(crate) checks: Vec<Check>,
+    pub(crate) errors: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) outputs: BTreeMap<String, serde_json::Value>,
+}
+
 /// Records the checks of one verification and makes the [`Report`].
 ///
 /// Mistakes in using the builder (an invalid or duplicate check id, a skip without a reason,
@@ -198,6 +206,16 @@ impl ReportBuilder {
             None => self.checks.push(Check::new(id.to_string(), status, detail)),
         }
         self
+    }
+
+    /// The recorded checks, errors, warnings and outputs, for [`Report::amend`].
+    pub(crate) fn into_amendment(self) -> Amendment {
+        Amendment {
+            checks: self.checks,
+            errors: self.errors,
+            warnings: self.warnings,
+            outputs: self.outputs,
+        }
     }
 
     /// Makes the report and computes its verdict: ok exactly when there is at least one check,

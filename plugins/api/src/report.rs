@@ -1,7 +1,7 @@
 //! The report: named checks, errors and warnings, and a verdict that is computed, never set.
 
 use crate::builder::ReportBuilder;
-use crate::check::Check;
+use crate::check::{Check, CheckStatus};
 use crate::error::ReportError;
 use crate::insecure::Insecure;
 use crate::request::VerifyRequest;
@@ -94,6 +94,59 @@ impl Report {
     /// This report with one more error (so not ok), the verdict recomputed.
     pub(crate) fn with_error(mut self, message: String) -> Report {
         self.errors.push(message);
+        self.ok = compute_ok(&self.checks, &self.errors, &self.insecure);
+        self
+    }
+
+    /// This report with the checks, errors, warnings and outputs recorded in `extra` appended
+    /// (for a caller that checks more after the plugin, such as a policy on what the plugin
+    /// verified), the verdict recomputed by the same rule as [`ReportBuilder::finish`].
+    ///
+    /// Only `extra`'s checks, errors, warnings and outputs are used; its plugin name, subject,
+    /// time and insecure modes are ignored. Amending cannot make a report ok that was not: a
+    /// report that is not ok has a failed check, an unwaived skip or an error, and all of them
+    /// are kept. Mistakes become `internal:` errors (so the report is not ok): a check id or
+    /// output key already in the report (the repeat is dropped), and a skipped check in
+    /// `extra` carrying a waiver (an amendment cannot waive; the waiver is dropped).
+    pub fn amend(mut self, extra: ReportBuilder) -> Report {
+        let a = extra.into_amendment();
+        for mut check in a.checks {
+            if self.checks.iter().any(|c| c.id == check.id) {
+                self.errors.push(format!(
+                    "internal: amended check id `{}` is already in the report; the repeat is dropped (its result was {}: {})",
+                    check.id,
+                    check.status.name(),
+                    check.explanation()
+                ));
+                continue;
+            }
+            if let CheckStatus::Skipped { waived_by, .. } = &mut check.status {
+                if let Some(mode) = waived_by.take() {
+                    self.errors.push(format!(
+                        "internal: amended check `{}` cannot be waived (by {})",
+                        check.id,
+                        mode.flag()
+                    ));
+                }
+            }
+            self.checks.push(check);
+        }
+        self.errors.extend(a.errors);
+        self.warnings.extend(a.warnings);
+        for (key, value) in a.outputs {
+            match self.outputs.entry(key) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                std::collections::btree_map::Entry::Occupied(slot) => {
+                    let msg = format!(
+                        "internal: amended output `{}` is already in the report",
+                        slot.key()
+                    );
+                    self.errors.push(msg);
+                }
+            }
+        }
         self.ok = compute_ok(&self.checks, &self.errors, &self.insecure);
         self
     }

@@ -123,16 +123,23 @@ pub struct Bundle {
     pub material: Material,
     /// Transparency-log entries.
     pub tlog_entries: Vec<TlogEntry>,
-    /// Number of RFC 3161 timestamps carried (not parsed).
-    pub rfc3161_timestamps: usize,
+    /// RFC 3161 timestamps (`signedTimestamp`, DER), parsed and verified by [`crate::tsa`].
+    pub rfc3161_timestamps: Vec<Vec<u8>>,
     /// Signed content.
     pub content: Content,
 }
 
 fn b64(s: &str, what: &'static str) -> Result<Vec<u8>, ParseError> {
-    base64::engine::general_purpose::STANDARD
-        .decode(s.as_bytes())
-        .map_err(|e| ParseError::invalid(what, format!("bad base64: {e}")))
+    // Line breaks inside base64 text are skipped, as protobuf-JSON readers do (`base64 FILE`
+    // wraps at 76 columns); any other non-alphabet byte is an error.
+    let e = base64::engine::general_purpose::STANDARD;
+    let res = if s.contains(['\n', '\r']) {
+        let joined: String = s.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
+        e.decode(joined.as_bytes())
+    } else {
+        e.decode(s.as_bytes())
+    };
+    res.map_err(|e| ParseError::invalid(what, format!("bad base64: {e}")))
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
@@ -271,8 +278,11 @@ impl Bundle {
             .map(parse_entry)
             .collect::<Result<Vec<_>, _>>()?;
         let rfc3161_timestamps = match field(vm, "timestampVerificationData") {
-            None => 0,
-            Some(t) => array(t, "rfc3161Timestamps", "rfc3161Timestamps", MAX_CERTS)?.len(),
+            None => Vec::new(),
+            Some(t) => array(t, "rfc3161Timestamps", "rfc3161Timestamps", MAX_CERTS)?
+                .iter()
+                .map(|ts| b64_field(ts, "signedTimestamp", "rfc3161Timestamps"))
+                .collect::<Result<Vec<_>, _>>()?,
         };
         let content = match (field(&v, "messageSignature"), field(&v, "dsseEnvelope")) {
             (Some(ms), None) => {

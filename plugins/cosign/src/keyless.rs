@@ -25,7 +25,7 @@ pub struct Leaf<'a> {
     key: PublicKey,
 }
 
-fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
+pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     let (rest, cert) =
         X509Certificate::from_der(der).map_err(|e| format!("certificate does not parse: {e}"))?;
     if !rest.is_empty() {
@@ -34,11 +34,14 @@ fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     Ok(cert)
 }
 
-fn cert_key(cert: &X509Certificate<'_>) -> Result<PublicKey, String> {
+pub(crate) fn cert_key(cert: &X509Certificate<'_>) -> Result<PublicKey, String> {
     PublicKey::from_spki_der(cert.public_key().raw).map_err(|e| e.to_string())
 }
 
-fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Result<bool, String> {
+pub(crate) fn signed_by(
+    cert: &X509Certificate<'_>,
+    issuer: &X509Certificate<'_>,
+) -> Result<bool, String> {
     if cert.issuer().as_raw() != issuer.subject().as_raw() {
         return Ok(false);
     }
@@ -50,7 +53,7 @@ fn signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) -> Result
     ))
 }
 
-fn valid_at(cert: &X509Certificate<'_>, t: i64) -> bool {
+pub(crate) fn valid_at(cert: &X509Certificate<'_>, t: i64) -> bool {
     let v = cert.validity();
     v.not_before.timestamp() <= t && t <= v.not_after.timestamp()
 }

@@ -7,25 +7,31 @@
 //! Implemented: bundle v0.1–v0.3 parsing with budgets; trusted-root parsing; key-based
 //! verification (PEM PKIX: ECDSA P-256/P-384, Ed25519, RSA PKCS#1 v1.5/PSS; P-256 also from
 //! a bare SHA-256 digest); keyless verification (Fulcio leaf chained to a trusted-root CA
-//! valid at the verified signing time, embedded SCTs against trusted CT logs, SAN and OIDC
+//! valid at every verified signing time, embedded SCTs against trusted CT logs, SAN and OIDC
 //! issuer matched exactly or by anchored regexp); message signatures and DSSE (in-toto
-//! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord` and `dsse` entries (body match,
-//! SET, integrated time, inclusion proof, signed checkpoint).
+//! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2
+//! entries (body match, SET, integrated time, inclusion proof, signed checkpoint); Rekor v2
+//! `hashedrekord`/`dsse` 0.0.2 entries (body match, mandatory inclusion proof and checkpoint
+//! signed by the log key); RFC 3161 timestamps from TSAs in the trusted root ([`tsa`]).
+//! Signing time comes only from verified sources (an integrated time under a verified SET, or
+//! a verified RFC 3161 timestamp); at least one is required.
 //!
-//! Not implemented (always an unwaived skipped check, so the report fails): Rekor v2
-//! entries, RFC 3161 timestamps (waivable with `Insecure::SkipTimestamp` only when a verified
-//! SET already provides the signing time), `intoto` entries, digest-only verification for key
-//! types other than P-256.
+//! Not implemented (an unwaived skipped check, so the report fails): digest-only verification
+//! for key types other than ECDSA P-256.
 #![forbid(unsafe_code)]
 
+pub mod attestation;
 pub mod bundle;
 mod der;
+pub mod embedded;
 pub mod error;
+pub mod fulcio_ext;
 pub mod keyless;
 pub mod keys;
 pub mod rekor;
 pub mod time;
 pub mod trusted_root;
+pub mod tsa;
 mod verify;
 
 pub use bundle::Bundle;

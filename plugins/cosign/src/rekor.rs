@@ -1,5 +1,6 @@
-//! Rekor v1 transparency-log checks: canonicalized body against the bundle, the signed entry
-//! timestamp (SET), and the inclusion proof up to a signed checkpoint.
+//! Rekor transparency-log checks: canonicalized body against the bundle (Rekor v1
+//! `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2; Rekor v2 `hashedrekord`/`dsse` 0.0.2), the
+//! signed entry timestamp (SET, Rekor v1), and the inclusion proof up to a signed checkpoint.
 
 use crate::bundle::{InclusionProof, TlogEntry};
 use crate::keys::{pem_decode, KeyKind, PublicKey};
@@ -25,8 +26,10 @@ pub enum Expected<'a> {
         /// Signature bytes.
         signature: &'a [u8],
     },
-    /// A dsse entry.
+    /// A DSSE envelope (`dsse`, `intoto`, or Rekor v2 `hashedrekord` over its PAE).
     Dsse {
+        /// DSSE payload type.
+        payload_type: &'a str,
         /// DSSE payload.
         payload: &'a [u8],
         /// DSSE signatures.
@@ -103,6 +106,7 @@ pub fn check_body(
             Expected::Dsse {
                 payload,
                 signatures,
+                ..
             },
             "dsse",
             "0.0.1",
@@ -142,10 +146,198 @@ pub fn check_body(
             }
             Ok(())
         }
+        (Expected::HashedRekord { digest, signature }, "hashedrekord", "0.0.2") => {
+            let spec = get(&body, &["spec", "hashedRekordV002"])
+                .ok_or("entry body has no spec.hashedRekordV002")?;
+            check_v2_data(spec, digest)?;
+            check_v2_signature(
+                get(spec, &["signature"]).ok_or("entry body has no signature")?,
+                signature,
+                signer_der,
+            )
+        }
+        (
+            Expected::Dsse {
+                payload_type,
+                payload,
+                signatures,
+            },
+            "hashedrekord",
+            "0.0.2",
+        ) => {
+            // Rekor v2 logs a DSSE envelope as a hashedrekord over its PAE.
+            let [signature] = signatures else {
+                return Err("a hashedrekord entry records exactly one DSSE signature".into());
+            };
+            let spec = get(&body, &["spec", "hashedRekordV002"])
+                .ok_or("entry body has no spec.hashedRekordV002")?;
+            let digest: [u8; 32] = Sha256::digest(crate::verify::pae(payload_type, payload)).into();
+            check_v2_data(spec, &digest)
+                .map_err(|_| "entry records a different DSSE envelope (PAE digest)".to_owned())?;
+            check_v2_signature(
+                get(spec, &["signature"]).ok_or("entry body has no signature")?,
+                signature,
+                signer_der,
+            )
+        }
+        (
+            Expected::Dsse {
+                payload,
+                signatures,
+                ..
+            },
+            "dsse",
+            "0.0.2",
+        ) => {
+            let spec =
+                get(&body, &["spec", "dsseV002"]).ok_or("entry body has no spec.dsseV002")?;
+            if get_str(spec, &["payloadHash", "algorithm"])? != "SHA2_256" {
+                return Err("entry payload hash algorithm is not SHA2_256".into());
+            }
+            let d = b64
+                .decode(get_str(spec, &["payloadHash", "digest"])?.as_bytes())
+                .map_err(|e| format!("entry payload hash is not base64: {e}"))?;
+            if d != Sha256::digest(payload).as_slice() {
+                return Err("entry records a different DSSE payload".into());
+            }
+            let sigs = get(spec, &["signatures"])
+                .and_then(Value::as_array)
+                .ok_or("entry body has no signatures")?;
+            if sigs.len() != signatures.len() {
+                return Err("entry records a different number of DSSE signatures".into());
+            }
+            for s in signatures {
+                if !sigs
+                    .iter()
+                    .any(|e| check_v2_signature(e, s, signer_der).is_ok())
+                {
+                    return Err(
+                        "entry does not record the bundle's DSSE signature and signer".into(),
+                    );
+                }
+            }
+            Ok(())
+        }
+        (
+            Expected::Dsse {
+                payload_type,
+                payload,
+                signatures,
+            },
+            "intoto",
+            "0.0.2",
+        ) => check_intoto(&body, payload_type, payload, signatures, signer_der),
         (_, k, v) => Err(format!(
             "entry kind {k} {v} does not match the bundle content or is not supported"
         )),
     }
+}
+
+/// Rekor v2 `data`: a SHA2_256 digest equal to `digest`.
+fn check_v2_data(spec: &Value, digest: &[u8; 32]) -> Result<(), String> {
+    if get_str(spec, &["data", "algorithm"])? != "SHA2_256" {
+        return Err("entry digest algorithm is not SHA2_256".into());
+    }
+    let d = base64::engine::general_purpose::STANDARD
+        .decode(get_str(spec, &["data", "digest"])?.as_bytes())
+        .map_err(|e| format!("entry digest is not base64: {e}"))?;
+    if d != digest {
+        return Err("entry records a different artifact digest".into());
+    }
+    Ok(())
+}
+
+/// Rekor v2 `Signature`: `content` equal to `signature`, `verifier` (an X.509 certificate or a
+/// PKIX public key, DER) equal to `signer_der`.
+fn check_v2_signature(sig: &Value, signature: &[u8], signer_der: &[u8]) -> Result<(), String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let content = b64
+        .decode(get_str(sig, &["content"])?.as_bytes())
+        .map_err(|e| format!("entry signature is not base64: {e}"))?;
+    if content != signature {
+        return Err("entry records a different signature".into());
+    }
+    let verifier = get(sig, &["verifier"]).ok_or("entry signature has no verifier")?;
+    let raw = match (
+        get(verifier, &["x509Certificate", "rawBytes"]),
+        get(verifier, &["publicKey", "rawBytes"]),
+    ) {
+        (Some(c), None) => c,
+        (None, Some(k)) => k,
+        _ => return Err("entry verifier is not exactly one certificate or public key".into()),
+    };
+    let der = b64
+        .decode(
+            raw.as_str()
+                .ok_or("entry verifier is not a string")?
+                .as_bytes(),
+        )
+        .map_err(|e| format!("entry verifier is not base64: {e}"))?;
+    if der != signer_der {
+        return Err("entry records a different key or certificate".into());
+    }
+    Ok(())
+}
+
+/// Decodes base64 twice (`intoto` 0.0.2 stores base64 text of the envelope's base64 fields).
+fn b64_b64(s: &str) -> Option<Vec<u8>> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let once = b64.decode(s.as_bytes()).ok()?;
+    b64.decode(once).ok()
+}
+
+/// Rekor v1 `intoto` 0.0.2: the body binds the payload hash, the payload type, the payload (if
+/// recorded) and every signature with its verifier.
+fn check_intoto(
+    body: &Value,
+    payload_type: &str,
+    payload: &[u8],
+    signatures: &[Vec<u8>],
+    signer_der: &[u8],
+) -> Result<(), String> {
+    let content = get(body, &["spec", "content"]).ok_or("entry body has no spec.content")?;
+    if get_str(content, &["payloadHash", "algorithm"])? != "sha256" {
+        return Err("entry payload hash algorithm is not sha256".into());
+    }
+    let value = get_str(content, &["payloadHash", "value"])?;
+    if !value.eq_ignore_ascii_case(&hex::encode(Sha256::digest(payload))) {
+        return Err("entry records a different DSSE payload".into());
+    }
+    let env = get(content, &["envelope"]).ok_or("entry body has no envelope")?;
+    if get_str(env, &["payloadType"])? != payload_type {
+        return Err("entry records a different DSSE payload type".into());
+    }
+    if let Some(p) = get(env, &["payload"]) {
+        let p = p.as_str().and_then(b64_b64);
+        if p.as_deref() != Some(payload) {
+            return Err("entry records a different DSSE payload".into());
+        }
+    }
+    let sigs = get(env, &["signatures"])
+        .and_then(Value::as_array)
+        .ok_or("entry body has no signatures")?;
+    if sigs.len() != signatures.len() {
+        return Err("entry records a different number of DSSE signatures".into());
+    }
+    for s in signatures {
+        let found = sigs.iter().any(|e| {
+            let sig_ok = e
+                .get("sig")
+                .and_then(Value::as_str)
+                .and_then(b64_b64)
+                .is_some_and(|x| &x == s);
+            let ver_ok = e
+                .get("publicKey")
+                .and_then(Value::as_str)
+                .and_then(|x| verifier_der(x).ok())
+                .is_some_and(|x| x == signer_der);
+            sig_ok && ver_ok
+        });
+        if !found {
+            return Err("entry does not record the bundle's DSSE signature and signer".into());
+        }
+    }
+    Ok(())
 }
 
 /// Verifies the signed entry timestamp with the log key.
@@ -164,9 +356,11 @@ pub fn check_set(entry: &TlogEntry, set: &[u8], log_key: &PublicKey) -> Result<(
     }
 }
 
-/// The C2SP key hint of `key` for signature lines named `name`.
-fn key_hint(key: &PublicKey, name: &str, raw_ed25519: Option<&[u8]>) -> [u8; 4] {
-    let digest: [u8; 32] = match (key.kind(), raw_ed25519) {
+/// The key id of `key` as a checkpoint signer named `name`: for Ed25519 the C2SP signed-note
+/// key id `SHA-256(name || "\n" || 0x01 || key)`, otherwise SHA-256 of the DER
+/// SubjectPublicKeyInfo (as Sigstore logs use for ECDSA keys).
+pub fn checkpoint_key_id(key: &PublicKey, name: &str) -> [u8; 32] {
+    match (key.kind(), key.spki_der().get(12..)) {
         (KeyKind::Ed25519, Some(raw)) => {
             let mut h = Sha256::new();
             h.update(name.as_bytes());
@@ -175,7 +369,12 @@ fn key_hint(key: &PublicKey, name: &str, raw_ed25519: Option<&[u8]>) -> [u8; 4] 
             h.finalize().into()
         }
         _ => key.sha256_id(),
-    };
+    }
+}
+
+/// The C2SP key hint of `key` for signature lines named `name`.
+fn key_hint(key: &PublicKey, name: &str) -> [u8; 4] {
+    let digest = checkpoint_key_id(key, name);
     let mut out = [0u8; 4];
     for (o, d) in out.iter_mut().zip(digest.iter()) {
         *o = *d;
@@ -184,10 +383,15 @@ fn key_hint(key: &PublicKey, name: &str, raw_ed25519: Option<&[u8]>) -> [u8; 4] 
 }
 
 /// Verifies the inclusion proof of the entry and the checkpoint that commits to its root.
+///
+/// With `origin` (Rekor v2), the checkpoint's origin line must be it, and only signature
+/// lines named `origin` with the log key's hint count; other lines (witness cosignatures,
+/// other keys) are ignored, as the C2SP signed-note spec says.
 pub fn check_inclusion(
     entry: &TlogEntry,
     proof: &InclusionProof,
     log_key: &PublicKey,
+    origin: Option<&str>,
 ) -> Result<(), String> {
     let leaf = leaf_hash(&entry.body);
     verify_inclusion(
@@ -202,10 +406,15 @@ pub fn check_inclusion(
         .checkpoint
         .as_deref()
         .ok_or("inclusion proof has no checkpoint: its root is not authenticated")?;
-    check_checkpoint(note, proof, log_key)
+    check_checkpoint(note, proof, log_key, origin)
 }
 
-fn check_checkpoint(note: &str, proof: &InclusionProof, log_key: &PublicKey) -> Result<(), String> {
+fn check_checkpoint(
+    note: &str,
+    proof: &InclusionProof,
+    log_key: &PublicKey,
+    expected_origin: Option<&str>,
+) -> Result<(), String> {
     if note.len() > MAX_CHECKPOINT_BYTES {
         return Err("checkpoint over budget".into());
     }
@@ -214,6 +423,9 @@ fn check_checkpoint(note: &str, proof: &InclusionProof, log_key: &PublicKey) -> 
         .ok_or("checkpoint has no signature block")?;
     let body = note.get(..split + 1).ok_or("checkpoint malformed")?;
     let sigs = note.get(split + 2..).ok_or("checkpoint malformed")?;
+    if sigs.is_empty() {
+        return Err("checkpoint carries no signature".into());
+    }
     if !sigs.ends_with('\n') {
         return Err("checkpoint signature block does not end with a newline".into());
     }
@@ -223,6 +435,11 @@ fn check_checkpoint(note: &str, proof: &InclusionProof, log_key: &PublicKey) -> 
     let root = lines.next().unwrap_or_default();
     if origin.is_empty() {
         return Err("checkpoint has no origin".into());
+    }
+    if expected_origin.is_some_and(|o| o != origin) {
+        return Err(format!(
+            "checkpoint origin {origin:?} is not the log's origin in the trusted root"
+        ));
     }
     let size: u64 = if !size.is_empty() && size.bytes().all(|b| b.is_ascii_digit()) {
         size.parse().map_err(|_| "checkpoint size malformed")?
@@ -234,10 +451,6 @@ fn check_checkpoint(note: &str, proof: &InclusionProof, log_key: &PublicKey) -> 
         .ok()
         .and_then(|r| Hash::from_slice(&r).ok())
         .ok_or("checkpoint root hash malformed")?;
-    let raw_ed25519 = match log_key.kind() {
-        KeyKind::Ed25519 => log_key.spki_der().get(12..),
-        _ => None,
-    };
     let mut verified = false;
     for (n, line) in sigs.lines().enumerate() {
         if n >= MAX_CHECKPOINT_SIGNATURES {
@@ -255,7 +468,7 @@ fn check_checkpoint(note: &str, proof: &InclusionProof, log_key: &PublicKey) -> 
         let (Some(hint), Some(sig)) = (sig.get(..4), sig.get(4..)) else {
             return Err("checkpoint signature too short".into());
         };
-        if hint != key_hint(log_key, name, raw_ed25519) {
+        if expected_origin.is_some_and(|o| o != name) || hint != key_hint(log_key, name) {
             continue; // a signature by some other key (e.g. a witness)
         }
         if !log_key.verify(body.as_bytes(), sig) {

@@ -56,9 +56,58 @@ pub fn parse_rfc3339(s: &str, what: &'static str) -> Result<i64, ParseError> {
     Ok(days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se)
 }
 
+/// Parses a DER GeneralizedTime (`YYYYMMDDHHMMSS[.fraction]Z`, UTC) into Unix seconds; the
+/// fraction is truncated. DER forbids other forms (no offsets, no trailing zeros in the
+/// fraction); they are refused.
+pub fn parse_generalized_time(b: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(b).ok()?;
+    let body = s.strip_suffix('Z')?;
+    let (main, frac) = match body.split_once('.') {
+        Some((m, f)) => (m, Some(f)),
+        None => (body, None),
+    };
+    if let Some(f) = frac {
+        if f.is_empty() || f.len() > 9 || f.ends_with('0') || !f.bytes().all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+    }
+    if main.len() != 14 || !main.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = |a: usize, b: usize| main.get(a..b).and_then(|x| x.parse::<i64>().ok());
+    let (y, mo, d, h, mi, se) = (
+        n(0, 4)?,
+        n(4, 6)?,
+        n(6, 8)?,
+        n(8, 10)?,
+        n(10, 12)?,
+        n(12, 14)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_generalized_time() {
+        assert_eq!(
+            parse_generalized_time(b"20210112115327Z"),
+            Some(1_610_452_407)
+        );
+        assert_eq!(
+            parse_generalized_time(b"20210112115327.123Z"),
+            Some(1_610_452_407)
+        );
+        assert_eq!(parse_generalized_time(b"20210112115327.120Z"), None);
+        assert_eq!(parse_generalized_time(b"20210112115327+0100"), None);
+        assert_eq!(parse_generalized_time(b"2021011211532Z"), None);
+    }
 
     #[test]
     fn parses_known_instants() {

@@ -27,6 +27,8 @@ struct RawRoot {
     ctlogs: Vec<RawLog>,
     #[serde(default)]
     certificate_authorities: Vec<RawCa>,
+    #[serde(default)]
+    timestamp_authorities: Vec<RawCa>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +150,18 @@ pub struct TrustedLog {
 }
 
 impl TrustedLog {
+    /// The log's checkpoint origin as Rekor v2 logs name it: the base URL without its scheme
+    /// and trailing slashes (`https://log2025-1.rekor.sigstore.dev` gives
+    /// `log2025-1.rekor.sigstore.dev`).
+    pub fn origin(&self) -> &str {
+        let u = self.base_url.as_str();
+        let u = u
+            .strip_prefix("https://")
+            .or_else(|| u.strip_prefix("http://"))
+            .unwrap_or(u);
+        u.trim_end_matches('/')
+    }
+
     /// Whether `t` (Unix seconds) is inside the key's validity window (end inclusive).
     /// A log without a validity start is never valid.
     pub fn valid_at(&self, t: i64) -> bool {
@@ -167,6 +181,8 @@ pub struct TrustedRoot {
     pub ctlogs: Vec<TrustedLog>,
     /// Fulcio certificate authorities.
     pub cas: Vec<TrustedCa>,
+    /// RFC 3161 timestamping authorities (chain: signing certificate first, root last).
+    pub tsas: Vec<TrustedCa>,
 }
 
 fn parse_log(raw: RawLog, what: &'static str) -> Result<TrustedLog, ParseError> {
@@ -242,6 +258,7 @@ impl TrustedRoot {
             ("tlogs", raw.tlogs.len()),
             ("ctlogs", raw.ctlogs.len()),
             ("certificateAuthorities", raw.certificate_authorities.len()),
+            ("timestampAuthorities", raw.timestamp_authorities.len()),
         ] {
             if n > MAX_AUTHORITIES {
                 return Err(ParseError::TooMany {
@@ -266,7 +283,17 @@ impl TrustedRoot {
             .into_iter()
             .map(parse_ca)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(TrustedRoot { tlogs, ctlogs, cas })
+        let tsas = raw
+            .timestamp_authorities
+            .into_iter()
+            .map(parse_ca)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TrustedRoot {
+            tlogs,
+            ctlogs,
+            cas,
+            tsas,
+        })
     }
 
     /// The Rekor log with this log id, if any.

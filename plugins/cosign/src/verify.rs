@@ -5,6 +5,7 @@ use crate::keyless::{self, Leaf};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
 use crate::trusted_root::TrustedRoot;
+use crate::tsa;
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -97,7 +98,7 @@ pub enum Signer<'a> {
 }
 
 /// Pre-authentication encoding of DSSE.
-fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = format!(
         "DSSEv1 {} {} {} ",
         payload_type.len(),
@@ -320,11 +321,39 @@ fn run(
                 Err(e) => return r.fail("cosign.intoto.subject", e),
             }
             Expected::Dsse {
+                payload_type: &env.payload_type,
                 payload: &env.payload,
                 signatures: &env.signatures,
             }
         }
     };
+
+    // Signed timestamps (RFC 3161) over the signature bytes.
+    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
+    let signature_bytes: &[u8] = match &bundle.content {
+        Content::MessageSignature { signature, .. } => signature,
+        Content::Dsse(env) => env
+            .signatures
+            .first()
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
+    };
+    let mut tsa_times: Vec<i64> = Vec::new();
+    for (i, raw) in bundle.rfc3161_timestamps.iter().enumerate() {
+        let id = format!("cosign.timestamp.rfc3161-{i}");
+        let verified =
+            tsa::Timestamp::parse(raw).and_then(|ts| ts.verify(signature_bytes, root, now));
+        match verified {
+            Ok(t) => {
+                r = r.pass(
+                    id,
+                    format!("signed timestamp by a trusted timestamping authority, genTime {t}"),
+                );
+                tsa_times.push(t);
+            }
+            Err(e) => return r.fail(id, e),
+        }
+    }
 
     // Transparency log.
     if bundle.tlog_entries.is_empty() {
@@ -333,20 +362,14 @@ fn run(
             "the bundle has no transparency-log entry",
         );
     }
-    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
     let mut verified_times: Vec<i64> = Vec::new();
     for (i, entry) in bundle.tlog_entries.iter().enumerate() {
         let id = |step: &str| format!("cosign.tlog.entry-{i}.{step}");
-        match (entry.kind.as_str(), entry.version.as_str()) {
-            ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") => {}
-            (_, "0.0.2") if entry.kind != "intoto" => {
-                return r.skip(
-                    id("kind"),
-                    "Rekor v2 entries (and the RFC 3161 timestamps they rely on) are not supported",
-                )
-            }
+        let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
+            ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.2") => false,
+            ("hashedrekord", "0.0.2") | ("dsse", "0.0.2") => true,
             (k, v) => return r.skip(id("kind"), format!("{k} {v} entries are not supported")),
-        }
+        };
         let Some(log) = root.tlog(&entry.log_id) else {
             return r.fail(id("log"), "entry is from a log not in the trusted root");
         };
@@ -356,8 +379,20 @@ fn run(
                 "the trusted root's key for this log is unsupported",
             );
         };
-        if log_key.sha256_id().as_slice() != entry.log_id.as_slice() {
-            return r.fail(id("log"), "log id is not the SHA-256 of the log key");
+        // Rekor v1 logs are named by the SHA-256 of their key; Rekor v2 logs by their
+        // checkpoint key id (C2SP signed note, signer name = the log's origin).
+        let origin = log.origin();
+        let id_ok = log_key.sha256_id().as_slice() == entry.log_id.as_slice()
+            || (v2
+                && rekor::checkpoint_key_id(log_key, origin).as_slice() == entry.log_id.as_slice());
+        if !id_ok {
+            return r.fail(id("log"), "log id is not the id of the log key");
+        }
+        if log.valid_from.is_none() {
+            return r.fail(
+                id("log"),
+                "the trusted root gives no validity start for this log's key",
+            );
         }
         r = r.pass(id("log"), format!("log {}", log.base_url));
         if let Err(e) = rekor::check_body(entry, expected, signer_der) {
@@ -367,34 +402,66 @@ fn run(
             id("body"),
             "entry body records this signature, key and content",
         );
-        let Some(set) = entry.set.as_deref() else {
-            return r.skip(
-                id("set"),
-                "no signed entry timestamp: Rekor v2 entries need RFC 3161 timestamps, not supported",
-            );
-        };
-        if let Err(e) = rekor::check_set(entry, set, log_key) {
-            return r.fail(id("set"), e);
+        if v2 && entry.set.is_some() {
+            return r.fail(id("set"), "a Rekor v2 entry carries an inclusion promise");
         }
-        r = r.pass(id("set"), "signed entry timestamp verifies");
-        if entry.integrated_time > now {
-            return r.fail(id("time"), "integrated time is in the future");
+        match entry.set.as_deref() {
+            None => {
+                // No SET, no trusted integrated time (always so for Rekor v2): the signing
+                // time comes only from signed timestamps, which must fall inside the log
+                // key's validity.
+                if !tsa_times.iter().all(|t| log.valid_at(*t)) {
+                    return r.fail(
+                        id("time"),
+                        "a signed timestamp is outside the log key's validity in the trusted root",
+                    );
+                }
+                if !tsa_times.is_empty() {
+                    r = r.pass(
+                        id("time"),
+                        "the signed timestamps are inside the log key's validity",
+                    );
+                }
+            }
+            Some(set) => {
+                if let Err(e) = rekor::check_set(entry, set, log_key) {
+                    return r.fail(id("set"), e);
+                }
+                r = r.pass(id("set"), "signed entry timestamp verifies");
+                if entry.integrated_time > now {
+                    return r.fail(id("time"), "integrated time is in the future");
+                }
+                if !log.valid_at(entry.integrated_time) {
+                    return r.fail(
+                        id("time"),
+                        "integrated time is outside the log key's validity in the trusted root",
+                    );
+                }
+                r = r.pass(
+                    id("time"),
+                    format!("integrated at {}", entry.integrated_time),
+                );
+                verified_times.push(entry.integrated_time);
+            }
         }
-        if !log.valid_at(entry.integrated_time) {
-            return r.fail(
-                id("time"),
-                "integrated time is outside the log key's validity in the trusted root",
-            );
-        }
-        r = r.pass(
-            id("time"),
-            format!("integrated at {}", entry.integrated_time),
-        );
-        verified_times.push(entry.integrated_time);
+        // Without a SET the entry gives no signing time and its inclusion proof is mandatory.
+        let proof_required = v2 || entry.set.is_none();
         let Some(proof) = entry.proof.as_ref() else {
-            return r.skip(id("inclusion"), "the entry has no inclusion proof");
+            return if v2 {
+                r.fail(
+                    id("inclusion"),
+                    "the Rekor v2 entry has no inclusion proof (it is mandatory)",
+                )
+            } else if proof_required {
+                r.fail(
+                    id("inclusion"),
+                    "the entry has neither a signed entry timestamp nor an inclusion proof",
+                )
+            } else {
+                r.skip(id("inclusion"), "the entry has no inclusion proof")
+            };
         };
-        if let Err(e) = rekor::check_inclusion(entry, proof, log_key) {
+        if let Err(e) = rekor::check_inclusion(entry, proof, log_key, v2.then_some(origin)) {
             return r.fail(id("inclusion"), e);
         }
         r = r.pass(
@@ -406,17 +473,15 @@ fn run(
         );
     }
 
-    // Time.
-    if bundle.rfc3161_timestamps > 0 {
-        let why = "RFC 3161 timestamps are present but their verification is not implemented";
-        r = if skip_timestamp {
-            r.skip_waived("cosign.timestamp.rfc3161", why, Insecure::SkipTimestamp)
-        } else {
-            r.skip("cosign.timestamp.rfc3161", why)
-        };
-    }
+    // Time: at least one verified signing time (integrated time under a SET, or RFC 3161).
+    verified_times.extend_from_slice(&tsa_times);
     if verified_times.is_empty() {
-        return r.fail("cosign.time.threshold", "no verified signing time");
+        let why = "no verified signing time (no SET-backed integrated time, no RFC 3161 timestamp)";
+        return if skip_timestamp && policy.is_none() {
+            r.skip_waived("cosign.time.threshold", why, Insecure::SkipTimestamp)
+        } else {
+            r.fail("cosign.time.threshold", why)
+        };
     }
     r = r.pass(
         "cosign.time.threshold",

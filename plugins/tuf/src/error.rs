@@ -212,6 +212,27 @@ pub enum FetchError {
         /// The budget.
         limit: u64,
     },
+    /// The URL is refused before any connection: plain `http://` to a host that is not
+    /// loopback, or a URL that is not `http(s)://host...`.
+    #[error("{url}: refused: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The TLS connection failed: the server certificate does not chain to a trust anchor,
+    /// does not name the host, has expired, or the handshake failed.
+    #[error("{url}: TLS: {reason}")]
+    Tls {
+        /// The URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The CA file given to replace the trust anchors is unusable.
+    #[error("CA file: {0}")]
+    CaFile(String),
     /// The transfer failed.
     #[error("{url}: {reason}")]
     Transport {
@@ -294,6 +315,15 @@ pub enum Error {
         target: String,
         /// Why.
         reason: String,
+    },
+    /// An offline lookup reached a delegated role whose metadata is not in the local copy
+    /// (it cannot be fetched; the lookup fails rather than skip the role).
+    #[error("delegated role {role:?} (delegated by {delegator:?}): its metadata is not in the local copy")]
+    RoleNotCached {
+        /// The delegated role.
+        role: String,
+        /// The role that delegates to it.
+        delegator: String,
     },
     /// An operation needs configuration the updater was not given.
     #[error("{0}")]

@@ -33,9 +33,9 @@ mod testutil;
 
 pub use error::{Error, FetchError, MetadataError, StoreError, UpdateError};
 pub use expiry::{format_unix, parse_expires};
+pub use fetch::{check_url, is_loopback_host, DirFetcher, Fetcher};
 #[cfg(feature = "http")]
-pub use fetch::HttpFetcher;
-pub use fetch::{DirFetcher, Fetcher};
+pub use fetch::{HttpFetcher, MAX_CA_CERTS, MAX_CA_FILE_LEN};
 pub use hashes::SUPPORTED_HASHES;
 pub use metadata::{
     MAX_DELEGATED_ROLES, MAX_KEYS, MAX_ROLE_KEYIDS, MAX_SIGNATURES, TOP_LEVEL_ROLES,

@@ -159,6 +159,49 @@ impl TrustedSet {
         })
     }
 
+    /// Finds `target_path` through the delegation graph exactly as
+    /// [`Updater::get_targetinfo`](crate::Updater) does (same search, same order, same
+    /// budget `max_delegations`), but from a local copy only: `local(role)` gives the stored
+    /// metadata of a delegated role (the bytes as served), each verified here against the
+    /// snapshot and its delegator before use. A role the search reaches that `local` does not
+    /// have is [`Error::RoleNotCached`](crate::Error::RoleNotCached), never skipped. The
+    /// top-level `targets` must already be trusted.
+    pub fn find_target_offline(
+        &mut self,
+        target_path: &str,
+        max_delegations: usize,
+        local: impl FnMut(&str) -> Option<Vec<u8>>,
+    ) -> Result<Option<crate::TargetInfo>, crate::Error> {
+        struct Local<'a, L> {
+            set: &'a mut TrustedSet,
+            local: L,
+        }
+        impl<L: FnMut(&str) -> Option<Vec<u8>>> crate::updater::RoleSource for Local<'_, L> {
+            fn load(&mut self, role: &str, delegator: &str) -> Result<(), crate::Error> {
+                if let Some(t) = self.set.targets(role) {
+                    if t.delegator == delegator {
+                        return Ok(());
+                    }
+                    let raw = t.meta.raw.clone();
+                    return Ok(self.set.update_targets(&raw, role, delegator)?);
+                }
+                if role == "targets" {
+                    return Err(UpdateError::Order("top-level targets not trusted").into());
+                }
+                let data = (self.local)(role).ok_or_else(|| crate::Error::RoleNotCached {
+                    role: role.to_owned(),
+                    delegator: delegator.to_owned(),
+                })?;
+                Ok(self.set.update_targets(&data, role, delegator)?)
+            }
+            fn trusted(&self) -> &TrustedSet {
+                self.set
+            }
+        }
+        let mut source = Local { set: self, local };
+        crate::updater::search_delegations(&mut source, target_path, max_delegations)
+    }
+
     pub(crate) fn timestamp(&self) -> Option<&Trusted<Timestamp>> {
         self.timestamp.as_ref()
     }

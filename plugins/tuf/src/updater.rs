@@ -18,6 +18,84 @@ use plugin_api::VerificationTime;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// Where the delegation search gets its roles: [`Updater`] (stored or fetched, then
+/// verified) or a local copy only ([`TrustedSet::find_target_offline`]).
+pub(crate) trait RoleSource {
+    /// Makes `role`, delegated by `delegator`, trusted in [`RoleSource::trusted`].
+    fn load(&mut self, role: &str, delegator: &str) -> Result<(), Error>;
+    /// The trusted set the loaded roles are in.
+    fn trusted(&self) -> &TrustedSet;
+}
+
+impl<F: Fetcher> RoleSource for Updater<F> {
+    fn load(&mut self, role: &str, delegator: &str) -> Result<(), Error> {
+        self.load_targets(role, delegator)
+    }
+    fn trusted(&self) -> &TrustedSet {
+        &self.trusted
+    }
+}
+
+/// The pre-order depth-first search of the delegation graph (§5.6.7) for `target_path`,
+/// loading roles only as the search reaches them, in delegation order; a terminating
+/// delegation that matches ends the search of everything not yet visited; path patterns
+/// and hashed bins select the candidates; at most `max_delegations` roles are visited.
+/// `Ok(None)`: no role the search reached lists it. Used online and offline alike.
+pub(crate) fn search_delegations(
+    source: &mut impl RoleSource,
+    target_path: &str,
+    max_delegations: usize,
+) -> Result<Option<TargetInfo>, Error> {
+    let mut to_visit: Vec<(String, String)> = vec![("targets".to_owned(), "root".to_owned())];
+    let mut visited: BTreeSet<String> = BTreeSet::new();
+    while let Some((role, delegator)) = to_visit.pop() {
+        if visited.contains(&role) {
+            continue;
+        }
+        if visited.len() >= max_delegations {
+            return Err(Error::DelegationBudget {
+                target: target_path.to_owned(),
+                limit: max_delegations,
+            });
+        }
+        source.load(&role, &delegator)?;
+        let targets = &source
+            .trusted()
+            .targets(&role)
+            .ok_or(UpdateError::Order("targets role not loaded"))?
+            .meta
+            .signed;
+        if let Some(found) = targets.targets.get(target_path) {
+            return Ok(Some(TargetInfo {
+                path: target_path.to_owned(),
+                length: found.length,
+                hashes: found.hashes.clone(),
+            }));
+        }
+        visited.insert(role.clone());
+        if let Some(delegations) = &targets.delegations {
+            let candidates =
+                delegation::roles_for_target(delegations, target_path).map_err(|p| {
+                    Error::UnsupportedPattern {
+                        role: role.clone(),
+                        pattern: p.0,
+                    }
+                })?;
+            let mut children = Vec::new();
+            for c in candidates {
+                let terminating = c.terminating;
+                children.push((c.name, role.clone()));
+                if terminating {
+                    to_visit.clear();
+                    break;
+                }
+            }
+            to_visit.extend(children.into_iter().rev());
+        }
+    }
+    Ok(None)
+}
+
 /// Budgets and options of an [`Updater`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -282,54 +360,8 @@ impl<F: Fetcher> Updater<F> {
                 reason: format!("path longer than {} bytes", self.config.max_target_path_len),
             });
         }
-        let mut to_visit: Vec<(String, String)> = vec![("targets".to_owned(), "root".to_owned())];
-        let mut visited: BTreeSet<String> = BTreeSet::new();
-        while let Some((role, delegator)) = to_visit.pop() {
-            if visited.contains(&role) {
-                continue;
-            }
-            if visited.len() >= self.config.max_delegations {
-                return Err(Error::DelegationBudget {
-                    target: target_path.to_owned(),
-                    limit: self.config.max_delegations,
-                });
-            }
-            self.load_targets(&role, &delegator)?;
-            let targets = &self
-                .trusted
-                .targets(&role)
-                .ok_or(UpdateError::Order("targets role not loaded"))?
-                .meta
-                .signed;
-            if let Some(found) = targets.targets.get(target_path) {
-                return Ok(Some(TargetInfo {
-                    path: target_path.to_owned(),
-                    length: found.length,
-                    hashes: found.hashes.clone(),
-                }));
-            }
-            visited.insert(role.clone());
-            if let Some(delegations) = &targets.delegations {
-                let candidates =
-                    delegation::roles_for_target(delegations, target_path).map_err(|p| {
-                        Error::UnsupportedPattern {
-                            role: role.clone(),
-                            pattern: p.0,
-                        }
-                    })?;
-                let mut children = Vec::new();
-                for c in candidates {
-                    let terminating = c.terminating;
-                    children.push((c.name, role.clone()));
-                    if terminating {
-                        to_visit.clear();
-                        break;
-                    }
-                }
-                to_visit.extend(children.into_iter().rev());
-            }
-        }
-        Ok(None)
+        let max = self.config.max_delegations;
+        search_delegations(self, target_path, max)
     }
 
     fn checked_target_path(&self, info: &TargetInfo) -> Result<(), Error> {

@@ -2,13 +2,14 @@
 //! air-gapped machine.
 //!
 //! Only `cache warm` uses the network, and only this module's `warm` function constructs an
-//! HTTP fetcher, after refusing `--offline`. Every other subcommand (and `warm` under
+//! HTTPS fetcher (Mozilla roots, or `--ca-file`; plain http to loopback only), after refusing
+//! `--offline`. `--sigstore` is the public-good repository with the embedded initial root. Every other subcommand (and `warm` under
 //! `--offline`, which is refused) runs without any fetcher: verification replays the TUF
 //! workflow over cached bytes. The time is read once here (or given with `--at`).
 //!
 //! `cache add-crl` stores X.509 CRLs under `CACHE_DIR/crls/` for `x509 verify` without
 //! `--crl` (`cached_crls`); they need no trust: path validation verifies each CRL's
-//! signature against its issuer when it is used.
+//! signature against its issuer when it is used. `cache export` / `cache import` carry them.
 
 use crate::commands::Outcome;
 use crate::error::CliError;
@@ -25,10 +26,11 @@ use std::time::Duration;
 /// Per-request time limit of `cache warm`.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The directory of the cache holding CRLs (DER, named `sha256-<hex>.crl`).
-pub(crate) const CRL_DIR: &str = "crls";
+/// The directory of the cache holding CRLs (DER, named `sha256-<hex>.crl`); the same layout
+/// `cache export` / `cache import` carry.
+pub(crate) const CRL_DIR: &str = offline_cache::CRL_DIR;
 /// Most CRLs the cache holds.
-pub(crate) const MAX_CACHED_CRLS: usize = 1000;
+pub(crate) const MAX_CACHED_CRLS: usize = offline_cache::MAX_CACHED_CRLS;
 /// Most CRLs in one file given to `cache add-crl`.
 const MAX_CRLS_PER_FILE: usize = 16;
 
@@ -58,9 +60,15 @@ pub struct AddCrlArgs {
 
 #[derive(Debug, Args)]
 pub struct WarmArgs {
-    /// TUF repository metadata URL (Sigstore: https://tuf-repo-cdn.sigstore.dev/)
-    #[arg(long, value_name = "URL")]
-    pub url: String,
+    /// TUF repository metadata URL: https://, or plain http:// to a loopback host only
+    #[arg(long, value_name = "URL", required_unless_present = "sigstore")]
+    pub url: Option<String>,
+
+    /// The Sigstore public-good repository: https://tuf-repo-cdn.sigstore.dev/ with the
+    /// embedded initial root (version 15, from the sigstore 4.5.1 package), repository
+    /// `sigstore`, target trusted_root.json
+    #[arg(long, conflicts_with_all = ["url", "targets_url", "root", "name"])]
+    pub sigstore: bool,
 
     /// Targets URL; default: URL/targets/
     #[arg(long, value_name = "URL")]
@@ -69,6 +77,12 @@ pub struct WarmArgs {
     /// The initial trusted root.json (required the first time; later it must be the same)
     #[arg(long, value_name = "FILE")]
     pub root: Option<PathBuf>,
+
+    /// Trust the CA certificates of this PEM file for HTTPS instead of the built-in Mozilla
+    /// root set (a private mirror, a TLS-inspecting proxy); to trust both, give a bundle
+    /// holding both
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 
     /// Name of the repository in the cache
     #[arg(long, default_value = DEFAULT_REPOSITORY, value_name = "NAME")]
@@ -127,6 +141,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub root: Option<PathBuf>,
 
+    /// Use the embedded Sigstore initial root as --root (for an archive of `cache warm
+    /// --sigstore`)
+    #[arg(long, conflicts_with = "root")]
+    pub sigstore: bool,
+
     /// INSECURE: accept expired TUF metadata (recorded in the report, with a warning)
     #[arg(long)]
     pub allow_expired_cache: bool,
@@ -175,7 +194,11 @@ pub fn run(cmd: &CacheCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cl
         }
         CacheCommand::Import(args) => {
             let now = verification_time(args.at.as_deref())?;
-            let root = args.root.as_deref().map(read_small_file).transpose()?;
+            let root = if args.sigstore {
+                Some(offline_cache::SIGSTORE_ROOT.to_vec())
+            } else {
+                args.root.as_deref().map(read_small_file).transpose()?
+            };
             let out = offline_cache::import(
                 &cache,
                 &args.file,
@@ -197,9 +220,7 @@ fn crl_file_name(crl: &Crl) -> String {
 
 /// Whether `name` is a cache CRL file name (`sha256-` 64 lowercase hex digits `.crl`).
 fn is_crl_file_name(name: &str) -> bool {
-    name.strip_prefix("sha256-")
-        .and_then(|rest| rest.strip_suffix(".crl"))
-        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    offline_cache::is_crl_file_name(name)
 }
 
 /// The names of the CRL files in `crl_dir` (sorted; none if the directory does not exist),
@@ -346,8 +367,19 @@ fn warm(
         ));
     }
     let now = verification_time(args.at.as_deref())?;
-    let initial_root = args.root.as_deref().map(read_small_file).transpose()?;
-    let metadata_url = with_slash(&args.url);
+    let (url, initial_root) = if args.sigstore {
+        (
+            offline_cache::SIGSTORE_URL.to_owned(),
+            Some(offline_cache::SIGSTORE_ROOT.to_vec()),
+        )
+    } else {
+        let url = args
+            .url
+            .clone()
+            .ok_or_else(|| CliError::Usage("cache warm needs --url or --sigstore".into()))?;
+        (url, args.root.as_deref().map(read_small_file).transpose()?)
+    };
+    let metadata_url = with_slash(&url);
     let targets_url = match &args.targets_url {
         Some(u) => with_slash(u),
         None => format!("{metadata_url}targets/"),
@@ -360,9 +392,24 @@ fn warm(
         targets: args.targets.clone(),
         now,
     };
-    let fetcher = offline_cache::HttpFetcher::new(HTTP_TIMEOUT);
+    // Refuse a plain-http URL to a remote host before anything else (no connection).
+    for u in [&req.metadata_url, &req.targets_url] {
+        check_url_arg(u)?;
+    }
+    let fetcher = match &args.ca_file {
+        None => offline_cache::HttpFetcher::new(HTTP_TIMEOUT),
+        Some(path) => {
+            let pem = read_small_file(path)?;
+            offline_cache::HttpFetcher::with_ca_pem(HTTP_TIMEOUT, &pem)
+                .map_err(|e| CliError::malformed(path.display().to_string(), e))?
+        }
+    };
     let out = offline_cache::warm(cache, &req, fetcher).map_err(cache_error)?;
     Ok(Outcome::Report(out.report))
+}
+
+fn check_url_arg(url: &str) -> Result<(), CliError> {
+    offline_cache::check_url(url).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 fn with_slash(url: &str) -> String {

@@ -1,13 +1,20 @@
 //! `prov-verify cosign ...`: Sigstore bundles and cosign signatures.
 //!
-//! `verify-blob` reads the inputs, reads the clock once (or takes `--at`), and calls the pure
-//! `plugin_cosign::verify`.
+//! `verify-blob` and `verify-blob-attestation` read the inputs, read the clock once (or take
+//! `--at`), and call the pure `plugin_cosign::verify`; `--batch` runs many requests against
+//! one trusted root, in parallel, reporting in input order. See `docs/cosign.md`.
+
+mod batch;
 
 use crate::commands::Outcome;
 use crate::error::CliError;
 use clap::{Args, Subcommand};
-use plugin_api::{Insecure, VerificationTime};
-use plugin_cosign::{verify, Artifact, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot};
+use plugin_api::{Insecure, Report, VerificationTime};
+use plugin_cosign::bundle::Material;
+use plugin_cosign::{
+    attestation, embedded, fulcio_ext, verify, Artifact, Bundle, IdentityPolicy, Matcher,
+    PublicKey, Signer, TrustedRoot,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -16,27 +23,43 @@ const MAX_INPUT_FILE: u64 = 16 * 1024 * 1024;
 /// Largest artifact read into memory.
 const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 
+/// Check id of the predicate-type check of `verify-blob-attestation`.
+const PREDICATE_TYPE_CHECK: &str = "cosign.attestation.predicate-type";
+
 #[derive(Debug, Subcommand)]
 pub enum CosignCommand {
     /// Verify a blob (or its sha256 digest) against a Sigstore bundle, offline
     VerifyBlob(VerifyBlobArgs),
+    /// Verify an in-toto attestation (DSSE bundle) about a blob, and its predicate type
+    VerifyBlobAttestation(VerifyBlobAttestationArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyBlobArgs {
     /// The artifact file, or `sha256:` and 64 hex digits
-    #[arg(value_name = "ARTIFACT")]
-    pub artifact: String,
+    #[arg(value_name = "ARTIFACT", required_unless_present = "batch")]
+    pub artifact: Option<String>,
 
     /// The Sigstore bundle (JSON)
-    #[arg(long, value_name = "FILE")]
-    pub bundle: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "batch")]
+    pub bundle: Option<PathBuf>,
+
+    /// Verify every request of a JSON Lines file (one object per line; see docs/cosign.md)
+    /// against one trusted root, in parallel; one report per line, in input order
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["artifact", "bundle", "key", "certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    pub batch: Option<PathBuf>,
 
     /// Trusted root (Sigstore TrustedRoot JSON). Default: `trusted_root.json` of the `sigstore`
     /// repository in the offline cache, re-verified against its TUF metadata at the
     /// verification time (an expired or tampered cache fails; nothing is fetched)
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
+
+    /// When no --trusted-root is given and the offline cache holds no Sigstore trusted root,
+    /// use the Sigstore production trusted root compiled into this binary (a dated snapshot
+    /// that may be stale; recorded in the report as a warning with its age)
+    #[arg(long, conflicts_with = "trusted_root")]
+    pub use_embedded_root: bool,
 
     /// Verify with this PEM public key instead of a Fulcio certificate
     #[arg(long, value_name = "PEM", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
@@ -70,7 +93,9 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "SECONDS")]
     pub at: Option<u64>,
 
-    /// INSECURE: accept bundles whose RFC 3161 timestamps are not verified
+    /// INSECURE: accept a key-signed bundle that has no verified signing time (no SET, no
+    /// RFC 3161 timestamp). Timestamps that are present are still verified, and keyless
+    /// certificates always need a verified signing time
     #[arg(long)]
     pub insecure_skip_timestamp: bool,
 
@@ -80,39 +105,81 @@ pub struct VerifyBlobArgs {
     pub allow_expired_cache: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyBlobAttestationArgs {
+    #[command(flatten)]
+    pub blob: VerifyBlobArgs,
+
+    /// Expected predicate type: a URI, or a cosign short name (slsaprovenance,
+    /// slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex,
+    /// custom). With --batch, the default for lines without a `type`
+    #[arg(long = "type", value_name = "URI", required_unless_present = "batch")]
+    pub predicate_type: Option<String>,
+}
+
 pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
-        CosignCommand::VerifyBlob(args) => verify_blob(args, g),
+        CosignCommand::VerifyBlob(args) => verify_blob(args, None, g),
+        CosignCommand::VerifyBlobAttestation(args) => {
+            verify_blob(&args.blob, Some(args.predicate_type.as_deref()), g)
+        }
     }
 }
 
 /// The TUF repository in the offline cache whose `trusted_root.json` is the default root.
 const SIGSTORE_REPO: &str = "sigstore";
 
-/// The trusted root: the file given, or the one the offline cache holds, verified now. A cache
-/// that does not verify ends the command with the cache's own report (which names the failed
-/// TUF check); it is never refreshed here.
-fn trusted_root_bytes(
-    given: Option<&Path>,
+/// Where the trusted root came from.
+enum RootSource {
+    File,
+    Cache,
+    Embedded,
+}
+
+/// The trusted root: the file given, else the one the offline cache holds (verified now), else
+/// — only with `--use-embedded-root`, and only when the cache holds none — the embedded one.
+/// A cache that does not verify ends the command with the cache's own report (which names the
+/// failed TUF check); it is never refreshed here, and never replaced by the embedded root.
+fn trusted_root(
+    a: &VerifyBlobArgs,
     g: &crate::cli::GlobalArgs,
     time: VerificationTime,
     insecure: &[Insecure],
-) -> Result<Result<Vec<u8>, plugin_api::Report>, CliError> {
-    if let Some(path) = given {
-        return read_limited(path, MAX_INPUT_FILE).map(Ok);
+) -> Result<Result<(TrustedRoot, RootSource), Report>, CliError> {
+    if let Some(path) = &a.trusted_root {
+        let bytes = read_limited(path, MAX_INPUT_FILE)?;
+        let root = TrustedRoot::from_json(&bytes)
+            .map_err(|e| CliError::malformed(path.display().to_string(), e.to_string()))?;
+        return Ok(Ok((root, RootSource::File)));
     }
-    let dir = crate::commands::cache::cache_dir(g)?;
-    let cache = offline_cache::CacheDir::new(&dir);
-    match offline_cache::trusted_root(&cache, SIGSTORE_REPO, time, insecure) {
-        Ok(Ok(file)) => {
+    let cached = crate::commands::cache::cache_dir(g).and_then(|dir| {
+        let cache = offline_cache::CacheDir::new(&dir);
+        offline_cache::trusted_root(&cache, SIGSTORE_REPO, time, insecure)
+            .map_err(|e| CliError::Usage(e.to_string()))
+            .map(|r| (r, dir))
+    });
+    let bytes = match cached {
+        Ok((Ok(file), dir)) => {
             tracing::info!(cache = %dir.display(), "trusted root from the offline cache");
-            Ok(Ok(file.bytes))
+            file.bytes
         }
-        Ok(Err(report)) => Ok(Err(report)),
-        Err(e) => Err(CliError::Usage(format!(
-            "no --trusted-root given and none usable in the offline cache: {e}"
-        ))),
-    }
+        Ok((Err(report), _)) => return Ok(Err(report)),
+        Err(e) if a.use_embedded_root => {
+            tracing::info!(reason = %e, "no trusted root in the offline cache; using the embedded one");
+            let root = embedded::production_trusted_root().map_err(|e| {
+                CliError::Internal(format!("embedded trusted root does not parse: {e}"))
+            })?;
+            return Ok(Ok((root, RootSource::Embedded)));
+        }
+        Err(e) => {
+            return Err(CliError::Usage(format!(
+                "no --trusted-root given and none usable in the offline cache: {e}"
+            )))
+        }
+    };
+    let root = TrustedRoot::from_json(&bytes)
+        .map_err(|e| CliError::malformed("trusted_root.json (offline cache)", e.to_string()))?;
+    Ok(Ok((root, RootSource::Cache)))
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
@@ -144,7 +211,128 @@ fn matcher(
     }
 }
 
-fn verify_blob(a: &VerifyBlobArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+/// One verification request, from the command line or a batch line. Paths are resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    artifact: String,
+    bundle: PathBuf,
+    key: Option<PathBuf>,
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// Expected predicate type URI (attestations only).
+    predicate_type: Option<String>,
+}
+
+/// What every request of one run shares.
+pub(crate) struct Context {
+    root: TrustedRoot,
+    source: RootSource,
+    time: VerificationTime,
+    insecure: Vec<Insecure>,
+}
+
+/// Verifies one request: the plugin's report, amended with the predicate-type check
+/// (attestations), the certificate's claims (keyless, only when verified) and the
+/// embedded-root warning. `Err` is an input error (unreadable file, bad digest or key).
+pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliError> {
+    let bundle = read_limited(&r.bundle, MAX_INPUT_FILE)?;
+    let artifact_bytes;
+    let artifact = if let Some(h) = r.artifact.strip_prefix("sha256:") {
+        let d = hex::decode(h)
+            .ok()
+            .and_then(|r| <[u8; 32]>::try_from(r.as_slice()).ok())
+            .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
+        Artifact::Sha256Digest(d)
+    } else {
+        artifact_bytes = read_limited(Path::new(&r.artifact), MAX_ARTIFACT)?;
+        Artifact::Bytes(&artifact_bytes)
+    };
+    let key;
+    let policy;
+    let signer = if let Some(k) = &r.key {
+        key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
+            .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
+        Signer::Key(&key)
+    } else {
+        policy = IdentityPolicy {
+            san: matcher(
+                "certificate-identity",
+                r.certificate_identity.as_ref(),
+                r.certificate_identity_regexp.as_ref(),
+            )?,
+            issuer: matcher(
+                "certificate-oidc-issuer",
+                r.certificate_oidc_issuer.as_ref(),
+                r.certificate_oidc_issuer_regexp.as_ref(),
+            )?,
+        };
+        Signer::Keyless(&policy)
+    };
+    let keyless = matches!(signer, Signer::Keyless(_));
+    let report = verify(
+        &bundle,
+        &ctx.root,
+        artifact,
+        signer,
+        ctx.time,
+        &ctx.insecure,
+    );
+    Ok(amend(report, &bundle, r, ctx, keyless))
+}
+
+/// Adds what the CLI checks and shows on top of the plugin's report.
+fn amend(report: Report, bundle: &[u8], r: &Request, ctx: &Context, keyless: bool) -> Report {
+    let mut extra = Report::builder(plugin_cosign::PLUGIN);
+    if let Some(expected) = &r.predicate_type {
+        // The payload is trusted only once the plugin verified the envelope that carries it.
+        extra = if report.ok() {
+            match attestation::check_predicate_type(bundle, expected) {
+                Ok(detail) => extra.pass(PREDICATE_TYPE_CHECK, detail),
+                Err(detail) => extra.fail(PREDICATE_TYPE_CHECK, detail),
+            }
+        } else {
+            extra.skip(
+                PREDICATE_TYPE_CHECK,
+                format!(
+                    "not reached: the bundle did not verify (expected predicateType {expected})"
+                ),
+            )
+        };
+    }
+    if keyless && report.ok() {
+        // Shown only for a leaf whose chain, signature and identity verified.
+        match leaf_claims(bundle) {
+            Ok(claims) => extra = extra.output("certificate", claims.to_json()),
+            Err(e) => extra = extra.warning(format!("certificate extensions not shown: {e}")),
+        }
+    }
+    if let RootSource::Embedded = ctx.source {
+        let at = i64::try_from(ctx.time.unix_seconds()).unwrap_or(i64::MAX);
+        extra = extra.warning(format!(
+            "trusted root: {} (offline use only; prefer the TUF-verified cache: prov-verify cache warm)",
+            embedded::description(at)
+        ));
+    }
+    report.amend(extra)
+}
+
+fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, String> {
+    let b = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
+    let leaf = match &b.material {
+        Material::Certificate(c) => c.as_slice(),
+        Material::Chain(c) => c.first().map(Vec::as_slice).ok_or("empty chain")?,
+        _ => return Err("the bundle carries no certificate".into()),
+    };
+    fulcio_ext::read(leaf)
+}
+
+fn verify_blob(
+    a: &VerifyBlobArgs,
+    predicate_type: Option<Option<&str>>,
+    g: &crate::cli::GlobalArgs,
+) -> Result<Outcome, CliError> {
     let time = match a.at {
         Some(t) => VerificationTime::from_unix_seconds(t),
         None => std::time::SystemTime::now()
@@ -159,52 +347,51 @@ fn verify_blob(a: &VerifyBlobArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome
     if a.allow_expired_cache {
         insecure.push(Insecure::AllowExpiredCache);
     }
-    let bundle = read_limited(&a.bundle, MAX_INPUT_FILE)?;
-    let root_bytes = match trusted_root_bytes(a.trusted_root.as_deref(), g, time, &insecure)? {
-        Ok(bytes) => bytes,
+    let expected_type = match predicate_type {
+        Some(Some(t)) => {
+            Some(attestation::predicate_type_uri(t).map_err(|e| CliError::malformed("--type", e))?)
+        }
+        _ => None,
+    };
+    // The batch file is read before the trusted root: an unreadable file is an input error.
+    let batch_lines = match &a.batch {
+        Some(file) => Some(batch::read(file)?),
+        None => None,
+    };
+    let (root, source) = match trusted_root(a, g, time, &insecure)? {
+        Ok(r) => r,
         Err(cache_report) => return Ok(Outcome::Report(cache_report)),
     };
-    let root_name = a
-        .trusted_root
-        .as_ref()
-        .map_or("trusted_root.json (offline cache)".to_string(), |p| {
-            p.display().to_string()
-        });
-    let root = TrustedRoot::from_json(&root_bytes)
-        .map_err(|e| CliError::malformed(root_name, e.to_string()))?;
-    let artifact_bytes;
-    let artifact = if let Some(h) = a.artifact.strip_prefix("sha256:") {
-        let d = hex::decode(h)
-            .ok()
-            .and_then(|r| <[u8; 32]>::try_from(r.as_slice()).ok())
-            .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
-        Artifact::Sha256Digest(d)
-    } else {
-        artifact_bytes = read_limited(Path::new(&a.artifact), MAX_ARTIFACT)?;
-        Artifact::Bytes(&artifact_bytes)
+    let ctx = Context {
+        root,
+        source,
+        time,
+        insecure,
     };
-    let key;
-    let policy;
-    let signer = if let Some(k) = &a.key {
-        key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
-            .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
-        Signer::Key(&key)
-    } else {
-        policy = IdentityPolicy {
-            san: matcher(
-                "certificate-identity",
-                a.certificate_identity.as_ref(),
-                a.certificate_identity_regexp.as_ref(),
-            )?,
-            issuer: matcher(
-                "certificate-oidc-issuer",
-                a.certificate_oidc_issuer.as_ref(),
-                a.certificate_oidc_issuer_regexp.as_ref(),
-            )?,
-        };
-        Signer::Keyless(&policy)
+    let mode = match predicate_type {
+        Some(_) => batch::Mode::Attestation {
+            default_type: expected_type.clone(),
+        },
+        None => batch::Mode::Blob,
     };
-    Ok(Outcome::Report(verify(
-        &bundle, &root, artifact, signer, time, &insecure,
-    )))
+    if let (Some(file), Some(lines)) = (&a.batch, batch_lines) {
+        return batch::run(file, &lines, &mode, &ctx, g);
+    }
+    let request = Request {
+        artifact: a
+            .artifact
+            .clone()
+            .ok_or_else(|| CliError::Usage("give ARTIFACT (or --batch)".into()))?,
+        bundle: a
+            .bundle
+            .clone()
+            .ok_or_else(|| CliError::Usage("give --bundle (or --batch)".into()))?,
+        key: a.key.clone(),
+        certificate_identity: a.certificate_identity.clone(),
+        certificate_identity_regexp: a.certificate_identity_regexp.clone(),
+        certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
+        certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
+        predicate_type: expected_type,
+    };
+    Ok(Outcome::Report(verify_request(&request, &ctx)?))
 }

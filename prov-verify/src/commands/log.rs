@@ -46,8 +46,15 @@ pub enum LogCommand {
         #[command(flatten)]
         entry: EntryArgs,
         /// A JSON Lines file of entries {"manifest_root","sig_digest","name","metadata"}
-        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["manifest_root", "sig_digest", "name", "meta"])]
+        #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["manifest_root", "sig_digest", "name", "meta", "manifest"])]
         batch: Option<PathBuf>,
+        /// Record a detached manifest: manifest_root = SHA-256 of its bytes (with --signature;
+        /// the name defaults to the file name)
+        #[arg(long, value_name = "FILE", requires = "signature", conflicts_with_all = ["manifest_root", "sig_digest"])]
+        manifest: Option<PathBuf>,
+        /// The manifest's detached signature file: sig_digest = SHA-256 of its bytes
+        #[arg(long, value_name = "FILE", requires = "manifest")]
+        signature: Option<PathBuf>,
     },
     /// Integrate pending entries, sign the checkpoint and publish it (tiles first)
     Checkpoint {
@@ -92,7 +99,7 @@ pub enum LogCommand {
     },
     /// Fetch and verify a remote log into MIRROR (refuses rollbacks and split views)
     Mirror {
-        /// Base URL of the log, http://host:port[/prefix]
+        /// Base URL of the log: https://host[:port][/prefix], or http:// to a loopback host
         #[arg(long)]
         url: String,
         /// The mirror directory
@@ -104,6 +111,9 @@ pub enum LogCommand {
         /// Refuse checkpoints larger than this many entries
         #[arg(long, default_value_t = tlog::mirror::DEFAULT_MAX_SIZE)]
         max_size: u64,
+        /// Trust these PEM CA certificates for https instead of the built-in Mozilla set
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<PathBuf>,
     },
     /// Check offline that an entry is in a mirrored log
     VerifyInclusion {
@@ -144,6 +154,16 @@ impl EntryArgs {
             v.clone()
                 .ok_or_else(|| CliError::Usage(format!("{flag} is required (or --batch)")))
         };
+        let j = EntryJson {
+            manifest_root: need(&self.manifest_root, "--manifest-root")?,
+            sig_digest: need(&self.sig_digest, "--sig-digest")?,
+            name: need(&self.name, "--name")?,
+            metadata: self.metadata()?,
+        };
+        Entry::from_json(&j).map_err(entry_error)
+    }
+
+    fn metadata(&self) -> Result<BTreeMap<String, String>, CliError> {
         let mut metadata = BTreeMap::new();
         for m in &self.meta {
             let (k, v) = m
@@ -156,14 +176,37 @@ impl EntryArgs {
                 ));
             }
         }
-        let j = EntryJson {
-            manifest_root: need(&self.manifest_root, "--manifest-root")?,
-            sig_digest: need(&self.sig_digest, "--sig-digest")?,
-            name: need(&self.name, "--name")?,
-            metadata,
-        };
-        Entry::from_json(&j).map_err(entry_error)
+        Ok(metadata)
     }
+}
+
+/// The entry recording a detached manifest and signature (`tlog::receipt::manifest_digests`),
+/// named `--name` or the manifest's file name, with `--meta`.
+fn manifest_entry(args: &EntryArgs, manifest: &Path, signature: &Path) -> Result<Entry, CliError> {
+    let m =
+        crate::commands::x509::read_bounded(manifest, crate::commands::x509::MAX_MANIFEST_BYTES)?;
+    let sig = crate::input::read_small_file(signature)?;
+    let (root, digest) = tlog::receipt::manifest_digests(&m, &sig);
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => manifest
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--manifest {}: no UTF-8 file name; give --name",
+                    manifest.display()
+                ))
+            })?,
+    };
+    let j = EntryJson {
+        manifest_root: root.to_hex(),
+        sig_digest: digest.to_hex(),
+        name,
+        metadata: args.metadata()?,
+    };
+    Entry::from_json(&j).map_err(entry_error)
 }
 
 fn entry_error(e: TlogError) -> CliError {
@@ -193,10 +236,17 @@ fn refuse_offline(g: &crate::cli::GlobalArgs, what: &str) -> Result<(), CliError
 pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
         LogCommand::Init { dir, origin, key } => init(dir, origin, key),
-        LogCommand::Append { dir, entry, batch } => {
-            let entries = match batch {
-                Some(file) => read_batch(file)?,
-                None => vec![entry.entry()?],
+        LogCommand::Append {
+            dir,
+            entry,
+            batch,
+            manifest,
+            signature,
+        } => {
+            let entries = match (batch, manifest, signature) {
+                (Some(file), _, _) => read_batch(file)?,
+                (None, Some(m), Some(sig)) => vec![manifest_entry(entry, m, sig)?],
+                _ => vec![entry.entry()?],
             };
             let mut log = tlog::writer::Log::open(dir).map_err(tl)?;
             let first = log.append(&entries).map_err(tl)?;
@@ -256,9 +306,10 @@ pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
             dir,
             key,
             max_size,
+            ca_file,
         } => {
             refuse_offline(g, "mirror")?;
-            mirror(url, dir, key, *max_size)
+            mirror(url, dir, key, *max_size, ca_file.as_deref())
         }
         LogCommand::VerifyInclusion {
             mirror,
@@ -407,6 +458,16 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
             dir.display()
         )));
     }
+    // A log (not a mirror) is recovered first: after a power failure its tiles and checkpoint
+    // file are rebuilt from the journal before anything is served. A running writer holds the
+    // lock and recovered it when it opened.
+    if dir.join(tlog::writer::CONFIG_FILE).is_file() {
+        match tlog::writer::Log::open(dir) {
+            Ok(log) => drop(log),
+            Err(TlogError::Locked { .. }) => {}
+            Err(e) => return Err(tl(e)),
+        }
+    }
     let listener = std::net::TcpListener::bind(addr)
         .map_err(|e| CliError::Usage(format!("--listen {addr}: {e}")))?;
     let bound = listener
@@ -420,9 +481,21 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
     ))
 }
 
-fn mirror(url: &str, dir: &Path, key: &str, max_size: u64) -> Result<Outcome, CliError> {
+fn mirror(
+    url: &str,
+    dir: &Path,
+    key: &str,
+    max_size: u64,
+    ca_file: Option<&Path>,
+) -> Result<Outcome, CliError> {
     let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
-    let base = tlog::http::BaseUrl::parse(url).map_err(|e| CliError::malformed("--url", e))?;
+    let mut base = tlog::http::BaseUrl::parse(url).map_err(|e| CliError::malformed("--url", e))?;
+    if let Some(ca) = ca_file {
+        let pem = crate::input::read_small_file(ca)?;
+        base = base
+            .with_ca_pem(&pem)
+            .map_err(|e| CliError::malformed("--ca-file", e))?;
+    }
     let b = Report::builder(PLUGIN).subject(format!("mirror of {url} in {}", dir.display()));
     let id = "tlog.mirror.sync";
     let report = match tlog::mirror::sync(&base, dir, &key, max_size) {

@@ -8,7 +8,7 @@ use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_small_file;
 use clap::{Args, Subcommand, ValueEnum};
-use plugin_api::VerificationTime;
+use plugin_api::{ReportBuilder, VerificationTime};
 use plugin_x509::{
     certificates_from_pem_or_der, crls_from_pem_or_der, parse_rfc3339, verify_manifest,
     verify_manifest_noting_crl_source, Certificate, Crl, DetachedSignature, ManifestRequest,
@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest manifest read, in bytes.
-const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 /// Most certificates in one file (a chain or root bundle).
 const MAX_CERTS_PER_FILE: usize = 64;
 /// Most certificates over all `--chain` and `--root` files.
@@ -83,6 +83,15 @@ pub struct VerifyArgs {
     /// Verification time (RFC 3339, e.g. 2026-06-01T00:00:00Z); default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// A transparency-log receipt (`log receipt`) for this manifest and signature, checked
+    /// offline with --log-key
+    #[arg(long, value_name = "RECEIPT", requires = "log_key")]
+    pub log_receipt: Option<PathBuf>,
+
+    /// The log's verifier key (name+keyid+base64) or a file holding it
+    #[arg(long, value_name = "VKEY", requires = "log_receipt")]
+    pub log_key: Option<String>,
 }
 
 pub fn run(cmd: &X509Command, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
@@ -148,7 +157,7 @@ fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
     }
 }
 
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
     let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -187,6 +196,8 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
     let time = verification_time(args.at.as_deref())?;
     let manifest = read_bounded(&args.manifest, MAX_MANIFEST_BYTES)?;
     let sig_bytes = read_small_file(&args.signature)?;
+    let receipt = log_receipt(args)?;
+    let sig_digest_input = sig_bytes.clone();
     let sig_field = format!("--signature {}", args.signature.display());
     let is_cms = match args.format {
         SignatureFormat::Cms => true,
@@ -242,5 +253,47 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
         Some(note) => verify_manifest_noting_crl_source(&request, note),
         None => verify_manifest(&request),
     };
+    let report = match &receipt {
+        Some((r, key)) => report.amend(receipt_checks(r, key, &manifest, &sig_digest_input)),
+        None => report,
+    };
     Ok(Outcome::Report(report))
+}
+
+/// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
+/// receipt or key is an input error (exit 2).
+fn log_receipt(
+    args: &VerifyArgs,
+) -> Result<Option<(tlog::receipt::Receipt, merkle::note::VerifierKey)>, CliError> {
+    let (Some(path), Some(key)) = (&args.log_receipt, &args.log_key) else {
+        return Ok(None);
+    };
+    let key =
+        tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--log-key", e))?;
+    let bytes = read_small_file(path)?;
+    let r = tlog::receipt::Receipt::parse(&bytes)
+        .map_err(|e| CliError::malformed(format!("--log-receipt {}", path.display()), e))?;
+    Ok(Some((r, key)))
+}
+
+/// The log receipt checks: `x509.log.receipt` (the receipt verifies with the log key) and
+/// `x509.log.entry` (its entry records this manifest and signature file).
+fn receipt_checks(
+    r: &tlog::receipt::Receipt,
+    key: &merkle::note::VerifierKey,
+    manifest: &[u8],
+    signature: &[u8],
+) -> ReportBuilder {
+    let c = tlog::receipt::check_manifest_receipt(r, key, manifest, signature);
+    let b = ReportBuilder::new("x509")
+        .output("log_index", r.index)
+        .output("log_leaf_hash", r.entry.leaf_hash().to_hex());
+    let b = match c.receipt {
+        Ok(d) => b.pass("x509.log.receipt", d),
+        Err(e) => b.fail("x509.log.receipt", e),
+    };
+    match c.entry {
+        Ok(d) => b.pass("x509.log.entry", d),
+        Err(e) => b.fail("x509.log.entry", e),
+    }
 }

@@ -1,0 +1,304 @@
+//! Index signers and the trust a verifier gives for them.
+//!
+//! * **Ed25519** ([`SigningKey`]): `index.json.sig` holds C2SP signed-note signature lines
+//!   (see [`crate::keys`]); verified with the signer's public key.
+//! * **X.509** ([`X509Signer`]): the key of a code-signing certificate. `index.json.sig` holds
+//!   the raw signature over the exact bytes of `index.json` (the plugin-x509 "raw" detached
+//!   form: Ed25519, or RSA PKCS#1 v1.5 with SHA-256), and the next entry,
+//!   `index.json.certs.pem`, the leaf certificate then the intermediates the signer supplied
+//!   (PEM, re-encoded from DER so the bytes depend only on the certificates). Verified with
+//!   `plugin_x509::verify_manifest` against roots the verifier pins (never from the pack).
+//!   ECDSA keys are refused: ECDSA signatures are randomized, and a pack must be
+//!   byte-reproducible.
+
+use crate::keys::{KeyError, SigningKey};
+use base64::Engine;
+use merkle::note::VerifierKey;
+use plugin_api::VerificationTime;
+use plugin_x509::{Certificate, Crl, DetachedSignature, ManifestRequest};
+use ring::signature::{Ed25519KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+
+/// Name in the pack of the X.509 signer's certificates (leaf first).
+pub const CERTS_NAME: &str = "index.json.certs.pem";
+/// Largest `index.json.certs.pem` accepted.
+pub const MAX_CERTS_SIZE: usize = 64 << 10;
+/// Most certificates in `index.json.certs.pem`, and in a roots file.
+pub const MAX_CERTS: usize = 16;
+
+/// Who signs the index of a pack being built.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexSigner<'a> {
+    /// An Ed25519 C2SP key.
+    Ed25519(&'a SigningKey),
+    /// The key of an X.509 certificate.
+    X509(&'a X509Signer),
+}
+
+#[derive(Debug)]
+enum X509Key {
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
+}
+
+/// An X.509 index signer: a PKCS#8 private key and its certificate (plus intermediates).
+#[derive(Debug)]
+pub struct X509Signer {
+    key: X509Key,
+    leaf: Certificate,
+    certs_pem: String,
+}
+
+fn key_error(reason: impl Into<String>) -> KeyError {
+    KeyError::MalformedPrivateKey {
+        reason: reason.into(),
+    }
+}
+
+/// The DER inside the single `label` PEM block of `text`.
+fn pem_block(text: &[u8], label: &str) -> Result<Vec<u8>, String> {
+    let text = std::str::from_utf8(text).map_err(|_| "not PEM text".to_owned())?;
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text
+        .find(&begin)
+        .ok_or_else(|| format!("no {begin} block (a PKCS#8 key is expected)"))?;
+    let body = text.get(start + begin.len()..).unwrap_or_default();
+    let stop = body.find(&end).ok_or_else(|| format!("no {end}"))?;
+    let b64: String = body
+        .get(..stop)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("bad base64: {e}"))
+}
+
+/// PEM of certificates (re-encoded from their DER, 64 columns).
+fn to_pem(certs: &[Certificate]) -> String {
+    let mut out = String::new();
+    for cert in certs {
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(cert.der());
+        for line in b64.as_bytes().chunks(64) {
+            out.push_str(&String::from_utf8_lossy(line));
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out
+}
+
+/// Parses certificates (PEM or DER) with the pack budget.
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+    if bytes.len() > MAX_CERTS_SIZE {
+        return Err(format!(
+            "{} bytes, more than the limit of {MAX_CERTS_SIZE}",
+            bytes.len()
+        ));
+    }
+    plugin_x509::certificates_from_pem_or_der(bytes, MAX_CERTS).map_err(|e| e.to_string())
+}
+
+impl X509Signer {
+    /// The signer from its certificate (PEM or DER, exactly one), its PKCS#8 PEM private key
+    /// (`-----BEGIN PRIVATE KEY-----`, Ed25519 or RSA) and optional intermediates (PEM).
+    /// The key must be the certificate's: a test signature is verified with the certificate.
+    pub fn new(cert: &[u8], key_pem: &[u8], chain: Option<&[u8]>) -> Result<Self, KeyError> {
+        let mut certs =
+            parse_certificates(cert).map_err(|e| key_error(format!("certificate: {e}")))?;
+        if certs.len() != 1 {
+            return Err(key_error(format!(
+                "certificate: the file holds {} certificates, not exactly one",
+                certs.len()
+            )));
+        }
+        if let Some(chain) = chain {
+            certs.extend(parse_certificates(chain).map_err(|e| key_error(format!("chain: {e}")))?);
+        }
+        if certs.len() > MAX_CERTS {
+            return Err(key_error(format!("more than {MAX_CERTS} certificates")));
+        }
+        let der = pem_block(key_pem, "PRIVATE KEY").map_err(key_error)?;
+        let key = if let Ok(k) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der) {
+            X509Key::Ed25519(k)
+        } else if let Ok(k) = RsaKeyPair::from_pkcs8(&der) {
+            X509Key::Rsa(k)
+        } else if ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            &der,
+            &ring::rand::SystemRandom::new(),
+        )
+        .is_ok()
+            || ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+                &der,
+                &ring::rand::SystemRandom::new(),
+            )
+            .is_ok()
+        {
+            return Err(key_error(
+                "ECDSA keys are refused for pack indexes: ECDSA signatures are randomized and a pack must be byte-reproducible; use an Ed25519 or RSA certificate",
+            ));
+        } else {
+            return Err(key_error(
+                "not a PKCS#8 Ed25519 or RSA private key ring can use",
+            ));
+        };
+        let leaf = certs
+            .first()
+            .cloned()
+            .ok_or_else(|| key_error("no certificate"))?;
+        let signer = X509Signer {
+            key,
+            leaf,
+            certs_pem: to_pem(&certs),
+        };
+        // The key must be the certificate's: check a signature with the certificate's key.
+        let probe = b"audit-pack signer key check";
+        let sig = signer.sign(probe)?;
+        let report = plugin_x509::verify_manifest(&ManifestRequest {
+            subject: "key check",
+            manifest: probe,
+            signature: &DetachedSignature::Raw(sig),
+            leaf: &signer.leaf,
+            intermediates: &[],
+            anchors: &[],
+            crls: &[],
+            require_crl: false,
+            time: VerificationTime::from_unix_seconds(0),
+        });
+        let sig_ok = report
+            .checks()
+            .iter()
+            .any(|c| c.id == plugin_x509::CHECK_SIGNATURE && c.is_pass());
+        if !sig_ok {
+            return Err(key_error(format!(
+                "the private key is not the key of the certificate {}",
+                signer.leaf.subject()
+            )));
+        }
+        Ok(signer)
+    }
+
+    /// The leaf certificate's subject.
+    pub fn subject(&self) -> &str {
+        self.leaf.subject()
+    }
+
+    /// `index.json.certs.pem`: the leaf then the intermediates.
+    pub fn certs_pem(&self) -> &str {
+        &self.certs_pem
+    }
+
+    /// The raw signature over `message` (deterministic for both key types).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match &self.key {
+            X509Key::Ed25519(k) => Ok(k.sign(message).as_ref().to_vec()),
+            X509Key::Rsa(k) => {
+                let mut sig = vec![0u8; k.public().modulus_len()];
+                k.sign(
+                    &RSA_PKCS1_SHA256,
+                    &ring::rand::SystemRandom::new(),
+                    message,
+                    &mut sig,
+                )
+                .map_err(|_| key_error("RSA signing failed"))?;
+                Ok(sig)
+            }
+        }
+    }
+
+    /// The algorithm, for messages.
+    pub fn algorithm(&self) -> &'static str {
+        match &self.key {
+            X509Key::Ed25519(_) => "Ed25519",
+            X509Key::Rsa(_) => "RSA PKCS#1 v1.5 SHA-256",
+        }
+    }
+}
+
+/// Trust for an X.509-signed index: pinned roots, CRLs, and the verification time.
+#[derive(Debug, Clone, Default)]
+pub struct X509Trust {
+    /// The only trust anchors (never taken from the pack).
+    pub roots: Vec<Certificate>,
+    /// CRLs to check the path against.
+    pub crls: Vec<Crl>,
+    /// Require a current CRL for every certificate of the path but the root.
+    pub require_crl: bool,
+    /// Verification time; `None` = the pack date (`generatedAt`) of the signed index.
+    pub at: Option<VerificationTime>,
+}
+
+/// What the verifier trusts to have signed the index.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexTrust<'a> {
+    /// Ed25519 C2SP verifier keys (every signature by one must verify, one must be present).
+    Keys(&'a [VerifierKey]),
+    /// X.509 code-signing certificates chaining to pinned roots.
+    X509(&'a X509Trust),
+}
+
+/// Verifies a CMS detached signature (`*.manifest.json.p7s`, DER or PEM) over a manifest with
+/// plugin-x509: the signer's certificate is taken among those the CMS embeds (each is tried
+/// as the leaf; `x509.cms.signer` accepts only the one the SignerInfo names) and must chain
+/// to one of `roots` (the verifier's, never the pack's) at `time`. Returns the signer's
+/// subject, or why not, and the plugin's warnings.
+pub fn verify_cms_manifest(
+    subject: &str,
+    manifest: &[u8],
+    cms: &[u8],
+    roots: &[Certificate],
+    time: VerificationTime,
+) -> (Result<String, String>, Vec<String>) {
+    let signed = match plugin_x509::SignedData::from_pem_or_der(cms) {
+        Ok(s) => s,
+        Err(e) => return (Err(format!("not a CMS SignedData: {e}")), Vec::new()),
+    };
+    let candidates: Vec<Certificate> = signed.certificates.clone();
+    if candidates.is_empty() {
+        return (
+            Err("the CMS document embeds no certificate (the signer's is needed)".to_owned()),
+            Vec::new(),
+        );
+    }
+    let signature = DetachedSignature::Cms(Box::new(signed));
+    let mut first_failure: Option<String> = None;
+    for leaf in &candidates {
+        let report = plugin_x509::verify_manifest(&ManifestRequest {
+            subject,
+            manifest,
+            signature: &signature,
+            leaf,
+            // The CMS-embedded certificates are added by the plugin.
+            intermediates: &[],
+            anchors: roots,
+            crls: &[],
+            require_crl: false,
+            time,
+        });
+        if report.ok() {
+            return (Ok(leaf.subject().to_owned()), report.warnings().to_vec());
+        }
+        let named = report
+            .checks()
+            .iter()
+            .any(|c| c.id == plugin_x509::CHECK_SIGNER && c.is_pass());
+        let why = report
+            .first_failure()
+            .map(|c| format!("{}: {}", c.id, c.explanation()))
+            .unwrap_or_else(|| "not verified".to_owned());
+        if named || first_failure.is_none() {
+            first_failure = Some(why);
+            if named {
+                break;
+            }
+        }
+    }
+    (
+        Err(first_failure.unwrap_or_else(|| "not verified".to_owned())),
+        Vec::new(),
+    )
+}

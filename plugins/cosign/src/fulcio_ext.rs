@@ -1,0 +1,283 @@
+//! Fulcio certificate extensions (OID arc `1.3.6.1.4.1.57264.1`): the OIDC issuer and the
+//! CI/CD (GitHub workflow) claims Fulcio copies from the identity token into the leaf.
+//!
+//! Legacy v1 extensions (`.1`–`.6`) hold the raw string as the extension value; v2
+//! extensions (`.8`–`.22`) hold a DER UTF8String. This module only *reads* them, for display
+//! in a report: the values mean something only for a leaf whose chain and signature
+//! verified, and only the SAN and issuer are matched against a policy (by [`crate::verify`]).
+
+use crate::der;
+use serde_json::{Map, Value};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::FromDer as _;
+
+/// Budget for a leaf certificate's DER.
+pub const MAX_LEAF_DER: usize = 64 * 1024;
+/// Budget for one extension value, in bytes.
+pub const MAX_VALUE_LEN: usize = 4096;
+/// Budget for the number of extensions read.
+pub const MAX_EXTENSIONS: usize = 64;
+
+const ARC: &str = "1.3.6.1.4.1.57264.1.";
+
+/// Whether an extension holds a raw string (v1) or a DER UTF8String (v2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Raw,
+    Utf8String,
+}
+
+/// The Fulcio extensions read, by the last OID arc: (arc, JSON name, encoding).
+const KNOWN: &[(u32, &str, Encoding)] = &[
+    (1, "issuer_v1", Encoding::Raw),
+    (2, "github_workflow_trigger", Encoding::Raw),
+    (3, "github_workflow_sha", Encoding::Raw),
+    (4, "github_workflow_name", Encoding::Raw),
+    (5, "github_workflow_repository", Encoding::Raw),
+    (6, "github_workflow_ref", Encoding::Raw),
+    (8, "issuer", Encoding::Utf8String),
+    (9, "build_signer_uri", Encoding::Utf8String),
+    (10, "build_signer_digest", Encoding::Utf8String),
+    (11, "runner_environment", Encoding::Utf8String),
+    (12, "source_repository_uri", Encoding::Utf8String),
+    (13, "source_repository_digest", Encoding::Utf8String),
+    (14, "source_repository_ref", Encoding::Utf8String),
+    (15, "source_repository_identifier", Encoding::Utf8String),
+    (16, "source_repository_owner_uri", Encoding::Utf8String),
+    (
+        17,
+        "source_repository_owner_identifier",
+        Encoding::Utf8String,
+    ),
+    (18, "build_config_uri", Encoding::Utf8String),
+    (19, "build_config_digest", Encoding::Utf8String),
+    (20, "build_trigger", Encoding::Utf8String),
+    (21, "run_invocation_uri", Encoding::Utf8String),
+    (
+        22,
+        "source_repository_visibility_at_signing",
+        Encoding::Utf8String,
+    ),
+];
+
+/// What a Fulcio leaf says about its subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateClaims {
+    /// The URI and email subject alternative names, in certificate order.
+    pub san: Vec<String>,
+    /// The OIDC issuer: the v2 extension, else the v1 one (when both are present they must
+    /// agree).
+    pub issuer: Option<String>,
+    /// The other Fulcio extensions present (v1 `.2`–`.6`, v2 `.9`–`.22`), by name, in OID
+    /// order.
+    pub workflow: Vec<(&'static str, String)>,
+}
+
+impl CertificateClaims {
+    /// As JSON: `{"san": "...", "issuer": "...", "github_workflow": {name: value, ...}}`;
+    /// `san` is a string when there is one name, else a list; absent parts are omitted.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        match self.san.as_slice() {
+            [one] => {
+                m.insert("san".into(), Value::String(one.clone()));
+            }
+            many => {
+                m.insert(
+                    "san".into(),
+                    Value::Array(many.iter().cloned().map(Value::String).collect()),
+                );
+            }
+        }
+        if let Some(i) = &self.issuer {
+            m.insert("issuer".into(), Value::String(i.clone()));
+        }
+        if !self.workflow.is_empty() {
+            let w: Map<String, Value> = self
+                .workflow
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+                .collect();
+            m.insert("github_workflow".into(), Value::Object(w));
+        }
+        Value::Object(m)
+    }
+}
+
+fn value(raw: &[u8], enc: Encoding, name: &str) -> Result<String, String> {
+    let bytes = match enc {
+        Encoding::Raw => raw,
+        Encoding::Utf8String => {
+            let (t, rest) = der::read(raw).ok_or_else(|| format!("{name}: malformed DER"))?;
+            if t.tag != 0x0c || !rest.is_empty() {
+                return Err(format!("{name}: not a DER UTF8String"));
+            }
+            t.content
+        }
+    };
+    if bytes.len() > MAX_VALUE_LEN {
+        return Err(format!(
+            "{name}: {} bytes, over the {MAX_VALUE_LEN}-byte budget",
+            bytes.len()
+        ));
+    }
+    std::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| format!("{name}: not UTF-8"))
+}
+
+/// Reads the SANs, the OIDC issuer and the workflow extensions of a leaf certificate (DER).
+/// Malformed, duplicate or over-budget extensions are errors.
+pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, String> {
+    if leaf_der.len() > MAX_LEAF_DER {
+        return Err(format!(
+            "certificate is {} bytes, over the {MAX_LEAF_DER}-byte budget",
+            leaf_der.len()
+        ));
+    }
+    let (rest, cert) = X509Certificate::from_der(leaf_der)
+        .map_err(|e| format!("certificate does not parse: {e}"))?;
+    if !rest.is_empty() {
+        return Err("trailing bytes after the certificate".into());
+    }
+    let exts = cert.extensions();
+    if exts.len() > MAX_EXTENSIONS {
+        return Err(format!(
+            "{} extensions, over the budget of {MAX_EXTENSIONS}",
+            exts.len()
+        ));
+    }
+    let san = match cert
+        .subject_alternative_name()
+        .map_err(|e| format!("subject alternative name: {e}"))?
+    {
+        None => Vec::new(),
+        Some(s) => s
+            .value
+            .general_names
+            .iter()
+            .filter_map(|g| match g {
+                GeneralName::URI(u) => Some((*u).to_owned()),
+                GeneralName::RFC822Name(e) => Some((*e).to_owned()),
+                _ => None,
+            })
+            .collect(),
+    };
+    let mut found: Vec<(u32, &'static str, String)> = Vec::new();
+    for e in exts {
+        let oid = e.oid.to_id_string();
+        let Some(arc) = oid.strip_prefix(ARC).and_then(|a| a.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Some((_, name, enc)) = KNOWN.iter().find(|(a, _, _)| *a == arc) else {
+            continue;
+        };
+        if found.iter().any(|(a, _, _)| *a == arc) {
+            return Err(format!("{name}: duplicate extension"));
+        }
+        found.push((arc, name, value(e.value, *enc, name)?));
+    }
+    found.sort_by_key(|(a, _, _)| *a);
+    let get = |arc: u32| {
+        found
+            .iter()
+            .find(|(a, _, _)| *a == arc)
+            .map(|(_, _, v)| v.clone())
+    };
+    let issuer = match (get(1), get(8)) {
+        (Some(v1), Some(v2)) if v1 != v2 => {
+            return Err("the v1 and v2 issuer extensions differ".into())
+        }
+        (_, Some(v2)) => Some(v2),
+        (v1, None) => v1,
+    };
+    let workflow = found
+        .into_iter()
+        .filter(|(a, _, _)| *a != 1 && *a != 8)
+        .map(|(_, n, v)| (n, v))
+        .collect();
+    Ok(CertificateClaims {
+        san,
+        issuer,
+        workflow,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+    use super::*;
+    use crate::bundle::{Bundle, Material};
+
+    fn kit_leaf(case: &str) -> Vec<u8> {
+        let b = std::fs::read(format!(
+            "{}/../../../shared/conformance/sigstore/cases/{case}/bundle.sigstore.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        match Bundle::from_json(&b).unwrap().material {
+            Material::Certificate(c) => c,
+            Material::Chain(c) => c[0].clone(),
+            Material::PublicKey => panic!("no certificate"),
+        }
+    }
+
+    #[test]
+    fn reads_the_github_workflow_claims_of_a_kit_leaf() {
+        let c = read(&kit_leaf("happy-path-v0.3")).unwrap();
+        let id = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+        assert_eq!(c.san, vec![id.to_owned()]);
+        assert_eq!(
+            c.issuer.as_deref(),
+            Some("https://token.actions.githubusercontent.com")
+        );
+        let w: std::collections::BTreeMap<_, _> = c.workflow.iter().cloned().collect();
+        assert_eq!(w["build_signer_uri"], id);
+        assert_eq!(
+            w["source_repository_uri"],
+            "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon"
+        );
+        assert_eq!(
+            w["github_workflow_repository"],
+            "sigstore-conformance/extremely-dangerous-public-oidc-beacon"
+        );
+        assert_eq!(w["runner_environment"], "github-hosted");
+        assert_eq!(w["source_repository_ref"], "refs/heads/main");
+        assert_eq!(w["source_repository_digest"], w["github_workflow_sha"]);
+        let j = c.to_json();
+        assert_eq!(j["san"], id);
+        assert_eq!(
+            j["github_workflow"]["build_trigger"],
+            w["build_trigger"].as_str()
+        );
+    }
+
+    #[test]
+    fn encodings_and_budgets() {
+        assert_eq!(value(b"push", Encoding::Raw, "n").unwrap(), "push");
+        assert_eq!(
+            value(&der::encode(0x0c, b"push"), Encoding::Utf8String, "n").unwrap(),
+            "push"
+        );
+        assert!(value(b"push", Encoding::Utf8String, "n").is_err());
+        assert!(value(&der::encode(0x13, b"push"), Encoding::Utf8String, "n").is_err());
+        let mut trailing = der::encode(0x0c, b"push");
+        trailing.push(0);
+        assert!(value(&trailing, Encoding::Utf8String, "n").is_err());
+        assert!(value(&[0xff, 0xfe], Encoding::Raw, "n").is_err());
+        let big = vec![b'a'; MAX_VALUE_LEN + 1];
+        assert!(value(&big, Encoding::Raw, "n").is_err());
+        assert!(value(&der::encode(0x0c, &big), Encoding::Utf8String, "n").is_err());
+        assert!(read(&vec![0u8; MAX_LEAF_DER + 1]).is_err());
+        assert!(read(b"not a certificate").is_err());
+        let mut extra = kit_leaf("happy-path-v0.3");
+        extra.push(0);
+        assert!(read(&extra).is_err());
+    }
+}
