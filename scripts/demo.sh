@@ -4,7 +4,8 @@
 #     signed checkpoint); a tampered proof fails (exit 1), a malformed one is refused (exit 2);
 #  2. audit-pack: build the sample organisation's pack, check it is byte-identical to the one
 #     checked in (reproducible), verify it with prov-verify (with a spot check), write the PDF
-#     report, and show a hostile pack rejected;
+#     report, and show a hostile pack rejected; a pack with a Sigstore-signed manifest verified
+#     with the Sigstore trust given again (and failing without it);
 #  3. X.509: a CMS-signed manifest verified to a pinned root; a revoked signer rejected;
 #  4. the offline cache: TUF metadata verified offline from the bundled cache;
 #  5. the transparency log: an inclusion receipt verified with only the log's key;
@@ -69,6 +70,17 @@ run 0 audit-pack verify "$OUT/x509/audit-pack-acme-2026-11-23.tgz" --trust-root 
 run 1 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub
 run 0 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub \
   --log-key $E/logged/log.pub
+# A manifest signed with a Sigstore bundle (keyless): verified by plugin-cosign at build time,
+# and again at verification with the trusted root and identity given again.
+SIGSTORE=(--manifest-sigstore-trusted-root fixtures/cosign/trusted_root.json
+  --manifest-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0
+  --manifest-issuer https://token.actions.githubusercontent.com)
+run_ap 0 build --org acme --evidence $E/sigstore/evidence --controls $E/sigstore/control-map.csv \
+  --key $E/keys/acme-audit-pack.key "${SIGSTORE[@]}" --date 2026-11-23 --out "$OUT/sigstore"
+cmp "$OUT/sigstore/audit-pack-acme-2026-11-23.tgz" $E/sigstore/audit-pack-acme-2026-11-23.tgz
+echo "(byte-identical to the checked-in pack: reproducible)"
+run 0 audit-pack verify $E/sigstore/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub "${SIGSTORE[@]}"
+run 1 audit-pack verify $E/sigstore/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub
 
 X=fixtures/x509/gen
 run 0 x509 verify --at 2026-06-01T00:00:00Z --manifest $X/manifest.json --signature $X/manifest.cms.der \

@@ -165,6 +165,7 @@ fn main() {
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };

@@ -19,7 +19,8 @@
 mod hostile;
 
 use audit_pack::{
-    build_pack_to_dir, BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
+    build_pack_to_dir, BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SignerFlags,
+    SigningKey, SigstoreTrust,
 };
 use merkle::note::Signer;
 use sha2::{Digest, Sha256};
@@ -177,6 +178,7 @@ fn main() {
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[release_vkey],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -212,6 +214,57 @@ fn main() {
     write(
         &out.join("logged/log.pub"),
         format!("{}\n", log_signer.verifier_key()).as_bytes(),
+    );
+
+    // A separate pack with a Sigstore manifest pair: fixtures/cosign's JSON manifest and its
+    // keyless bundle (golden/audit-pack-verify-sigstore*). The sample organisation itself
+    // carries none, so verifying the sample pack needs no Sigstore flags.
+    let cosign = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cosign");
+    let sig_dir = out.join("sigstore");
+    let sig_ev = sig_dir.join("evidence");
+    write(
+        &sig_ev.join("releases/app-1.0.0.manifest.json"),
+        &fs::read(cosign.join("release.manifest.json")).unwrap(),
+    );
+    write(
+        &sig_ev.join("releases/app-1.0.0.manifest.json.sigstore.json"),
+        &fs::read(cosign.join("release.manifest.json.sigstore.json")).unwrap(),
+    );
+    let sig_map = sig_dir.join("control-map.csv");
+    write(
+        &sig_map,
+        b"framework,framework_version,control_id,control_title,evidence_id,evidence_path,evidence_sha256,evidence_kind,collected_at,period_start,period_end,state,signature_verified,signer_identity,owner,notes\n\
+          SOC 2,2017,CC8.1,Change management,EV-101,releases/app-1.0.0.manifest.json,,,2026-10-02,2026-07-01,2026-09-30,effective,,,release@acme.example,Release manifest signed with Sigstore (keyless)\n",
+    );
+    let sigstore = SigstoreTrust::from_flags(
+        &fs::read(cosign.join("trusted_root.json")).unwrap(),
+        &SignerFlags {
+            identity: Some(
+                "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+            ),
+            issuer: Some("https://token.actions.githubusercontent.com"),
+            ..SignerFlags::default()
+        },
+    )
+    .unwrap();
+    let sig_input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &sig_ev,
+        control_map: &sig_map,
+        key: IndexSigner::Ed25519(&key),
+        manifest_keys: &[],
+        manifest_roots: &[],
+        manifest_sigstore: Some(&sigstore),
+        limits: Limits::DEFAULT,
+        log: None,
+    };
+    let (_, sig_summary) =
+        build_pack_to_dir(&sig_input, &sig_dir).unwrap_or_else(|e| panic!("build: {e}"));
+    assert!(
+        sig_summary.warnings.is_empty() && sig_summary.index.manifest_signatures[0].verified,
+        "the Sigstore pair must verify: {:?}",
+        sig_summary.warnings
     );
 
     // Reports of the sample pack (golden files for tests/report.rs).

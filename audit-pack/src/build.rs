@@ -6,13 +6,14 @@ use crate::error::{io_error, BuildError};
 use crate::evidence::{self, EvidenceFile};
 use crate::index::{
     Artifact, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME,
-    INDEX_VERSION, PLUGIN_X509, SIGNATURE_NAME,
+    INDEX_VERSION, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME,
 };
 use crate::keys::verify_detached;
 use crate::kind::Kind;
 use crate::limits::Limits;
 use crate::names::{pack_file_name, OrgSlug, PackDate};
 use crate::signer::{verify_cms_manifest, IndexSigner, CERTS_NAME, MAX_CERTS_SIZE};
+use crate::sigstore::{verify_sigstore_manifest, SigstoreTrust, BUNDLE_SUFFIX};
 use merkle::note::VerifierKey;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -38,6 +39,11 @@ pub struct BuildInput<'a> {
     /// Roots trusted for CMS manifest signatures (`*.manifest.json.p7s`), checked by
     /// plugin-x509 at the pack date. Not recorded: a verifier gives its own roots again.
     pub manifest_roots: &'a [plugin_x509::Certificate],
+    /// Trusted root and expected signer for Sigstore manifest bundles
+    /// (`*.manifest.json.sigstore.json`), checked by plugin-cosign at the pack date. Not
+    /// recorded: a verifier gives its own again. Without it such a pair is recorded as not
+    /// verified.
+    pub manifest_sigstore: Option<&'a SigstoreTrust>,
     /// Budgets (the same as verification uses, so a built pack is always readable).
     pub limits: Limits,
     /// A transparency log to record the pack in (its receipt goes in the pack), if any.
@@ -151,52 +157,74 @@ fn prepare(
             Kind::Manifest => {
                 let note_name = format!("{}.sig", file.name);
                 let cms_name = format!("{}.p7s", file.name);
-                let (sig, plugin) = match (files.get(&note_name), files.get(&cms_name)) {
-                    (Some(sig), None) => (sig, None),
-                    (None, Some(sig)) => (sig, Some(PLUGIN_X509.to_owned())),
-                    (Some(_), Some(_)) => {
+                let bundle_name = format!("{}{BUNDLE_SUFFIX}", file.name);
+                let found: Vec<(&EvidenceFile, Option<&str>)> = [
+                    (files.get(&note_name), None),
+                    (files.get(&cms_name), Some(PLUGIN_X509)),
+                    (files.get(&bundle_name), Some(PLUGIN_COSIGN)),
+                ]
+                .into_iter()
+                .filter_map(|(f, plugin)| f.map(|f| (f, plugin)))
+                .collect();
+                let (sig, plugin) = match found.as_slice() {
+                    [(sig, plugin)] => (*sig, plugin.map(str::to_owned)),
+                    [] => {
                         return Err(BuildError::Evidence {
                             file: file.name.clone(),
                             field: "signature".to_owned(),
                             reason: format!(
-                                "two detached signatures, {note_name} and {cms_name}: keep one"
+                                "no detached signature {note_name}, {cms_name} or {bundle_name}"
                             ),
                         })
                     }
-                    (None, None) => {
+                    several => {
+                        let names: Vec<&str> =
+                            several.iter().map(|(f, _)| f.name.as_str()).collect();
                         return Err(BuildError::Evidence {
                             file: file.name.clone(),
                             field: "signature".to_owned(),
-                            reason: format!("no detached signature {note_name} or {cms_name}"),
-                        })
+                            reason: format!(
+                                "{} detached signatures, {}: keep one",
+                                names.len(),
+                                names.join(", ")
+                            ),
+                        });
                     }
                 };
-                if sig.size > limits.max_signature_size as u64 {
+                // A Sigstore bundle is JSON (certificate, log entry, proofs): the JSON budget;
+                // other signatures: the signature budget.
+                let max_sig = if plugin.as_deref() == Some(PLUGIN_COSIGN) {
+                    limits.max_json_size
+                } else {
+                    limits.max_signature_size
+                };
+                if sig.size > max_sig as u64 {
                     return Err(BuildError::Evidence {
                         file: sig.name.clone(),
                         field: "/".to_owned(),
-                        reason: format!("more than {} bytes", limits.max_signature_size),
+                        reason: format!("more than {max_sig} bytes"),
                     });
                 }
                 let manifest = file.data.as_deref().unwrap_or_default();
                 let sig_bytes = sig.data.as_deref().unwrap_or_default();
-                let result = match plugin {
+                let at = plugin_api::VerificationTime::from_unix_seconds(input.date.unix_seconds());
+                let result = match plugin.as_deref() {
                     None => verify_detached(manifest, sig_bytes, input.manifest_keys)
                         .map_err(|e| e.to_string()),
-                    Some(_) => {
-                        let at = plugin_api::VerificationTime::from_unix_seconds(
-                            input.date.unix_seconds(),
-                        );
-                        verify_cms_manifest(
-                            &file.name,
-                            manifest,
-                            sig_bytes,
-                            input.manifest_roots,
-                            at,
-                        )
-                        .0
-                        .map(|subject| vec![subject])
-                    }
+                    Some(PLUGIN_COSIGN) => match input.manifest_sigstore {
+                        Some(trust) => verify_sigstore_manifest(manifest, sig_bytes, trust, at)
+                            .map(|identity| vec![identity]),
+                        None => Err("no Sigstore trusted root and signer were given".to_owned()),
+                    },
+                    Some(_) => verify_cms_manifest(
+                        &file.name,
+                        manifest,
+                        sig_bytes,
+                        input.manifest_roots,
+                        at,
+                    )
+                    .0
+                    .map(|subject| vec![subject]),
                 };
                 let (verified, signers) = match result {
                     Ok(signers) => (true, signers),
@@ -222,6 +250,7 @@ fn prepare(
                     .name
                     .strip_suffix(".sig")
                     .or_else(|| file.name.strip_suffix(".p7s"))
+                    .or_else(|| file.name.strip_suffix(BUNDLE_SUFFIX))
                     .unwrap_or_default();
                 if !files.contains_key(manifest) {
                     return Err(BuildError::Evidence {

@@ -80,13 +80,16 @@ pub struct ManifestSignature {
     /// (empty if not verified).
     pub signers: Vec<String>,
     /// The plugin that verified the pair: absent for Ed25519 signed-note signatures
-    /// (`<manifest>.sig`), `x509` for CMS signatures (`<manifest>.p7s`).
+    /// (`<manifest>.sig`), `x509` for CMS signatures (`<manifest>.p7s`), `cosign` for
+    /// Sigstore bundles (`<manifest>.sigstore.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
 }
 
 /// The `plugin` of X.509 (CMS) manifest pairs.
 pub const PLUGIN_X509: &str = "x509";
+/// The `plugin` of Sigstore-bundle manifest pairs.
+pub const PLUGIN_COSIGN: &str = "cosign";
 
 impl ManifestSignature {
     /// The signature file's suffix for this pair's plugin.
@@ -94,6 +97,7 @@ impl ManifestSignature {
         match self.plugin.as_deref() {
             None => Some(".sig"),
             Some(PLUGIN_X509) => Some(".p7s"),
+            Some(PLUGIN_COSIGN) => Some(".sigstore.json"),
             Some(_) => None,
         }
     }
@@ -298,7 +302,10 @@ impl Index {
                 _ => return Err(invalid(field("manifest"), "not a listed manifest artifact")),
             }
             let Some(suffix) = pair.signature_suffix() else {
-                return Err(invalid(field("plugin"), "unknown plugin (expected x509)"));
+                return Err(invalid(
+                    field("plugin"),
+                    "unknown plugin (expected x509 or cosign)",
+                ));
             };
             if pair.signature != format!("{}{suffix}", pair.manifest)
                 || self.artifact(&pair.signature).is_none()

@@ -13,7 +13,8 @@ pub enum Kind {
     /// A signed manifest: `*.manifest.json` (its signature is `*.manifest.json.sig`).
     Manifest,
     /// The detached signature of a manifest: `*.manifest.json.sig` (Ed25519 signed-note
-    /// lines) or `*.manifest.json.p7s` (CMS detached SignedData, verified by plugin-x509).
+    /// lines), `*.manifest.json.p7s` (CMS detached SignedData, verified by plugin-x509) or
+    /// `*.manifest.json.sigstore.json` (a Sigstore bundle, verified by plugin-cosign).
     ManifestSignature,
     /// SLO-breach evidence: `*.slo.json`.
     SloBreach,
@@ -63,6 +64,7 @@ impl Kind {
             Kind::PolicyBundle
         } else if file_name.ends_with(".manifest.json.sig")
             || file_name.ends_with(".manifest.json.p7s")
+            || file_name.ends_with(".manifest.json.sigstore.json")
         {
             Kind::ManifestSignature
         } else if file_name.ends_with(".manifest.json") {
@@ -109,6 +111,11 @@ mod tests {
             Kind::of_evidence_file("release.manifest.json.p7s"),
             Kind::ManifestSignature
         );
+        assert_eq!(
+            Kind::of_evidence_file("release.manifest.json.sigstore.json"),
+            Kind::ManifestSignature
+        );
+        assert_eq!(Kind::of_evidence_file("release.sigstore.json"), Kind::Other);
         assert_eq!(Kind::of_evidence_file("2026-q3.slo.json"), Kind::SloBreach);
         assert_eq!(
             Kind::of_evidence_file("restore.dr-approval.json"),

@@ -29,6 +29,7 @@ pub mod proof;
 pub mod report;
 pub mod schema;
 pub mod signer;
+pub mod sigstore;
 pub mod spot_check;
 pub mod verify;
 
@@ -48,6 +49,7 @@ pub use proof::{
     PROOF_FORMAT,
 };
 pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
+pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
 pub use verify::{
     verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,
     Verification, VerifiedPack, CHECK_IDS, PLUGIN, RECEIPT_CHECK_ID, SPOT_CHECK_ID,

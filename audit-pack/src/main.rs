@@ -9,8 +9,8 @@ use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
     build_pack_to_dir_with_progress, make_proof, parse_public_key, verify_proof_trusted,
-    BuildInput, IndexSigner, IndexTrust, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
-    SpotCheckRequest, Trust, X509Signer, X509Trust, PLUGIN,
+    BuildInput, IndexSigner, IndexTrust, Limits, LogTarget, OrgSlug, PackDate, SignerFlags,
+    SigningKey, SigstoreTrust, SpotCheckRequest, Trust, X509Signer, X509Trust, PLUGIN,
 };
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
@@ -74,6 +74,8 @@ enum Command {
         /// Not recorded in the pack: verifiers give their own again.
         #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
         manifest_trust_roots: Vec<PathBuf>,
+        #[command(flatten)]
+        sigstore: SigstoreArgs,
         /// Pack date, YYYY-MM-DD (default: from SOURCE_DATE_EPOCH, else today in UTC).
         #[arg(long)]
         date: Option<String>,
@@ -184,6 +186,88 @@ struct TrustArgs {
     /// pack holding such a pair does not verify without it.
     #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
     manifest_trust_root: Vec<PathBuf>,
+    #[command(flatten)]
+    sigstore: SigstoreArgs,
+}
+
+/// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
+/// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
+#[derive(Debug, clap::Args)]
+struct SigstoreArgs {
+    /// The Sigstore trusted root (trusted_root.json: Fulcio CAs, Rekor and CT log keys,
+    /// TSAs) for Sigstore manifest bundles; needs --manifest-sigstore-key, or an identity and
+    /// an issuer.
+    #[arg(
+        long = "manifest-sigstore-trusted-root",
+        value_name = "trusted_root.json"
+    )]
+    sigstore_trusted_root: Option<PathBuf>,
+    /// The public key (PEM) of key-signed Sigstore manifest bundles.
+    #[arg(
+        long = "manifest-sigstore-key",
+        value_name = "PEM",
+        requires = "sigstore_trusted_root",
+        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
+    )]
+    sigstore_key: Option<PathBuf>,
+    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles.
+    #[arg(
+        long = "manifest-identity",
+        value_name = "ID",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_identity_regexp"
+    )]
+    manifest_identity: Option<String>,
+    /// A regexp the whole SAN must match (anchored at both ends).
+    #[arg(
+        long = "manifest-identity-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_identity_regexp: Option<String>,
+    /// The exact OIDC issuer of keyless Sigstore manifest bundles.
+    #[arg(
+        long = "manifest-issuer",
+        value_name = "URL",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_issuer_regexp"
+    )]
+    manifest_issuer: Option<String>,
+    /// A regexp the whole OIDC issuer must match (anchored at both ends).
+    #[arg(
+        long = "manifest-issuer-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_issuer_regexp: Option<String>,
+}
+
+impl SigstoreArgs {
+    /// The trust, if a trusted root was given (then the signer flags must name a signer).
+    fn load(&self) -> Result<Option<SigstoreTrust>, String> {
+        let Some(root) = &self.sigstore_trusted_root else {
+            return Ok(None);
+        };
+        let root = read_limited(
+            root,
+            plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
+        )?;
+        let key = match &self.sigstore_key {
+            Some(path) => Some(read_limited(
+                path,
+                plugin_cosign::keys::MAX_KEY_BYTES as u64,
+            )?),
+            None => None,
+        };
+        let flags = SignerFlags {
+            key_pem: key.as_deref(),
+            identity: self.manifest_identity.as_deref(),
+            identity_regexp: self.manifest_identity_regexp.as_deref(),
+            issuer: self.manifest_issuer.as_deref(),
+            issuer_regexp: self.manifest_issuer_regexp.as_deref(),
+        };
+        SigstoreTrust::from_flags(&root, &flags).map(Some)
+    }
 }
 
 /// Reads root certificate files (PEM or DER).
@@ -204,6 +288,7 @@ struct LoadedTrust {
     index: LoadedIndexTrust,
     log_key: Option<merkle::note::VerifierKey>,
     manifest_roots: Option<Vec<plugin_x509::Certificate>>,
+    manifest_sigstore: Option<SigstoreTrust>,
 }
 
 enum LoadedIndexTrust {
@@ -228,6 +313,7 @@ impl LoadedTrust {
             index: LoadedIndexTrust::load(args)?,
             log_key,
             manifest_roots,
+            manifest_sigstore: args.sigstore.load()?,
         })
     }
 
@@ -239,6 +325,7 @@ impl LoadedTrust {
             },
             log_key: self.log_key.as_ref(),
             manifest_roots: self.manifest_roots.as_deref(),
+            manifest_sigstore: self.manifest_sigstore.as_ref(),
         }
     }
 }
@@ -314,6 +401,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             log_key,
             manifest_keys,
             manifest_trust_roots,
+            sigstore,
             date,
             out,
             json,
@@ -368,6 +456,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 (Some(dir), Some(signer)) => Some(LogTarget { dir, signer }),
                 _ => None,
             };
+            let manifest_sigstore = sigstore.load()?;
             let input = BuildInput {
                 org,
                 date,
@@ -376,6 +465,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 key,
                 manifest_keys: &trusted,
                 manifest_roots: &load_roots(&manifest_trust_roots)?,
+                manifest_sigstore: manifest_sigstore.as_ref(),
                 limits: Limits::DEFAULT,
                 log,
             };

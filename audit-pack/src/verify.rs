@@ -13,7 +13,7 @@
 //! | `audit-pack.files.unlisted` | the pack holds no file the index does not list |
 //! | `audit-pack.index.merkle-root` | `merkleRoot` is the RFC 6962 root over the artifact entries |
 //! | `audit-pack.controls.evidence` | `control-map.csv` matches the index's controls, and every control line resolves to a listed artifact of the same SHA-256 and kind |
-//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair (Ed25519: the index's trusted keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date) gives that verdict |
+//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair (Ed25519: the index's trusted keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date; Sigstore bundles: plugin-cosign with the verifier's trusted root and expected signer at the pack date) gives that verdict |
 //! | `audit-pack.evidence.schemas` | every JSON evidence document (SLO breach, DR approval, chaos run, manifest) matches its schema again, and every DR approval names two distinct approvers and a listed artifact with its SHA-256 |
 //!
 //! Then, only when the pack carries `index.receipt.json` or a log key is given,
@@ -28,13 +28,17 @@ use crate::archive::{ArchiveError, PackEntry, PackReader};
 use crate::build::RECEIPT_NAME;
 use crate::controls;
 use crate::evidence;
-use crate::index::{Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, SIGNATURE_NAME};
+use crate::index::{
+    Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, PLUGIN_COSIGN, PLUGIN_X509,
+    SIGNATURE_NAME,
+};
 use crate::keys::verify_detached;
 use crate::kind::Kind;
 use crate::limits::Limits;
 use crate::signer::{
     parse_certificates, verify_cms_manifest, IndexTrust, X509Trust, CERTS_NAME, MAX_CERTS_SIZE,
 };
+use crate::sigstore::{verify_sigstore_manifest, SigstoreTrust};
 use merkle::note::VerifierKey;
 use plugin_api::{Report, ReportBuilder, VerificationTime};
 use plugin_x509::{DetachedSignature, ManifestRequest};
@@ -200,6 +204,10 @@ pub struct Trust<'a> {
     /// the pack; without them a pack holding such a pair does not verify (the manifest check
     /// is skipped).
     pub manifest_roots: Option<&'a [plugin_x509::Certificate]>,
+    /// Trusted root and expected signer for re-verifying Sigstore manifest pairs
+    /// (`*.manifest.json.sigstore.json`). Never taken from the pack; without it a pack
+    /// holding such a pair does not verify (the manifest check is skipped).
+    pub manifest_sigstore: Option<&'a SigstoreTrust>,
 }
 
 impl<'a> Trust<'a> {
@@ -209,6 +217,7 @@ impl<'a> Trust<'a> {
             index: IndexTrust::Keys(keys),
             log_key: None,
             manifest_roots: None,
+            manifest_sigstore: None,
         }
     }
 }
@@ -396,7 +405,12 @@ pub fn verify_trusted<R: BufRead>(
     b = record(b, CHECK_IDS[6], check_unlisted(&index, &entries));
     b = record(b, CHECK_IDS[7], check_root(&index));
     b = record(b, CHECK_IDS[8], check_controls(&index, &entries, limits));
-    let (outcome, warnings) = check_manifests(&index, &entries, trust.manifest_roots);
+    let (outcome, warnings) = check_manifests(
+        &index,
+        &entries,
+        trust.manifest_roots,
+        trust.manifest_sigstore,
+    );
     b = match outcome {
         ManifestOutcome::Checked(outcome) => record(b, CHECK_IDS[9], outcome),
         ManifestOutcome::NoRoots(reason) => b.skip(CHECK_IDS[9], reason),
@@ -931,7 +945,8 @@ fn check_controls(
     }
 }
 
-/// The manifest check's outcome: checked, or not checkable without manifest roots.
+/// The manifest check's outcome: checked, or not checkable without the trust material
+/// (manifest roots, Sigstore trusted root and signer) the verifier must give.
 enum ManifestOutcome {
     Checked(Outcome),
     NoRoots(String),
@@ -941,14 +956,19 @@ fn check_manifests(
     index: &Index,
     entries: &BTreeMap<String, PackEntry>,
     roots: Option<&[plugin_x509::Certificate]>,
+    sigstore: Option<&SigstoreTrust>,
 ) -> (ManifestOutcome, Vec<String>) {
     let time = crate::names::PackDate::parse(index.generated_at.get(..10).unwrap_or_default())
         .map(|d| VerificationTime::from_unix_seconds(d.unix_seconds()));
-    let cms_pairs = index
-        .manifest_signatures
-        .iter()
-        .filter(|p| p.plugin.is_some())
-        .count();
+    let count = |plugin: &str| {
+        index
+            .manifest_signatures
+            .iter()
+            .filter(|p| p.plugin.as_deref() == Some(plugin))
+            .count()
+    };
+    let cms_pairs = count(PLUGIN_X509);
+    let sigstore_pairs = count(PLUGIN_COSIGN);
     let mut warnings = Vec::new();
     let keys: Vec<VerifierKey> = index
         .trusted_keys
@@ -980,14 +1000,27 @@ fn check_manifests(
                 Ok(names) => (true, names, String::new()),
                 Err(e) => (false, Vec::new(), e.to_string()),
             },
-            (Some(_), Some(roots), Ok(time)) => {
+            (Some(PLUGIN_X509), Some(roots), Ok(time)) => {
                 match verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time).0 {
                     Ok(subject) => (true, vec![subject], String::new()),
                     Err(why) => (false, Vec::new(), why),
                 }
             }
-            // Not checkable without roots: reported below as a skipped check.
-            (Some(_), _, _) => continue,
+            (Some(PLUGIN_COSIGN), _, Ok(time)) => match sigstore {
+                Some(trust) => match verify_sigstore_manifest(manifest, sig, trust, *time) {
+                    Ok(identity) => (true, vec![identity], String::new()),
+                    Err(why) => (false, Vec::new(), why),
+                },
+                // Not checkable without the trusted root: reported below as skipped.
+                None => continue,
+            },
+            // Not checkable without roots (or a readable pack date): reported below as a
+            // skipped check.
+            (Some(PLUGIN_X509 | PLUGIN_COSIGN), _, _) => continue,
+            (Some(other), _, _) => {
+                bad.push(format!("{}: unknown plugin {other:?}", pair.manifest));
+                continue;
+            }
         };
         if verified != pair.verified || signers != pair.signers {
             let mut msg = format!(
@@ -1008,16 +1041,24 @@ fn check_manifests(
             ));
         }
     }
+    let mut unchecked = Vec::new();
     if cms_pairs > 0 && (roots.is_none() || time.is_err()) {
-        let reason = format!(
+        unchecked.push(format!(
             "{cms_pairs} X.509 (CMS) manifest pairs not re-verified: no manifest trust roots were given"
-        );
+        ));
+    }
+    if sigstore_pairs > 0 && (sigstore.is_none() || time.is_err()) {
+        unchecked.push(format!(
+            "{sigstore_pairs} Sigstore manifest pairs not re-verified: no Sigstore trusted root and signer were given"
+        ));
+    }
+    if !unchecked.is_empty() {
         if !bad.is_empty() {
             // A failure found among the other pairs stays a failure.
-            bad.push(reason);
+            bad.extend(unchecked);
             return (ManifestOutcome::Checked(Err(list(&bad))), warnings);
         }
-        return (ManifestOutcome::NoRoots(reason), warnings);
+        return (ManifestOutcome::NoRoots(unchecked.join("; ")), warnings);
     }
     let outcome = if bad.is_empty() {
         Ok(format!(

@@ -71,6 +71,7 @@ fn build(
         key: IndexSigner::Ed25519(&key),
         manifest_keys: keys,
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -110,6 +111,7 @@ fn same_inputs_and_date_give_identical_bytes_in_different_directories() {
             key: IndexSigner::Ed25519(&key),
             manifest_keys: &keys,
             manifest_roots: &[],
+            manifest_sigstore: None,
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -155,6 +157,7 @@ fn a_different_date_changes_the_pack() {
             key: IndexSigner::Ed25519(&key),
             manifest_keys: &keys,
             manifest_roots: &[],
+            manifest_sigstore: None,
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -354,6 +357,7 @@ fn an_unverified_manifest_is_recorded_as_such_and_still_verifies_as_recorded() {
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -401,6 +405,7 @@ fn evidence_over_the_entry_budget_is_refused_at_build_time() {
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits {
             max_entries: 5,
             ..Limits::DEFAULT

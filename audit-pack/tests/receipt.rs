@@ -52,6 +52,7 @@ fn build(log: Option<(&Path, &Signer)>, date: &str) -> Vec<u8> {
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[release],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: log.map(|(dir, signer)| LogTarget { dir, signer }),
     };
@@ -66,6 +67,7 @@ fn verify(pack: &[u8], log_key: Option<&VerifierKey>) -> Report {
         index: IndexTrust::Keys(&keys),
         log_key,
         manifest_roots: None,
+        manifest_sigstore: None,
     };
     verify_trusted(
         Report::builder(PLUGIN),

@@ -253,6 +253,7 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         key: audit_pack::IndexSigner::Ed25519(&key),
         manifest_keys: &[release],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };

@@ -66,6 +66,7 @@ fn build_in(dir: &Path, signer: &X509Signer) -> Vec<u8> {
         key: IndexSigner::X509(signer),
         manifest_keys: &[release],
         manifest_roots: &[],
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -97,6 +98,7 @@ fn verify(pack: &[u8], trust: &X509Trust) -> audit_pack::Verification {
         index: IndexTrust::X509(trust),
         log_key: None,
         manifest_roots: None,
+        manifest_sigstore: None,
     };
     verify_trusted(
         Report::builder(PLUGIN),
@@ -381,6 +383,7 @@ fn build_with_cms_pair(
         )
         .unwrap()],
         manifest_roots: roots,
+        manifest_sigstore: None,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -399,6 +402,7 @@ fn verify_cms(pack: &[u8], roots: Option<&[plugin_x509::Certificate]>) -> audit_
         index: IndexTrust::Keys(&keys),
         log_key: None,
         manifest_roots: roots,
+        manifest_sigstore: None,
     };
     verify_trusted(
         Report::builder(PLUGIN),

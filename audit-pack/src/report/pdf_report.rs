@@ -245,16 +245,18 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
             .manifest_signatures
             .iter()
             .map(|m| {
-                vec![
-                    m.manifest.clone(),
-                    if m.verified {
-                        "verified"
-                    } else {
-                        "NOT verified"
-                    }
-                    .to_owned(),
-                    m.signers.join(", "),
-                ]
+                let verdict = if m.verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                };
+                // The signer kind: Ed25519 pairs carry no plugin (unchanged), CMS pairs
+                // `x509`, Sigstore bundles `cosign`.
+                let verdict = match &m.plugin {
+                    None => verdict.to_owned(),
+                    Some(plugin) => format!("{verdict} ({plugin})"),
+                };
+                vec![m.manifest.clone(), verdict, m.signers.join(", ")]
             })
             .collect();
         l.table(

@@ -34,6 +34,8 @@ const ISSUER: &str = "https://token.actions.githubusercontent.com";
 const REKOR_ORIGIN: &str = "rekor.fixtures.prov-verify.test - 1";
 const ARTIFACT: &[u8] = b"prov-verify cosign fixture artifact (TEST ONLY)\n";
 const OTHER_ARTIFACT: &[u8] = b"another artifact (TEST ONLY)\n";
+/// A small JSON release manifest (audit-pack's `*.manifest.json` + `*.manifest.json.sigstore.json`).
+const MANIFEST: &[u8] = b"{\"artifacts\":[{\"name\":\"app-1.0.0.tar.gz\",\"sha256\":\"9f2c4a7e1b3d5f6a8c0e2d4b6a8f0c1e3d5b7a9c1e3f5d7b9a1c3e5f7d9b1a3c\"}],\"release\":\"app\",\"version\":\"1.0.0\"}\n";
 const MT_V01: &str = "application/vnd.dev.sigstore.bundle+json;version=0.1";
 const MT_V02: &str = "application/vnd.dev.sigstore.bundle+json;version=0.2";
 const MT_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -531,8 +533,13 @@ struct MessageSpec<'a> {
 }
 
 fn message_bundle(s: &MessageSpec<'_>) -> Value {
-    let digest = sha256(ARTIFACT);
-    let sig = s.signer.sign(ARTIFACT);
+    message_bundle_over(s, ARTIFACT)
+}
+
+/// As [`message_bundle`], over another artifact.
+fn message_bundle_over(s: &MessageSpec<'_>, artifact: &[u8]) -> Value {
+    let digest = sha256(artifact);
+    let sig = s.signer.sign(artifact);
     let body = hashedrekord_body(&digest, &sig, &s.verifier_pem);
     let entry = tlog_entry("hashedrekord 0.0.1", &body, s.log, s.tamper);
     json!({
@@ -957,6 +964,36 @@ fn main() {
     for (file, b) in &bundles {
         write_json(out, file, b);
     }
+    // A JSON manifest, signed keyless and with the key (audit-pack's Sigstore manifest pairs).
+    write(out, "release.manifest.json", MANIFEST);
+    let manifest_keyless = MessageSpec {
+        media_type: MT_V03,
+        material: Material::Cert(&good.der),
+        signer: Sign::P256(&good.key),
+        verifier_pem: pem("CERTIFICATE", &good.der),
+        log: &rekor,
+        tamper: none,
+        claimed_digest: None,
+    };
+    write_json(
+        out,
+        "release.manifest.json.sigstore.json",
+        &message_bundle_over(&manifest_keyless, MANIFEST),
+    );
+    let manifest_key = MessageSpec {
+        media_type: MT_V03,
+        material: Material::Key("prov-verify-fixture-signer"),
+        signer: Sign::Ed25519(&signer),
+        verifier_pem: pem("PUBLIC KEY", &ed25519_spki(&signer)),
+        log: &rekor,
+        tamper: none,
+        claimed_digest: None,
+    };
+    write_json(
+        out,
+        "release.manifest.key.sigstore.json",
+        &message_bundle_over(&manifest_key, MANIFEST),
+    );
 
     let id = format!("--certificate-identity {SAN} --certificate-oidc-issuer {ISSUER}");
     let digest_arg = format!("sha256:{}", hex::encode(sha256(ARTIFACT)));
@@ -1063,6 +1100,8 @@ fn main() {
             1,
             "cosign.timestamp.rfc3161-0",
         ),
+        ("manifest-keyless", "release.manifest.json.sigstore.json", "release.manifest.json", id.clone(), 0, "-"),
+        ("manifest-key", "release.manifest.key.sigstore.json", "release.manifest.json", "--key key.pub".into(), 0, "-"),
     ];
     let mut tsv = String::from(
         "# case\tbundle\tartifact\tsigner\texit\tfailing check\tits detail contains\n\

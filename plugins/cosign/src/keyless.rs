@@ -1,10 +1,15 @@
 //! Keyless (Fulcio) signer checks: the leaf certificate, its chain to a trusted CA, embedded
 //! SCTs against trusted CT logs, and the identity (SAN, OIDC issuer).
+//!
+//! A [`SignatureMemo`] (opt-in, for batches) remembers the trusted CA chain's signature links
+//! that verified, so the same intermediate→root signature is computed once per batch.
 
 use crate::der;
 use crate::keys::{KeyKind, PublicKey};
 use crate::trusted_root::TrustedRoot;
 use sha2::{Digest as _, Sha256};
+use std::collections::HashSet;
+use std::sync::Mutex;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
@@ -42,15 +47,97 @@ pub(crate) fn signed_by(
     cert: &X509Certificate<'_>,
     issuer: &X509Certificate<'_>,
 ) -> Result<bool, String> {
+    signed_by_memo(cert, issuer, None)
+}
+
+/// [`signed_by`], reusing (and recording) verified signatures in `memo` when one is given.
+/// Only the signature computation is memoized: the name check runs every time.
+fn signed_by_memo(
+    cert: &X509Certificate<'_>,
+    issuer: &X509Certificate<'_>,
+    memo: Option<&SignatureMemo>,
+) -> Result<bool, String> {
     if cert.issuer().as_raw() != issuer.subject().as_raw() {
         return Ok(false);
     }
+    let alg = cert.signature_algorithm.algorithm.to_id_string();
+    let tbs = cert.tbs_certificate.as_ref();
+    let signature: &[u8] = &cert.signature_value.data;
+    let memo = memo.map(|m| (m, memo_key(issuer.public_key().raw, &alg, tbs, signature)));
+    if let Some((m, k)) = &memo {
+        if m.contains(k) {
+            return Ok(true);
+        }
+    }
     let key = cert_key(issuer)?;
-    Ok(key.verify_x509(
-        &cert.signature_algorithm.algorithm.to_id_string(),
-        cert.tbs_certificate.as_ref(),
-        &cert.signature_value.data,
-    ))
+    let ok = key.verify_x509(&alg, tbs, signature);
+    if let (true, Some((m, k))) = (ok, &memo) {
+        m.insert(*k);
+    }
+    Ok(ok)
+}
+
+/// Most signatures a [`SignatureMemo`] records; once full it records no more (lookups go on).
+pub const MEMO_CAPACITY: usize = 1024;
+
+/// Domain separation for [`memo_key`].
+const MEMO_KEY_DOMAIN: &[u8] = b"prov-verify/cosign/signature-memo/v1";
+
+/// The memo key of one certificate signature: SHA-256 over a domain label and, each prefixed
+/// with its length as 8 big-endian bytes, the issuer's SubjectPublicKeyInfo DER, the
+/// signature algorithm OID (dotted text), the signed TBSCertificate bytes and the signature
+/// bytes: everything the signature verification result depends on.
+pub fn memo_key(issuer_spki: &[u8], sig_alg_oid: &str, tbs: &[u8], signature: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(MEMO_KEY_DOMAIN);
+    for part in [issuer_spki, sig_alg_oid.as_bytes(), tbs, signature] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// Signatures of trusted CA chains already verified, shared (thread-safe) by the
+/// verifications of one batch against one trusted root: the intermediate→root link is the
+/// same for every bundle of a CA, so its signature is verified once.
+///
+/// Keyed by [`memo_key`], so a certificate whose signature, TBS, algorithm or issuer key
+/// differs by one byte misses and is verified afresh; only successful verifications are
+/// recorded, at most [`MEMO_CAPACITY`]. Time validity, CA flags and name chaining are checked
+/// for every bundle; the leaf's own signature is never memoized. A poisoned lock counts as a
+/// miss (the signature is verified again).
+#[derive(Debug, Default)]
+pub struct SignatureMemo {
+    verified: Mutex<HashSet<[u8; 32]>>,
+}
+
+impl SignatureMemo {
+    /// An empty memo.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many verified signatures are recorded.
+    pub fn len(&self) -> usize {
+        self.verified.lock().map_or(0, |s| s.len())
+    }
+
+    /// Whether none is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn contains(&self, key: &[u8; 32]) -> bool {
+        self.verified.lock().is_ok_and(|s| s.contains(key))
+    }
+
+    fn insert(&self, key: [u8; 32]) {
+        if let Ok(mut s) = self.verified.lock() {
+            if s.len() < MEMO_CAPACITY {
+                s.insert(key);
+            }
+        }
+    }
 }
 
 pub(crate) fn valid_at(cert: &X509Certificate<'_>, t: i64) -> bool {
@@ -104,6 +191,17 @@ impl<'a> Leaf<'a> {
     /// every chain certificate) at every time in `times`. Returns the issuing certificate's
     /// DER SubjectPublicKeyInfo (for SCT verification).
     pub fn chain(&self, root: &TrustedRoot, times: &[i64]) -> Result<Vec<u8>, String> {
+        self.chain_with_memo(root, times, None)
+    }
+
+    /// [`Leaf::chain`], with the trusted CA chain's signature links looked up in (and, when
+    /// they verify, recorded in) `memo`. Every other check runs as in [`Leaf::chain`].
+    pub fn chain_with_memo(
+        &self,
+        root: &TrustedRoot,
+        times: &[i64],
+        memo: Option<&SignatureMemo>,
+    ) -> Result<Vec<u8>, String> {
         for ca in &root.cas {
             let Ok(chain) = ca
                 .chain
@@ -126,7 +224,7 @@ impl<'a> Leaf<'a> {
             }
             for pair in chain.windows(2) {
                 if let [c, i] = pair {
-                    if !signed_by(c, i)? {
+                    if !signed_by_memo(c, i, memo)? {
                         return Err("the trusted CA chain does not link".into());
                     }
                 }
@@ -364,4 +462,27 @@ fn tbs_without_sct(tbs: &[u8]) -> Option<Vec<u8>> {
 /// Whether a DER certificate is self-issued (subject = issuer); unparseable counts as yes.
 pub fn is_self_issued(der: &[u8]) -> bool {
     parse_cert(der).map_or(true, |c| c.issuer().as_raw() == c.subject().as_raw())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_is_bounded_and_records_only_inserted_keys() {
+        let memo = SignatureMemo::new();
+        let key = |i: usize| memo_key(&i.to_be_bytes(), "1.2.840.10045.4.3.3", b"tbs", b"sig");
+        for i in 0..MEMO_CAPACITY + 10 {
+            memo.insert(key(i));
+        }
+        assert_eq!(memo.len(), MEMO_CAPACITY);
+        assert!(memo.contains(&key(0)));
+        assert!(memo.contains(&key(MEMO_CAPACITY - 1)));
+        assert!(
+            !memo.contains(&key(MEMO_CAPACITY)),
+            "not recorded once full"
+        );
+        assert!(!SignatureMemo::new().contains(&key(0)));
+    }
 }

@@ -36,6 +36,8 @@ mod verify;
 
 pub use bundle::Bundle;
 pub use error::ParseError;
+pub use keyless::SignatureMemo;
 pub use keys::PublicKey;
 pub use trusted_root::TrustedRoot;
+pub use verify::verify_with_memo;
 pub use verify::{verify, Artifact, IdentityPolicy, Matcher, Signer, PLUGIN};

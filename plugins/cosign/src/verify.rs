@@ -1,7 +1,7 @@
 //! The verification pipeline: bundle → signer → content → transparency log → time.
 
 use crate::bundle::{Bundle, Content, Material};
-use crate::keyless::{self, Leaf};
+use crate::keyless::{self, Leaf, SignatureMemo};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
 use crate::trusted_root::TrustedRoot;
@@ -156,9 +156,51 @@ pub fn verify(
         .verified_at(time)
         .insecure_modes(insecure);
     let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
-    run(r, bundle_json, root, artifact, signer, time, skip_timestamp).finish()
+    run(
+        r,
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        skip_timestamp,
+        None,
+    )
+    .finish()
 }
 
+/// [`verify`], reusing the verified signatures of trusted CA chains recorded in `memo` (and
+/// recording new ones): for many bundles against one trusted root, as in a batch. The report
+/// is the same as [`verify`]'s; see [`SignatureMemo`] for what is and is not reused.
+pub fn verify_with_memo(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+    memo: &SignatureMemo,
+) -> Report {
+    let r = Report::builder(PLUGIN)
+        .subject(format!("sha256:{}", hex::encode(artifact.digest())))
+        .verified_at(time)
+        .insecure_modes(insecure);
+    let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
+    run(
+        r,
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        skip_timestamp,
+        Some(memo),
+    )
+    .finish()
+}
+
+// One pipeline for both entry points; the arguments are the inputs of one verification.
+#[allow(clippy::too_many_arguments)]
 fn run(
     r: ReportBuilder,
     bundle_json: &[u8],
@@ -167,6 +209,7 @@ fn run(
     signer: Signer<'_>,
     time: VerificationTime,
     skip_timestamp: bool,
+    memo: Option<&SignatureMemo>,
 ) -> ReportBuilder {
     let bundle = match Bundle::from_json(bundle_json) {
         Ok(b) => b,
@@ -503,7 +546,7 @@ fn run(
         "cosign.certificate.validity",
         "certificate valid at the signing time",
     );
-    let issuer_spki = match leaf.chain(root, &verified_times) {
+    let issuer_spki = match leaf.chain_with_memo(root, &verified_times, memo) {
         Ok(s) => s,
         Err(e) => return r.fail("cosign.certificate.chain", e),
     };

@@ -8,8 +8,8 @@ use crate::input::read_small_file;
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
-    make_proof, parse_public_key, verify_proof_trusted, IndexTrust, Limits, SpotCheckRequest,
-    Trust, X509Trust, PLUGIN,
+    make_proof, parse_public_key, verify_proof_trusted, IndexTrust, Limits, SignerFlags,
+    SigstoreTrust, SpotCheckRequest, Trust, X509Trust, PLUGIN,
 };
 use clap::{Subcommand, ValueEnum};
 use merkle::note::VerifierKey;
@@ -104,6 +104,82 @@ pub struct TrustArgs {
     /// pack holding such a pair does not verify without it
     #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
     manifest_trust_root: Vec<PathBuf>,
+    /// The Sigstore trusted root (trusted_root.json) for re-verifying Sigstore manifest
+    /// bundles (`*.manifest.json.sigstore.json`) at the pack date; needs
+    /// --manifest-sigstore-key, or an identity and an issuer. Never taken from the pack: a
+    /// pack holding such a pair does not verify without it
+    #[arg(
+        long = "manifest-sigstore-trusted-root",
+        value_name = "trusted_root.json"
+    )]
+    sigstore_trusted_root: Option<PathBuf>,
+    /// The public key (PEM) of key-signed Sigstore manifest bundles
+    #[arg(
+        long = "manifest-sigstore-key",
+        value_name = "PEM",
+        requires = "sigstore_trusted_root",
+        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
+    )]
+    sigstore_key: Option<PathBuf>,
+    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles
+    #[arg(
+        long = "manifest-identity",
+        value_name = "ID",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_identity_regexp"
+    )]
+    manifest_identity: Option<String>,
+    /// A regexp the whole SAN must match (anchored at both ends)
+    #[arg(
+        long = "manifest-identity-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_identity_regexp: Option<String>,
+    /// The exact OIDC issuer of keyless Sigstore manifest bundles
+    #[arg(
+        long = "manifest-issuer",
+        value_name = "URL",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_issuer_regexp"
+    )]
+    manifest_issuer: Option<String>,
+    /// A regexp the whole OIDC issuer must match (anchored at both ends)
+    #[arg(
+        long = "manifest-issuer-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_issuer_regexp: Option<String>,
+}
+
+/// Reads the Sigstore manifest trust, if a trusted root was given (then the signer flags
+/// must name a signer).
+fn load_sigstore(args: &TrustArgs) -> Result<Option<SigstoreTrust>, CliError> {
+    let Some(root_path) = &args.sigstore_trusted_root else {
+        return Ok(None);
+    };
+    let root = read_limited(
+        root_path,
+        plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
+    )?;
+    let key = match &args.sigstore_key {
+        Some(path) => Some(read_limited(
+            path,
+            plugin_cosign::keys::MAX_KEY_BYTES as u64,
+        )?),
+        None => None,
+    };
+    let flags = SignerFlags {
+        key_pem: key.as_deref(),
+        identity: args.manifest_identity.as_deref(),
+        identity_regexp: args.manifest_identity_regexp.as_deref(),
+        issuer: args.manifest_issuer.as_deref(),
+        issuer_regexp: args.manifest_issuer_regexp.as_deref(),
+    };
+    SigstoreTrust::from_flags(&root, &flags)
+        .map(Some)
+        .map_err(CliError::Usage)
 }
 
 /// Reads root certificate files (PEM or DER).
@@ -124,6 +200,7 @@ struct LoadedTrust {
     index: LoadedIndexTrust,
     log_key: Option<merkle::note::VerifierKey>,
     manifest_roots: Option<Vec<plugin_x509::Certificate>>,
+    manifest_sigstore: Option<SigstoreTrust>,
 }
 
 enum LoadedIndexTrust {
@@ -149,6 +226,7 @@ impl LoadedTrust {
             index: LoadedIndexTrust::load(args)?,
             log_key,
             manifest_roots,
+            manifest_sigstore: load_sigstore(args)?,
         })
     }
 
@@ -160,6 +238,7 @@ impl LoadedTrust {
             },
             log_key: self.log_key.as_ref(),
             manifest_roots: self.manifest_roots.as_deref(),
+            manifest_sigstore: self.manifest_sigstore.as_ref(),
         }
     }
 }

@@ -2,18 +2,22 @@
 //!
 //! `verify-blob` and `verify-blob-attestation` read the inputs, read the clock once (or take
 //! `--at`), and call the pure `plugin_cosign::verify`; `--batch` runs many requests against
-//! one trusted root, in parallel, reporting in input order. See `docs/cosign.md`.
+//! one trusted root, in parallel, reporting in input order, through
+//! `plugin_cosign::verify_with_memo` (the trusted CA chain's signatures are verified once per
+//! batch). `--log-receipt`/`--log-key` add the `cosign.log.receipt` and `cosign.log.entry`
+//! checks of a transparency-log receipt for the artifact and bundle file. See
+//! `docs/cosign.md`.
 
 mod batch;
 
 use crate::commands::Outcome;
 use crate::error::CliError;
 use clap::{Args, Subcommand};
-use plugin_api::{Insecure, Report, VerificationTime};
+use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use plugin_cosign::bundle::Material;
 use plugin_cosign::{
-    attestation, embedded, fulcio_ext, verify, Artifact, Bundle, IdentityPolicy, Matcher,
-    PublicKey, Signer, TrustedRoot,
+    attestation, embedded, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, IdentityPolicy,
+    Matcher, PublicKey, SignatureMemo, Signer, TrustedRoot,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -25,6 +29,10 @@ const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 
 /// Check id of the predicate-type check of `verify-blob-attestation`.
 const PREDICATE_TYPE_CHECK: &str = "cosign.attestation.predicate-type";
+/// Check id: the `--log-receipt` verifies with the `--log-key`.
+const LOG_RECEIPT_CHECK: &str = "cosign.log.receipt";
+/// Check id: the receipt's log entry records this artifact and bundle file.
+const LOG_ENTRY_CHECK: &str = "cosign.log.entry";
 
 #[derive(Debug, Subcommand)]
 pub enum CosignCommand {
@@ -103,6 +111,25 @@ pub struct VerifyBlobArgs {
     /// report, with a warning)
     #[arg(long, conflicts_with = "trusted_root")]
     pub allow_expired_cache: bool,
+
+    /// A transparency-log receipt (`log append --manifest ARTIFACT --signature BUNDLE`, then
+    /// `log receipt`) recording this artifact and bundle file, checked offline with --log-key
+    #[arg(
+        long,
+        value_name = "RECEIPT",
+        requires = "log_key",
+        conflicts_with = "batch"
+    )]
+    pub log_receipt: Option<PathBuf>,
+
+    /// The log's verifier key (name+keyid+base64) or a file holding it
+    #[arg(
+        long,
+        value_name = "VKEY",
+        requires = "log_receipt",
+        conflicts_with = "batch"
+    )]
+    pub log_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +250,15 @@ pub(crate) struct Request {
     certificate_oidc_issuer_regexp: Option<String>,
     /// Expected predicate type URI (attestations only).
     predicate_type: Option<String>,
+    /// A transparency-log receipt for the artifact and bundle file, and the log's key.
+    log_receipt: Option<LogReceipt>,
+}
+
+/// A parsed `--log-receipt` and the `--log-key` to check it with.
+#[derive(Debug, Clone)]
+pub(crate) struct LogReceipt {
+    receipt: tlog::receipt::Receipt,
+    key: merkle::note::VerifierKey,
 }
 
 /// What every request of one run shares.
@@ -231,6 +267,8 @@ pub(crate) struct Context {
     source: RootSource,
     time: VerificationTime,
     insecure: Vec<Insecure>,
+    /// Verified CA-chain signatures shared by the requests of a batch (`None`: one request).
+    memo: Option<SignatureMemo>,
 }
 
 /// Verifies one request: the plugin's report, amended with the predicate-type check
@@ -271,15 +309,107 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
         Signer::Keyless(&policy)
     };
     let keyless = matches!(signer, Signer::Keyless(_));
-    let report = verify(
-        &bundle,
-        &ctx.root,
-        artifact,
-        signer,
-        ctx.time,
-        &ctx.insecure,
-    );
-    Ok(amend(report, &bundle, r, ctx, keyless))
+    let report = match &ctx.memo {
+        Some(memo) => verify_with_memo(
+            &bundle,
+            &ctx.root,
+            artifact,
+            signer,
+            ctx.time,
+            &ctx.insecure,
+            memo,
+        ),
+        None => verify(
+            &bundle,
+            &ctx.root,
+            artifact,
+            signer,
+            ctx.time,
+            &ctx.insecure,
+        ),
+    };
+    let report = amend(report, &bundle, r, ctx, keyless);
+    Ok(match &r.log_receipt {
+        Some(lr) => report.amend(receipt_checks(lr, artifact, &bundle)),
+        None => report,
+    })
+}
+
+/// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
+/// receipt or key is an input error (exit 2).
+fn log_receipt(a: &VerifyBlobArgs) -> Result<Option<LogReceipt>, CliError> {
+    let (Some(path), Some(key)) = (&a.log_receipt, &a.log_key) else {
+        return Ok(None);
+    };
+    let key =
+        tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--log-key", e))?;
+    let bytes = read_limited(path, tlog::receipt::MAX_RECEIPT as u64)?;
+    let receipt = tlog::receipt::Receipt::parse(&bytes)
+        .map_err(|e| CliError::malformed(format!("--log-receipt {}", path.display()), e))?;
+    Ok(Some(LogReceipt { receipt, key }))
+}
+
+/// The log receipt checks: `cosign.log.receipt` (the receipt verifies with the log key) and
+/// `cosign.log.entry` (its entry records this artifact and bundle file: `manifest_root` =
+/// SHA-256 of the artifact bytes, or the digest given as `sha256:HEX`; `sig_digest` = SHA-256
+/// of the bundle file bytes).
+fn receipt_checks(lr: &LogReceipt, artifact: Artifact<'_>, bundle: &[u8]) -> ReportBuilder {
+    let r = &lr.receipt;
+    let (manifest, digest): (&[u8], Option<[u8; 32]>) = match artifact {
+        Artifact::Bytes(b) => (b, None),
+        Artifact::Sha256Digest(d) => (&[], Some(d)),
+        _ => (&[], None),
+    };
+    let c = tlog::receipt::check_manifest_receipt(r, &lr.key, manifest, bundle);
+    let entry = match (artifact, digest) {
+        (Artifact::Bytes(_), _) => c.entry,
+        (_, Some(d)) => digest_entry_check(r, &merkle::Hash(d), bundle),
+        _ => Err("the artifact is neither bytes nor a SHA-256 digest".into()),
+    };
+    let b = ReportBuilder::new(plugin_cosign::PLUGIN)
+        .output("log_index", r.index)
+        .output("log_leaf_hash", r.entry.leaf_hash().to_hex());
+    let b = match c.receipt {
+        Ok(d) => b.pass(LOG_RECEIPT_CHECK, d),
+        Err(e) => b.fail(LOG_RECEIPT_CHECK, e),
+    };
+    match entry {
+        Ok(d) => b.pass(LOG_ENTRY_CHECK, d),
+        Err(e) => b.fail(LOG_ENTRY_CHECK, e),
+    }
+}
+
+/// `cosign.log.entry` for an artifact given only as its SHA-256 digest: the entry's
+/// `manifest_root` must be that digest (the SHA-256 of the artifact bytes, as `log append
+/// --manifest` records it), and its `sig_digest` the SHA-256 of the bundle file.
+fn digest_entry_check(
+    r: &tlog::receipt::Receipt,
+    want_root: &merkle::Hash,
+    bundle: &[u8],
+) -> Result<String, String> {
+    let (_, want_sig) = tlog::receipt::manifest_digests(&[], bundle);
+    let (got_root, got_sig) = (r.entry.manifest_root(), r.entry.sig_digest());
+    let mut diffs = Vec::new();
+    if got_root != *want_root {
+        diffs.push(format!(
+            "manifest_root {got_root} is not the artifact digest {want_root}"
+        ));
+    }
+    if got_sig != want_sig {
+        diffs.push(format!(
+            "sig_digest {got_sig} is not SHA-256 of the bundle {want_sig}"
+        ));
+    }
+    if diffs.is_empty() {
+        Ok(format!(
+            "the entry records this artifact (SHA-256 {want_root}) and bundle (SHA-256 {want_sig})"
+        ))
+    } else {
+        Err(format!(
+            "the receipt is for another artifact or bundle: {}",
+            diffs.join("; ")
+        ))
+    }
 }
 
 /// Adds what the CLI checks and shows on top of the plugin's report.
@@ -353,6 +483,7 @@ fn verify_blob(
         }
         _ => None,
     };
+    let log_receipt = log_receipt(a)?;
     // The batch file is read before the trusted root: an unreadable file is an input error.
     let batch_lines = match &a.batch {
         Some(file) => Some(batch::read(file)?),
@@ -367,6 +498,7 @@ fn verify_blob(
         source,
         time,
         insecure,
+        memo: a.batch.is_some().then(SignatureMemo::new),
     };
     let mode = match predicate_type {
         Some(_) => batch::Mode::Attestation {
@@ -392,6 +524,7 @@ fn verify_blob(
         certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
         certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
         predicate_type: expected_type,
+        log_receipt,
     };
     Ok(Outcome::Report(verify_request(&request, &ctx)?))
 }

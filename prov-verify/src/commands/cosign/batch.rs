@@ -120,6 +120,7 @@ fn parse_line(raw: &[u8], base: &Path, mode: &Mode) -> Result<Request, (Option<S
         certificate_oidc_issuer: l.certificate_oidc_issuer,
         certificate_oidc_issuer_regexp: l.certificate_oidc_issuer_regexp,
         predicate_type,
+        log_receipt: None,
     })
 }
 
