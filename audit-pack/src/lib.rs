@@ -31,6 +31,7 @@ pub mod schema;
 pub mod signer;
 pub mod sigstore;
 pub mod spot_check;
+pub mod trust_args;
 pub mod verify;
 
 pub use build::{
@@ -50,6 +51,7 @@ pub use proof::{
 };
 pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
 pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
+pub use trust_args::{LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError, TrustFile};
 pub use verify::{
     verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,
     Verification, VerifiedPack, CHECK_IDS, PLUGIN, RECEIPT_CHECK_ID, SPOT_CHECK_ID,

@@ -7,10 +7,13 @@
 use audit_pack::progress::{NoProgress, Phase, Progress};
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
+use audit_pack::trust_args::{
+    load_manifest_roots, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError, TrustFile,
+};
 use audit_pack::{
     build_pack_to_dir_with_progress, make_proof, parse_public_key, verify_proof_trusted,
-    BuildInput, IndexSigner, IndexTrust, Limits, LogTarget, OrgSlug, PackDate, SignerFlags,
-    SigningKey, SigstoreTrust, SpotCheckRequest, Trust, X509Signer, X509Trust, PLUGIN,
+    BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest,
+    X509Signer, PLUGIN,
 };
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
@@ -154,210 +157,41 @@ enum Command {
     },
 }
 
-/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
-#[derive(Debug, clap::Args)]
-struct TrustArgs {
-    /// The public key file of the index signer (Ed25519).
-    #[arg(
-        long,
-        required_unless_present = "trust_root",
-        conflicts_with = "trust_root"
-    )]
-    key: Option<PathBuf>,
-    /// A pinned root certificate file (PEM or DER) for an X.509-signed index; repeatable.
-    /// Roots are never taken from the pack.
-    #[arg(long = "trust-root", value_name = "ROOTS.pem")]
-    trust_root: Vec<PathBuf>,
-    /// A CRL (PEM or DER) to check the signer's path against; repeatable.
-    #[arg(long, value_name = "CRL", requires = "trust_root")]
-    crl: Vec<PathBuf>,
-    /// Require a current CRL for every certificate of the signer's path but the root.
-    #[arg(long, requires = "trust_root")]
-    require_crl: bool,
-    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date).
-    #[arg(long, value_name = "TIME", requires = "trust_root")]
-    at: Option<String>,
-    /// The verifier key (string or file) of the log whose receipt the pack carries. Without
-    /// it, a pack with a receipt does not verify (the receipt check is skipped).
-    #[arg(long, value_name = "VKEY")]
-    log_key: Option<String>,
-    /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
-    /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
-    /// pack holding such a pair does not verify without it.
-    #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
-    manifest_trust_root: Vec<PathBuf>,
-    #[command(flatten)]
-    sigstore: SigstoreArgs,
-}
-
-/// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
-/// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
-#[derive(Debug, clap::Args)]
-struct SigstoreArgs {
-    /// The Sigstore trusted root (trusted_root.json: Fulcio CAs, Rekor and CT log keys,
-    /// TSAs) for Sigstore manifest bundles; needs --manifest-sigstore-key, or an identity and
-    /// an issuer.
-    #[arg(
-        long = "manifest-sigstore-trusted-root",
-        value_name = "trusted_root.json"
-    )]
-    sigstore_trusted_root: Option<PathBuf>,
-    /// The public key (PEM) of key-signed Sigstore manifest bundles.
-    #[arg(
-        long = "manifest-sigstore-key",
-        value_name = "PEM",
-        requires = "sigstore_trusted_root",
-        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
-    )]
-    sigstore_key: Option<PathBuf>,
-    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles.
-    #[arg(
-        long = "manifest-identity",
-        value_name = "ID",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_identity_regexp"
-    )]
-    manifest_identity: Option<String>,
-    /// A regexp the whole SAN must match (anchored at both ends).
-    #[arg(
-        long = "manifest-identity-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_identity_regexp: Option<String>,
-    /// The exact OIDC issuer of keyless Sigstore manifest bundles.
-    #[arg(
-        long = "manifest-issuer",
-        value_name = "URL",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_issuer_regexp"
-    )]
-    manifest_issuer: Option<String>,
-    /// A regexp the whole OIDC issuer must match (anchored at both ends).
-    #[arg(
-        long = "manifest-issuer-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_issuer_regexp: Option<String>,
-}
-
-impl SigstoreArgs {
-    /// The trust, if a trusted root was given (then the signer flags must name a signer).
-    fn load(&self) -> Result<Option<SigstoreTrust>, String> {
-        let Some(root) = &self.sigstore_trusted_root else {
-            return Ok(None);
-        };
-        let root = read_limited(
-            root,
-            plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
-        )?;
-        let key = match &self.sigstore_key {
-            Some(path) => Some(read_limited(
-                path,
-                plugin_cosign::keys::MAX_KEY_BYTES as u64,
-            )?),
-            None => None,
-        };
-        let flags = SignerFlags {
-            key_pem: key.as_deref(),
-            identity: self.manifest_identity.as_deref(),
-            identity_regexp: self.manifest_identity_regexp.as_deref(),
-            issuer: self.manifest_issuer.as_deref(),
-            issuer_regexp: self.manifest_issuer_regexp.as_deref(),
-        };
-        SigstoreTrust::from_flags(&root, &flags).map(Some)
+/// This tool's wording of a trust-flag error.
+fn trust_error(e: TrustArgsError) -> String {
+    match e {
+        TrustArgsError::Io {
+            file: TrustFile::IndexKey,
+            path,
+            source,
+        } => format!("key {}: {source}", path.display()),
+        TrustArgsError::TooLarge {
+            file: TrustFile::IndexKey,
+            path,
+            ..
+        } => format!("key {}: file too large", path.display()),
+        TrustArgsError::TooLarge { path, max, .. } => {
+            format!("{}: more than {max} bytes", path.display())
+        }
+        TrustArgsError::NotUtf8 { path, .. } => {
+            format!("key {}: stream did not contain valid UTF-8", path.display())
+        }
+        TrustArgsError::Malformed {
+            file: TrustFile::TrustRoot | TrustFile::ManifestTrustRoot,
+            path,
+            message,
+        } => format!("trust root {}: {message}", path.display()),
+        TrustArgsError::Malformed {
+            file: TrustFile::Crl,
+            path,
+            message,
+        } => format!("CRL {}: {message}", path.display()),
+        other => other.to_string(),
     }
 }
 
-/// Reads root certificate files (PEM or DER).
-fn load_roots(paths: &[PathBuf]) -> Result<Vec<plugin_x509::Certificate>, String> {
-    let mut roots = Vec::new();
-    for path in paths {
-        let bytes = read_limited(path, 1 << 20)?;
-        roots.extend(
-            audit_pack::signer::parse_certificates(&bytes)
-                .map_err(|e| format!("trust root {}: {e}", path.display()))?,
-        );
-    }
-    Ok(roots)
-}
-
-/// Trust material read from the files named by [`TrustArgs`].
-struct LoadedTrust {
-    index: LoadedIndexTrust,
-    log_key: Option<merkle::note::VerifierKey>,
-    manifest_roots: Option<Vec<plugin_x509::Certificate>>,
-    manifest_sigstore: Option<SigstoreTrust>,
-}
-
-enum LoadedIndexTrust {
-    Keys(Vec<merkle::note::VerifierKey>),
-    X509(X509Trust),
-}
-
-impl LoadedTrust {
-    fn load(args: &TrustArgs) -> Result<Self, String> {
-        let log_key = match &args.log_key {
-            Some(k) => {
-                Some(tlog::keys::parse_verifier_key(k).map_err(|e| format!("--log-key: {e}"))?)
-            }
-            None => None,
-        };
-        let manifest_roots = if args.manifest_trust_root.is_empty() {
-            None
-        } else {
-            Some(load_roots(&args.manifest_trust_root)?)
-        };
-        Ok(LoadedTrust {
-            index: LoadedIndexTrust::load(args)?,
-            log_key,
-            manifest_roots,
-            manifest_sigstore: args.sigstore.load()?,
-        })
-    }
-
-    fn trust(&self) -> Trust<'_> {
-        Trust {
-            index: match &self.index {
-                LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
-                LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
-            },
-            log_key: self.log_key.as_ref(),
-            manifest_roots: self.manifest_roots.as_deref(),
-            manifest_sigstore: self.manifest_sigstore.as_ref(),
-        }
-    }
-}
-
-impl LoadedIndexTrust {
-    fn load(args: &TrustArgs) -> Result<Self, String> {
-        if let Some(key) = &args.key {
-            let key = parse_public_key(&read_text(key, "key")?)
-                .map_err(|e| format!("{}: {e}", key.display()))?;
-            return Ok(LoadedIndexTrust::Keys(vec![key]));
-        }
-        let mut trust = X509Trust::default();
-        for path in &args.trust_root {
-            let bytes = read_limited(path, 1 << 20)?;
-            let roots = audit_pack::signer::parse_certificates(&bytes)
-                .map_err(|e| format!("trust root {}: {e}", path.display()))?;
-            trust.roots.extend(roots);
-        }
-        for path in &args.crl {
-            let bytes = read_limited(path, 1 << 20)?;
-            let crls = plugin_x509::crls_from_pem_or_der(&bytes, 16)
-                .map_err(|e| format!("CRL {}: {e}", path.display()))?;
-            trust.crls.extend(crls);
-        }
-        trust.require_crl = args.require_crl;
-        if let Some(at) = &args.at {
-            let secs = plugin_x509::parse_rfc3339(at)
-                .ok_or_else(|| format!("--at {at:?}: not an RFC 3339 time"))?;
-            trust.at = Some(VerificationTime::from_unix_seconds(secs));
-        }
-        Ok(LoadedIndexTrust::X509(trust))
-    }
+fn load_trust(args: &TrustArgs) -> Result<LoadedTrust, String> {
+    args.load().map_err(trust_error)
 }
 
 const EXIT_ERROR: u8 = 2;
@@ -456,7 +290,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 (Some(dir), Some(signer)) => Some(LogTarget { dir, signer }),
                 _ => None,
             };
-            let manifest_sigstore = sigstore.load()?;
+            let manifest_sigstore = sigstore.load().map_err(trust_error)?;
             let input = BuildInput {
                 org,
                 date,
@@ -464,7 +298,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 control_map: &controls,
                 key,
                 manifest_keys: &trusted,
-                manifest_roots: &load_roots(&manifest_trust_roots)?,
+                manifest_roots: &load_manifest_roots(&manifest_trust_roots).map_err(trust_error)?,
                 manifest_sigstore: manifest_sigstore.as_ref(),
                 limits: Limits::DEFAULT,
                 log,
@@ -579,7 +413,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::VerifyProof { proof, trust, json } => {
-            let trust = LoadedTrust::load(&trust)?;
+            let trust = load_trust(&trust)?;
             let bytes = read_limited(&proof, max_proof_size(&Limits::DEFAULT) as u64)?;
             let at = VerificationTime::from_unix_seconds(now_seconds());
             let report = verify_proof_trusted(
@@ -703,7 +537,7 @@ fn verify_file(
     builder: plugin_api::ReportBuilder,
     spot: Option<SpotCheckRequest>,
 ) -> Result<(audit_pack::Verification, String), String> {
-    let trust = LoadedTrust::load(trust)?;
+    let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
     report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
         .map_err(|e| format!("{}: {e}", pack.display()))

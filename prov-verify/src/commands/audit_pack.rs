@@ -4,15 +4,11 @@
 
 use crate::commands::Outcome;
 use crate::error::CliError;
-use crate::input::read_small_file;
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::{
-    make_proof, parse_public_key, verify_proof_trusted, IndexTrust, Limits, SignerFlags,
-    SigstoreTrust, SpotCheckRequest, Trust, X509Trust, PLUGIN,
-};
+use audit_pack::trust_args::{LoadedTrust, TrustArgs, TrustArgsError};
+use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
 use clap::{Subcommand, ValueEnum};
-use merkle::note::VerifierKey;
 use plugin_api::{Report, VerificationTime};
 use std::path::{Path, PathBuf};
 
@@ -71,204 +67,29 @@ pub enum AuditPackCommand {
     },
 }
 
-/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
-#[derive(Debug, clap::Args)]
-pub struct TrustArgs {
-    /// The index signer's public key file (NAME.pub, Ed25519)
-    #[arg(
-        long,
-        value_name = "PUB",
-        required_unless_present = "trust_root",
-        conflicts_with = "trust_root"
-    )]
-    key: Option<PathBuf>,
-    /// A pinned root certificate file (PEM or DER) for an X.509-signed index; repeatable.
-    /// Roots are never taken from the pack
-    #[arg(long = "trust-root", value_name = "ROOTS.pem")]
-    trust_root: Vec<PathBuf>,
-    /// A CRL (PEM or DER) to check the signer's path against; repeatable
-    #[arg(long, value_name = "CRL", requires = "trust_root")]
-    crl: Vec<PathBuf>,
-    /// Require a current CRL for every certificate of the signer's path but the root
-    #[arg(long, requires = "trust_root")]
-    require_crl: bool,
-    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
-    #[arg(long, value_name = "TIME", requires = "trust_root")]
-    at: Option<String>,
-    /// The verifier key (string or file) of the log whose receipt the pack carries; without
-    /// it, a pack with a receipt does not verify (the receipt check is skipped)
-    #[arg(long, value_name = "VKEY")]
-    log_key: Option<String>,
-    /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
-    /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
-    /// pack holding such a pair does not verify without it
-    #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
-    manifest_trust_root: Vec<PathBuf>,
-    /// The Sigstore trusted root (trusted_root.json) for re-verifying Sigstore manifest
-    /// bundles (`*.manifest.json.sigstore.json`) at the pack date; needs
-    /// --manifest-sigstore-key, or an identity and an issuer. Never taken from the pack: a
-    /// pack holding such a pair does not verify without it
-    #[arg(
-        long = "manifest-sigstore-trusted-root",
-        value_name = "trusted_root.json"
-    )]
-    sigstore_trusted_root: Option<PathBuf>,
-    /// The public key (PEM) of key-signed Sigstore manifest bundles
-    #[arg(
-        long = "manifest-sigstore-key",
-        value_name = "PEM",
-        requires = "sigstore_trusted_root",
-        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
-    )]
-    sigstore_key: Option<PathBuf>,
-    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles
-    #[arg(
-        long = "manifest-identity",
-        value_name = "ID",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_identity_regexp"
-    )]
-    manifest_identity: Option<String>,
-    /// A regexp the whole SAN must match (anchored at both ends)
-    #[arg(
-        long = "manifest-identity-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_identity_regexp: Option<String>,
-    /// The exact OIDC issuer of keyless Sigstore manifest bundles
-    #[arg(
-        long = "manifest-issuer",
-        value_name = "URL",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_issuer_regexp"
-    )]
-    manifest_issuer: Option<String>,
-    /// A regexp the whole OIDC issuer must match (anchored at both ends)
-    #[arg(
-        long = "manifest-issuer-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_issuer_regexp: Option<String>,
-}
-
-/// Reads the Sigstore manifest trust, if a trusted root was given (then the signer flags
-/// must name a signer).
-fn load_sigstore(args: &TrustArgs) -> Result<Option<SigstoreTrust>, CliError> {
-    let Some(root_path) = &args.sigstore_trusted_root else {
-        return Ok(None);
-    };
-    let root = read_limited(
-        root_path,
-        plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
-    )?;
-    let key = match &args.sigstore_key {
-        Some(path) => Some(read_limited(
-            path,
-            plugin_cosign::keys::MAX_KEY_BYTES as u64,
-        )?),
-        None => None,
-    };
-    let flags = SignerFlags {
-        key_pem: key.as_deref(),
-        identity: args.manifest_identity.as_deref(),
-        identity_regexp: args.manifest_identity_regexp.as_deref(),
-        issuer: args.manifest_issuer.as_deref(),
-        issuer_regexp: args.manifest_issuer_regexp.as_deref(),
-    };
-    SigstoreTrust::from_flags(&root, &flags)
-        .map(Some)
-        .map_err(CliError::Usage)
-}
-
-/// Reads root certificate files (PEM or DER).
-fn load_roots(paths: &[PathBuf]) -> Result<Vec<plugin_x509::Certificate>, CliError> {
-    let mut roots = Vec::new();
-    for path in paths {
-        let bytes = read_small_file(path)?;
-        roots.extend(
-            audit_pack::signer::parse_certificates(&bytes)
-                .map_err(|e| CliError::malformed(path.display().to_string(), e))?,
-        );
-    }
-    Ok(roots)
-}
-
-/// Trust material read from the files named by [`TrustArgs`].
-struct LoadedTrust {
-    index: LoadedIndexTrust,
-    log_key: Option<merkle::note::VerifierKey>,
-    manifest_roots: Option<Vec<plugin_x509::Certificate>>,
-    manifest_sigstore: Option<SigstoreTrust>,
-}
-
-enum LoadedIndexTrust {
-    Keys(Vec<VerifierKey>),
-    X509(X509Trust),
-}
-
-impl LoadedTrust {
-    fn load(args: &TrustArgs) -> Result<Self, CliError> {
-        let log_key = match &args.log_key {
-            Some(k) => Some(
-                tlog::keys::parse_verifier_key(k)
-                    .map_err(|e| CliError::malformed("--log-key", e.to_string()))?,
-            ),
-            None => None,
-        };
-        let manifest_roots = if args.manifest_trust_root.is_empty() {
-            None
-        } else {
-            Some(load_roots(&args.manifest_trust_root)?)
-        };
-        Ok(LoadedTrust {
-            index: LoadedIndexTrust::load(args)?,
-            log_key,
-            manifest_roots,
-            manifest_sigstore: load_sigstore(args)?,
-        })
-    }
-
-    fn trust(&self) -> Trust<'_> {
-        Trust {
-            index: match &self.index {
-                LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
-                LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
-            },
-            log_key: self.log_key.as_ref(),
-            manifest_roots: self.manifest_roots.as_deref(),
-            manifest_sigstore: self.manifest_sigstore.as_ref(),
+/// The trust flags' errors as this tool's: usage errors stay usage errors, unreadable files
+/// are I/O errors and malformed files (or a malformed --log-key) are malformed input.
+fn trust_error(e: TrustArgsError) -> CliError {
+    match e {
+        TrustArgsError::Usage(message) => CliError::Usage(message),
+        TrustArgsError::Flag { flag, message } => CliError::malformed(flag, message),
+        TrustArgsError::Io { path, source, .. } => CliError::io(&path, source),
+        TrustArgsError::TooLarge { path, max, .. } => CliError::malformed(
+            path.display().to_string(),
+            format!("larger than the {max}-byte limit"),
+        ),
+        TrustArgsError::NotUtf8 { path, .. } => {
+            CliError::malformed(path.display().to_string(), "not UTF-8 text")
         }
+        TrustArgsError::Malformed { path, message, .. } => {
+            CliError::malformed(path.display().to_string(), message)
+        }
+        other => CliError::Usage(other.to_string()),
     }
 }
 
-impl LoadedIndexTrust {
-    fn load(args: &TrustArgs) -> Result<Self, CliError> {
-        if let Some(key) = &args.key {
-            return Ok(LoadedIndexTrust::Keys(vec![read_key(key)?]));
-        }
-        let mut trust = X509Trust::default();
-        for path in &args.trust_root {
-            let bytes = read_small_file(path)?;
-            let roots = audit_pack::signer::parse_certificates(&bytes)
-                .map_err(|e| CliError::malformed(path.display().to_string(), e))?;
-            trust.roots.extend(roots);
-        }
-        for path in &args.crl {
-            let bytes = read_small_file(path)?;
-            let crls = plugin_x509::crls_from_pem_or_der(&bytes, 16)
-                .map_err(|e| CliError::malformed(path.display().to_string(), e))?;
-            trust.crls.extend(crls);
-        }
-        trust.require_crl = args.require_crl;
-        if let Some(at) = &args.at {
-            let secs = plugin_x509::parse_rfc3339(at)
-                .ok_or_else(|| CliError::Usage(format!("--at {at:?}: not an RFC 3339 time")))?;
-            trust.at = Some(VerificationTime::from_unix_seconds(secs));
-        }
-        Ok(LoadedIndexTrust::X509(trust))
-    }
+fn load_trust(args: &TrustArgs) -> Result<LoadedTrust, CliError> {
+    args.load().map_err(trust_error)
 }
 
 /// Report formats.
@@ -342,7 +163,7 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
             }
         }
         AuditPackCommand::VerifyProof { proof, trust } => {
-            let trust = LoadedTrust::load(trust)?;
+            let trust = load_trust(trust)?;
             let bytes = read_limited(proof, max_proof_size(&Limits::DEFAULT) as u64)?;
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -417,20 +238,13 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
     Ok(bytes)
 }
 
-fn read_key(path: &Path) -> Result<VerifierKey, CliError> {
-    let bytes = read_small_file(path)?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::malformed(path.display().to_string(), "not UTF-8 text"))?;
-    parse_public_key(&text).map_err(|e| CliError::malformed(path.display().to_string(), e))
-}
-
 fn verify(
     pack: &Path,
     trust: &TrustArgs,
     builder: plugin_api::ReportBuilder,
     spot: Option<SpotCheckRequest>,
 ) -> Result<(audit_pack::Verification, String), CliError> {
-    let trust = LoadedTrust::load(trust)?;
+    let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| CliError::io(pack, e))?;
     report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
         .map_err(|e| CliError::io(pack, e))

@@ -1,0 +1,349 @@
+//! The verifier's trust flags, shared by the command-line tools that verify packs: who may
+//! have signed the index (an Ed25519 public key, or pinned X.509 roots with CRLs), the log
+//! key for receipts, and the roots and Sigstore trust for manifest pairs.
+//!
+//! [`TrustArgs`] is the clap definition; [`TrustArgs::load`] reads the files it names, each
+//! bounded, into a [`LoadedTrust`] whose [`LoadedTrust::trust`] is what
+//! [`crate::verify_with`] and friends take. Failures are a [`TrustArgsError`], which keeps
+//! the file and what it was so each tool can word its own message.
+
+use crate::keys::parse_public_key;
+use crate::signer::{parse_certificates, IndexTrust, X509Trust};
+use crate::sigstore::{SignerFlags, SigstoreTrust};
+use crate::verify::Trust;
+use merkle::note::VerifierKey;
+use plugin_api::VerificationTime;
+use std::path::{Path, PathBuf};
+
+/// Largest root certificate or CRL file read.
+pub const MAX_CERT_FILE_BYTES: u64 = 1 << 20;
+/// Largest Ed25519 public key file read.
+pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
+/// Most CRLs read from one file.
+const MAX_CRLS_PER_FILE: usize = 16;
+
+/// What a file named by a trust flag was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustFile {
+    /// `--key`: the index signer's Ed25519 public key.
+    IndexKey,
+    /// `--trust-root`: a pinned root for an X.509-signed index.
+    TrustRoot,
+    /// `--crl`.
+    Crl,
+    /// `--manifest-trust-root`: a root for CMS manifest signatures.
+    ManifestTrustRoot,
+    /// `--manifest-sigstore-trusted-root`.
+    SigstoreTrustedRoot,
+    /// `--manifest-sigstore-key`.
+    SigstoreKey,
+}
+
+/// Why the trust flags could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustArgsError {
+    /// The flags do not make a complete request (a bad `--at`, Sigstore signer flags that
+    /// name no signer, an unusable trusted root).
+    #[error("{0}")]
+    Usage(String),
+    /// A flag's value is malformed; `flag` names it.
+    #[error("{flag}: {message}")]
+    Flag { flag: &'static str, message: String },
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        file: TrustFile,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is larger than its budget.
+    #[error("{}: larger than the {max}-byte limit", path.display())]
+    TooLarge {
+        file: TrustFile,
+        path: PathBuf,
+        max: u64,
+    },
+    /// A text file is not UTF-8.
+    #[error("{}: not UTF-8 text", path.display())]
+    NotUtf8 { file: TrustFile, path: PathBuf },
+    /// A file's content is malformed.
+    #[error("{}: {message}", path.display())]
+    Malformed {
+        file: TrustFile,
+        path: PathBuf,
+        message: String,
+    },
+}
+
+impl TrustArgsError {
+    fn malformed(file: TrustFile, path: &Path, message: impl std::fmt::Display) -> Self {
+        TrustArgsError::Malformed {
+            file,
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    /// The index signer's public key file (NAME.pub, Ed25519)
+    #[arg(
+        long,
+        value_name = "PUB",
+        required_unless_present = "trust_root",
+        conflicts_with = "trust_root"
+    )]
+    key: Option<PathBuf>,
+    /// A pinned root certificate file (PEM or DER) for an X.509-signed index; repeatable.
+    /// Roots are never taken from the pack
+    #[arg(long = "trust-root", value_name = "ROOTS.pem")]
+    trust_root: Vec<PathBuf>,
+    /// A CRL (PEM or DER) to check the signer's path against; repeatable
+    #[arg(long, value_name = "CRL", requires = "trust_root")]
+    crl: Vec<PathBuf>,
+    /// Require a current CRL for every certificate of the signer's path but the root
+    #[arg(long, requires = "trust_root")]
+    require_crl: bool,
+    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
+    #[arg(long, value_name = "TIME", requires = "trust_root")]
+    at: Option<String>,
+    /// The verifier key (string or file) of the log whose receipt the pack carries; without
+    /// it, a pack with a receipt does not verify (the receipt check is skipped)
+    #[arg(long, value_name = "VKEY")]
+    log_key: Option<String>,
+    /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
+    /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
+    /// pack holding such a pair does not verify without it
+    #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
+    manifest_trust_root: Vec<PathBuf>,
+    #[command(flatten)]
+    sigstore: SigstoreArgs,
+}
+
+/// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
+/// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
+#[derive(Debug, clap::Args)]
+pub struct SigstoreArgs {
+    /// The Sigstore trusted root (trusted_root.json) for re-verifying Sigstore manifest
+    /// bundles (`*.manifest.json.sigstore.json`) at the pack date; needs
+    /// --manifest-sigstore-key, or an identity and an issuer. Never taken from the pack: a
+    /// pack holding such a pair does not verify without it
+    #[arg(
+        long = "manifest-sigstore-trusted-root",
+        value_name = "trusted_root.json"
+    )]
+    sigstore_trusted_root: Option<PathBuf>,
+    /// The public key (PEM) of key-signed Sigstore manifest bundles
+    #[arg(
+        long = "manifest-sigstore-key",
+        value_name = "PEM",
+        requires = "sigstore_trusted_root",
+        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
+    )]
+    sigstore_key: Option<PathBuf>,
+    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles
+    #[arg(
+        long = "manifest-identity",
+        value_name = "ID",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_identity_regexp"
+    )]
+    manifest_identity: Option<String>,
+    /// A regexp the whole SAN must match (anchored at both ends)
+    #[arg(
+        long = "manifest-identity-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_identity_regexp: Option<String>,
+    /// The exact OIDC issuer of keyless Sigstore manifest bundles
+    #[arg(
+        long = "manifest-issuer",
+        value_name = "URL",
+        requires = "sigstore_trusted_root",
+        conflicts_with = "manifest_issuer_regexp"
+    )]
+    manifest_issuer: Option<String>,
+    /// A regexp the whole OIDC issuer must match (anchored at both ends)
+    #[arg(
+        long = "manifest-issuer-regexp",
+        value_name = "RE",
+        requires = "sigstore_trusted_root"
+    )]
+    manifest_issuer_regexp: Option<String>,
+}
+
+impl SigstoreArgs {
+    /// The trust, if a trusted root was given (then the signer flags must name a signer).
+    pub fn load(&self) -> Result<Option<SigstoreTrust>, TrustArgsError> {
+        let Some(root) = &self.sigstore_trusted_root else {
+            return Ok(None);
+        };
+        let root = read_limited(
+            TrustFile::SigstoreTrustedRoot,
+            root,
+            plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
+        )?;
+        let key = match &self.sigstore_key {
+            Some(path) => Some(read_limited(
+                TrustFile::SigstoreKey,
+                path,
+                plugin_cosign::keys::MAX_KEY_BYTES as u64,
+            )?),
+            None => None,
+        };
+        let flags = SignerFlags {
+            key_pem: key.as_deref(),
+            identity: self.manifest_identity.as_deref(),
+            identity_regexp: self.manifest_identity_regexp.as_deref(),
+            issuer: self.manifest_issuer.as_deref(),
+            issuer_regexp: self.manifest_issuer_regexp.as_deref(),
+        };
+        SigstoreTrust::from_flags(&root, &flags)
+            .map(Some)
+            .map_err(TrustArgsError::Usage)
+    }
+}
+
+/// Reads root certificate files (PEM or DER) for CMS manifest signatures
+/// (`--manifest-trust-root`).
+pub fn load_manifest_roots(
+    paths: &[PathBuf],
+) -> Result<Vec<plugin_x509::Certificate>, TrustArgsError> {
+    load_roots(TrustFile::ManifestTrustRoot, paths)
+}
+
+fn load_roots(
+    file: TrustFile,
+    paths: &[PathBuf],
+) -> Result<Vec<plugin_x509::Certificate>, TrustArgsError> {
+    let mut roots = Vec::new();
+    for path in paths {
+        let bytes = read_limited(file, path, MAX_CERT_FILE_BYTES)?;
+        roots.extend(
+            parse_certificates(&bytes).map_err(|e| TrustArgsError::malformed(file, path, e))?,
+        );
+    }
+    Ok(roots)
+}
+
+/// Trust material read from the files named by [`TrustArgs`].
+#[derive(Debug)]
+pub struct LoadedTrust {
+    index: LoadedIndexTrust,
+    log_key: Option<VerifierKey>,
+    manifest_roots: Option<Vec<plugin_x509::Certificate>>,
+    manifest_sigstore: Option<SigstoreTrust>,
+}
+
+#[derive(Debug)]
+enum LoadedIndexTrust {
+    Keys(Vec<VerifierKey>),
+    X509(X509Trust),
+}
+
+impl TrustArgs {
+    /// Reads every file the flags name, each within its budget.
+    pub fn load(&self) -> Result<LoadedTrust, TrustArgsError> {
+        let log_key = match &self.log_key {
+            Some(k) => {
+                Some(
+                    tlog::keys::parse_verifier_key(k).map_err(|e| TrustArgsError::Flag {
+                        flag: "--log-key",
+                        message: e.to_string(),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let manifest_roots = if self.manifest_trust_root.is_empty() {
+            None
+        } else {
+            Some(load_manifest_roots(&self.manifest_trust_root)?)
+        };
+        Ok(LoadedTrust {
+            index: self.load_index()?,
+            log_key,
+            manifest_roots,
+            manifest_sigstore: self.sigstore.load()?,
+        })
+    }
+
+    fn load_index(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
+        if let Some(path) = &self.key {
+            return Ok(LoadedIndexTrust::Keys(vec![read_index_key(path)?]));
+        }
+        let mut trust = X509Trust {
+            roots: load_roots(TrustFile::TrustRoot, &self.trust_root)?,
+            ..X509Trust::default()
+        };
+        for path in &self.crl {
+            let bytes = read_limited(TrustFile::Crl, path, MAX_CERT_FILE_BYTES)?;
+            let crls = plugin_x509::crls_from_pem_or_der(&bytes, MAX_CRLS_PER_FILE)
+                .map_err(|e| TrustArgsError::malformed(TrustFile::Crl, path, e))?;
+            trust.crls.extend(crls);
+        }
+        trust.require_crl = self.require_crl;
+        if let Some(at) = &self.at {
+            let secs = plugin_x509::parse_rfc3339(at).ok_or_else(|| {
+                TrustArgsError::Usage(format!("--at {at:?}: not an RFC 3339 time"))
+            })?;
+            trust.at = Some(VerificationTime::from_unix_seconds(secs));
+        }
+        Ok(LoadedIndexTrust::X509(trust))
+    }
+}
+
+impl LoadedTrust {
+    /// The trust to verify with, borrowing the loaded material.
+    pub fn trust(&self) -> Trust<'_> {
+        Trust {
+            index: match &self.index {
+                LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
+                LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
+            },
+            log_key: self.log_key.as_ref(),
+            manifest_roots: self.manifest_roots.as_deref(),
+            manifest_sigstore: self.manifest_sigstore.as_ref(),
+        }
+    }
+}
+
+fn read_index_key(path: &Path) -> Result<VerifierKey, TrustArgsError> {
+    let file = TrustFile::IndexKey;
+    let bytes = read_limited(file, path, MAX_KEY_FILE_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| TrustArgsError::NotUtf8 {
+        file,
+        path: path.to_path_buf(),
+    })?;
+    parse_public_key(&text).map_err(|e| TrustArgsError::malformed(file, path, e))
+}
+
+/// Reads a whole file of at most `max` bytes (one more is read to detect a larger one).
+fn read_limited(file: TrustFile, path: &Path, max: u64) -> Result<Vec<u8>, TrustArgsError> {
+    use std::io::Read;
+    let io = |source| TrustArgsError::Io {
+        file,
+        path: path.to_path_buf(),
+        source,
+    };
+    let handle = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    handle
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(TrustArgsError::TooLarge {
+            file,
+            path: path.to_path_buf(),
+            max,
+        });
+    }
+    Ok(bytes)
+}
