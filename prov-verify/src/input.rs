@@ -16,15 +16,20 @@ pub const MAX_LEAVES_IN_MEMORY: usize = 100_000_000;
 
 /// Reads a whole file of at most `MAX_SMALL_FILE` bytes.
 pub fn read_small_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    read_limited(path, MAX_SMALL_FILE)
+}
+
+/// Reads a whole file of at most `max` bytes; a larger one is malformed input.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
     let file = File::open(path).map_err(|e| CliError::io(path, e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_SMALL_FILE + 1)
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::io(path, e))?;
-    if bytes.len() as u64 > MAX_SMALL_FILE {
+    if bytes.len() as u64 > max {
         return Err(CliError::malformed(
             path.display().to_string(),
-            format!("larger than the {MAX_SMALL_FILE}-byte limit"),
+            format!("larger than the {max}-byte limit"),
         ));
     }
     Ok(bytes)

@@ -151,22 +151,7 @@ pub fn verify(
     time: VerificationTime,
     insecure: &[Insecure],
 ) -> Report {
-    let r = Report::builder(PLUGIN)
-        .subject(format!("sha256:{}", hex::encode(artifact.digest())))
-        .verified_at(time)
-        .insecure_modes(insecure);
-    let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
-    run(
-        r,
-        bundle_json,
-        root,
-        artifact,
-        signer,
-        time,
-        skip_timestamp,
-        None,
-    )
-    .finish()
+    verify_inner(bundle_json, root, artifact, signer, time, insecure, None)
 }
 
 /// [`verify`], reusing the verified signatures of trusted CA chains recorded in `memo` (and
@@ -181,6 +166,27 @@ pub fn verify_with_memo(
     insecure: &[Insecure],
     memo: &SignatureMemo,
 ) -> Report {
+    verify_inner(
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        insecure,
+        Some(memo),
+    )
+}
+
+/// [`verify`] and [`verify_with_memo`]: the report's header, then every check.
+fn verify_inner(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+    memo: Option<&SignatureMemo>,
+) -> Report {
     let r = Report::builder(PLUGIN)
         .subject(format!("sha256:{}", hex::encode(artifact.digest())))
         .verified_at(time)
@@ -194,7 +200,7 @@ pub fn verify_with_memo(
         signer,
         time,
         skip_timestamp,
-        Some(memo),
+        memo,
     )
     .finish()
 }

@@ -4,6 +4,7 @@
 
 use crate::commands::Outcome;
 use crate::error::CliError;
+use crate::input::read_limited;
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::trust_args::{LoadedTrust, TrustArgs, TrustArgsError};
@@ -219,23 +220,6 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
             }
         }
     }
-}
-
-/// Reads a whole file of at most `max` bytes.
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::io(path, e))?;
-    if bytes.len() as u64 > max {
-        return Err(CliError::malformed(
-            path.display().to_string(),
-            format!("larger than the {max}-byte limit"),
-        ));
-    }
-    Ok(bytes)
 }
 
 fn verify(

@@ -12,6 +12,7 @@ mod batch;
 
 use crate::commands::Outcome;
 use crate::error::CliError;
+use crate::input::read_limited;
 use clap::{Args, Subcommand};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use plugin_cosign::bundle::Material;
@@ -19,7 +20,6 @@ use plugin_cosign::{
     attestation, embedded, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, IdentityPolicy,
     Matcher, PublicKey, SignatureMemo, Signer, TrustedRoot,
 };
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest bundle, trusted root or key file read.
@@ -207,21 +207,6 @@ fn trusted_root(
     let root = TrustedRoot::from_json(&bytes)
         .map_err(|e| CliError::malformed("trusted_root.json (offline cache)", e.to_string()))?;
     Ok(Ok((root, RootSource::Cache)))
-}
-
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
-    let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::io(path, e))?;
-    if bytes.len() as u64 > max {
-        return Err(CliError::malformed(
-            path.display().to_string(),
-            format!("larger than the {max}-byte limit"),
-        ));
-    }
-    Ok(bytes)
 }
 
 fn matcher(

@@ -56,7 +56,7 @@ struct Line {
 /// The lines of the file: (1-based line number, bytes). Only a trailing newline at the end
 /// is dropped; every other line, blank or not, is a request.
 pub(crate) fn read(file: &Path) -> Result<Vec<(usize, Vec<u8>)>, CliError> {
-    let bytes = super::read_limited(file, MAX_BATCH_FILE)?;
+    let bytes = crate::input::read_limited(file, MAX_BATCH_FILE)?;
     let body = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
     if body.is_empty() {
         return Err(CliError::malformed(
