@@ -196,7 +196,7 @@ pub(crate) fn parse_json(
     kind: Kind,
     data: &[u8],
 ) -> Result<serde_json::Value, BuildError> {
-    let doc: serde_json::Value = serde_json::from_slice(data)
+    let doc: serde_json::Value = plugin_api::json::from_slice(data)
         .map_err(|e| evidence_err(name, "/", format!("not valid JSON: {e}")))?;
     schema::validate(kind, &doc).map_err(|problems| {
         let (field, reason) = problems
@@ -301,7 +301,7 @@ pub(crate) fn check_policy_bundle(file: &EvidenceFile, limits: &Limits) -> Resul
             if text.len() > limits.max_json_size {
                 return Err(bad(&path, "bundle manifest is too large".to_owned()));
             }
-            let doc: serde_json::Value = serde_json::from_slice(&text)
+            let doc: serde_json::Value = plugin_api::json::from_slice(&text)
                 .map_err(|e| bad(&path, format!("bundle manifest is not JSON: {e}")))?;
             schema::validate(Kind::PolicyBundle, &doc).map_err(|p| {
                 bad(

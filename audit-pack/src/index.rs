@@ -193,9 +193,10 @@ impl Index {
             });
         }
         let body = bytes.strip_suffix(b"\n").ok_or(IndexError::NotCanonical)?;
-        let value: Value = serde_json::from_slice(body).map_err(|e| IndexError::Malformed {
-            reason: e.to_string(),
-        })?;
+        let value: Value =
+            plugin_api::json::from_slice(body).map_err(|e| IndexError::Malformed {
+                reason: e.to_string(),
+            })?;
         if jcs::to_canonical(&value)?.as_bytes() != body {
             return Err(IndexError::NotCanonical);
         }

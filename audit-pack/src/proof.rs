@@ -173,7 +173,7 @@ fn parse_proof(bytes: &[u8], limits: &Limits) -> Result<Parsed, String> {
         ));
     }
     let proof: PackProof =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a proof file: {e}"))?;
+        plugin_api::json::from_slice(bytes).map_err(|e| format!("not a proof file: {e}"))?;
     if proof.format != PROOF_FORMAT {
         return Err(format!("format {:?} is not {PROOF_FORMAT:?}", proof.format));
     }

@@ -781,7 +781,7 @@ fn verify_x509_index(
 /// Midnight UTC of the pack date in `index.json` (not yet verified: used only as the time at
 /// which the signature over these very bytes is checked).
 fn pack_date_of(index_bytes: &[u8]) -> Option<VerificationTime> {
-    let value: serde_json::Value = serde_json::from_slice(index_bytes).ok()?;
+    let value: serde_json::Value = plugin_api::json::from_slice(index_bytes).ok()?;
     let at = value.get("generatedAt")?.as_str()?;
     if at.len() != 20 || !at.ends_with("T00:00:00Z") {
         return None;

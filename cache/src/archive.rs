@@ -347,7 +347,7 @@ pub fn import(
         (None, None) => return Err(Error::NoAnchor { name }),
     };
     // Re-anchor: the archive's own anchor is not trusted; roots up to ours are dropped.
-    let anchor_version = serde_json::from_slice::<serde_json::Value>(&anchor)
+    let anchor_version = plugin_api::json::from_slice::<serde_json::Value>(&anchor)
         .ok()
         .and_then(|v| v.get("signed")?.get("version")?.as_u64())
         .unwrap_or(0);

@@ -171,7 +171,7 @@ pub(crate) fn parse_root_file_name(name: &str) -> Option<u64> {
 impl State {
     /// Parses `state.json` strictly.
     pub fn from_json(data: &[u8], origin: &str) -> Result<State, Error> {
-        let state: State = serde_json::from_slice(data)
+        let state: State = plugin_api::json::from_slice(data)
             .map_err(|e| Error::corrupt(origin, format!("state.json: {e}")))?;
         if state.format != STATE_FORMAT {
             return Err(Error::corrupt(

@@ -107,7 +107,7 @@ pub fn target_check_id(target: &str) -> String {
 /// The `expires` of a metadata file, read without verification (only to pick the
 /// structural time; see the module documentation).
 fn unverified_expiry(data: &[u8]) -> Option<i64> {
-    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    let v: serde_json::Value = plugin_api::json::from_slice(data).ok()?;
     plugin_tuf::parse_expires(v.get("signed")?.get("expires")?.as_str()?)
 }
 

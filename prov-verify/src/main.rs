@@ -26,9 +26,8 @@ fn main() -> ExitCode {
         Err(e) => output::render_error(&mut stdout, &e, &cli.global),
     };
     match stdout.flush() {
-        Ok(()) => code,
-        // stdout closed early (e.g. `| head`): the verdict could not be delivered.
-        Err(_) => ExitCode::from(2),
+        Ok(()) => ExitCode::from(code),
+        Err(e) => ExitCode::from(output::write_failed(code, &e)),
     }
 }
 

@@ -5,7 +5,6 @@ use crate::commands::Outcome;
 use crate::error::CliError;
 use plugin_api::{CheckStatus, Report};
 use std::io::Write;
-use std::process::ExitCode;
 
 /// Exit status for a verified report.
 pub const EXIT_VERIFIED: u8 = 0;
@@ -14,7 +13,7 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status for usage, input and internal errors.
 pub const EXIT_ERROR: u8 = 2;
 
-pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> ExitCode {
+pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> u8 {
     let written = match outcome {
         Outcome::Report(r) => render_report(out, r, g),
         Outcome::Data(v) => {
@@ -30,14 +29,32 @@ pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> ExitCo
         }
         Outcome::Text(t) => write!(out, "{t}"),
     };
-    if let Err(e) = written {
-        eprintln!("error: cannot write output: {e}");
-        return ExitCode::from(EXIT_ERROR);
+    let verdict = match outcome {
+        Outcome::Report(r) if !r.ok() => EXIT_FAILED,
+        _ => EXIT_VERIFIED,
+    };
+    match written {
+        Ok(()) => verdict,
+        Err(e) => write_failed(verdict, &e),
     }
-    match outcome {
-        Outcome::Report(r) if !r.ok() => ExitCode::from(EXIT_FAILED),
-        _ => ExitCode::from(EXIT_VERIFIED),
+}
+
+/// The exit status when the output could not be written. A reader that closed the pipe
+/// early (`| head`, `| true`) keeps the verdict: a failed verification stays 1 and is never
+/// turned into success, a verified one stays 0, as `grep -q` would have it. Any other write
+/// error (disk full, ...) means the verdict was not delivered: 2. Never panics, even when
+/// stderr is closed too.
+pub fn write_failed(verdict: u8, e: &std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return verdict;
     }
+    eprint_line(&format!("error: cannot write output: {e}"));
+    EXIT_ERROR
+}
+
+/// Writes one line to stderr, ignoring a closed or failing stderr (`eprintln!` would panic).
+pub fn eprint_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn render_report(out: &mut impl Write, r: &Report, g: &GlobalArgs) -> std::io::Result<()> {
@@ -118,8 +135,8 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> ExitCode {
-    eprintln!("error: {e}");
+pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> u8 {
+    eprint_line(&format!("error: {e}"));
     if g.json {
         let kind = match e {
             CliError::Io { .. } => "io",
@@ -130,5 +147,5 @@ pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> ExitC
         let doc = serde_json::json!({ "error": { "kind": kind, "message": e.to_string() } });
         let _ = writeln!(out, "{doc}");
     }
-    ExitCode::from(EXIT_ERROR)
+    EXIT_ERROR
 }

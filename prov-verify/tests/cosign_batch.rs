@@ -157,3 +157,95 @@ fn an_unreadable_or_empty_file_is_an_input_error() {
     let (code, _) = run(&file, &[]);
     assert_eq!(code, 2);
 }
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cosign")
+}
+
+/// A batch against the project's own Sigstore fixtures (key-signed and keyless bundles).
+fn run_fixtures(batch: &Path) -> (i32, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prov-verify"))
+        .args(["--json", "cosign", "verify-blob", "--at", "1769904000"])
+        .arg("--trusted-root")
+        .arg(fixtures().join("trusted_root.json"))
+        .arg("--batch")
+        .arg(batch)
+        .output()
+        .unwrap();
+    let records = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), records)
+}
+
+/// A batch line obeys the rules of the flags it stands for: `key` with any identity field,
+/// or an exact and a regexp form of the same field, is refused (a failed request), never
+/// verified with one half silently dropped. Duplicate members are refused too.
+#[test]
+fn lines_obey_the_flag_rules() {
+    let dir = scratch("flag-rules");
+    let f = fixtures();
+    let id = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0";
+    let key_line = |extra: serde_json::Value| {
+        let mut v = serde_json::json!({
+            "artifact": f.join("artifact.txt"),
+            "bundle": f.join("key.sigstore.json"),
+            "key": f.join("key.pub"),
+        });
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v.to_string()
+    };
+    let keyless = serde_json::json!({
+        "artifact": f.join("artifact.txt"),
+        "bundle": f.join("keyless.sigstore.json"),
+        "certificate_identity": id,
+        "certificate_identity_regexp": ".*",
+        "certificate_oidc_issuer": ISSUER,
+    })
+    .to_string();
+    let duplicate = format!(
+        "{{\"artifact\":{},\"bundle\":{},\"key\":{},\"key\":{}}}",
+        serde_json::json!(f.join("artifact.txt")),
+        serde_json::json!(f.join("key.sigstore.json")),
+        serde_json::json!(f.join("wrong-key.pub")),
+        serde_json::json!(f.join("key.pub")),
+    );
+    let lines = [
+        key_line(serde_json::json!({})),
+        key_line(serde_json::json!({ "certificate_identity": id })),
+        key_line(serde_json::json!({ "certificate_oidc_issuer_regexp": ".*" })),
+        keyless,
+        duplicate,
+    ];
+    let file = dir.join("b.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (code, records) = run_fixtures(&file);
+    assert_eq!(code, 1);
+    assert_eq!(records.len(), 6, "{records:?}");
+    assert_eq!(records[0]["report"]["ok"], true, "{}", records[0]);
+    for (i, want) in [
+        (1, "--key cannot be used with --certificate-identity"),
+        (
+            2,
+            "--key cannot be used with --certificate-oidc-issuer-regexp",
+        ),
+        (
+            3,
+            "--certificate-identity and --certificate-identity-regexp cannot be used together",
+        ),
+        (4, "duplicate"),
+    ] {
+        let e = records[i]["error"].as_str().unwrap_or_default();
+        assert!(e.contains(want), "line {}: {}", i + 1, records[i]);
+        assert!(records[i].get("report").is_none());
+    }
+    assert_eq!(records[5]["ok"], false);
+    assert!(records[5]["checks"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("4 of 5 requests not verified"));
+}

@@ -61,7 +61,7 @@ impl Receipt {
             )));
         }
         let j: ReceiptJson =
-            serde_json::from_slice(bytes).map_err(|e| TlogError::Input(e.to_string()))?;
+            plugin_api::json::from_slice(bytes).map_err(|e| TlogError::Input(e.to_string()))?;
         if j.format != RECEIPT_FORMAT {
             return Err(TlogError::Input(format!(
                 "format {:?} is not {RECEIPT_FORMAT:?}",

@@ -165,8 +165,8 @@ pub fn read_config(dir: &Path) -> Result<(Config, VerifierKey), TlogError> {
     let path = dir.join(CONFIG_FILE);
     let bytes = read_limited(&path, MAX_CONFIG)?
         .ok_or_else(|| TlogError::Input(format!("{}: no log here (missing)", path.display())))?;
-    let config: Config =
-        serde_json::from_slice(&bytes).map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
+    let config: Config = plugin_api::json::from_slice(&bytes)
+        .map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
     let vkey =
         VerifierKey::parse(&config.vkey).map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
     if vkey.name() != config.origin {

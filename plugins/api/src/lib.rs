@@ -25,6 +25,7 @@ mod cache;
 mod check;
 mod error;
 mod insecure;
+pub mod json;
 mod plugin;
 mod report;
 mod request;

@@ -253,7 +253,7 @@ impl Report {
                 limit: MAX_REPORT_JSON_BYTES,
             });
         }
-        let raw: RawReport = serde_json::from_str(json)?;
+        let raw: RawReport = crate::json::from_str(json)?;
         Report::try_from(raw).map_err(|e| match e {
             ReportShapeError::OkMismatch { claimed } => ReportError::OkMismatch { claimed },
             ReportShapeError::Inconsistent(why) => ReportError::Inconsistent(why),

@@ -58,7 +58,7 @@ pub fn statement_predicate_type(bundle: &Bundle) -> Result<String, String> {
             env.payload_type
         ));
     }
-    let v: Value = serde_json::from_slice(&env.payload)
+    let v: Value = plugin_api::json::from_slice(&env.payload)
         .map_err(|e| format!("the in-toto statement is not JSON: {e}"))?;
     let found = v
         .get("predicateType")

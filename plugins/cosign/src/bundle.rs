@@ -262,7 +262,7 @@ impl Bundle {
                 max: MAX_BUNDLE_BYTES,
             });
         }
-        let v: Value = serde_json::from_slice(bytes).map_err(|e| ParseError::Json {
+        let v: Value = plugin_api::json::from_slice(bytes).map_err(|e| ParseError::Json {
             what: "bundle",
             detail: e.to_string(),
         })?;

@@ -29,6 +29,7 @@ pub mod fulcio_ext;
 pub mod keyless;
 pub mod keys;
 pub mod rekor;
+pub mod request;
 pub mod time;
 pub mod trusted_root;
 pub mod tsa;

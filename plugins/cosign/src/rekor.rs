@@ -67,8 +67,8 @@ pub fn check_body(
     if entry.body.len() > MAX_BODY_BYTES {
         return Err("entry body over budget".into());
     }
-    let body: Value =
-        serde_json::from_slice(&entry.body).map_err(|e| format!("entry body is not JSON: {e}"))?;
+    let body: Value = plugin_api::json::from_slice(&entry.body)
+        .map_err(|e| format!("entry body is not JSON: {e}"))?;
     let kind = get_str(&body, &["kind"])?;
     let api = get_str(&body, &["apiVersion"])?;
     if kind != entry.kind || api != entry.version {

@@ -241,7 +241,7 @@ impl TrustedRoot {
                 max: MAX_TRUSTED_ROOT_BYTES,
             });
         }
-        let raw: RawRoot = serde_json::from_slice(bytes).map_err(|e| ParseError::Json {
+        let raw: RawRoot = plugin_api::json::from_slice(bytes).map_err(|e| ParseError::Json {
             what: "trusted root",
             detail: e.to_string(),
         })?;

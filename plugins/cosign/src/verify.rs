@@ -113,7 +113,7 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// Whether the in-toto statement has a subject with this SHA-256 digest.
 fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
     let v: Value =
-        serde_json::from_slice(payload).map_err(|e| format!("statement is not JSON: {e}"))?;
+        plugin_api::json::from_slice(payload).map_err(|e| format!("statement is not JSON: {e}"))?;
     let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
     if !STATEMENT_TYPES.contains(&t) {
         return Err(format!("unsupported statement type {t:?}"));

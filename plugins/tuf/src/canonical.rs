@@ -23,7 +23,7 @@ pub(crate) enum Json {
 impl Json {
     /// Parses `bytes` strictly (see the module documentation).
     pub(crate) fn parse(bytes: &[u8]) -> Result<Json, String> {
-        serde_json::from_slice::<Json>(bytes).map_err(|e| e.to_string())
+        plugin_api::json::from_slice::<Json>(bytes).map_err(|e| e.to_string())
     }
 
     /// The member `key` of an object.

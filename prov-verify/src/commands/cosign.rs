@@ -16,9 +16,10 @@ use crate::input::read_limited;
 use clap::{Args, Subcommand};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use plugin_cosign::bundle::Material;
+use plugin_cosign::request::{SignerFields, SignerSpec};
 use plugin_cosign::{
-    attestation, embedded, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, IdentityPolicy,
-    Matcher, PublicKey, SignatureMemo, Signer, TrustedRoot,
+    attestation, embedded, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, PublicKey,
+    SignatureMemo, Signer, TrustedRoot,
 };
 use std::path::{Path, PathBuf};
 
@@ -209,18 +210,10 @@ fn trusted_root(
     Ok(Ok((root, RootSource::Cache)))
 }
 
-fn matcher(
-    flag: &str,
-    exact: Option<&String>,
-    regexp: Option<&String>,
-) -> Result<Matcher, CliError> {
-    match (exact, regexp) {
-        (Some(e), None) => Ok(Matcher::Exact(e.clone())),
-        (None, Some(r)) => Matcher::regex(r).map_err(|e| CliError::malformed(flag, e.to_string())),
-        _ => Err(CliError::Usage(format!(
-            "give --{flag} or --{flag}-regexp (or --key)"
-        ))),
-    }
+/// The signer rules, shared with batch lines ([`plugin_cosign::request`]); a refusal is a
+/// usage error.
+pub(crate) fn signer_spec(fields: SignerFields<PathBuf>) -> Result<SignerSpec<PathBuf>, CliError> {
+    fields.parse().map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// One verification request, from the command line or a batch line. Paths are resolved.
@@ -228,11 +221,7 @@ fn matcher(
 pub(crate) struct Request {
     artifact: String,
     bundle: PathBuf,
-    key: Option<PathBuf>,
-    certificate_identity: Option<String>,
-    certificate_identity_regexp: Option<String>,
-    certificate_oidc_issuer: Option<String>,
-    certificate_oidc_issuer_regexp: Option<String>,
+    signer: SignerSpec<PathBuf>,
     /// Expected predicate type URI (attestations only).
     predicate_type: Option<String>,
     /// A transparency-log receipt for the artifact and bundle file, and the log's key.
@@ -273,25 +262,13 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
         Artifact::Bytes(&artifact_bytes)
     };
     let key;
-    let policy;
-    let signer = if let Some(k) = &r.key {
-        key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
-            .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
-        Signer::Key(&key)
-    } else {
-        policy = IdentityPolicy {
-            san: matcher(
-                "certificate-identity",
-                r.certificate_identity.as_ref(),
-                r.certificate_identity_regexp.as_ref(),
-            )?,
-            issuer: matcher(
-                "certificate-oidc-issuer",
-                r.certificate_oidc_issuer.as_ref(),
-                r.certificate_oidc_issuer_regexp.as_ref(),
-            )?,
-        };
-        Signer::Keyless(&policy)
+    let signer = match &r.signer {
+        SignerSpec::Key(k) => {
+            key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
+                .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
+            Signer::Key(&key)
+        }
+        SignerSpec::Keyless(policy) => Signer::Keyless(policy),
     };
     let keyless = matches!(signer, Signer::Keyless(_));
     let report = match &ctx.memo {
@@ -503,11 +480,13 @@ fn verify_blob(
             .bundle
             .clone()
             .ok_or_else(|| CliError::Usage("give --bundle (or --batch)".into()))?,
-        key: a.key.clone(),
-        certificate_identity: a.certificate_identity.clone(),
-        certificate_identity_regexp: a.certificate_identity_regexp.clone(),
-        certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
-        certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
+        signer: signer_spec(SignerFields {
+            key: a.key.clone(),
+            certificate_identity: a.certificate_identity.clone(),
+            certificate_identity_regexp: a.certificate_identity_regexp.clone(),
+            certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
+            certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
+        })?,
         predicate_type: expected_type,
         log_receipt,
     };

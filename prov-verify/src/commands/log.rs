@@ -367,7 +367,7 @@ fn read_batch(file: &Path) -> Result<Vec<Entry>, CliError> {
             ));
         }
         let j: EntryJson =
-            serde_json::from_slice(line).map_err(|e| CliError::malformed(field(), e))?;
+            plugin_api::json::from_slice(line).map_err(|e| CliError::malformed(field(), e))?;
         out.push(Entry::from_json(&j).map_err(|e| CliError::malformed(field(), e))?);
     }
     if out.is_empty() {
@@ -474,7 +474,7 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
         .local_addr()
         .map_err(|e| CliError::Internal(e.to_string()))?;
     tracing::warn!(%bound, dir = %dir.display(), "serving the checkpoint and tiles read-only");
-    eprintln!("serving {} on http://{bound}", dir.display());
+    crate::output::eprint_line(&format!("serving {} on http://{bound}", dir.display()));
     tlog::http::serve(listener, dir).map_err(tl)?;
     Ok(Outcome::Data(
         serde_json::json!({ "served": bound.to_string() }),

@@ -203,7 +203,7 @@ fn load_json<T: for<'de> Deserialize<'de> + Default>(
         None => Ok((T::default(), String::new())),
         Some(p) => {
             let bytes = read_small_file(p)?;
-            let v = serde_json::from_slice(&bytes)
+            let v = plugin_api::json::from_slice(&bytes)
                 .map_err(|e| CliError::malformed(p.display().to_string(), e))?;
             Ok((v, format!("{}: ", p.display())))
         }

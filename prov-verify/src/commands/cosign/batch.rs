@@ -8,21 +8,19 @@
 //! human line per request, then the summary. Exit 0 only if every request verified, 1
 //! otherwise, 2 if the file itself cannot be read or is over budget.
 
-use super::{verify_request, Context, Request};
+use super::{signer_spec, verify_request, Context, Request};
 use crate::commands::Outcome;
 use crate::error::CliError;
 use plugin_api::Report;
 use plugin_cosign::attestation;
+use plugin_cosign::request::BatchLine;
 use rayon::prelude::*;
-use serde::Deserialize;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Largest batch file, in bytes.
 pub const MAX_BATCH_FILE: u64 = 64 * 1024 * 1024;
-/// Longest line, in bytes (a longer line is a malformed request).
-pub const MAX_BATCH_LINE: usize = 64 * 1024;
 /// Most requests in one file.
 pub const MAX_BATCH_LINES: usize = 100_000;
 /// Requests verified in parallel before their records are written.
@@ -36,21 +34,6 @@ pub(crate) enum Mode {
     Blob,
     /// `verify-blob-attestation`: each line's `type`, else this default, is required.
     Attestation { default_type: Option<String> },
-}
-
-/// One line of the batch file, as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Line {
-    artifact: String,
-    bundle: String,
-    certificate_identity: Option<String>,
-    certificate_identity_regexp: Option<String>,
-    certificate_oidc_issuer: Option<String>,
-    certificate_oidc_issuer_regexp: Option<String>,
-    key: Option<String>,
-    #[serde(rename = "type")]
-    predicate_type: Option<String>,
 }
 
 /// The lines of the file: (1-based line number, bytes). Only a trailing newline at the end
@@ -82,14 +65,15 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
     base.join(p)
 }
 
-/// The request a line stands for; `Err` says why the line is malformed. The artifact as
-/// written is returned as soon as it is known.
-fn parse_line(raw: &[u8], base: &Path, mode: &Mode) -> Result<Request, (Option<String>, String)> {
-    if raw.len() > MAX_BATCH_LINE {
-        return Err((None, format!("line longer than {MAX_BATCH_LINE} bytes")));
-    }
-    let l: Line =
-        serde_json::from_slice(raw).map_err(|e| (None, format!("malformed request: {e}")))?;
+/// The request a line stands for, and its artifact as written; `Err` says why the line is
+/// malformed (with the artifact as written once it is known). A line obeys the same rules as
+/// the flags it stands for ([`SignerFields::parse`]); a refused line is a failed request.
+fn parse_line(
+    raw: &[u8],
+    base: &Path,
+    mode: &Mode,
+) -> Result<(String, Request), (Option<String>, String)> {
+    let l = BatchLine::parse(raw).map_err(|e| (None, e))?;
     let artifact = l.artifact.clone();
     let bad = |m: String| (Some(artifact.clone()), m);
     let predicate_type = match (mode, &l.predicate_type) {
@@ -106,22 +90,20 @@ fn parse_line(raw: &[u8], base: &Path, mode: &Mode) -> Result<Request, (Option<S
                 .ok_or_else(|| bad("no `type` on the line and no --type given".into()))?,
         ),
     };
+    let signer = signer_spec(l.signer(|k| resolve(base, k))).map_err(|e| bad(e.to_string()))?;
     let artifact_path = if l.artifact.starts_with("sha256:") {
         l.artifact.clone()
     } else {
         resolve(base, &l.artifact).display().to_string()
     };
-    Ok(Request {
+    let request = Request {
         artifact: artifact_path,
         bundle: resolve(base, &l.bundle),
-        key: l.key.as_deref().map(|k| resolve(base, k)),
-        certificate_identity: l.certificate_identity,
-        certificate_identity_regexp: l.certificate_identity_regexp,
-        certificate_oidc_issuer: l.certificate_oidc_issuer,
-        certificate_oidc_issuer_regexp: l.certificate_oidc_issuer_regexp,
+        signer,
         predicate_type,
         log_receipt: None,
-    })
+    };
+    Ok((l.artifact, request))
 }
 
 /// The outcome of one line.
@@ -194,15 +176,14 @@ fn one(line: usize, raw: &[u8], base: &Path, mode: &Mode, ctx: &Context) -> Reco
             artifact,
             done: Done::Error(e),
         },
-        Ok(req) => {
-            let artifact = serde_json::from_slice::<Line>(raw).ok().map(|l| l.artifact);
+        Ok((artifact, req)) => {
             let done = match verify_request(&req, ctx) {
                 Ok(r) => Done::Report(r),
                 Err(e) => Done::Error(e.to_string()),
             };
             Record {
                 line,
-                artifact,
+                artifact: Some(artifact),
                 done,
             }
         }
@@ -219,6 +200,9 @@ pub(crate) fn run(
     let base = file.parent().unwrap_or(Path::new(""));
     let mut out = std::io::stdout().lock();
     let mut failed: Vec<usize> = Vec::new();
+    // Once the reader closed the pipe, the requests are still verified (the summary's verdict
+    // sets the exit status) but nothing more is written.
+    let mut reader_gone = false;
     for chunk in lines.chunks(CHUNK) {
         let records: Vec<Record> = chunk
             .par_iter()
@@ -235,15 +219,25 @@ pub(crate) fn run(
             } else {
                 Some(r.human())
             };
-            if let Some(t) = text {
-                writeln!(out, "{t}")
-                    .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+            if let (Some(t), false) = (text, reader_gone) {
+                reader_gone = written(writeln!(out, "{t}"))?;
             }
         }
     }
-    out.flush()
-        .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+    if !reader_gone {
+        written(out.flush())?;
+    }
     Ok(Outcome::Report(summary(file, lines.len(), &failed, ctx)))
+}
+
+/// `Ok(true)` when the reader closed the pipe, `Ok(false)` when written; any other write
+/// error ends the batch without a verdict.
+fn written(r: std::io::Result<()>) -> Result<bool, CliError> {
+    match r {
+        Ok(()) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(CliError::Internal(format!("cannot write output: {e}"))),
+    }
 }
 
 /// The batch's own report: one check, passed only if every request verified.
