@@ -37,6 +37,10 @@ pub enum TlogError {
     /// The network is refused (offline mode) or failed.
     #[error("network: {0}")]
     Network(String),
+    /// A request did not finish within its time limit (the request's or the whole run's); the
+    /// message names the URL.
+    #[error("timeout: {0}")]
+    Timeout(String),
     /// The remote log served something that fails verification; the mirror is unchanged.
     #[error("remote log rejected: {0}")]
     Remote(String),

@@ -35,7 +35,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), TlogError> {
 }
 
 /// Runs `f` on every item with up to [`MAX_SYNC_THREADS`] threads; the first error wins.
-fn parallel<T: Sync>(
+pub(crate) fn parallel<T: Sync>(
     items: &[T],
     f: impl Fn(&T) -> Result<(), TlogError> + Sync,
 ) -> Result<(), TlogError> {

@@ -39,8 +39,9 @@ fn mirror_over_loopback_then_incrementally() {
     }
     let out = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
     assert_eq!((out.old_size, out.new_size), (700, 1000));
-    assert_eq!(out.fetched, 4); // level-0 tiles 2 and 3, and their bundles
-                                // The mirror holds exactly the published files of the log.
+    // Level-0 tiles 2 (full) and 3 (partial), their bundles, and the level-1 partial tile.
+    assert_eq!(out.fetched, 5);
+    // The mirror holds exactly the published files of the log.
     let published = |d: &Path| {
         snapshot(d)
             .into_iter()
@@ -478,4 +479,323 @@ fn plain_http_only_to_loopback_hosts() {
         let e = BaseUrl::parse(bad).unwrap_err();
         assert!(matches!(e, TlogError::Input(_)), "{bad}: {e}");
     }
+}
+
+/// A loopback server that answers each connection, after reading its request, by calling
+/// `answer(request path, stream)` on a thread of its own.
+fn custom_server(
+    answer: impl Fn(&str, &mut std::net::TcpStream) + Send + Sync + 'static,
+) -> (BaseUrl, String) {
+    use std::io::Read;
+    use std::sync::Arc;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let answer = Arc::new(answer);
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let answer = Arc::clone(&answer);
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    match s.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+                answer(&path, &mut s);
+            });
+        }
+    });
+    (BaseUrl::parse(&base).unwrap(), base)
+}
+
+/// A 200 response with a length.
+fn ok_response(body: &[u8]) -> Vec<u8> {
+    [
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes(),
+        body.to_vec(),
+    ]
+    .concat()
+}
+
+/// Runs `f` on a thread and fails the test if it has not returned within `limit`.
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still running after {limit:?}: no deadline"))
+}
+
+#[test]
+fn a_trickling_server_hits_the_whole_request_deadline() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let log = tmp("slow-log");
+    build_log(&log, 10, 10);
+    let dir = log.clone();
+    // A valid response, one byte every 100 ms: no single read ever waits long.
+    let (url, base) = custom_server(move |path, s| {
+        let file = tlog::http::published_file(&dir, path).unwrap();
+        for b in ok_response(&std::fs::read(file).unwrap()) {
+            if s.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let url = url.with_request_timeout(Duration::from_millis(800));
+    let mirror = tmp("slow-mirror");
+    let key = signer().to_verifier_key();
+    let m = mirror.clone();
+    let start = Instant::now();
+    let r = within(Duration::from_secs(10), move || {
+        sync(&url, &m, &key, DEFAULT_MAX_SIZE)
+    });
+    let took = start.elapsed();
+    let e = r.unwrap_err();
+    assert!(matches!(e, TlogError::Timeout(_)), "{e:?}");
+    assert!(!e.is_verification_failure());
+    let msg = e.to_string();
+    assert!(msg.contains(&format!("{base}/checkpoint")), "{msg}");
+    assert!(msg.contains("800ms"), "{msg}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(snapshot(&mirror).is_empty());
+}
+
+#[test]
+fn a_slow_server_hits_the_overall_deadline() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let log = tmp("slower-log");
+    build_log(&log, 700, 700);
+    let dir = log.clone();
+    // Every response is prompt enough for the request limit, but each waits 300 ms.
+    let (url, base) = custom_server(move |path, s| {
+        std::thread::sleep(Duration::from_millis(300));
+        let resp = match tlog::http::published_file(&dir, path).and_then(|f| std::fs::read(f).ok())
+        {
+            Some(b) => ok_response(&b),
+            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        };
+        let _ = s.write_all(&resp);
+    });
+    let url = url
+        .with_request_timeout(Duration::from_secs(5))
+        .with_overall_timeout(Duration::from_millis(1000));
+    let mirror = tmp("slower-mirror");
+    let key = signer().to_verifier_key();
+    let m = mirror.clone();
+    let start = Instant::now();
+    let r = within(Duration::from_secs(10), move || {
+        sync(&url, &m, &key, DEFAULT_MAX_SIZE)
+    });
+    let took = start.elapsed();
+    let e = r.unwrap_err();
+    assert!(matches!(e, TlogError::Timeout(_)), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains(&format!("{base}/tile/")), "{msg}");
+    assert!(msg.contains("overall time limit of 1s"), "{msg}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert!(snapshot(&mirror).is_empty());
+}
+
+/// An entry close to the 16 KiB limit (a 1 KiB name and 1 KiB metadata values).
+fn max_entry(i: u64) -> tlog::Entry {
+    let mut meta = std::collections::BTreeMap::new();
+    let name = format!("{i:0>1024}");
+    for k in 0..32u32 {
+        let mut m = meta.clone();
+        m.insert(format!("k{k:02}"), "v".repeat(1024));
+        let e = tlog::Entry::new(
+            merkle::Hash([1; 32]),
+            merkle::Hash([2; 32]),
+            &name,
+            m.clone(),
+        );
+        match e {
+            Ok(e) if e.to_bytes().len() <= tlog::entry::MAX_ENTRY_LEN => meta = m,
+            _ => break,
+        }
+    }
+    let e = tlog::Entry::new(merkle::Hash([1; 32]), merkle::Hash([2; 32]), &name, meta).unwrap();
+    assert!(e.to_bytes().len() > 15 * 1024);
+    e
+}
+
+/// A hash tile and a maximal bundle that agree with each other but not with the log.
+fn forged_tile_and_bundle(width: usize) -> (Vec<u8>, Vec<u8>) {
+    let entries: Vec<Vec<u8>> = (0..width as u64).map(|i| max_entry(i).to_bytes()).collect();
+    let hashes: Vec<merkle::Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
+    (
+        tlog::tiles::encode_hash_tile(&hashes),
+        tlog::tiles::encode_bundle(&entries).unwrap(),
+    )
+}
+
+/// A loopback server that serves the published files of `dir` (its genuine signed checkpoint
+/// included), except for the paths in `forged`.
+fn forging_server(dir: &Path, forged: Vec<(String, Vec<u8>)>) -> BaseUrl {
+    use std::io::Write;
+    let dir = dir.to_path_buf();
+    custom_server(move |path, s| {
+        let body = forged
+            .iter()
+            .find(|(p, _)| path.strip_prefix('/') == Some(p.as_str()))
+            .map(|(_, b)| b.clone())
+            .or_else(|| tlog::http::published_file(&dir, path).and_then(|f| std::fs::read(f).ok()));
+        let resp = match body {
+            Some(b) => ok_response(&b),
+            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        };
+        let _ = s.write_all(&resp);
+    })
+    .0
+}
+
+#[test]
+fn forged_tiles_are_named_and_nothing_is_written() {
+    let log = tmp("forge-log");
+    build_log(&log, 600, 600); // level 0: tiles 0, 1 full, 2.p/88; level 1: 000.p/2
+    let key = signer().to_verifier_key();
+    let (tile, bundle) = forged_tile_and_bundle(256);
+    type Forged = Vec<(String, Vec<u8>)>;
+    let cases: Vec<(&str, Forged)> = vec![
+        (
+            "tile/0/001",
+            vec![
+                ("tile/0/001".into(), tile.clone()),
+                ("tile/entries/001".into(), bundle.clone()),
+            ],
+        ),
+        (
+            "tile/0/000",
+            vec![
+                ("tile/0/000".into(), tile.clone()),
+                ("tile/entries/000".into(), bundle.clone()),
+            ],
+        ),
+        ("tile/1/000.p/2", {
+            let mut t = std::fs::read(log.join("tile/1/000.p/2")).unwrap();
+            t[40] ^= 1;
+            vec![("tile/1/000.p/2".into(), t)]
+        }),
+    ];
+    // Into an empty mirror, and into one that holds the first 100 entries.
+    let empty = tmp("forge-empty");
+    let partial = tmp("forge-partial");
+    let small = tmp("forge-small");
+    build_log(&small, 100, 100);
+    sync(
+        &forging_server(&small, Vec::new()),
+        &partial,
+        &key,
+        DEFAULT_MAX_SIZE,
+    )
+    .unwrap();
+    for mirror in [&empty, &partial] {
+        let before = snapshot(mirror);
+        for (name, forged) in &cases {
+            let r = sync(
+                &forging_server(&log, forged.clone()),
+                mirror,
+                &key,
+                DEFAULT_MAX_SIZE,
+            );
+            let e = r.unwrap_err();
+            assert!(e.is_verification_failure(), "{name}: {e}");
+            assert!(e.to_string().contains(name), "{name}: {e}");
+            assert_eq!(snapshot(mirror), before, "{name} changed the mirror");
+            let names: Vec<String> = std::fs::read_dir(mirror)
+                .unwrap()
+                .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                names.iter().all(|n| !n.contains("staging")),
+                "{name}: staging left behind: {names:?}"
+            );
+        }
+        // The genuine log still mirrors.
+        let out = sync(
+            &forging_server(&log, Vec::new()),
+            mirror,
+            &key,
+            DEFAULT_MAX_SIZE,
+        )
+        .unwrap();
+        assert_eq!(out.new_size, 600);
+        verify_inclusion(mirror, &key, &entry(599), None).unwrap();
+    }
+}
+
+#[test]
+fn ambiguous_response_framing_is_refused() {
+    // What the client must not guess about: two lengths, a signed or spaced length, a status
+    // line that is not HTTP/1.x, a folded header, a redirect.
+    let body = b"hello".to_vec();
+    for (name, head) in [
+        (
+            "two lengths",
+            "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nContent-Length: 5\r\n",
+        ),
+        ("signed length", "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n"),
+        (
+            "space before colon",
+            "HTTP/1.1 200 OK\r\nContent-Length : 5\r\n",
+        ),
+        ("not HTTP/1.x", "ICY 200 OK\r\nContent-Length: 5\r\n"),
+        (
+            "folded header",
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n X: y\r\n",
+        ),
+        (
+            "redirect",
+            "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/\r\nContent-Length: 5\r\n",
+        ),
+    ] {
+        let url = raw_server([head.as_bytes(), b"\r\n", &body].concat());
+        let r = url.get("checkpoint", 1 << 16);
+        assert!(r.is_err(), "{name}: {r:?}");
+    }
+}
+
+#[test]
+fn the_server_cuts_off_a_trickling_client() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let log = tmp("slowloris-log");
+    build_log(&log, 10, 10);
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || tlog::http::serve_with_timeout(l, &log, Duration::from_secs(1)));
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    let start = Instant::now();
+    // An endless request head, one byte every 100 ms: the server must hang up.
+    let closed = loop {
+        if start.elapsed() > Duration::from_secs(5) {
+            break false;
+        }
+        if s.write_all(b"X").is_err() {
+            break true;
+        }
+        let mut buf = [0u8; 64];
+        match s.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => break true,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(closed, "connection still open after {:?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(3));
 }
