@@ -14,8 +14,8 @@
 use crate::crls::{crl_problem, read_cached_crls, store_crls, CRL_DIR, MAX_CACHED_CRLS};
 use crate::error::Error;
 use crate::layout::CacheDir;
-use crate::repo::{check_name, CachedRepo, RoleRecord, MAX_TARGET_FILE_LEN};
-use crate::verify::verify_repo_against;
+use crate::repo::{check_name, CachedRepo, MAX_TARGET_FILE_LEN};
+use crate::verify::{verify_repo_against, Previous};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -353,8 +353,12 @@ pub fn import(
         .unwrap_or(0);
     repo.roots.retain(|v, _| *v > anchor_version);
     repo.anchor = anchor;
-    let previous: Option<Vec<RoleRecord>> = existing.as_ref().map(|e| e.state.roles.clone());
-    let v = verify_repo_against(&repo, now, insecure, previous.as_deref());
+    // Against the cached state, if any: no rollback, and no target it holds dropped.
+    let previous = existing.as_ref().map(|e| Previous {
+        roles: &e.state.roles,
+        targets: &e.state.targets,
+    });
+    let v = verify_repo_against(&repo, now, insecure, previous.as_ref());
     if !v.report.ok() {
         return Ok(ImportOutcome {
             name,

@@ -58,6 +58,28 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
+    /// The cached repository's trusted targets metadata does not list the target asked for
+    /// (the repository verified; it just does not serve that target).
+    #[error("cached TUF repository `{name}` in {}: its trusted targets metadata lists no target `{target}`", dir.display())]
+    TargetNotListed {
+        /// The repository name.
+        name: String,
+        /// The target path.
+        target: String,
+        /// The cache directory.
+        dir: PathBuf,
+    },
+    /// The root rotation chain outgrew what a cache keeps ([`MAX_ROOTS`](crate::repo::MAX_ROOTS)
+    /// versions after the anchor); nothing was written.
+    #[error("repository `{name}`: the root rotation chain from the trust anchor has grown to {count} root versions, more than the {limit} a cache keeps; nothing was written (warm a new cache, with another --cache-dir or --name, from a recent root given with --root)")]
+    TooManyRoots {
+        /// The repository name.
+        name: String,
+        /// Root versions after the anchor the new generation would hold.
+        count: usize,
+        /// The budget.
+        limit: usize,
+    },
     /// Nothing to start trusting from: no cached anchor and no `--root` given.
     #[error("repository `{name}`: no trust anchor; pass the initial root with --root")]
     NoAnchor {
@@ -91,6 +113,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A request that cannot be served as given (e.g. no target to cache).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
     /// A fault in this program (a bug, not bad input).
     #[error("internal error: {0}")]
     Internal(String),

@@ -5,12 +5,14 @@
 //! CACHE_DIR/tuf/NAME.lock          held (flock) by a warmer or importer of NAME
 //! CACHE_DIR/tuf/NAME/current       `gen-000007`: the committed generation (atomic replace)
 //! CACHE_DIR/tuf/NAME/gen-000007/   a complete, verified repository (see `repo`)
-//! CACHE_DIR/tuf/NAME/.staging-*    a generation being written (deleted by the next writer)
+//! CACHE_DIR/tuf/NAME/.staging-*    a generation being written (removed if the write fails)
 //! ```
 //!
 //! A writer fills a staging directory (every file synced), renames it to the next
 //! generation, then replaces `current` atomically. Killed at any point, it leaves `current`
-//! naming the previous complete generation. Readers take no lock: they read `current`
+//! naming the previous complete generation; a writer that fails (or unwinds) removes its
+//! staging directory, and one killed outright leaves it for the next writer to delete.
+//! Readers take no lock: they read `current`
 //! once, then that generation; the previous generation is kept so a reader that raced a
 //! commit still finds its files.
 
@@ -18,9 +20,10 @@ use crate::error::Error;
 use crate::fsutil::{create_dir_all, read, read_opt, sync_dir, write_new_synced};
 use crate::repo::{
     check_name, parse_root_file_name, target_file_name, CachedRepo, State, MAX_ROOTS, MAX_ROOT_LEN,
-    MAX_SNAPSHOT_LEN, MAX_STATE_LEN, MAX_TARGETS_LEN, MAX_TARGET_FILE_LEN, MAX_TIMESTAMP_LEN,
+    MAX_SNAPSHOT_LEN, MAX_STATE_LEN, MAX_TARGETS, MAX_TARGETS_LEN, MAX_TARGET_FILE_LEN,
+    MAX_TIMESTAMP_LEN,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,10 +44,23 @@ pub struct RepoLock {
     _file: File,
 }
 
-/// A generation being written; [`CacheDir::commit`] makes it current.
+/// A generation being written; [`CacheDir::commit`] makes it current. Dropped without
+/// being committed (an error, a refused verification, a panic unwinding), it removes its
+/// directory: a failed write leaves nothing behind. Only a process killed outright leaves a
+/// staging directory, which the next writer removes ([`CacheDir::staging`]).
 #[derive(Debug)]
 pub struct Staging {
     path: PathBuf,
+    committed: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: a leftover is removed by the next writer anyway.
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 impl Staging {
@@ -170,12 +186,23 @@ impl CacheDir {
         let n = STAGING_COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = repo.join(format!("{STAGING_PREFIX}{}-{n}", std::process::id()));
         fs::create_dir(&path).map_err(Error::io(&path, "create"))?;
-        Ok(Staging { path })
+        Ok(Staging {
+            path,
+            committed: false,
+        })
     }
 
     /// Makes `staging` the current generation of `name` (see the module documentation)
     /// and removes generations older than the previous one. Returns the new generation.
-    pub fn commit(&self, name: &str, staging: Staging, _lock: &RepoLock) -> Result<PathBuf, Error> {
+    /// An error means nothing was committed (`current` names the previous generation, and
+    /// the staging directory is removed); removing old generations after the commit is
+    /// housekeeping that the next commit retries, never an error.
+    pub fn commit(
+        &self,
+        name: &str,
+        mut staging: Staging,
+        _lock: &RepoLock,
+    ) -> Result<PathBuf, Error> {
         let repo = self.repo_dir(name);
         sync_tree(&staging.path)?;
         let previous = self.current_generation(name)?;
@@ -189,22 +216,37 @@ impl CacheDir {
         let gen_name = format!("{GEN_PREFIX}{:06}", newest.saturating_add(1));
         let gen = repo.join(&gen_name);
         fs::rename(&staging.path, &gen).map_err(Error::io(&gen, "rename staging to"))?;
+        // The staging directory is now `gen`: from here on, `gen` is what to clean up.
+        staging.committed = true;
         sync_dir(&repo);
-        plugin_tuf::atomic_write(&repo, "current", format!("{gen_name}\n").as_bytes())
-            .map_err(|e| Error::corrupt(repo.join("current"), e.to_string()))?;
-        for entry in fs::read_dir(&repo).map_err(Error::io(&repo, "list"))? {
-            let entry = entry.map_err(Error::io(&repo, "list"))?;
-            let p = entry.path();
-            let is_gen = entry
-                .file_name()
-                .to_str()
-                .and_then(parse_generation)
-                .is_some();
-            if is_gen && p != gen && Some(&p) != previous.as_ref() {
-                fs::remove_dir_all(&p).map_err(Error::io(&p, "remove old generation"))?;
-            }
+        if let Err(e) =
+            plugin_tuf::atomic_write(&repo, "current", format!("{gen_name}\n").as_bytes())
+        {
+            // Not committed: `current` still names the previous generation. The renamed
+            // directory is removed (best effort; a later commit removes it otherwise).
+            let _ = fs::remove_dir_all(&gen);
+            return Err(Error::corrupt(repo.join("current"), e.to_string()));
         }
+        remove_old_generations(&repo, &gen, previous.as_deref());
         Ok(gen)
+    }
+}
+
+/// Removes every generation of `repo` other than `keep` and `previous` (best effort).
+fn remove_old_generations(repo: &Path, keep: &Path, previous: Option<&Path>) {
+    let Ok(entries) = fs::read_dir(repo) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let is_gen = entry
+            .file_name()
+            .to_str()
+            .and_then(parse_generation)
+            .is_some();
+        if is_gen && p != keep && Some(p.as_path()) != previous {
+            let _ = fs::remove_dir_all(&p);
+        }
     }
 }
 
@@ -230,16 +272,47 @@ fn sync_tree(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuses a target file that `state.json` does not record: a committed generation holds
+/// exactly the targets its state lists, so another file means the state was damaged (e.g.
+/// a target dropped from its list). Hidden files (a writer's temporary files) are ignored.
+fn check_no_unrecorded_targets(dir: &Path, expected: &BTreeSet<String>) -> Result<(), Error> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, "list")(e)),
+    };
+    // Budget on the listing: the expected files plus as many stray ones.
+    let limit = MAX_TARGETS.saturating_mul(2);
+    for (n, entry) in entries.enumerate() {
+        if n >= limit {
+            return Err(Error::corrupt(dir, format!("more than {limit} entries")));
+        }
+        let entry = entry.map_err(Error::io(dir, "list"))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && !expected.contains(&name) {
+            return Err(Error::corrupt(
+                entry.path(),
+                "a target file that state.json does not record (a damaged state); warm or import again",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a generation directory with size budgets.
 pub(crate) fn load_generation(gen: &Path) -> Result<CachedRepo, Error> {
     let origin = gen.display().to_string();
     let state = State::from_json(&read(&gen.join("state.json"), MAX_STATE_LEN)?, &origin)?;
     let meta = gen.join("metadata");
     let mut target_files = BTreeMap::new();
+    let mut expected = BTreeSet::new();
     for target in &state.targets {
-        let path = gen.join("targets").join(target_file_name(target)?);
+        let file = target_file_name(target)?;
+        let path = gen.join("targets").join(&file);
         target_files.insert(target.clone(), read(&path, MAX_TARGET_FILE_LEN)?);
+        expected.insert(file);
     }
+    check_no_unrecorded_targets(&gen.join("targets"), &expected)?;
     let roots_dir = gen.join("roots");
     let mut roots = BTreeMap::new();
     match fs::read_dir(&roots_dir) {

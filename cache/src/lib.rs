@@ -143,6 +143,11 @@ pub struct TrustedRootFile {
 /// The Sigstore trusted root from repository `name`, verified at `now`: `Ok(Err(report))`
 /// when verification failed (the report says which check), `Err` when the cache could not
 /// be read. No network, no refresh.
+///
+/// Only [`Error::NotCached`] means that no repository `name` is cached at all; every other
+/// error is a cache that exists but cannot be read (damaged, incomplete, unreadable) or that
+/// does not serve the target. A caller with a fallback trust root may use it for the first
+/// case only: a cache that fails is never a reason to trust something else.
 pub fn trusted_root(
     cache: &CacheDir,
     name: &str,
@@ -159,8 +164,10 @@ pub fn trusted_root(
             roles: v.roles,
             report: v.report,
         })),
-        None => Err(Error::NotCached {
-            name: format!("{name} (target {SIGSTORE_TRUSTED_ROOT})"),
+        // A verified cache holds this target whenever its metadata lists it (verify).
+        None => Err(Error::TargetNotListed {
+            name: name.to_owned(),
+            target: SIGSTORE_TRUSTED_ROOT.to_owned(),
             dir: cache.path().to_path_buf(),
         }),
     }

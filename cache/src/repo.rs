@@ -139,6 +139,26 @@ pub fn target_file_name(target: &str) -> Result<String, Error> {
     Ok(quoted)
 }
 
+/// What is wrong with a list of targets to cache (`Ok(None)`: nothing): a cache holds at
+/// least one target (a repository cached without its targets vouches for nothing, and a
+/// state that lists none is a damaged or stripped one), at most [`MAX_TARGETS`], each once,
+/// each with a valid name ([`target_file_name`], whose error is returned as is).
+pub(crate) fn target_list_problem(targets: &[String]) -> Result<Option<String>, Error> {
+    if targets.is_empty() {
+        return Ok(Some("lists no targets (a cache holds at least one)".to_owned()));
+    }
+    if targets.len() > MAX_TARGETS {
+        return Ok(Some(format!("more than {MAX_TARGETS} targets")));
+    }
+    let mut files = std::collections::BTreeSet::new();
+    for t in targets {
+        if !files.insert(target_file_name(t)?) {
+            return Ok(Some(format!("target `{t}` listed twice")));
+        }
+    }
+    Ok(None)
+}
+
 /// The stem of a delegated role's metadata file name `metadata/STEM.json`, if `name` is one
 /// (not a top-level role's, not hidden).
 pub(crate) fn delegated_stem(name: &str) -> Option<&str> {
@@ -180,14 +200,8 @@ impl State {
             ));
         }
         check_name(&state.name)?;
-        if state.targets.len() > MAX_TARGETS {
-            return Err(Error::corrupt(
-                origin,
-                format!("state.json: more than {MAX_TARGETS} targets"),
-            ));
-        }
-        for t in &state.targets {
-            target_file_name(t)?;
+        if let Some(problem) = target_list_problem(&state.targets)? {
+            return Err(Error::corrupt(origin, format!("state.json: {problem}")));
         }
         Ok(state)
     }

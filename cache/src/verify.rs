@@ -15,7 +15,7 @@
 //! The workflow reads the clock only to test expiry, so this changes nothing else; the
 //! expiry checks then use the verified versions and expiry dates, at the verification time.
 
-use crate::repo::{CachedRepo, RoleRecord};
+use crate::repo::{CachedRepo, RoleRecord, SIGSTORE_TRUSTED_ROOT};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use plugin_tuf::{RoleFacts, TrustedSet, UpdateError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,13 +121,49 @@ pub fn verify_repo(
     verify_repo_against(repo, now, insecure, None)
 }
 
-/// [`verify_repo`], plus rollback checks (`tuf.ROLE.rollback`) against the versions of a
-/// previously trusted state, when there is one (import into an existing cache).
+/// The state a new one replaces (import into an existing cache): what must not go back.
+pub(crate) struct Previous<'a> {
+    /// Versions of the top-level roles the cache trusts now (no rollback below them).
+    pub(crate) roles: &'a [RoleRecord],
+    /// Targets the cache holds now (the new state must hold each of them too).
+    pub(crate) targets: &'a [String],
+}
+
+/// Why a target is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Required {
+    /// `state.json` records it.
+    Recorded,
+    /// The state being replaced holds it (import): a new state must not drop it.
+    HeldBefore,
+    /// The repository's trust-root target (`trusted_root.json`), listed by the trusted
+    /// metadata: a cache of a repository that serves it must hold it, whatever `state.json`
+    /// says (that file is not signed).
+    TrustRoot,
+}
+
+impl Required {
+    fn missing(self, target: &str) -> String {
+        match self {
+            Required::Recorded => format!("{target}: not in the cache"),
+            Required::HeldBefore => format!(
+                "{target}: held by the cache now but missing from the new state (a stripped or damaged archive); a cache never drops a target it holds"
+            ),
+            Required::TrustRoot => format!(
+                "{target}: listed by the trusted targets metadata but not in the cache, and state.json does not record it (a stripped or damaged cache); warm or import again"
+            ),
+        }
+    }
+}
+
+/// [`verify_repo`], plus, against a previously trusted state when there is one (import into
+/// an existing cache): rollback checks (`tuf.ROLE.rollback`) and a check of every target
+/// that state holds (`tuf.target.NAME`: a new state must not drop one).
 pub(crate) fn verify_repo_against(
     repo: &CachedRepo,
     now: VerificationTime,
     insecure: &[Insecure],
-    previous: Option<&[RoleRecord]>,
+    previous: Option<&Previous<'_>>,
 ) -> Verification {
     let allow_expired = insecure.contains(&Insecure::AllowExpiredCache);
     let modes: Vec<Insecure> = if allow_expired {
@@ -170,15 +206,33 @@ pub(crate) fn verify_repo_against(
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    let mut target_ids = Vec::new();
+    let mut target_ids: Vec<(String, String, Required)> = Vec::new();
     let mut used = BTreeSet::new();
-    for (i, t) in repo.state.targets.iter().enumerate() {
-        let mut id = target_check_id(t);
-        if !used.insert(id.clone()) {
-            id = format!("{id}-{}", i.saturating_add(1));
-            used.insert(id.clone());
+    let mut check_id = |t: &str| {
+        let base = target_check_id(t);
+        let mut id = base.clone();
+        let mut n = 1usize;
+        while !used.insert(id.clone()) {
+            n = n.saturating_add(1);
+            id = format!("{base}-{n}");
         }
-        target_ids.push((t.clone(), id.clone()));
+        id
+    };
+    let held_before = previous
+        .map(|p| p.targets)
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| !repo.state.targets.contains(t))
+        .map(|t| (t, Required::HeldBefore));
+    for (t, why) in repo
+        .state
+        .targets
+        .iter()
+        .map(|t| (t, Required::Recorded))
+        .chain(held_before)
+    {
+        let id = check_id(t);
+        target_ids.push((t.clone(), id.clone(), why));
         planned.push(id);
     }
 
@@ -219,7 +273,7 @@ pub(crate) fn verify_repo_against(
                 });
             }
             if let Some(previous) = previous {
-                for old in previous {
+                for old in previous.roles {
                     let Some(new) = facts.iter().find(|f| f.role == old.role) else {
                         continue;
                     };
@@ -244,12 +298,22 @@ pub(crate) fn verify_repo_against(
                 }
             }
             let max_delegations = plugin_tuf::UpdaterConfig::default().max_delegations;
-            for (target, id) in &target_ids {
+            let local = |role: &str| repo.delegated.get(&plugin_tuf::urls::quote(role)).cloned();
+            // The trust-root target is required whenever the trusted metadata lists it (a
+            // lookup that fails counts as listed: its check then fails on the lookup).
+            if !target_ids.iter().any(|(t, ..)| t == SIGSTORE_TRUSTED_ROOT)
+                && !matches!(
+                    set.find_target_offline(SIGSTORE_TRUSTED_ROOT, max_delegations, local),
+                    Ok(None)
+                )
+            {
+                let id = check_id(SIGSTORE_TRUSTED_ROOT);
+                target_ids.push((SIGSTORE_TRUSTED_ROOT.to_owned(), id, Required::TrustRoot));
+            }
+            for (target, id, why) in &target_ids {
                 let data = repo.target_files.get(target);
                 // The same delegation search as the online client, over cached metadata only.
-                let found = set.find_target_offline(target, max_delegations, |role| {
-                    repo.delegated.get(&plugin_tuf::urls::quote(role)).cloned()
-                });
+                let found = set.find_target_offline(target, max_delegations, local);
                 match (found, data) {
                     (Err(e), _) => b = b.fail(id, format!("{target}: lookup failed: {e}")),
                     (Ok(None), _) => {
@@ -260,7 +324,7 @@ pub(crate) fn verify_repo_against(
                             ),
                         )
                     }
-                    (Ok(Some(_)), None) => b = b.fail(id, format!("{target}: not in the cache")),
+                    (Ok(Some(_)), None) => b = b.fail(id, why.missing(target)),
                     (Ok(Some(info)), Some(data)) => match info.verify(data) {
                         Ok(()) => {
                             let sha = info.hashes().get("sha256").cloned().unwrap_or_default();

@@ -6,7 +6,10 @@
 use crate::error::Error;
 use crate::layout::load_generation;
 use crate::layout::{CacheDir, Staging};
-use crate::repo::{root_file_name, target_file_name, CachedRepo, State, STATE_FORMAT};
+use crate::repo::{
+    root_file_name, target_file_name, CachedRepo, State, MAX_ROOTS, SIGSTORE_TRUSTED_ROOT,
+    STATE_FORMAT,
+};
 use crate::verify::{check_for, role_of_file, target_check_id, verify_repo, PLUGIN};
 use plugin_api::{Report, VerificationTime};
 use plugin_tuf::{FetchError, Fetcher, Updater, UpdaterConfig};
@@ -165,8 +168,8 @@ pub fn warm<F: Fetcher>(
     fetcher: F,
 ) -> Result<WarmOutcome, Error> {
     crate::repo::check_name(&req.name)?;
-    for t in &req.targets {
-        target_file_name(t)?;
+    if let Some(problem) = crate::repo::target_list_problem(&req.targets)? {
+        return Err(Error::InvalidRequest(format!("targets to cache: {problem}")));
     }
     let lock = cache.lock(&req.name)?;
     let previous = match cache.current_generation(&req.name)? {
@@ -191,6 +194,7 @@ pub fn warm<F: Fetcher>(
             })
         }
     };
+    // From here on every early return drops `staging`, which removes its directory.
     let staging = cache.staging(&req.name, &lock)?;
     staging.write("anchor.json", &anchor)?;
     let mut roots = BTreeMap::new();
@@ -208,7 +212,7 @@ pub fn warm<F: Fetcher>(
                 staging.write(&format!("metadata/{stem}.json"), data)?;
             }
             for (t, data) in &prev.target_files {
-                if req.targets.contains(t) {
+                if req.targets.contains(t) || t == SIGSTORE_TRUSTED_ROOT {
                     staging.write(&format!("targets/{}", target_file_name(t)?), data)?;
                 }
             }
@@ -216,16 +220,16 @@ pub fn warm<F: Fetcher>(
         None => staging.write("metadata/root.json", &anchor)?,
     }
     crate::fsutil::create_dir_all(&staging.path().join("targets"))?;
-    let outcome = match run_client(req, &staging, fetcher, &mut roots) {
-        Ok(o) => o,
-        Err(e) => {
-            discard(&staging);
-            return Err(e);
-        }
+    let targets = match run_client(req, &staging, fetcher, &mut roots)? {
+        ClientOutcome::Failed(failed) => return Ok(*failed),
+        ClientOutcome::Done { targets } => targets,
     };
-    if let Some(failed) = outcome {
-        discard(&staging);
-        return Ok(failed);
+    if roots.len() > MAX_ROOTS {
+        return Err(Error::TooManyRoots {
+            name: req.name.clone(),
+            count: roots.len(),
+            limit: MAX_ROOTS,
+        });
     }
     for (version, data) in &roots {
         staging.write(&format!("roots/{}", root_file_name(*version)), data)?;
@@ -238,13 +242,12 @@ pub fn warm<F: Fetcher>(
         targets_url: req.targets_url.clone(),
         last_refresh: req.now.unix_seconds(),
         source: "warm".to_owned(),
-        targets: req.targets.clone(),
+        targets,
         roles: Vec::new(),
     };
     let staged = read_staged(&staging, state.clone())?;
     let verification = verify_repo(&staged, req.now, &[]);
     if !verification.report.ok() {
-        discard(&staging);
         return Ok(WarmOutcome {
             report: verification.report,
             committed: false,
@@ -259,19 +262,25 @@ pub fn warm<F: Fetcher>(
     })
 }
 
-/// Removes a staging directory that will not be committed (best effort: a leftover is
-/// removed by the next writer anyway).
-fn discard(staging: &Staging) {
-    let _ = std::fs::remove_dir_all(staging.path());
+/// What the TUF client run in the staging directory gave.
+enum ClientOutcome {
+    /// A verdict against the repository (nothing is committed).
+    Failed(Box<WarmOutcome>),
+    /// Metadata and targets are staged: the targets cached, in order.
+    Done { targets: Vec<String> },
 }
 
-/// Runs the TUF client in the staging directory. `Ok(Some(_))` is a failure report.
+/// Runs the TUF client in the staging directory: refresh, then look up and download the
+/// requested targets, and the repository's trust-root target (`trusted_root.json`) whenever
+/// the trusted metadata lists it (the target a cache exists for, which `cache verify`
+/// requires; see `verify`).
 fn run_client<F: Fetcher>(
     req: &WarmRequest,
     staging: &Staging,
     fetcher: F,
     roots: &mut BTreeMap<u64, Vec<u8>>,
-) -> Result<Option<WarmOutcome>, Error> {
+) -> Result<ClientOutcome, Error> {
+    let failed = |o: WarmOutcome| ClientOutcome::Failed(Box::new(o));
     let metadata_url = plugin_tuf::urls::with_trailing_slash(&req.metadata_url);
     let mut recorder = Recorder {
         inner: fetcher,
@@ -289,29 +298,37 @@ fn run_client<F: Fetcher>(
         UpdaterConfig::default(),
     ) {
         Ok(u) => u,
-        Err(e) => return client_failure(req, e, None).map(Some),
+        Err(e) => return client_failure(req, e, None).map(failed),
     };
     if let Err(e) = updater.refresh() {
-        return client_failure(req, e, None).map(Some);
+        return client_failure(req, e, None).map(failed);
     }
-    for t in &req.targets {
+    let mut targets = req.targets.clone();
+    if !targets.iter().any(|t| t == SIGSTORE_TRUSTED_ROOT) {
+        match updater.get_targetinfo(SIGSTORE_TRUSTED_ROOT) {
+            Ok(Some(_)) => targets.push(SIGSTORE_TRUSTED_ROOT.to_owned()),
+            Ok(None) => {}
+            Err(e) => return client_failure(req, e, Some(SIGSTORE_TRUSTED_ROOT)).map(failed),
+        }
+    }
+    for t in &targets {
         let info = match updater.get_targetinfo(t) {
             Ok(Some(info)) => info,
             Ok(None) => {
-                return Ok(Some(failure(
+                return Ok(failed(failure(
                     req,
                     &target_check_id(t),
                     format!("{t}: not listed in the trusted targets metadata"),
                 )))
             }
-            Err(e) => return client_failure(req, e, Some(t)).map(Some),
+            Err(e) => return client_failure(req, e, Some(t)).map(failed),
         };
         let cached = updater
             .find_cached_target(&info, &target_dir)
             .map_err(|e| Error::corrupt(&target_dir, e.to_string()))?;
         if cached.is_none() {
             if let Err(e) = updater.download_target(&info, &target_dir) {
-                return client_failure(req, e, Some(t)).map(Some);
+                return client_failure(req, e, Some(t)).map(failed);
             }
         }
     }
@@ -331,9 +348,8 @@ fn run_client<F: Fetcher>(
             }
         }
     }
-    // Only targets requested now are kept.
-    let keep: Vec<String> = req
-        .targets
+    // Only the targets cached now are kept.
+    let keep: Vec<String> = targets
         .iter()
         .map(|t| target_file_name(t))
         .collect::<Result<_, _>>()?;
@@ -347,7 +363,7 @@ fn run_client<F: Fetcher>(
     // Roots fetched in this refresh all verified (any failure ends the refresh).
     drop(updater);
     roots.append(&mut recorder.roots);
-    Ok(None)
+    Ok(ClientOutcome::Done { targets })
 }
 
 /// Reads the staged files back, as `cache verify` will read them.

@@ -429,8 +429,8 @@ fn concurrent_warmers_are_serialized() {
     assert_eq!(gens, 2, "the current and the previous generation are kept");
 }
 
-/// A fetcher that dies (panics, unwinding like a killed process releases its lock) when
-/// asked for a target, after the metadata has been written to the staging directory.
+/// A fetcher that dies (panics) when asked for a target, after the metadata has been
+/// written to the staging directory.
 struct Dies(HttpFetcher);
 
 impl plugin_tuf::Fetcher for Dies {
@@ -442,18 +442,8 @@ impl plugin_tuf::Fetcher for Dies {
     }
 }
 
-#[test]
-fn a_warmer_killed_mid_write_leaves_the_previous_state() {
-    let (_dir, cache, mut repo, server) = warmed();
-    let before = verify_cached(&cache, "sigstore", at(NOW), &[])
-        .unwrap()
-        .report;
-    repo.publish(2, b"{\"v\":2}");
-    server.set(&repo.files);
-    let (c, req) = (cache.clone(), request(&server, None, NOW));
-    let died = std::thread::spawn(move || warm(&c, &req, Dies(http()))).join();
-    assert!(died.is_err());
-    let staging = std::fs::read_dir(cache.repo_dir("sigstore"))
+fn staging_dirs(cache: &CacheDir) -> usize {
+    std::fs::read_dir(cache.repo_dir("sigstore"))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -462,17 +452,42 @@ fn a_warmer_killed_mid_write_leaves_the_previous_state() {
                 .to_string_lossy()
                 .starts_with(".staging-")
         })
-        .count();
-    assert_eq!(staging, 1, "the dead warmer's partial state is left aside");
+        .count()
+}
+
+#[test]
+fn a_warmer_killed_mid_write_leaves_the_previous_state() {
+    let (_dir, cache, mut repo, server) = warmed();
+    let before = verify_cached(&cache, "sigstore", at(NOW), &[])
+        .unwrap()
+        .report;
+    repo.publish(2, b"{\"v\":2}");
+    server.set(&repo.files);
+    // A warmer that unwinds mid-write releases its lock and removes its staging directory.
+    let (c, req) = (cache.clone(), request(&server, None, NOW));
+    let died = std::thread::spawn(move || warm(&c, &req, Dies(http()))).join();
+    assert!(died.is_err());
+    assert_eq!(staging_dirs(&cache), 0, "an unwinding warmer removes its staging");
     assert_eq!(
         verify_cached(&cache, "sigstore", at(NOW), &[])
             .unwrap()
             .report,
         before
     );
-    // The next warmer cleans up and completes.
+    // A process killed outright (no unwinding) leaves its partial state aside: the
+    // committed generation is untouched, and the next warmer removes the leftover.
+    let killed = cache.repo_dir("sigstore").join(".staging-999999-0");
+    std::fs::create_dir_all(killed.join("metadata")).unwrap();
+    std::fs::write(killed.join("metadata/timestamp.json"), b"{\"partial").unwrap();
+    assert_eq!(
+        verify_cached(&cache, "sigstore", at(NOW), &[])
+            .unwrap()
+            .report,
+        before
+    );
     let out = warm(&cache, &request(&server, None, NOW), http()).unwrap();
     assert!(out.committed, "{}", out.report.to_json());
+    assert_eq!(staging_dirs(&cache), 0);
     assert_eq!(
         verify_cached(&cache, "sigstore", at(NOW), &[])
             .unwrap()

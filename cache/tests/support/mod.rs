@@ -217,6 +217,80 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// Publishes timestamp, snapshot and targets at `version` listing every `(name, data)`
+    /// of `targets` (and the target files, hash-prefixed).
+    pub fn publish_targets(&mut self, version: u64, targets: &[(&str, &[u8])]) {
+        let entries: serde_json::Map<String, Value> = targets
+            .iter()
+            .map(|(name, data)| {
+                (
+                    (*name).to_owned(),
+                    json!({ "length": data.len(),
+                            "hashes": { "sha256": hex::encode(Sha256::digest(data)) } }),
+                )
+            })
+            .collect();
+        let signed = json!({
+            "_type": "targets", "spec_version": "1.0.31", "version": version, "expires": FUTURE,
+            "targets": entries,
+        });
+        let targets_file = sign(&signed, &[&self.targets_key]);
+        let snapshot = self.snapshot_bytes(version, version, &targets_file);
+        let ts = self.timestamp_bytes(version, &snapshot, FUTURE);
+        self.files
+            .insert(format!("{version}.targets.json"), targets_file);
+        self.files
+            .insert(format!("{version}.snapshot.json"), snapshot);
+        self.files.insert("timestamp.json".into(), ts);
+        for (name, data) in targets {
+            let file = format!("targets/{}.{name}", hex::encode(Sha256::digest(data)));
+            self.files.insert(file, data.to_vec());
+        }
+    }
+
+    /// Publishes root versions `root_version + 1 ..= last`, each signed by the (unchanged)
+    /// root key, so each is signed by a threshold of the previous root and of its own.
+    pub fn publish_roots_to(&mut self, last: u64) {
+        while self.root_version < last {
+            self.root_version += 1;
+            let v = self.root_version;
+            let bytes = self.root_bytes(v, &[&self.root_key]);
+            self.files.insert(format!("{v}.root.json"), bytes);
+        }
+    }
+}
+
+/// Rewrites a `cache export` archive: `edit` gets every entry (path, bytes) and returns the
+/// entries to write (in the order given).
+pub fn rewrite_archive(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    edit: impl FnOnce(Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)>,
+) {
+    let mut entries = Vec::new();
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(from).unwrap());
+    let mut tar = tar::Archive::new(gz);
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        entries.push((path, data));
+    }
+    let file = std::fs::File::create(to).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut b = tar::Builder::new(gz);
+    for (path, data) in edit(entries) {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, &path, data.as_slice()).unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap();
+}
+
 /// A tiny HTTP/1.0 server on 127.0.0.1 serving a shared map of files.
 pub struct Server {
     pub url: String,

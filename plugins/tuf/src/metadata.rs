@@ -7,7 +7,7 @@
 use crate::canonical::Json;
 use crate::error::{MetadataError, UpdateError};
 use crate::expiry;
-use crate::keys::Key;
+use crate::keys::{Key, KeyIdentity};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -168,14 +168,22 @@ fn check_role_keys(
             format!("{what}: more than {MAX_ROLE_KEYIDS} key ids"),
         ));
     }
-    let unique: BTreeSet<&String> = keyids.iter().collect();
-    if unique.len() != keyids.len() {
+    if let Some(dup) = duplicate_key_id(keyids.iter().map(String::as_str)) {
         return Err(MetadataError::format(
             file,
-            format!("{what}: duplicate key ids"),
+            format!("{what}: duplicate key id {dup} (key ids are compared ignoring letter case)"),
         ));
     }
     Ok(())
+}
+
+/// The first key id of `ids` equal to an earlier one ignoring ASCII letter case, if any. Key
+/// ids are hex digests in the specification; two ids that differ only in letter case name
+/// the same digest, so they are ambiguous wherever ids must be unique.
+fn duplicate_key_id<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = BTreeSet::new();
+    ids.into_iter()
+        .find(|id| !seen.insert(id.to_ascii_lowercase()))
 }
 
 fn check_keys(file: &str, keys: &BTreeMap<String, Key>) -> Result<(), MetadataError> {
@@ -183,6 +191,12 @@ fn check_keys(file: &str, keys: &BTreeMap<String, Key>) -> Result<(), MetadataEr
         return Err(MetadataError::format(
             file,
             format!("more than {MAX_KEYS} keys"),
+        ));
+    }
+    if let Some(dup) = duplicate_key_id(keys.keys().map(String::as_str)) {
+        return Err(MetadataError::format(
+            file,
+            format!("keys: duplicate key id {dup} (key ids are compared ignoring letter case)"),
         ));
     }
     Ok(())
@@ -384,14 +398,13 @@ impl<T: RoleType> Parsed<T> {
                 format!("more than {MAX_SIGNATURES} signatures"),
             ));
         }
-        let mut seen = BTreeSet::new();
-        for s in &signatures {
-            if !seen.insert(s.keyid.as_str()) {
-                return Err(MetadataError::format(
-                    file,
-                    format!("multiple signatures with key id {}", s.keyid),
-                ));
-            }
+        if let Some(dup) = duplicate_key_id(signatures.iter().map(|s| s.keyid.as_str())) {
+            return Err(MetadataError::format(
+                file,
+                format!(
+                    "multiple signatures with key id {dup} (key ids are compared ignoring letter case)"
+                ),
+            ));
         }
         let mut signed: T = serde_json::from_value(typed(signed_json, "signed")?)
             .map_err(|e| MetadataError::format(file, format!("signed: {e}")))?;
@@ -419,7 +432,9 @@ impl<T: RoleType> Parsed<T> {
     }
 
     /// Checks that at least `role.threshold` distinct keys among `role.keyids` (looked up in
-    /// `keys`, key ids as given) signed the canonical payload.
+    /// `keys`, key ids as given) signed the canonical payload. Distinct means distinct key
+    /// material ([`KeyIdentity`]): one key listed under several key ids, in whatever
+    /// encoding, counts once.
     pub(crate) fn verify_threshold(
         &self,
         keys: &BTreeMap<String, Key>,
@@ -430,22 +445,22 @@ impl<T: RoleType> Parsed<T> {
         delegator: &str,
     ) -> Result<(), UpdateError> {
         let mut valid: u64 = 0;
-        // Key ids are unique per role (checked when parsing) and signatures are unique per
-        // key id. The same public key listed under two key ids still counts once: one key
-        // holder must never meet a threshold of two.
-        let mut counted: Vec<&Key> = Vec::new();
+        // Key ids are unique per role and signatures unique per key id, letter case ignored
+        // (checked when parsing); the keys themselves are compared decoded, so one key
+        // holder never meets a threshold of two.
+        let mut counted: Vec<KeyIdentity> = Vec::new();
         for keyid in keyids {
-            let Some(key) = keys.get(keyid) else {
+            let Some(verifier) = keys.get(keyid).and_then(Key::verifier) else {
                 continue;
             };
-            if counted.iter().any(|k| k.same_public_key(key)) {
+            if counted.contains(verifier.identity()) {
                 continue;
             }
             let Some(sig) = self.signatures.iter().find(|s| &s.keyid == keyid) else {
                 continue;
             };
-            if key.verify(&self.canonical_signed, &sig.sig) {
-                counted.push(key);
+            if verifier.verify(&self.canonical_signed, &sig.sig) {
+                counted.push(verifier.identity().clone());
                 valid = valid.saturating_add(1);
                 if valid >= threshold {
                     return Ok(());

@@ -16,6 +16,7 @@ pub(crate) const PAST: &str = "2029-01-01T00:00:00Z";
 
 pub(crate) struct TestKey {
     pair: Ed25519KeyPair,
+    seed: u8,
     pub(crate) id: String,
 }
 
@@ -24,8 +25,14 @@ impl TestKey {
         let pair = Ed25519KeyPair::from_seed_unchecked(&[seed; 32]).unwrap();
         TestKey {
             id: format!("key-{seed}"),
+            seed,
             pair,
         }
+    }
+
+    /// The seed the key pair was made from.
+    pub(crate) fn seed(&self) -> u8 {
+        self.seed
     }
 
     pub(crate) fn public(&self) -> Value {

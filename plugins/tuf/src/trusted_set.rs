@@ -572,6 +572,185 @@ mod tests {
         ));
     }
 
+    /// `key` listed again under `alias_id`, its public key written in upper-case hex: the
+    /// same key material in another encoding.
+    fn upper_case_alias(key: &TestKey, alias_id: &str) -> (TestKey, serde_json::Value) {
+        let mut alias = TestKey::new(key.seed());
+        alias.id = alias_id.to_owned();
+        let mut public = key.public();
+        let upper = public["keyval"]["public"]
+            .as_str()
+            .unwrap()
+            .to_ascii_uppercase();
+        public["keyval"]["public"] = json!(upper);
+        (alias, public)
+    }
+
+    #[test]
+    fn one_key_in_two_encodings_counts_once_for_the_root_role() {
+        let repo = Repo::new();
+        let key = TestKey::new(1);
+        let (alias, alias_public) = upper_case_alias(&key, "alias-of-key-1");
+        let mut signed = repo.root_signed(1, FUTURE);
+        signed["keys"][&alias.id] = alias_public;
+        signed["roles"]["root"] =
+            json!({ "keyids": [key.id.clone(), alias.id.clone()], "threshold": 2 });
+        let doubled = sign(&signed, &[&key, &alias]);
+        assert!(matches!(
+            TrustedSet::new(&doubled, now()),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
+        // The same through a rotation: root v2 must meet its own threshold of 2.
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let mut v2 = signed.clone();
+        v2["version"] = json!(2);
+        assert!(matches!(
+            set.update_root(&sign(&v2, &[&key, &alias])),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
+        assert_eq!(set.root_version(), 1);
+    }
+
+    #[test]
+    fn key_ids_differing_only_in_letter_case_are_refused() {
+        // The key listed under its hex key id and the same id in upper case, its public key
+        // in upper case too, signing under both ids (the reviewed attack): refused as
+        // ambiguous before any signature counts.
+        let repo = Repo::new();
+        let mut key = TestKey::new(1);
+        key.id = "c0ffee00c0ffee00".into();
+        let (alias, alias_public) = upper_case_alias(&key, "C0FFEE00C0FFEE00");
+        let mut signed = repo.root_signed(1, FUTURE);
+        let keys = signed["keys"].as_object_mut().unwrap();
+        keys.remove("key-1");
+        keys.insert(key.id.clone(), key.public());
+        keys.insert(alias.id.clone(), alias_public);
+        signed["roles"]["root"] =
+            json!({ "keyids": [key.id.clone(), alias.id.clone()], "threshold": 2 });
+        match TrustedSet::new(&sign(&signed, &[&key, &alias]), now()) {
+            Err(UpdateError::Metadata(MetadataError::Format { reason, .. })) => {
+                assert!(reason.contains("letter case"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A role listing one id in two cases, and signatures under one id in two cases,
+        // are refused the same way.
+        let mut signed = repo.root_signed(1, FUTURE);
+        signed["roles"]["root"] = json!({ "keyids": ["key-1", "KEY-1"], "threshold": 1 });
+        assert!(matches!(
+            TrustedSet::new(&sign(&signed, &[&repo.root_keys[0]]), now()),
+            Err(UpdateError::Metadata(MetadataError::Format { .. }))
+        ));
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        let ts = repo.timestamp(1, meta(1), FUTURE);
+        let mut doc: serde_json::Value = serde_json::from_slice(&ts).unwrap();
+        let mut twin = doc["signatures"][0].clone();
+        twin["keyid"] = json!("KEY-2");
+        doc["signatures"].as_array_mut().unwrap().push(twin);
+        assert!(matches!(
+            set.update_timestamp(&serde_json::to_vec(&doc).unwrap()),
+            Err(UpdateError::Metadata(MetadataError::Format { .. }))
+        ));
+    }
+
+    #[test]
+    fn one_key_in_two_encodings_counts_once_for_a_top_level_role() {
+        let repo = Repo::new();
+        let (alias, alias_public) = upper_case_alias(&repo.timestamp_key, "timestamp-alias");
+        let mut signed = repo.root_signed(2, FUTURE);
+        signed["keys"][&alias.id] = alias_public;
+        signed["roles"]["timestamp"] =
+            json!({ "keyids": [repo.timestamp_key.id, alias.id], "threshold": 2 });
+        let mut set = TrustedSet::new(&repo.root(1), now()).unwrap();
+        set.update_root(&sign(&signed, &[&repo.root_keys[0]]))
+            .unwrap();
+        let ts = sign(
+            &json!({ "_type": "timestamp", "spec_version": "1.0.31", "version": 1,
+                     "expires": FUTURE, "meta": { "snapshot.json": meta(1) } }),
+            &[&repo.timestamp_key, &alias],
+        );
+        assert!(matches!(
+            set.update_timestamp(&ts),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
+        assert!(set.timestamp().is_none());
+    }
+
+    #[test]
+    fn one_key_in_two_encodings_counts_once_for_a_delegated_role() {
+        let repo = Repo::new();
+        let mut set = with_timestamp(&repo);
+        set.update_snapshot(
+            &repo.snapshot(
+                1,
+                json!({"targets.json": meta(1), "a.json": meta(1)}),
+                FUTURE,
+            ),
+            false,
+        )
+        .unwrap();
+        let a_key = TestKey::new(20);
+        let (alias, alias_public) = upper_case_alias(&a_key, "a-alias");
+        let delegations = json!({
+            "keys": { (a_key.id.clone()): a_key.public(), (alias.id.clone()): alias_public },
+            "roles": [{ "name": "a", "keyids": [a_key.id, alias.id], "threshold": 2,
+                        "terminating": false, "paths": ["*"] }],
+        });
+        set.update_targets(
+            &repo.targets(1, json!({}), Some(delegations)),
+            "targets",
+            "root",
+        )
+        .unwrap();
+        let a = sign(&Repo::targets_signed(1, json!({}), None), &[&a_key, &alias]);
+        assert!(matches!(
+            set.update_targets(&a, "a", "targets"),
+            Err(UpdateError::Threshold {
+                valid: 1,
+                threshold: 2,
+                ..
+            })
+        ));
+        assert!(set.targets("a").is_none());
+        // Two distinct keys do meet it.
+        let b_key = TestKey::new(21);
+        let mut set2 = with_timestamp(&repo);
+        set2.update_snapshot(
+            &repo.snapshot(
+                1,
+                json!({"targets.json": meta(1), "a.json": meta(1)}),
+                FUTURE,
+            ),
+            false,
+        )
+        .unwrap();
+        let delegations = json!({
+            "keys": { (a_key.id.clone()): a_key.public(), (b_key.id.clone()): b_key.public() },
+            "roles": [{ "name": "a", "keyids": [a_key.id, b_key.id], "threshold": 2,
+                        "terminating": false, "paths": ["*"] }],
+        });
+        set2.update_targets(
+            &repo.targets(1, json!({}), Some(delegations)),
+            "targets",
+            "root",
+        )
+        .unwrap();
+        let a = sign(&Repo::targets_signed(1, json!({}), None), &[&a_key, &b_key]);
+        set2.update_targets(&a, "a", "targets").unwrap();
+    }
+
     #[test]
     fn root_rotation_needs_old_and_new_thresholds_and_next_version() {
         let mut repo = Repo::new();

@@ -64,9 +64,10 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
 
-    /// When no --trusted-root is given and the offline cache holds no Sigstore trusted root,
-    /// use the Sigstore production trusted root compiled into this binary (a dated snapshot
-    /// that may be stale; recorded in the report as a warning with its age)
+    /// When no --trusted-root is given and no Sigstore repository is cached at all, use the
+    /// Sigstore production trusted root compiled into this binary (a dated snapshot that may
+    /// be stale; recorded in the report as a warning with its age). A cached repository that
+    /// is damaged or does not verify is an error, never replaced by this root
     #[arg(long, conflicts_with = "trusted_root")]
     pub use_embedded_root: bool,
 
@@ -165,9 +166,11 @@ enum RootSource {
 }
 
 /// The trusted root: the file given, else the one the offline cache holds (verified now), else
-/// — only with `--use-embedded-root`, and only when the cache holds none — the embedded one.
-/// A cache that does not verify ends the command with the cache's own report (which names the
-/// failed TUF check); it is never refreshed here, and never replaced by the embedded root.
+/// — only with `--use-embedded-root`, and only when no `sigstore` repository is cached at all
+/// — the embedded one. A cache that does not verify ends the command with the cache's own
+/// report (which names the failed TUF check); a cache that cannot be read (damaged state, a
+/// missing file, no `trusted_root.json` target, an I/O error) ends it with an error naming
+/// the problem (exit 2). Neither is ever refreshed here, nor replaced by the embedded root.
 fn trusted_root(
     a: &VerifyBlobArgs,
     g: &crate::cli::GlobalArgs,
@@ -180,29 +183,45 @@ fn trusted_root(
             .map_err(|e| CliError::malformed(path.display().to_string(), e.to_string()))?;
         return Ok(Ok((root, RootSource::File)));
     }
-    let cached = crate::commands::cache::cache_dir(g).and_then(|dir| {
-        let cache = offline_cache::CacheDir::new(&dir);
-        offline_cache::trusted_root(&cache, SIGSTORE_REPO, time, insecure)
-            .map_err(|e| CliError::Usage(e.to_string()))
-            .map(|r| (r, dir))
-    });
-    let bytes = match cached {
-        Ok((Ok(file), dir)) => {
+    let embedded = |reason: &dyn std::fmt::Display| {
+        tracing::info!(%reason, "no Sigstore repository in the offline cache; using the embedded trusted root");
+        embedded::production_trusted_root()
+            .map(|root| Ok((root, RootSource::Embedded)))
+            .map_err(|e| CliError::Internal(format!("embedded trusted root does not parse: {e}")))
+    };
+    let dir = match crate::commands::cache::cache_dir(g) {
+        Ok(dir) => dir,
+        // No cache directory at all: nothing is cached.
+        Err(e) if a.use_embedded_root => return embedded(&e),
+        Err(e) => {
+            return Err(CliError::Usage(format!(
+                "no --trusted-root given and no offline cache: {e}"
+            )))
+        }
+    };
+    let cache = offline_cache::CacheDir::new(&dir);
+    let bytes = match offline_cache::trusted_root(&cache, SIGSTORE_REPO, time, insecure) {
+        Ok(Ok(file)) => {
             tracing::info!(cache = %dir.display(), "trusted root from the offline cache");
             file.bytes
         }
-        Ok((Err(report), _)) => return Ok(Err(report)),
-        Err(e) if a.use_embedded_root => {
-            tracing::info!(reason = %e, "no trusted root in the offline cache; using the embedded one");
-            let root = embedded::production_trusted_root().map_err(|e| {
-                CliError::Internal(format!("embedded trusted root does not parse: {e}"))
-            })?;
-            return Ok(Ok((root, RootSource::Embedded)));
+        Ok(Err(report)) => return Ok(Err(report)),
+        // The only case the embedded root may stand in for: no repository is cached.
+        Err(e @ offline_cache::Error::NotCached { .. }) if a.use_embedded_root => {
+            return embedded(&e)
         }
-        Err(e) => {
+        Err(e @ offline_cache::Error::NotCached { .. }) => {
             return Err(CliError::Usage(format!(
                 "no --trusted-root given and none usable in the offline cache: {e}"
             )))
+        }
+        Err(e) => {
+            return Err(CliError::malformed(
+                format!("offline cache {}", dir.display()),
+                format!(
+                    "{e}; the cached Sigstore repository cannot be used (a damaged or incomplete cache is never replaced by another root: run `prov-verify cache verify`, then warm or import again)"
+                ),
+            ))
         }
     };
     let root = TrustedRoot::from_json(&bytes)
