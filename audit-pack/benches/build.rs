@@ -166,6 +166,7 @@ fn main() {
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };

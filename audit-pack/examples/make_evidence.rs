@@ -19,8 +19,8 @@
 mod hostile;
 
 use audit_pack::{
-    build_pack_to_dir, BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SignerFlags,
-    SigningKey, SigstoreTrust,
+    build_pack_to_dir, BuildInput, BuildInsecure, IndexSigner, Limits, LogTarget, OrgSlug,
+    PackDate, SignerFlags, SigningKey, SigstoreTrust,
 };
 use merkle::note::Signer;
 use sha2::{Digest, Sha256};
@@ -179,6 +179,7 @@ fn main() {
         manifest_keys: &[release_vkey],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -256,6 +257,7 @@ fn main() {
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: Some(&sigstore),
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -267,17 +269,43 @@ fn main() {
         sig_summary.warnings
     );
 
-    // Reports of the sample pack (golden files for tests/report.rs).
+    // The sample organisation built with --allow-unverified-manifests and no manifest key:
+    // its manifest is recorded as not verified and the mode is in the index
+    // (golden/audit-pack-verify-insecure*).
+    let insecure_dir = out.join("insecure");
+    fs::create_dir_all(&insecure_dir).unwrap();
+    let insecure_input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &out.join("control-map.csv"),
+        key: IndexSigner::Ed25519(&key),
+        manifest_keys: &[],
+        manifest_roots: &[],
+        manifest_sigstore: None,
+        insecure: &[BuildInsecure::AllowUnverifiedManifests],
+        limits: Limits::DEFAULT,
+        log: None,
+    };
+    let (_, insecure_summary) = build_pack_to_dir(&insecure_input, &insecure_dir)
+        .unwrap_or_else(|e| panic!("build: {e}"));
+    assert!(!insecure_summary.index.manifest_signatures[0].verified);
+
+    // Reports of the sample pack (golden files for tests/report.rs), verified as an auditor
+    // would: the pack key, and the release key for the manifest.
     let pack_bytes = fs::read(&path).unwrap();
-    let (verification, digest) = audit_pack::report::verify_and_digest(
+    let index_keys = [key.verifier_key()];
+    let manifest_keys = [release.to_verifier_key()];
+    let (verification, digest) = audit_pack::report::verify_and_digest_trusted(
         plugin_api::Report::builder(audit_pack::PLUGIN),
         pack_bytes.as_slice(),
-        &[key.verifier_key()],
+        &audit_pack::Trust::keys(&index_keys).with_manifest_keys(&manifest_keys),
         &Limits::DEFAULT,
         None,
     )
     .unwrap();
     let verified = verification.verified().expect("the sample pack verifies");
+    let digest = digest.expect("a verified pack has a digest");
     let input = audit_pack::report::ReportInput {
         pack: verified,
         verification: &verification.report,

@@ -15,14 +15,14 @@
 //! fields; safe, unique, non-conflicting relative paths; then the end-of-archive blocks and
 //! only zero bytes after them. Everything else is refused with a reason: symlinks, hard
 //! links, devices, FIFOs, directories, pax headers, sparse files, `..` and absolute paths.
-//! Budgets bound the entries, each file, and all decompressed bytes (gzip/tar bombs). Nothing
+//! Budgets bound the entries, each file, all decompressed bytes (gzip/tar bombs) and the
+//! bookkeeping of the directories that entry paths imply (deep-path bombs). Nothing
 //! is ever written to disk.
 
 use crate::limits::Limits;
-use crate::path::{pack_path_problem, MAX_PATH_LEN};
+use crate::path::{pack_path_problem, PathTree, PathTreeError, MAX_PATH_LEN};
 use crate::pgzip::ParGzWriter;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::io::{self, BufRead, Read, Write};
 
 const BLOCK: usize = 512;
@@ -109,6 +109,10 @@ pub enum ArchiveError {
     /// More entries than the budget.
     #[error("more than {max} entries")]
     TooManyEntries { max: usize },
+    /// The entries' paths imply more distinct directories than the bookkeeping budget holds
+    /// (deep, distinct paths: a memory-exhaustion attempt, or a tree too deep for a pack).
+    #[error("entry {path:?}: the entries' directories need more than {max} bytes of bookkeeping (Limits::max_dir_bookkeeping)")]
+    DirectoryBudget { path: String, max: usize },
     /// A file larger than the budget.
     #[error("entry {path:?} is {size} bytes, more than the limit of {max}")]
     FileTooLarge { path: String, size: u64, max: u64 },
@@ -136,6 +140,7 @@ impl ArchiveError {
             ArchiveError::DuplicatePath { .. } => "duplicate-path",
             ArchiveError::PathConflict { .. } => "path-conflict",
             ArchiveError::TooManyEntries { .. } => "too-many-entries",
+            ArchiveError::DirectoryBudget { .. } => "directory-budget",
             ArchiveError::FileTooLarge { .. } => "file-too-large",
             ArchiveError::DecompressedTooLarge { .. } => "decompressed-too-large",
             ArchiveError::NonZeroPadding { .. } => "non-zero-padding",
@@ -165,8 +170,7 @@ pub struct PackReader<R: BufRead> {
     limits: Limits,
     total: u64,
     entries: usize,
-    files: HashSet<String>,
-    dirs: HashSet<String>,
+    paths: PathTree,
     done: bool,
 }
 
@@ -250,8 +254,7 @@ impl<R: BufRead> PackReader<R> {
             limits,
             total: 0,
             entries: 0,
-            files: HashSet::new(),
-            dirs: HashSet::new(),
+            paths: PathTree::new(limits.max_dir_bookkeeping),
             done: false,
         }
     }
@@ -368,39 +371,19 @@ impl<R: BufRead> PackReader<R> {
                 reason: reason.to_owned(),
             });
         }
-        if self.files.contains(path) {
-            return Err(ArchiveError::DuplicatePath {
+        self.paths.insert(path).map_err(|e| match e {
+            PathTreeError::Duplicate => ArchiveError::DuplicatePath {
                 path: path.to_owned(),
-            });
-        }
-        if self.dirs.contains(path) {
-            let other = self
-                .files
-                .iter()
-                .find(|f| f.starts_with(path) && f.as_bytes().get(path.len()) == Some(&b'/'))
-                .cloned()
-                .unwrap_or_default();
-            return Err(ArchiveError::PathConflict {
+            },
+            PathTreeError::Conflict { other } => ArchiveError::PathConflict {
                 path: path.to_owned(),
                 other,
-            });
-        }
-        let mut ancestors = Vec::new();
-        for (i, b) in path.bytes().enumerate() {
-            if b == b'/' {
-                let dir = path.get(..i).unwrap_or_default();
-                if self.files.contains(dir) {
-                    return Err(ArchiveError::PathConflict {
-                        path: path.to_owned(),
-                        other: dir.to_owned(),
-                    });
-                }
-                ancestors.push(dir.to_owned());
-            }
-        }
-        self.dirs.extend(ancestors);
-        self.files.insert(path.to_owned());
-        Ok(())
+            },
+            PathTreeError::OverBudget { max } => ArchiveError::DirectoryBudget {
+                path: path.to_owned(),
+                max,
+            },
+        })
     }
 
     /// The next file, or `None` after the end-of-archive marker (having checked that nothing

@@ -5,8 +5,8 @@ use crate::controls::{self, ControlLine};
 use crate::error::{io_error, BuildError};
 use crate::evidence::{self, EvidenceFile};
 use crate::index::{
-    Artifact, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME,
-    INDEX_VERSION, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME,
+    Artifact, BuildInsecure, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME,
+    EVIDENCE_PREFIX, INDEX_NAME, INDEX_VERSION, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME,
 };
 use crate::keys::verify_detached;
 use crate::kind::Kind;
@@ -34,16 +34,21 @@ pub struct BuildInput<'a> {
     pub control_map: &'a Path,
     /// Who signs the index: an Ed25519 key or an X.509 certificate's key.
     pub key: IndexSigner<'a>,
-    /// Keys trusted to sign manifests (`*.manifest.json.sig`); recorded in the index.
+    /// Keys trusted to sign manifests (`*.manifest.json.sig`). Listed in the index for
+    /// display (`trustedKeys`); a verifier gives its own again.
     pub manifest_keys: &'a [VerifierKey],
     /// Roots trusted for CMS manifest signatures (`*.manifest.json.p7s`), checked by
     /// plugin-x509 at the pack date. Not recorded: a verifier gives its own roots again.
     pub manifest_roots: &'a [plugin_x509::Certificate],
     /// Trusted root and expected signer for Sigstore manifest bundles
     /// (`*.manifest.json.sigstore.json`), checked by plugin-cosign at the pack date. Not
-    /// recorded: a verifier gives its own again. Without it such a pair is recorded as not
-    /// verified.
+    /// recorded: a verifier gives its own again.
     pub manifest_sigstore: Option<&'a SigstoreTrust>,
+    /// Explicit insecure modes, recorded in the index. Without
+    /// [`BuildInsecure::AllowUnverifiedManifests`] a manifest whose signature does not verify
+    /// with the trust given fails the build ([`BuildError::ManifestNotVerified`]); with it,
+    /// the pair is recorded as not verified.
+    pub insecure: &'a [BuildInsecure],
     /// Budgets (the same as verification uses, so a built pack is always readable).
     pub limits: Limits,
     /// A transparency log to record the pack in (its receipt goes in the pack), if any.
@@ -99,7 +104,8 @@ pub struct BuildSummary {
     pub file_name: String,
     /// The signed index.
     pub index: Index,
-    /// Notes for the operator (for example, a manifest whose signature did not verify).
+    /// Notes for the operator (for example, under `--allow-unverified-manifests`, each
+    /// manifest whose signature was not verified), `INSECURE:` first.
     pub warnings: Vec<String>,
 }
 
@@ -124,6 +130,10 @@ fn prepare(
     let limits = &input.limits;
     let files = evidence::collect(input.evidence_dir, limits, progress)?;
     let mut warnings = Vec::new();
+    let mut insecure_modes = input.insecure.to_vec();
+    insecure_modes.sort();
+    insecure_modes.dedup();
+    let allow_unverified = insecure_modes.contains(&BuildInsecure::AllowUnverifiedManifests);
 
     // Validate every file of a known kind.
     let sha256_of = |name: &str| files.get(name).map(|f| f.sha256.clone());
@@ -209,6 +219,9 @@ fn prepare(
                 let sig_bytes = sig.data.as_deref().unwrap_or_default();
                 let at = plugin_api::VerificationTime::from_unix_seconds(input.date.unix_seconds());
                 let result = match plugin.as_deref() {
+                    None if input.manifest_keys.is_empty() => {
+                        Err("no --manifest-key was given".to_owned())
+                    }
                     None => verify_detached(manifest, sig_bytes, input.manifest_keys)
                         .map_err(|e| e.to_string()),
                     Some(PLUGIN_COSIGN) => match input.manifest_sigstore {
@@ -216,6 +229,9 @@ fn prepare(
                             .map(|identity| vec![identity]),
                         None => Err("no Sigstore trusted root and signer were given".to_owned()),
                     },
+                    Some(_) if input.manifest_roots.is_empty() => {
+                        Err("no --manifest-trust-root was given".to_owned())
+                    }
                     Some(_) => verify_cms_manifest(
                         &file.name,
                         manifest,
@@ -228,12 +244,24 @@ fn prepare(
                 };
                 let (verified, signers) = match result {
                     Ok(signers) => (true, signers),
-                    Err(e) => {
+                    Err(e) if allow_unverified => {
                         warnings.push(format!(
-                            "manifest {}: signature not verified ({e}); recorded as not verified",
-                            file.name
+                            "INSECURE: manifest {}: signature not verified ({e}); recorded as not verified ({})",
+                            file.name,
+                            BuildInsecure::AllowUnverifiedManifests.flag()
                         ));
                         (false, Vec::new())
+                    }
+                    Err(e) => {
+                        return Err(BuildError::ManifestNotVerified {
+                            file: file.name.clone(),
+                            flag: match plugin.as_deref() {
+                                None => "--manifest-key",
+                                Some(PLUGIN_COSIGN) => "--manifest-sigstore-trusted-root and the signer's identity and issuer (or --manifest-sigstore-key)",
+                                Some(_) => "--manifest-trust-root",
+                            },
+                            reason: e,
+                        })
                     }
                 };
                 signers_of.insert(file.name.clone(), (verified, signers.clone()));
@@ -262,6 +290,16 @@ fn prepare(
             }
             _ => {}
         }
+    }
+
+    for mode in &insecure_modes {
+        warnings.insert(
+            0,
+            format!(
+                "INSECURE: {mode} is on and recorded in the pack: {}",
+                mode.description()
+            ),
+        );
     }
 
     // The control map, filled in.
@@ -307,6 +345,7 @@ fn prepare(
         manifest_signatures: pairs,
         trusted_keys: trusted,
         merkle_root: String::new(),
+        insecure_modes,
     };
     index.merkle_root = index
         .compute_merkle_root()

@@ -48,6 +48,26 @@ pub enum BuildError {
     /// A file changed while the pack was being written.
     #[error("{path}: changed while the pack was being written")]
     Changed { path: String },
+    /// A manifest's signature could not be verified with the trust given (none given, or a
+    /// signature that does not verify with it), and the build was not told
+    /// `--allow-unverified-manifests`. `flag` names the trust flag of the pair's kind.
+    #[error("manifest {file}: signature not verified ({reason}); give the signer's trust with {flag}, or build with --allow-unverified-manifests (INSECURE: recorded in the pack and shown by every report)")]
+    ManifestNotVerified {
+        file: String,
+        flag: &'static str,
+        reason: String,
+    },
+}
+
+impl BuildError {
+    /// The exit status of a build that failed this way: 1 for a manifest signature that did
+    /// not verify (a verification failure), 2 for everything else (usage, input, I/O).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            BuildError::ManifestNotVerified { .. } => 1,
+            _ => 2,
+        }
+    }
 }
 
 pub(crate) fn io_error(path: &std::path::Path, e: &std::io::Error) -> BuildError {

@@ -4,7 +4,7 @@ use crate::error::{io_error, BuildError};
 use crate::index::EVIDENCE_PREFIX;
 use crate::kind::Kind;
 use crate::limits::Limits;
-use crate::path::pack_path_problem;
+use crate::path::{pack_path_problem, PathTree, PathTreeError};
 use crate::schema;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -44,6 +44,9 @@ pub(crate) fn collect(
     // Walk first (sorted, checking names and types), then hash the files in parallel; the
     // first error in walk order is reported, so errors do not depend on scheduling.
     let mut found: Vec<(String, PathBuf, Kind, bool)> = Vec::new();
+    // The same directory bookkeeping, with the same budget, as a reader of the pack: what is
+    // built can be read back.
+    let mut tree = PathTree::new(limits.max_dir_bookkeeping);
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -82,9 +85,20 @@ pub(crate) fn collect(
             parts.push(s.to_owned());
         }
         let name = parts.join("/");
-        if let Some(problem) = pack_path_problem(&format!("{EVIDENCE_PREFIX}{name}")) {
+        let pack_path = format!("{EVIDENCE_PREFIX}{name}");
+        if let Some(problem) = pack_path_problem(&pack_path) {
             return Err(folder_err(problem));
         }
+        tree.insert(&pack_path).map_err(|e| match e {
+            PathTreeError::OverBudget { max } => folder_err(&format!(
+                "the evidence folder's directories need more than {max} bytes of bookkeeping \
+                 (Limits::max_dir_bookkeeping): too many distinct or too deep directories for a pack"
+            )),
+            PathTreeError::Duplicate => folder_err("the same path twice"),
+            PathTreeError::Conflict { other } => {
+                folder_err(&format!("conflicts with {other} (one would be the other's directory)"))
+            }
+        })?;
         // index.json, its signature and the control map sit at the pack root, evidence under
         // evidence/: the three extra entries always fit the entry budget.
         if found.len().saturating_add(4) > limits.max_entries {

@@ -8,6 +8,11 @@
 //!  "merkleRoot":"…","org":"acme","trustedKeys":["release+1234abcd+AQ…"],"version":1}
 //! ```
 //!
+//! `trustedKeys` lists the keys the builder gave with `--manifest-key`, for display only: a
+//! verifier never trusts a key because the pack names it (it gives its own `--manifest-key`).
+//! `insecureModes` (absent unless the build was told otherwise) records explicit insecure
+//! modes of the build, such as `allow-unverified-manifests` ([`BuildInsecure`]).
+//!
 //! The file is the RFC 8785 canonical form of that object followed by one newline, and a
 //! reader insists on exactly that form. `merkleRoot` is the RFC 6962 root over the artifacts
 //! in index order; leaf `i` is the canonical JSON of artifact entry `i` (the five members
@@ -74,16 +79,65 @@ pub struct ManifestSignature {
     pub manifest: String,
     /// Pack path of its detached signature.
     pub signature: String,
-    /// Whether the signature verified with the index's `trustedKeys`.
+    /// Whether the signature verified at build time with the trust the builder gave
+    /// (`--manifest-key`, `--manifest-trust-root`, the Sigstore flags). `false` only in a
+    /// pack built with [`BuildInsecure::AllowUnverifiedManifests`].
     pub verified: bool,
-    /// Names of the trusted keys whose signatures verified, or the X.509 signer's subject
-    /// (empty if not verified).
+    /// Names of the keys whose signatures verified, or the X.509 signer's subject, or the
+    /// Sigstore signer (empty if not verified).
     pub signers: Vec<String>,
     /// The plugin that verified the pair: absent for Ed25519 signed-note signatures
     /// (`<manifest>.sig`), `x509` for CMS signatures (`<manifest>.p7s`), `cosign` for
     /// Sigstore bundles (`<manifest>.sigstore.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
+}
+
+/// An explicit insecure mode a pack was built with. It is recorded in the signed index
+/// (`insecureModes`), and every verification and report of the pack shows it. Serialized in
+/// kebab case (`"allow-unverified-manifests"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum BuildInsecure {
+    /// A manifest whose signature could not be verified at build time (no trust given for
+    /// it, or a signature that does not verify) is recorded as not verified instead of
+    /// failing the build.
+    AllowUnverifiedManifests,
+}
+
+impl BuildInsecure {
+    /// Every mode, in a stable order.
+    pub const ALL: &'static [BuildInsecure] = &[BuildInsecure::AllowUnverifiedManifests];
+
+    /// The name recorded in the index (`"allow-unverified-manifests"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BuildInsecure::AllowUnverifiedManifests => "allow-unverified-manifests",
+        }
+    }
+
+    /// The `audit-pack build` flag that turns it on.
+    pub fn flag(self) -> &'static str {
+        match self {
+            BuildInsecure::AllowUnverifiedManifests => "--allow-unverified-manifests",
+        }
+    }
+
+    /// What it means for the pack, in one sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            BuildInsecure::AllowUnverifiedManifests => {
+                "manifest signatures that could not be verified at build time are in the pack, recorded as not verified"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for BuildInsecure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.flag())
+    }
 }
 
 /// The `plugin` of X.509 (CMS) manifest pairs.
@@ -119,10 +173,15 @@ pub struct Index {
     pub controls: Vec<ControlLine>,
     /// Manifest/signature pairs and their recorded verdicts.
     pub manifest_signatures: Vec<ManifestSignature>,
-    /// Verifier keys trusted for manifest signatures at build time.
+    /// The verifier keys the builder gave for manifest signatures (`--manifest-key`). For
+    /// display only: verification never trusts a key because the pack lists it.
     pub trusted_keys: Vec<String>,
     /// RFC 6962 root over the artifacts' leaf hashes, hex.
     pub merkle_root: String,
+    /// Explicit insecure modes of the build, sorted, each once; absent from the JSON when
+    /// there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insecure_modes: Vec<BuildInsecure>,
 }
 
 /// Why an `index.json` was refused.
@@ -199,6 +258,14 @@ impl Index {
             })?;
         if jcs::to_canonical(&value)?.as_bytes() != body {
             return Err(IndexError::NotCanonical);
+        }
+        // One encoding only: no insecure mode is written as an absent member, never as [].
+        if value
+            .get("insecureModes")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            return Err(invalid("insecureModes", "must be absent when empty"));
         }
         let index: Index = serde_json::from_value(value).map_err(|e| IndexError::Malformed {
             reason: e.to_string(),
@@ -284,6 +351,9 @@ impl Index {
         if self.artifact(CONTROL_MAP_NAME).is_none() {
             return Err(invalid("artifacts", "control-map.csv is not listed"));
         }
+        if self.insecure_modes.windows(2).any(|w| w.first() >= w.get(1)) {
+            return Err(invalid("insecureModes", "not sorted or repeated"));
+        }
         for (i, key) in self.trusted_keys.iter().enumerate() {
             VerifierKey::parse(key)
                 .map_err(|e| invalid(format!("trustedKeys/{i}"), e.to_string()))?;
@@ -324,6 +394,11 @@ impl Index {
             }
         }
         Ok(())
+    }
+
+    /// Whether the pack was built with the insecure mode `mode`.
+    pub fn has_insecure(&self, mode: BuildInsecure) -> bool {
+        self.insecure_modes.contains(&mode)
     }
 
     /// The artifact listed at `path` (binary search: artifacts are sorted).

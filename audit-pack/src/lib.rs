@@ -39,19 +39,22 @@ pub use build::{
     BuildInput, BuildSummary, LogTarget, RECEIPT_NAME,
 };
 pub use error::BuildError;
-pub use index::{ArtifactProof, Index};
+pub use index::{ArtifactProof, BuildInsecure, Index};
 pub use keys::{parse_public_key, KeyError, SigningKey};
 pub use kind::Kind;
 pub use limits::Limits;
 pub use names::{pack_file_name, OrgSlug, PackDate};
-pub use plugin::AuditPackPlugin;
+pub use plugin::{AuditPackPlugin, MANIFEST_KEY_PREFIX};
 pub use proof::{
     make_proof, verify_proof, verify_proof_trusted, PackProof, ProofError, PROOF_CHECK_IDS,
     PROOF_FORMAT,
 };
 pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
 pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
-pub use trust_args::{LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError, TrustFile};
+pub use trust_args::{
+    IndexTrustArgs, LoadedIndexTrust, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError,
+    TrustFile,
+};
 pub use verify::{
     verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,
     Verification, VerifiedPack, CHECK_IDS, PLUGIN, RECEIPT_CHECK_ID, SPOT_CHECK_ID,

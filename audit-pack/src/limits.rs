@@ -22,12 +22,19 @@ pub struct Limits {
     pub max_csv_rows: usize,
     /// Most decompressed bytes read when inspecting a policy bundle.
     pub max_bundle_unpacked: u64,
+    /// Most bytes of directory bookkeeping while reading (or building) a pack. Every distinct
+    /// directory of the entries' paths is remembered, so that a file that is also another
+    /// entry's directory is refused; each costs its length plus
+    /// [`DIR_ENTRY_OVERHEAD`](crate::path::DIR_ENTRY_OVERHEAD) bytes. Without this budget,
+    /// 10 000 entries with 1 KiB paths 500 directories deep would make a reader remember
+    /// 5 million directories (about 3 GB).
+    pub max_dir_bookkeeping: usize,
 }
 
 impl Limits {
     /// The defaults: 10 000 entries, 1 GiB per file, 4 GiB decompressed, 960 KiB index,
     /// 16 KiB signature, 512 KiB JSON, 16 MiB / 100 000 lines of control map, 64 MiB unpacked
-    /// policy bundle.
+    /// policy bundle, 8 MiB of directory bookkeeping.
     pub const DEFAULT: Limits = Limits {
         max_entries: 10_000,
         max_file_size: 1 << 30,
@@ -38,6 +45,7 @@ impl Limits {
         max_csv_size: 16 << 20,
         max_csv_rows: 100_000,
         max_bundle_unpacked: 64 << 20,
+        max_dir_bookkeeping: 8 << 20,
     };
 }
 

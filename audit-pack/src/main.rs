@@ -8,12 +8,13 @@ use audit_pack::progress::{NoProgress, Phase, Progress};
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::trust_args::{
-    load_manifest_roots, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError, TrustFile,
+    load_manifest_roots, IndexTrustArgs, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError,
+    TrustFile,
 };
 use audit_pack::{
     build_pack_to_dir_with_progress, make_proof, parse_public_key, verify_proof_trusted,
-    BuildInput, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest,
-    X509Signer, PLUGIN,
+    BuildInput, BuildInsecure, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
+    SpotCheckRequest, X509Signer, PLUGIN,
 };
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
@@ -69,8 +70,9 @@ enum Command {
         /// The log's private key file (signs the new checkpoint).
         #[arg(long, value_name = "LOG.key", requires = "log_dir")]
         log_key: Option<PathBuf>,
-        /// A public key trusted to sign manifests (`*.manifest.json.sig`); repeatable.
-        #[arg(long = "manifest-key")]
+        /// A public key trusted to sign manifests (`*.manifest.json.sig`); repeatable. Listed
+        /// in the pack for display; verifiers give their own again.
+        #[arg(long = "manifest-key", value_name = "PUB")]
         manifest_keys: Vec<PathBuf>,
         /// A root certificate file (PEM or DER) trusted for CMS manifest signatures
         /// (`*.manifest.json.p7s`, checked by plugin-x509 at the pack date); repeatable.
@@ -79,6 +81,11 @@ enum Command {
         manifest_trust_roots: Vec<PathBuf>,
         #[command(flatten)]
         sigstore: SigstoreArgs,
+        /// INSECURE: record a manifest whose signature cannot be verified with the trust given
+        /// as not verified, instead of failing the build (exit 1). The mode is recorded in the
+        /// pack, and every verification and report of it shows it.
+        #[arg(long)]
+        allow_unverified_manifests: bool,
         /// Pack date, YYYY-MM-DD (default: from SOURCE_DATE_EPOCH, else today in UTC).
         #[arg(long)]
         date: Option<String>,
@@ -131,12 +138,14 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Verify a proof file written by `prove` with the index signer's public key.
+    /// Verify a proof file written by `prove` with the index signer's public key (or pinned
+    /// roots). A proof holds no log receipt and no manifest: the log and manifest trust flags
+    /// of `verify` are refused here.
     VerifyProof {
         /// The proof file (JSON).
         proof: PathBuf,
         #[command(flatten)]
-        trust: TrustArgs,
+        trust: IndexTrustArgs,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -236,6 +245,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             manifest_keys,
             manifest_trust_roots,
             sigstore,
+            allow_unverified_manifests,
             date,
             out,
             json,
@@ -291,6 +301,11 @@ fn run(cli: Cli) -> Result<u8, String> {
                 _ => None,
             };
             let manifest_sigstore = sigstore.load().map_err(trust_error)?;
+            let insecure: &[BuildInsecure] = if allow_unverified_manifests {
+                &[BuildInsecure::AllowUnverifiedManifests]
+            } else {
+                &[]
+            };
             let input = BuildInput {
                 org,
                 date,
@@ -300,6 +315,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 manifest_keys: &trusted,
                 manifest_roots: &load_manifest_roots(&manifest_trust_roots).map_err(trust_error)?,
                 manifest_sigstore: manifest_sigstore.as_ref(),
+                insecure,
                 limits: Limits::DEFAULT,
                 log,
             };
@@ -312,8 +328,16 @@ fn run(cli: Cli) -> Result<u8, String> {
             } else {
                 &NoProgress
             };
-            let (path, summary) = build_pack_to_dir_with_progress(&input, &out, progress)
-                .map_err(|e| e.to_string())?;
+            let (path, summary) = match build_pack_to_dir_with_progress(&input, &out, progress) {
+                Ok(built) => built,
+                // A manifest signature that does not verify is a verification failure (exit
+                // 1); every other build error is an input or I/O error (exit 2).
+                Err(e) if e.exit_code() == 1 => {
+                    eprintln!("audit-pack: error: {e}");
+                    return Ok(1);
+                }
+                Err(e) => return Err(e.to_string()),
+            };
             if json {
                 let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let digest = {
@@ -330,6 +354,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                     "merkleRoot": summary.index.merkle_root,
                     "artifacts": summary.index.artifacts.len(),
                     "controls": summary.index.controls.len(),
+                    "insecureModes": summary.index.insecure_modes,
                     "warnings": summary.warnings,
                 });
                 println!("{doc}");
@@ -370,7 +395,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             let at = VerificationTime::from_unix_seconds(now_seconds());
             let builder = Report::builder(PLUGIN).verified_at(at);
             let (verification, _) = verify_file(&pack, &trust, builder, spot)?;
-            let report = verification.report;
+            let report = &verification.report;
             let mut stdout = std::io::stdout().lock();
             if json {
                 let _ = writeln!(stdout, "{}", report.to_json());
@@ -384,10 +409,14 @@ fn run(cli: Cli) -> Result<u8, String> {
                         }
                     }
                 }
-                let verdict = if report.ok() {
-                    "verified"
-                } else {
-                    "NOT verified"
+                let verdict = match (report.ok(), verification.verified()) {
+                    (true, Some(v)) if !v.index().insecure_modes.is_empty() => {
+                        let flags: Vec<&str> =
+                            v.index().insecure_modes.iter().map(|m| m.flag()).collect();
+                        format!("verified [INSECURE: built with {}]", flags.join(" "))
+                    }
+                    (true, _) => "verified".to_owned(),
+                    (false, _) => "NOT verified".to_owned(),
                 };
                 let _ = writeln!(stdout, "{}: {verdict}", pack.display());
             }
@@ -413,13 +442,13 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::VerifyProof { proof, trust, json } => {
-            let trust = load_trust(&trust)?;
+            let trust = trust.load().map_err(trust_error)?;
             let bytes = read_limited(&proof, max_proof_size(&Limits::DEFAULT) as u64)?;
             let at = VerificationTime::from_unix_seconds(now_seconds());
             let report = verify_proof_trusted(
                 Report::builder(PLUGIN).verified_at(at),
                 &bytes,
-                trust.trust().index,
+                trust.trust(),
                 &Limits::DEFAULT,
             );
             let mut stdout = std::io::stdout().lock();
@@ -452,7 +481,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             // No verification time: a report depends only on the pack and the key.
             let (verification, digest) = verify_file(&pack, &trust, Report::builder(PLUGIN), None)?;
-            let Some(verified) = verification.verified() else {
+            let (Some(verified), Some(digest)) = (verification.verified(), digest) else {
                 // Fail closed: no report of a pack that does not verify.
                 let mut stderr = std::io::stderr().lock();
                 print_report(&mut stderr, &verification.report);
@@ -536,7 +565,7 @@ fn verify_file(
     trust: &TrustArgs,
     builder: plugin_api::ReportBuilder,
     spot: Option<SpotCheckRequest>,
-) -> Result<(audit_pack::Verification, String), String> {
+) -> Result<(audit_pack::Verification, Option<String>), String> {
     let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
     report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)

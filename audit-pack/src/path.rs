@@ -1,4 +1,7 @@
-//! Which entry paths a pack may hold.
+//! Which entry paths a pack may hold, and the bounded bookkeeping that keeps them unique and
+//! free of file/directory conflicts.
+
+use std::collections::HashSet;
 
 /// Longest path accepted for a pack entry, in bytes.
 pub const MAX_PATH_LEN: usize = 1024;
@@ -34,9 +37,135 @@ pub fn pack_path_problem(path: &str) -> Option<&'static str> {
     None
 }
 
+/// What one remembered directory costs against
+/// [`Limits::max_dir_bookkeeping`](crate::Limits::max_dir_bookkeeping), besides its length:
+/// about what a `String` in a hash set costs (the string, its allocation and its slot).
+pub const DIR_ENTRY_OVERHEAD: usize = 64;
+
+/// Why a path could not be added to a [`PathTree`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PathTreeError {
+    /// The same path again.
+    Duplicate,
+    /// The path is a directory of another file, or one of its directories is a file.
+    Conflict { other: String },
+    /// Remembering the path's new directories would exceed the budget.
+    OverBudget { max: usize },
+}
+
+/// The paths of a pack's files and every directory they imply, to refuse duplicates and
+/// file/directory conflicts. Memory is bounded: files by the entry and path budgets, and
+/// directories by a byte budget (each distinct directory costs its length plus
+/// [`DIR_ENTRY_OVERHEAD`]). Adding a path costs one lookup per directory it adds plus one:
+/// directories are walked from the deepest up and the walk stops at the first one already
+/// known, whose own ancestors are then known too.
+#[derive(Debug)]
+pub(crate) struct PathTree {
+    files: HashSet<String>,
+    dirs: HashSet<String>,
+    dir_bytes: usize,
+    max_dir_bytes: usize,
+}
+
+impl PathTree {
+    /// An empty tree whose directories may cost at most `max_dir_bytes`.
+    pub(crate) fn new(max_dir_bytes: usize) -> Self {
+        PathTree {
+            files: HashSet::new(),
+            dirs: HashSet::new(),
+            dir_bytes: 0,
+            max_dir_bytes,
+        }
+    }
+
+    /// Adds the file `path` (already checked by [`pack_path_problem`]). On error nothing is
+    /// added.
+    pub(crate) fn insert(&mut self, path: &str) -> Result<(), PathTreeError> {
+        if self.files.contains(path) {
+            return Err(PathTreeError::Duplicate);
+        }
+        if self.dirs.contains(path) {
+            let other = self
+                .files
+                .iter()
+                .find(|f| f.starts_with(path) && f.as_bytes().get(path.len()) == Some(&b'/'))
+                .cloned()
+                .unwrap_or_default();
+            return Err(PathTreeError::Conflict { other });
+        }
+        // Invariant: `dirs` holds every ancestor of each directory it holds, and no file.
+        let mut new_dirs: Vec<&str> = Vec::new();
+        let mut cost = 0usize;
+        let mut rest = path;
+        while let Some((dir, _)) = rest.rsplit_once('/') {
+            if self.dirs.contains(dir) {
+                break;
+            }
+            if self.files.contains(dir) {
+                return Err(PathTreeError::Conflict {
+                    other: dir.to_owned(),
+                });
+            }
+            cost = cost
+                .saturating_add(dir.len())
+                .saturating_add(DIR_ENTRY_OVERHEAD);
+            if self.dir_bytes.saturating_add(cost) > self.max_dir_bytes {
+                return Err(PathTreeError::OverBudget {
+                    max: self.max_dir_bytes,
+                });
+            }
+            new_dirs.push(dir);
+            rest = dir;
+        }
+        self.dir_bytes = self.dir_bytes.saturating_add(cost);
+        self.dirs.extend(new_dirs.into_iter().map(str::to_owned));
+        self.files.insert(path.to_owned());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn tree_refuses_duplicates_conflicts_and_overspending() {
+        let mut t = PathTree::new(1 << 20);
+        t.insert("evidence/a/b/c.json").unwrap();
+        t.insert("evidence/a/d.json").unwrap();
+        assert_eq!(t.insert("evidence/a/d.json"), Err(PathTreeError::Duplicate));
+        assert_eq!(
+            t.insert("evidence/a/b"),
+            Err(PathTreeError::Conflict {
+                other: "evidence/a/b/c.json".to_owned()
+            })
+        );
+        assert_eq!(
+            t.insert("evidence/a/d.json/x"),
+            Err(PathTreeError::Conflict {
+                other: "evidence/a/d.json".to_owned()
+            })
+        );
+        // Three directories so far: evidence, evidence/a, evidence/a/b.
+        assert_eq!(
+            t.dir_bytes,
+            "evidence".len() + "evidence/a".len() + "evidence/a/b".len() + 3 * DIR_ENTRY_OVERHEAD
+        );
+        // A budget that holds exactly one more directory of this length.
+        let mut small = PathTree::new("x/y".len() + "x".len() + 2 * DIR_ENTRY_OVERHEAD);
+        small.insert("x/y/f").unwrap();
+        small.insert("x/y/g").unwrap();
+        assert_eq!(
+            small.insert("x/z/f"),
+            Err(PathTreeError::OverBudget {
+                max: small.max_dir_bytes
+            })
+        );
+        // Nothing was added by the refused insert.
+        assert!(!small.dirs.contains("x/z"));
+        assert!(!small.files.contains("x/z/f"));
+    }
 
     #[test]
     fn paths() {

@@ -1,14 +1,19 @@
 //! `audit-pack` as a `plugin_api::Plugin`, for callers that drive every verifier the same way.
 //!
 //! The request's subject is the pack (`Subject::Bytes`); its trust roots must include at least
-//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key. The
-//! request's signature is not used (the index signature travels inside the pack); if it is not
-//! empty, a warning says so.
+//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key. Note
+//! verifier keys whose trust-root name starts with [`MANIFEST_KEY_PREFIX`] (`manifest:`) are
+//! manifest signers' keys instead (the `--manifest-key` of the command line), never index
+//! keys. The request's signature is not used (the index signature travels inside the pack);
+//! if it is not empty, a warning says so.
 
 use crate::limits::Limits;
-use crate::verify::{verify_with, PLUGIN};
+use crate::verify::{verify_trusted, Trust, PLUGIN};
 use merkle::note::VerifierKey;
 use plugin_api::{Plugin, Report, Subject, TrustRootKind, VerifyRequest};
+
+/// Trust-root name prefix of a manifest signer's note verifier key.
+pub const MANIFEST_KEY_PREFIX: &str = "manifest:";
 
 /// The audit-pack verifier, with its budgets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,11 +38,13 @@ impl Plugin for AuditPackPlugin {
                 .finish();
         };
         let mut keys = Vec::new();
+        let mut manifest_keys = Vec::new();
         for root in req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey) {
             let parsed = std::str::from_utf8(root.bytes())
                 .map_err(|e| e.to_string())
                 .and_then(|text| VerifierKey::parse(text.trim()).map_err(|e| e.to_string()));
             match parsed {
+                Ok(key) if root.name().starts_with(MANIFEST_KEY_PREFIX) => manifest_keys.push(key),
                 Ok(key) => keys.push(key),
                 Err(e) => b = b.error(format!("trust root {}: {e}", root.name())),
             }
@@ -55,6 +62,7 @@ impl Plugin for AuditPackPlugin {
                 "the request's signature is ignored: the index signature is inside the pack",
             );
         }
-        verify_with(b, pack, &keys, &self.limits)
+        let trust = Trust::keys(&keys).with_manifest_keys(&manifest_keys);
+        verify_trusted(b, pack, &trust, &self.limits, None).report
     }
 }

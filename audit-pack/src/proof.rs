@@ -294,14 +294,26 @@ pub fn verify_proof_trusted(
             "canonical JSON (RFC 8785) with well-formed fields",
         )
         .subject(format!(
-            "{} in the audit pack of {} generated {}",
-            proof.artifact.path, index.org, index.generated_at
+            "{} in the audit pack of {} generated {}{}",
+            proof.artifact.path,
+            index.org,
+            index.generated_at,
+            crate::report::insecure_note(&index)
+                .map(|note| format!(" [{note}]"))
+                .unwrap_or_default()
         ))
         .output("org", index.org.clone())
         .output("generated_at", index.generated_at.clone())
         .output("merkle_root", index.merkle_root.clone())
         .output("artifact", proof.artifact.path.clone())
         .output("sha256", proof.artifact.sha256.clone());
+
+    for mode in &index.insecure_modes {
+        b = b.warning(format!(
+            "INSECURE: the pack was built with {mode}: {}",
+            mode.description()
+        ));
+    }
 
     // The root the proof is checked against comes only from the signed index.
     let signed_root = Hash::from_hex(&index.merkle_root);

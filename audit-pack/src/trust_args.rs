@@ -1,11 +1,15 @@
 //! The verifier's trust flags, shared by the command-line tools that verify packs: who may
 //! have signed the index (an Ed25519 public key, or pinned X.509 roots with CRLs), the log
-//! key for receipts, and the roots and Sigstore trust for manifest pairs.
+//! key for receipts, and the keys, roots and Sigstore trust for manifest pairs.
 //!
-//! [`TrustArgs`] is the clap definition; [`TrustArgs::load`] reads the files it names, each
-//! bounded, into a [`LoadedTrust`] whose [`LoadedTrust::trust`] is what
-//! [`crate::verify_with`] and friends take. Failures are a [`TrustArgsError`], which keeps
-//! the file and what it was so each tool can word its own message.
+//! [`TrustArgs`] is the clap definition for commands that verify a whole pack;
+//! [`TrustArgs::load`] reads the files it names, each bounded, into a [`LoadedTrust`] whose
+//! [`LoadedTrust::trust`] is what [`crate::verify_trusted`] and friends take.
+//! [`IndexTrustArgs`] is only the index signer's part, for `verify-proof`: a proof file holds
+//! the signed index and one artifact's inclusion proof, no receipt and no manifest, so the
+//! other flags would be accepted and ignored; a command taking only [`IndexTrustArgs`]
+//! refuses them (exit 2). Failures are a [`TrustArgsError`], which keeps the file and what it
+//! was so each tool can word its own message.
 
 use crate::keys::parse_public_key;
 use crate::signer::{parse_certificates, IndexTrust, X509Trust};
@@ -38,6 +42,8 @@ pub enum TrustFile {
     SigstoreTrustedRoot,
     /// `--manifest-sigstore-key`.
     SigstoreKey,
+    /// `--manifest-key`: a manifest signer's Ed25519 public key.
+    ManifestKey,
 }
 
 /// Why the trust flags could not be loaded.
@@ -90,7 +96,7 @@ impl TrustArgsError {
 
 /// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
 #[derive(Debug, clap::Args)]
-pub struct TrustArgs {
+pub struct IndexTrustArgs {
     /// The index signer's public key file (NAME.pub, Ed25519)
     #[arg(
         long,
@@ -112,10 +118,23 @@ pub struct TrustArgs {
     /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
     #[arg(long, value_name = "TIME", requires = "trust_root")]
     at: Option<String>,
+}
+
+/// Everything a verifier of a whole pack trusts: the index signer, the log key, and the
+/// trust for manifest pairs.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    #[command(flatten)]
+    index: IndexTrustArgs,
     /// The verifier key (string or file) of the log whose receipt the pack carries; without
     /// it, a pack with a receipt does not verify (the receipt check is skipped)
     #[arg(long, value_name = "VKEY")]
     log_key: Option<String>,
+    /// The public key file (NAME.pub, Ed25519) of a manifest signer, for re-verifying
+    /// `*.manifest.json.sig` pairs; repeatable. Keys listed in the pack are never trusted: a
+    /// pack holding such a pair recorded as verified does not verify without it
+    #[arg(long = "manifest-key", value_name = "PUB")]
+    manifest_key: Vec<PathBuf>,
     /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
     /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
     /// pack holding such a pair does not verify without it
@@ -236,15 +255,37 @@ fn load_roots(
 #[derive(Debug)]
 pub struct LoadedTrust {
     index: LoadedIndexTrust,
+    manifest_keys: Vec<VerifierKey>,
     log_key: Option<VerifierKey>,
     manifest_roots: Option<Vec<plugin_x509::Certificate>>,
     manifest_sigstore: Option<SigstoreTrust>,
 }
 
+/// The index signer's trust read from the files named by [`IndexTrustArgs`].
 #[derive(Debug)]
-enum LoadedIndexTrust {
+pub enum LoadedIndexTrust {
+    /// Ed25519 keys (`--key`).
     Keys(Vec<VerifierKey>),
+    /// Pinned X.509 roots, CRLs and time (`--trust-root`, `--crl`, `--require-crl`, `--at`).
     X509(X509Trust),
+}
+
+impl LoadedIndexTrust {
+    /// The trust to verify the index signature with, borrowing the loaded material.
+    pub fn trust(&self) -> IndexTrust<'_> {
+        match self {
+            LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
+            LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
+        }
+    }
+}
+
+/// Reads manifest signers' public keys (`--manifest-key`), each within its budget.
+pub fn load_manifest_keys(paths: &[PathBuf]) -> Result<Vec<VerifierKey>, TrustArgsError> {
+    paths
+        .iter()
+        .map(|p| read_key(TrustFile::ManifestKey, p))
+        .collect()
 }
 
 impl TrustArgs {
@@ -267,16 +308,23 @@ impl TrustArgs {
             Some(load_manifest_roots(&self.manifest_trust_root)?)
         };
         Ok(LoadedTrust {
-            index: self.load_index()?,
+            index: self.index.load()?,
+            manifest_keys: load_manifest_keys(&self.manifest_key)?,
             log_key,
             manifest_roots,
             manifest_sigstore: self.sigstore.load()?,
         })
     }
+}
 
-    fn load_index(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
+impl IndexTrustArgs {
+    /// Reads the files the index-trust flags name, each within its budget.
+    pub fn load(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
         if let Some(path) = &self.key {
-            return Ok(LoadedIndexTrust::Keys(vec![read_index_key(path)?]));
+            return Ok(LoadedIndexTrust::Keys(vec![read_key(
+                TrustFile::IndexKey,
+                path,
+            )?]));
         }
         let mut trust = X509Trust {
             roots: load_roots(TrustFile::TrustRoot, &self.trust_root)?,
@@ -303,10 +351,8 @@ impl LoadedTrust {
     /// The trust to verify with, borrowing the loaded material.
     pub fn trust(&self) -> Trust<'_> {
         Trust {
-            index: match &self.index {
-                LoadedIndexTrust::Keys(keys) => IndexTrust::Keys(keys),
-                LoadedIndexTrust::X509(x509) => IndexTrust::X509(x509),
-            },
+            index: self.index.trust(),
+            manifest_keys: &self.manifest_keys,
             log_key: self.log_key.as_ref(),
             manifest_roots: self.manifest_roots.as_deref(),
             manifest_sigstore: self.manifest_sigstore.as_ref(),
@@ -314,8 +360,7 @@ impl LoadedTrust {
     }
 }
 
-fn read_index_key(path: &Path) -> Result<VerifierKey, TrustArgsError> {
-    let file = TrustFile::IndexKey;
+fn read_key(file: TrustFile, path: &Path) -> Result<VerifierKey, TrustArgsError> {
     let bytes = read_limited(file, path, MAX_KEY_FILE_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| TrustArgsError::NotUtf8 {
         file,

@@ -4,7 +4,7 @@
 //!
 //! | id | passes when |
 //! |---|---|
-//! | `audit-pack.archive.safe` | one gzip member holding a strict GNU tar of regular files with safe, unique paths, within budgets, starting with `index.json` and `index.json.sig`, with nothing after its end |
+//! | `audit-pack.archive.safe` | one gzip member holding a strict GNU tar of regular files with safe, unique paths, within budgets (including the directory bookkeeping), starting with `index.json` and `index.json.sig`, with nothing after its end |
 //! | `audit-pack.index.signature` | `index.json.sig` holds a valid Ed25519 signature over `index.json` by the given key, or (X.509 trust) a raw signature by the leaf of `index.json.certs.pem`, which plugin-x509 validates to a pinned root |
 //! | `audit-pack.index.canonical` | `index.json` is canonical JSON + newline, of the index's shape, with well-formed fields |
 //! | `audit-pack.files.present` | every artifact the index lists is in the pack |
@@ -13,7 +13,7 @@
 //! | `audit-pack.files.unlisted` | the pack holds no file the index does not list |
 //! | `audit-pack.index.merkle-root` | `merkleRoot` is the RFC 6962 root over the artifact entries |
 //! | `audit-pack.controls.evidence` | `control-map.csv` matches the index's controls, and every control line resolves to a listed artifact of the same SHA-256 and kind |
-//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair (Ed25519: the index's trusted keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date; Sigstore bundles: plugin-cosign with the verifier's trusted root and expected signer at the pack date) gives that verdict |
+//! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair with the verifier's trust, never the pack's (Ed25519: the verifier's manifest keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date; Sigstore bundles: plugin-cosign with the verifier's trusted root and expected signer at the pack date) gives that verdict; a pair recorded as not verified only in a pack built with `--allow-unverified-manifests` |
 //! | `audit-pack.evidence.schemas` | every JSON evidence document (SLO breach, DR approval, chaos run, manifest) matches its schema again, and every DR approval names two distinct approvers and a listed artifact with its SHA-256 |
 //!
 //! Then, only when the pack carries `index.receipt.json` or a log key is given,
@@ -22,15 +22,20 @@
 //! the pack has a receipt and no log key was given.
 //!
 //! When the archive cannot be read safely, or the signature or the index's form fails, the
-//! later checks are recorded as skipped ("not reached"), which makes the report not ok.
+//! later checks are recorded as skipped ("not reached"), which makes the report not ok. Once
+//! the signature or the index's form has failed, nothing more of the pack is read: the
+//! archive check is then skipped ("the rest of the pack was not read").
+//!
+//! A pack built with an insecure mode (`insecureModes` in the index) says so in the report's
+//! subject, in an `INSECURE:` warning per mode and in the output `insecure_build_modes`.
 
 use crate::archive::{ArchiveError, PackEntry, PackReader};
 use crate::build::RECEIPT_NAME;
 use crate::controls;
 use crate::evidence;
 use crate::index::{
-    Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, PLUGIN_COSIGN, PLUGIN_X509,
-    SIGNATURE_NAME,
+    BuildInsecure, Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, PLUGIN_COSIGN,
+    PLUGIN_X509, SIGNATURE_NAME,
 };
 use crate::keys::verify_detached;
 use crate::kind::Kind;
@@ -196,6 +201,10 @@ pub fn verify_detailed<R: BufRead>(
 pub struct Trust<'a> {
     /// Who may have signed the index.
     pub index: IndexTrust<'a>,
+    /// Keys for re-verifying Ed25519 manifest pairs (`*.manifest.json.sig`). Never taken
+    /// from the pack (its `trustedKeys` are shown, not trusted); without them a pack holding
+    /// a pair recorded as verified does not verify (the manifest check is skipped).
+    pub manifest_keys: &'a [VerifierKey],
     /// The verifier key of the transparency log whose receipt the pack may carry. With it, a
     /// pack must carry a receipt that verifies; without it, a receipt in the pack is a skipped
     /// check (which fails the report).
@@ -211,13 +220,22 @@ pub struct Trust<'a> {
 }
 
 impl<'a> Trust<'a> {
-    /// Ed25519 index keys only, no log key.
+    /// Ed25519 index keys only: no manifest keys, no log key.
     pub fn keys(keys: &'a [VerifierKey]) -> Self {
         Trust {
             index: IndexTrust::Keys(keys),
+            manifest_keys: &[],
             log_key: None,
             manifest_roots: None,
             manifest_sigstore: None,
+        }
+    }
+
+    /// The same trust, with `keys` for Ed25519 manifest pairs.
+    pub fn with_manifest_keys(self, keys: &'a [VerifierKey]) -> Self {
+        Trust {
+            manifest_keys: keys,
+            ..self
         }
     }
 }
@@ -278,33 +296,60 @@ pub fn verify_trusted<R: BufRead>(
         }
     };
 
-    // 2. The signature, then the index's form.
+    // 2. The signature, then the index's form. Once either fails the verdict is decided:
+    //    nothing more is read (a pack that does not verify costs no more than its head).
     let (signature, signers, warnings) =
         verify_index_signature(&index_bytes, &sig_bytes, certs.as_deref(), trust.index);
     for w in warnings {
         b = b.warning(format!("index signature: {w}"));
     }
-    let index = match &signature {
-        Ok(_) => Index::parse(&index_bytes, limits.max_index_size).map_err(|e| e.to_string()),
-        Err(_) => Err(String::new()),
+    let signature = match signature {
+        Ok(detail) => detail,
+        Err(reason) => {
+            b = b
+                .skip(
+                    CHECK_IDS[0],
+                    "the rest of the pack was not read: the index signature did not verify",
+                )
+                .fail(CHECK_IDS[1], reason);
+            return unverified(skip_rest(
+                b,
+                2,
+                "not reached: the index signature did not verify",
+            ));
+        }
+    };
+    let index = match Index::parse(&index_bytes, limits.max_index_size) {
+        Ok(index) => index,
+        Err(e) => {
+            b = b
+                .skip(
+                    CHECK_IDS[0],
+                    "the rest of the pack was not read: index.json is not a well-formed index",
+                )
+                .pass(CHECK_IDS[1], signature)
+                .fail(CHECK_IDS[2], e.to_string());
+            return unverified(skip_rest(
+                b,
+                3,
+                "not reached: index.json is not a well-formed index",
+            ));
+        }
     };
 
     // 3. Stream the rest, keeping the files that are parsed.
-    let keep: BTreeSet<String> = match &index {
-        Ok(index) => {
-            let mut k = BTreeSet::from([CONTROL_MAP_NAME.to_owned()]);
-            for pair in &index.manifest_signatures {
-                k.insert(pair.manifest.clone());
-                k.insert(pair.signature.clone());
-            }
-            for a in &index.artifacts {
-                if is_json_kind(&a.kind) {
-                    k.insert(a.path.clone());
-                }
-            }
-            k
+    let keep: BTreeSet<String> = {
+        let mut k = BTreeSet::from([CONTROL_MAP_NAME.to_owned()]);
+        for pair in &index.manifest_signatures {
+            k.insert(pair.manifest.clone());
+            k.insert(pair.signature.clone());
         }
-        Err(_) => BTreeSet::new(),
+        for a in &index.artifacts {
+            if is_json_kind(&a.kind) {
+                k.insert(a.path.clone());
+            }
+        }
+        k
     };
     // Held in memory: the control map (CSV budget), manifests (JSON budget) and their
     // signatures (signature budget), at most MAX_RETAINED bytes in all; anything over a
@@ -356,7 +401,7 @@ pub fn verify_trusted<R: BufRead>(
         }
         Err(e) => {
             b = b.fail(CHECK_IDS[0], e.to_string());
-            b = record(b, CHECK_IDS[1], signature);
+            b = b.pass(CHECK_IDS[1], signature);
             return unverified(skip_rest(
                 b,
                 2,
@@ -364,40 +409,30 @@ pub fn verify_trusted<R: BufRead>(
             ));
         }
     }
-    let sig_ok = signature.is_ok();
-    b = record(b, CHECK_IDS[1], signature);
-    if !sig_ok {
-        return unverified(skip_rest(
-            b,
-            2,
-            "not reached: the index signature did not verify",
-        ));
-    }
-    let index = match index {
-        Ok(index) => index,
-        Err(reason) => {
-            b = b.fail(CHECK_IDS[2], reason);
-            return unverified(skip_rest(
-                b,
-                3,
-                "not reached: index.json is not a well-formed index",
-            ));
-        }
-    };
+    b = b.pass(CHECK_IDS[1], signature);
     b = b
         .pass(
             CHECK_IDS[2],
             "canonical JSON (RFC 8785) with well-formed fields",
         )
-        .subject(format!(
-            "audit pack of {} generated {}",
-            index.org, index.generated_at
-        ))
+        .subject(pack_subject(&index))
         .output("org", index.org.clone())
         .output("generated_at", index.generated_at.clone())
         .output("merkle_root", index.merkle_root.clone())
         .output("artifacts", index.artifacts.len())
         .output("controls", index.controls.len());
+    // Insecure modes of the build: in the subject (so no "verified" line omits them), first
+    // among the warnings, and as an output.
+    if !index.insecure_modes.is_empty() {
+        let names: Vec<&str> = index.insecure_modes.iter().map(|m| m.name()).collect();
+        b = b.output("insecure_build_modes", names.join(", "));
+        for mode in &index.insecure_modes {
+            b = b.warning(format!(
+                "INSECURE: the pack was built with {mode}: {}",
+                mode.description()
+            ));
+        }
+    }
 
     b = record(b, CHECK_IDS[3], check_present(&index, &entries));
     b = record(b, CHECK_IDS[4], check_sha256(&index, &entries));
@@ -405,12 +440,7 @@ pub fn verify_trusted<R: BufRead>(
     b = record(b, CHECK_IDS[6], check_unlisted(&index, &entries));
     b = record(b, CHECK_IDS[7], check_root(&index));
     b = record(b, CHECK_IDS[8], check_controls(&index, &entries, limits));
-    let (outcome, warnings) = check_manifests(
-        &index,
-        &entries,
-        trust.manifest_roots,
-        trust.manifest_sigstore,
-    );
+    let (outcome, warnings) = check_manifests(&index, &entries, trust);
     b = match outcome {
         ManifestOutcome::Checked(outcome) => record(b, CHECK_IDS[9], outcome),
         ManifestOutcome::NoRoots(reason) => b.skip(CHECK_IDS[9], reason),
@@ -946,36 +976,42 @@ fn check_controls(
 }
 
 /// The manifest check's outcome: checked, or not checkable without the trust material
-/// (manifest roots, Sigstore trusted root and signer) the verifier must give.
+/// (manifest keys, manifest roots, Sigstore trusted root and signer) the verifier must give.
 enum ManifestOutcome {
     Checked(Outcome),
     NoRoots(String),
 }
 
+/// The subject of a verified pack's report; an insecure build says so in it.
+fn pack_subject(index: &Index) -> String {
+    let mut subject = format!(
+        "audit pack of {} generated {}",
+        index.org, index.generated_at
+    );
+    if !index.insecure_modes.is_empty() {
+        let flags: Vec<&str> = index.insecure_modes.iter().map(|m| m.flag()).collect();
+        subject.push_str(&format!(" [INSECURE: built with {}]", flags.join(" ")));
+    }
+    subject
+}
+
+/// Re-verifies every manifest pair with the verifier's trust (never with anything the pack
+/// names) and compares with the recorded verdicts. A pair recorded as verified needs the
+/// trust of its kind (else it is "not re-verified" and the check is skipped, failing the
+/// report); a pair recorded as not verified is accepted only in a pack built with
+/// `--allow-unverified-manifests`, and is re-verified too when the trust is given.
 fn check_manifests(
     index: &Index,
     entries: &BTreeMap<String, PackEntry>,
-    roots: Option<&[plugin_x509::Certificate]>,
-    sigstore: Option<&SigstoreTrust>,
+    trust: &Trust<'_>,
 ) -> (ManifestOutcome, Vec<String>) {
     let time = crate::names::PackDate::parse(index.generated_at.get(..10).unwrap_or_default())
         .map(|d| VerificationTime::from_unix_seconds(d.unix_seconds()));
-    let count = |plugin: &str| {
-        index
-            .manifest_signatures
-            .iter()
-            .filter(|p| p.plugin.as_deref() == Some(plugin))
-            .count()
-    };
-    let cms_pairs = count(PLUGIN_X509);
-    let sigstore_pairs = count(PLUGIN_COSIGN);
+    let allow_unverified = index.has_insecure(BuildInsecure::AllowUnverifiedManifests);
     let mut warnings = Vec::new();
-    let keys: Vec<VerifierKey> = index
-        .trusted_keys
-        .iter()
-        .filter_map(|k| VerifierKey::parse(k).ok())
-        .collect();
     let mut bad = Vec::new();
+    // Pairs recorded as verified that the verifier gave no trust to re-verify, by kind.
+    let (mut no_keys, mut no_roots, mut no_sigstore) = (0usize, 0usize, 0usize);
     let recorded: BTreeSet<&str> = index
         .manifest_signatures
         .iter()
@@ -987,6 +1023,14 @@ fn check_manifests(
         }
     }
     for pair in &index.manifest_signatures {
+        if !pair.verified && !allow_unverified {
+            bad.push(format!(
+                "{}: recorded as not verified, but the pack was not built with {} (a build without it fails on such a manifest)",
+                pair.manifest,
+                BuildInsecure::AllowUnverifiedManifests.flag()
+            ));
+            continue;
+        }
         let data = |p: &str| entries.get(p).and_then(|e| e.data.as_deref());
         let (Some(manifest), Some(sig)) = (data(&pair.manifest), data(&pair.signature)) else {
             bad.push(format!(
@@ -995,32 +1039,49 @@ fn check_manifests(
             ));
             continue;
         };
-        let (verified, signers, why) = match (pair.plugin.as_deref(), roots, &time) {
-            (None, _, _) => match verify_detached(manifest, sig, &keys) {
-                Ok(names) => (true, names, String::new()),
-                Err(e) => (false, Vec::new(), e.to_string()),
-            },
-            (Some(PLUGIN_X509), Some(roots), Ok(time)) => {
-                match verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time).0 {
-                    Ok(subject) => (true, vec![subject], String::new()),
-                    Err(why) => (false, Vec::new(), why),
+        // `None`: the verifier gave no trust for this kind of pair.
+        let result: Option<Result<Vec<String>, String>> =
+            match (pair.plugin.as_deref(), &time) {
+                (None, _) => (!trust.manifest_keys.is_empty()).then(|| {
+                    verify_detached(manifest, sig, trust.manifest_keys).map_err(|e| e.to_string())
+                }),
+                (Some(PLUGIN_X509), Ok(time)) => trust.manifest_roots.map(|roots| {
+                    verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time)
+                        .0
+                        .map(|subject| vec![subject])
+                }),
+                (Some(PLUGIN_COSIGN), Ok(time)) => trust.manifest_sigstore.map(|sigstore| {
+                    verify_sigstore_manifest(manifest, sig, sigstore, *time)
+                        .map(|identity| vec![identity])
+                }),
+                // No readable pack date: not checkable (Index::parse insists on one).
+                (Some(PLUGIN_X509 | PLUGIN_COSIGN), Err(_)) => None,
+                (Some(other), _) => {
+                    bad.push(format!("{}: unknown plugin {other:?}", pair.manifest));
+                    continue;
                 }
+            };
+        let Some(result) = result else {
+            if pair.verified {
+                match pair.plugin.as_deref() {
+                    None => no_keys += 1,
+                    Some(PLUGIN_X509) => no_roots += 1,
+                    _ => no_sigstore += 1,
+                }
+            } else {
+                // Recorded as not verified, allowed by the build's insecure mode, and nothing
+                // to re-verify it with: it stays not verified.
+                warnings.push(format!(
+                    "INSECURE: manifest {} is recorded as NOT verified ({}); not re-verified: no trust for it was given",
+                    pair.manifest,
+                    BuildInsecure::AllowUnverifiedManifests.flag()
+                ));
             }
-            (Some(PLUGIN_COSIGN), _, Ok(time)) => match sigstore {
-                Some(trust) => match verify_sigstore_manifest(manifest, sig, trust, *time) {
-                    Ok(identity) => (true, vec![identity], String::new()),
-                    Err(why) => (false, Vec::new(), why),
-                },
-                // Not checkable without the trusted root: reported below as skipped.
-                None => continue,
-            },
-            // Not checkable without roots (or a readable pack date): reported below as a
-            // skipped check.
-            (Some(PLUGIN_X509 | PLUGIN_COSIGN), _, _) => continue,
-            (Some(other), _, _) => {
-                bad.push(format!("{}: unknown plugin {other:?}", pair.manifest));
-                continue;
-            }
+            continue;
+        };
+        let (verified, signers, why) = match result {
+            Ok(signers) => (true, signers, String::new()),
+            Err(why) => (false, Vec::new(), why),
         };
         if verified != pair.verified || signers != pair.signers {
             let mut msg = format!(
@@ -1030,26 +1091,32 @@ fn check_manifests(
                 pair.signers.join(", "),
                 signers.join(", ")
             );
-            if pair.plugin.is_some() && !why.is_empty() {
+            if !why.is_empty() {
                 msg.push_str(&format!(" ({why})"));
             }
             bad.push(msg);
         } else if !verified {
             warnings.push(format!(
-                "manifest {} is recorded, and re-verifies, as NOT signed by a trusted key",
-                pair.manifest
+                "INSECURE: manifest {} is recorded, and re-verifies, as NOT signed by a trusted signer ({})",
+                pair.manifest,
+                BuildInsecure::AllowUnverifiedManifests.flag()
             ));
         }
     }
     let mut unchecked = Vec::new();
-    if cms_pairs > 0 && (roots.is_none() || time.is_err()) {
+    if no_keys > 0 {
         unchecked.push(format!(
-            "{cms_pairs} X.509 (CMS) manifest pairs not re-verified: no manifest trust roots were given"
+            "{no_keys} Ed25519 manifest pairs not re-verified: no --manifest-key was given (keys listed in the pack are never trusted)"
         ));
     }
-    if sigstore_pairs > 0 && (sigstore.is_none() || time.is_err()) {
+    if no_roots > 0 {
         unchecked.push(format!(
-            "{sigstore_pairs} Sigstore manifest pairs not re-verified: no Sigstore trusted root and signer were given"
+            "{no_roots} X.509 (CMS) manifest pairs not re-verified: no --manifest-trust-root was given"
+        ));
+    }
+    if no_sigstore > 0 {
+        unchecked.push(format!(
+            "{no_sigstore} Sigstore manifest pairs not re-verified: no Sigstore trusted root and signer were given"
         ));
     }
     if !unchecked.is_empty() {
@@ -1061,15 +1128,23 @@ fn check_manifests(
         return (ManifestOutcome::NoRoots(unchecked.join("; ")), warnings);
     }
     let outcome = if bad.is_empty() {
-        Ok(format!(
-            "{} manifest/signature pairs re-verify to their recorded verdicts ({} verified)",
-            index.manifest_signatures.len(),
-            index
-                .manifest_signatures
-                .iter()
-                .filter(|p| p.verified)
-                .count()
-        ))
+        let total = index.manifest_signatures.len();
+        let verified = index
+            .manifest_signatures
+            .iter()
+            .filter(|p| p.verified)
+            .count();
+        let mut detail = format!(
+            "{total} manifest/signature pairs: {verified} re-verified with the verifier's trust to their recorded signers"
+        );
+        if verified < total {
+            detail.push_str(&format!(
+                "; {} recorded as NOT verified (INSECURE: the pack was built with {})",
+                total - verified,
+                BuildInsecure::AllowUnverifiedManifests.flag()
+            ));
+        }
+        Ok(detail)
     } else {
         Err(list(&bad))
     };

@@ -7,9 +7,10 @@
 )]
 
 use audit_pack::{
-    build_pack, build_pack_to_dir, parse_public_key, verify_pack, BuildError, BuildInput,
-    IndexSigner, Limits, OrgSlug, PackDate, SigningKey,
+    build_pack, build_pack_to_dir, parse_public_key, verify_trusted, BuildError, BuildInput,
+    BuildInsecure, IndexSigner, Limits, OrgSlug, PackDate, SigningKey, Trust, PLUGIN,
 };
+use plugin_api::Report;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,20 @@ fn pack_key() -> SigningKey {
 fn release_key() -> merkle::note::VerifierKey {
     parse_public_key(&fs::read_to_string(fixtures().join("keys/acme-release.pub")).unwrap())
         .unwrap()
+}
+
+/// Verifies with the pack key and, for the manifest, the release key (as an auditor would).
+fn verify_pack(pack: &[u8]) -> Report {
+    let index = [pack_key().verifier_key()];
+    let manifest = [release_key()];
+    verify_trusted(
+        Report::builder(PLUGIN),
+        pack,
+        &Trust::keys(&index).with_manifest_keys(&manifest),
+        &Limits::DEFAULT,
+        None,
+    )
+    .report
 }
 
 /// Copies `from` to `to`, visiting entries in reverse name order (so directory creation order
@@ -72,6 +87,7 @@ fn build(
         manifest_keys: keys,
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -112,6 +128,7 @@ fn same_inputs_and_date_give_identical_bytes_in_different_directories() {
             manifest_keys: &keys,
             manifest_roots: &[],
             manifest_sigstore: None,
+            insecure: &[],
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -158,6 +175,7 @@ fn a_different_date_changes_the_pack() {
             manifest_keys: &keys,
             manifest_roots: &[],
             manifest_sigstore: None,
+            insecure: &[],
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -345,8 +363,44 @@ fn policy_bundle_without_rego_is_refused() {
     );
 }
 
+/// Issue #9: a manifest whose signature cannot be verified (here: no --manifest-key, the
+/// README's old example) fails the build, naming the manifest and the flag; it is a
+/// verification failure (exit 1), not an input error.
 #[test]
-fn an_unverified_manifest_is_recorded_as_such_and_still_verifies_as_recorded() {
+fn an_unverified_manifest_fails_the_build_by_default() {
+    let (_d, ev, map) = scratch();
+    let err = build(&ev, &map, &[]).unwrap_err();
+    match &err {
+        BuildError::ManifestNotVerified { file, flag, reason } => {
+            assert_eq!(file, "releases/payments-api-1.4.0.manifest.json");
+            assert_eq!(*flag, "--manifest-key");
+            assert_eq!(reason, "no --manifest-key was given");
+        }
+        other => panic!("expected ManifestNotVerified, got {other:?}"),
+    }
+    assert_eq!(err.exit_code(), 1);
+    let text = err.to_string();
+    assert!(
+        text.contains("releases/payments-api-1.4.0.manifest.json")
+            && text.contains("--manifest-key")
+            && text.contains("--allow-unverified-manifests"),
+        "{text}"
+    );
+    // A key that did not sign it: the same.
+    let other = SigningKey::from_seed("acme-release", [7; 32])
+        .unwrap()
+        .verifier_key();
+    assert!(matches!(
+        build(&ev, &map, &[other]),
+        Err(BuildError::ManifestNotVerified { .. })
+    ));
+}
+
+/// With --allow-unverified-manifests the pair is recorded as not verified, the mode is
+/// recorded in the index, the build warns (INSECURE first), and the pack verifies only with
+/// the mode shown.
+#[test]
+fn allow_unverified_manifests_is_recorded_and_shown() {
     let (_d, ev, map) = scratch();
     let key = pack_key();
     let input = BuildInput {
@@ -358,13 +412,21 @@ fn an_unverified_manifest_is_recorded_as_such_and_still_verifies_as_recorded() {
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[BuildInsecure::AllowUnverifiedManifests],
         limits: Limits::DEFAULT,
         log: None,
     };
     let mut out = Vec::new();
     let summary = build_pack(&input, &mut out).unwrap();
-    assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+    assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
+    assert!(summary.warnings.iter().all(|w| w.starts_with("INSECURE: ")));
+    assert_eq!(
+        summary.index.insecure_modes,
+        [BuildInsecure::AllowUnverifiedManifests]
+    );
     assert!(!summary.index.manifest_signatures[0].verified);
+    let text = summary.index.to_file_text().unwrap();
+    assert!(text.contains(r#""insecureModes":["allow-unverified-manifests"]"#));
     let line = summary
         .index
         .controls
@@ -372,24 +434,93 @@ fn an_unverified_manifest_is_recorded_as_such_and_still_verifies_as_recorded() {
         .find(|c| c.evidence_kind == "manifest")
         .unwrap();
     assert_eq!(line.signature_verified, "false");
-    let report = verify_pack(out.as_slice(), &key.verifier_key(), &Limits::DEFAULT, None);
+    // Verified without a manifest key: ok, and the insecure mode is in the subject.
+    let index = [key.verifier_key()];
+    let report = verify_trusted(
+        Report::builder(PLUGIN),
+        out.as_slice(),
+        &Trust::keys(&index),
+        &Limits::DEFAULT,
+        None,
+    )
+    .report;
     assert!(report.ok(), "{}", report.to_json());
+    assert!(report
+        .subject()
+        .unwrap()
+        .contains("INSECURE: built with --allow-unverified-manifests"));
     assert!(report
         .warnings()
         .iter()
-        .any(|w| w.contains("NOT signed by a trusted key")));
+        .any(|w| w.contains("is recorded as NOT verified")));
+    // Without the mode, no build records an unverified pair and a normal pack has no
+    // insecureModes member at all (the sample pack's bytes are unchanged).
+    let normal = build(&ev, &map, &[release_key()]).unwrap();
+    let normal_summary_index = audit_pack::Index::parse(
+        &hostile_entries(&normal)[0].1,
+        Limits::DEFAULT.max_index_size,
+    )
+    .unwrap();
+    assert!(normal_summary_index.insecure_modes.is_empty());
+}
+
+fn hostile_entries(pack: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut reader = audit_pack::archive::PackReader::new(pack, Limits::DEFAULT);
+    let mut out = Vec::new();
+    while let Some(e) = reader.next_entry(&|_, _| true).unwrap() {
+        out.push((e.path, e.data.unwrap()));
+    }
+    out
+}
+
+/// The build applies the reader's directory-bookkeeping budget, so it never writes a pack
+/// that a reader would refuse.
+#[test]
+fn evidence_over_the_directory_budget_is_refused_at_build_time() {
+    let (_d, ev, map) = scratch();
+    for i in 0..4 {
+        let deep = ev.join(format!("deep{i}")).join("d/".repeat(40)).join("f");
+        fs::create_dir_all(deep.parent().unwrap()).unwrap();
+        fs::write(&deep, b"x").unwrap();
+    }
+    let key = pack_key();
+    let keys = [release_key()];
+    let input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &map,
+        key: IndexSigner::Ed25519(&key),
+        manifest_keys: &keys,
+        manifest_roots: &[],
+        manifest_sigstore: None,
+        insecure: &[],
+        limits: Limits {
+            max_dir_bookkeeping: 8 << 10,
+            ..Limits::DEFAULT
+        },
+        log: None,
+    };
+    let err = build_pack(&input, Vec::new()).unwrap_err();
+    assert!(
+        matches!(&err, BuildError::EvidenceFolder { reason, .. } if reason.contains("bytes of bookkeeping")),
+        "{err}"
+    );
+    // With the default budget the same folder builds and verifies.
+    let ok = BuildInput {
+        limits: Limits::DEFAULT,
+        ..input
+    };
+    let mut out = Vec::new();
+    build_pack(&ok, &mut out).unwrap();
+    assert!(verify_pack(&out).ok());
 }
 
 #[test]
 fn a_built_pack_verifies() {
     let (_d, ev, map) = scratch();
     let out = build(&ev, &map, &[release_key()]).unwrap();
-    let report = verify_pack(
-        out.as_slice(),
-        &pack_key().verifier_key(),
-        &Limits::DEFAULT,
-        None,
-    );
+    let report = verify_pack(&out);
     assert!(report.ok(), "{}", report.to_json());
 }
 
@@ -406,6 +537,7 @@ fn evidence_over_the_entry_budget_is_refused_at_build_time() {
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits {
             max_entries: 5,
             ..Limits::DEFAULT
@@ -430,12 +562,7 @@ fn long_paths_use_gnu_long_names_and_verify() {
     fs::create_dir_all(deep.parent().unwrap()).unwrap();
     fs::write(&deep, b"deep evidence\n").unwrap();
     let out = build(&ev, &map, &[release_key()]).unwrap();
-    let report = verify_pack(
-        out.as_slice(),
-        &pack_key().verifier_key(),
-        &Limits::DEFAULT,
-        None,
-    );
+    let report = verify_pack(&out);
     assert!(report.ok(), "{}", report.to_json());
     assert_eq!(report.outputs()["artifacts"], 10);
 }
@@ -498,11 +625,6 @@ fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
         assert!(out.status.success(), "gzip -dc failed");
         assert!(out.stdout == tar, "gzip -dc gives other bytes");
     }
-    let report = verify_pack(
-        one.as_slice(),
-        &pack_key().verifier_key(),
-        &Limits::DEFAULT,
-        None,
-    );
+    let report = verify_pack(&one);
     assert!(report.ok(), "{}", report.to_json());
 }

@@ -53,6 +53,8 @@ fn verify_exit_codes() {
             .arg(pack)
             .arg("--key")
             .arg(f.join(key))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
             .arg("--json")
             .output()
             .unwrap()
@@ -189,6 +191,8 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
         .arg(f.join("hostile/tampered-evidence.tgz"))
         .arg("--key")
         .arg(f.join("keys/acme-audit-pack.pub"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
         .args(["--format", "pdf", "--out"])
         .arg(&pdf)
         .output()
@@ -200,6 +204,8 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
         .arg(f.join("audit-pack-acme-2026-11-23.tgz"))
         .arg("--key")
         .arg(f.join("keys/acme-audit-pack.pub"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
         .args(["--format", "pdf", "--out"])
         .arg(&pdf)
         .output()
@@ -215,6 +221,8 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
             .arg(f.join("audit-pack-acme-2026-11-23.tgz"))
             .arg("--key")
             .arg(f.join("keys/acme-audit-pack.pub"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
             .args(["--spot-check", "3", "--seed", seed])
             .output()
             .unwrap()
@@ -244,6 +252,8 @@ fn prove_and_verify_proof_exit_codes() {
             .arg(pack)
             .arg("--key")
             .arg(f.join("keys/acme-audit-pack.pub"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
             .args(["--artifact", artifact, "--out"])
             .arg(&proof)
             .output()
@@ -286,4 +296,66 @@ fn prove_and_verify_proof_exit_codes() {
     };
     assert_eq!(verify("keys/acme-audit-pack.pub"), Some(0));
     assert_eq!(verify("keys/acme-release.pub"), Some(1));
+}
+
+/// Issue #9: without the manifest signer's key the README's build fails (exit 1) naming the
+/// manifest and the flag, and writes nothing; with --allow-unverified-manifests it builds, says
+/// INSECURE, and `verify` says the pack is verified only with the mode shown.
+#[test]
+fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
+    let f = fixtures();
+    let out = tempfile::tempdir().unwrap();
+    let build = |extra: &[&str]| {
+        bin()
+            .args(["build", "--org", "acme", "--date", "2026-11-23", "--evidence"])
+            .arg(f.join("acme"))
+            .arg("--controls")
+            .arg(f.join("control-map.csv"))
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.key"))
+            .args(extra)
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    let failed = build(&[]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("manifest releases/payments-api-1.4.0.manifest.json")
+            && stderr.contains("--manifest-key"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written");
+
+    let built = build(&["--allow-unverified-manifests"]);
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(stderr.starts_with("warning: INSECURE: --allow-unverified-manifests"), "{stderr}");
+    let pack = out.path().join("audit-pack-acme-2026-11-23.tgz");
+    assert_eq!(
+        std::fs::read(&pack).unwrap(),
+        std::fs::read(f.join("insecure/audit-pack-acme-2026-11-23.tgz")).unwrap(),
+        "the same bytes as fixtures/evidence/insecure/"
+    );
+    let verified = bin()
+        .arg("verify")
+        .arg(&pack)
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.pub"))
+        .output()
+        .unwrap();
+    assert_eq!(verified.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        stdout.contains("verified [INSECURE: built with --allow-unverified-manifests]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("warning: INSECURE: the pack was built with --allow-unverified-manifests"));
 }

@@ -9,8 +9,8 @@
 )]
 
 use audit_pack::{
-    make_proof, parse_public_key, verify_detailed, verify_proof, Index, Limits, PackProof,
-    ProofError, SigningKey, PLUGIN, PROOF_CHECK_IDS,
+    make_proof, parse_public_key, verify_proof, verify_trusted, Index, Limits, PackProof,
+    ProofError, SigningKey, Trust, PLUGIN, PROOF_CHECK_IDS,
 };
 use base64::Engine;
 use plugin_api::Report;
@@ -29,10 +29,15 @@ const MANIFEST: &str = "releases/payments-api-1.4.0.manifest.json";
 
 fn proof_of(name: &str) -> Result<PackProof, ProofError> {
     let pack = std::fs::read(fixtures().join("audit-pack-acme-2026-11-23.tgz")).unwrap();
-    let v = verify_detailed(
+    let index = [key()];
+    let manifest = [parse_public_key(
+        &std::fs::read_to_string(fixtures().join("keys/acme-release.pub")).unwrap(),
+    )
+    .unwrap()];
+    let v = verify_trusted(
         Report::builder(PLUGIN),
         pack.as_slice(),
-        &[key()],
+        &Trust::keys(&index).with_manifest_keys(&manifest),
         &Limits::DEFAULT,
         None,
     );

@@ -1,23 +1,55 @@
 //! Property tests: no false accepts under mutation, canonical JSON round trips.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use audit_pack::{jcs, parse_public_key, verify_pack, Limits};
+use audit_pack::report::{is_blank, spreadsheet_safe, FORMULA_TRIGGERS};
+use audit_pack::{jcs, parse_public_key, verify_trusted, Limits, Trust, PLUGIN};
+use plugin_api::Report;
 use proptest::prelude::*;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-fn sample() -> &'static (Vec<u8>, Vec<u8>, merkle::note::VerifierKey) {
-    static SAMPLE: OnceLock<(Vec<u8>, Vec<u8>, merkle::note::VerifierKey)> = OnceLock::new();
+/// The sample pack, its tar stream, and the verifier's keys: the index key and the release
+/// key for the manifest.
+type Sample = (Vec<u8>, Vec<u8>, [merkle::note::VerifierKey; 2]);
+
+fn sample() -> &'static Sample {
+    static SAMPLE: OnceLock<Sample> = OnceLock::new();
     SAMPLE.get_or_init(|| {
         let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/evidence");
         let pack = std::fs::read(f.join("audit-pack-acme-2026-11-23.tgz")).unwrap();
         let tar = gunzip(&pack).unwrap();
-        let key =
-            parse_public_key(&std::fs::read_to_string(f.join("keys/acme-audit-pack.pub")).unwrap())
-                .unwrap();
-        (pack, tar, key)
+        let key = |name: &str| {
+            parse_public_key(&std::fs::read_to_string(f.join(name)).unwrap()).unwrap()
+        };
+        (
+            pack,
+            tar,
+            [key("keys/acme-audit-pack.pub"), key("keys/acme-release.pub")],
+        )
     })
+}
+
+/// Verifies with the index key and the manifest key, as an auditor would.
+fn verify_pack(input: &[u8], keys: &[merkle::note::VerifierKey; 2]) -> Report {
+    let [index, manifest] = keys;
+    let trust = Trust::keys(std::slice::from_ref(index))
+        .with_manifest_keys(std::slice::from_ref(manifest));
+    verify_trusted(
+        Report::builder(PLUGIN),
+        input,
+        &trust,
+        &Limits::DEFAULT,
+        None,
+    )
+    .report
+}
+
+#[test]
+fn the_unmutated_sample_verifies() {
+    let (pack, _, keys) = sample();
+    let report = verify_pack(pack, keys);
+    assert!(report.ok(), "{}", report.to_json());
 }
 
 fn gunzip(data: &[u8]) -> Option<Vec<u8>> {
@@ -40,7 +72,7 @@ proptest! {
         let mut mutated = pack.clone();
         let i = pos.index(mutated.len());
         mutated[i] ^= xor;
-        let report = verify_pack(mutated.as_slice(), key, &Limits::DEFAULT, None);
+        let report = verify_pack(&mutated, key);
         if report.ok() {
             let unpacked = gunzip(&mutated);
             prop_assert_eq!(unpacked.as_deref(), Some(tar.as_slice()), "accepted a change at byte {}", i);
@@ -59,7 +91,7 @@ proptest! {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &mutated).unwrap();
         let pack = gz.finish().unwrap();
-        let report = verify_pack(pack.as_slice(), key, &Limits::DEFAULT, None);
+        let report = verify_pack(&pack, key);
         if report.ok() {
             // A single changed byte elsewhere in a header breaks its checksum; in data, the
             // SHA-256 or the signature; in padding or after the end, the zero-byte rules.
@@ -117,7 +149,7 @@ proptest! {
             std::io::Write::write_all(&mut gz, &tar).unwrap();
             gz.finish().unwrap()
         };
-        let report = verify_pack(input.as_slice(), key, &Limits::DEFAULT, None);
+        let report = verify_pack(&input, key);
         prop_assert!(!report.ok());
     }
 
@@ -131,7 +163,7 @@ proptest! {
         }
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &mutated).unwrap();
-        let _ = verify_pack(gz.finish().unwrap().as_slice(), key, &Limits::DEFAULT, None);
+        let _ = verify_pack(&gz.finish().unwrap(), key);
     }
 
     /// The index and control-map parsers never panic on arbitrary text.
@@ -158,4 +190,92 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
                 .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// A character a spreadsheet may skip before a formula.
+fn blank_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        Just(' '),
+        Just('\t'),
+        Just('\r'),
+        Just('\n'),
+        Just('\0'),
+        Just('\u{0B}'),
+        Just('\u{0C}'),
+        Just('\u{A0}'),
+        Just('\u{3000}'),
+        Just('\u{200B}'),
+        Just('\u{FEFF}'),
+        Just('\u{2060}'),
+        (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap()),
+    ]
+}
+
+fn trigger() -> impl Strategy<Value = char> {
+    prop::sample::select(FORMULA_TRIGGERS.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// OWASP CSV injection: blanks (spaces, tabs, CR/LF, NUL, other controls, no-break and
+    /// ideographic spaces, zero-width characters) and then a trigger (`=`, `+`, `-`, `@` or a
+    /// full-width or small form) always get the leading `'`.
+    #[test]
+    fn a_trigger_after_any_blanks_is_neutralised(
+        blanks in prop::collection::vec(blank_char(), 0..6),
+        t in trigger(),
+        rest in ".{0,20}",
+    ) {
+        let value: String = blanks.into_iter().chain(std::iter::once(t)).collect::<String>() + &rest;
+        let cell = spreadsheet_safe(&value);
+        prop_assert_eq!(cell.as_ref(), format!("'{value}"));
+    }
+
+    /// For any text: the cell is the text, or `'` and the text (nothing else changes); and a
+    /// cell left unchanged neither starts with a control character nor has a trigger as its
+    /// first non-blank character.
+    #[test]
+    fn any_cell_is_safe_and_only_prefixed(value in any::<String>()) {
+        let cell = spreadsheet_safe(&value);
+        if cell.as_ref() == value {
+            prop_assert!(!value.chars().next().is_some_and(char::is_control), "{:?}", value);
+            let first = value.chars().find(|c| !is_blank(*c));
+            prop_assert!(!first.is_some_and(|c| FORMULA_TRIGGERS.contains(&c)), "{:?}", value);
+        } else {
+            prop_assert_eq!(cell.as_ref(), format!("'{value}"));
+        }
+    }
+}
+
+#[test]
+fn csv_cells_owasp_cases() {
+    for bad in [
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        "\0=1",
+        " =cmd|' /C calc'!A0",
+        "  \t @x",
+        "\u{FF1D}1+1",
+        "\u{FF0B}1",
+        "\u{FF0D}1",
+        "\u{FF20}x",
+        " \u{FF1D}1",
+        "\u{3000}=1",
+        "\u{200B}=1",
+        "\u{FEFF}=1",
+        "\u{2212}1",
+        "\t",
+        "\rtext",
+    ] {
+        assert_eq!(spreadsheet_safe(bad), format!("'{bad}"), "{bad:?}");
+    }
+    for good in ["", "text", " text", "1+1", "a=b", "'=1", "sec@acme.example", "2026-10-02"] {
+        assert_eq!(spreadsheet_safe(good), good, "{good:?}");
+    }
 }

@@ -53,6 +53,7 @@ fn build(log: Option<(&Path, &Signer)>, date: &str) -> Vec<u8> {
         manifest_keys: &[release],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: log.map(|(dir, signer)| LogTarget { dir, signer }),
     };
@@ -63,8 +64,10 @@ fn build(log: Option<(&Path, &Signer)>, date: &str) -> Vec<u8> {
 
 fn verify(pack: &[u8], log_key: Option<&VerifierKey>) -> Report {
     let keys = [pack_key().verifier_key()];
+    let release = [release_key()];
     let trust = Trust {
         index: IndexTrust::Keys(&keys),
+        manifest_keys: &release,
         log_key,
         manifest_roots: None,
         manifest_sigstore: None,
@@ -198,4 +201,16 @@ fn wrong_log_key_other_packs_receipt_and_missing_receipt_fail() {
         report.first_failure().unwrap().id,
         "audit-pack.files.unlisted"
     );
+}
+
+/// The sample manifest's signer key: the verifier's `--manifest-key`.
+fn release_key() -> merkle::note::VerifierKey {
+    audit_pack::parse_public_key(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/evidence/keys/acme-release.pub"),
+        )
+        .unwrap(),
+    )
+    .unwrap()
 }

@@ -22,15 +22,28 @@ fn key() -> merkle::note::VerifierKey {
     parse_public_key(&text).unwrap()
 }
 
+fn release_key() -> merkle::note::VerifierKey {
+    let text = std::fs::read_to_string(root().join("keys/acme-release.pub")).unwrap();
+    parse_public_key(&text).unwrap()
+}
+
+/// Verifies (index key `index`, and the release key for the manifest, as an auditor would)
+/// and digests.
+fn verify_and_digest(
+    bytes: &[u8],
+    index: merkle::note::VerifierKey,
+    spot: Option<SpotCheckRequest>,
+) -> (audit_pack::Verification, Option<String>) {
+    let index = [index];
+    let manifest = [release_key()];
+    let trust = audit_pack::Trust::keys(&index).with_manifest_keys(&manifest);
+    report::verify_and_digest_trusted(Report::builder(PLUGIN), bytes, &trust, &Limits::DEFAULT, spot)
+        .unwrap()
+}
+
 fn render_all(bytes: &[u8]) -> Vec<(ReportFormat, Vec<u8>)> {
-    let (v, digest) = report::verify_and_digest(
-        Report::builder(PLUGIN),
-        bytes,
-        &[key()],
-        &Limits::DEFAULT,
-        None,
-    )
-    .unwrap();
+    let (v, digest) = verify_and_digest(bytes, key(), None);
+    let digest = digest.unwrap();
     let pack = v.verified().expect("sample pack verifies");
     let input = ReportInput {
         pack,
@@ -64,15 +77,8 @@ fn reports_equal_golden_files() {
 fn digest_is_of_the_pack_bytes() {
     use sha2::Digest;
     let bytes = sample();
-    let (_, digest) = report::verify_and_digest(
-        Report::builder(PLUGIN),
-        bytes.as_slice(),
-        &[key()],
-        &Limits::DEFAULT,
-        None,
-    )
-    .unwrap();
-    assert_eq!(digest, hex::encode(sha2::Sha256::digest(&bytes)));
+    let (_, digest) = verify_and_digest(&bytes, key(), None);
+    assert_eq!(digest.unwrap(), hex::encode(sha2::Sha256::digest(&bytes)));
 }
 
 #[test]
@@ -84,16 +90,11 @@ fn hostile_packs_give_no_verified_pack() {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        let (v, _) = report::verify_and_digest(
-            Report::builder(PLUGIN),
-            bytes.as_slice(),
-            &[key()],
-            &Limits::DEFAULT,
-            Some(SpotCheckRequest { count: 3, seed: 1 }),
-        )
-        .unwrap();
+        let (v, digest) =
+            verify_and_digest(&bytes, key(), Some(SpotCheckRequest { count: 3, seed: 1 }));
         assert!(!v.report.ok(), "{}", path.display());
         assert!(v.verified().is_none(), "{}", path.display());
+        assert!(digest.is_none(), "{}", path.display());
         n += 1;
     }
     assert!(n >= 40, "only {n} hostile packs found");
@@ -102,15 +103,9 @@ fn hostile_packs_give_no_verified_pack() {
 #[test]
 fn wrong_key_gives_no_verified_pack() {
     let other = audit_pack::SigningKey::from_seed("acme-audit-pack", [9; 32]).unwrap();
-    let (v, _) = report::verify_and_digest(
-        Report::builder(PLUGIN),
-        sample().as_slice(),
-        &[other.verifier_key()],
-        &Limits::DEFAULT,
-        None,
-    )
-    .unwrap();
+    let (v, digest) = verify_and_digest(&sample(), other.verifier_key(), None);
     assert!(v.verified().is_none());
+    assert!(digest.is_none());
 }
 
 #[test]
@@ -180,15 +175,7 @@ fn pdf_parses_and_its_text_holds_every_control_id() {
     let text = String::from_utf8(out.stdout).unwrap();
     let index_bytes = {
         // The index, to list the control ids independently of the report code.
-        let v = report::verify_and_digest(
-            Report::builder(PLUGIN),
-            sample().as_slice(),
-            &[key()],
-            &Limits::DEFAULT,
-            None,
-        )
-        .unwrap()
-        .0;
+        let v = verify_and_digest(&sample(), key(), None).0;
         v.verified().unwrap().index().clone()
     };
     let index: Index = index_bytes;
@@ -254,18 +241,13 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         manifest_keys: &[release],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
     audit_pack::build_pack(&input, &mut pack).unwrap();
-    let (v, digest) = report::verify_and_digest(
-        Report::builder(PLUGIN),
-        pack.as_slice(),
-        &[key.verifier_key()],
-        &Limits::DEFAULT,
-        None,
-    )
-    .unwrap();
+    let (v, digest) = verify_and_digest(&pack, key.verifier_key(), None);
+    let digest = digest.unwrap();
     let verified = v.verified().expect("pack verifies");
     let input = ReportInput {
         pack: verified,
@@ -299,4 +281,207 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
     assert!(csv.contains("'=cmd|"));
     let json = report::to_json(&input).unwrap();
     assert!(json.contains("\"owner\": \"=cmd|"));
+}
+
+/// Builds the sample evidence with `extra` control lines appended to the control map, signed
+/// with a test key; with `insecure`, without the release key (so the manifest is recorded as
+/// not verified under --allow-unverified-manifests).
+fn build_variant(extra: &str, insecure: bool) -> (Vec<u8>, audit_pack::SigningKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("acme");
+    std::fs::create_dir_all(&ev).unwrap();
+    copy_dir(&root().join("acme"), &ev);
+    let mut map = std::fs::read_to_string(root().join("control-map.csv")).unwrap();
+    map.push_str(extra);
+    let map_path = dir.path().join("control-map.csv");
+    std::fs::write(&map_path, map).unwrap();
+    let key = audit_pack::SigningKey::from_seed("test-pack", [3; 32]).unwrap();
+    let release = [release_key()];
+    let mut pack = Vec::new();
+    let input = audit_pack::BuildInput {
+        org: audit_pack::OrgSlug::parse("acme").unwrap(),
+        date: audit_pack::PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &map_path,
+        key: audit_pack::IndexSigner::Ed25519(&key),
+        manifest_keys: if insecure { &[] } else { &release },
+        manifest_roots: &[],
+        manifest_sigstore: None,
+        insecure: if insecure {
+            &[audit_pack::BuildInsecure::AllowUnverifiedManifests]
+        } else {
+            &[]
+        },
+        limits: Limits::DEFAULT,
+        log: None,
+    };
+    audit_pack::build_pack(&input, &mut pack).unwrap();
+    (pack, key)
+}
+
+/// Verifies with `key` (and the release key for manifests unless the pack was built with
+/// --allow-unverified-manifests and no key) and renders.
+fn render(pack: &[u8], key: &audit_pack::SigningKey, format: ReportFormat) -> Vec<u8> {
+    let index = [key.verifier_key()];
+    let manifest = [release_key()];
+    let mut trust = audit_pack::Trust::keys(&index);
+    let insecure = pack_index(pack)
+        .has_insecure(audit_pack::BuildInsecure::AllowUnverifiedManifests);
+    if !insecure {
+        trust = trust.with_manifest_keys(&manifest);
+    }
+    let (v, digest) = report::verify_and_digest_trusted(
+        Report::builder(PLUGIN),
+        pack,
+        &trust,
+        &Limits::DEFAULT,
+        None,
+    )
+    .unwrap();
+    let verified = v.verified().expect("pack verifies");
+    let input = ReportInput {
+        pack: verified,
+        verification: &v.report,
+        file_name: "p.tgz",
+        pack_sha256: &digest.unwrap(),
+    };
+    report::render(&input, format).unwrap()
+}
+
+/// OWASP CSV injection, end to end: a control line whose every free-text cell starts with a
+/// formula trigger after blanks, or with a full-width trigger, or with a tab, CR, LF or NUL,
+/// comes out of the CSV report with each of those cells prefixed with `'` and otherwise
+/// unchanged; the JSON report keeps the exact values.
+#[test]
+fn csv_report_neutralises_every_formula_cell() {
+    let fields = [
+        "+SOC 2",
+        "\u{FF0B}1",
+        "-CC9.9",
+        " =HYPERLINK(\"http://evil.example\")",
+        "\u{3000}@x",
+        "access/access-review-2026-q3.csv",
+        "",
+        "",
+        "\t2026-10-02",
+        "\r=1",
+        "\u{200B}=1",
+        "\u{FF20}x",
+        "",
+        "",
+        "\u{FF1D}1+1",
+        "\0=1\n\u{FF0D}2",
+    ];
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(fields).unwrap();
+    let row = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let (pack, key) = build_variant(&row, false);
+    let csv_text = String::from_utf8(render(&pack, &key, ReportFormat::Csv)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&render(&pack, &key, ReportFormat::Json)).unwrap();
+    let controls = json["controls"].as_array().unwrap();
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), controls.len());
+    let hostile = rows.last().unwrap();
+    let original = controls.last().unwrap();
+    let mut prefixed = 0;
+    for (i, column) in audit_pack::controls::COLUMNS.iter().enumerate() {
+        let value = original[column].as_str().unwrap();
+        let cell = &hostile[i];
+        assert!(
+            cell == value || *cell == format!("'{value}"),
+            "{column}: {cell:?} from {value:?}"
+        );
+        let first = cell.chars().find(|c| !report::is_blank(*c));
+        let unsafe_start = cell.chars().next().is_some_and(char::is_control)
+            || first.is_some_and(|c| report::FORMULA_TRIGGERS.contains(&c));
+        assert!(!unsafe_start, "{column}: {cell:?} would be read as a formula");
+        if cell != value {
+            prefixed += 1;
+        }
+    }
+    // Every free-text cell of that line was hostile (not evidence_path, the filled-in
+    // evidence_sha256/kind and signature columns).
+    assert_eq!(prefixed, 11, "{hostile:?}");
+    assert!(csv_text.contains("'\u{FF1D}1+1"));
+    assert!(json["controls"][8]["owner"] == "\u{FF1D}1+1");
+}
+
+/// A pack built with --allow-unverified-manifests verifies (its manifest is recorded, and
+/// stays, not verified), and every report says so prominently: the verification's subject and
+/// warnings, the JSON report's `insecureModes`, every CSV status, the PDF cover and footer.
+#[test]
+fn insecure_build_is_shown_by_every_report() {
+    let (pack, key) = build_variant("", true);
+    // No manifest key: the recorded "not verified" stands, under the recorded mode.
+    let index = [key.verifier_key()];
+    let v = audit_pack::verify_trusted(
+        Report::builder(PLUGIN),
+        pack.as_slice(),
+        &audit_pack::Trust::keys(&index),
+        &Limits::DEFAULT,
+        None,
+    );
+    assert!(v.report.ok(), "{}", v.report.to_json());
+    let subject = v.report.subject().unwrap();
+    assert!(
+        subject.contains("[INSECURE: built with --allow-unverified-manifests]"),
+        "{subject}"
+    );
+    assert!(v.report.warnings()[0].starts_with("INSECURE: the pack was built with --allow-unverified-manifests"));
+    assert_eq!(
+        v.report.outputs()["insecure_build_modes"],
+        "allow-unverified-manifests"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&render(&pack, &key, ReportFormat::Json)).unwrap();
+    assert_eq!(json["insecureModes"][0]["mode"], "allow-unverified-manifests");
+    assert_eq!(json["manifestSignatures"][0]["verified"], false);
+    let csv_text = String::from_utf8(render(&pack, &key, ReportFormat::Csv)).unwrap();
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    for row in r.records().map(Result::unwrap) {
+        assert!(
+            row[16].contains("[INSECURE: built with --allow-unverified-manifests]"),
+            "{row:?}"
+        );
+    }
+    assert!(csv_text.contains("verified; manifest signature NOT verified [INSECURE"));
+    let pdf = render(&pack, &key, ReportFormat::Pdf);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = std::process::Command::new(pdftotext())
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("INSECURE: built with --allow-unverified-manifests"), "{text}");
+    assert!(text.contains("VERIFIED, INSECURE"), "{text}");
+    // With the release key given, the manifest would verify: the recorded verdict is not
+    // reproduced and the pack does not verify (a verdict in the pack is never rewritten).
+    let manifest = [release_key()];
+    let v = audit_pack::verify_trusted(
+        Report::builder(PLUGIN),
+        pack.as_slice(),
+        &audit_pack::Trust::keys(&index).with_manifest_keys(&manifest),
+        &Limits::DEFAULT,
+        None,
+    );
+    assert!(!v.report.ok());
+    assert_eq!(
+        v.report.first_failure().unwrap().id,
+        "audit-pack.manifests.signatures"
+    );
+}
+
+/// The index of a pack (read without verifying: test helper).
+fn pack_index(pack: &[u8]) -> Index {
+    let mut reader = audit_pack::archive::PackReader::new(pack, Limits::DEFAULT);
+    let entry = reader.next_entry(&|_, _| true).unwrap().unwrap();
+    Index::parse(&entry.data.unwrap(), Limits::DEFAULT.max_index_size).unwrap()
 }

@@ -113,7 +113,29 @@ fn index_key() -> SigningKey {
     .unwrap()
 }
 
+/// Builds the test evidence; a pair that does not verify fails the build.
 fn build(dir: &Path, trust: Option<&SigstoreTrust>, with_key_pair: bool) -> (Vec<u8>, Vec<String>) {
+    try_build(dir, trust, with_key_pair, false).unwrap()
+}
+
+/// Builds with --allow-unverified-manifests: a pair that does not verify is recorded as such.
+/// The warnings returned are those about manifests (the mode's own warning comes first).
+fn build_insecure(
+    dir: &Path,
+    trust: Option<&SigstoreTrust>,
+    with_key_pair: bool,
+) -> (Vec<u8>, Vec<String>) {
+    let (pack, warnings) = try_build(dir, trust, with_key_pair, true).unwrap();
+    assert!(warnings[0].starts_with("INSECURE: --allow-unverified-manifests is on"));
+    (pack, warnings[1..].to_vec())
+}
+
+fn try_build(
+    dir: &Path,
+    trust: Option<&SigstoreTrust>,
+    with_key_pair: bool,
+    insecure: bool,
+) -> Result<(Vec<u8>, Vec<String>), audit_pack::BuildError> {
     let (ev, map) = evidence(dir, with_key_pair);
     let key = index_key();
     let input = BuildInput {
@@ -125,12 +147,17 @@ fn build(dir: &Path, trust: Option<&SigstoreTrust>, with_key_pair: bool) -> (Vec
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: trust,
+        insecure: if insecure {
+            &[audit_pack::BuildInsecure::AllowUnverifiedManifests]
+        } else {
+            &[]
+        },
         limits: Limits::DEFAULT,
         log: None,
     };
     let mut out = Vec::new();
-    let summary = build_pack(&input, &mut out).unwrap();
-    (out, summary.warnings)
+    let summary = build_pack(&input, &mut out)?;
+    Ok((out, summary.warnings))
 }
 
 fn verify(pack: &[u8], sigstore: Option<&SigstoreTrust>) -> Verification {
@@ -139,8 +166,10 @@ fn verify(pack: &[u8], sigstore: Option<&SigstoreTrust>) -> Verification {
     )
     .unwrap();
     let keys = [key];
+    let release = [release_key()];
     let trust = Trust {
         index: IndexTrust::Keys(&keys),
+        manifest_keys: &release,
         log_key: None,
         manifest_roots: None,
         manifest_sigstore: sigstore,
@@ -312,10 +341,15 @@ fn regexp_identity_is_anchored() {
 fn key_signed_pair_is_recorded_with_the_key_digest() {
     let keyless = keyless_trust(SAN);
     let key = key_trust("key.pub");
-    // One trust per build: the keyless pair does not verify with the key and is recorded
-    // as not verified, with a warning.
+    // One trust per build: the keyless pair does not verify with the key, which fails the
+    // build; with --allow-unverified-manifests it is recorded as not verified, with a warning.
     let dir = tempfile::tempdir().unwrap();
-    let (pack, warnings) = build(dir.path(), Some(&key), true);
+    assert!(matches!(
+        try_build(dir.path(), Some(&key), true, false),
+        Err(audit_pack::BuildError::ManifestNotVerified { .. })
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let (pack, warnings) = build_insecure(dir.path(), Some(&key), true);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains("releases/app.manifest.json"),
@@ -362,7 +396,7 @@ fn wrong_identity_at_build_is_recorded_as_not_verified() {
     let other = "https://github.com/acme/other/.github/workflows/release.yml@refs/tags/v1.0.0";
     let wrong = keyless_trust(other);
     let dir = tempfile::tempdir().unwrap();
-    let (pack, warnings) = build(dir.path(), Some(&wrong), false);
+    let (pack, warnings) = build_insecure(dir.path(), Some(&wrong), false);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains("cosign.identity.san") && warnings[0].contains("not verified"),
@@ -391,7 +425,19 @@ fn wrong_identity_at_build_is_recorded_as_not_verified() {
 #[test]
 fn no_trust_at_build_is_recorded_as_not_verified() {
     let dir = tempfile::tempdir().unwrap();
-    let (pack, warnings) = build(dir.path(), None, false);
+    match try_build(dir.path(), None, false, false) {
+        Err(e @ audit_pack::BuildError::ManifestNotVerified { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("releases/app.manifest.json")
+                    && text.contains("--manifest-sigstore-trusted-root"),
+                "{text}"
+            );
+        }
+        other => panic!("expected ManifestNotVerified, got {other:?}"),
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (pack, warnings) = build_insecure(dir.path(), None, false);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains("no Sigstore trusted root"),
@@ -461,8 +507,8 @@ fn sigstore_pack_is_byte_reproducible() {
     let trust = keyless_trust(SAN);
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let (pa, _) = build(a.path(), Some(&trust), true);
-    let (pb, _) = build(b.path(), Some(&trust), true);
+    let (pa, _) = build_insecure(a.path(), Some(&trust), true);
+    let (pb, _) = build_insecure(b.path(), Some(&trust), true);
     assert_eq!(pa, pb, "two builds in different folders differ");
 }
 
@@ -522,6 +568,7 @@ fn a_manifest_with_two_kinds_of_signature_is_a_build_error() {
         manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -620,4 +667,16 @@ fn cli_build_and_verify_with_sigstore_flags() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// The sample manifest's signer key: the verifier's `--manifest-key`.
+fn release_key() -> merkle::note::VerifierKey {
+    audit_pack::parse_public_key(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/evidence/keys/acme-release.pub"),
+        )
+        .unwrap(),
+    )
+    .unwrap()
 }

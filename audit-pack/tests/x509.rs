@@ -67,6 +67,7 @@ fn build_in(dir: &Path, signer: &X509Signer) -> Vec<u8> {
         manifest_keys: &[release],
         manifest_roots: &[],
         manifest_sigstore: None,
+        insecure: &[],
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -94,8 +95,10 @@ fn x509_pack() -> Vec<u8> {
 }
 
 fn verify(pack: &[u8], trust: &X509Trust) -> audit_pack::Verification {
+    let release = [release_key()];
     let trust = Trust {
         index: IndexTrust::X509(trust),
+        manifest_keys: &release,
         log_key: None,
         manifest_roots: None,
         manifest_sigstore: None,
@@ -356,6 +359,24 @@ fn build_with_cms_pair(
     p7s: &str,
     roots: &[plugin_x509::Certificate],
 ) -> (Vec<u8>, Vec<String>) {
+    try_build_with_cms_pair(dir, p7s, roots, false).unwrap()
+}
+
+/// As [`build_with_cms_pair`], with --allow-unverified-manifests.
+fn build_with_cms_pair_insecure(
+    dir: &Path,
+    p7s: &str,
+    roots: &[plugin_x509::Certificate],
+) -> (Vec<u8>, Vec<String>) {
+    try_build_with_cms_pair(dir, p7s, roots, true).unwrap()
+}
+
+fn try_build_with_cms_pair(
+    dir: &Path,
+    p7s: &str,
+    roots: &[plugin_x509::Certificate],
+    insecure: bool,
+) -> Result<(Vec<u8>, Vec<String>), audit_pack::BuildError> {
     let evidence = dir.join("evidence");
     copy_tree(&root().join("fixtures/evidence/acme"), &evidence);
     fs::write(
@@ -384,12 +405,17 @@ fn build_with_cms_pair(
         .unwrap()],
         manifest_roots: roots,
         manifest_sigstore: None,
+        insecure: if insecure {
+            &[audit_pack::BuildInsecure::AllowUnverifiedManifests]
+        } else {
+            &[]
+        },
         limits: Limits::DEFAULT,
         log: None,
     };
     let mut out = Vec::new();
-    let summary = build_pack(&input, &mut out).unwrap();
-    (out, summary.warnings)
+    let summary = build_pack(&input, &mut out)?;
+    Ok((out, summary.warnings))
 }
 
 fn verify_cms(pack: &[u8], roots: Option<&[plugin_x509::Certificate]>) -> audit_pack::Verification {
@@ -398,8 +424,10 @@ fn verify_cms(pack: &[u8], roots: Option<&[plugin_x509::Certificate]>) -> audit_
     )
     .unwrap();
     let keys = [key];
+    let release = [release_key()];
     let trust = Trust {
         index: IndexTrust::Keys(&keys),
+        manifest_keys: &release,
         log_key: None,
         manifest_roots: roots,
         manifest_sigstore: None,
@@ -483,7 +511,15 @@ fn a_cms_pair_that_does_not_verify_is_recorded_as_not_verified() {
         "manifest.leaf-expired.cms.der",
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let (pack, warnings) = build_with_cms_pair(dir.path(), p7s, &roots);
+        // By default such a pair fails the build, naming the manifest and the flag.
+        let err = try_build_with_cms_pair(dir.path(), p7s, &roots, false).unwrap_err();
+        assert!(
+            err.to_string().contains("manifest releases/demo.manifest.json")
+                && err.to_string().contains("--manifest-trust-root"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (pack, warnings) = build_with_cms_pair_insecure(dir.path(), p7s, &roots);
         assert!(
             warnings
                 .iter()
@@ -497,15 +533,27 @@ fn a_cms_pair_that_does_not_verify_is_recorded_as_not_verified() {
             .report
             .warnings()
             .iter()
-            .any(|w| w.contains("NOT signed by a trusted key")));
+            .any(|w| w.contains("NOT signed by a trusted signer")));
     }
     // Built without roots (not verified), verified with roots (verifies): the recorded
     // verdict is not what re-verification gives.
     let dir = tempfile::tempdir().unwrap();
-    let (pack, _) = build_with_cms_pair(dir.path(), "manifest.cms.der", &[]);
+    let (pack, _) = build_with_cms_pair_insecure(dir.path(), "manifest.cms.der", &[]);
     let report = verify_cms(&pack, Some(&roots)).report;
     assert_eq!(
         report.first_failure().unwrap().id,
         "audit-pack.manifests.signatures"
     );
+}
+
+/// The sample manifest's signer key: the verifier's `--manifest-key`.
+fn release_key() -> merkle::note::VerifierKey {
+    audit_pack::parse_public_key(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/evidence/keys/acme-release.pub"),
+        )
+        .unwrap(),
+    )
+    .unwrap()
 }

@@ -1,5 +1,7 @@
 //! The JSON report: the pack's identity, every check of the verification, and the signed
 //! index (artifacts, controls with a status each, manifest verdicts, Merkle root).
+//! `insecureModes` (always present, empty for a normal pack) lists the insecure modes the pack
+//! was built with, each with its flag and meaning, next to `verified`.
 
 use super::{line_status, status_name, ReportError, ReportInput};
 use serde_json::{json, Value};
@@ -28,15 +30,21 @@ pub fn to_json(input: &ReportInput<'_>) -> Result<String, ReportError> {
             if let Value::Object(map) = &mut v {
                 map.insert(
                     "verification_status".to_owned(),
-                    Value::from(line_status(&line.signature_verified)),
+                    Value::from(line_status(index, &line.signature_verified)),
                 );
             }
             Ok(v)
         })
         .collect::<Result<_, ReportError>>()?;
+    let insecure: Vec<Value> = index
+        .insecure_modes
+        .iter()
+        .map(|m| json!({"mode": m.name(), "flag": m.flag(), "meaning": m.description()}))
+        .collect();
     let doc = json!({
         "format": REPORT_FORMAT,
         "verified": input.verification.ok(),
+        "insecureModes": insecure,
         "pack": {
             "file": input.file_name,
             "sha256": input.pack_sha256,
@@ -50,6 +58,7 @@ pub fn to_json(input: &ReportInput<'_>) -> Result<String, ReportError> {
         "artifacts": serde_json::to_value(&index.artifacts).map_err(err)?,
         "controls": controls,
         "manifestSignatures": serde_json::to_value(&index.manifest_signatures).map_err(err)?,
+        // The keys the builder gave: shown, never trusted (the verifier gives its own).
         "trustedKeys": index.trusted_keys,
     });
     let mut text = serde_json::to_string_pretty(&doc).map_err(err)?;

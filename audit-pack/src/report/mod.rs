@@ -20,7 +20,7 @@ use plugin_api::{CheckStatus, Report};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 
-pub use csv_report::{to_csv, CSV_EXTRA_COLUMNS};
+pub use csv_report::{is_blank, spreadsheet_safe, to_csv, CSV_EXTRA_COLUMNS, FORMULA_TRIGGERS};
 pub use json_report::{to_json, REPORT_FORMAT};
 pub use pdf_report::to_pdf;
 
@@ -61,13 +61,27 @@ pub(crate) fn status_name(status: &CheckStatus) -> &'static str {
 
 /// The verification status of one control line of a verified pack: its evidence is in the
 /// pack with the listed SHA-256 and covered by the signed Merkle root; a manifest whose
-/// signature was recorded (and re-verified) as not verified is called out.
-pub(crate) fn line_status(signature_verified: &str) -> &'static str {
-    if signature_verified == "false" {
-        "verified; manifest signature NOT verified"
+/// signature was recorded as not verified is called out, and in a pack built with an insecure
+/// mode every line says so.
+pub(crate) fn line_status(index: &crate::Index, signature_verified: &str) -> String {
+    let mut status = if signature_verified == "false" {
+        "verified; manifest signature NOT verified".to_owned()
     } else {
-        "verified"
+        "verified".to_owned()
+    };
+    if let Some(note) = insecure_note(index) {
+        status.push_str(&format!(" [{note}]"));
     }
+    status
+}
+
+/// "INSECURE: built with --flag …" for a pack built with insecure modes, else `None`.
+pub(crate) fn insecure_note(index: &crate::Index) -> Option<String> {
+    if index.insecure_modes.is_empty() {
+        return None;
+    }
+    let flags: Vec<&str> = index.insecure_modes.iter().map(|m| m.flag()).collect();
+    Some(format!("INSECURE: built with {}", flags.join(" ")))
 }
 
 /// A reader that computes the SHA-256 of everything read through it, so a pack is hashed
@@ -135,28 +149,34 @@ pub fn render(input: &ReportInput<'_>, format: ReportFormat) -> Result<Vec<u8>, 
 }
 
 /// Verifies the pack read from `input` (see [`crate::verify_detailed`]) and computes the
-/// SHA-256 of its bytes in the same pass (reading to the end of `input`).
+/// SHA-256 of its bytes in the same pass. The digest is `Some` exactly when the pack verified
+/// (then `input` has been read to its end); once the verdict is a failure nothing more of
+/// `input` is read.
 pub fn verify_and_digest<R: Read>(
     builder: plugin_api::ReportBuilder,
     input: R,
     keys: &[merkle::note::VerifierKey],
     limits: &crate::Limits,
     spot: Option<crate::SpotCheckRequest>,
-) -> std::io::Result<(crate::Verification, String)> {
+) -> std::io::Result<(crate::Verification, Option<String>)> {
     verify_and_digest_trusted(builder, input, &crate::Trust::keys(keys), limits, spot)
 }
 
 /// As [`verify_and_digest`], with the trust given as a [`crate::Trust`] (Ed25519 keys or
-/// pinned X.509 roots; see [`crate::verify_trusted`]).
+/// pinned X.509 roots, manifest trust, log key; see [`crate::verify_trusted`]).
 pub fn verify_and_digest_trusted<R: Read>(
     builder: plugin_api::ReportBuilder,
     input: R,
     trust: &crate::Trust<'_>,
     limits: &crate::Limits,
     spot: Option<crate::SpotCheckRequest>,
-) -> std::io::Result<(crate::Verification, String)> {
+) -> std::io::Result<(crate::Verification, Option<String>)> {
     let mut reader = std::io::BufReader::new(DigestReader::new(input));
     let verification = crate::verify_trusted(builder, &mut reader, trust, limits, spot);
+    if verification.verified().is_none() {
+        return Ok((verification, None));
+    }
+    // Bytes the BufReader buffered were hashed as they were read: hash the rest.
     let digest = reader.into_inner().finish()?;
-    Ok((verification, digest))
+    Ok((verification, Some(digest)))
 }

@@ -3,7 +3,7 @@
 //! a footer on every page naming the pack and its digest.
 
 use super::pdf::{text_width, write_pdf, Font, Page, PAGE_HEIGHT, PAGE_WIDTH};
-use super::{line_status, ReportInput};
+use super::{insecure_note, line_status, ReportInput};
 
 const MARGIN: f32 = 40.0;
 const TOP: f32 = PAGE_HEIGHT - MARGIN;
@@ -198,6 +198,17 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
         13.0,
         Font::Regular,
     );
+    if let Some(note) = insecure_note(index) {
+        l.y -= 8.0;
+        l.heading(&note, 14.0);
+        for mode in &index.insecure_modes {
+            l.para(
+                &format!("{}: {}.", mode.flag(), mode.description()),
+                10.0,
+                Font::Bold,
+            );
+        }
+    }
     l.y -= 16.0;
     l.field("Organisation", &index.org);
     l.field("Pack date", date);
@@ -207,13 +218,16 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
     l.field("Merkle root", &index.merkle_root);
     l.field("Artifacts", &index.artifacts.len().to_string());
     l.field("Control lines", &index.controls.len().to_string());
-    let verdict = if report.ok() {
-        format!(
+    let verdict = match (report.ok(), insecure_note(index)) {
+        (true, None) => format!(
             "VERIFIED: all {} checks passed with the key above",
             report.checks().len()
-        )
-    } else {
-        "NOT VERIFIED".to_owned()
+        ),
+        (true, Some(note)) => format!(
+            "VERIFIED, {note}: all {} checks passed with the key above, but the pack was built in an insecure mode (see above)",
+            report.checks().len()
+        ),
+        (false, _) => "NOT VERIFIED".to_owned(),
     };
     l.field("Verification", &verdict);
     l.y -= 10.0;
@@ -287,7 +301,7 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
                 c.evidence_path.clone(),
                 c.evidence_sha256.clone(),
                 c.state.clone(),
-                line_status(&c.signature_verified).to_owned(),
+                line_status(index, &c.signature_verified),
             ]
         })
         .collect();
@@ -335,10 +349,10 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
     // Footers.
     let mut pages = l.into_pages();
     let total = pages.len();
-    let status = if report.ok() {
-        "verified"
-    } else {
-        "NOT VERIFIED"
+    let status = match (report.ok(), insecure_note(index)) {
+        (true, None) => "verified".to_owned(),
+        (true, Some(note)) => format!("verified [{note}]"),
+        (false, _) => "NOT VERIFIED".to_owned(),
     };
     for (i, page) in pages.iter_mut().enumerate() {
         let y = MARGIN - 6.0;

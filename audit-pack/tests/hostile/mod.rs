@@ -216,6 +216,39 @@ fn edited_file(entries: &[(String, Vec<u8>)], path: &str, data: Vec<u8>) -> Vec<
     resigned(&e, index.to_file_text().unwrap())
 }
 
+/// Whoever holds the pack key signs the sample manifest with a key of their own named
+/// `acme-release`, lists that key in `trustedKeys`, records the pair as verified by
+/// `acme-release` and re-signs the index: a verifier that trusted the pack's own keys would
+/// report the manifest as signed by acme-release.
+pub fn self_vouched_manifest(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use sha2::Digest;
+    let fake = merkle::note::Signer::from_seed("acme-release", [0x99; 32]).unwrap();
+    let (manifest_path, manifest) = entries
+        .iter()
+        .find(|(p, _)| p.ends_with(".manifest.json"))
+        .unwrap();
+    let sig_path = format!("{manifest_path}.sig");
+    let sig = format!(
+        "{}\n",
+        fake.sign(std::str::from_utf8(manifest).unwrap()).unwrap()
+    )
+    .into_bytes();
+    let mut index = Index::parse(&entries[0].1, usize::MAX).unwrap();
+    let artifact = index
+        .artifacts
+        .iter_mut()
+        .find(|a| a.path == sig_path)
+        .unwrap();
+    artifact.sha256 = hex::encode(sha2::Sha256::digest(&sig));
+    artifact.size = sig.len() as u64;
+    index.trusted_keys = vec![fake.to_verifier_key().to_vkey()];
+    assert_eq!(index.manifest_signatures[0].signers, ["acme-release"]);
+    index.merkle_root = index.compute_merkle_root().unwrap().to_hex();
+    let mut e = entries.to_vec();
+    e.iter_mut().find(|(p, _)| *p == sig_path).unwrap().1 = sig;
+    resigned(&e, index.to_file_text().unwrap())
+}
+
 fn replaced(
     entries: &[(String, Vec<u8>)],
     suffix: &str,
@@ -514,6 +547,18 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
         detail: "more than 50 entries",
     });
 
+    cases.push(Case {
+        name: "dir-bomb",
+        what: "200 extra empty files with 1 023-byte paths ~500 directories deep, each directory distinct, verified with a 64 KiB directory-bookkeeping budget",
+        bytes: with_extra(&entries, deep_path_entries(200, 1023)),
+        limits: Limits {
+            max_dir_bookkeeping: 64 << 10,
+            ..d
+        },
+        failing_check: SAFE,
+        detail: "more than 65536 bytes of bookkeeping",
+    });
+
     // Content tampering after a safe read.
     let content = |name, what, bytes, check, detail| Case {
         name,
@@ -653,18 +698,29 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
     ));
     cases.push(content(
         "manifest-verdict-flipped",
-        "a verified manifest recorded as not verified, re-signed",
+        "a verified manifest recorded as not verified in a pack recording --allow-unverified-manifests, re-signed",
         edited_index(&entries, |i| {
             i.manifest_signatures[0].verified = false;
             i.manifest_signatures[0].signers.clear();
+            i.insecure_modes = vec![audit_pack::BuildInsecure::AllowUnverifiedManifests];
         }),
         "audit-pack.manifests.signatures",
         "re-verification gives verified=true",
     ));
     cases.push(content(
-        "manifest-verdict-forged",
-        "the trusted manifest key removed but the verdict kept, re-signed",
-        edited_index(&entries, |i| i.trusted_keys.clear()),
+        "manifest-unverified-without-mode",
+        "a manifest recorded as not verified in a pack that does not record --allow-unverified-manifests, re-signed",
+        edited_index(&entries, |i| {
+            i.manifest_signatures[0].verified = false;
+            i.manifest_signatures[0].signers.clear();
+        }),
+        "audit-pack.manifests.signatures",
+        "was not built with --allow-unverified-manifests",
+    ));
+    cases.push(content(
+        "manifest-self-vouched",
+        "the manifest signed by a self-made key named acme-release, listed in trustedKeys, index re-signed by the pack key",
+        self_vouched_manifest(&entries),
         "audit-pack.manifests.signatures",
         "re-verification gives verified=false",
     ));
@@ -715,4 +771,35 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
         "field /breach",
     ));
     cases
+}
+
+/// The deep-path bomb: `count` empty files whose paths are `len` bytes long (at most 1024)
+/// and about `len / 2` directories deep, every directory distinct from the other files'
+/// (the first component below `evidence/` is the file's number). Each path is written as a
+/// GNU long name. Without a budget on directory bookkeeping, a reader that remembers every
+/// ancestor of every path holds `count × len² / 4` bytes: 2.6 GB for 10 000 paths of 1 KiB.
+pub fn deep_path_entries(count: usize, len: usize) -> Vec<Raw> {
+    let mut raws = Vec::with_capacity(2 * count);
+    for i in 0..count {
+        let mut path = format!("evidence/{i:05}/");
+        while path.len() + 2 < len {
+            path.push_str("d/");
+        }
+        while path.len() < len {
+            path.push('f');
+        }
+        assert_eq!(path.len(), len);
+        raws.push(Raw {
+            flag: b'L',
+            ..Raw::file("././@LongLink", &[path.as_bytes(), b"\0"].concat())
+        });
+        raws.push(Raw::file(&path[..99], b""));
+    }
+    raws
+}
+
+/// The valid sample pack with [`deep_path_entries`] appended: the index signature still
+/// verifies (it covers only `index.json`), so only the budgets stop the reader.
+pub fn deep_path_pack(valid: &[u8], count: usize, len: usize) -> Vec<u8> {
+    with_extra(&entries_of(valid), deep_path_entries(count, len))
 }
