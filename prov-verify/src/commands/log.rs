@@ -12,6 +12,7 @@ use merkle::Hash;
 use plugin_api::Report;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tlog::entry::{Entry, EntryJson};
 use tlog::receipt::Receipt;
 use tlog::TlogError;
@@ -23,6 +24,8 @@ const MAX_BATCH_FILE: usize = 64 << 20;
 const MAX_BATCH_LINE: usize = 64 * 1024;
 /// Most entries in one batch file.
 const MAX_BATCH_LINES: usize = 1_000_000;
+/// The longest `--timeout` / `--request-timeout`, in seconds.
+const MAX_TIMEOUT_SECS: u64 = tlog::http::MAX_TIMEOUT.as_secs();
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
@@ -114,6 +117,13 @@ pub enum LogCommand {
         /// Trust these PEM CA certificates for https instead of the built-in Mozilla set
         #[arg(long, value_name = "PEM")]
         ca_file: Option<PathBuf>,
+        /// Time limit of each request, in seconds: name resolution, connection, TLS handshake,
+        /// response head and body
+        #[arg(long, value_name = "SECS", default_value_t = tlog::http::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
+        request_timeout: u64,
+        /// Time limit of the whole mirror run, in seconds
+        #[arg(long, value_name = "SECS", default_value_t = tlog::mirror::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
+        timeout: u64,
     },
     /// Check offline that an entry is in a mirrored log
     VerifyInclusion {
@@ -307,9 +317,16 @@ pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
             key,
             max_size,
             ca_file,
+            request_timeout,
+            timeout,
         } => {
             refuse_offline(g, "mirror")?;
-            mirror(url, dir, key, *max_size, ca_file.as_deref())
+            let limits = MirrorLimits {
+                max_size: *max_size,
+                request_timeout: Duration::from_secs(*request_timeout),
+                timeout: Duration::from_secs(*timeout),
+            };
+            mirror(url, dir, key, ca_file.as_deref(), limits)
         }
         LogCommand::VerifyInclusion {
             mirror,
@@ -481,24 +498,39 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
     ))
 }
 
+/// The budgets of `log mirror`.
+#[derive(Debug, Clone, Copy)]
+struct MirrorLimits {
+    /// `--max-size`
+    max_size: u64,
+    /// `--request-timeout`
+    request_timeout: Duration,
+    /// `--timeout`: the whole run, from the first request
+    timeout: Duration,
+}
+
 fn mirror(
     url: &str,
     dir: &Path,
     key: &str,
-    max_size: u64,
     ca_file: Option<&Path>,
+    limits: MirrorLimits,
 ) -> Result<Outcome, CliError> {
     let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
-    let mut base = tlog::http::BaseUrl::parse(url).map_err(|e| CliError::malformed("--url", e))?;
+    let mut base = tlog::http::BaseUrl::parse(url)
+        .map_err(|e| CliError::malformed("--url", e))?
+        .with_request_timeout(limits.request_timeout);
     if let Some(ca) = ca_file {
         let pem = crate::input::read_small_file(ca)?;
         base = base
             .with_ca_pem(&pem)
             .map_err(|e| CliError::malformed("--ca-file", e))?;
     }
+    // The overall clock starts with the first request.
+    let base = base.with_overall_timeout(limits.timeout);
     let b = Report::builder(PLUGIN).subject(format!("mirror of {url} in {}", dir.display()));
     let id = "tlog.mirror.sync";
-    let report = match tlog::mirror::sync(&base, dir, &key, max_size) {
+    let report = match tlog::mirror::sync(&base, dir, &key, limits.max_size) {
         Ok(o) => b
             .pass(
                 id,
@@ -525,6 +557,9 @@ fn mirror(
                 .finish()
         }
         Err(TlogError::Network(m)) => return Err(CliError::Usage(format!("network: {m}"))),
+        Err(e @ TlogError::Timeout(_)) => {
+            return Err(CliError::Usage(format!("{e}; the mirror is unchanged")))
+        }
         Err(e) => return Err(tl(e)),
     };
     Ok(Outcome::Report(report))
@@ -562,4 +597,110 @@ fn verify_inclusion(
         Err(e) => return Err(tl(e)),
     };
     Ok(Outcome::Report(report))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use clap::Parser;
+    use std::io::{Read, Write};
+    use std::time::Instant;
+
+    /// A loopback server that starts a valid response to every request, then sends its body
+    /// one byte every 200 ms, forever.
+    fn trickling_server() -> String {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(mut s) = s else { continue };
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n");
+                    while s.write_all(b"a").is_ok() {
+                        std::thread::sleep(std::time::Duration::from_millis(200));
+                    }
+                });
+            }
+        });
+        url
+    }
+
+    fn vkey() -> String {
+        merkle::note::Signer::from_seed("example.com/cli-test", [3; 32])
+            .unwrap()
+            .verifier_key()
+    }
+
+    #[test]
+    fn mirror_stops_at_the_request_time_limit_naming_the_url() {
+        let url = trickling_server();
+        let dir = std::env::temp_dir().join(format!("pv-log-mirror-slow-{}", std::process::id()));
+        let limits = MirrorLimits {
+            max_size: tlog::mirror::DEFAULT_MAX_SIZE,
+            request_timeout: Duration::from_secs(1),
+            timeout: Duration::from_secs(3600),
+        };
+        let start = Instant::now();
+        let e = mirror(&url, &dir, &vkey(), None, limits).unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        // A usage-class error: exit 2.
+        assert!(matches!(e, CliError::Usage(_)), "{e:?}");
+        let msg = e.to_string();
+        assert!(msg.contains(&format!("{url}/checkpoint")), "{msg}");
+        assert!(msg.contains("request time limit of 1s"), "{msg}");
+        assert!(!dir.exists());
+
+        // The overall limit, shorter than the request limit.
+        let limits = MirrorLimits {
+            request_timeout: Duration::from_secs(60),
+            timeout: Duration::from_secs(1),
+            ..limits
+        };
+        let start = Instant::now();
+        let e = mirror(&url, &dir, &vkey(), None, limits).unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let msg = e.to_string();
+        assert!(msg.contains(&format!("{url}/checkpoint")), "{msg}");
+        assert!(msg.contains("overall time limit of 1s"), "{msg}");
+    }
+
+    #[test]
+    fn mirror_time_limits_are_flags_with_bounds() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec![
+                "prov-verify",
+                "log",
+                "mirror",
+                "--url",
+                "http://127.0.0.1:9",
+                "--dir",
+                "m",
+                "--key",
+                "k",
+            ];
+            args.extend_from_slice(extra);
+            crate::cli::Cli::try_parse_from(args)
+        };
+        assert!(parse(&[]).is_ok());
+        assert!(parse(&["--request-timeout", "5", "--timeout", "600"]).is_ok());
+        for bad in [
+            &["--request-timeout", "0"][..],
+            &["--timeout", "0"],
+            &["--timeout", "604801"],
+            &["--timeout", "1.5"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
 }
