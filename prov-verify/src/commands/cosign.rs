@@ -218,7 +218,7 @@ fn trusted_root(
             return Err(CliError::malformed(
                 format!("offline cache {}", dir.display()),
                 format!(
-                    "{e}; the cached Sigstore repository cannot be used (a damaged or incomplete cache is never replaced by another root: run `prov-verify cache verify`, then warm or import again)"
+                    "{e}; the cached Sigstore repository cannot be used, and a damaged or incomplete cache is never replaced by another root (remove the repository from the cache, then warm or import it again)"
                 ),
             ))
         }
