@@ -50,7 +50,8 @@ pub(crate) fn crl_problem(name: &str, der: &[u8]) -> Option<String> {
 }
 
 /// Every CRL of the cache (sorted by name), each checked with [`crl_problem`]; a damaged entry
-/// is an error naming it. Entries of other names (a writer's temporary files) are ignored.
+/// is an error naming it, and so is an entry of another name (a CRL misnamed would otherwise
+/// be silently left out). Hidden entries (a writer's temporary files) are ignored.
 pub(crate) fn read_cached_crls(cache_dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let dir = cache_dir.join(CRL_DIR);
     let entries = match std::fs::read_dir(&dir) {
@@ -61,14 +62,24 @@ pub(crate) fn read_cached_crls(cache_dir: &Path) -> Result<Vec<(String, Vec<u8>)
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(Error::io(&dir, "list"))?;
-        if let Some(name) = entry.file_name().to_str().filter(|n| is_crl_file_name(n)) {
-            if names.len() >= MAX_CACHED_CRLS {
-                return Err(Error::corrupt(
-                    &dir,
-                    format!("more than {MAX_CACHED_CRLS} CRLs"),
-                ));
+        let file_name = entry.file_name();
+        match file_name.to_str() {
+            Some(name) if is_crl_file_name(name) => {
+                if names.len() >= MAX_CACHED_CRLS {
+                    return Err(Error::corrupt(
+                        &dir,
+                        format!("more than {MAX_CACHED_CRLS} CRLs"),
+                    ));
+                }
+                names.push(name.to_owned());
             }
-            names.push(name.to_owned());
+            Some(name) if name.starts_with('.') => {} // a writer's temporary file
+            _ => {
+                return Err(Error::corrupt(
+                    entry.path(),
+                    "not a cached CRL file name (sha256-<64 lowercase hex digits>.crl); remove it, or add the CRL with `cache add-crl`",
+                ))
+            }
         }
     }
     names.sort();

@@ -59,6 +59,11 @@ impl Drop for Staging {
         if !self.committed {
             // Best effort: a leftover is removed by the next writer anyway.
             let _ = fs::remove_dir_all(&self.path);
+            // The repository directory a first write created, if it holds nothing else
+            // (`remove_dir` removes only an empty directory).
+            if let Some(repo) = self.path.parent() {
+                let _ = fs::remove_dir(repo);
+            }
         }
     }
 }
@@ -292,7 +297,7 @@ fn check_no_unrecorded_targets(dir: &Path, expected: &BTreeSet<String>) -> Resul
         if !name.starts_with('.') && !expected.contains(&name) {
             return Err(Error::corrupt(
                 entry.path(),
-                "a target file that state.json does not record (a damaged state); warm or import again",
+                "a target file that state.json does not record (a damaged cache: remove this repository's directory, then warm or import it again)",
             ));
         }
     }

@@ -145,7 +145,9 @@ pub fn target_file_name(target: &str) -> Result<String, Error> {
 /// each with a valid name ([`target_file_name`], whose error is returned as is).
 pub(crate) fn target_list_problem(targets: &[String]) -> Result<Option<String>, Error> {
     if targets.is_empty() {
-        return Ok(Some("lists no targets (a cache holds at least one)".to_owned()));
+        return Ok(Some(
+            "lists no targets (a cache holds at least one)".to_owned(),
+        ));
     }
     if targets.len() > MAX_TARGETS {
         return Ok(Some(format!("more than {MAX_TARGETS} targets")));

@@ -169,7 +169,9 @@ pub fn warm<F: Fetcher>(
 ) -> Result<WarmOutcome, Error> {
     crate::repo::check_name(&req.name)?;
     if let Some(problem) = crate::repo::target_list_problem(&req.targets)? {
-        return Err(Error::InvalidRequest(format!("targets to cache: {problem}")));
+        return Err(Error::InvalidRequest(format!(
+            "targets to cache: {problem}"
+        )));
     }
     let lock = cache.lock(&req.name)?;
     let previous = match cache.current_generation(&req.name)? {

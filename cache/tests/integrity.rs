@@ -11,7 +11,9 @@
 
 mod support;
 
-use offline_cache::{export, import, verify_cached, warm, CacheDir, Error, HttpFetcher, WarmRequest};
+use offline_cache::{
+    export, import, verify_cached, warm, CacheDir, Error, HttpFetcher, WarmRequest,
+};
 use plugin_api::{Report, VerificationTime};
 use std::path::Path;
 use std::time::Duration;
@@ -60,11 +62,18 @@ fn warmed_with_two_targets() -> (TempDir, CacheDir, Repo, Server, std::path::Pat
     let dir = TempDir::new("integrity");
     let cache = CacheDir::new(dir.0.join("cache"));
     let mut repo = Repo::new();
-    repo.publish_targets(1, &[("trusted_root.json", TRUSTED_ROOT), (EXTRA, EXTRA_DATA)]);
+    repo.publish_targets(
+        1,
+        &[("trusted_root.json", TRUSTED_ROOT), (EXTRA, EXTRA_DATA)],
+    );
     let server = Server::start(repo.files.clone());
     let out = warm(
         &cache,
-        &request(&server, Some(repo.initial_root()), &["trusted_root.json", EXTRA]),
+        &request(
+            &server,
+            Some(repo.initial_root()),
+            &["trusted_root.json", EXTRA],
+        ),
         http(),
     )
     .unwrap();
@@ -120,7 +129,10 @@ fn an_archive_without_the_trusted_root_its_metadata_lists_is_refused() {
     assert!(!out.committed, "{}", out.report.to_json());
     assert_eq!(failed_check(&out.report), "tuf.target.trusted-root-json");
     let detail = &out.report.first_failure().unwrap().detail;
-    assert!(detail.contains("listed by the trusted targets metadata"), "{detail}");
+    assert!(
+        detail.contains("listed by the trusted targets metadata"),
+        "{detail}"
+    );
     assert!(fresh.current_generation("sigstore").unwrap().is_none());
     assert!(leftovers(&fresh).is_empty());
 }
@@ -200,7 +212,10 @@ fn warm_caches_the_trusted_root_whenever_the_repository_lists_it() {
     let dir = TempDir::new("trust-root");
     let cache = CacheDir::new(dir.0.join("cache"));
     let mut repo = Repo::new();
-    repo.publish_targets(1, &[("trusted_root.json", TRUSTED_ROOT), (EXTRA, EXTRA_DATA)]);
+    repo.publish_targets(
+        1,
+        &[("trusted_root.json", TRUSTED_ROOT), (EXTRA, EXTRA_DATA)],
+    );
     let server = Server::start(repo.files.clone());
     let out = warm(
         &cache,
@@ -267,7 +282,12 @@ fn a_warm_past_the_root_budget_names_the_failure_and_leaves_nothing() {
         targets: vec!["trusted_root.json".into()],
         now: at(NOW),
     };
-    let out = warm(&cache, &req(Some(repo.initial_root())), Memory::new(&base, &repo.files)).unwrap();
+    let out = warm(
+        &cache,
+        &req(Some(repo.initial_root())),
+        Memory::new(&base, &repo.files),
+    )
+    .unwrap();
     assert!(out.committed, "{}", out.report.to_json());
     // Fill the rotation chain up to the budget as warms would (the client takes at most 256
     // root versions per refresh; writing them directly spares the test a thousand fsyncs).

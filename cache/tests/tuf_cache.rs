@@ -467,7 +467,11 @@ fn a_warmer_killed_mid_write_leaves_the_previous_state() {
     let (c, req) = (cache.clone(), request(&server, None, NOW));
     let died = std::thread::spawn(move || warm(&c, &req, Dies(http()))).join();
     assert!(died.is_err());
-    assert_eq!(staging_dirs(&cache), 0, "an unwinding warmer removes its staging");
+    assert_eq!(
+        staging_dirs(&cache),
+        0,
+        "an unwinding warmer removes its staging"
+    );
     assert_eq!(
         verify_cached(&cache, "sigstore", at(NOW), &[])
             .unwrap()

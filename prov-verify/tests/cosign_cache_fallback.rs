@@ -153,7 +153,11 @@ fn a_cache_stripped_of_its_targets_is_an_error_not_a_fallback() {
     std::fs::remove_file(gen.join("targets/trusted_root.json")).unwrap();
     let out = verify_blob(&cache);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("lists no targets"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lists no targets"),
+        "{}",
+        stderr(&out)
+    );
     // `cache verify` does not call it verified either.
     let out = prov_verify(&[
         "--cache-dir",
@@ -228,7 +232,11 @@ fn a_stripped_export_archive_is_refused_and_brings_back_no_root() {
     let fresh = dir.0.join("fresh");
     let out = import(&fresh);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("lists no targets"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lists no targets"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!fresh.join("tuf/sigstore/current").exists());
     // Into the cache that holds the verified root: refused, and the cached root still
     // decides (it rejects the bundle).

@@ -80,6 +80,10 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 fn add_crl(cache: &Path, files: &[PathBuf]) -> Output {
     let mut args = vec!["cache".to_owned(), "add-crl".to_owned()];
     args.extend(files.iter().map(|f| f.display().to_string()));
@@ -319,9 +323,40 @@ fn damaged_cache_entry_is_an_error() {
     std::fs::write(&files[0], b"garbage").unwrap();
     let o = verify(cache.path(), "leaf-revoked", &[]);
     assert_eq!(code(&o), 2, "{}", stdout(&o));
-    // Unrelated files in crls/ (e.g. a writer's temporary file) are ignored.
+    // A writer's temporary file in crls/ is ignored.
     std::fs::remove_file(&files[0]).unwrap();
     std::fs::write(cache.path().join("crls/.tmp-1-0-x"), b"partial").unwrap();
     let o = verify(cache.path(), "leaf", &[]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // A revoking CRL kept under any other name is an error, not silently unused (which would
+    // let the revoked leaf pass).
+    assert_eq!(code(&add_crl(cache.path(), &[gen("inter.crl.pem")])), 0);
+    let revoking = cache
+        .crls()
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("sha256-")
+        })
+        .unwrap();
+    assert_eq!(code(&verify(cache.path(), "leaf-revoked", &[])), 1);
+    let upper = revoking
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_ascii_uppercase();
+    for misnamed in [upper.as_str(), "inter.crl"] {
+        let to = cache.path().join("crls").join(misnamed);
+        std::fs::copy(&revoking, &to).unwrap();
+        std::fs::remove_file(&revoking).unwrap();
+        let o = verify(cache.path(), "leaf-revoked", &[]);
+        assert_eq!(code(&o), 2, "{misnamed}: {}", stdout(&o));
+        assert!(stderr(&o).contains(misnamed), "{}", stderr(&o));
+        std::fs::copy(&to, &revoking).unwrap();
+        std::fs::remove_file(&to).unwrap();
+    }
 }

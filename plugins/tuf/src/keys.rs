@@ -248,7 +248,7 @@ fn der_take(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
     use ring::rand::SystemRandom;
     use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair};
@@ -318,10 +318,9 @@ mod tests {
         let a = key("ed25519", "ed25519", &lower);
         let b = key("ed25519", "ed25519", &lower.to_ascii_uppercase());
         assert_eq!(identity(&a), identity(&b));
-        let other = Ed25519KeyPair::from_pkcs8(
-            Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref(),
-        )
-        .unwrap();
+        let other =
+            Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+                .unwrap();
         assert_ne!(
             identity(&a),
             identity(&key("ed25519", "ed25519", &hex::encode(other.public_key())))
@@ -360,11 +359,17 @@ mod tests {
         other[10] ^= 1;
         assert_ne!(
             identity(&a),
-            identity(&key("rsa", "rsassa-pss-sha256", &rsa_pem(&other, &[1, 0, 1])))
+            identity(&key(
+                "rsa",
+                "rsassa-pss-sha256",
+                &rsa_pem(&other, &[1, 0, 1])
+            ))
         );
         // A key that cannot verify has no identity (and never counts).
         assert!(key("ed25519", "ed25519", "zz").verifier().is_none());
-        assert!(key("rsa", "unknown", &rsa_pem(&modulus, &[3])).verifier().is_none());
+        assert!(key("rsa", "unknown", &rsa_pem(&modulus, &[3]))
+            .verifier()
+            .is_none());
     }
 
     #[test]

@@ -180,10 +180,9 @@ fn check_role_keys(
 /// The first key id of `ids` equal to an earlier one ignoring ASCII letter case, if any. Key
 /// ids are hex digests in the specification; two ids that differ only in letter case name
 /// the same digest, so they are ambiguous wherever ids must be unique.
-fn duplicate_key_id<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+fn duplicate_key_id<'a>(mut ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let mut seen = BTreeSet::new();
-    ids.into_iter()
-        .find(|id| !seen.insert(id.to_ascii_lowercase()))
+    ids.find(|id| !seen.insert(id.to_ascii_lowercase()))
 }
 
 fn check_keys(file: &str, keys: &BTreeMap<String, Key>) -> Result<(), MetadataError> {

@@ -519,7 +519,12 @@ fn verify_by_root<T: RoleType>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
     use super::*;
     use crate::testutil::{meta, meta_with_hash, sign, Repo, TestKey, FUTURE, NOW, PAST};
     use serde_json::json;

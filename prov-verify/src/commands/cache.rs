@@ -224,7 +224,9 @@ fn is_crl_file_name(name: &str) -> bool {
 }
 
 /// The names of the CRL files in `crl_dir` (sorted; none if the directory does not exist),
-/// at most [`MAX_CACHED_CRLS`]. Other entries (e.g. a writer's temporary files) are ignored.
+/// at most [`MAX_CACHED_CRLS`]. Hidden entries (a writer's temporary `.tmp-*` files) are
+/// ignored; any other entry is an error naming it: a CRL placed there under another name
+/// would otherwise be silently unused, and a revocation it records missed.
 fn crl_file_names(crl_dir: &Path) -> Result<Vec<String>, CliError> {
     let entries = match std::fs::read_dir(crl_dir) {
         Ok(entries) => entries,
@@ -245,7 +247,15 @@ fn crl_file_names(crl_dir: &Path) -> Result<Vec<String>, CliError> {
                 }
                 names.push(n.to_owned());
             }
-            _ => tracing::debug!(entry = ?name, "not a cached CRL; ignored"),
+            Some(n) if n.starts_with('.') => {
+                tracing::debug!(entry = ?name, "a writer's temporary file; ignored")
+            }
+            _ => {
+                return Err(CliError::malformed(
+                    crl_dir.join(&name).display().to_string(),
+                    "not a cached CRL file name (sha256-<64 lowercase hex digits>.crl): a CRL kept here under another name would be silently unused; add CRLs with `prov-verify cache add-crl`, and remove this entry",
+                ))
+            }
         }
     }
     names.sort();

@@ -183,16 +183,15 @@ fn trusted_root(
             .map_err(|e| CliError::malformed(path.display().to_string(), e.to_string()))?;
         return Ok(Ok((root, RootSource::File)));
     }
-    let embedded = |reason: &dyn std::fmt::Display| {
+    let embedded = |reason: &dyn std::fmt::Display| -> Result<TrustedRoot, CliError> {
         tracing::info!(%reason, "no Sigstore repository in the offline cache; using the embedded trusted root");
         embedded::production_trusted_root()
-            .map(|root| Ok((root, RootSource::Embedded)))
             .map_err(|e| CliError::Internal(format!("embedded trusted root does not parse: {e}")))
     };
     let dir = match crate::commands::cache::cache_dir(g) {
         Ok(dir) => dir,
         // No cache directory at all: nothing is cached.
-        Err(e) if a.use_embedded_root => return embedded(&e),
+        Err(e) if a.use_embedded_root => return Ok(Ok((embedded(&e)?, RootSource::Embedded))),
         Err(e) => {
             return Err(CliError::Usage(format!(
                 "no --trusted-root given and no offline cache: {e}"
@@ -208,7 +207,7 @@ fn trusted_root(
         Ok(Err(report)) => return Ok(Err(report)),
         // The only case the embedded root may stand in for: no repository is cached.
         Err(e @ offline_cache::Error::NotCached { .. }) if a.use_embedded_root => {
-            return embedded(&e)
+            return Ok(Ok((embedded(&e)?, RootSource::Embedded)))
         }
         Err(e @ offline_cache::Error::NotCached { .. }) => {
             return Err(CliError::Usage(format!(
@@ -219,7 +218,7 @@ fn trusted_root(
             return Err(CliError::malformed(
                 format!("offline cache {}", dir.display()),
                 format!(
-                    "{e}; the cached Sigstore repository cannot be used (a damaged or incomplete cache is never replaced by another root: run `prov-verify cache verify`, then warm or import again)"
+                    "{e}; the cached Sigstore repository cannot be used, and a damaged or incomplete cache is never replaced by another root (remove the repository from the cache, then warm or import it again)"
                 ),
             ))
         }
