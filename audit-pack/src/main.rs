@@ -8,7 +8,7 @@ use audit_pack::progress::{NoProgress, Phase, Progress};
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::trust_args::{
-    load_manifest_roots, IndexTrustArgs, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError,
+    load_manifest_roots, ProofTrustArgs, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError,
     TrustFile,
 };
 use audit_pack::{
@@ -145,7 +145,7 @@ enum Command {
         /// The proof file (JSON).
         proof: PathBuf,
         #[command(flatten)]
-        trust: IndexTrustArgs,
+        trust: ProofTrustArgs,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

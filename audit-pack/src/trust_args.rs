@@ -5,11 +5,12 @@
 //! [`TrustArgs`] is the clap definition for commands that verify a whole pack;
 //! [`TrustArgs::load`] reads the files it names, each bounded, into a [`LoadedTrust`] whose
 //! [`LoadedTrust::trust`] is what [`crate::verify_trusted`] and friends take.
-//! [`IndexTrustArgs`] is only the index signer's part, for `verify-proof`: a proof file holds
-//! the signed index and one artifact's inclusion proof, no receipt and no manifest, so the
-//! other flags would be accepted and ignored; a command taking only [`IndexTrustArgs`]
-//! refuses them (exit 2). Failures are a [`TrustArgsError`], which keeps the file and what it
-//! was so each tool can word its own message.
+//! [`ProofTrustArgs`] is the flags of `verify-proof`: the index signer's part
+//! ([`IndexTrustArgs`]) is used; a proof file holds the signed index and one artifact's
+//! inclusion proof, no receipt and no manifest, so the log and manifest flags are refused
+//! with a message (exit 2) rather than accepted and ignored. Failures are a
+//! [`TrustArgsError`], which keeps the file and what it was so each tool can word its own
+//! message.
 
 use crate::keys::parse_public_key;
 use crate::signer::{parse_certificates, IndexTrust, X509Trust};
@@ -118,6 +119,69 @@ pub struct IndexTrustArgs {
     /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
     #[arg(long, value_name = "TIME", requires = "trust_root")]
     at: Option<String>,
+}
+
+/// The trust flags of `verify-proof`: the index signer's ([`IndexTrustArgs`]). A proof file
+/// holds the signed index and one artifact's inclusion proof, but no log receipt and no
+/// manifest signature, so the log and manifest flags of `verify` would have nothing to check:
+/// they are accepted (hidden) only to be refused with a message saying so
+/// ([`ProofTrustArgs::load`], a usage error: exit 2), never ignored.
+#[derive(Debug, clap::Args)]
+pub struct ProofTrustArgs {
+    #[command(flatten)]
+    index: IndexTrustArgs,
+    #[arg(long = "log-key", hide = true, value_name = "VKEY")]
+    log_key: Vec<String>,
+    #[arg(long = "manifest-key", hide = true, value_name = "PUB")]
+    manifest_key: Vec<String>,
+    #[arg(long = "manifest-trust-root", hide = true, value_name = "ROOTS.pem")]
+    manifest_trust_root: Vec<String>,
+    #[arg(long = "manifest-sigstore-trusted-root", hide = true, value_name = "FILE")]
+    manifest_sigstore_trusted_root: Vec<String>,
+    #[arg(long = "manifest-sigstore-key", hide = true, value_name = "PEM")]
+    manifest_sigstore_key: Vec<String>,
+    #[arg(long = "manifest-identity", hide = true, value_name = "ID")]
+    manifest_identity: Vec<String>,
+    #[arg(long = "manifest-identity-regexp", hide = true, value_name = "RE")]
+    manifest_identity_regexp: Vec<String>,
+    #[arg(long = "manifest-issuer", hide = true, value_name = "URL")]
+    manifest_issuer: Vec<String>,
+    #[arg(long = "manifest-issuer-regexp", hide = true, value_name = "RE")]
+    manifest_issuer_regexp: Vec<String>,
+}
+
+impl ProofTrustArgs {
+    /// Refuses the flags a proof cannot use, then reads the index trust.
+    pub fn load(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
+        if !self.log_key.is_empty() {
+            return Err(TrustArgsError::Usage(
+                "--log-key is not accepted by verify-proof: a proof file holds no log receipt; check the pack's receipt with `verify PACK --log-key VKEY`"
+                    .to_owned(),
+            ));
+        }
+        let manifest_flags = [
+            ("--manifest-key", self.manifest_key.is_empty()),
+            ("--manifest-trust-root", self.manifest_trust_root.is_empty()),
+            (
+                "--manifest-sigstore-trusted-root",
+                self.manifest_sigstore_trusted_root.is_empty(),
+            ),
+            ("--manifest-sigstore-key", self.manifest_sigstore_key.is_empty()),
+            ("--manifest-identity", self.manifest_identity.is_empty()),
+            (
+                "--manifest-identity-regexp",
+                self.manifest_identity_regexp.is_empty(),
+            ),
+            ("--manifest-issuer", self.manifest_issuer.is_empty()),
+            ("--manifest-issuer-regexp", self.manifest_issuer_regexp.is_empty()),
+        ];
+        if let Some((flag, _)) = manifest_flags.iter().find(|(_, empty)| !empty) {
+            return Err(TrustArgsError::Usage(format!(
+                "{flag} is not accepted by verify-proof: a proof file holds no manifest signature to check; check the pack's manifests with `verify PACK {flag} …`"
+            )));
+        }
+        self.index.load()
+    }
 }
 
 /// Everything a verifier of a whole pack trusts: the index signer, the log key, and the

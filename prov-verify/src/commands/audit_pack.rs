@@ -7,7 +7,7 @@ use crate::error::CliError;
 use crate::input::read_limited;
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::trust_args::{LoadedTrust, TrustArgs, TrustArgsError};
+use audit_pack::trust_args::{ProofTrustArgs, LoadedTrust, TrustArgs, TrustArgsError};
 use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
 use clap::{Subcommand, ValueEnum};
 use plugin_api::{Report, VerificationTime};
@@ -45,12 +45,13 @@ pub enum AuditPackCommand {
         out: Option<PathBuf>,
     },
     /// Verify a proof file written by `prove`, without the pack, with the index signer's
-    /// public key
+    /// public key (or pinned roots); a proof holds no log receipt and no manifest, so the log
+    /// and manifest trust flags of `verify` are refused here
     VerifyProof {
         /// The proof file (audit-pack-proof/1 JSON)
         proof: PathBuf,
         #[command(flatten)]
-        trust: TrustArgs,
+        trust: ProofTrustArgs,
     },
     /// Write a report (JSON, CSV or PDF) of a pack that verifies; a pack that does not
     /// verify gets no report (the failed verification is printed, exit 1)
@@ -164,7 +165,7 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
             }
         }
         AuditPackCommand::VerifyProof { proof, trust } => {
-            let trust = load_trust(trust)?;
+            let trust = trust.load().map_err(trust_error)?;
             let bytes = read_limited(proof, max_proof_size(&Limits::DEFAULT) as u64)?;
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -175,7 +176,7 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
             Ok(Outcome::Report(verify_proof_trusted(
                 builder,
                 &bytes,
-                trust.trust().index,
+                trust.trust(),
                 &Limits::DEFAULT,
             )))
         }
@@ -193,7 +194,7 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
             // No verification time: a report depends only on the pack and the key, so the
             // same pack always gives the same report (pack checks do not depend on time).
             let (verification, digest) = verify(pack, trust, Report::builder(PLUGIN), None)?;
-            let Some(verified) = verification.verified() else {
+            let (Some(verified), Some(digest)) = (verification.verified(), digest) else {
                 // Fail closed: no report of a pack that does not verify.
                 return Ok(Outcome::Report(verification.report));
             };
@@ -227,7 +228,7 @@ fn verify(
     trust: &TrustArgs,
     builder: plugin_api::ReportBuilder,
     spot: Option<SpotCheckRequest>,
-) -> Result<(audit_pack::Verification, String), CliError> {
+) -> Result<(audit_pack::Verification, Option<String>), CliError> {
     let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| CliError::io(pack, e))?;
     report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
