@@ -287,8 +287,8 @@ fn main() {
         limits: Limits::DEFAULT,
         log: None,
     };
-    let (_, insecure_summary) = build_pack_to_dir(&insecure_input, &insecure_dir)
-        .unwrap_or_else(|e| panic!("build: {e}"));
+    let (_, insecure_summary) =
+        build_pack_to_dir(&insecure_input, &insecure_dir).unwrap_or_else(|e| panic!("build: {e}"));
     assert!(!insecure_summary.index.manifest_signatures[0].verified);
 
     // Reports of the sample pack (golden files for tests/report.rs), verified as an auditor

@@ -351,7 +351,11 @@ impl Index {
         if self.artifact(CONTROL_MAP_NAME).is_none() {
             return Err(invalid("artifacts", "control-map.csv is not listed"));
         }
-        if self.insecure_modes.windows(2).any(|w| w.first() >= w.get(1)) {
+        if self
+            .insecure_modes
+            .windows(2)
+            .any(|w| w.first() >= w.get(1))
+        {
             return Err(invalid("insecureModes", "not sorted or repeated"));
         }
         for (i, key) in self.trusted_keys.iter().enumerate() {

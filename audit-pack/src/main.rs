@@ -8,7 +8,7 @@ use audit_pack::progress::{NoProgress, Phase, Progress};
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::trust_args::{
-    load_manifest_roots, ProofTrustArgs, LoadedTrust, SigstoreArgs, TrustArgs, TrustArgsError,
+    load_manifest_roots, LoadedTrust, ProofTrustArgs, SigstoreArgs, TrustArgs, TrustArgsError,
     TrustFile,
 };
 use audit_pack::{
@@ -400,7 +400,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             if json {
                 let _ = writeln!(stdout, "{}", report.to_json());
             } else {
-                print_report(&mut stdout, &report);
+                print_report(&mut stdout, report);
                 if report.ok() {
                     for (k, v) in report.outputs() {
                         if k.starts_with("spot_check_") && k != "spot_check_seed" {

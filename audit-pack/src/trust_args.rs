@@ -136,7 +136,11 @@ pub struct ProofTrustArgs {
     manifest_key: Vec<String>,
     #[arg(long = "manifest-trust-root", hide = true, value_name = "ROOTS.pem")]
     manifest_trust_root: Vec<String>,
-    #[arg(long = "manifest-sigstore-trusted-root", hide = true, value_name = "FILE")]
+    #[arg(
+        long = "manifest-sigstore-trusted-root",
+        hide = true,
+        value_name = "FILE"
+    )]
     manifest_sigstore_trusted_root: Vec<String>,
     #[arg(long = "manifest-sigstore-key", hide = true, value_name = "PEM")]
     manifest_sigstore_key: Vec<String>,
@@ -166,14 +170,20 @@ impl ProofTrustArgs {
                 "--manifest-sigstore-trusted-root",
                 self.manifest_sigstore_trusted_root.is_empty(),
             ),
-            ("--manifest-sigstore-key", self.manifest_sigstore_key.is_empty()),
+            (
+                "--manifest-sigstore-key",
+                self.manifest_sigstore_key.is_empty(),
+            ),
             ("--manifest-identity", self.manifest_identity.is_empty()),
             (
                 "--manifest-identity-regexp",
                 self.manifest_identity_regexp.is_empty(),
             ),
             ("--manifest-issuer", self.manifest_issuer.is_empty()),
-            ("--manifest-issuer-regexp", self.manifest_issuer_regexp.is_empty()),
+            (
+                "--manifest-issuer-regexp",
+                self.manifest_issuer_regexp.is_empty(),
+            ),
         ];
         if let Some((flag, _)) = manifest_flags.iter().find(|(_, empty)| !empty) {
             return Err(TrustArgsError::Usage(format!(

@@ -1040,27 +1040,26 @@ fn check_manifests(
             continue;
         };
         // `None`: the verifier gave no trust for this kind of pair.
-        let result: Option<Result<Vec<String>, String>> =
-            match (pair.plugin.as_deref(), &time) {
-                (None, _) => (!trust.manifest_keys.is_empty()).then(|| {
-                    verify_detached(manifest, sig, trust.manifest_keys).map_err(|e| e.to_string())
-                }),
-                (Some(PLUGIN_X509), Ok(time)) => trust.manifest_roots.map(|roots| {
-                    verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time)
-                        .0
-                        .map(|subject| vec![subject])
-                }),
-                (Some(PLUGIN_COSIGN), Ok(time)) => trust.manifest_sigstore.map(|sigstore| {
-                    verify_sigstore_manifest(manifest, sig, sigstore, *time)
-                        .map(|identity| vec![identity])
-                }),
-                // No readable pack date: not checkable (Index::parse insists on one).
-                (Some(PLUGIN_X509 | PLUGIN_COSIGN), Err(_)) => None,
-                (Some(other), _) => {
-                    bad.push(format!("{}: unknown plugin {other:?}", pair.manifest));
-                    continue;
-                }
-            };
+        let result: Option<Result<Vec<String>, String>> = match (pair.plugin.as_deref(), &time) {
+            (None, _) => (!trust.manifest_keys.is_empty()).then(|| {
+                verify_detached(manifest, sig, trust.manifest_keys).map_err(|e| e.to_string())
+            }),
+            (Some(PLUGIN_X509), Ok(time)) => trust.manifest_roots.map(|roots| {
+                verify_cms_manifest(&pair.manifest, manifest, sig, roots, *time)
+                    .0
+                    .map(|subject| vec![subject])
+            }),
+            (Some(PLUGIN_COSIGN), Ok(time)) => trust.manifest_sigstore.map(|sigstore| {
+                verify_sigstore_manifest(manifest, sig, sigstore, *time)
+                    .map(|identity| vec![identity])
+            }),
+            // No readable pack date: not checkable (Index::parse insists on one).
+            (Some(PLUGIN_X509 | PLUGIN_COSIGN), Err(_)) => None,
+            (Some(other), _) => {
+                bad.push(format!("{}: unknown plugin {other:?}", pair.manifest));
+                continue;
+            }
+        };
         let Some(result) = result else {
             if pair.verified {
                 match pair.plugin.as_deref() {

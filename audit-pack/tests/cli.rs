@@ -191,8 +191,8 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
         .arg(f.join("hostile/tampered-evidence.tgz"))
         .arg("--key")
         .arg(f.join("keys/acme-audit-pack.pub"))
-            .arg("--manifest-key")
-            .arg(f.join("keys/acme-release.pub"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
         .args(["--format", "pdf", "--out"])
         .arg(&pdf)
         .output()
@@ -204,8 +204,8 @@ fn report_fails_closed_and_spot_check_is_reproducible() {
         .arg(f.join("audit-pack-acme-2026-11-23.tgz"))
         .arg("--key")
         .arg(f.join("keys/acme-audit-pack.pub"))
-            .arg("--manifest-key")
-            .arg(f.join("keys/acme-release.pub"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
         .args(["--format", "pdf", "--out"])
         .arg(&pdf)
         .output()
@@ -307,7 +307,14 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
     let out = tempfile::tempdir().unwrap();
     let build = |extra: &[&str]| {
         bin()
-            .args(["build", "--org", "acme", "--date", "2026-11-23", "--evidence"])
+            .args([
+                "build",
+                "--org",
+                "acme",
+                "--date",
+                "2026-11-23",
+                "--evidence",
+            ])
             .arg(f.join("acme"))
             .arg("--controls")
             .arg(f.join("control-map.csv"))
@@ -327,7 +334,11 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
             && stderr.contains("--manifest-key"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 
     let built = build(&["--allow-unverified-manifests"]);
     assert_eq!(
@@ -337,7 +348,10 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
         String::from_utf8_lossy(&built.stderr)
     );
     let stderr = String::from_utf8_lossy(&built.stderr);
-    assert!(stderr.starts_with("warning: INSECURE: --allow-unverified-manifests"), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: INSECURE: --allow-unverified-manifests"),
+        "{stderr}"
+    );
     let pack = out.path().join("audit-pack-acme-2026-11-23.tgz");
     assert_eq!(
         std::fs::read(&pack).unwrap(),
@@ -357,5 +371,7 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
         stdout.contains("verified [INSECURE: built with --allow-unverified-manifests]"),
         "{stdout}"
     );
-    assert!(stdout.contains("warning: INSECURE: the pack was built with --allow-unverified-manifests"));
+    assert!(
+        stdout.contains("warning: INSECURE: the pack was built with --allow-unverified-manifests")
+    );
 }

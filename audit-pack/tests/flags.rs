@@ -16,7 +16,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-const SUBCOMMANDS: [&str; 6] = ["build", "keygen", "verify", "prove", "verify-proof", "report"];
+const SUBCOMMANDS: [&str; 6] = [
+    "build",
+    "keygen",
+    "verify",
+    "prove",
+    "verify-proof",
+    "report",
+];
 const SAN: &str = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0";
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
 
@@ -136,7 +143,14 @@ fn cat(parts: &[&[OsString]]) -> Vec<OsString> {
 fn build_fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     let x_out = dir.join("x509");
     let built = run(&cat(&[
-        &os(&["build", "--org", "acme", "--date", "2026-11-23", "--evidence"]),
+        &os(&[
+            "build",
+            "--org",
+            "acme",
+            "--date",
+            "2026-11-23",
+            "--evidence",
+        ]),
         &[ev("acme"), "--controls".into(), ev("control-map.csv")],
         &[
             "--signer-cert".into(),
@@ -167,7 +181,14 @@ fn build_fixtures(dir: &Path) -> (PathBuf, PathBuf) {
     std::fs::copy(repo().join("fixtures/evidence/control-map.csv"), &map).unwrap();
     let c_out = dir.join("cms");
     let built = run(&cat(&[
-        &os(&["build", "--org", "acme", "--date", "2026-11-23", "--evidence"]),
+        &os(&[
+            "build",
+            "--org",
+            "acme",
+            "--date",
+            "2026-11-23",
+            "--evidence",
+        ]),
         &[cms_ev.into_os_string(), "--controls".into(), map.into()],
         &["--key".into(), ev("keys/acme-audit-pack.key")],
         &["--manifest-key".into(), ev("keys/acme-release.pub")],
@@ -200,7 +221,10 @@ fn copy_tree(from: &Path, to: &Path) {
 fn probe_pack_trust(sub: &str, extra: &[OsString], x_pack: &Path, cms_pack: &Path) {
     let sample = ev("audit-pack-acme-2026-11-23.tgz");
     let key = [OsString::from("--key"), ev("keys/acme-audit-pack.pub")];
-    let mkey = [OsString::from("--manifest-key"), ev("keys/acme-release.pub")];
+    let mkey = [
+        OsString::from("--manifest-key"),
+        ev("keys/acme-release.pub"),
+    ];
     let with_extra = |args: &[&[OsString]]| {
         let mut v = args.concat();
         v.extend_from_slice(extra);
@@ -229,7 +253,12 @@ fn probe_pack_trust(sub: &str, extra: &[OsString], x_pack: &Path, cms_pack: &Pat
         sub,
         "--log-key",
         &with_extra(&[&logged, &key, &mkey]),
-        &with_extra(&[&logged, &key, &mkey, &["--log-key".into(), ev("logged/log.pub")]]),
+        &with_extra(&[
+            &logged,
+            &key,
+            &mkey,
+            &["--log-key".into(), ev("logged/log.pub")],
+        ]),
         (1, 0),
     );
     // X.509 index trust.
@@ -278,7 +307,12 @@ fn probe_pack_trust(sub: &str, extra: &[OsString], x_pack: &Path, cms_pack: &Pat
         sub,
         "--manifest-trust-root",
         &with_extra(&[&c, &key, &mkey]),
-        &with_extra(&[&c, &key, &mkey, &["--manifest-trust-root".into(), x509("root.pem")]]),
+        &with_extra(&[
+            &c,
+            &key,
+            &mkey,
+            &["--manifest-trust-root".into(), x509("root.pem")],
+        ]),
         (1, 0),
     );
     // Sigstore manifest pairs need the verifier's trusted root and signer.
@@ -329,14 +363,20 @@ fn probe_pack_trust(sub: &str, extra: &[OsString], x_pack: &Path, cms_pack: &Pat
             &sig,
             &key,
             &root_flag,
-            &os(&["--manifest-identity-regexp", "https://github\\.com/other/.*"]),
+            &os(&[
+                "--manifest-identity-regexp",
+                "https://github\\.com/other/.*",
+            ]),
             &iss,
         ]),
         &with_extra(&[
             &sig,
             &key,
             &root_flag,
-            &os(&["--manifest-identity-regexp", "https://github\\.com/acme/app/.*"]),
+            &os(&[
+                "--manifest-identity-regexp",
+                "https://github\\.com/acme/app/.*",
+            ]),
             &iss,
         ]),
         (1, 0),
@@ -381,7 +421,10 @@ fn every_flag_is_used_or_refused() {
     let (x_pack, cms_pack) = build_fixtures(dir.path());
     let sample = ev("audit-pack-acme-2026-11-23.tgz");
     let key = [OsString::from("--key"), ev("keys/acme-audit-pack.pub")];
-    let mkey = [OsString::from("--manifest-key"), ev("keys/acme-release.pub")];
+    let mkey = [
+        OsString::from("--manifest-key"),
+        ev("keys/acme-release.pub"),
+    ];
     let s = [sample.clone()];
 
     // verify
@@ -552,7 +595,12 @@ fn every_flag_is_used_or_refused() {
             &key,
             &os(&[flag.as_str(), "x"]),
         ]));
-        assert_eq!(out.status.code(), Some(2), "verify-proof {flag}: {}", text(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "verify-proof {flag}: {}",
+            text(&out)
+        );
         assert!(
             text(&out).contains(&format!("{flag} is not accepted by verify-proof")),
             "verify-proof {flag}: {}",
@@ -590,7 +638,10 @@ fn probe_build(dir: &Path) {
         ])
     };
     let key = [OsString::from("--key"), ev("keys/acme-audit-pack.key")];
-    let mkey = [OsString::from("--manifest-key"), ev("keys/acme-release.pub")];
+    let mkey = [
+        OsString::from("--manifest-key"),
+        ev("keys/acme-release.pub"),
+    ];
     let n = std::cell::Cell::new(0);
     let fresh = || {
         n.set(n.get() + 1);
@@ -612,7 +663,11 @@ fn probe_build(dir: &Path) {
         "build",
         "--allow-unverified-manifests",
         &cat(&[&base(&fresh()), &key]),
-        &cat(&[&base(&fresh()), &key, &os(&["--allow-unverified-manifests"])]),
+        &cat(&[
+            &base(&fresh()),
+            &key,
+            &os(&["--allow-unverified-manifests"]),
+        ]),
         (1, 0),
     );
     // --org, --date, --out: the pack's name and place.
@@ -705,7 +760,11 @@ fn probe_build(dir: &Path) {
         "build",
         "--key",
         &cat(&[&base(&k1), &key, &mkey]),
-        &cat(&[&base(&k2), &["--key".into(), other_key.into_os_string()], &mkey]),
+        &cat(&[
+            &base(&k2),
+            &["--key".into(), other_key.into_os_string()],
+            &mkey,
+        ]),
         |_, _| std::fs::read(pack_in(&k1)).unwrap() != std::fs::read(pack_in(&k2)).unwrap(),
     );
     // The X.509 signer: the certificate, its key and the chain stored with it.
@@ -733,22 +792,47 @@ fn probe_build(dir: &Path) {
         "build",
         "--signer-chain",
         &cat(&[&base(&x1), &signer("leaf-rsa.pem", "leaf-rsa.key"), &mkey]),
-        &cat(&[&base(&x2), &signer("leaf-rsa.pem", "leaf-rsa.key"), &chain, &mkey]),
+        &cat(&[
+            &base(&x2),
+            &signer("leaf-rsa.pem", "leaf-rsa.key"),
+            &chain,
+            &mkey,
+        ]),
         // Without the intermediate the leaf does not chain to the root.
         |_, _| verify_x(&x1) == Some(1) && verify_x(&x2) == Some(0),
     );
     differs(
         "build",
         "--signer-cert",
-        &cat(&[&base(&fresh()), &signer("leaf.pem", "leaf-rsa.key"), &chain, &mkey]),
-        &cat(&[&base(&fresh()), &signer("leaf-rsa.pem", "leaf-rsa.key"), &chain, &mkey]),
+        &cat(&[
+            &base(&fresh()),
+            &signer("leaf.pem", "leaf-rsa.key"),
+            &chain,
+            &mkey,
+        ]),
+        &cat(&[
+            &base(&fresh()),
+            &signer("leaf-rsa.pem", "leaf-rsa.key"),
+            &chain,
+            &mkey,
+        ]),
         (2, 0),
     );
     differs(
         "build",
         "--signer-key",
-        &cat(&[&base(&fresh()), &signer("leaf-rsa.pem", "leaf.key"), &chain, &mkey]),
-        &cat(&[&base(&fresh()), &signer("leaf-rsa.pem", "leaf-rsa.key"), &chain, &mkey]),
+        &cat(&[
+            &base(&fresh()),
+            &signer("leaf-rsa.pem", "leaf.key"),
+            &chain,
+            &mkey,
+        ]),
+        &cat(&[
+            &base(&fresh()),
+            &signer("leaf-rsa.pem", "leaf-rsa.key"),
+            &chain,
+            &mkey,
+        ]),
         (2, 0),
     );
     // A log: the pack carries a receipt that verifies with the log's key.
@@ -880,13 +964,19 @@ fn probe_build(dir: &Path) {
         &cat(&[
             &sig_base(&fresh()),
             &root_flag,
-            &os(&["--manifest-identity-regexp", "https://github\\.com/other/.*"]),
+            &os(&[
+                "--manifest-identity-regexp",
+                "https://github\\.com/other/.*",
+            ]),
             &iss,
         ]),
         &cat(&[
             &sig_base(&fresh()),
             &root_flag,
-            &os(&["--manifest-identity-regexp", "https://github\\.com/acme/app/.*"]),
+            &os(&[
+                "--manifest-identity-regexp",
+                "https://github\\.com/acme/app/.*",
+            ]),
             &iss,
         ]),
         (1, 0),
@@ -929,15 +1019,27 @@ fn probe_keygen(dir: &Path) {
     output_differs(
         "keygen",
         "--name",
-        &cat(&[&os(&["--name", "one", "--out"]), &[out.clone().into_os_string()]]),
-        &cat(&[&os(&["--name", "two", "--out"]), &[out.clone().into_os_string()]]),
+        &cat(&[
+            &os(&["--name", "one", "--out"]),
+            &[out.clone().into_os_string()],
+        ]),
+        &cat(&[
+            &os(&["--name", "two", "--out"]),
+            &[out.clone().into_os_string()],
+        ]),
         |_, _| out.join("one.pub").exists() && out.join("two.key").exists(),
     );
     output_differs(
         "keygen",
         "--out",
-        &cat(&[&os(&["--name", "three", "--out"]), &[out.clone().into_os_string()]]),
-        &cat(&[&os(&["--name", "three", "--out"]), &[other.clone().into_os_string()]]),
+        &cat(&[
+            &os(&["--name", "three", "--out"]),
+            &[out.clone().into_os_string()],
+        ]),
+        &cat(&[
+            &os(&["--name", "three", "--out"]),
+            &[other.clone().into_os_string()],
+        ]),
         |_, _| out.join("three.pub").exists() && other.join("three.pub").exists(),
     );
 }

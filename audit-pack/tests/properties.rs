@@ -19,13 +19,15 @@ fn sample() -> &'static Sample {
         let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/evidence");
         let pack = std::fs::read(f.join("audit-pack-acme-2026-11-23.tgz")).unwrap();
         let tar = gunzip(&pack).unwrap();
-        let key = |name: &str| {
-            parse_public_key(&std::fs::read_to_string(f.join(name)).unwrap()).unwrap()
-        };
+        let key =
+            |name: &str| parse_public_key(&std::fs::read_to_string(f.join(name)).unwrap()).unwrap();
         (
             pack,
             tar,
-            [key("keys/acme-audit-pack.pub"), key("keys/acme-release.pub")],
+            [
+                key("keys/acme-audit-pack.pub"),
+                key("keys/acme-release.pub"),
+            ],
         )
     })
 }
@@ -33,8 +35,8 @@ fn sample() -> &'static Sample {
 /// Verifies with the index key and the manifest key, as an auditor would.
 fn verify_pack(input: &[u8], keys: &[merkle::note::VerifierKey; 2]) -> Report {
     let [index, manifest] = keys;
-    let trust = Trust::keys(std::slice::from_ref(index))
-        .with_manifest_keys(std::slice::from_ref(manifest));
+    let trust =
+        Trust::keys(std::slice::from_ref(index)).with_manifest_keys(std::slice::from_ref(manifest));
     verify_trusted(
         Report::builder(PLUGIN),
         input,
@@ -275,7 +277,16 @@ fn csv_cells_owasp_cases() {
     ] {
         assert_eq!(spreadsheet_safe(bad), format!("'{bad}"), "{bad:?}");
     }
-    for good in ["", "text", " text", "1+1", "a=b", "'=1", "sec@acme.example", "2026-10-02"] {
+    for good in [
+        "",
+        "text",
+        " text",
+        "1+1",
+        "a=b",
+        "'=1",
+        "sec@acme.example",
+        "2026-10-02",
+    ] {
         assert_eq!(spreadsheet_safe(good), good, "{good:?}");
     }
 }

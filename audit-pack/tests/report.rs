@@ -37,8 +37,14 @@ fn verify_and_digest(
     let index = [index];
     let manifest = [release_key()];
     let trust = audit_pack::Trust::keys(&index).with_manifest_keys(&manifest);
-    report::verify_and_digest_trusted(Report::builder(PLUGIN), bytes, &trust, &Limits::DEFAULT, spot)
-        .unwrap()
+    report::verify_and_digest_trusted(
+        Report::builder(PLUGIN),
+        bytes,
+        &trust,
+        &Limits::DEFAULT,
+        spot,
+    )
+    .unwrap()
 }
 
 fn render_all(bytes: &[u8]) -> Vec<(ReportFormat, Vec<u8>)> {
@@ -325,8 +331,8 @@ fn render(pack: &[u8], key: &audit_pack::SigningKey, format: ReportFormat) -> Ve
     let index = [key.verifier_key()];
     let manifest = [release_key()];
     let mut trust = audit_pack::Trust::keys(&index);
-    let insecure = pack_index(pack)
-        .has_insecure(audit_pack::BuildInsecure::AllowUnverifiedManifests);
+    let insecure =
+        pack_index(pack).has_insecure(audit_pack::BuildInsecure::AllowUnverifiedManifests);
     if !insecure {
         trust = trust.with_manifest_keys(&manifest);
     }
@@ -398,7 +404,10 @@ fn csv_report_neutralises_every_formula_cell() {
         let first = cell.chars().find(|c| !report::is_blank(*c));
         let unsafe_start = cell.chars().next().is_some_and(char::is_control)
             || first.is_some_and(|c| report::FORMULA_TRIGGERS.contains(&c));
-        assert!(!unsafe_start, "{column}: {cell:?} would be read as a formula");
+        assert!(
+            !unsafe_start,
+            "{column}: {cell:?} would be read as a formula"
+        );
         if cell != value {
             prefixed += 1;
         }
@@ -431,7 +440,8 @@ fn insecure_build_is_shown_by_every_report() {
         subject.contains("[INSECURE: built with --allow-unverified-manifests]"),
         "{subject}"
     );
-    assert!(v.report.warnings()[0].starts_with("INSECURE: the pack was built with --allow-unverified-manifests"));
+    assert!(v.report.warnings()[0]
+        .starts_with("INSECURE: the pack was built with --allow-unverified-manifests"));
     assert_eq!(
         v.report.outputs()["insecure_build_modes"],
         "allow-unverified-manifests"
@@ -439,7 +449,10 @@ fn insecure_build_is_shown_by_every_report() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&render(&pack, &key, ReportFormat::Json)).unwrap();
-    assert_eq!(json["insecureModes"][0]["mode"], "allow-unverified-manifests");
+    assert_eq!(
+        json["insecureModes"][0]["mode"],
+        "allow-unverified-manifests"
+    );
     assert_eq!(json["manifestSignatures"][0]["verified"], false);
     let csv_text = String::from_utf8(render(&pack, &key, ReportFormat::Csv)).unwrap();
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
@@ -460,7 +473,10 @@ fn insecure_build_is_shown_by_every_report() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("INSECURE: built with --allow-unverified-manifests"), "{text}");
+    assert!(
+        text.contains("INSECURE: built with --allow-unverified-manifests"),
+        "{text}"
+    );
     assert!(text.contains("VERIFIED, INSECURE"), "{text}");
     // With the release key given, the manifest would verify: the recorded verdict is not
     // reproduced and the pack does not verify (a verdict in the pack is never rewritten).

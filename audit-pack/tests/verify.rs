@@ -8,9 +8,7 @@
 
 mod hostile;
 
-use audit_pack::{
-    parse_public_key, verify_pack, verify_trusted, Limits, Trust, CHECK_IDS, PLUGIN,
-};
+use audit_pack::{parse_public_key, verify_pack, verify_trusted, Limits, Trust, CHECK_IDS, PLUGIN};
 use plugin_api::{Report, VerificationTime};
 use std::path::PathBuf;
 
@@ -299,7 +297,9 @@ fn deep_path_bomb_is_refused_on_the_directory_budget() {
     let first = report.first_failure().unwrap();
     assert_eq!(first.id, "audit-pack.archive.safe", "{}", report.to_json());
     assert!(
-        first.detail.contains("bytes of bookkeeping (Limits::max_dir_bookkeeping)"),
+        first
+            .detail
+            .contains("bytes of bookkeeping (Limits::max_dir_bookkeeping)"),
         "{}",
         first.detail
     );
@@ -317,8 +317,10 @@ fn deep_path_bomb_is_refused_on_the_directory_budget() {
 #[test]
 fn nothing_is_read_after_the_index_signature_fails() {
     let pack = hostile::deep_path_pack(&sample_pack(), 9_980, 1_023);
-    let other = release_key();
-    for keys in [vec![other]] {
+    let same_name = audit_pack::SigningKey::from_seed("acme-audit-pack", [0x66; 32])
+        .unwrap()
+        .verifier_key();
+    for keys in [vec![release_key()], vec![same_name]] {
         let read = std::rc::Rc::new(std::cell::Cell::new(0));
         let input = std::io::BufReader::with_capacity(
             4096,
@@ -335,7 +337,9 @@ fn nothing_is_read_after_the_index_signature_fails() {
         let archive = &report.checks()[0];
         assert!(archive.is_skipped(), "{}", report.to_json());
         assert!(
-            archive.explanation().contains("the rest of the pack was not read"),
+            archive
+                .explanation()
+                .contains("the rest of the pack was not read"),
             "{}",
             archive.explanation()
         );

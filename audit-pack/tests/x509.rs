@@ -514,7 +514,8 @@ fn a_cms_pair_that_does_not_verify_is_recorded_as_not_verified() {
         // By default such a pair fails the build, naming the manifest and the flag.
         let err = try_build_with_cms_pair(dir.path(), p7s, &roots, false).unwrap_err();
         assert!(
-            err.to_string().contains("manifest releases/demo.manifest.json")
+            err.to_string()
+                .contains("manifest releases/demo.manifest.json")
                 && err.to_string().contains("--manifest-trust-root"),
             "{err}"
         );

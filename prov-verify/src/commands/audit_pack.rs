@@ -7,7 +7,7 @@ use crate::error::CliError;
 use crate::input::read_limited;
 use audit_pack::proof::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::trust_args::{ProofTrustArgs, LoadedTrust, TrustArgs, TrustArgsError};
+use audit_pack::trust_args::{LoadedTrust, ProofTrustArgs, TrustArgs, TrustArgsError};
 use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
 use clap::{Subcommand, ValueEnum};
 use plugin_api::{Report, VerificationTime};
@@ -251,4 +251,627 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         let _ = std::fs::remove_file(&temp);
         CliError::io(path, e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every flag of every `prov-verify audit-pack` subcommand is used or refused (exit 2),
+    //! never accepted and ignored. The flags are read from the clap definition (hidden ones
+    //! included), so a new flag without a probe here fails the test. A probe runs the command
+    //! in process with and without the flag (or with another value) and expects two
+    //! different, given results.
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+
+    use super::*;
+    use clap::{CommandFactory, Parser};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    const SAN: &str = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0";
+    const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+    fn repo() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    fn ev(name: &str) -> String {
+        repo()
+            .join("fixtures/evidence")
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    fn x509(name: &str) -> String {
+        repo()
+            .join("fixtures/x509/gen")
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    fn cosign(name: &str) -> String {
+        repo()
+            .join("fixtures/cosign")
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    /// Runs `prov-verify audit-pack ARGS` in process: the exit status and what it printed
+    /// (the report's subject and checks, the text, or the error).
+    fn run_args(args: &[String]) -> (u8, String) {
+        let mut argv = vec!["prov-verify".to_owned(), "audit-pack".to_owned()];
+        argv.extend_from_slice(args);
+        let cli = match crate::cli::Cli::try_parse_from(&argv) {
+            Ok(cli) => cli,
+            Err(e) => return (2, e.to_string()),
+        };
+        let crate::cli::Command::AuditPack(cmd) = &cli.command else {
+            panic!("not an audit-pack command");
+        };
+        match run(cmd, &cli.global) {
+            Ok(Outcome::Report(r)) => (u8::from(!r.ok()), r.to_json()),
+            Ok(Outcome::Text(t)) => (0, t),
+            Ok(Outcome::Data(v)) => (0, v.to_string()),
+            Err(e) => (2, e.to_string()),
+        }
+    }
+
+    #[derive(Default)]
+    struct Probes {
+        covered: BTreeMap<String, BTreeSet<String>>,
+    }
+
+    impl Probes {
+        /// `sub` with `without` and with `with` exits `codes.0` and `codes.1`.
+        fn differs(
+            &mut self,
+            sub: &str,
+            flag: &str,
+            without: &[String],
+            with: &[String],
+            codes: (u8, u8),
+        ) {
+            let run_sub = |rest: &[String]| {
+                let mut a = vec![sub.to_owned()];
+                a.extend_from_slice(rest);
+                run_args(&a)
+            };
+            let (a, b) = (run_sub(without), run_sub(with));
+            assert_eq!(
+                (a.0, b.0),
+                codes,
+                "{sub} {flag}:\n without {without:?}: {}\n with {with:?}: {}",
+                a.1,
+                b.1
+            );
+            self.covered(sub, flag);
+        }
+
+        /// Both runs exit 0 and `check(without, with)` holds on their outputs.
+        fn output_differs(
+            &mut self,
+            sub: &str,
+            flag: &str,
+            without: &[String],
+            with: &[String],
+            check: impl Fn(&str, &str) -> bool,
+        ) {
+            let run_sub = |rest: &[String]| {
+                let mut a = vec![sub.to_owned()];
+                a.extend_from_slice(rest);
+                run_args(&a)
+            };
+            let (a, b) = (run_sub(without), run_sub(with));
+            assert!(
+                a.0 == 0 && b.0 == 0 && check(&a.1, &b.1),
+                "{sub} {flag}:\n without: {}\n with: {}",
+                a.1,
+                b.1
+            );
+            self.covered(sub, flag);
+        }
+
+        fn covered(&mut self, sub: &str, flag: &str) {
+            self.covered
+                .entry(sub.to_owned())
+                .or_default()
+                .insert(flag.to_owned());
+        }
+    }
+
+    fn s(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| (*a).to_owned()).collect()
+    }
+
+    fn cat(parts: &[&[String]]) -> Vec<String> {
+        parts.concat()
+    }
+
+    /// An X.509-signed pack and a pack with a CMS manifest pair, built with the library into
+    /// a fresh folder.
+    fn build_fixtures(dir: &Path) -> (String, String) {
+        use audit_pack::{build_pack, BuildInput, IndexSigner, OrgSlug, PackDate, SigningKey};
+        let read = |p: String| std::fs::read(p).unwrap();
+        let release = [audit_pack::parse_public_key(
+            &std::fs::read_to_string(ev("keys/acme-release.pub")).unwrap(),
+        )
+        .unwrap()];
+        let signer = audit_pack::X509Signer::new(
+            &read(x509("leaf-rsa.pem")),
+            &read(x509("leaf-rsa.key")),
+            Some(&read(x509("inter.pem"))),
+        )
+        .unwrap();
+        let map = PathBuf::from(ev("control-map.csv"));
+        let acme = PathBuf::from(ev("acme"));
+        fn input<'a>(
+            key: IndexSigner<'a>,
+            evidence: &'a Path,
+            map: &'a Path,
+            release: &'a [merkle::note::VerifierKey],
+            roots: &'a [plugin_x509::Certificate],
+        ) -> BuildInput<'a> {
+            BuildInput {
+                org: OrgSlug::parse("acme").unwrap(),
+                date: PackDate::parse("2026-11-23").unwrap(),
+                evidence_dir: evidence,
+                control_map: map,
+                key,
+                manifest_keys: release,
+                manifest_roots: roots,
+                manifest_sigstore: None,
+                insecure: &[],
+                limits: Limits::DEFAULT,
+                log: None,
+            }
+        }
+        let mut x = Vec::new();
+        build_pack(
+            &input(IndexSigner::X509(&signer), &acme, &map, &release, &[]),
+            &mut x,
+        )
+        .unwrap();
+        let x_path = dir.join("x509.tgz");
+        std::fs::write(&x_path, x).unwrap();
+
+        let cms_ev = dir.join("cms-evidence");
+        copy_tree(&acme, &cms_ev);
+        std::fs::copy(
+            x509("manifest.json"),
+            cms_ev.join("releases/demo.manifest.json"),
+        )
+        .unwrap();
+        std::fs::copy(
+            x509("manifest.cms.der"),
+            cms_ev.join("releases/demo.manifest.json.p7s"),
+        )
+        .unwrap();
+        let key =
+            SigningKey::parse(&std::fs::read_to_string(ev("keys/acme-audit-pack.key")).unwrap())
+                .unwrap();
+        let roots = audit_pack::signer::parse_certificates(&read(x509("root.pem"))).unwrap();
+        let mut c = Vec::new();
+        build_pack(
+            &input(IndexSigner::Ed25519(&key), &cms_ev, &map, &release, &roots),
+            &mut c,
+        )
+        .unwrap();
+        let c_path = dir.join("cms.tgz");
+        std::fs::write(&c_path, c).unwrap();
+        (x_path.display().to_string(), c_path.display().to_string())
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy_tree(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+
+    /// The whole-pack trust flags (`TrustArgs`), probed on `sub` (`extra` completes it).
+    fn probe_pack_trust(p: &mut Probes, sub: &str, extra: &[String], x_pack: &str, cms_pack: &str) {
+        let with = |parts: &[&[String]]| {
+            let mut v = parts.concat();
+            v.extend_from_slice(extra);
+            v
+        };
+        let sample = [ev("audit-pack-acme-2026-11-23.tgz")];
+        let key = s(&["--key", &ev("keys/acme-audit-pack.pub")]);
+        let mkey = s(&["--manifest-key", &ev("keys/acme-release.pub")]);
+        p.differs(
+            sub,
+            "--key",
+            &with(&[&sample, &key, &mkey]),
+            &with(&[&sample, &s(&["--key", &ev("keys/acme-release.pub")]), &mkey]),
+            (0, 1),
+        );
+        p.differs(
+            sub,
+            "--manifest-key",
+            &with(&[&sample, &key]),
+            &with(&[&sample, &key, &mkey]),
+            (1, 0),
+        );
+        let logged = [ev("logged/audit-pack-acme-2026-11-23.tgz")];
+        p.differs(
+            sub,
+            "--log-key",
+            &with(&[&logged, &key, &mkey]),
+            &with(&[
+                &logged,
+                &key,
+                &mkey,
+                &s(&["--log-key", &ev("logged/log.pub")]),
+            ]),
+            (1, 0),
+        );
+        let x = [x_pack.to_owned()];
+        let root = s(&["--trust-root", &x509("root.pem")]);
+        let june = s(&["--at", "2026-06-01T00:00:00Z"]);
+        let crls = s(&[
+            "--crl",
+            &x509("inter.crl.pem"),
+            "--crl",
+            &x509("root.crl.pem"),
+        ]);
+        let require = s(&["--require-crl"]);
+        p.differs(
+            sub,
+            "--trust-root",
+            &with(&[&x, &s(&["--trust-root", &x509("other-root.pem")]), &mkey]),
+            &with(&[&x, &root, &mkey]),
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--require-crl",
+            &with(&[&x, &root, &june, &mkey]),
+            &with(&[&x, &root, &june, &require, &mkey]),
+            (0, 1),
+        );
+        p.differs(
+            sub,
+            "--crl",
+            &with(&[&x, &root, &june, &require, &mkey]),
+            &with(&[&x, &root, &june, &require, &crls, &mkey]),
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--at",
+            &with(&[&x, &root, &require, &crls, &mkey]),
+            &with(&[&x, &root, &june, &require, &crls, &mkey]),
+            (1, 0),
+        );
+        let c = [cms_pack.to_owned()];
+        p.differs(
+            sub,
+            "--manifest-trust-root",
+            &with(&[&c, &key, &mkey]),
+            &with(&[
+                &c,
+                &key,
+                &mkey,
+                &s(&["--manifest-trust-root", &x509("root.pem")]),
+            ]),
+            (1, 0),
+        );
+        let sig = [ev("sigstore/audit-pack-acme-2026-11-23.tgz")];
+        let tr = s(&[
+            "--manifest-sigstore-trusted-root",
+            &cosign("trusted_root.json"),
+        ]);
+        let id = s(&["--manifest-identity", SAN]);
+        let iss = s(&["--manifest-issuer", ISSUER]);
+        let ok = with(&[&sig, &key, &tr, &id, &iss]);
+        p.differs(
+            sub,
+            "--manifest-sigstore-trusted-root",
+            &with(&[&sig, &key]),
+            &ok,
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--manifest-identity",
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &s(&["--manifest-identity", "https://example.com/x"]),
+                &iss,
+            ]),
+            &ok,
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--manifest-issuer",
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &id,
+                &s(&["--manifest-issuer", "https://example.com"]),
+            ]),
+            &ok,
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--manifest-identity-regexp",
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &s(&[
+                    "--manifest-identity-regexp",
+                    "https://github\\.com/other/.*",
+                ]),
+                &iss,
+            ]),
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &s(&[
+                    "--manifest-identity-regexp",
+                    "https://github\\.com/acme/app/.*",
+                ]),
+                &iss,
+            ]),
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--manifest-issuer-regexp",
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &id,
+                &s(&["--manifest-issuer-regexp", "https://example\\.com"]),
+            ]),
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &id,
+                &s(&["--manifest-issuer-regexp", "https://token\\.actions\\..*"]),
+            ]),
+            (1, 0),
+        );
+        p.differs(
+            sub,
+            "--manifest-sigstore-key",
+            &ok,
+            &with(&[
+                &sig,
+                &key,
+                &tr,
+                &s(&["--manifest-sigstore-key", &cosign("key.pub")]),
+            ]),
+            (0, 1),
+        );
+    }
+
+    /// Each audit-pack subcommand's own long flags (hidden ones included; not the global
+    /// flags, which every command shares).
+    fn defined_flags() -> BTreeMap<String, BTreeSet<String>> {
+        let cli = crate::cli::Cli::command();
+        let audit = cli
+            .get_subcommands()
+            .find(|c| c.get_name() == "audit-pack")
+            .unwrap();
+        let globals: BTreeSet<String> = cli
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        audit
+            .get_subcommands()
+            .map(|sub| {
+                let flags = sub
+                    .get_arguments()
+                    .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+                    .filter(|f| !globals.contains(f) && f != "--help")
+                    .collect();
+                (sub.get_name().to_owned(), flags)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_flag_is_used_or_refused() {
+        let dir = std::env::temp_dir().join(format!(
+            "prov-verify-audit-pack-flags-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (x_pack, cms_pack) = build_fixtures(&dir);
+        let mut p = Probes::default();
+        let sample = [ev("audit-pack-acme-2026-11-23.tgz")];
+        let key = s(&["--key", &ev("keys/acme-audit-pack.pub")]);
+        let mkey = s(&["--manifest-key", &ev("keys/acme-release.pub")]);
+
+        probe_pack_trust(&mut p, "verify", &[], &x_pack, &cms_pack);
+        let spot = |text: &str| {
+            let r = plugin_api::Report::from_json(text).unwrap();
+            r.outputs()
+                .iter()
+                .filter(|(k, _)| k.starts_with("spot_check_") && *k != "spot_check_seed")
+                .map(|(_, v)| v.to_string())
+                .collect::<Vec<_>>()
+        };
+        for flag in ["--spot-check", "--seed"] {
+            let changed = if flag == "--seed" {
+                s(&["--spot-check", "2", "--seed", "8"])
+            } else {
+                s(&["--spot-check", "3", "--seed", "7"])
+            };
+            p.output_differs(
+                "verify",
+                flag,
+                &cat(&[
+                    &sample,
+                    &key,
+                    &mkey,
+                    &s(&["--spot-check", "2", "--seed", "7"]),
+                ]),
+                &cat(&[&sample, &key, &mkey, &changed]),
+                |a, b| spot(a).len() == 2 && spot(a) != spot(b),
+            );
+        }
+
+        let proof_out = dir.join("p.json").display().to_string();
+        let prove_extra = s(&["--artifact", "control-map.csv", "--out", &proof_out]);
+        probe_pack_trust(&mut p, "prove", &prove_extra, &x_pack, &cms_pack);
+        p.differs(
+            "prove",
+            "--artifact",
+            &cat(&[&sample, &key, &mkey, &s(&["--artifact", "nope.csv"])]),
+            &cat(&[&sample, &key, &mkey, &s(&["--artifact", "control-map.csv"])]),
+            (2, 0),
+        );
+        let _ = std::fs::remove_file(&proof_out);
+        p.output_differs(
+            "prove",
+            "--out",
+            &cat(&[&sample, &key, &mkey, &s(&["--artifact", "control-map.csv"])]),
+            &cat(&[&sample, &key, &mkey, &prove_extra]),
+            |a, _| a.starts_with('{') && std::fs::read_to_string(&proof_out).unwrap() == a,
+        );
+
+        let report_extra = s(&["--format", "json"]);
+        probe_pack_trust(&mut p, "report", &report_extra, &x_pack, &cms_pack);
+        p.output_differs(
+            "report",
+            "--format",
+            &cat(&[&sample, &key, &mkey, &s(&["--format", "json"])]),
+            &cat(&[&sample, &key, &mkey, &s(&["--format", "csv"])]),
+            |a, b| a.starts_with('{') && b.starts_with("framework,"),
+        );
+        let report_out = dir.join("r.csv").display().to_string();
+        p.output_differs(
+            "report",
+            "--out",
+            &cat(&[&sample, &key, &mkey, &s(&["--format", "csv"])]),
+            &cat(&[
+                &sample,
+                &key,
+                &mkey,
+                &s(&["--format", "csv", "--out", &report_out]),
+            ]),
+            |a, _| std::fs::read_to_string(&report_out).unwrap() == a,
+        );
+
+        // verify-proof: the index trust flags are used, the others refused.
+        let proof = [ev("proofs/payments-api-1.4.0.manifest.json.proof.json")];
+        p.differs(
+            "verify-proof",
+            "--key",
+            &cat(&[&proof, &s(&["--key", &ev("keys/acme-release.pub")])]),
+            &cat(&[&proof, &key]),
+            (1, 0),
+        );
+        let x_proof = dir.join("x-proof.json").display().to_string();
+        let made = run_args(&cat(&[
+            &s(&["prove", &x_pack, "--trust-root", &x509("root.pem")]),
+            &mkey,
+            &s(&["--artifact", "control-map.csv", "--out", &x_proof]),
+        ]));
+        assert_eq!(made.0, 0, "{}", made.1);
+        let xp = [x_proof];
+        let root = s(&["--trust-root", &x509("root.pem")]);
+        let june = s(&["--at", "2026-06-01T00:00:00Z"]);
+        let crls = s(&[
+            "--crl",
+            &x509("inter.crl.pem"),
+            "--crl",
+            &x509("root.crl.pem"),
+        ]);
+        let require = s(&["--require-crl"]);
+        p.differs(
+            "verify-proof",
+            "--trust-root",
+            &cat(&[&xp, &s(&["--trust-root", &x509("other-root.pem")])]),
+            &cat(&[&xp, &root]),
+            (1, 0),
+        );
+        p.differs(
+            "verify-proof",
+            "--require-crl",
+            &cat(&[&xp, &root, &june]),
+            &cat(&[&xp, &root, &june, &require]),
+            (0, 1),
+        );
+        p.differs(
+            "verify-proof",
+            "--crl",
+            &cat(&[&xp, &root, &june, &require]),
+            &cat(&[&xp, &root, &june, &require, &crls]),
+            (1, 0),
+        );
+        p.differs(
+            "verify-proof",
+            "--at",
+            &cat(&[&xp, &root, &require, &crls]),
+            &cat(&[&xp, &root, &june, &require, &crls]),
+            (1, 0),
+        );
+        let defined = defined_flags();
+        for flag in defined["verify"].difference(&defined["verify-proof"]) {
+            if ["--spot-check", "--seed"].contains(&flag.as_str()) {
+                continue;
+            }
+            // (Not reached: such a flag is in verify-proof's definition, hidden.)
+            panic!("verify-proof does not define {flag}: it must refuse it with a message");
+        }
+        let hidden: Vec<String> = crate::cli::Cli::command()
+            .find_subcommand("audit-pack")
+            .and_then(|a| a.find_subcommand("verify-proof"))
+            .unwrap()
+            .get_arguments()
+            .filter(|a| a.is_hide_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        assert_eq!(hidden.len(), 9, "{hidden:?}");
+        for flag in &hidden {
+            let (code, text) = run_args(&cat(&[
+                &s(&["verify-proof"]),
+                &proof,
+                &key,
+                &s(&[flag, "x"]),
+            ]));
+            assert_eq!(code, 2, "{flag}: {text}");
+            assert!(
+                text.contains(&format!("{flag} is not accepted by verify-proof")),
+                "{flag}: {text}"
+            );
+            p.covered("verify-proof", flag);
+        }
+
+        for (sub, flags) in &defined {
+            let done = p.covered.get(sub).cloned().unwrap_or_default();
+            let missing: Vec<&String> = flags.difference(&done).collect();
+            assert!(
+                missing.is_empty(),
+                "prov-verify audit-pack {sub}: no probe shows these flags are used: {missing:?}"
+            );
+        }
+        assert_eq!(defined.len(), 4);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
