@@ -31,6 +31,10 @@ pub enum KeyError {
     /// Signing failed (the key name or the text is unusable).
     #[error("signing: {0}")]
     Signing(NoteError),
+    /// The X.509 signer's certificate may not sign a pack index (e.g. it is a CA, or lacks
+    /// the codeSigning key purpose): the code-signing end-entity rules of plugin-x509.
+    #[error("signer certificate: {reason}")]
+    UnusableCertificate { reason: String },
 }
 
 /// An Ed25519 signing key for pack indexes. `Debug` shows only the public key.

@@ -15,7 +15,10 @@ use crate::keys::{KeyError, SigningKey};
 use base64::Engine;
 use merkle::note::VerifierKey;
 use plugin_api::VerificationTime;
-use plugin_x509::{Certificate, Crl, DetachedSignature, ManifestRequest};
+use plugin_x509::{
+    check_end_entity_certificate, Certificate, Crl, DetachedSignature, ManifestRequest, Options,
+    Profile,
+};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
 
 /// Name in the pack of the X.509 signer's certificates (leaf first).
@@ -105,6 +108,8 @@ impl X509Signer {
     /// The signer from its certificate (PEM or DER, exactly one), its PKCS#8 PEM private key
     /// (`-----BEGIN PRIVATE KEY-----`, Ed25519 or RSA) and optional intermediates (PEM).
     /// The key must be the certificate's: a test signature is verified with the certificate.
+    /// The certificate must pass the code-signing end-entity rules (not a CA, codeSigning,
+    /// digitalSignature when it has keyUsage), or [`KeyError::UnusableCertificate`].
     pub fn new(cert: &[u8], key_pem: &[u8], chain: Option<&[u8]>) -> Result<Self, KeyError> {
         let mut certs =
             parse_certificates(cert).map_err(|e| key_error(format!("certificate: {e}")))?;
@@ -119,6 +124,16 @@ impl X509Signer {
         }
         if certs.len() > MAX_CERTS {
             return Err(key_error(format!("more than {MAX_CERTS} certificates")));
+        }
+        // Refuse now what every verifier refuses: a signer that is a CA, or whose
+        // certificate does not allow code signing (the end-entity rules of the code-signing
+        // profile; the path to a root is the verifier's to check).
+        if let Some(leaf) = certs.first() {
+            check_end_entity_certificate(leaf, &Options::new(Profile::CodeSigning)).map_err(
+                |e| KeyError::UnusableCertificate {
+                    reason: format!("{} cannot sign a pack index: {e}", leaf.subject()),
+                },
+            )?;
         }
         let der = pem_block(key_pem, "PRIVATE KEY").map_err(key_error)?;
         let key = if let Ok(k) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der) {

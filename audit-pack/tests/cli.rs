@@ -375,3 +375,56 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
         stdout.contains("warning: INSECURE: the pack was built with --allow-unverified-manifests")
     );
 }
+
+#[test]
+fn build_refuses_a_ca_certificate_as_the_index_signer() {
+    let f = fixtures();
+    let x = f.join("../x509/gen");
+    let out = tempfile::tempdir().unwrap();
+    let run = |cert: &str, key: &str| {
+        bin()
+            .args([
+                "build",
+                "--org",
+                "acme",
+                "--date",
+                "2026-11-23",
+                "--evidence",
+            ])
+            .arg(f.join("acme"))
+            .arg("--controls")
+            .arg(f.join("control-map.csv"))
+            .arg("--signer-cert")
+            .arg(x.join(cert))
+            .arg("--signer-key")
+            .arg(x.join(key))
+            .arg("--signer-chain")
+            .arg(x.join("inter.pem"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    let refused = run("leaf-ca.pem", "leaf-ca.key");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("leaf-ca.pem: signer certificate: O=prov-verify fixtures, CN=Fixture CA Posing As Code Signer cannot sign a pack index")
+            && stderr.contains("a CA certificate (cA=TRUE) cannot be the end entity"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    // The same command with a code-signing end entity builds.
+    let built = run("leaf-rsa.pem", "leaf-rsa.key");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}

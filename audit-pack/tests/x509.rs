@@ -558,3 +558,67 @@ fn release_key() -> merkle::note::VerifierKey {
     )
     .unwrap()
 }
+
+/// The PKCS#8 DER of a `PRIVATE KEY` PEM file of the fixtures.
+fn pkcs8(name: &str) -> Vec<u8> {
+    let text = String::from_utf8(x509(name)).unwrap();
+    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
+}
+
+/// A CA certificate (cA=TRUE, keyUsage digitalSignature + keyCertSign, EKU codeSigning) under
+/// the trusted intermediate never signs a pack index: build refuses it, and a pack whose index
+/// it signed (made here by hand, as an attacker would) fails verification at the chain.
+#[test]
+fn a_ca_certificate_never_signs_a_pack_index() {
+    let err = X509Signer::new(
+        &x509("leaf-ca.pem"),
+        &x509("leaf-ca.key"),
+        Some(&x509("inter.pem")),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot be the end entity in the code-signing profile"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("CN=Fixture CA Posing As Code Signer"),
+        "{err}"
+    );
+    // Another pack's index re-signed (RSA PKCS#1 v1.5 SHA-256, deterministic) with the CA
+    // certificate's key, that certificate and the intermediate in index.json.certs.pem.
+    let mut entries = hostile::entries_of(&x509_pack());
+    let key = ring::signature::RsaKeyPair::from_pkcs8(&pkcs8("leaf-ca.key")).unwrap();
+    let mut sig = vec![0u8; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        &entries[0].1,
+        &mut sig,
+    )
+    .unwrap();
+    entries[1].1 = sig;
+    entries[2].1 = [x509("leaf-ca.pem"), x509("inter.pem")].concat();
+    let v = verify(&rebuild(&entries), &trust_with(&["root.pem"]));
+    assert!(v.verified().is_none());
+    let failure = v.report.first_failure().unwrap();
+    assert_eq!(
+        failure.id,
+        "audit-pack.index.signature",
+        "{}",
+        v.report.to_json()
+    );
+    // The signature itself verified; the chain refused the CA as the signer.
+    assert!(failure.detail.contains("x509.chain"), "{}", failure.detail);
+    assert!(
+        failure
+            .detail
+            .contains("a CA certificate (cA=TRUE) cannot be the end entity"),
+        "{}",
+        failure.detail
+    );
+}

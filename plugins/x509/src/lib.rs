@@ -38,7 +38,7 @@ pub use manifest::{
     CHECK_CHAIN, CHECK_MESSAGE_DIGEST, CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
 };
 pub use names::{GeneralName, NameConstraints};
-pub use path::{revocation_coverage, verify_path, VerifiedPath};
+pub use path::{check_end_entity_certificate, revocation_coverage, verify_path, VerifiedPath};
 pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der};
 pub use policy::{Budget, Options, PeerName, Profile};
 pub use time::{parse_rfc3339, rfc3339};

@@ -350,6 +350,34 @@ fn check_common(
     Ok(())
 }
 
+/// Whether a CA certificate (basicConstraints cA=TRUE) may stand as the end entity: only in
+/// the RFC 5280 generic profile, which (like the RFC) does not forbid it. Whoever signs
+/// content or serves TLS must not be a CA. Exhaustive on purpose: a new profile must decide.
+fn ca_may_be_end_entity(profile: Profile) -> bool {
+    match profile {
+        Profile::Rfc5280 => true,
+        Profile::CabfServer | Profile::CodeSigning => false,
+    }
+}
+
+fn profile_name(profile: Profile) -> &'static str {
+    match profile {
+        Profile::CabfServer => "CA/B Forum server",
+        Profile::Rfc5280 => "RFC 5280 generic",
+        Profile::CodeSigning => "code-signing",
+    }
+}
+
+/// The end-entity checks of [`verify_path`] alone, without building a path: what a signer
+/// can check about its own certificate before it signs anything (e.g. a pack builder
+/// refusing a CA certificate as the index signer). Passing says nothing about trust.
+pub fn check_end_entity_certificate(
+    cert: &Certificate,
+    options: &Options,
+) -> Result<(), ValidationError> {
+    check_end_entity(cert, options)
+}
+
 fn eku_allows(ekus: &[Vec<u8>], wanted: &[u8], any_ok: bool) -> bool {
     ekus.iter()
         .any(|e| e.as_slice() == wanted || (any_ok && e.as_slice() == EKU_ANY))
@@ -364,10 +392,13 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
         .map_err(|e| f(CheckKind::Extensions, e))?;
     let cabf = options.profile == Profile::CabfServer;
     let is_ca = ext.basic_constraints.as_ref().is_some_and(|b| b.value.ca);
-    if is_ca && cabf {
+    if is_ca && !ca_may_be_end_entity(options.profile) {
         return Err(f(
             CheckKind::BasicConstraints,
-            "a CA certificate (cA=TRUE) cannot be the end entity in the CA/B Forum profile",
+            &format!(
+                "a CA certificate (cA=TRUE) cannot be the end entity in the {} profile",
+                profile_name(options.profile)
+            ),
         ));
     }
     if let Some(ku) = &ext.key_usage {

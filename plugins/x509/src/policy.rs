@@ -16,8 +16,9 @@ pub enum Profile {
     /// RFC 5280 generic profile: the RFC's MUSTs, EKU optional in the end entity, CA
     /// certificates allowed as end entities, name constraints must be critical.
     Rfc5280,
-    /// Code signing (manifests): RFC 5280 plus extendedKeyUsage codeSigning required in the
-    /// end entity.
+    /// Code signing (manifests, CMS, pack indexes): RFC 5280 plus extendedKeyUsage
+    /// codeSigning required in the end entity, digitalSignature when it carries keyUsage, and
+    /// CA-as-end-entity refused (an end entity that signs content is never a CA).
     CodeSigning,
 }
 

@@ -10,8 +10,9 @@
 
 use plugin_api::{CheckStatus, Report, VerificationTime};
 use plugin_x509::{
-    certificates_from_pem_or_der, crls_from_pem_or_der, parse_rfc3339, verify_manifest,
-    Certificate, Crl, DetachedSignature, ManifestRequest, SignedData,
+    certificates_from_pem_or_der, check_end_entity_certificate, crls_from_pem_or_der,
+    parse_rfc3339, verify_manifest, verify_path, Certificate, CheckKind, Crl, DetachedSignature,
+    ManifestRequest, Options, Profile, SignedData, ValidationError,
 };
 use std::path::PathBuf;
 
@@ -348,4 +349,88 @@ fn ten_thousand_candidate_intermediates_are_bounded() {
     });
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
     fails_at(&r, "x509.chain", "");
+}
+
+/// A CA certificate (cA=TRUE critical, keyUsage digitalSignature + keyCertSign, EKU
+/// codeSigning) under the trusted intermediate, whose key made a good signature: never the
+/// signer, raw or CMS, with or without the chain given.
+#[test]
+fn a_ca_certificate_is_never_the_signer() {
+    for c in [
+        case(raw("manifest.leaf-ca.sig"), "leaf-ca.pem"),
+        case(cms("manifest.leaf-ca.cms.der"), "leaf-ca.pem"),
+        Case {
+            chain: vec![],
+            ..case(cms("manifest.leaf-ca.cms.der"), "leaf-ca.pem")
+        },
+    ] {
+        let r = run(&c);
+        // The signature itself is good: only the end-entity rule stops it.
+        assert!(
+            r.checks()
+                .iter()
+                .any(|k| k.id == "x509.signature" && k.is_pass()),
+            "{}",
+            r.to_json()
+        );
+        fails_at(
+            &r,
+            "x509.chain",
+            "basic-constraints: a CA certificate (cA=TRUE) cannot be the end entity in the code-signing profile",
+        );
+    }
+}
+
+fn end_entity_check(cert: &str, profile: Profile) -> Result<(), CheckKind> {
+    let leaf = certs(cert).remove(0);
+    let options = Options::new(profile);
+    let standalone = check_end_entity_certificate(&leaf, &options);
+    let path = verify_path(
+        &leaf,
+        &certs("inter.pem"),
+        &certs("root.pem"),
+        at(),
+        &options,
+    )
+    .map(|_| ());
+    let kind = |r: Result<(), ValidationError>| {
+        r.map_err(|e| match e {
+            ValidationError::Certificate {
+                check, depth: 0, ..
+            } => check,
+            other => panic!("{other}"),
+        })
+    };
+    let standalone = kind(standalone);
+    // The standalone end-entity check and full path validation agree on the end entity.
+    if standalone.is_err() {
+        assert_eq!(standalone, kind(path), "{cert} {profile:?}");
+    }
+    standalone
+}
+
+/// The end-entity rules per profile (docs/x509.md, "End-entity rules by profile"): a CA as
+/// the end entity is refused in the code-signing and CA/B Forum profiles, and allowed only in
+/// the RFC 5280 generic profile, which nothing in prov-verify uses to accept a signature.
+#[test]
+fn ca_as_end_entity_by_profile() {
+    assert_eq!(
+        end_entity_check("leaf-ca.pem", Profile::CodeSigning),
+        Err(CheckKind::BasicConstraints)
+    );
+    assert_eq!(
+        end_entity_check("leaf-ca.pem", Profile::CabfServer),
+        Err(CheckKind::BasicConstraints)
+    );
+    assert_eq!(end_entity_check("leaf-ca.pem", Profile::Rfc5280), Ok(()));
+    assert_eq!(end_entity_check("leaf.pem", Profile::CodeSigning), Ok(()));
+    assert_eq!(
+        end_entity_check("leaf-wrong-eku.pem", Profile::CodeSigning),
+        Err(CheckKind::ExtendedKeyUsage)
+    );
+    // The generic profile validates the CA-flagged leaf's whole path (the rule, not the
+    // fixture, is what the other profiles refuse).
+    let leaf = certs("leaf-ca.pem").remove(0);
+    let (inter, roots) = (certs("inter.pem"), certs("root.pem"));
+    assert!(verify_path(&leaf, &inter, &roots, at(), &Options::new(Profile::Rfc5280)).is_ok());
 }
