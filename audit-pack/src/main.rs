@@ -167,6 +167,24 @@ enum Command {
 }
 
 /// This tool's wording of a trust-flag error.
+
+/// `println!` that never panics: when the reader closed the pipe (`| head`, `| true`) the line
+/// is lost, and the exit status still says what happened.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics, for a closed or failing stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 fn trust_error(e: TrustArgsError) -> String {
     match e {
         TrustArgsError::Io {
@@ -333,7 +351,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 // A manifest signature that does not verify is a verification failure (exit
                 // 1); every other build error is an input or I/O error (exit 2).
                 Err(e) if e.exit_code() == 1 => {
-                    eprintln!("audit-pack: error: {e}");
+                    eoutln!("audit-pack: error: {e}");
                     return Ok(1);
                 }
                 Err(e) => return Err(e.to_string()),
@@ -357,14 +375,14 @@ fn run(cli: Cli) -> Result<u8, String> {
                     "insecureModes": summary.index.insecure_modes,
                     "warnings": summary.warnings,
                 });
-                println!("{doc}");
+                outln!("{doc}");
                 return Ok(0);
             }
             for w in &summary.warnings {
-                eprintln!("warning: {w}");
+                eoutln!("warning: {w}");
             }
-            println!("{}", path.display());
-            println!("merkle root {}", summary.index.merkle_root);
+            outln!("{}", path.display());
+            outln!("merkle root {}", summary.index.merkle_root);
             Ok(0)
         }
         Command::Keygen { name, out } => {
@@ -377,8 +395,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             let private_file = key.to_private_key_file().map_err(|e| e.to_string())?;
             write_new(&private, private_file.as_bytes(), true)?;
             write_new(&public, key.to_public_key_file().as_bytes(), false)?;
-            println!("{}", private.display());
-            println!("{}", public.display());
+            outln!("{}", private.display());
+            outln!("{}", public.display());
             Ok(0)
         }
         Command::Verify {
@@ -512,7 +530,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                             let _ = std::fs::remove_file(&temp);
                             format!("{}: {e}", path.display())
                         })?;
-                    println!("{}", path.display());
+                    outln!("{}", path.display());
                 }
                 None => {
                     let mut stdout = std::io::stdout().lock();
@@ -597,7 +615,7 @@ fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
                     let _ = std::fs::remove_file(&temp);
                     format!("{}: {e}", path.display())
                 })?;
-            println!("{}", path.display());
+            outln!("{}", path.display());
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -653,7 +671,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("audit-pack: error: {message}");
+            eoutln!("audit-pack: error: {message}");
             ExitCode::from(EXIT_ERROR)
         }
     }
