@@ -291,6 +291,21 @@ struct LeafSpec<'a> {
     not_after: i64,
     /// CT logs that issue an SCT (at `not_before`).
     ct_logs: &'a [&'a SigningKey],
+    /// What is wrong with the leaf's key purposes (negatives of `cosign.signer.certificate`).
+    usage: LeafUsage,
+}
+
+/// The key-usage extensions of a Fulcio-style leaf.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LeafUsage {
+    /// digitalSignature, codeSigning, cA=FALSE: what Fulcio issues.
+    CodeSigning,
+    /// cA=TRUE with digitalSignature + keyCertSign and codeSigning: a CA posing as a signer.
+    Ca,
+    /// serverAuth instead of codeSigning.
+    NoCodeSigning,
+    /// cA=FALSE but keyCertSign beside digitalSignature (RFC 5280 4.2.1.3: only CAs).
+    KeyCertSign,
 }
 
 struct LeafCert {
@@ -307,14 +322,23 @@ fn leaf(spec: &LeafSpec<'_>, ca: &Ca) -> LeafCert {
         San::Uri(u) => tlv(0x86, u.as_bytes()),
         San::Email(e) => tlv(0x81, e.as_bytes()),
     };
+    // keyUsage bits: digitalSignature (0x80, 7 unused bits) or with keyCertSign (0x84, 2).
+    let key_usage: &[u8] = match spec.usage {
+        LeafUsage::Ca | LeafUsage::KeyCertSign => &[0x02, 0x84],
+        LeafUsage::CodeSigning | LeafUsage::NoCodeSigning => &[0x07, 0x80],
+    };
+    let purpose = match spec.usage {
+        LeafUsage::NoCodeSigning => oid(&[1, 3, 6, 1, 5, 5, 7, 3, 1]),
+        _ => oid(&[1, 3, 6, 1, 5, 5, 7, 3, 3]),
+    };
+    let basic_constraints = match spec.usage {
+        LeafUsage::Ca => seq(&[tlv(0x01, &[0xff])]),
+        _ => seq(&[]),
+    };
     let exts = vec![
-        ext(&[2, 5, 29, 15], true, &tlv(0x03, &[0x07, 0x80])),
-        ext(
-            &[2, 5, 29, 37],
-            false,
-            &seq(&[oid(&[1, 3, 6, 1, 5, 5, 7, 3, 3])]),
-        ),
-        ext(&[2, 5, 29, 19], true, &seq(&[])),
+        ext(&[2, 5, 29, 15], true, &tlv(0x03, key_usage)),
+        ext(&[2, 5, 29, 37], false, &seq(&[purpose])),
+        ext(&[2, 5, 29, 19], true, &basic_constraints),
         ext(&[2, 5, 29, 17], true, &seq(&[san])),
         ext(
             &[1, 3, 6, 1, 4, 1, 57264, 1, 1],
@@ -640,10 +664,123 @@ fn sha256_alg() -> Vec<u8> {
     seq(&[oid(&[2, 16, 840, 1, 101, 3, 4, 2, 1])])
 }
 
+/// A certificate that signs timestamps: its key, DER, serial and issuer Name.
+struct TsaSigner {
+    key: SigningKey,
+    der: Vec<u8>,
+    serial: u64,
+    issuer: Vec<u8>,
+}
+
+/// What a TSA signer certificate under `ca` carries (negatives of the RFC 3161 §2.3 rules).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TsaUsage {
+    /// keyUsage digitalSignature, extendedKeyUsage timeStamping only, critical.
+    Good,
+    /// extendedKeyUsage timeStamping, not critical.
+    EkuNotCritical,
+    /// extendedKeyUsage timeStamping and codeSigning, critical.
+    EkuExtra,
+    /// No extendedKeyUsage.
+    EkuMissing,
+    /// basicConstraints cA=TRUE, keyUsage digitalSignature + keyCertSign.
+    Ca,
+    /// keyUsage keyCertSign only.
+    KeyCertSignOnly,
+}
+
+fn tsa_signer(label: &str, serial: u64, usage: TsaUsage, ca: &Ca) -> TsaSigner {
+    let key = p256_key(label);
+    let subject = name(
+        "prov-verify fixtures (TEST ONLY)",
+        &format!("prov-verify fixture TSA signer {label}"),
+    );
+    let stamping = oid(&[1, 3, 6, 1, 5, 5, 7, 3, 8]);
+    let mut exts = Vec::new();
+    if usage == TsaUsage::Ca {
+        exts.push(ext(&[2, 5, 29, 19], true, &seq(&[tlv(0x01, &[0xff])])));
+    }
+    let key_usage: &[u8] = match usage {
+        TsaUsage::Ca => &[0x02, 0x84],
+        TsaUsage::KeyCertSignOnly => &[0x02, 0x04],
+        _ => &[0x07, 0x80],
+    };
+    exts.push(ext(&[2, 5, 29, 15], true, &tlv(0x03, key_usage)));
+    match usage {
+        TsaUsage::EkuMissing => {}
+        TsaUsage::EkuNotCritical => exts.push(ext(&[2, 5, 29, 37], false, &seq(&[stamping]))),
+        TsaUsage::EkuExtra => exts.push(ext(
+            &[2, 5, 29, 37],
+            true,
+            &seq(&[stamping, oid(&[1, 3, 6, 1, 5, 5, 7, 3, 3])]),
+        )),
+        _ => exts.push(ext(&[2, 5, 29, 37], true, &seq(&[stamping]))),
+    }
+    let t = tbs(
+        serial,
+        &ca.subject,
+        T_TRUST_START,
+        T_CA_END,
+        &subject,
+        &p256_spki(&key),
+        &exts,
+    );
+    TsaSigner {
+        der: certificate(t, &ca.key),
+        key,
+        serial,
+        issuer: ca.subject.clone(),
+    }
+}
+
+/// The ESS signing-certificate attribute of a timestamp (RFC 2634 / RFC 5035).
+enum Ess<'a> {
+    /// None at all.
+    Absent,
+    /// signingCertificate (ESSCertID: SHA-1) of `cert`, with issuerSerial (issuer, serial).
+    V1(&'a [u8], Option<(&'a [u8], u64)>),
+    /// signingCertificateV2 (ESSCertIDv2, SHA-256 by default) of `cert`, with issuerSerial.
+    V2(&'a [u8], Option<(&'a [u8], u64)>),
+}
+
+fn issuer_serial(issuer: &[u8], serial: u64) -> Vec<u8> {
+    // IssuerSerial ::= SEQUENCE { issuer GeneralNames (one directoryName [4]), serial }
+    seq(&[seq(&[tlv(0xa4, issuer)]), int(serial)])
+}
+
+fn ess_attribute(ess: &Ess<'_>) -> Option<Vec<u8>> {
+    let (attr_oid, cert_id) = match ess {
+        Ess::Absent => return None,
+        Ess::V1(cert, is) => {
+            let hash = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert);
+            let mut parts = vec![tlv(0x04, hash.as_ref())];
+            parts.extend(is.map(|(i, n)| issuer_serial(i, n)));
+            (oid(&[1, 2, 840, 113549, 1, 9, 16, 2, 12]), seq(&parts))
+        }
+        Ess::V2(cert, is) => {
+            let mut parts = vec![tlv(0x04, &sha256(cert))];
+            parts.extend(is.map(|(i, n)| issuer_serial(i, n)));
+            (oid(&[1, 2, 840, 113549, 1, 9, 16, 2, 47]), seq(&parts))
+        }
+    };
+    Some(seq(&[attr_oid, tlv(0x31, &seq(&[seq(&[cert_id])]))]))
+}
+
 /// A DER TimeStampToken (CMS SignedData over a TSTInfo) with genTime `T_SIGN` over the
 /// SHA-256 of `signature`, signed by the TSA leaf (embedded), with the content-type,
 /// message-digest and signing-certificate-v2 signed attributes.
 fn timestamp_token(tsa: &Tsa, signature: &[u8]) -> Vec<u8> {
+    let signer = TsaSigner {
+        key: tsa.leaf_key.clone(),
+        der: tsa.leaf_der.clone(),
+        serial: tsa.leaf_serial,
+        issuer: tsa.root.subject.clone(),
+    };
+    timestamp_token_by(&signer, signature, &Ess::V2(&tsa.leaf_der, None))
+}
+
+/// [`timestamp_token`] signed by `signer` (embedded), with the ESS attribute `ess`.
+fn timestamp_token_by(signer: &TsaSigner, signature: &[u8], ess: &Ess<'_>) -> Vec<u8> {
     let oid_tst_info = oid(&[1, 2, 840, 113549, 1, 9, 16, 1, 4]);
     let (y, m, d) = days_to_civil(T_SIGN.div_euclid(86_400));
     let s = T_SIGN.rem_euclid(86_400);
@@ -660,26 +797,20 @@ fn timestamp_token(tsa: &Tsa, signature: &[u8]) -> Vec<u8> {
         int(0x7157),
         tlv(0x18, gen_time.as_bytes()),
     ]);
-    let mut attrs = [
+    let mut attrs = vec![
         seq(&[oid(&[1, 2, 840, 113549, 1, 9, 3]), tlv(0x31, &oid_tst_info)]),
         seq(&[
             oid(&[1, 2, 840, 113549, 1, 9, 4]),
             tlv(0x31, &tlv(0x04, &sha256(&tst_info))),
         ]),
-        seq(&[
-            oid(&[1, 2, 840, 113549, 1, 9, 16, 2, 47]),
-            tlv(
-                0x31,
-                &seq(&[seq(&[seq(&[tlv(0x04, &sha256(&tsa.leaf_der))])])]),
-            ),
-        ]),
     ];
+    attrs.extend(ess_attribute(ess));
     attrs.sort(); // DER SET OF: sorted encodings
     let attrs = attrs.concat();
-    let sig = ecdsa_sign(&tsa.leaf_key, &tlv(0x31, &attrs));
+    let sig = ecdsa_sign(&signer.key, &tlv(0x31, &attrs));
     let signer_info = seq(&[
         int(1),
-        seq(&[tsa.root.subject.clone(), int(tsa.leaf_serial)]),
+        seq(&[signer.issuer.clone(), int(signer.serial)]),
         sha256_alg(),
         tlv(0xa0, &attrs),
         ecdsa_sha256_alg(),
@@ -689,7 +820,7 @@ fn timestamp_token(tsa: &Tsa, signature: &[u8]) -> Vec<u8> {
         int(3),
         tlv(0x31, &sha256_alg()),
         seq(&[oid_tst_info.clone(), tlv(0xa0, &tlv(0x04, &tst_info))]),
-        tlv(0xa0, &tsa.leaf_der),
+        tlv(0xa0, &signer.der),
         tlv(0x31, &signer_info),
     ]);
     seq(&[oid(&[1, 2, 840, 113549, 1, 7, 2]), tlv(0xa0, &signed_data)])
@@ -697,11 +828,16 @@ fn timestamp_token(tsa: &Tsa, signature: &[u8]) -> Vec<u8> {
 
 /// Adds an RFC 3161 timestamp over `imprinted` (the bundle's signature bytes, or others for
 /// a negative) to a message-signature bundle.
-fn with_timestamp(mut bundle: Value, tsa: &Tsa, imprinted: Option<&[u8]>) -> Value {
+fn with_timestamp(bundle: Value, tsa: &Tsa, imprinted: Option<&[u8]>) -> Value {
+    with_token(bundle, |sig| timestamp_token(tsa, imprinted.unwrap_or(sig)))
+}
+
+/// Adds the RFC 3161 timestamp `token(signature bytes)` to a message-signature bundle.
+fn with_token(mut bundle: Value, token: impl FnOnce(&[u8]) -> Vec<u8>) -> Value {
     let sig = base64::engine::general_purpose::STANDARD
         .decode(bundle["messageSignature"]["signature"].as_str().unwrap())
         .unwrap();
-    let token = timestamp_token(tsa, imprinted.unwrap_or(&sig));
+    let token = token(&sig);
     bundle["verificationMaterial"]["timestampVerificationData"] =
         json!({"rfc3161Timestamps": [{"signedTimestamp": b64(&token)}]});
     bundle
@@ -748,6 +884,17 @@ fn reason(case: &str) -> &'static str {
         "untrusted-ca" => "no certificate authority",
         "rekor-unknown-log" => "not in the trusted root",
         "tsa-wrong-imprint" => "message imprint",
+        "leaf-ca" => "the signing certificate is a CA",
+        "leaf-no-code-signing" => "lacks the codeSigning extended key usage",
+        "leaf-key-cert-sign" => "keyCertSign",
+        "tsa-eku-not-critical" => "extended key usage is not critical",
+        "tsa-eku-extra" => "not exactly one extended key usage",
+        "tsa-eku-missing" => "no extended key usage",
+        "tsa-signer-ca" => "the timestamp signing certificate is a CA",
+        "tsa-ku-key-cert-sign" => "keyUsage",
+        "tsa-no-ess" => "no ESS signingCertificate",
+        "tsa-ess-other-cert" => "ESS signingCertificateV2 names another certificate",
+        "tsa-ess-wrong-serial" => "issuerSerial",
         _ => "-",
     }
 }
@@ -780,6 +927,10 @@ fn main() {
     let signer = ed25519_key("signer");
     let wrong = ed25519_key("wrong-signer");
     let tsa = tsa();
+    // A second timestamping authority listed by its CA alone: the signing certificate comes
+    // embedded in each token, so the signer rules (RFC 3161 §2.3, ESS) are all that stop a
+    // wrong certificate under that CA from minting signing times.
+    let tsa_ca = ca("tsa-ca", "prov-verify fixture TSA CA", 20, None);
 
     write_json(
         out,
@@ -798,6 +949,11 @@ fn main() {
                 "subject": {"organization": "prov-verify fixtures (TEST ONLY)", "commonName": "prov-verify fixture TSA"},
                 "uri": "https://tsa.fixtures.prov-verify.test",
                 "certChain": {"certificates": [{"rawBytes": b64(&tsa.leaf_der)}, {"rawBytes": b64(&tsa.root.der)}]},
+                "validFor": {"start": rfc3339(T_TRUST_START)},
+            }, {
+                "subject": {"organization": "prov-verify fixtures (TEST ONLY)", "commonName": "prov-verify fixture TSA CA"},
+                "uri": "https://tsa-ca.fixtures.prov-verify.test",
+                "certChain": {"certificates": [{"rawBytes": b64(&tsa_ca.der)}]},
                 "validFor": {"start": rfc3339(T_TRUST_START)},
             }],
         }),
@@ -830,6 +986,7 @@ fn main() {
         not_before: T_SIGN - 60,
         not_after: T_SIGN + 540,
         ct_logs,
+        usage: LeafUsage::CodeSigning,
     };
     let trusted_ct = [&ct];
     let untrusted_ct = [&other_ct];
@@ -854,6 +1011,20 @@ fn main() {
         &spec("leaf-untrusted-ca", 104, San::Uri(SAN), &trusted_ct),
         &untrusted_root,
     );
+    // Issued by the trusted intermediate, with SCTs, right identity: only the key purposes
+    // are wrong.
+    let misused = |label, serial, usage| {
+        leaf(
+            &LeafSpec {
+                usage,
+                ..spec(label, serial, San::Uri(SAN), &trusted_ct)
+            },
+            &inter,
+        )
+    };
+    let leaf_ca = misused("leaf-ca", 105, LeafUsage::Ca);
+    let leaf_no_code_signing = misused("leaf-no-code-signing", 106, LeafUsage::NoCodeSigning);
+    let leaf_key_cert_sign = misused("leaf-key-cert-sign", 107, LeafUsage::KeyCertSign);
 
     let keyless = |cert: &LeafCert, media_type, chain: bool, log, tamper, claimed| {
         let m = if chain {
@@ -951,6 +1122,18 @@ fn main() {
             "rekor-unknown-log.sigstore.json",
             keyless(&good, MT_V03, false, &other_rekor, none, None),
         ),
+        (
+            "leaf-ca.sigstore.json",
+            keyless(&leaf_ca, MT_V03, false, &rekor, none, None),
+        ),
+        (
+            "leaf-no-code-signing.sigstore.json",
+            keyless(&leaf_no_code_signing, MT_V03, false, &rekor, none, None),
+        ),
+        (
+            "leaf-key-cert-sign.sigstore.json",
+            keyless(&leaf_key_cert_sign, MT_V03, false, &rekor, none, None),
+        ),
     ];
     let plain = keyless(&good, MT_V03, false, &rekor, none, None);
     bundles.push((
@@ -959,7 +1142,50 @@ fn main() {
     ));
     bundles.push((
         "tsa-wrong-imprint.sigstore.json",
-        with_timestamp(plain, &tsa, Some(b"another signature")),
+        with_timestamp(plain.clone(), &tsa, Some(b"another signature")),
+    ));
+    // Timestamps by certificates under the CA-only authority: one valid signer (ESS v2 and
+    // v1, both with issuerSerial), then one negative per RFC 3161 / RFC 5816 signer rule.
+    let under_tsa_ca = |label, serial, usage| tsa_signer(label, serial, usage, &tsa_ca);
+    let good_signer = under_tsa_ca("tsa-signer", 21, TsaUsage::Good);
+    let named = Some((tsa_ca.subject.as_slice(), good_signer.serial));
+    let stamped = |s: &TsaSigner, ess: Ess<'_>| {
+        with_token(plain.clone(), |sig| timestamp_token_by(s, sig, &ess))
+    };
+    bundles.push((
+        "keyless-tsa-ca.sigstore.json",
+        stamped(&good_signer, Ess::V2(&good_signer.der, named)),
+    ));
+    bundles.push((
+        "keyless-tsa-ess-v1.sigstore.json",
+        stamped(&good_signer, Ess::V1(&good_signer.der, named)),
+    ));
+    for (label, serial, usage) in [
+        ("tsa-eku-not-critical", 22, TsaUsage::EkuNotCritical),
+        ("tsa-eku-extra", 23, TsaUsage::EkuExtra),
+        ("tsa-eku-missing", 24, TsaUsage::EkuMissing),
+        ("tsa-signer-ca", 25, TsaUsage::Ca),
+        ("tsa-ku-key-cert-sign", 26, TsaUsage::KeyCertSignOnly),
+    ] {
+        let s = under_tsa_ca(label, serial, usage);
+        let ess = Ess::V2(&s.der, Some((tsa_ca.subject.as_slice(), s.serial)));
+        let file: &'static str = Box::leak(format!("{label}.sigstore.json").into_boxed_str());
+        bundles.push((file, stamped(&s, ess)));
+    }
+    bundles.push((
+        "tsa-no-ess.sigstore.json",
+        stamped(&good_signer, Ess::Absent),
+    ));
+    bundles.push((
+        "tsa-ess-other-cert.sigstore.json",
+        stamped(&good_signer, Ess::V2(&tsa_ca.der, None)),
+    ));
+    bundles.push((
+        "tsa-ess-wrong-serial.sigstore.json",
+        stamped(
+            &good_signer,
+            Ess::V2(&good_signer.der, Some((tsa_ca.subject.as_slice(), 99))),
+        ),
     ));
     for (file, b) in &bundles {
         write_json(out, file, b);
@@ -1100,6 +1326,33 @@ fn main() {
             1,
             "cosign.timestamp.rfc3161-0",
         ),
+        ("keyless-tsa-ca", "keyless-tsa-ca.sigstore.json", a, id.clone(), 0, "-"),
+        ("keyless-tsa-ess-v1", "keyless-tsa-ess-v1.sigstore.json", a, id.clone(), 0, "-"),
+        ("leaf-ca", "leaf-ca.sigstore.json", a, id.clone(), 1, "cosign.signer.certificate"),
+        (
+            "leaf-no-code-signing",
+            "leaf-no-code-signing.sigstore.json",
+            a,
+            id.clone(),
+            1,
+            "cosign.signer.certificate",
+        ),
+        (
+            "leaf-key-cert-sign",
+            "leaf-key-cert-sign.sigstore.json",
+            a,
+            id.clone(),
+            1,
+            "cosign.signer.certificate",
+        ),
+        ("tsa-eku-not-critical", "tsa-eku-not-critical.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-eku-extra", "tsa-eku-extra.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-eku-missing", "tsa-eku-missing.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-signer-ca", "tsa-signer-ca.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-ku-key-cert-sign", "tsa-ku-key-cert-sign.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-no-ess", "tsa-no-ess.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-ess-other-cert", "tsa-ess-other-cert.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
+        ("tsa-ess-wrong-serial", "tsa-ess-wrong-serial.sigstore.json", a, id.clone(), 1, "cosign.timestamp.rfc3161-0"),
         ("manifest-keyless", "release.manifest.json.sigstore.json", "release.manifest.json", id.clone(), 0, "-"),
         ("manifest-key", "release.manifest.key.sigstore.json", "release.manifest.json", "--key key.pub".into(), 0, "-"),
     ];

@@ -146,7 +146,8 @@ pub(crate) fn valid_at(cert: &X509Certificate<'_>, t: i64) -> bool {
 }
 
 impl<'a> Leaf<'a> {
-    /// Parses a leaf signing certificate: not a CA, digitalSignature, codeSigning EKU.
+    /// Parses a leaf signing certificate: not a CA, digitalSignature and not keyCertSign,
+    /// codeSigning EKU.
     pub fn parse(der: &'a [u8]) -> Result<Self, String> {
         let cert = parse_cert(der)?;
         if cert
@@ -157,6 +158,12 @@ impl<'a> Leaf<'a> {
             return Err("the signing certificate is a CA".into());
         }
         match cert.key_usage().map_err(|e| e.to_string())? {
+            Some(ku) if ku.value.key_cert_sign() => {
+                return Err(
+                    "the signing certificate's keyUsage has keyCertSign, which only a CA may have"
+                        .into(),
+                )
+            }
             Some(ku) if ku.value.digital_signature() => {}
             _ => return Err("the signing certificate lacks the digitalSignature key usage".into()),
         }
@@ -236,6 +243,14 @@ impl<'a> Leaf<'a> {
                     .is_some_and(|b| b.value.ca);
                 if !is_ca {
                     return Err("a trusted CA chain certificate is not a CA".into());
+                }
+                if c.key_usage()
+                    .map_err(|e| e.to_string())?
+                    .is_some_and(|k| !k.value.key_cert_sign())
+                {
+                    return Err(
+                        "a trusted CA chain certificate's keyUsage lacks keyCertSign".into(),
+                    );
                 }
                 if !times.iter().all(|t| valid_at(c, *t)) {
                     return Err("a CA certificate is not valid at the signing time".into());

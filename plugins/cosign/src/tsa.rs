@@ -7,10 +7,15 @@
 //! bundle's signature bytes; the signed `message-digest` attribute is the hash of the
 //! `TSTInfo` and the `content-type` attribute names `TSTInfo`; the signing certificate (embedded
 //! in the token, or the leaf of the trusted root's TSA chain when none is embedded) matches the
-//! signer identifier, chains to a timestamping authority of the trusted root, has the
-//! `timeStamping` extended key usage, and every certificate of that path is valid at `genTime`;
-//! the CMS signature over the signed attributes verifies; `genTime` is inside the authority's
-//! `validFor` window (end inclusive) and not after the verification time.
+//! signer identifier, chains to a timestamping authority of the trusted root, and every
+//! certificate of that path is valid at `genTime`; the signing certificate is a TSA end
+//! entity (RFC 3161 §2.3): not a CA, exactly one extended key usage, `timeStamping`, marked
+//! critical, and a keyUsage (when present) with digitalSignature or nonRepudiation and without
+//! keyCertSign; the ESS `signingCertificate` or `signingCertificateV2` signed attribute
+//! (RFC 3161 §2.4.1, RFC 5816) is present and its first certificate identifier is the signing
+//! certificate's hash (and issuer and serial, when it gives them); the CMS signature over the
+//! signed attributes verifies; `genTime` is inside the authority's `validFor` window (end
+//! inclusive) and not after the verification time.
 
 use crate::der::{self, Tlv};
 use crate::keyless::{cert_key, parse_cert, signed_by, valid_at};
@@ -32,6 +37,16 @@ const OID_TST_INFO: &[u8] = &[
 ];
 const OID_CONTENT_TYPE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03];
 const OID_MESSAGE_DIGEST: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04];
+/// id-aa-signingCertificate (RFC 2634): ESSCertID with a SHA-1 hash.
+const OID_SIGNING_CERTIFICATE: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0c,
+];
+/// id-aa-signingCertificateV2 (RFC 5035): ESSCertIDv2, SHA-256 unless it says otherwise.
+const OID_SIGNING_CERTIFICATE_V2: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x2f,
+];
+/// id-kp-timeStamping.
+const OID_KP_TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
 const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
@@ -84,6 +99,204 @@ impl HashAlg {
     }
 }
 
+/// The hash of an ESS certificate identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EssHash {
+    /// ESSCertID (signingCertificate): SHA-1, RFC 2634.
+    Sha1,
+    /// ESSCertIDv2 (signingCertificateV2): the given algorithm, SHA-256 by default.
+    V2(HashAlg),
+}
+
+/// The first ESSCertID(v2) of the signing-certificate attribute: the signing certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EssCertId<'a> {
+    hash_alg: EssHash,
+    hash: &'a [u8],
+    /// issuerSerial, when given: the issuer Name (DER, the one directoryName of the
+    /// GeneralNames) and the serial number (INTEGER content octets).
+    issuer_serial: Option<(&'a [u8], &'a [u8])>,
+}
+
+impl EssCertId<'_> {
+    fn attribute(&self) -> &'static str {
+        match self.hash_alg {
+            EssHash::Sha1 => "ESS signingCertificate",
+            EssHash::V2(_) => "ESS signingCertificateV2",
+        }
+    }
+
+    /// Whether this identifier names `cert` (DER `der`); `Err` says how it does not.
+    fn check(&self, cert: &X509Certificate<'_>, der: &[u8]) -> Result<(), String> {
+        let hash = match self.hash_alg {
+            EssHash::Sha1 => ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der)
+                .as_ref()
+                .to_vec(),
+            EssHash::V2(alg) => alg.digest(der),
+        };
+        if hash != self.hash {
+            return Err(format!(
+                "the timestamp's {} names another certificate than its signing certificate (certHash differs)",
+                self.attribute()
+            ));
+        }
+        if let Some((issuer, serial)) = self.issuer_serial {
+            if issuer != cert.issuer().as_raw() || serial != cert.tbs_certificate.raw_serial() {
+                return Err(format!(
+                    "the timestamp's {} issuerSerial does not name its signing certificate (issuer and serial number)",
+                    self.attribute()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses a signingCertificate (`v2` false) or signingCertificateV2 attribute value set
+/// (the SET's content) into its first certificate identifier.
+fn parse_ess(values: &[u8], v2: bool) -> Result<EssCertId<'_>, String> {
+    let what = if v2 {
+        "ESS signingCertificateV2 attribute"
+    } else {
+        "ESS signingCertificate attribute"
+    };
+    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }
+    let sc = one(values, SEQUENCE).ok_or_else(|| malformed(what))?;
+    let fields = der::children(sc.content).ok_or_else(|| malformed(what))?;
+    let certs = match fields.as_slice() {
+        [certs] | [certs, _] if certs.tag == SEQUENCE => certs,
+        _ => return Err(malformed(what)),
+    };
+    if let Some(policies) = fields.get(1) {
+        if policies.tag != SEQUENCE {
+            return Err(malformed(what));
+        }
+    }
+    let ids = der::children(certs.content).ok_or_else(|| malformed(what))?;
+    let first = ids.first().ok_or_else(|| malformed(what))?;
+    if first.tag != SEQUENCE {
+        return Err(malformed(what));
+    }
+    let parts = der::children(first.content).ok_or_else(|| malformed(what))?;
+    let mut parts = parts.as_slice();
+    // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash, issuerSerial OPTIONAL }
+    // ESSCertID   ::= SEQUENCE { certHash (SHA-1), issuerSerial OPTIONAL }
+    let hash_alg = match parts {
+        [alg, rest @ ..] if v2 && alg.tag == SEQUENCE => {
+            parts = rest;
+            EssHash::V2(hash_alg(alg, what)?)
+        }
+        _ if v2 => EssHash::V2(HashAlg::Sha256),
+        _ => EssHash::Sha1,
+    };
+    let (hash, issuer_serial) = match parts {
+        [hash] if hash.tag == OCTET_STRING => (hash.content, None),
+        [hash, is] if hash.tag == OCTET_STRING && is.tag == SEQUENCE => {
+            (hash.content, Some(parse_issuer_serial(is.content, what)?))
+        }
+        _ => return Err(malformed(what)),
+    };
+    Ok(EssCertId {
+        hash_alg,
+        hash,
+        issuer_serial,
+    })
+}
+
+/// IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }: the GeneralNames must be
+/// one directoryName.
+fn parse_issuer_serial<'a>(content: &'a [u8], what: &str) -> Result<(&'a [u8], &'a [u8]), String> {
+    let parts = der::children(content).ok_or_else(|| malformed(what))?;
+    let [names, serial] = parts.as_slice() else {
+        return Err(malformed(what));
+    };
+    if names.tag != SEQUENCE || serial.tag != INTEGER {
+        return Err(malformed(what));
+    }
+    let names = der::children(names.content).ok_or_else(|| malformed(what))?;
+    let [directory] = names.as_slice() else {
+        return Err(format!(
+            "timestamp: the {what}'s issuerSerial does not hold exactly one issuer name"
+        ));
+    };
+    if directory.tag != 0xa4 {
+        return Err(format!(
+            "timestamp: the {what}'s issuerSerial issuer is not a directoryName"
+        ));
+    }
+    let name = one(directory.content, SEQUENCE).ok_or_else(|| malformed(what))?;
+    Ok((name.raw, serial.content))
+}
+
+/// The checks RFC 3161 §2.3 puts on the TSA's signing certificate (an end entity).
+fn check_signing_certificate(cert: &X509Certificate<'_>) -> Result<(), String> {
+    if cert
+        .basic_constraints()
+        .map_err(|e| format!("the timestamp signing certificate: {e}"))?
+        .is_some_and(|b| b.value.ca)
+    {
+        return Err("the timestamp signing certificate is a CA (basicConstraints cA=TRUE)".into());
+    }
+    let ekus: Vec<_> = cert
+        .extensions()
+        .iter()
+        .filter(|e| e.oid.to_id_string() == "2.5.29.37")
+        .collect();
+    let eku = match ekus.as_slice() {
+        [] => {
+            return Err(
+                "the timestamp signing certificate has no extended key usage (RFC 3161 §2.3: exactly one, timeStamping, critical)"
+                    .into(),
+            )
+        }
+        [e] => e,
+        _ => return Err("the timestamp signing certificate repeats extendedKeyUsage".into()),
+    };
+    let purposes = der::read(eku.value)
+        .filter(|(t, rest)| t.tag == SEQUENCE && rest.is_empty())
+        .and_then(|(t, _)| der::children(t.content))
+        .ok_or("the timestamp signing certificate's extendedKeyUsage is malformed")?;
+    match purposes.as_slice() {
+        [p] if p.tag == OID && p.content == OID_KP_TIME_STAMPING => {}
+        [_] => {
+            return Err(
+                "the timestamp signing certificate lacks the timeStamping extended key usage"
+                    .into(),
+            )
+        }
+        _ => {
+            return Err(format!(
+                "the timestamp signing certificate has not exactly one extended key usage but {} (RFC 3161 §2.3: timeStamping alone)",
+                purposes.len()
+            ))
+        }
+    }
+    if !eku.critical {
+        return Err(
+            "the timestamp signing certificate's extended key usage is not critical (RFC 3161 §2.3)"
+                .into(),
+        );
+    }
+    if let Some(ku) = cert
+        .key_usage()
+        .map_err(|e| format!("the timestamp signing certificate: {e}"))?
+    {
+        if !ku.value.digital_signature() && !ku.value.non_repudiation() {
+            return Err(
+                "the timestamp signing certificate's keyUsage allows neither digitalSignature nor nonRepudiation"
+                    .into(),
+            );
+        }
+        if ku.value.key_cert_sign() {
+            return Err(
+                "the timestamp signing certificate's keyUsage has keyCertSign, which only a CA may have"
+                    .into(),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// How the CMS signer names its certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SignerId<'a> {
@@ -106,6 +319,9 @@ pub struct Timestamp<'a> {
     sig_alg: &'a [u8],
     signed_attrs: Vec<u8>,
     message_digest: &'a [u8],
+    /// The ESS signing-certificate identifiers (signingCertificate, signingCertificateV2)
+    /// among the signed attributes.
+    ess: Vec<EssCertId<'a>>,
     signature: &'a [u8],
 }
 
@@ -173,14 +389,21 @@ fn parse_tst_info(tst: &[u8]) -> Result<(HashAlg, &[u8], i64), String> {
     Ok((alg, digest.content, gen_time))
 }
 
-/// The signed attributes: the bytes the signature covers and the message-digest value.
-fn parse_signed_attrs<'a>(attrs: &Tlv<'a>) -> Result<(Vec<u8>, &'a [u8]), String> {
+/// What the signed attributes hold: the bytes the signature covers, the message-digest value
+/// and the ESS signing-certificate identifiers.
+type SignedAttrs<'a> = (Vec<u8>, &'a [u8], Vec<EssCertId<'a>>);
+
+/// The signed attributes: the bytes the signature covers, the message-digest value and the
+/// ESS signing-certificate identifiers.
+fn parse_signed_attrs<'a>(attrs: &Tlv<'a>) -> Result<SignedAttrs<'a>, String> {
     let list = der::children(attrs.content).ok_or_else(|| malformed("signedAttrs"))?;
     if list.len() > MAX_ATTRIBUTES {
         return Err("timestamp: too many signed attributes".into());
     }
     let mut content_type = None;
     let mut digest = None;
+    let mut ess_v1 = None;
+    let mut ess_v2 = None;
     for a in &list {
         if a.tag != SEQUENCE {
             return Err(malformed("signed attribute"));
@@ -195,6 +418,8 @@ fn parse_signed_attrs<'a>(attrs: &Tlv<'a>) -> Result<(Vec<u8>, &'a [u8]), String
         let slot = match oid.content {
             OID_CONTENT_TYPE => &mut content_type,
             OID_MESSAGE_DIGEST => &mut digest,
+            OID_SIGNING_CERTIFICATE => &mut ess_v1,
+            OID_SIGNING_CERTIFICATE_V2 => &mut ess_v2,
             _ => continue,
         };
         if slot.is_some() {
@@ -208,7 +433,14 @@ fn parse_signed_attrs<'a>(attrs: &Tlv<'a>) -> Result<(Vec<u8>, &'a [u8]), String
     }
     let md = digest.ok_or("timestamp: no message-digest signed attribute")?;
     let md = one(md, OCTET_STRING).ok_or_else(|| malformed("message-digest attribute"))?;
-    Ok((der::encode(SET, attrs.content), md.content))
+    let mut ess = Vec::new();
+    if let Some(v) = ess_v1 {
+        ess.push(parse_ess(v, false)?);
+    }
+    if let Some(v) = ess_v2 {
+        ess.push(parse_ess(v, true)?);
+    }
+    Ok((der::encode(SET, attrs.content), md.content, ess))
 }
 
 impl<'a> Timestamp<'a> {
@@ -332,7 +564,7 @@ impl<'a> Timestamp<'a> {
             return Err("timestamp: digestAlgorithms does not list the signer's".into());
         }
         let sig_alg = algorithm(salg).ok_or_else(|| malformed("signatureAlgorithm"))?;
-        let (signed_attrs, message_digest) = parse_signed_attrs(attrs)?;
+        let (signed_attrs, message_digest, ess) = parse_signed_attrs(attrs)?;
         Ok(Timestamp {
             tst_info,
             imprint_alg,
@@ -344,6 +576,7 @@ impl<'a> Timestamp<'a> {
             sig_alg,
             signed_attrs,
             message_digest,
+            ess,
             signature: sig.content,
         })
     }
@@ -446,16 +679,27 @@ impl<'a> Timestamp<'a> {
                 if !is_ca {
                     return Err("a timestamping authority chain issuer is not a CA".into());
                 }
+                if i.key_usage()
+                    .map_err(|e| e.to_string())?
+                    .is_some_and(|k| !k.value.key_cert_sign())
+                {
+                    return Err(
+                        "a timestamping authority chain issuer's keyUsage lacks keyCertSign".into(),
+                    );
+                }
             }
         }
-        match signer.extended_key_usage().map_err(|e| e.to_string())? {
-            Some(eku) if eku.value.time_stamping => {}
-            _ => {
-                return Err(
-                    "the timestamp signing certificate lacks the timeStamping extended key usage"
-                        .into(),
-                )
-            }
+        check_signing_certificate(signer)?;
+        // The ESS attribute binds the signature to the signing certificate (RFC 3161 §2.4.1,
+        // RFC 5816): present, and every one given names the signer.
+        if self.ess.is_empty() {
+            return Err(
+                "the timestamp has no ESS signingCertificate or signingCertificateV2 signed attribute (RFC 3161 §2.4.1, RFC 5816)"
+                    .into(),
+            );
+        }
+        for id in &self.ess {
+            id.check(signer, signer_der)?;
         }
         let key = cert_key(signer)?;
         let alg = self.x509_signature_oid()?;
@@ -524,6 +768,101 @@ impl<'a> Timestamp<'a> {
             OID_ECDSA_SHA256 | OID_ECDSA_SHA384 | OID_ECDSA_SHA512 | OID_SHA256_RSA
             | OID_SHA384_RSA | OID_SHA512_RSA => mismatch(),
             _ => Err("unsupported timestamp signature algorithm".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const SHA384_ALG: &[u8] = &[
+        0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+    ];
+    const SHA256_ALG_NULL: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+
+    fn seq(parts: &[&[u8]]) -> Vec<u8> {
+        der::encode(SEQUENCE, &parts.concat())
+    }
+
+    /// The attribute value set content: SigningCertificate(V2) { certs { one ESSCertID } }.
+    fn ess(cert_id: &[u8]) -> Vec<u8> {
+        seq(&[&seq(&[cert_id])])
+    }
+
+    fn name() -> Vec<u8> {
+        seq(&[&der::encode(
+            SET,
+            &seq(&[&[0x06, 0x03, 0x55, 0x04, 0x03], &[0x0c, 0x01, b'x']]),
+        )])
+    }
+
+    #[test]
+    fn ess_cert_ids_parse_with_their_hash_algorithm_and_issuer_serial() {
+        let hash = der::encode(OCTET_STRING, &[7; 32]);
+        let plain = ess(&seq(&[&hash]));
+        let v2 = parse_ess(&plain, true).unwrap();
+        assert_eq!(v2.hash_alg, EssHash::V2(HashAlg::Sha256));
+        assert_eq!(v2.hash, [7; 32]);
+        assert_eq!(v2.issuer_serial, None);
+        let explicit = ess(&seq(&[SHA256_ALG_NULL, &hash]));
+        assert_eq!(
+            parse_ess(&explicit, true).unwrap().hash_alg,
+            EssHash::V2(HashAlg::Sha256)
+        );
+        let h384 = der::encode(OCTET_STRING, &[9; 48]);
+        let with_384 = ess(&seq(&[SHA384_ALG, &h384]));
+        assert_eq!(
+            parse_ess(&with_384, true).unwrap().hash_alg,
+            EssHash::V2(HashAlg::Sha384)
+        );
+        let issuer = name();
+        let is = seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x2a]]);
+        let v1_bytes = ess(&seq(&[&der::encode(OCTET_STRING, &[1; 20]), &is]));
+        let v1 = parse_ess(&v1_bytes, false).unwrap();
+        assert_eq!(v1.hash_alg, EssHash::Sha1);
+        assert_eq!(v1.issuer_serial, Some((issuer.as_slice(), &[0x2a][..])));
+        // A v1 identifier has no hash algorithm field.
+        assert!(parse_ess(&explicit, false).is_err());
+    }
+
+    #[test]
+    fn malformed_ess_attributes_are_refused() {
+        let hash = der::encode(OCTET_STRING, &[7; 32]);
+        let issuer = name();
+        for bad in [
+            // No certificate identifier at all.
+            seq(&[&seq(&[])]),
+            // Two values in the attribute's SET.
+            [ess(&seq(&[&hash])), ess(&seq(&[&hash]))].concat(),
+            // Unsupported hash algorithm (SHA-1 OID in a v2 identifier).
+            ess(&seq(&[
+                &[0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a],
+                &hash,
+            ])),
+            // issuerSerial with two names, or a name that is not a directoryName.
+            ess(&seq(&[
+                &hash,
+                &seq(&[
+                    &seq(&[&der::encode(0xa4, &issuer), &der::encode(0xa4, &issuer)]),
+                    &[0x02, 0x01, 0x01],
+                ]),
+            ])),
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0x82, b"x.test")]), &[0x02, 0x01, 0x01]]),
+            ])),
+            // Trailing field after issuerSerial.
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x01]]),
+                &[0x05, 0x00],
+            ])),
+        ] {
+            assert!(parse_ess(&bad, true).is_err(), "{bad:02x?}");
         }
     }
 }

@@ -174,6 +174,19 @@ fn there_is_a_negative_for_every_check_the_fixtures_target() {
         ("sct-unknown-ctlog", "cosign.certificate.sct"),
         ("rekor-unknown-log", "cosign.tlog.entry-0.log"),
         ("tsa-wrong-imprint", "cosign.timestamp.rfc3161-0"),
+        // Fulcio leaves that are not code-signing end entities.
+        ("leaf-ca", "cosign.signer.certificate"),
+        ("leaf-no-code-signing", "cosign.signer.certificate"),
+        ("leaf-key-cert-sign", "cosign.signer.certificate"),
+        // RFC 3161 §2.3 / RFC 5816: the TSA signing certificate and its ESS binding.
+        ("tsa-eku-not-critical", "cosign.timestamp.rfc3161-0"),
+        ("tsa-eku-extra", "cosign.timestamp.rfc3161-0"),
+        ("tsa-eku-missing", "cosign.timestamp.rfc3161-0"),
+        ("tsa-signer-ca", "cosign.timestamp.rfc3161-0"),
+        ("tsa-ku-key-cert-sign", "cosign.timestamp.rfc3161-0"),
+        ("tsa-no-ess", "cosign.timestamp.rfc3161-0"),
+        ("tsa-ess-other-cert", "cosign.timestamp.rfc3161-0"),
+        ("tsa-ess-wrong-serial", "cosign.timestamp.rfc3161-0"),
     ] {
         assert!(
             cases
@@ -188,6 +201,9 @@ fn there_is_a_negative_for_every_check_the_fixtures_target() {
         "key",
         "keyless-v0.2-chain",
         "keyless-email-v0.1",
+        "keyless-tsa",
+        "keyless-tsa-ca",
+        "keyless-tsa-ess-v1",
     ] {
         assert!(
             cases.iter().any(|c| c.name == name && c.exit == 0),
