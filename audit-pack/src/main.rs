@@ -166,8 +166,6 @@ enum Command {
     },
 }
 
-/// This tool's wording of a trust-flag error.
-
 /// `println!` that never panics: when the reader closed the pipe (`| head`, `| true`) the line
 /// is lost, and the exit status still says what happened.
 macro_rules! outln {
@@ -185,6 +183,7 @@ macro_rules! errln {
     }};
 }
 
+/// This tool's wording of a trust-flag error.
 fn trust_error(e: TrustArgsError) -> String {
     match e {
         TrustArgsError::Io {
@@ -351,7 +350,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 // A manifest signature that does not verify is a verification failure (exit
                 // 1); every other build error is an input or I/O error (exit 2).
                 Err(e) if e.exit_code() == 1 => {
-                    eoutln!("audit-pack: error: {e}");
+                    errln!("audit-pack: error: {e}");
                     return Ok(1);
                 }
                 Err(e) => return Err(e.to_string()),
@@ -379,7 +378,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 return Ok(0);
             }
             for w in &summary.warnings {
-                eoutln!("warning: {w}");
+                errln!("warning: {w}");
             }
             outln!("{}", path.display());
             outln!("merkle root {}", summary.index.merkle_root);
@@ -671,7 +670,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eoutln!("audit-pack: error: {message}");
+            errln!("audit-pack: error: {message}");
             ExitCode::from(EXIT_ERROR)
         }
     }
