@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo run --release -p tlog --example mirror_rss -- build DIR N
-//!     a log of N entries in DIR (TEST-ONLY key, fixed seed), its verifier key in DIR/log.vkey
+//!     a log of N entries of ~190 bytes in DIR (TEST-ONLY key, fixed seed), its verifier key in
+//!     DIR/log.vkey
+//! cargo run --release -p tlog --example mirror_rss -- build-max DIR N
+//!     the same with N entries of ~16 KiB (maximal bundles of ~4 MiB: the most an honest
+//!     server can make a mirror fetch and keep)
 //! cargo run --release -p tlog --example mirror_rss -- serve-hostile DIR ADDR
 //!     serves DIR's genuine signed checkpoint and upper-level tiles, but forged level-0 hash
 //!     tiles with maximal entry bundles (256 entries of ~16 KiB, ~4 MiB) that agree with them:
@@ -52,15 +56,23 @@ fn max_entry(i: u64) -> Vec<u8> {
     bytes
 }
 
-fn build(dir: &Path, n: u64) {
+fn build(dir: &Path, n: u64, max: bool) {
     let signer = Signer::from_seed(ORIGIN, [0x51; 32]).unwrap();
     tlog::writer::init(dir, &signer).unwrap();
     let mut log = tlog::writer::Log::open(dir).unwrap();
     let mut i = 0;
     while i < n {
         let end = (i + 4096).min(n);
-        log.append_checkpoint(&(i..end).map(entry).collect::<Vec<_>>(), &signer)
-            .unwrap();
+        let batch: Vec<Entry> = (i..end)
+            .map(|i| {
+                if max {
+                    Entry::parse(&max_entry(i)).unwrap()
+                } else {
+                    entry(i)
+                }
+            })
+            .collect();
+        log.append_checkpoint(&batch, &signer).unwrap();
         i = end;
     }
     std::fs::write(dir.join("log.vkey"), format!("{}\n", signer.verifier_key())).unwrap();
@@ -118,10 +130,17 @@ fn serve_hostile(dir: &Path, addr: &str) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("build") if args.len() == 4 => build(Path::new(&args[2]), args[3].parse().unwrap()),
+        Some("build") if args.len() == 4 => {
+            build(Path::new(&args[2]), args[3].parse().unwrap(), false)
+        }
+        Some("build-max") if args.len() == 4 => {
+            build(Path::new(&args[2]), args[3].parse().unwrap(), true)
+        }
         Some("serve-hostile") if args.len() == 4 => serve_hostile(Path::new(&args[2]), &args[3]),
         _ => {
-            eprintln!("usage: mirror_rss build DIR N | mirror_rss serve-hostile DIR ADDR");
+            eprintln!(
+                "usage: mirror_rss build DIR N | mirror_rss build-max DIR N | mirror_rss serve-hostile DIR ADDR"
+            );
             std::process::exit(2);
         }
     }
