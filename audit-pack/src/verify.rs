@@ -855,15 +855,14 @@ fn skip_rest(mut b: ReportBuilder, from: usize, reason: &str) -> ReportBuilder {
 const LISTED: usize = 5;
 
 fn list(items: &[String]) -> String {
-    const SHOWN: usize = LISTED;
     let mut s = items
         .iter()
-        .take(SHOWN)
+        .take(LISTED)
         .cloned()
         .collect::<Vec<_>>()
         .join("; ");
-    if items.len() > SHOWN {
-        s.push_str(&format!("; and {} more", items.len() - SHOWN));
+    if items.len() > LISTED {
+        s.push_str(&format!("; and {} more", items.len() - LISTED));
     }
     s
 }
