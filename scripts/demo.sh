@@ -3,9 +3,11 @@
 #  1. prov-verify on the Merkle fixtures (a root, an inclusion proof, a consistency proof, a
 #     signed checkpoint); a tampered proof fails (exit 1), a malformed one is refused (exit 2);
 #  2. audit-pack: build the sample organisation's pack, check it is byte-identical to the one
-#     checked in (reproducible), verify it with prov-verify (with a spot check), write the PDF
-#     report, and show a hostile pack rejected; a pack with a Sigstore-signed manifest verified
-#     with the Sigstore trust given again (and failing without it);
+#     checked in (reproducible), verify it with prov-verify (with a spot check) and the
+#     manifest signer's key given again (failing without it), write the PDF report, and show
+#     hostile packs rejected; a build without the manifest key stops, and one with
+#     --allow-unverified-manifests verifies marked INSECURE; a pack with a Sigstore-signed
+#     manifest verified with the Sigstore trust given again (and failing without it);
 #  3. X.509: a CMS-signed manifest verified to a pinned root; a revoked signer rejected;
 #  4. the offline cache: TUF metadata verified offline from the bundled cache;
 #  5. the transparency log: an inclusion receipt verified with only the log's key;
@@ -57,18 +59,31 @@ run_ap 0 build --org acme --evidence $E/acme --controls $E/control-map.csv \
   --key $E/keys/acme-audit-pack.key --manifest-key $E/keys/acme-release.pub --date 2026-11-23 --out "$OUT"
 cmp "$OUT/audit-pack-acme-2026-11-23.tgz" $E/audit-pack-acme-2026-11-23.tgz
 echo "(byte-identical to the checked-in pack: reproducible)"
-run 0 audit-pack verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --spot-check 2 --seed 7
-run 0 audit-pack report "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub --format pdf --out "$OUT/report.pdf"
-run 1 audit-pack verify $E/hostile/forged-signature.tgz --key $E/keys/acme-audit-pack.pub
-run 0 audit-pack prove "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub \
+# The manifest signer's key is the verifier's own (--manifest-key), never taken from the pack.
+MKEY=(--manifest-key $E/keys/acme-release.pub)
+run 0 audit-pack verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub "${MKEY[@]}" --spot-check 2 --seed 7
+run 1 audit-pack verify "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub
+run 0 audit-pack report "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub "${MKEY[@]}" --format pdf --out "$OUT/report.pdf"
+run 1 audit-pack verify $E/hostile/forged-signature.tgz --key $E/keys/acme-audit-pack.pub "${MKEY[@]}"
+run 1 audit-pack verify $E/hostile/manifest-self-vouched.tgz --key $E/keys/acme-audit-pack.pub "${MKEY[@]}"
+run 0 audit-pack prove "$OUT/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub "${MKEY[@]}" \
   --artifact releases/payments-api-1.4.0.manifest.json --out "$OUT/proof.json"
 run 0 audit-pack verify-proof "$OUT/proof.json" --key $E/keys/acme-audit-pack.pub
+run 2 audit-pack verify-proof "$OUT/proof.json" --key $E/keys/acme-audit-pack.pub --log-key $E/logged/log.pub
+# Without the manifest signer's key the build stops (exit 1); --allow-unverified-manifests builds
+# a pack that records the mode and verifies only as "[INSECURE: built with ...]".
+run_ap 1 build --org acme --evidence $E/acme --controls $E/control-map.csv \
+  --key $E/keys/acme-audit-pack.key --date 2026-11-23 --out "$OUT/insecure"
+run_ap 0 build --org acme --evidence $E/acme --controls $E/control-map.csv \
+  --key $E/keys/acme-audit-pack.key --allow-unverified-manifests --date 2026-11-23 --out "$OUT/insecure"
+cmp "$OUT/insecure/audit-pack-acme-2026-11-23.tgz" $E/insecure/audit-pack-acme-2026-11-23.tgz
+run 0 audit-pack verify "$OUT/insecure/audit-pack-acme-2026-11-23.tgz" --key $E/keys/acme-audit-pack.pub
 run_ap 0 build --org acme --evidence $E/acme --controls $E/control-map.csv \
   --signer-cert fixtures/x509/gen/leaf-rsa.pem --signer-key fixtures/x509/gen/leaf-rsa.key \
   --signer-chain fixtures/x509/gen/inter.pem --manifest-key $E/keys/acme-release.pub --date 2026-11-23 --out "$OUT/x509"
-run 0 audit-pack verify "$OUT/x509/audit-pack-acme-2026-11-23.tgz" --trust-root fixtures/x509/gen/root.pem
-run 1 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub
-run 0 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub \
+run 0 audit-pack verify "$OUT/x509/audit-pack-acme-2026-11-23.tgz" --trust-root fixtures/x509/gen/root.pem "${MKEY[@]}"
+run 1 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub "${MKEY[@]}"
+run 0 audit-pack verify $E/logged/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub "${MKEY[@]}" \
   --log-key $E/logged/log.pub
 # A manifest signed with a Sigstore bundle (keyless): verified by plugin-cosign at build time,
 # and again at verification with the trusted root and identity given again.

@@ -149,6 +149,23 @@ impl ArchiveError {
     }
 }
 
+/// `path`, or its first 100 bytes and its length when it is longer than 120 bytes (the deep
+/// paths of a directory-budget error would otherwise fill a screen).
+fn shortened(path: &str) -> String {
+    if path.len() <= 120 {
+        return path.to_owned();
+    }
+    let mut end = 100;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… ({} bytes)",
+        path.get(..end).unwrap_or_default(),
+        path.len()
+    )
+}
+
 /// One file read from a pack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackEntry {
@@ -380,7 +397,7 @@ impl<R: BufRead> PackReader<R> {
                 other,
             },
             PathTreeError::OverBudget { max } => ArchiveError::DirectoryBudget {
-                path: path.to_owned(),
+                path: shortened(path),
                 max,
             },
         })

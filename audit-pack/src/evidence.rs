@@ -4,7 +4,7 @@ use crate::error::{io_error, BuildError};
 use crate::index::EVIDENCE_PREFIX;
 use crate::kind::Kind;
 use crate::limits::Limits;
-use crate::path::{pack_path_problem, PathTree, PathTreeError};
+use crate::path::{pack_path_problem, PathTree, PathTreeError, MAX_PATH_LEN};
 use crate::schema;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -63,6 +63,14 @@ pub(crate) fn collect(
             path: path.display().to_string(),
             reason: reason.to_owned(),
         };
+        // No pack path (at most MAX_PATH_LEN bytes) is deeper than this: stop walking a
+        // deeper tree rather than list it.
+        if entry.depth() > MAX_PATH_LEN / 2 {
+            return Err(folder_err(&format!(
+                "deeper than {} directories: no pack path (at most {MAX_PATH_LEN} bytes) can hold it",
+                MAX_PATH_LEN / 2
+            )));
+        }
         let ft = entry.file_type();
         if ft.is_dir() {
             continue;

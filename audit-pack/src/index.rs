@@ -462,3 +462,38 @@ impl ArtifactProof {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// `insecureModes`: known modes only, sorted, each once, and absent rather than empty.
+    #[test]
+    fn insecure_modes_have_one_encoding() {
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/evidence/insecure/audit-pack-acme-2026-11-23.tgz"
+        ))
+        .unwrap();
+        let mut reader = crate::archive::PackReader::new(sample.as_slice(), crate::Limits::DEFAULT);
+        let entry = reader.next_entry(&|_, _| true).unwrap().unwrap();
+        let text = String::from_utf8(entry.data.unwrap()).unwrap();
+        let index = Index::parse(text.as_bytes(), 1 << 20).unwrap();
+        assert!(index.has_insecure(BuildInsecure::AllowUnverifiedManifests));
+        let mode = r#""insecureModes":["allow-unverified-manifests"]"#;
+        assert!(text.contains(mode));
+        for (replacement, why) in [
+            (r#""insecureModes":[]"#, "must be absent when empty"),
+            (r#""insecureModes":["skip-everything"]"#, "unknown variant"),
+            (
+                r#""insecureModes":["allow-unverified-manifests","allow-unverified-manifests"]"#,
+                "not sorted or repeated",
+            ),
+        ] {
+            let edited = text.replace(mode, replacement);
+            let err = Index::parse(edited.as_bytes(), 1 << 20).unwrap_err();
+            assert!(err.to_string().contains(why), "{replacement}: {err}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Which entry paths a pack may hold, and the bounded bookkeeping that keeps them unique and
 //! free of file/directory conflicts.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Longest path accepted for a pack entry, in bytes.
 pub const MAX_PATH_LEN: usize = 1024;
@@ -56,13 +56,14 @@ pub(crate) enum PathTreeError {
 /// The paths of a pack's files and every directory they imply, to refuse duplicates and
 /// file/directory conflicts. Memory is bounded: files by the entry and path budgets, and
 /// directories by a byte budget (each distinct directory costs its length plus
-/// [`DIR_ENTRY_OVERHEAD`]). Adding a path costs one lookup per directory it adds plus one:
-/// directories are walked from the deepest up and the walk stops at the first one already
-/// known, whose own ancestors are then known too.
+/// [`DIR_ENTRY_OVERHEAD`]). Time too: adding a path hashes it once, then walks its
+/// directories from the deepest up, one lookup each, and stops at the first one already
+/// known (whose own ancestors are then known too); each new directory is hashed once more
+/// when it is stored, and all new directories together are bounded by the budget.
 #[derive(Debug)]
 pub(crate) struct PathTree {
-    files: HashSet<String>,
-    dirs: HashSet<String>,
+    /// Every file (`true`) and every directory of a file (`false`).
+    paths: HashMap<String, bool>,
     dir_bytes: usize,
     max_dir_bytes: usize,
 }
@@ -71,8 +72,7 @@ impl PathTree {
     /// An empty tree whose directories may cost at most `max_dir_bytes`.
     pub(crate) fn new(max_dir_bytes: usize) -> Self {
         PathTree {
-            files: HashSet::new(),
-            dirs: HashSet::new(),
+            paths: HashMap::new(),
             dir_bytes: 0,
             max_dir_bytes,
         }
@@ -81,30 +81,36 @@ impl PathTree {
     /// Adds the file `path` (already checked by [`pack_path_problem`]). On error nothing is
     /// added.
     pub(crate) fn insert(&mut self, path: &str) -> Result<(), PathTreeError> {
-        if self.files.contains(path) {
-            return Err(PathTreeError::Duplicate);
+        match self.paths.get(path) {
+            Some(true) => return Err(PathTreeError::Duplicate),
+            Some(false) => {
+                let other = self
+                    .paths
+                    .iter()
+                    .find(|(f, is_file)| {
+                        **is_file
+                            && f.starts_with(path)
+                            && f.as_bytes().get(path.len()) == Some(&b'/')
+                    })
+                    .map(|(f, _)| f.clone())
+                    .unwrap_or_default();
+                return Err(PathTreeError::Conflict { other });
+            }
+            None => {}
         }
-        if self.dirs.contains(path) {
-            let other = self
-                .files
-                .iter()
-                .find(|f| f.starts_with(path) && f.as_bytes().get(path.len()) == Some(&b'/'))
-                .cloned()
-                .unwrap_or_default();
-            return Err(PathTreeError::Conflict { other });
-        }
-        // Invariant: `dirs` holds every ancestor of each directory it holds, and no file.
+        // Invariant: every ancestor of a known directory is a known directory.
         let mut new_dirs: Vec<&str> = Vec::new();
         let mut cost = 0usize;
         let mut rest = path;
         while let Some((dir, _)) = rest.rsplit_once('/') {
-            if self.dirs.contains(dir) {
-                break;
-            }
-            if self.files.contains(dir) {
-                return Err(PathTreeError::Conflict {
-                    other: dir.to_owned(),
-                });
+            match self.paths.get(dir) {
+                Some(false) => break,
+                Some(true) => {
+                    return Err(PathTreeError::Conflict {
+                        other: dir.to_owned(),
+                    })
+                }
+                None => {}
             }
             cost = cost
                 .saturating_add(dir.len())
@@ -118,8 +124,10 @@ impl PathTree {
             rest = dir;
         }
         self.dir_bytes = self.dir_bytes.saturating_add(cost);
-        self.dirs.extend(new_dirs.into_iter().map(str::to_owned));
-        self.files.insert(path.to_owned());
+        for dir in new_dirs {
+            self.paths.insert(dir.to_owned(), false);
+        }
+        self.paths.insert(path.to_owned(), true);
         Ok(())
     }
 }
@@ -163,8 +171,8 @@ mod tests {
             })
         );
         // Nothing was added by the refused insert.
-        assert!(!small.dirs.contains("x/z"));
-        assert!(!small.files.contains("x/z/f"));
+        assert!(!small.paths.contains_key("x/z"));
+        assert!(!small.paths.contains_key("x/z/f"));
     }
 
     #[test]

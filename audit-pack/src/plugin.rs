@@ -4,8 +4,8 @@
 //! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key. Note
 //! verifier keys whose trust-root name starts with [`MANIFEST_KEY_PREFIX`] (`manifest:`) are
 //! manifest signers' keys instead (the `--manifest-key` of the command line), never index
-//! keys. The request's signature is not used (the index signature travels inside the pack);
-//! if it is not empty, a warning says so.
+//! keys. The request's signature must be empty (the index signature travels inside the
+//! pack): a non-empty one is refused with an error, never ignored.
 
 use crate::limits::Limits;
 use crate::verify::{verify_trusted, Trust, PLUGIN};
@@ -58,9 +58,12 @@ impl Plugin for AuditPackPlugin {
                 .finish();
         }
         if !req.signature().bytes().is_empty() {
-            b = b.warning(
-                "the request's signature is ignored: the index signature is inside the pack",
-            );
+            // Refused, not ignored: a caller passing a signature expects it to be checked.
+            return b
+                .error(
+                    "the request carries a signature, but an audit pack's index signature is inside the pack: pass an empty signature",
+                )
+                .finish();
         }
         let trust = Trust::keys(&keys).with_manifest_keys(&manifest_keys);
         verify_trusted(b, pack, &trust, &self.limits, None).report

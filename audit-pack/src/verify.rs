@@ -367,12 +367,13 @@ pub fn verify_trusted<R: BufRead>(
             && size <= max as u64
             && retained.get().saturating_add(size) <= MAX_RETAINED
     };
-    let mut entries: BTreeMap<String, PackEntry> = BTreeMap::new();
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     let mut archive: Result<(), ArchiveError> = Ok(());
     if let Some(entry) = first {
         let held = entry.data.as_ref().map_or(0, |d| d.len() as u64);
         retained.set(retained.get().saturating_add(held));
-        entries.insert(entry.path.clone(), entry);
+        let (path, entry) = Entry::from_pack(entry);
+        entries.insert(path, entry);
     }
     let head_entries = 2 + usize::from(certs.is_some()) + usize::from(receipt.is_some());
     loop {
@@ -380,7 +381,8 @@ pub fn verify_trusted<R: BufRead>(
             Ok(Some(entry)) => {
                 let held = entry.data.as_ref().map_or(0, |d| d.len() as u64);
                 retained.set(retained.get().saturating_add(held));
-                entries.insert(entry.path.clone(), entry);
+                let (path, entry) = Entry::from_pack(entry);
+                entries.insert(path, entry);
             }
             Ok(None) => break,
             Err(e) => {
@@ -389,6 +391,8 @@ pub fn verify_trusted<R: BufRead>(
             }
         }
     }
+    // The reader's path bookkeeping is no longer needed: free it before the checks.
+    drop(reader);
     match archive {
         Ok(()) => {
             b = b.pass(
@@ -526,7 +530,7 @@ fn is_json_kind(kind: &str) -> bool {
     JSON_KINDS.iter().any(|k| k.name() == kind)
 }
 
-fn check_evidence(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
+fn check_evidence(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
     let sha256_of = |name: &str| {
         index
             .artifact(&format!("{EVIDENCE_PREFIX}{name}"))
@@ -560,6 +564,26 @@ fn check_evidence(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outco
         ))
     } else {
         Err(list(&bad))
+    }
+}
+
+/// A file read from the pack, kept by path (the path is the map's key, held once).
+struct Entry {
+    size: u64,
+    sha256: [u8; 32],
+    data: Option<Vec<u8>>,
+}
+
+impl Entry {
+    fn from_pack(e: PackEntry) -> (String, Entry) {
+        (
+            e.path,
+            Entry {
+                size: e.size,
+                sha256: e.sha256,
+                data: e.data,
+            },
+        )
     }
 }
 
@@ -827,21 +851,23 @@ fn skip_rest(mut b: ReportBuilder, from: usize, reason: &str) -> ReportBuilder {
     b
 }
 
+/// How many items a failed check lists (then "and N more").
+const LISTED: usize = 5;
+
 fn list(items: &[String]) -> String {
-    const SHOWN: usize = 5;
     let mut s = items
         .iter()
-        .take(SHOWN)
+        .take(LISTED)
         .cloned()
         .collect::<Vec<_>>()
         .join("; ");
-    if items.len() > SHOWN {
-        s.push_str(&format!("; and {} more", items.len() - SHOWN));
+    if items.len() > LISTED {
+        s.push_str(&format!("; and {} more", items.len() - LISTED));
     }
     s
 }
 
-fn check_present(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
+fn check_present(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
     let missing: Vec<String> = index
         .artifacts
         .iter()
@@ -858,7 +884,7 @@ fn check_present(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcom
     }
 }
 
-fn check_sha256(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
+fn check_sha256(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
     let mut bad = Vec::new();
     for a in &index.artifacts {
         if let Some(e) = entries.get(&a.path) {
@@ -875,7 +901,7 @@ fn check_sha256(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome
     }
 }
 
-fn check_size(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
+fn check_size(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
     let mut bad = Vec::new();
     for a in &index.artifacts {
         if let Some(e) = entries.get(&a.path) {
@@ -894,16 +920,19 @@ fn check_size(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
     }
 }
 
-fn check_unlisted(index: &Index, entries: &BTreeMap<String, PackEntry>) -> Outcome {
-    let extra: Vec<String> = entries
-        .keys()
-        .filter(|p| index.artifact(p).is_none())
-        .cloned()
-        .collect();
-    if extra.is_empty() {
+fn check_unlisted(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
+    // Up to 10 000 unlisted paths of 1 KiB: count them, copy only the few that are shown.
+    let mut unlisted = entries.keys().filter(|p| index.artifact(p).is_none());
+    let shown: Vec<String> = unlisted.by_ref().take(LISTED).cloned().collect();
+    let more = unlisted.count();
+    if shown.is_empty() {
         Ok("no file besides index.json and index.json.sig is unlisted".to_owned())
     } else {
-        Err(format!("in the pack but not listed: {}", list(&extra)))
+        let mut s = format!("in the pack but not listed: {}", shown.join("; "));
+        if more > 0 {
+            s.push_str(&format!("; and {more} more"));
+        }
+        Err(s)
     }
 }
 
@@ -923,11 +952,7 @@ fn check_root(index: &Index) -> Outcome {
     }
 }
 
-fn check_controls(
-    index: &Index,
-    entries: &BTreeMap<String, PackEntry>,
-    limits: &Limits,
-) -> Outcome {
+fn check_controls(index: &Index, entries: &BTreeMap<String, Entry>, limits: &Limits) -> Outcome {
     let data = entries
         .get(CONTROL_MAP_NAME)
         .and_then(|e| e.data.as_deref())
@@ -1002,7 +1027,7 @@ fn pack_subject(index: &Index) -> String {
 /// `--allow-unverified-manifests`, and is re-verified too when the trust is given.
 fn check_manifests(
     index: &Index,
-    entries: &BTreeMap<String, PackEntry>,
+    entries: &BTreeMap<String, Entry>,
     trust: &Trust<'_>,
 ) -> (ManifestOutcome, Vec<String>) {
     let time = crate::names::PackDate::parse(index.generated_at.get(..10).unwrap_or_default())

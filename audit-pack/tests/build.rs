@@ -628,3 +628,16 @@ fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
     let report = verify_pack(&one);
     assert!(report.ok(), "{}", report.to_json());
 }
+
+/// A folder deeper than any pack path can be is refused while walking, not listed to the end.
+#[test]
+fn a_folder_deeper_than_any_pack_path_is_refused() {
+    let (_d, ev, map) = scratch();
+    let deep = ev.join("d/".repeat(513));
+    fs::create_dir_all(&deep).unwrap();
+    let err = build(&ev, &map, &[release_key()]).unwrap_err();
+    assert!(
+        matches!(&err, BuildError::EvidenceFolder { reason, .. } if reason.contains("deeper than 512 directories")),
+        "{err}"
+    );
+}

@@ -251,6 +251,17 @@ fn the_plugin_contract_gives_the_same_verdicts() {
         "audit-pack.archive.safe"
     );
 
+    // A signature in the request is refused, not ignored.
+    let req = VerifyRequest::new(
+        Subject::Bytes(&pack),
+        Signature::new(b"a detached signature"),
+        &roots,
+        AT,
+    );
+    let refused = run_plugin(&plugin, &req);
+    assert!(!refused.ok());
+    assert!(refused.errors()[0].contains("pass an empty signature"));
+
     let empty = TrustRoots::new();
     let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &empty, AT);
     assert!(!run_plugin(&plugin, &req).ok());
