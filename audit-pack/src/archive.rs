@@ -350,7 +350,8 @@ impl<R: BufRead> PackReader<R> {
         let mut hasher = Sha256::new();
         let mut kept = keep.then(Vec::new);
         let mut left = size;
-        let mut buf = vec![0u8; 64 << 10];
+        // At most 64 KiB, and no more than the entry needs (most entries are small).
+        let mut buf = vec![0u8; usize::try_from(size).map_or(64 << 10, |s| s.min(64 << 10))];
         while left > 0 {
             let chunk = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
             let part = buf.get_mut(..chunk).unwrap_or_default();
