@@ -612,8 +612,9 @@ pub struct ResponseHead {
 
 /// Parses a response head: the status line and the header lines, each ending in `\n` or
 /// `\r\n`, without the empty line that ends the head. Strict where the body's framing is at
-/// stake: an `HTTP/1.0` or `HTTP/1.1` status line with a three-digit code; every header line
-/// `name: value` with a token name (no whitespace before the colon, no obsolete line folding);
+/// stake: an `HTTP/1.0` or `HTTP/1.1` status line with a three-digit code from 100 to 599 and a
+/// reason phrase of visible characters, spaces and tabs (RFC 9110 §15, RFC 9112 §4); every
+/// header line `name: value` with a token name and a value without control characters (no whitespace before the colon, no obsolete line folding);
 /// at most one `Content-Length`, all digits; no `Transfer-Encoding`.
 pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
     let mut lines = head
@@ -627,11 +628,16 @@ pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
         return Err("malformed status line (not HTTP/1.0 or HTTP/1.1)".into());
     }
     let status = match code {
-        [a, b, c] if code.iter().all(u8::is_ascii_digit) => {
+        [a @ b'1'..=b'5', b, c] if b.is_ascii_digit() && c.is_ascii_digit() => {
             u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
         }
-        _ => return Err("malformed status code".into()),
+        _ => return Err("malformed status code (not 100 to 599)".into()),
     };
+    // reason-phrase = *( HTAB / SP / VCHAR / obs-text ); field values the same.
+    let text = |b: &u8| *b == b'\t' || *b == b' ' || (0x21..=0x7e).contains(b) || *b >= 0x80;
+    if !parts.next().unwrap_or_default().iter().all(text) {
+        return Err("control character in the reason phrase".into());
+    }
     let mut content_length = None;
     for line in lines {
         if line.is_empty() {
@@ -650,6 +656,9 @@ pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
         let is_tchar = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
         if name.is_empty() || !name.iter().all(is_tchar) {
             return Err("malformed header name".into());
+        }
+        if !value.iter().all(text) {
+            return Err("control character in a header value".into());
         }
         if name.eq_ignore_ascii_case(b"transfer-encoding") {
             return Err("Transfer-Encoding is not supported".into());
@@ -705,6 +714,14 @@ mod tests {
             "HTTP/1.1 2000 OK\r\n",
             "HTTP/1.1 +20 OK\r\n",
             "HTTP/1.1  200 OK\r\n",
+            // Found by the http_response_head fuzz target: a code outside 100..=599 and
+            // control bytes in the reason phrase.
+            "HTTP/1.1 020 \u{4}K\r\n",
+            "HTTP/1.1 020 OK\r\n",
+            "HTTP/1.1 600 OK\r\n",
+            "HTTP/1.1 200 O\u{0}K\r\n",
+            "HTTP/1.1 200 OK\r\nX: a\u{1}b\r\n",
+            "HTTP/1.1 200 OK\r\nX: a\rb\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 6\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n",
