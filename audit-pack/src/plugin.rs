@@ -10,7 +10,10 @@
 use crate::limits::Limits;
 use crate::verify::{verify_trusted, Trust, PLUGIN};
 use merkle::note::VerifierKey;
-use plugin_api::{Plugin, Report, Subject, TrustRootKind, VerifyRequest};
+use plugin_api::{
+    Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
+    VerifyRequest,
+};
 
 /// Trust-root name prefix of a manifest signer's note verifier key.
 pub const MANIFEST_KEY_PREFIX: &str = "manifest:";
@@ -23,19 +26,41 @@ pub struct AuditPackPlugin {
 }
 
 impl Plugin for AuditPackPlugin {
-    fn name(&self) -> &'static str {
-        PLUGIN
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: PLUGIN,
+            version: env!("CARGO_PKG_VERSION"),
+            summary: "an audit pack (.tgz): index signature, Merkle root, every artifact, control coverage",
+            subjects: &[SubjectKind::Bytes],
+            signature: "none (the index signature travels inside the pack)",
+            trust_roots: &[TrustRootKind::NoteVerifierKey],
+        }
     }
 
-    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        req.policy().refuse_unsupported(PLUGIN, &[])?;
+        if let Some(c) = req.certificates().first() {
+            return Err(InputError::malformed(
+                c.name(),
+                "the audit-pack plugin takes no certificates (a pack carries its own signers)",
+            )
+            .into());
+        }
+        if let Some(c) = req.revocation().first() {
+            return Err(InputError::malformed(
+                c.name(),
+                "the audit-pack plugin takes no revocation lists",
+            )
+            .into());
+        }
         let mut b = Report::builder_for(PLUGIN, req);
         let Subject::Bytes(pack) = req.subject() else {
-            return b
+            return Ok(b
                 .fail(
                     "audit-pack.subject.kind",
                     "the subject must be the pack's bytes, not a digest",
                 )
-                .finish();
+                .finish());
         };
         let mut keys = Vec::new();
         let mut manifest_keys = Vec::new();
@@ -50,22 +75,22 @@ impl Plugin for AuditPackPlugin {
             }
         }
         if keys.is_empty() {
-            return b
+            return Ok(b
                 .fail(
                     "audit-pack.index.signature",
                     "no usable note verifier key among the trust roots",
                 )
-                .finish();
+                .finish());
         }
         if !req.signature().bytes().is_empty() {
             // Refused, not ignored: a caller passing a signature expects it to be checked.
-            return b
-                .error(
-                    "the request carries a signature, but an audit pack's index signature is inside the pack: pass an empty signature",
-                )
-                .finish();
+            return Err(InputError::malformed(
+                "signature",
+                "an audit pack's index signature is inside the pack: pass no signature",
+            )
+            .into());
         }
         let trust = Trust::keys(&keys).with_manifest_keys(&manifest_keys);
-        verify_trusted(b, pack, &trust, &self.limits, None).report
+        Ok(verify_trusted(b, pack, &trust, &self.limits, None).report)
     }
 }

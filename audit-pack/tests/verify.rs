@@ -219,7 +219,7 @@ fn the_plugin_contract_gives_the_same_verdicts() {
     // The index key alone does not vouch for the manifest: its check is skipped, naming the
     // flag, and the report fails.
     let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &index_only, AT);
-    let report = run_plugin(&plugin, &req);
+    let report = run_plugin(&plugin, &req).unwrap();
     assert!(!report.ok());
     let first = report.first_failure().unwrap();
     assert_eq!(first.id, "audit-pack.manifests.signatures");
@@ -231,7 +231,7 @@ fn the_plugin_contract_gives_the_same_verdicts() {
         release,
     ));
     let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &roots, AT);
-    let report = run_plugin(&plugin, &req);
+    let report = run_plugin(&plugin, &req).unwrap();
     assert!(report.ok(), "{}", report.to_json());
     assert_eq!(report.verified_at(), Some(AT));
     assert_eq!(report.checks().len(), CHECK_IDS.len());
@@ -247,7 +247,11 @@ fn the_plugin_contract_gives_the_same_verdicts() {
         AT,
     );
     assert_eq!(
-        run_plugin(&plugin, &req).first_failure().unwrap().id,
+        run_plugin(&plugin, &req)
+            .unwrap()
+            .first_failure()
+            .unwrap()
+            .id,
         "audit-pack.archive.safe"
     );
 
@@ -258,13 +262,16 @@ fn the_plugin_contract_gives_the_same_verdicts() {
         &roots,
         AT,
     );
-    let refused = run_plugin(&plugin, &req);
-    assert!(!refused.ok());
-    assert!(refused.errors()[0].contains("pass an empty signature"));
+    let refused = run_plugin(&plugin, &req).unwrap_err();
+    assert_eq!(refused.exit_code(), 2);
+    assert!(
+        refused.to_string().contains("pass no signature"),
+        "{refused}"
+    );
 
     let empty = TrustRoots::new();
     let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &empty, AT);
-    assert!(!run_plugin(&plugin, &req).ok());
+    assert!(!run_plugin(&plugin, &req).unwrap().ok());
 }
 
 /// Counts the bytes read through it.

@@ -23,6 +23,23 @@ pub enum CliError {
     /// A fault in this program.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A plugin could not judge its inputs (no verdict).
+    #[error(transparent)]
+    Plugin(plugin_api::Error),
+}
+
+impl From<plugin_api::Error> for CliError {
+    fn from(e: plugin_api::Error) -> Self {
+        match e {
+            plugin_api::Error::Input(plugin_api::InputError::Malformed { field, reason }) => {
+                CliError::Malformed {
+                    field,
+                    message: reason,
+                }
+            }
+            other => CliError::Plugin(other),
+        }
+    }
 }
 
 impl CliError {

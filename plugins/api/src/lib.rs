@@ -6,7 +6,8 @@
 //! becomes [`Plugin::verify`]: a synchronous, pure function of a borrowed [`VerifyRequest`]
 //! (subject, signature material, [`TrustRoots`], certificates, [`Policy`], an optional
 //! read-only [`OfflineCache`], the [`VerificationTime`], and explicit [`Insecure`] modes) that
-//! returns a [`Report`] of named [`Check`]s. Callers run plugins through [`run_plugin`], which
+//! returns a [`Report`] of named [`Check`]s, or an [`Error`] when the inputs cannot be judged
+//! at all. Each plugin describes itself with a [`PluginInfo`]. Callers run plugins through [`run_plugin`], which
 //! also refuses insecure modes a plugin turned on by itself.
 //!
 //! **No false accepts.** A report's `ok` cannot be set: [`ReportBuilder::finish`] computes it
@@ -38,10 +39,10 @@ pub use cache::{CacheKey, OfflineCache, MAX_CACHE_KEY_LEN, MAX_CACHE_KEY_SEGMENT
 pub use check::{is_valid_check_id, Check, CheckStatus, MAX_CHECK_ID_LEN};
 pub use error::{CacheError, Error, InputError, ReportError, TrustRootError};
 pub use insecure::Insecure;
-pub use plugin::{run_plugin, Plugin};
+pub use plugin::{run_plugin, Plugin, PluginInfo, SubjectKind};
 pub use report::{Report, MAX_OUTPUT_KEY_LEN, MAX_REPORT_JSON_BYTES};
 pub use request::{
-    Certificate, Digest, DigestAlgorithm, Policy, Signature, Subject, VerifyRequest,
+    Certificate, Digest, DigestAlgorithm, Policy, RevocationList, Signature, Subject, VerifyRequest,
 };
 pub use time::VerificationTime;
 pub use trust::{TrustRoot, TrustRootKind, TrustRoots};

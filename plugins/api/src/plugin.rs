@@ -1,7 +1,46 @@
 //! The plugin contract (Prov-Ledger v1.2 `verify`), in Rust.
 
+use crate::error::{Error, InputError};
 use crate::report::Report;
 use crate::request::VerifyRequest;
+use crate::trust::TrustRootKind;
+
+/// What kind of subject a plugin takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubjectKind {
+    /// The artifact or manifest bytes ([`Subject::Bytes`](crate::Subject::Bytes)).
+    Bytes,
+    /// An already computed digest ([`Subject::Digest`](crate::Subject::Digest)).
+    Digest,
+}
+
+impl SubjectKind {
+    /// A stable kebab-case name (`"bytes"`, `"digest"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SubjectKind::Bytes => "bytes",
+            SubjectKind::Digest => "digest",
+        }
+    }
+}
+
+/// What a plugin is and takes, for `prov-verify plugins` and for callers choosing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginInfo {
+    /// Lowercase kebab case (`"cosign"`, `"x509"`); it prefixes the plugin's check ids.
+    pub name: &'static str,
+    /// The implementing crate's version.
+    pub version: &'static str,
+    /// One line: what it verifies.
+    pub summary: &'static str,
+    /// The subject kinds it accepts.
+    pub subjects: &'static [SubjectKind],
+    /// What the request's signature material must be (one line).
+    pub signature: &'static str,
+    /// The trust-root kinds it reads (any other kind given is refused).
+    pub trust_roots: &'static [TrustRootKind],
+}
 
 /// An attestation verifier: cosign/Sigstore, X.509, TUF, Merkle...
 ///
@@ -10,52 +49,86 @@ use crate::request::VerifyRequest;
 /// (use [`VerifyRequest::time`]), the environment, files outside the cache, or the network, so
 /// that the same request always gives the same report, online or offline.
 ///
-/// It never fails with an error value or a panic: problems with the evidence are failed
-/// checks, and problems with the inputs are errors recorded in the report, both of which make
-/// the report not ok. Build the report with [`Report::builder_for`] so the request's time and
-/// insecure modes are recorded.
+/// It never panics. Problems with the evidence are failed checks in the [`Report`] (a verdict:
+/// exit 1). Inputs that cannot be judged at all (malformed signature material, an unusable
+/// trust root, a request field the plugin cannot honour) are an [`Error`] instead (no verdict:
+/// exit 2); a plugin must never ignore a field it was given. Build the report with
+/// [`Report::builder_for`] so the request's time and insecure modes are recorded.
 ///
 /// ```
-/// use plugin_api::{Plugin, Report, Subject, Signature, TrustRoots, VerificationTime, VerifyRequest};
+/// use plugin_api::{Error, Plugin, PluginInfo, Report, Subject, SubjectKind, Signature, TrustRoots, VerificationTime, VerifyRequest};
 ///
 /// /// Accepts a subject equal to the signature bytes. (An example, not a verifier.)
 /// struct Echo;
 ///
 /// impl Plugin for Echo {
-///     fn name(&self) -> &'static str {
-///         "echo"
+///     fn info(&self) -> PluginInfo {
+///         PluginInfo {
+///             name: "echo",
+///             version: "0.0.0",
+///             summary: "subject equals signature",
+///             subjects: &[SubjectKind::Bytes],
+///             signature: "the same bytes",
+///             trust_roots: &[],
+///         }
 ///     }
-///     fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+///     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
 ///         let b = Report::builder_for(self.name(), req);
-///         match req.subject() {
+///         Ok(match req.subject() {
 ///             Subject::Bytes(s) if s == req.signature().bytes() => b.pass("echo.bytes.equal", "equal"),
 ///             Subject::Bytes(_) => b.fail("echo.bytes.equal", "the bytes differ"),
 ///             Subject::Digest(_) => b.fail("echo.subject.kind", "a digest cannot be compared"),
 ///         }
-///         .finish()
+///         .finish())
 ///     }
 /// }
 ///
 /// let roots = TrustRoots::new();
 /// let t = VerificationTime::from_unix_seconds(0);
 /// let req = VerifyRequest::new(Subject::Bytes(b"x"), Signature::new(b"x"), &roots, t);
-/// assert!(plugin_api::run_plugin(&Echo, &req).ok());
+/// assert!(plugin_api::run_plugin(&Echo, &req).unwrap().ok());
 /// ```
-pub trait Plugin {
+pub trait Plugin: Send + Sync {
+    /// Name, version and what the plugin takes.
+    fn info(&self) -> PluginInfo;
+
     /// The plugin's name, lowercase kebab case (`"cosign"`, `"x509"`); it prefixes its check
     /// ids and names it in reports.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.info().name
+    }
 
     /// Verifies the request. Pure: no clock, environment or network.
-    fn verify(&self, req: &VerifyRequest<'_>) -> Report;
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error>;
 }
 
-/// Runs `plugin` on `req` and holds it to the contract's insecure-mode rule: if the report
-/// lists an insecure mode that the request did not carry (a plugin turning a mode on by
-/// itself), an error is added and the report is not ok. Callers should run plugins through
-/// this rather than call [`Plugin::verify`] directly.
-pub fn run_plugin<P: Plugin + ?Sized>(plugin: &P, req: &VerifyRequest<'_>) -> Report {
-    let report = plugin.verify(req);
+/// Runs `plugin` on `req` and holds it to the contract: a trust root of a kind the plugin does
+/// not read is refused (never silently ignored), and if the report lists an insecure mode that
+/// the request did not carry (a plugin turning a mode on by itself), an error is added and the
+/// report is not ok. Callers should run plugins through this rather than call
+/// [`Plugin::verify`] directly.
+pub fn run_plugin<P: Plugin + ?Sized>(
+    plugin: &P,
+    req: &VerifyRequest<'_>,
+) -> Result<Report, Error> {
+    let info = plugin.info();
+    if let Some(root) = req
+        .trust_roots()
+        .iter()
+        .find(|r| !info.trust_roots.contains(&r.kind()))
+    {
+        return Err(InputError::malformed(
+            format!("trust root {}", root.name()),
+            format!(
+                "the {} plugin does not read {} trust roots (it reads: {})",
+                info.name,
+                root.kind(),
+                kinds(info.trust_roots)
+            ),
+        )
+        .into());
+    }
+    let report = plugin.verify(req)?;
     let unasked: Vec<&'static str> = report
         .insecure()
         .iter()
@@ -63,12 +136,19 @@ pub fn run_plugin<P: Plugin + ?Sized>(plugin: &P, req: &VerifyRequest<'_>) -> Re
         .map(|m| m.flag())
         .collect();
     if unasked.is_empty() {
-        report
+        Ok(report)
     } else {
-        report.with_error(format!(
+        Ok(report.with_error(format!(
             "internal: plugin `{}` turned on insecure mode(s) the caller did not pass: {}",
             plugin.name(),
             unasked.join(", ")
-        ))
+        )))
     }
+}
+
+fn kinds(k: &[TrustRootKind]) -> String {
+    if k.is_empty() {
+        return "none".into();
+    }
+    k.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }

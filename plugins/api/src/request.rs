@@ -126,6 +126,7 @@ impl fmt::Debug for Subject<'_> {
 pub struct Signature<'a> {
     bytes: &'a [u8],
     media_type: Option<&'a str>,
+    name: Option<&'a str>,
 }
 
 impl<'a> Signature<'a> {
@@ -134,7 +135,21 @@ impl<'a> Signature<'a> {
         Signature {
             bytes,
             media_type: None,
+            name: None,
         }
+    }
+
+    /// Names the material for messages (usually the file it came from); without a name,
+    /// messages say `signature`.
+    #[must_use]
+    pub fn with_name(mut self, name: &'a str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The name for messages: the one given, or `signature`.
+    pub fn name(&self) -> &'a str {
+        self.name.unwrap_or("signature")
     }
 
     /// Adds a media-type or kind hint, e.g. `application/vnd.dev.sigstore.bundle.v0.3+json`.
@@ -161,6 +176,7 @@ impl fmt::Debug for Signature<'_> {
         f.debug_struct("Signature")
             .field("len", &self.bytes.len())
             .field("media_type", &self.media_type)
+            .field("name", &self.name)
             .finish()
     }
 }
@@ -199,19 +215,63 @@ impl fmt::Debug for Certificate<'_> {
     }
 }
 
-/// What the caller expects of the signer, beyond a valid signature. Every field is optional;
-/// a plugin that can check an expectation must check it, and one that cannot must fail (or
-/// record a skipped check), never ignore it.
+/// A certificate revocation list offered with the evidence (DER or PEM), with a name for
+/// messages. Trusted only once its signature verifies to the issuer it names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RevocationList<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+}
+
+impl<'a> RevocationList<'a> {
+    /// A CRL named `name` holding `bytes` (not decoded here).
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> Self {
+        RevocationList { name, bytes }
+    }
+
+    /// Its name, for messages.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// Its undecoded bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for RevocationList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevocationList")
+            .field("name", &self.name)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// What the caller expects of the signer and the evidence, beyond a valid signature. Every
+/// field is optional; a plugin that can check an expectation must check it, and one that
+/// cannot must refuse the request ([`Plugin::verify`](crate::Plugin::verify) returns an
+/// error), never ignore it. [`Policy::fields`] names the fields that are set, so a plugin can
+/// refuse the ones it does not read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Policy {
     identity: Option<String>,
+    identity_regexp: Option<String>,
     issuer: Option<String>,
+    issuer_regexp: Option<String>,
+    predicate_type: Option<String>,
+    require_revocation: bool,
 }
 
 static EMPTY_POLICY: Policy = Policy {
     identity: None,
+    identity_regexp: None,
     issuer: None,
+    issuer_regexp: None,
+    predicate_type: None,
+    require_revocation: false,
 };
 
 impl Policy {
@@ -228,10 +288,41 @@ impl Policy {
         self
     }
 
+    /// Expects a signer identity matching this regular expression (the plugin compiles it,
+    /// anchored, within its budgets).
+    #[must_use]
+    pub fn with_identity_regexp(mut self, re: impl Into<String>) -> Self {
+        self.identity_regexp = Some(re.into());
+        self
+    }
+
     /// Expects the identity issuer (e.g. the OIDC issuer URL), compared exactly.
     #[must_use]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Expects an identity issuer matching this regular expression.
+    #[must_use]
+    pub fn with_issuer_regexp(mut self, re: impl Into<String>) -> Self {
+        self.issuer_regexp = Some(re.into());
+        self
+    }
+
+    /// Expects an attestation of this predicate type (a URI, e.g.
+    /// `https://slsa.dev/provenance/v1`).
+    #[must_use]
+    pub fn with_predicate_type(mut self, uri: impl Into<String>) -> Self {
+        self.predicate_type = Some(uri.into());
+        self
+    }
+
+    /// Requires a valid, current revocation list for every certificate of the path but the
+    /// anchor.
+    #[must_use]
+    pub fn with_required_revocation(mut self) -> Self {
+        self.require_revocation = true;
         self
     }
 
@@ -240,14 +331,71 @@ impl Policy {
         self.identity.as_deref()
     }
 
+    /// The regular expression the signer identity must match, if any.
+    pub fn identity_regexp(&self) -> Option<&str> {
+        self.identity_regexp.as_deref()
+    }
+
     /// The expected identity issuer, if any.
     pub fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
     }
 
+    /// The regular expression the identity issuer must match, if any.
+    pub fn issuer_regexp(&self) -> Option<&str> {
+        self.issuer_regexp.as_deref()
+    }
+
+    /// The expected predicate type, if any.
+    pub fn predicate_type(&self) -> Option<&str> {
+        self.predicate_type.as_deref()
+    }
+
+    /// Whether revocation lists are required.
+    pub fn requires_revocation(&self) -> bool {
+        self.require_revocation
+    }
+
+    /// The names of the fields that are set (`identity`, `identity-regexp`, `issuer`,
+    /// `issuer-regexp`, `predicate-type`, `require-revocation`), in that order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.identity.is_some() {
+            v.push("identity");
+        }
+        if self.identity_regexp.is_some() {
+            v.push("identity-regexp");
+        }
+        if self.issuer.is_some() {
+            v.push("issuer");
+        }
+        if self.issuer_regexp.is_some() {
+            v.push("issuer-regexp");
+        }
+        if self.predicate_type.is_some() {
+            v.push("predicate-type");
+        }
+        if self.require_revocation {
+            v.push("require-revocation");
+        }
+        v
+    }
+
+    /// Refuses every set field not in `supported` (by [`Policy::fields`] name), naming it
+    /// and the plugin: a plugin calls this first so that no expectation is ever ignored.
+    pub fn refuse_unsupported(&self, plugin: &str, supported: &[&str]) -> Result<(), InputError> {
+        match self.fields().into_iter().find(|f| !supported.contains(f)) {
+            Some(f) => Err(InputError::malformed(
+                format!("policy {f}"),
+                format!("the {plugin} plugin cannot check this expectation"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Whether there is no expectation at all.
     pub fn is_empty(&self) -> bool {
-        self.identity.is_none() && self.issuer.is_none()
+        self.fields().is_empty()
     }
 }
 
@@ -275,9 +423,12 @@ impl Policy {
 #[derive(Clone, Copy)]
 pub struct VerifyRequest<'a> {
     subject: Subject<'a>,
+    subject_name: Option<&'a str>,
     signature: Signature<'a>,
     trust_roots: &'a TrustRoots,
     certificates: &'a [Certificate<'a>],
+    revocation: &'a [RevocationList<'a>],
+    revocation_source: Option<&'a str>,
     policy: &'a Policy,
     cache: Option<&'a dyn OfflineCache>,
     time: VerificationTime,
@@ -295,9 +446,12 @@ impl<'a> VerifyRequest<'a> {
     ) -> Self {
         VerifyRequest {
             subject,
+            subject_name: None,
             signature,
             trust_roots,
             certificates: &[],
+            revocation: &[],
+            revocation_source: None,
             policy: &EMPTY_POLICY,
             cache: None,
             time,
@@ -305,10 +459,30 @@ impl<'a> VerifyRequest<'a> {
         }
     }
 
+    /// Names the subject for the report (usually the file it came from).
+    #[must_use]
+    pub fn with_subject_name(mut self, name: &'a str) -> Self {
+        self.subject_name = Some(name);
+        self
+    }
+
     /// Offers untrusted certificates (leaf, intermediates) with the evidence.
     #[must_use]
     pub fn with_certificates(mut self, certificates: &'a [Certificate<'a>]) -> Self {
         self.certificates = certificates;
+        self
+    }
+
+    /// Offers revocation lists with the evidence; `source`, if given, says where they came from
+    /// (e.g. "3 from the offline cache"), for the report.
+    #[must_use]
+    pub fn with_revocation(
+        mut self,
+        lists: &'a [RevocationList<'a>],
+        source: Option<&'a str>,
+    ) -> Self {
+        self.revocation = lists;
+        self.revocation_source = source;
         self
     }
 
@@ -339,6 +513,11 @@ impl<'a> VerifyRequest<'a> {
         self.subject
     }
 
+    /// The subject's name for the report, if the caller gave one.
+    pub fn subject_name(&self) -> Option<&'a str> {
+        self.subject_name
+    }
+
     /// The signature material.
     pub fn signature(&self) -> Signature<'a> {
         self.signature
@@ -352,6 +531,16 @@ impl<'a> VerifyRequest<'a> {
     /// Untrusted certificates offered with the evidence (possibly none).
     pub fn certificates(&self) -> &'a [Certificate<'a>] {
         self.certificates
+    }
+
+    /// Revocation lists offered with the evidence (possibly none).
+    pub fn revocation(&self) -> &'a [RevocationList<'a>] {
+        self.revocation
+    }
+
+    /// Where the revocation lists came from, if the caller said.
+    pub fn revocation_source(&self) -> Option<&'a str> {
+        self.revocation_source
     }
 
     /// The signer expectations.
@@ -384,9 +573,12 @@ impl fmt::Debug for VerifyRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyRequest")
             .field("subject", &self.subject)
+            .field("subject_name", &self.subject_name)
             .field("signature", &self.signature)
             .field("trust_roots", &self.trust_roots)
             .field("certificates", &self.certificates)
+            .field("revocation", &self.revocation)
+            .field("revocation_source", &self.revocation_source)
             .field("policy", &self.policy)
             .field("cache", &self.cache.map(|c| c.describe()))
             .field("time", &self.time)

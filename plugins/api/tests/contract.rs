@@ -8,8 +8,8 @@
 
 use plugin_api::{
     CacheError, CacheKey, Certificate, Digest, DigestAlgorithm, Error, InputError, Insecure,
-    OfflineCache, Plugin, Policy, Report, Signature, Subject, TrustRoot, TrustRootError,
-    TrustRootKind, TrustRoots, VerificationTime, VerifyRequest, EXIT_ERROR,
+    OfflineCache, Plugin, PluginInfo, Policy, Report, Signature, Subject, SubjectKind, TrustRoot,
+    TrustRootError, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest, EXIT_ERROR,
 };
 use std::collections::BTreeMap;
 
@@ -30,20 +30,27 @@ impl OfflineCache for MapCache {
 struct CacheCompare;
 
 impl Plugin for CacheCompare {
-    fn name(&self) -> &'static str {
-        "cache-compare"
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: "cache-compare",
+            version: "0.0.0",
+            summary: "a test plugin",
+            subjects: &[SubjectKind::Bytes],
+            signature: "anything",
+            trust_roots: &[],
+        }
     }
 
-    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
         let b = Report::builder_for(self.name(), req);
         let Subject::Bytes(subject) = req.subject() else {
-            return b.fail("cache-compare.subject.kind", "needs bytes").finish();
+            return Ok(b.fail("cache-compare.subject.kind", "needs bytes").finish());
         };
         let key = match CacheKey::new("blobs/expected") {
             Ok(k) => k,
-            Err(e) => return b.error(e.to_string()).finish(),
+            Err(e) => return Ok(b.error(e.to_string()).finish()),
         };
-        match req.cache().map(|c| c.get(&key)) {
+        Ok(match req.cache().map(|c| c.get(&key)) {
             None => b.fail("cache-compare.cache.present", "no offline cache given"),
             Some(Err(e)) => b.error(e.to_string()),
             Some(Ok(None)) if req.allows(Insecure::AllowExpiredCache) => b.skip_waived(
@@ -55,7 +62,7 @@ impl Plugin for CacheCompare {
             Some(Ok(Some(v))) if v == subject => b.pass("cache-compare.blob.equal", "equal"),
             Some(Ok(Some(_))) => b.fail("cache-compare.blob.equal", "differs"),
         }
-        .finish()
+        .finish())
     }
 }
 
@@ -87,7 +94,7 @@ fn a_plugin_sees_every_input_and_records_time_and_modes() {
     assert!(req.insecure().is_empty() && !req.allows(Insecure::SkipTlog));
     assert!(format!("{req:?}").contains("memory (1 entries)"));
 
-    let r = CacheCompare.verify(&req);
+    let r = CacheCompare.verify(&req).unwrap();
     assert!(r.ok(), "{}", r.to_json());
     assert_eq!(r.verified_at(), Some(t));
     assert_eq!(r.plugin(), "cache-compare");
@@ -96,9 +103,9 @@ fn a_plugin_sees_every_input_and_records_time_and_modes() {
     let empty = MapCache(BTreeMap::new());
     let req = VerifyRequest::new(Subject::Bytes(b"hello"), Signature::new(b""), &roots, t)
         .with_cache(&empty);
-    assert!(!CacheCompare.verify(&req).ok());
+    assert!(!CacheCompare.verify(&req).unwrap().ok());
     let modes = [Insecure::AllowExpiredCache];
-    let r = CacheCompare.verify(&req.with_insecure(&modes));
+    let r = CacheCompare.verify(&req.with_insecure(&modes)).unwrap();
     assert!(r.ok());
     assert_eq!(r.insecure(), modes);
     assert!(r.warnings()[0].starts_with("INSECURE: --allow-expired-cache"));
@@ -285,16 +292,23 @@ fn every_error_is_exit_2_with_a_kind_and_a_location() {
 struct SelfWaiver;
 
 impl Plugin for SelfWaiver {
-    fn name(&self) -> &'static str {
-        "self-waiver"
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: "self-waiver",
+            version: "0.0.0",
+            summary: "a test plugin",
+            subjects: &[SubjectKind::Bytes],
+            signature: "anything",
+            trust_roots: &[],
+        }
     }
 
-    fn verify(&self, req: &VerifyRequest<'_>) -> Report {
-        Report::builder_for(self.name(), req)
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        Ok(Report::builder_for(self.name(), req)
             .insecure_modes(&[Insecure::SkipTlog])
             .pass("self-waiver.signature.verify", "")
             .skip_waived("self-waiver.tlog.inclusion", "no entry", Insecure::SkipTlog)
-            .finish()
+            .finish())
     }
 }
 
@@ -304,10 +318,10 @@ fn run_plugin_refuses_insecure_modes_the_caller_did_not_pass() {
     let t = VerificationTime::from_unix_seconds(0);
     let req = VerifyRequest::new(Subject::Bytes(b""), Signature::new(b""), &roots, t);
     assert!(
-        SelfWaiver.verify(&req).ok(),
+        SelfWaiver.verify(&req).unwrap().ok(),
         "the builder alone cannot tell"
     );
-    let r = plugin_api::run_plugin(&SelfWaiver, &req);
+    let r = plugin_api::run_plugin(&SelfWaiver, &req).unwrap();
     assert!(!r.ok());
     assert!(
         r.errors()[0].contains("--insecure-skip-tlog"),
@@ -318,9 +332,46 @@ fn run_plugin_refuses_insecure_modes_the_caller_did_not_pass() {
 
     // With the caller's consent the same plugin's report stands.
     let modes = [Insecure::SkipTlog];
-    let r = plugin_api::run_plugin(&SelfWaiver, &req.with_insecure(&modes));
+    let r = plugin_api::run_plugin(&SelfWaiver, &req.with_insecure(&modes)).unwrap();
     assert!(r.ok());
     // Through a trait object too.
     let p: &dyn Plugin = &CacheCompare;
-    assert!(!plugin_api::run_plugin(p, &req).ok());
+    assert!(!plugin_api::run_plugin(p, &req).unwrap().ok());
+}
+
+#[test]
+fn run_plugin_refuses_trust_roots_the_plugin_does_not_read() {
+    let roots = TrustRoots::new().with(TrustRoot::new(
+        TrustRootKind::PublicKey,
+        "key.pub",
+        b"k".to_vec(),
+    ));
+    let t = VerificationTime::from_unix_seconds(0);
+    let req = VerifyRequest::new(Subject::Bytes(b""), Signature::new(b""), &roots, t);
+    let e = plugin_api::run_plugin(&SelfWaiver, &req).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("key.pub"), "{e}");
+}
+
+#[test]
+fn policy_fields_are_named_and_unsupported_ones_refused() {
+    let p = Policy::new()
+        .with_identity_regexp("^a$")
+        .with_predicate_type("https://slsa.dev/provenance/v1")
+        .with_required_revocation();
+    assert_eq!(
+        p.fields(),
+        ["identity-regexp", "predicate-type", "require-revocation"]
+    );
+    assert!(p
+        .refuse_unsupported(
+            "x",
+            &["identity-regexp", "predicate-type", "require-revocation"]
+        )
+        .is_ok());
+    let e = p
+        .refuse_unsupported("x509", &["require-revocation"])
+        .unwrap_err();
+    assert!(e.to_string().contains("identity-regexp"), "{e}");
+    assert!(Policy::new().refuse_unsupported("x", &[]).is_ok());
 }

@@ -20,6 +20,7 @@ mod manifest;
 mod names;
 mod path;
 mod pem;
+mod plugin;
 mod policy;
 mod time;
 
@@ -40,5 +41,6 @@ pub use manifest::{
 pub use names::{GeneralName, NameConstraints};
 pub use path::{check_end_entity_certificate, revocation_coverage, verify_path, VerifiedPath};
 pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der};
+pub use plugin::{Limits, X509Plugin, MEDIA_TYPE_CMS, MEDIA_TYPE_RAW, PLUGIN};
 pub use policy::{Budget, Options, PeerName, Profile};
 pub use time::{parse_rfc3339, rfc3339};

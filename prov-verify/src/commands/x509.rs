@@ -1,30 +1,24 @@
 //! `prov-verify x509 ...`: X.509: verify detached manifest signatures against pinned roots.
 //!
-//! Reads every input once, bounded, into typed values (certificates, CRLs, CMS), naming the
-//! bad file on error (exit 2); then `plugin_x509::verify_manifest` judges them at one
-//! verification time (`--at`, or the clock read once here) and returns the report.
+//! A thin adapter: reads every input once, bounded, naming each by its flag and path; builds a
+//! `VerifyRequest` at one verification time (`--at`, or the clock read once here) and runs
+//! the `x509` plugin (`plugin_x509::X509Plugin`), which parses and judges them (a malformed
+//! input is exit 2, naming the flag and file).
 
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_small_file;
 use clap::{Args, Subcommand, ValueEnum};
-use plugin_api::{ReportBuilder, VerificationTime};
-use plugin_x509::{
-    certificates_from_pem_or_der, crls_from_pem_or_der, parse_rfc3339, verify_manifest,
-    verify_manifest_noting_crl_source, Certificate, Crl, DetachedSignature, ManifestRequest,
-    SignedData,
+use plugin_api::{
+    run_plugin, Policy, ReportBuilder, RevocationList, Signature, Subject, TrustRoot,
+    TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
 };
+use plugin_x509::{parse_rfc3339, X509Plugin};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest manifest read, in bytes.
 pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
-/// Most certificates in one file (a chain or root bundle).
-const MAX_CERTS_PER_FILE: usize = 64;
-/// Most certificates over all `--chain` and `--root` files.
-const MAX_CERTS_TOTAL: usize = 256;
-/// Most CRLs per file.
-const MAX_CRLS_PER_FILE: usize = 16;
 
 #[derive(Debug, Subcommand)]
 pub enum X509Command {
@@ -100,22 +94,18 @@ pub fn run(cmd: &X509Command, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cli
     }
 }
 
+/// CRLs as (name for messages, bytes), and where they came from.
+type NamedCrls = (Vec<(String, Vec<u8>)>, Option<String>);
+
 /// The CRLs to use and, when they came from the offline cache, a note saying so. With
 /// `--crl`, exactly those files; without, every CRL of the offline cache (local files only:
 /// no network, so `--offline` changes nothing). A cache directory that cannot be named (no
 /// `--cache-dir`, no `HOME`) or holds no `crls/` yields none.
-fn crls_for(
-    args: &VerifyArgs,
-    g: &crate::cli::GlobalArgs,
-) -> Result<(Vec<Crl>, Option<String>), CliError> {
+fn crls_for(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<NamedCrls, CliError> {
     if !args.crl.is_empty() {
         let mut crls = Vec::new();
         for p in &args.crl {
-            let bytes = read_small_file(p)?;
-            crls.extend(
-                crls_from_pem_or_der(&bytes, MAX_CRLS_PER_FILE)
-                    .map_err(|e| CliError::malformed(format!("--crl {}", p.display()), e))?,
-            );
+            crls.push((format!("--crl {}", p.display()), read_small_file(p)?));
         }
         return Ok((crls, None));
     }
@@ -126,9 +116,9 @@ fn crls_for(
             .then(|| "none: no --crl and no offline cache directory".to_owned());
         return Ok((Vec::new(), note));
     };
-    let crls: Vec<Crl> = crate::commands::cache::cached_crls(&dir)?
+    let crls: Vec<(String, Vec<u8>)> = crate::commands::cache::cached_crls(&dir)?
         .into_iter()
-        .map(|(_, crl)| crl)
+        .map(|(name, crl)| (format!("cached CRL {name}"), crl.der().to_vec()))
         .collect();
     let where_ = dir.join(crate::commands::cache::CRL_DIR);
     tracing::debug!(crls = crls.len(), dir = %where_.display(), "CRLs from the offline cache");
@@ -172,92 +162,98 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CliError>
     Ok(bytes)
 }
 
-fn certs_from(path: &Path, flag: &str) -> Result<Vec<Certificate>, CliError> {
-    let bytes = read_small_file(path)?;
-    certificates_from_pem_or_der(&bytes, MAX_CERTS_PER_FILE)
-        .map_err(|e| CliError::malformed(format!("{flag} {}", path.display()), e))
-}
-
-fn certs_from_all(paths: &[PathBuf], flag: &str) -> Result<Vec<Certificate>, CliError> {
-    let mut all = Vec::new();
-    for p in paths {
-        all.extend(certs_from(p, flag)?);
-        if all.len() > MAX_CERTS_TOTAL {
-            return Err(CliError::malformed(
-                flag,
-                format!("more than {MAX_CERTS_TOTAL} certificates in all"),
-            ));
-        }
-    }
-    Ok(all)
-}
-
 fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     let time = verification_time(args.at.as_deref())?;
     let manifest = read_bounded(&args.manifest, MAX_MANIFEST_BYTES)?;
     let sig_bytes = read_small_file(&args.signature)?;
     let receipt = log_receipt(args)?;
-    let sig_digest_input = sig_bytes.clone();
-    let sig_field = format!("--signature {}", args.signature.display());
-    let is_cms = match args.format {
-        SignatureFormat::Cms => true,
-        SignatureFormat::Raw => false,
-        SignatureFormat::Auto => SignedData::looks_like_cms(&sig_bytes),
-    };
-    let signature = if is_cms {
-        let cms = SignedData::from_pem_or_der(&sig_bytes)
-            .map_err(|e| CliError::malformed(&sig_field, e))?;
-        DetachedSignature::Cms(Box::new(cms))
+    let inputs = Inputs::read(args, g)?;
+    let policy = if args.require_crl {
+        Policy::new().with_required_revocation()
     } else {
-        if sig_bytes.is_empty() {
-            return Err(CliError::malformed(&sig_field, "empty signature"));
-        }
-        DetachedSignature::Raw(sig_bytes)
+        Policy::new()
     };
-    let leaf_field = format!("--cert {}", args.cert.display());
-    let leaf = match certs_from(&args.cert, "--cert")?.as_slice() {
-        [one] => one.clone(),
-        _ => {
-            return Err(CliError::malformed(
-                leaf_field,
-                "expected exactly one certificate (the signer's)",
-            ))
-        }
+    let sig_name = format!("--signature {}", args.signature.display());
+    let signature = Signature::new(&sig_bytes).with_name(&sig_name);
+    let signature = match args.format {
+        SignatureFormat::Cms => signature.with_media_type(plugin_x509::MEDIA_TYPE_CMS),
+        SignatureFormat::Raw => signature.with_media_type(plugin_x509::MEDIA_TYPE_RAW),
+        SignatureFormat::Auto => signature,
     };
-    let intermediates = certs_from_all(&args.chain, "--chain")?;
-    let anchors = certs_from_all(&args.root, "--root")?;
-    let (crls, crl_note) = crls_for(args, g)?;
+    let subject = args.manifest.display().to_string();
     tracing::info!(
         manifest = %args.manifest.display(),
         bytes = manifest.len(),
-        cms = is_cms,
-        intermediates = intermediates.len(),
-        roots = anchors.len(),
-        crls = crls.len(),
+        cms = match args.format {
+            SignatureFormat::Cms => true,
+            SignatureFormat::Raw => false,
+            SignatureFormat::Auto => plugin_x509::SignedData::looks_like_cms(&sig_bytes),
+        },
+        intermediates = args.chain.len(),
+        roots = inputs.roots.len(),
+        crls = inputs.crls.len(),
         at = time.unix_seconds(),
         "verifying detached manifest signature"
     );
-    let subject = args.manifest.display().to_string();
-    let request = ManifestRequest {
-        subject: &subject,
-        manifest: &manifest,
-        signature: &signature,
-        leaf: &leaf,
-        intermediates: &intermediates,
-        anchors: &anchors,
-        crls: &crls,
-        require_crl: args.require_crl,
-        time,
-    };
-    let report = match &crl_note {
-        Some(note) => verify_manifest_noting_crl_source(&request, note),
-        None => verify_manifest(&request),
-    };
+    let certificates = inputs.certificates();
+    let crls = inputs.revocation_lists();
+    let request = VerifyRequest::new(Subject::Bytes(&manifest), signature, &inputs.roots, time)
+        .with_subject_name(&subject)
+        .with_certificates(&certificates)
+        .with_revocation(&crls, inputs.crl_note.as_deref())
+        .with_policy(&policy);
+    let report = run_plugin(&X509Plugin::default(), &request)?;
     let report = match &receipt {
-        Some((r, key)) => report.amend(receipt_checks(r, key, &manifest, &sig_digest_input)),
+        Some((r, key)) => report.amend(receipt_checks(r, key, &manifest, &sig_bytes)),
         None => report,
     };
     Ok(Outcome::Report(report))
+}
+
+/// Every file the request names, read once and bounded, with the flag and path as its name.
+struct Inputs {
+    certs: Vec<(String, Vec<u8>)>,
+    roots: TrustRoots,
+    crls: Vec<(String, Vec<u8>)>,
+    crl_note: Option<String>,
+}
+
+impl Inputs {
+    fn read(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Self, CliError> {
+        let named = |flag: &str, p: &Path| -> Result<(String, Vec<u8>), CliError> {
+            Ok((format!("{flag} {}", p.display()), read_small_file(p)?))
+        };
+        let mut certs = vec![named("--cert", &args.cert)?];
+        for p in &args.chain {
+            certs.push(named("--chain", p)?);
+        }
+        let mut roots = TrustRoots::new();
+        for p in &args.root {
+            let (name, bytes) = named("--root", p)?;
+            roots.push(TrustRoot::new(TrustRootKind::X509Certificate, name, bytes));
+        }
+        let (crls, crl_note) = crls_for(args, g)?;
+        Ok(Inputs {
+            certs,
+            roots,
+            crls,
+            crl_note,
+        })
+    }
+
+    fn certificates(&self) -> Vec<plugin_api::Certificate<'_>> {
+        self.certs
+            .iter()
+            .map(|(n, b)| plugin_api::Certificate::new(n, b))
+            .collect()
+    }
+
+    fn revocation_lists(&self) -> Vec<RevocationList<'_>> {
+        self.crls
+            .iter()
+            .map(|(n, b)| RevocationList::new(n, b))
+            .collect()
+    }
 }
 
 /// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
