@@ -69,6 +69,20 @@ impl Matcher {
             .map_err(|e| crate::ParseError::invalid("identity regexp", e.to_string()))
     }
 
+    /// The string or the pattern as given (without the anchoring added by
+    /// [`Matcher::regex`]).
+    pub fn source(&self) -> &str {
+        match self {
+            Matcher::Exact(e) => e,
+            Matcher::Regex(r) => {
+                let s = r.as_str();
+                s.strip_prefix("^(?:")
+                    .and_then(|t| t.strip_suffix(")$"))
+                    .unwrap_or(s)
+            }
+        }
+    }
+
     /// Whether `s` matches.
     pub fn matches(&self, s: &str) -> bool {
         match self {

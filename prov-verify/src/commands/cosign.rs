@@ -14,12 +14,13 @@ use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_limited;
 use clap::{Args, Subcommand};
-use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
-use plugin_cosign::bundle::Material;
+use plugin_api::{
+    run_plugin, Digest, DigestAlgorithm, Insecure, Policy, Report, ReportBuilder, Signature,
+    Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+};
 use plugin_cosign::request::{SignerFields, SignerSpec};
 use plugin_cosign::{
-    attestation, embedded, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, PublicKey,
-    SignatureMemo, Signer, TrustedRoot,
+    attestation, embedded, Artifact, CosignPlugin, IdentityPolicy, Matcher, TrustedRoot,
 };
 use std::path::{Path, PathBuf};
 
@@ -29,7 +30,6 @@ const MAX_INPUT_FILE: u64 = 16 * 1024 * 1024;
 const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 
 /// Check id of the predicate-type check of `verify-blob-attestation`.
-const PREDICATE_TYPE_CHECK: &str = "cosign.attestation.predicate-type";
 /// Check id: the `--log-receipt` verifies with the `--log-key`.
 const LOG_RECEIPT_CHECK: &str = "cosign.log.receipt";
 /// Check id: the receipt's log entry records this artifact and bundle file.
@@ -176,17 +176,23 @@ fn trusted_root(
     g: &crate::cli::GlobalArgs,
     time: VerificationTime,
     insecure: &[Insecure],
-) -> Result<Result<(TrustedRoot, RootSource), Report>, CliError> {
+) -> Result<Result<(RootInput, RootSource), Report>, CliError> {
     if let Some(path) = &a.trusted_root {
         let bytes = read_limited(path, MAX_INPUT_FILE)?;
-        let root = TrustedRoot::from_json(&bytes)
-            .map_err(|e| CliError::malformed(path.display().to_string(), e.to_string()))?;
-        return Ok(Ok((root, RootSource::File)));
+        return Ok(Ok((
+            RootInput::checked(path.display().to_string(), bytes)?,
+            RootSource::File,
+        )));
     }
-    let embedded = |reason: &dyn std::fmt::Display| -> Result<TrustedRoot, CliError> {
+    let embedded = |reason: &dyn std::fmt::Display| -> Result<RootInput, CliError> {
         tracing::info!(%reason, "no Sigstore repository in the offline cache; using the embedded trusted root");
-        embedded::production_trusted_root()
-            .map_err(|e| CliError::Internal(format!("embedded trusted root does not parse: {e}")))
+        embedded::production_trusted_root().map_err(|e| {
+            CliError::Internal(format!("embedded trusted root does not parse: {e}"))
+        })?;
+        Ok(RootInput {
+            name: "embedded trusted root".into(),
+            bytes: embedded::PRODUCTION_TRUSTED_ROOT_JSON.to_vec(),
+        })
     };
     let dir = match crate::commands::cache::cache_dir(g) {
         Ok(dir) => dir,
@@ -223,9 +229,24 @@ fn trusted_root(
             ))
         }
     };
-    let root = TrustedRoot::from_json(&bytes)
-        .map_err(|e| CliError::malformed("trusted_root.json (offline cache)", e.to_string()))?;
-    Ok(Ok((root, RootSource::Cache)))
+    Ok(Ok((
+        RootInput::checked("trusted_root.json (offline cache)".into(), bytes)?,
+        RootSource::Cache,
+    )))
+}
+
+/// The trusted root's bytes and its name for messages, checked to parse once here (so that a
+/// bad root ends the command before any request, as for a batch), then given to the plugin.
+pub(crate) struct RootInput {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+impl RootInput {
+    fn checked(name: String, bytes: Vec<u8>) -> Result<Self, CliError> {
+        TrustedRoot::from_json(&bytes).map_err(|e| CliError::malformed(&name, e.to_string()))?;
+        Ok(RootInput { name, bytes })
+    }
 }
 
 /// The signer rules, shared with batch lines ([`plugin_cosign::request`]); a refusal is a
@@ -255,12 +276,13 @@ pub(crate) struct LogReceipt {
 
 /// What every request of one run shares.
 pub(crate) struct Context {
-    root: TrustedRoot,
+    root: RootInput,
     source: RootSource,
     time: VerificationTime,
     insecure: Vec<Insecure>,
-    /// Verified CA-chain signatures shared by the requests of a batch (`None`: one request).
-    memo: Option<SignatureMemo>,
+    /// The plugin; for a batch, with a memo of verified CA-chain signatures shared by the
+    /// requests.
+    plugin: CosignPlugin,
 }
 
 /// Verifies one request: the plugin's report, amended with the predicate-type check
@@ -269,50 +291,62 @@ pub(crate) struct Context {
 pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliError> {
     let bundle = read_limited(&r.bundle, MAX_INPUT_FILE)?;
     let artifact_bytes;
-    let artifact = if let Some(h) = r.artifact.strip_prefix("sha256:") {
-        let d = hex::decode(h)
+    let digest;
+    let (artifact, subject) = if let Some(h) = r.artifact.strip_prefix("sha256:") {
+        digest = hex::decode(h)
             .ok()
-            .and_then(|r| <[u8; 32]>::try_from(r.as_slice()).ok())
+            .filter(|d| d.len() == 32)
             .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
-        Artifact::Sha256Digest(d)
+        let d = <[u8; 32]>::try_from(digest.as_slice())
+            .map_err(|_| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
+        let subject = Digest::new(DigestAlgorithm::Sha256, &digest)
+            .map_err(|e| CliError::from(plugin_api::Error::from(e)))?;
+        (Artifact::Sha256Digest(d), Subject::Digest(subject))
     } else {
         artifact_bytes = read_limited(Path::new(&r.artifact), MAX_ARTIFACT)?;
-        Artifact::Bytes(&artifact_bytes)
+        (
+            Artifact::Bytes(&artifact_bytes),
+            Subject::Bytes(&artifact_bytes),
+        )
     };
-    let key;
-    let signer = match &r.signer {
-        SignerSpec::Key(k) => {
-            key = PublicKey::from_pem(&read_limited(k, MAX_INPUT_FILE)?)
-                .map_err(|e| CliError::malformed(k.display().to_string(), e.to_string()))?;
-            Signer::Key(&key)
-        }
-        SignerSpec::Keyless(policy) => Signer::Keyless(policy),
-    };
-    let keyless = matches!(signer, Signer::Keyless(_));
-    let report = match &ctx.memo {
-        Some(memo) => verify_with_memo(
-            &bundle,
-            &ctx.root,
-            artifact,
-            signer,
-            ctx.time,
-            &ctx.insecure,
-            memo,
-        ),
-        None => verify(
-            &bundle,
-            &ctx.root,
-            artifact,
-            signer,
-            ctx.time,
-            &ctx.insecure,
-        ),
-    };
-    let report = amend(report, &bundle, r, ctx, keyless);
+    let mut roots = TrustRoots::new().with(TrustRoot::new(
+        TrustRootKind::SigstoreTrustedRoot,
+        ctx.root.name.clone(),
+        ctx.root.bytes.clone(),
+    ));
+    let mut policy = Policy::new();
+    match &r.signer {
+        SignerSpec::Key(k) => roots.push(TrustRoot::new(
+            TrustRootKind::PublicKey,
+            k.display().to_string(),
+            read_limited(k, MAX_INPUT_FILE)?,
+        )),
+        SignerSpec::Keyless(p) => policy = identity_policy(policy, p),
+    }
+    if let Some(t) = &r.predicate_type {
+        policy = policy.with_predicate_type(t.clone());
+    }
+    let request = VerifyRequest::new(subject, Signature::new(&bundle), &roots, ctx.time)
+        .with_policy(&policy)
+        .with_insecure(&ctx.insecure);
+    let report = run_plugin(&ctx.plugin, &request)?;
+    let report = amend(report, ctx);
     Ok(match &r.log_receipt {
         Some(lr) => report.amend(receipt_checks(lr, artifact, &bundle)),
         None => report,
     })
+}
+
+/// The keyless identity expectations as policy fields.
+fn identity_policy(mut policy: Policy, p: &IdentityPolicy) -> Policy {
+    policy = match &p.san {
+        Matcher::Exact(s) => policy.with_identity(s.clone()),
+        _ => policy.with_identity_regexp(p.san.source().to_owned()),
+    };
+    match &p.issuer {
+        Matcher::Exact(s) => policy.with_issuer(s.clone()),
+        _ => policy.with_issuer_regexp(p.issuer.source().to_owned()),
+    }
 }
 
 /// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
@@ -393,31 +427,9 @@ fn digest_entry_check(
 }
 
 /// Adds what the CLI checks and shows on top of the plugin's report.
-fn amend(report: Report, bundle: &[u8], r: &Request, ctx: &Context, keyless: bool) -> Report {
+/// The embedded-root warning (a trust-loading concern of this command, not the plugin's).
+fn amend(report: Report, ctx: &Context) -> Report {
     let mut extra = Report::builder(plugin_cosign::PLUGIN);
-    if let Some(expected) = &r.predicate_type {
-        // The payload is trusted only once the plugin verified the envelope that carries it.
-        extra = if report.ok() {
-            match attestation::check_predicate_type(bundle, expected) {
-                Ok(detail) => extra.pass(PREDICATE_TYPE_CHECK, detail),
-                Err(detail) => extra.fail(PREDICATE_TYPE_CHECK, detail),
-            }
-        } else {
-            extra.skip(
-                PREDICATE_TYPE_CHECK,
-                format!(
-                    "not reached: the bundle did not verify (expected predicateType {expected})"
-                ),
-            )
-        };
-    }
-    if keyless && report.ok() {
-        // Shown only for a leaf whose chain, signature and identity verified.
-        match leaf_claims(bundle) {
-            Ok(claims) => extra = extra.output("certificate", claims.to_json()),
-            Err(e) => extra = extra.warning(format!("certificate extensions not shown: {e}")),
-        }
-    }
     if let RootSource::Embedded = ctx.source {
         let at = i64::try_from(ctx.time.unix_seconds()).unwrap_or(i64::MAX);
         extra = extra.warning(format!(
@@ -426,16 +438,6 @@ fn amend(report: Report, bundle: &[u8], r: &Request, ctx: &Context, keyless: boo
         ));
     }
     report.amend(extra)
-}
-
-fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, String> {
-    let b = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
-    let leaf = match &b.material {
-        Material::Certificate(c) => c.as_slice(),
-        Material::Chain(c) => c.first().map(Vec::as_slice).ok_or("empty chain")?,
-        _ => return Err("the bundle carries no certificate".into()),
-    };
-    fulcio_ext::read(leaf)
 }
 
 fn verify_blob(
@@ -478,7 +480,11 @@ fn verify_blob(
         source,
         time,
         insecure,
-        memo: a.batch.is_some().then(SignatureMemo::new),
+        plugin: if a.batch.is_some() {
+            CosignPlugin::with_memo()
+        } else {
+            CosignPlugin::new()
+        },
     };
     let mode = match predicate_type {
         Some(_) => batch::Mode::Attestation {

@@ -1,0 +1,197 @@
+//! The Sigstore verifier behind the `plugin_api::Plugin` contract: a Sigstore bundle (message
+//! signature or DSSE attestation) over an artifact, against a trusted root.
+//!
+//! The request maps as follows:
+//! - subject: the artifact's bytes, or its SHA-256 digest;
+//! - signature: the bundle (JSON);
+//! - trust roots: exactly one [`TrustRootKind::SigstoreTrustedRoot`] (Fulcio CAs, Rekor and CT
+//!   log keys, TSAs) and, for a key-signed bundle, one [`TrustRootKind::PublicKey`] (PEM);
+//! - policy: `identity`/`identity-regexp` and `issuer`/`issuer-regexp` (keyless: exactly one
+//!   form of each, the rules of the command line, [`crate::request::SignerFields`]), none with
+//!   a key; `predicate-type` (an attestation whose statement must have this type, checked
+//!   only once the envelope verified);
+//! - insecure modes: as [`crate::verify`] honours them.
+//!
+//! A verified keyless report carries the leaf's Fulcio claims as the `certificate` output.
+
+use crate::bundle::Material;
+use crate::request::{SignerFields, SignerSpec};
+use crate::{
+    attestation, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, PublicKey, SignatureMemo,
+    Signer, TrustedRoot, PLUGIN,
+};
+use plugin_api::{
+    DigestAlgorithm, Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind,
+    TrustRootKind, VerifyRequest,
+};
+
+/// The check of an attestation's predicate type.
+pub const CHECK_PREDICATE_TYPE: &str = "cosign.attestation.predicate-type";
+
+/// The Sigstore bundle verifier. With a [`SignatureMemo`], trusted CA-chain signatures are
+/// verified once for many requests against one trusted root (a batch).
+#[derive(Debug, Default)]
+pub struct CosignPlugin {
+    memo: Option<SignatureMemo>,
+}
+
+impl CosignPlugin {
+    /// A verifier without a memo.
+    pub fn new() -> Self {
+        CosignPlugin { memo: None }
+    }
+
+    /// A verifier that shares verified CA-chain signatures between its requests.
+    pub fn with_memo() -> Self {
+        CosignPlugin {
+            memo: Some(SignatureMemo::new()),
+        }
+    }
+}
+
+fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
+    InputError::malformed(field, reason.to_string()).into()
+}
+
+impl Plugin for CosignPlugin {
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: PLUGIN,
+            version: env!("CARGO_PKG_VERSION"),
+            summary: "a Sigstore bundle (v0.1-v0.3; message signature or DSSE attestation) over an artifact: Fulcio keyless or key, Rekor v1/v2, RFC 3161 timestamps",
+            subjects: &[SubjectKind::Bytes, SubjectKind::Digest],
+            signature: "a Sigstore bundle (JSON)",
+            trust_roots: &[TrustRootKind::SigstoreTrustedRoot, TrustRootKind::PublicKey],
+        }
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        let policy = req.policy();
+        policy.refuse_unsupported(
+            PLUGIN,
+            &[
+                "identity",
+                "identity-regexp",
+                "issuer",
+                "issuer-regexp",
+                "predicate-type",
+            ],
+        )?;
+        if let Some(c) = req.certificates().first() {
+            return Err(malformed(
+                c.name(),
+                "the cosign plugin takes no certificates: the bundle carries the signer's",
+            ));
+        }
+        if let Some(c) = req.revocation().first() {
+            return Err(malformed(
+                c.name(),
+                "the cosign plugin takes no revocation lists",
+            ));
+        }
+        let artifact = match req.subject() {
+            Subject::Bytes(b) => Artifact::Bytes(b),
+            Subject::Digest(d) if d.algorithm() == DigestAlgorithm::Sha256 => {
+                let v = <[u8; 32]>::try_from(d.value())
+                    .map_err(|_| malformed("subject", "sha256 digest is not 32 bytes"))?;
+                Artifact::Sha256Digest(v)
+            }
+            Subject::Digest(d) => {
+                return Err(malformed(
+                    "subject",
+                    format!(
+                        "a {} digest cannot be matched: the cosign plugin takes the artifact's bytes or its sha256 digest",
+                        d.algorithm()
+                    ),
+                ))
+            }
+        };
+        let mut roots = req
+            .trust_roots()
+            .of_kind(TrustRootKind::SigstoreTrustedRoot);
+        let root_input = roots.next().ok_or_else(|| {
+            malformed(
+                "trust roots",
+                "a Sigstore trusted root (sigstore-trusted-root) is required",
+            )
+        })?;
+        if let Some(extra) = roots.next() {
+            return Err(malformed(
+                extra.name(),
+                "only one Sigstore trusted root may be given",
+            ));
+        }
+        let root = TrustedRoot::from_json(root_input.bytes())
+            .map_err(|e| malformed(root_input.name(), e))?;
+        let mut keys = req.trust_roots().of_kind(TrustRootKind::PublicKey);
+        let key_input = keys.next();
+        if let Some(extra) = keys.next() {
+            return Err(malformed(extra.name(), "only one public key may be given"));
+        }
+        let fields = SignerFields {
+            key: key_input,
+            certificate_identity: policy.identity().map(str::to_owned),
+            certificate_identity_regexp: policy.identity_regexp().map(str::to_owned),
+            certificate_oidc_issuer: policy.issuer().map(str::to_owned),
+            certificate_oidc_issuer_regexp: policy.issuer_regexp().map(str::to_owned),
+        };
+        let spec = fields.parse().map_err(|e| malformed("policy", e))?;
+        let key;
+        let signer = match &spec {
+            SignerSpec::Key(k) => {
+                key = PublicKey::from_pem(k.bytes()).map_err(|e| malformed(k.name(), e))?;
+                Signer::Key(&key)
+            }
+            SignerSpec::Keyless(p) => Signer::Keyless(p),
+        };
+        let keyless = matches!(signer, Signer::Keyless(_));
+        let bundle = req.signature().bytes();
+        let report = match &self.memo {
+            Some(memo) => verify_with_memo(
+                bundle,
+                &root,
+                artifact,
+                signer,
+                req.time(),
+                req.insecure(),
+                memo,
+            ),
+            None => verify(bundle, &root, artifact, signer, req.time(), req.insecure()),
+        };
+        let mut extra = Report::builder(PLUGIN);
+        if let Some(expected) = policy.predicate_type() {
+            // The payload is trusted only once the envelope that carries it verified.
+            extra = if report.ok() {
+                match attestation::check_predicate_type(bundle, expected) {
+                    Ok(detail) => extra.pass(CHECK_PREDICATE_TYPE, detail),
+                    Err(detail) => extra.fail(CHECK_PREDICATE_TYPE, detail),
+                }
+            } else {
+                extra.skip(
+                    CHECK_PREDICATE_TYPE,
+                    format!(
+                        "not reached: the bundle did not verify (expected predicateType {expected})"
+                    ),
+                )
+            };
+        }
+        if keyless && report.ok() {
+            // Shown only for a leaf whose chain, signature and identity verified.
+            match leaf_claims(bundle) {
+                Ok(claims) => extra = extra.output("certificate", claims.to_json()),
+                Err(e) => extra = extra.warning(format!("certificate extensions not shown: {e}")),
+            }
+        }
+        Ok(report.amend(extra))
+    }
+}
+
+fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, String> {
+    let b = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
+    let leaf = match &b.material {
+        Material::Certificate(c) => c.as_slice(),
+        Material::Chain(c) => c.first().map(Vec::as_slice).ok_or("empty chain")?,
+        _ => return Err("the bundle carries no certificate".into()),
+    };
+    fulcio_ext::read(leaf)
+}
