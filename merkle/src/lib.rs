@@ -16,8 +16,11 @@ pub mod consistency;
 pub mod hash;
 pub mod inclusion;
 pub mod note;
+mod plugin;
 pub mod tiles;
 pub mod tree;
+
+pub use plugin::CheckpointPlugin;
 
 pub use consistency::{consistency_proof, verify_consistency};
 pub use hash::{

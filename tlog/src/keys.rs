@@ -60,13 +60,19 @@ pub fn generate(path: &Path, name: &str) -> Result<Signer, TlogError> {
 
 /// A verifier key given as the key string itself or as a file holding it.
 pub fn parse_verifier_key(arg: &str) -> Result<VerifierKey, TlogError> {
+    let text = verifier_key_text(arg)?;
+    VerifierKey::parse(text.trim()).map_err(|e| TlogError::Input(format!("verifier key: {e}")))
+}
+
+/// The text of a verifier key given as the key string itself or as a file holding it (read,
+/// bounded), not yet parsed.
+pub fn verifier_key_text(arg: &str) -> Result<String, TlogError> {
     let path = Path::new(arg);
-    let text = if !arg.contains('+') || path.is_file() {
+    if !arg.contains('+') || path.is_file() {
         let bytes = read_limited(path, MAX_KEY_FILE)?
             .ok_or_else(|| TlogError::Input(format!("{arg}: neither a verifier key nor a file")))?;
-        String::from_utf8(bytes).map_err(|_| TlogError::Input(format!("{arg}: not UTF-8")))?
+        String::from_utf8(bytes).map_err(|_| TlogError::Input(format!("{arg}: not UTF-8")))
     } else {
-        arg.to_owned()
-    };
-    VerifierKey::parse(text.trim()).map_err(|e| TlogError::Input(format!("verifier key: {e}")))
+        Ok(arg.to_owned())
+    }
 }

@@ -20,6 +20,7 @@ pub mod fsio;
 pub mod http;
 pub mod keys;
 pub mod mirror;
+mod plugin;
 pub mod proof;
 pub mod receipt;
 pub mod tiles;
@@ -27,3 +28,4 @@ pub mod writer;
 
 pub use entry::Entry;
 pub use error::TlogError;
+pub use plugin::{TlogReceiptPlugin, PLUGIN};

@@ -4,13 +4,14 @@ use crate::cli::{ConsistencyArgs, InclusionArgs, MerkleCommand};
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::{parse_hash, parse_proof, read_small_file, Leaves};
-use merkle::checkpoint::CheckpointError;
-use merkle::note::VerifierKey;
 use merkle::{
     consistency_proof, inclusion_proof, leaf_hash_reader, verify_consistency, verify_inclusion,
 };
 use merkle::{Hash, ProofError};
-use plugin_api::{Report, ReportBuilder};
+use plugin_api::{
+    run_plugin, Policy, Report, ReportBuilder, Signature, Subject, TrustRoot, TrustRootKind,
+    TrustRoots, VerifyRequest,
+};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -361,68 +362,34 @@ fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
     ))
 }
 
+/// `merkle verify-checkpoint`: an adapter over the `merkle` plugin
+/// ([`merkle::CheckpointPlugin`]); `--origin` is the policy's expected identity.
 fn verify_checkpoint_cmd(
     keys: &[String],
     origin: Option<&str>,
     file: &Path,
 ) -> Result<Outcome, CliError> {
-    let keys = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            VerifierKey::parse(k).map_err(|e| CliError::malformed(format!("--key #{}", i + 1), e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut roots = TrustRoots::new();
+    for (i, k) in keys.iter().enumerate() {
+        roots.push(TrustRoot::new(
+            TrustRootKind::NoteVerifierKey,
+            format!("--key #{}", i + 1),
+            k.clone().into_bytes(),
+        ));
+    }
     let bytes = read_small_file(file)?;
     tracing::info!(file = %file.display(), bytes = bytes.len(), keys = keys.len(), "opening checkpoint");
-    let b = Report::builder(PLUGIN).subject(file.display().to_string());
-    let signature = "merkle.checkpoint.signature";
-    let origin_id = "merkle.checkpoint.origin";
-    let report = match merkle::checkpoint::open(&bytes, &keys, origin) {
-        Ok(v) => {
-            let cp = v.checkpoint();
-            let mut b = b.pass(
-                signature,
-                format!(
-                    "signed by {}; origin {}, size {}, root {}",
-                    v.verified().join(", "),
-                    cp.origin,
-                    cp.size,
-                    cp.root
-                ),
-            );
-            if let Some(o) = origin {
-                b = b.pass(origin_id, format!("origin is {o}"));
-            }
-            b.output("origin", cp.origin.clone())
-                .output("size", cp.size)
-                .output("root", cp.root.to_hex())
-                .finish()
-        }
-        Err(e) if is_malformed(&e) => {
-            return Err(CliError::malformed(file.display().to_string(), e))
-        }
-        Err(e @ CheckpointError::OriginMismatch { .. }) => b
-            .pass(signature, "signed by a trusted key")
-            .fail(origin_id, e.to_string())
-            .finish(),
-        Err(e) => {
-            let b = b.fail(signature, e.to_string());
-            match origin {
-                Some(_) => b.skip(origin_id, "not reached: an earlier check failed"),
-                None => b,
-            }
-            .finish()
-        }
+    let policy = match origin {
+        Some(o) => Policy::new().with_identity(o),
+        None => Policy::new(),
     };
-    Ok(Outcome::Report(report))
-}
-
-/// Not a signed note at all, or signed text that is not a checkpoint body: malformed input
-/// (exit 2), as opposed to a note that does not verify (exit 1).
-fn is_malformed(e: &CheckpointError) -> bool {
-    match e {
-        CheckpointError::Note(n) => n.is_malformed(),
-        other => other.is_malformed_body(),
-    }
+    let name = file.display().to_string();
+    let time = crate::commands::now()?;
+    let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
+        .with_subject_name(&name)
+        .with_policy(&policy);
+    Ok(Outcome::Report(run_plugin(
+        &merkle::CheckpointPlugin,
+        &req,
+    )?))
 }

@@ -19,3 +19,11 @@ pub enum Outcome {
     /// Generated text (completions, man page): printed as is; exit 0.
     Text(String),
 }
+
+/// The clock, read once per command (verification code never reads it).
+pub(crate) fn now() -> Result<plugin_api::VerificationTime, crate::error::CliError> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| plugin_api::VerificationTime::from_unix_seconds(d.as_secs()))
+        .map_err(|e| crate::error::CliError::Internal(format!("system clock before 1970: {e}")))
+}

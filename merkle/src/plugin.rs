@@ -1,0 +1,130 @@
+//! Signed checkpoints (C2SP) behind the `plugin_api::Plugin` contract.
+//!
+//! The request's subject is the signed checkpoint (note bytes); its trust roots are the C2SP
+//! note verifier keys that may sign it ([`TrustRootKind::NoteVerifierKey`], at least one);
+//! the policy's `identity`, if set, is the expected log origin (the checkpoint's first line);
+//! the signature must be empty (the signatures travel in the note). Checks:
+//! `merkle.checkpoint.signature` and, with an expected origin, `merkle.checkpoint.origin`.
+
+use crate::checkpoint::{self, CheckpointError};
+use crate::note::VerifierKey;
+use plugin_api::{
+    Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
+    VerifyRequest,
+};
+
+/// The plugin's name and check-id prefix.
+pub const PLUGIN: &str = "merkle";
+
+/// The signed-checkpoint verifier.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckpointPlugin;
+
+fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
+    InputError::malformed(field, reason.to_string()).into()
+}
+
+/// Not a signed note at all, or signed text that is not a checkpoint body: malformed input
+/// (no verdict), as opposed to a note that does not verify.
+fn is_malformed(e: &CheckpointError) -> bool {
+    match e {
+        CheckpointError::Note(n) => n.is_malformed(),
+        other => other.is_malformed_body(),
+    }
+}
+
+impl Plugin for CheckpointPlugin {
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: PLUGIN,
+            version: env!("CARGO_PKG_VERSION"),
+            summary: "a signed transparency-log checkpoint (C2SP signed note), optionally of an expected origin",
+            subjects: &[SubjectKind::Bytes],
+            signature: "none (the signatures travel in the note)",
+            trust_roots: &[TrustRootKind::NoteVerifierKey],
+        }
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        req.policy().refuse_unsupported(PLUGIN, &["identity"])?;
+        if let Some(mode) = req.insecure().first() {
+            return Err(malformed(mode.flag(), "no checkpoint check can be waived"));
+        }
+        if let Some(c) = req.certificates().first() {
+            return Err(malformed(
+                c.name(),
+                "the merkle plugin takes no certificates",
+            ));
+        }
+        if let Some(c) = req.revocation().first() {
+            return Err(malformed(
+                c.name(),
+                "the merkle plugin takes no revocation lists",
+            ));
+        }
+        if !req.signature().bytes().is_empty() {
+            return Err(malformed(
+                req.signature().name(),
+                "a signed note carries its own signatures: pass no signature",
+            ));
+        }
+        let mut keys = Vec::new();
+        for root in req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey) {
+            let text = std::str::from_utf8(root.bytes())
+                .map_err(|_| malformed(root.name(), "not UTF-8"))?;
+            keys.push(VerifierKey::parse(text.trim()).map_err(|e| malformed(root.name(), e))?);
+        }
+        if keys.is_empty() {
+            return Err(malformed(
+                "trust roots",
+                "at least one note verifier key (note-verifier-key) is required",
+            ));
+        }
+        let Subject::Bytes(bytes) = req.subject() else {
+            return Err(malformed(
+                "subject",
+                "the subject must be the checkpoint's bytes",
+            ));
+        };
+        let name = req.subject_name().unwrap_or("checkpoint");
+        let origin = req.policy().identity();
+        let b = Report::builder(PLUGIN).subject(name.to_owned());
+        let signature = "merkle.checkpoint.signature";
+        let origin_id = "merkle.checkpoint.origin";
+        Ok(match checkpoint::open(bytes, &keys, origin) {
+            Ok(v) => {
+                let cp = v.checkpoint();
+                let mut b = b.pass(
+                    signature,
+                    format!(
+                        "signed by {}; origin {}, size {}, root {}",
+                        v.verified().join(", "),
+                        cp.origin,
+                        cp.size,
+                        cp.root
+                    ),
+                );
+                if let Some(o) = origin {
+                    b = b.pass(origin_id, format!("origin is {o}"));
+                }
+                b.output("origin", cp.origin.clone())
+                    .output("size", cp.size)
+                    .output("root", cp.root.to_hex())
+                    .finish()
+            }
+            Err(e) if is_malformed(&e) => return Err(malformed(name, e)),
+            Err(e @ CheckpointError::OriginMismatch { .. }) => b
+                .pass(signature, "signed by a trusted key")
+                .fail(origin_id, e.to_string())
+                .finish(),
+            Err(e) => {
+                let b = b.fail(signature, e.to_string());
+                match origin {
+                    Some(_) => b.skip(origin_id, "not reached: an earlier check failed"),
+                    None => b,
+                }
+                .finish()
+            }
+        })
+    }
+}
