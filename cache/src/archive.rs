@@ -66,10 +66,28 @@ pub fn export(cache: &CacheDir, name: &str, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_archive(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
-    let file = File::create_new(tmp).map_err(Error::io(tmp, "create"))?;
-    let gz = GzEncoder::new(file, Compression::default());
-    let mut builder = tar::Builder::new(gz);
+/// Repository `name` of `cache` as an export archive in memory, without CRLs: what the
+/// `tuf` plugin reads through the offline cache (key `tuf/NAME/repository.tgz`).
+pub fn export_repository(cache: &CacheDir, name: &str) -> Result<Vec<u8>, Error> {
+    check_name(name)?;
+    let repo = cache.load(name)?;
+    let files: Vec<(String, Vec<u8>)> = repo
+        .to_files()?
+        .into_iter()
+        .map(|(rel, data)| (format!("tuf/{name}/{rel}"), data))
+        .collect();
+    let out = cache.path().join(format!("tuf/{name}"));
+    let gz = GzEncoder::new(Vec::new(), Compression::fast());
+    let gz = append_sorted(gz, &files, &out)?;
+    gz.finish().map_err(Error::io(&out, "compress"))
+}
+
+fn append_sorted<W: std::io::Write>(
+    w: W,
+    files: &[(String, Vec<u8>)],
+    at: &Path,
+) -> Result<W, Error> {
+    let mut builder = tar::Builder::new(w);
     builder.mode(tar::HeaderMode::Deterministic);
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -83,9 +101,15 @@ fn write_archive(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
         header.set_gid(0);
         builder
             .append_data(&mut header, rel, data.as_slice())
-            .map_err(Error::io(tmp, "write"))?;
+            .map_err(Error::io(at, "write"))?;
     }
-    let gz = builder.into_inner().map_err(Error::io(tmp, "write"))?;
+    builder.into_inner().map_err(Error::io(at, "write"))
+}
+
+fn write_archive(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+    let file = File::create_new(tmp).map_err(Error::io(tmp, "create"))?;
+    let gz = GzEncoder::new(file, Compression::default());
+    let gz = append_sorted(gz, files, tmp)?;
     let file = gz.finish().map_err(Error::io(tmp, "write"))?;
     file.sync_all().map_err(Error::io(tmp, "sync"))
 }
@@ -358,7 +382,13 @@ pub fn import(
         roles: &e.state.roles,
         targets: &e.state.targets,
     });
-    let v = verify_repo_against(&repo, now, insecure, previous.as_ref());
+    let v = verify_repo_against(
+        crate::verify::PLUGIN,
+        &repo,
+        now,
+        insecure,
+        previous.as_ref(),
+    );
     if !v.report.ok() {
         return Ok(ImportOutcome {
             name,

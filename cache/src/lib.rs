@@ -22,18 +22,20 @@ mod crls;
 mod error;
 mod fsutil;
 mod layout;
+mod plugin;
 mod repo;
 mod status;
 mod verify;
 mod warm;
 
 pub use archive::{
-    export, import, parse_archive, parse_archive_with_crls, ArchiveCrls, ImportOutcome,
-    MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
+    export, export_repository, import, parse_archive, parse_archive_with_crls, ArchiveCrls,
+    ImportOutcome, MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
 };
 pub use crls::{crl_file_name, is_crl_file_name, CRL_DIR, MAX_CACHED_CRLS, MAX_CRL_LEN};
 pub use error::Error;
 pub use layout::{CacheDir, RepoLock, Staging};
+pub use plugin::{TufTargetPlugin, REPOSITORY_ARCHIVE};
 pub use plugin_tuf::{check_url, FetchError};
 pub use repo::{
     check_name, CachedRepo, RoleRecord, State, MAX_ROOT_LEN, MAX_SNAPSHOT_LEN, MAX_TARGETS_LEN,
@@ -204,5 +206,30 @@ impl OfflineCache for VerifiedTargets {
 
     fn describe(&self) -> String {
         format!("verified targets of TUF repository `{}`", self.name)
+    }
+}
+
+/// The offline cache directory as the plugins see it: key `tuf/NAME/repository.tgz` is
+/// repository `NAME`'s current generation as an export archive ([`export_repository`]), for
+/// the `tuf` plugin, which verifies it; no other key is served. A repository that is not
+/// cached is `None`; a damaged one is an error (never replaced by anything else).
+impl OfflineCache for CacheDir {
+    fn get(&self, key: &CacheKey) -> Result<Option<Vec<u8>>, CacheError> {
+        let segments: Vec<&str> = key.segments().collect();
+        let ["tuf", name, REPOSITORY_ARCHIVE] = segments.as_slice() else {
+            return Ok(None);
+        };
+        match export_repository(self, name) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(Error::NotCached { .. }) => Ok(None),
+            Err(e) => Err(CacheError::Corrupt {
+                key: key.as_str().to_owned(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("offline cache {}", self.path().display())
     }
 }

@@ -118,7 +118,7 @@ pub fn verify_repo(
     now: VerificationTime,
     insecure: &[Insecure],
 ) -> Verification {
-    verify_repo_against(repo, now, insecure, None)
+    verify_repo_against(PLUGIN, repo, now, insecure, None)
 }
 
 /// The state a new one replaces (import into an existing cache): what must not go back.
@@ -160,6 +160,7 @@ impl Required {
 /// an existing cache): rollback checks (`tuf.ROLE.rollback`) and a check of every target
 /// that state holds (`tuf.target.NAME`: a new state must not drop one).
 pub(crate) fn verify_repo_against(
+    plugin: &str,
     repo: &CachedRepo,
     now: VerificationTime,
     insecure: &[Insecure],
@@ -184,7 +185,7 @@ pub(crate) fn verify_repo_against(
         _ => now,
     };
 
-    let mut b = Report::builder(PLUGIN)
+    let mut b = Report::builder(plugin)
         .subject(format!(
             "TUF repository `{}` ({})",
             repo.state.name, repo.state.metadata_url

@@ -92,6 +92,12 @@ pub enum Command {
     #[command(subcommand)]
     Log(crate::commands::log::LogCommand),
 
+    /// Verify with any registered plugin: flags, a request file, or an evidence set
+    Verify(crate::commands::verify::VerifyArgs),
+
+    /// List the registered plugins: name, version, what each takes, conformance figures
+    Plugins,
+
     /// Print a shell completion script
     Completions {
         /// The shell to generate for

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod input;
 mod output;
+mod registry;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, GlobalArgs, LogFormat};
@@ -39,6 +40,8 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::AuditPack(cmd) => commands::audit_pack::run(cmd, &cli.global),
         Command::Cache(cmd) => commands::cache::run(cmd, &cli.global),
         Command::Log(cmd) => commands::log::run(cmd, &cli.global),
+        Command::Verify(args) => commands::verify::run(args, &cli.global),
+        Command::Plugins => Ok(commands::verify::plugins(cli.global.json)),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "prov-verify", &mut out);

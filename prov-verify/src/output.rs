@@ -28,9 +28,11 @@ pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> u8 {
             }
         }
         Outcome::Text(t) => write!(out, "{t}"),
+        Outcome::Set { items, summary } => render_set(out, items, summary, g),
     };
     let verdict = match outcome {
         Outcome::Report(r) if !r.ok() => EXIT_FAILED,
+        Outcome::Set { summary, .. } if !summary.ok() => EXIT_FAILED,
         _ => EXIT_VERIFIED,
     };
     match written {
@@ -120,6 +122,47 @@ fn render_report(out: &mut impl Write, r: &Report, g: &GlobalArgs) -> std::io::R
     Ok(())
 }
 
+/// An evidence set: each item's report under its name, then the summary. JSON: one document
+/// `{"items": [{"name", "plugin", "report" | "error"}], "summary": report}`.
+fn render_set(
+    out: &mut impl Write,
+    items: &[crate::commands::verify::SetItem],
+    summary: &Report,
+    g: &GlobalArgs,
+) -> std::io::Result<()> {
+    if g.json {
+        let items: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| match &i.result {
+                Ok(r) => serde_json::json!({
+                    "name": i.name,
+                    "plugin": i.plugin,
+                    "report": serde_json::from_str::<serde_json::Value>(&r.to_json())
+                        .unwrap_or(serde_json::Value::Null),
+                }),
+                Err(e) => serde_json::json!({
+                    "name": i.name,
+                    "plugin": i.plugin,
+                    "error": { "message": e },
+                }),
+            })
+            .collect();
+        let summary: serde_json::Value =
+            serde_json::from_str(&summary.to_json()).unwrap_or(serde_json::Value::Null);
+        let doc = serde_json::json!({ "items": items, "summary": summary });
+        return writeln!(out, "{doc}");
+    }
+    for i in items {
+        writeln!(out, "== {} ({})", i.name, i.plugin)?;
+        match &i.result {
+            Ok(r) => render_report(out, r, g)?,
+            Err(e) => writeln!(out, "NO VERDICT: {e}")?,
+        }
+    }
+    writeln!(out, "== summary")?;
+    render_report(out, summary, g)
+}
+
 fn status_text(c: &plugin_api::Check) -> &str {
     match &c.status {
         CheckStatus::Skipped { reason, .. } => reason,
@@ -142,6 +185,11 @@ pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> u8 {
             CliError::Io { .. } => "io",
             CliError::Malformed { .. } => "malformed-input",
             CliError::Usage(_) => "usage",
+            CliError::Plugin(p) => match p.kind() {
+                "input" | "trust-root" | "report" => "malformed-input",
+                "cache" => "io",
+                _ => "internal",
+            },
             _ => "internal",
         };
         let doc = serde_json::json!({ "error": { "kind": kind, "message": e.to_string() } });

@@ -159,7 +159,12 @@ impl Plugin for CosignPlugin {
             None => verify(bundle, &root, artifact, signer, req.time(), req.insecure()),
         };
         let mut extra = Report::builder(PLUGIN);
-        if let Some(expected) = policy.predicate_type() {
+        let expected_type = policy
+            .predicate_type()
+            .map(attestation::predicate_type_uri)
+            .transpose()
+            .map_err(|e| malformed("policy predicate-type", e))?;
+        if let Some(expected) = &expected_type {
             // The payload is trusted only once the envelope that carries it verified.
             extra = if report.ok() {
                 match attestation::check_predicate_type(bundle, expected) {

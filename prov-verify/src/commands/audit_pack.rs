@@ -318,6 +318,7 @@ mod tests {
             Ok(Outcome::Report(r)) => (u8::from(!r.ok()), r.to_json()),
             Ok(Outcome::Text(t)) => (0, t),
             Ok(Outcome::Data(v)) => (0, v.to_string()),
+            Ok(Outcome::Set { summary, .. }) => (u8::from(!summary.ok()), summary.to_json()),
             Err(e) => (2, e.to_string()),
         }
     }

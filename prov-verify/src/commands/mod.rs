@@ -5,6 +5,7 @@ pub mod cache;
 pub mod cosign;
 pub mod log;
 pub mod merkle;
+pub mod verify;
 pub mod x509;
 
 use plugin_api::Report;
@@ -18,6 +19,14 @@ pub enum Outcome {
     Data(serde_json::Value),
     /// Generated text (completions, man page): printed as is; exit 0.
     Text(String),
+    /// An evidence set: one report (or no-verdict error) per item and a summary report; exit
+    /// 0 if the summary is ok, 1 if not.
+    Set {
+        /// The items, in set order.
+        items: Vec<verify::SetItem>,
+        /// One check per item.
+        summary: Report,
+    },
 }
 
 /// The clock, read once per command (verification code never reads it).

@@ -1,0 +1,162 @@
+//! "This file is a verified target of a TUF repository", behind the `plugin_api::Plugin`
+//! contract, from the offline cache.
+//!
+//! The request maps as follows:
+//! - subject: the file's bytes;
+//! - signature: a target reference, JSON `{"repository": "sigstore", "target":
+//!   "trusted_root.json"}` (strict: unknown or duplicate members refused);
+//! - offline cache: required; the plugin reads the repository as one export archive under the
+//!   key `tuf/NAME/repository.tgz` ([`CacheDir`](crate::CacheDir) serves it from its current
+//!   generation) and verifies it from the anchor the cache holds, at the request's time: the
+//!   whole TUF client workflow of [`verify_repo`](crate::verify_repo), whose checks the report
+//!   carries (`tuf.*`);
+//! - trust roots: optionally one [`TrustRootKind::TufRoot`]: the cached anchor must be
+//!   byte-for-byte that root (`tuf.anchor.pinned`);
+//! - insecure modes: only `allow-expired-cache`.
+//!
+//! Then `tuf.subject.target`: the subject equals the verified target.
+
+use crate::archive::parse_archive;
+use crate::verify::verify_repo_against;
+use plugin_api::{
+    CacheKey, Error, InputError, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
+    TrustRootKind, VerifyRequest,
+};
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use std::path::Path;
+
+/// The plugin's name and check-id prefix.
+pub const PLUGIN: &str = "tuf";
+/// The cache key suffix of a repository's export archive.
+pub const REPOSITORY_ARCHIVE: &str = "repository.tgz";
+/// Largest target reference, in bytes.
+const MAX_REFERENCE: usize = 4096;
+
+/// A target of a repository.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetRef {
+    repository: String,
+    target: String,
+}
+
+/// The TUF target verifier.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TufTargetPlugin;
+
+fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
+    InputError::malformed(field, reason.to_string()).into()
+}
+
+impl Plugin for TufTargetPlugin {
+    fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: PLUGIN,
+            version: env!("CARGO_PKG_VERSION"),
+            summary: "a file is a verified target of a TUF repository held in the offline cache (the whole TUF client workflow, offline)",
+            subjects: &[SubjectKind::Bytes],
+            signature: "a target reference, JSON {\"repository\": NAME, \"target\": PATH}",
+            trust_roots: &[TrustRootKind::TufRoot],
+        }
+    }
+
+    fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        req.policy().refuse_unsupported(PLUGIN, &[])?;
+        if let Some(mode) = req
+            .insecure()
+            .iter()
+            .find(|m| **m != Insecure::AllowExpiredCache)
+        {
+            return Err(malformed(
+                mode.flag(),
+                "the tuf plugin can only waive expiry",
+            ));
+        }
+        if let Some(c) = req.certificates().first() {
+            return Err(malformed(c.name(), "the tuf plugin takes no certificates"));
+        }
+        if let Some(c) = req.revocation().first() {
+            return Err(malformed(
+                c.name(),
+                "the tuf plugin takes no revocation lists",
+            ));
+        }
+        let Subject::Bytes(subject) = req.subject() else {
+            return Err(malformed("subject", "the subject must be the file's bytes"));
+        };
+        let sig = req.signature();
+        if sig.bytes().len() > MAX_REFERENCE {
+            return Err(malformed(sig.name(), "target reference over 4 KiB"));
+        }
+        let reference: TargetRef =
+            plugin_api::json::from_slice(sig.bytes()).map_err(|e| malformed(sig.name(), e))?;
+        crate::repo::check_name(&reference.repository).map_err(|e| malformed(sig.name(), e))?;
+        let cache = req.cache().ok_or_else(|| {
+            malformed(
+                "cache",
+                "the tuf plugin reads the repository from the offline cache: none was given",
+            )
+        })?;
+        let key = CacheKey::new(format!("tuf/{}/{REPOSITORY_ARCHIVE}", reference.repository))?;
+        let archive = cache.get(&key)?.ok_or_else(|| {
+            malformed(
+                "cache",
+                format!(
+                    "repository `{}` is not in {} (prov-verify cache warm or cache import)",
+                    reference.repository,
+                    cache.describe()
+                ),
+            )
+        })?;
+        let repo = parse_archive(archive.as_slice(), Path::new(key.as_str()))
+            .map_err(|e| malformed(&cache.describe(), e))?;
+        let v = verify_repo_against(PLUGIN, &repo, req.time(), req.insecure(), None);
+        let mut b = Report::builder(PLUGIN);
+        for root in req.trust_roots().of_kind(TrustRootKind::TufRoot) {
+            b = if root.bytes() == repo.anchor.as_slice() {
+                b.pass(
+                    "tuf.anchor.pinned",
+                    format!("the cached anchor is {}", root.name()),
+                )
+            } else {
+                b.fail(
+                    "tuf.anchor.pinned",
+                    format!("the cached anchor is not {}", root.name()),
+                )
+            };
+        }
+        let id = "tuf.subject.target";
+        let name = req.subject_name().unwrap_or("the subject");
+        b = if !v.report.ok() {
+            b.skip(id, "not reached: the repository did not verify")
+        } else {
+            match v.targets.get(&reference.target) {
+                Some(t) if t.as_slice() == subject => b.pass(
+                    id,
+                    format!(
+                        "{name} is target {} of repository `{}` (sha256 {})",
+                        reference.target,
+                        reference.repository,
+                        hex::encode(Sha256::digest(subject))
+                    ),
+                ),
+                Some(_) => b.fail(
+                    id,
+                    format!(
+                        "{name} differs from target {} of repository `{}`",
+                        reference.target, reference.repository
+                    ),
+                ),
+                None => b.fail(
+                    id,
+                    format!(
+                        "{} is not a cached target of repository `{}`",
+                        reference.target, reference.repository
+                    ),
+                ),
+            }
+        };
+        Ok(v.report.amend(b))
+    }
+}

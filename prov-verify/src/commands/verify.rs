@@ -1,0 +1,717 @@
+//! `prov-verify verify` and `prov-verify plugins`: every registered plugin driven the same
+//! way. A thin adapter: inputs are read once, bounded, and named by flag (or request field)
+//! and path; a `VerifyRequest` is built and run through `plugin_api::run_plugin`; the report
+//! is printed. `--request` takes the same fields as JSON; `--set` verifies many requests (an
+//! evidence set, docs/evidence-set.md) in parallel and adds a summary report.
+
+use crate::commands::Outcome;
+use crate::error::CliError;
+use crate::input::read_limited;
+use crate::registry;
+use clap::Args;
+use plugin_api::{
+    run_plugin, Certificate, Digest, DigestAlgorithm, Insecure, Policy, Report, RevocationList,
+    Signature, Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Largest subject read (an artifact, manifest or pack).
+const MAX_SUBJECT: u64 = 1024 * 1024 * 1024;
+/// Largest signature, certificate, root or CRL file.
+const MAX_INPUT: u64 = 16 * 1024 * 1024;
+/// Largest request or set file.
+const MAX_REQUEST_FILE: u64 = 1024 * 1024;
+/// Most items in a set.
+pub const MAX_SET_ITEMS: usize = 1000;
+/// Most inputs of one kind (roots, certificates, CRLs) in one request.
+const MAX_INPUTS_PER_KIND: usize = 64;
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The plugin to run (see `prov-verify plugins`)
+    #[arg(long, value_name = "NAME", required_unless_present_any = ["request", "set"], conflicts_with_all = ["request", "set"])]
+    pub plugin: Option<String>,
+
+    /// The subject's bytes: the artifact, manifest, pack, receipt or checkpoint
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub manifest: Option<PathBuf>,
+
+    /// The subject as a digest, ALG:HEX (sha256, sha384, sha512)
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+
+    /// The signature material (a bundle, a detached or CMS signature)
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<PathBuf>,
+
+    /// The signature's media type, when the plugin needs to be told (e.g.
+    /// application/pkcs7-signature)
+    #[arg(long, value_name = "MEDIA-TYPE", requires = "signature")]
+    pub signature_type: Option<String>,
+
+    /// A trust root, KIND=FILE or FILE (the plugin's first trust-root kind); repeatable.
+    /// Kinds: x509-certificate, public-key, sigstore-trusted-root, tuf-root, note-verifier-key
+    #[arg(long, value_name = "[KIND=]FILE")]
+    pub root: Vec<String>,
+
+    /// Untrusted certificates (the signer's first, then intermediates); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub cert: Vec<PathBuf>,
+
+    /// Certificate revocation lists; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
+
+    /// Require a current CRL for every certificate of the path but the root
+    #[arg(long)]
+    pub require_crl: bool,
+
+    /// Expected signer identity, exact
+    #[arg(long, value_name = "ID")]
+    pub certificate_identity: Option<String>,
+
+    /// Expected signer identity, anchored regular expression
+    #[arg(long, value_name = "RE")]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// Expected identity issuer, exact
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// Expected identity issuer, anchored regular expression
+    #[arg(long, value_name = "RE")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Expected attestation predicate type (a URI)
+    #[arg(long = "type", value_name = "URI")]
+    pub predicate_type: Option<String>,
+
+    /// INSECURE: turn on an insecure mode (skip-tlog, skip-sct, allow-expired-cache,
+    /// skip-timestamp), recorded in the report; repeatable
+    #[arg(long, value_name = "MODE")]
+    pub insecure: Vec<String>,
+
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// A request file (JSON, the fields of an evidence-set item; paths relative to it)
+    #[arg(long, value_name = "REQ.json", conflicts_with = "set")]
+    pub request: Option<PathBuf>,
+
+    /// An evidence set (JSON: many requests; paths relative to it): one report per item and
+    /// a summary
+    #[arg(long, value_name = "SET.json")]
+    pub set: Option<PathBuf>,
+}
+
+/// One request as JSON: an item of an evidence set, or a `--request` file. Paths are
+/// relative to the file. Unknown and duplicate members are refused.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RequestJson {
+    /// A name for the item (sets only).
+    #[serde(default)]
+    name: Option<String>,
+    /// The plugin.
+    plugin: String,
+    /// The subject's bytes (a file).
+    #[serde(default)]
+    subject: Option<String>,
+    /// The subject as `ALG:HEX`.
+    #[serde(default)]
+    digest: Option<String>,
+    /// The signature material (a file).
+    #[serde(default)]
+    signature: Option<String>,
+    /// Its media type.
+    #[serde(default)]
+    signature_type: Option<String>,
+    /// Trust roots.
+    #[serde(default)]
+    roots: Vec<RootJson>,
+    /// Untrusted certificates (files), the signer's first.
+    #[serde(default)]
+    certs: Vec<String>,
+    /// CRLs (files).
+    #[serde(default)]
+    crls: Vec<String>,
+    /// Expectations.
+    #[serde(default)]
+    policy: PolicyJson,
+    /// Insecure modes by name.
+    #[serde(default)]
+    insecure: Vec<String>,
+    /// Verification time (RFC 3339 or Unix seconds as a string).
+    #[serde(default)]
+    at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RootJson {
+    kind: String,
+    path: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PolicyJson {
+    #[serde(default)]
+    identity: Option<String>,
+    #[serde(default)]
+    identity_regexp: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    issuer_regexp: Option<String>,
+    #[serde(default)]
+    predicate_type: Option<String>,
+    #[serde(default)]
+    require_revocation: bool,
+}
+
+/// An evidence set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetJson {
+    version: u32,
+    /// Verification time for every item without its own.
+    #[serde(default)]
+    at: Option<String>,
+    items: Vec<RequestJson>,
+}
+
+/// One verification's inputs, resolved to paths and typed values, before reading.
+#[derive(Debug, Clone)]
+struct Plan {
+    plugin: String,
+    subject: Option<PathBuf>,
+    digest: Option<String>,
+    signature: Option<PathBuf>,
+    signature_type: Option<String>,
+    roots: Vec<(TrustRootKind, PathBuf)>,
+    certs: Vec<PathBuf>,
+    crls: Vec<PathBuf>,
+    policy: Policy,
+    insecure: Vec<Insecure>,
+    time: VerificationTime,
+    /// Flag names for messages (`--root`) or request fields (`roots[0]`).
+    flags: bool,
+}
+
+pub fn run(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+    let cache = crate::commands::cache::cache_dir(g)
+        .ok()
+        .map(|d| offline_cache::CacheDir::new(&d));
+    let cache = cache.as_ref();
+    if let Some(set) = &args.set {
+        refuse_request_flags(args, "--set")?;
+        return run_set(set, args.at.as_deref(), cache);
+    }
+    if let Some(req) = &args.request {
+        refuse_request_flags(args, "--request")?;
+        let bytes = read_limited(req, MAX_REQUEST_FILE)?;
+        let json: RequestJson = strict_json(&bytes, req)?;
+        let base = req.parent().unwrap_or(Path::new(""));
+        let plan = plan_from_json(&json, base, args.at.as_deref(), None)?;
+        return Ok(Outcome::Report(execute(&plan, cache)?));
+    }
+    let plan = plan_from_flags(args)?;
+    Ok(Outcome::Report(execute(&plan, cache)?))
+}
+
+/// `--request` and `--set` carry every input: a flag beside them would be ignored, so it is
+/// refused.
+fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
+    let given = [
+        ("--manifest", args.manifest.is_some()),
+        ("--digest", args.digest.is_some()),
+        ("--signature", args.signature.is_some()),
+        ("--root", !args.root.is_empty()),
+        ("--cert", !args.cert.is_empty()),
+        ("--crl", !args.crl.is_empty()),
+        ("--require-crl", args.require_crl),
+        (
+            "--certificate-identity",
+            args.certificate_identity.is_some(),
+        ),
+        (
+            "--certificate-identity-regexp",
+            args.certificate_identity_regexp.is_some(),
+        ),
+        (
+            "--certificate-oidc-issuer",
+            args.certificate_oidc_issuer.is_some(),
+        ),
+        (
+            "--certificate-oidc-issuer-regexp",
+            args.certificate_oidc_issuer_regexp.is_some(),
+        ),
+        ("--type", args.predicate_type.is_some()),
+        ("--insecure", !args.insecure.is_empty()),
+    ];
+    match given.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => Err(CliError::Usage(format!(
+            "{flag} cannot be used with {with}: the file carries every input"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn strict_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], path: &Path) -> Result<T, CliError> {
+    plugin_api::json::from_slice(bytes)
+        .map_err(|e| CliError::malformed(path.display().to_string(), e))
+}
+
+/// RFC 3339 or Unix seconds.
+pub(crate) fn parse_time(text: &str, field: &str) -> Result<VerificationTime, CliError> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<u64>()
+            .map(VerificationTime::from_unix_seconds)
+            .map_err(|e| CliError::malformed(field, e));
+    }
+    plugin_x509::parse_rfc3339(text)
+        .map(VerificationTime::from_unix_seconds)
+        .ok_or_else(|| {
+            CliError::malformed(
+                field,
+                format!("{text:?} is neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"),
+            )
+        })
+}
+
+fn time_or_now(at: Option<&str>, field: &str) -> Result<VerificationTime, CliError> {
+    match at {
+        Some(t) => parse_time(t, field),
+        None => crate::commands::now(),
+    }
+}
+
+fn insecure_modes(names: &[String], field: &str) -> Result<Vec<Insecure>, CliError> {
+    names
+        .iter()
+        .map(|n| {
+            Insecure::ALL
+                .iter()
+                .copied()
+                .find(|m| m.name() == n)
+                .ok_or_else(|| {
+                    let all: Vec<&str> = Insecure::ALL.iter().map(|m| m.name()).collect();
+                    CliError::malformed(
+                        field,
+                        format!("unknown insecure mode {n:?} (known: {})", all.join(", ")),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn root_kind(name: &str) -> Option<TrustRootKind> {
+    [
+        TrustRootKind::X509Certificate,
+        TrustRootKind::PublicKey,
+        TrustRootKind::SigstoreTrustedRoot,
+        TrustRootKind::TufRoot,
+        TrustRootKind::NoteVerifierKey,
+    ]
+    .into_iter()
+    .find(|k| k.name() == name)
+}
+
+fn plugin_named(name: &str) -> Result<Box<dyn plugin_api::Plugin>, CliError> {
+    registry::find(name).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown plugin {name:?} (registered: {})",
+            registry::names()
+        ))
+    })
+}
+
+fn policy_of(
+    identity: Option<&String>,
+    identity_regexp: Option<&String>,
+    issuer: Option<&String>,
+    issuer_regexp: Option<&String>,
+    predicate_type: Option<&String>,
+    require_revocation: bool,
+) -> Policy {
+    let mut p = Policy::new();
+    if let Some(v) = identity {
+        p = p.with_identity(v.clone());
+    }
+    if let Some(v) = identity_regexp {
+        p = p.with_identity_regexp(v.clone());
+    }
+    if let Some(v) = issuer {
+        p = p.with_issuer(v.clone());
+    }
+    if let Some(v) = issuer_regexp {
+        p = p.with_issuer_regexp(v.clone());
+    }
+    if let Some(v) = predicate_type {
+        p = p.with_predicate_type(v.clone());
+    }
+    if require_revocation {
+        p = p.with_required_revocation();
+    }
+    p
+}
+
+fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
+    let name = a
+        .plugin
+        .as_deref()
+        .ok_or_else(|| CliError::Usage("give --plugin, --request or --set".into()))?;
+    let plugin = plugin_named(name)?;
+    let default_kind = plugin.info().trust_roots.first().copied();
+    let mut roots = Vec::new();
+    for r in &a.root {
+        let (kind, path) = match r
+            .split_once('=')
+            .and_then(|(k, p)| Some((root_kind(k)?, p)))
+        {
+            Some((k, p)) => (k, p),
+            None => (
+                default_kind.ok_or_else(|| {
+                    CliError::Usage(format!("the {name} plugin takes no trust roots"))
+                })?,
+                r.as_str(),
+            ),
+        };
+        roots.push((kind, PathBuf::from(path)));
+    }
+    Ok(Plan {
+        plugin: name.to_owned(),
+        subject: a.manifest.clone(),
+        digest: a.digest.clone(),
+        signature: a.signature.clone(),
+        signature_type: a.signature_type.clone(),
+        roots,
+        certs: a.cert.clone(),
+        crls: a.crl.clone(),
+        policy: policy_of(
+            a.certificate_identity.as_ref(),
+            a.certificate_identity_regexp.as_ref(),
+            a.certificate_oidc_issuer.as_ref(),
+            a.certificate_oidc_issuer_regexp.as_ref(),
+            a.predicate_type.as_ref(),
+            a.require_crl,
+        ),
+        insecure: insecure_modes(&a.insecure, "--insecure")?,
+        time: time_or_now(a.at.as_deref(), "--at")?,
+        flags: true,
+    })
+}
+
+fn plan_from_json(
+    j: &RequestJson,
+    base: &Path,
+    cli_at: Option<&str>,
+    set_at: Option<&str>,
+) -> Result<Plan, CliError> {
+    plugin_named(&j.plugin)?;
+    if j.subject.is_some() && j.digest.is_some() {
+        return Err(CliError::Usage(
+            "give `subject` or `digest`, not both".into(),
+        ));
+    }
+    let mut roots = Vec::new();
+    for (i, r) in j.roots.iter().enumerate() {
+        let kind = root_kind(&r.kind).ok_or_else(|| {
+            CliError::malformed(
+                format!("roots[{i}].kind"),
+                format!("unknown kind {:?}", r.kind),
+            )
+        })?;
+        roots.push((kind, base.join(&r.path)));
+    }
+    let p = &j.policy;
+    let at = j.at.as_deref().or(set_at).or(cli_at);
+    Ok(Plan {
+        plugin: j.plugin.clone(),
+        subject: j.subject.as_ref().map(|s| base.join(s)),
+        digest: j.digest.clone(),
+        signature: j.signature.as_ref().map(|s| base.join(s)),
+        signature_type: j.signature_type.clone(),
+        roots,
+        certs: j.certs.iter().map(|c| base.join(c)).collect(),
+        crls: j.crls.iter().map(|c| base.join(c)).collect(),
+        policy: policy_of(
+            p.identity.as_ref(),
+            p.identity_regexp.as_ref(),
+            p.issuer.as_ref(),
+            p.issuer_regexp.as_ref(),
+            p.predicate_type.as_ref(),
+            p.require_revocation,
+        ),
+        insecure: insecure_modes(&j.insecure, "insecure")?,
+        time: time_or_now(at, "at")?,
+        flags: false,
+    })
+}
+
+fn parse_digest(text: &str, field: &str) -> Result<(DigestAlgorithm, Vec<u8>), CliError> {
+    let (alg, hex_text) = text.split_once(':').ok_or_else(|| {
+        CliError::malformed(field, "expected ALG:HEX, e.g. sha256:<64 hex digits>")
+    })?;
+    let alg = DigestAlgorithm::from_name(alg)
+        .ok_or_else(|| CliError::malformed(field, format!("unknown digest algorithm {alg:?}")))?;
+    let value = hex::decode(hex_text).map_err(|e| CliError::malformed(field, e))?;
+    Ok((alg, value))
+}
+
+/// Reads the plan's inputs (bounded) and runs its plugin.
+fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Report, CliError> {
+    let plugin = plugin_named(&plan.plugin)?;
+    let name = |flag: &str, field: String, p: &Path| {
+        if plan.flags {
+            format!("{flag} {}", p.display())
+        } else {
+            format!("{field} {}", p.display())
+        }
+    };
+    for (what, n) in [
+        ("roots", plan.roots.len()),
+        ("certificates", plan.certs.len()),
+        ("CRLs", plan.crls.len()),
+    ] {
+        if n > MAX_INPUTS_PER_KIND {
+            return Err(CliError::malformed(
+                what,
+                format!("more than {MAX_INPUTS_PER_KIND} inputs"),
+            ));
+        }
+    }
+    let subject_bytes = match &plan.subject {
+        Some(p) => Some(read_limited(p, MAX_SUBJECT)?),
+        None => None,
+    };
+    let digest = match &plan.digest {
+        Some(d) => Some(parse_digest(
+            d,
+            if plan.flags { "--digest" } else { "digest" },
+        )?),
+        None => None,
+    };
+    let subject = match (&subject_bytes, &digest) {
+        (Some(b), _) => Subject::Bytes(b),
+        (None, Some((alg, v))) => Subject::Digest(
+            Digest::new(*alg, v).map_err(|e| CliError::from(plugin_api::Error::from(e)))?,
+        ),
+        (None, None) => {
+            return Err(CliError::Usage(if plan.flags {
+                "give the subject: --manifest FILE or --digest ALG:HEX".into()
+            } else {
+                "give the subject: `subject` (a file) or `digest`".into()
+            }))
+        }
+    };
+    let signature_bytes = match &plan.signature {
+        Some(p) => read_limited(p, MAX_INPUT)?,
+        None => Vec::new(),
+    };
+    let signature_name = plan
+        .signature
+        .as_ref()
+        .map(|p| name("--signature", "signature".into(), p))
+        .unwrap_or_else(|| "signature".into());
+    let mut signature = Signature::new(&signature_bytes).with_name(&signature_name);
+    if let Some(t) = &plan.signature_type {
+        signature = signature.with_media_type(t);
+    }
+    let mut roots = TrustRoots::new();
+    for (i, (kind, p)) in plan.roots.iter().enumerate() {
+        roots.push(TrustRoot::new(
+            *kind,
+            name("--root", format!("roots[{i}]"), p),
+            read_limited(p, MAX_INPUT)?,
+        ));
+    }
+    let mut certs = Vec::new();
+    for (i, p) in plan.certs.iter().enumerate() {
+        certs.push((
+            name("--cert", format!("certs[{i}]"), p),
+            read_limited(p, MAX_INPUT)?,
+        ));
+    }
+    let mut crls = Vec::new();
+    for (i, p) in plan.crls.iter().enumerate() {
+        crls.push((
+            name("--crl", format!("crls[{i}]"), p),
+            read_limited(p, MAX_INPUT)?,
+        ));
+    }
+    let cert_refs: Vec<Certificate<'_>> =
+        certs.iter().map(|(n, b)| Certificate::new(n, b)).collect();
+    let crl_refs: Vec<RevocationList<'_>> = crls
+        .iter()
+        .map(|(n, b)| RevocationList::new(n, b))
+        .collect();
+    let subject_name = plan.subject.as_ref().map(|p| p.display().to_string());
+    let mut req = VerifyRequest::new(subject, signature, &roots, plan.time)
+        .with_certificates(&cert_refs)
+        .with_revocation(&crl_refs, None)
+        .with_policy(&plan.policy)
+        .with_insecure(&plan.insecure);
+    if let Some(n) = &subject_name {
+        req = req.with_subject_name(n);
+    }
+    if let Some(c) = cache {
+        req = req.with_cache(c);
+    }
+    tracing::info!(
+        plugin = plan.plugin,
+        at = plan.time.unix_seconds(),
+        "running plugin"
+    );
+    Ok(run_plugin(plugin.as_ref(), &req)?)
+}
+
+/// One item of a set, verified.
+#[derive(Debug)]
+pub struct SetItem {
+    /// Its name (given, or `item-N`).
+    pub name: String,
+    /// Its plugin.
+    pub plugin: String,
+    /// The report, or why no verdict could be reached for it.
+    pub result: Result<Report, String>,
+}
+
+fn run_set(
+    path: &Path,
+    cli_at: Option<&str>,
+    cache: Option<&offline_cache::CacheDir>,
+) -> Result<Outcome, CliError> {
+    let bytes = read_limited(path, MAX_REQUEST_FILE)?;
+    let set: SetJson = strict_json(&bytes, path)?;
+    let field = path.display().to_string();
+    if set.version != 1 {
+        return Err(CliError::malformed(
+            &field,
+            format!("unsupported set version {} (expected 1)", set.version),
+        ));
+    }
+    if set.items.is_empty() {
+        return Err(CliError::malformed(&field, "the set has no items"));
+    }
+    if set.items.len() > MAX_SET_ITEMS {
+        return Err(CliError::malformed(
+            &field,
+            format!("more than {MAX_SET_ITEMS} items"),
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut names = std::collections::BTreeSet::new();
+    let mut plans = Vec::new();
+    for (i, item) in set.items.iter().enumerate() {
+        let name = item
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("item-{}", i + 1));
+        if !names.insert(name.clone()) {
+            return Err(CliError::malformed(
+                format!("{field}: items[{i}].name"),
+                format!("duplicate item name {name:?}"),
+            ));
+        }
+        // A malformed item (unknown plugin, bad field) makes the set malformed: no verdict.
+        let plan = plan_from_json(item, base, cli_at, set.at.as_deref())
+            .map_err(|e| CliError::malformed(format!("{field}: items[{i}] ({name})"), e))?;
+        plans.push((name, plan));
+    }
+    let items: Vec<SetItem> = plans
+        .par_iter()
+        .map(|(name, plan)| SetItem {
+            name: name.clone(),
+            plugin: plan.plugin.clone(),
+            result: execute(plan, cache).map_err(|e| e.to_string()),
+        })
+        .collect();
+    let mut b = Report::builder("evidence-set").subject(field.clone());
+    for (i, item) in items.iter().enumerate() {
+        let id = format!("evidence-set.item-{}", i + 1);
+        b = match &item.result {
+            Ok(r) if r.ok() => b.pass(
+                id,
+                format!(
+                    "{} ({}): verified, {} checks",
+                    item.name,
+                    item.plugin,
+                    r.checks().len()
+                ),
+            ),
+            Ok(r) => b.fail(
+                id,
+                format!(
+                    "{} ({}): {}",
+                    item.name,
+                    item.plugin,
+                    r.first_failure()
+                        .map(|c| format!("{} failed", c.id))
+                        .or_else(|| r.errors().first().cloned())
+                        .unwrap_or_else(|| "not verified".into())
+                ),
+            ),
+            Err(e) => b.fail(
+                id,
+                format!("{} ({}): no verdict: {e}", item.name, item.plugin),
+            ),
+        };
+    }
+    Ok(Outcome::Set {
+        items,
+        summary: b.finish(),
+    })
+}
+
+/// `prov-verify plugins`: name, version, what each takes, its conformance figures.
+pub fn plugins(json: bool) -> Outcome {
+    let all = registry::all();
+    if json {
+        let list: Vec<serde_json::Value> = all
+            .iter()
+            .map(|p| {
+                let i = p.info();
+                serde_json::json!({
+                    "name": i.name,
+                    "version": i.version,
+                    "summary": i.summary,
+                    "subjects": i.subjects.iter().map(|s| s.name()).collect::<Vec<_>>(),
+                    "signature": i.signature,
+                    "trustRoots": i.trust_roots.iter().map(|k| k.name()).collect::<Vec<_>>(),
+                    "conformance": registry::conformance(i.name)
+                        .iter()
+                        .map(|(suite, figure)| serde_json::json!({"suite": suite, "result": figure}))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return Outcome::Data(serde_json::json!({ "plugins": list }));
+    }
+    let mut out = String::new();
+    for p in &all {
+        let i = p.info();
+        out.push_str(&format!("{} {}\n  {}\n", i.name, i.version, i.summary));
+        let subjects: Vec<&str> = i.subjects.iter().map(|s| s.name()).collect();
+        out.push_str(&format!("  subject: {}\n", subjects.join(", ")));
+        out.push_str(&format!("  signature: {}\n", i.signature));
+        let kinds: Vec<&str> = i.trust_roots.iter().map(|k| k.name()).collect();
+        out.push_str(&format!(
+            "  trust roots: {}\n",
+            if kinds.is_empty() {
+                "none".into()
+            } else {
+                kinds.join(", ")
+            }
+        ));
+        for (suite, figure) in registry::conformance(i.name) {
+            out.push_str(&format!("  conformance: {suite}: {figure}\n"));
+        }
+    }
+    Outcome::Text(out)
+}

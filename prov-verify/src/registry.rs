@@ -1,0 +1,58 @@
+//! The registered plugins: every verifier `prov-verify verify` can drive, in one list. Adding
+//! a plugin is one line here (see docs/plugins.md).
+
+use plugin_api::Plugin;
+
+/// Every registered plugin, in listing order. A new plugin is registered here.
+pub fn all() -> Vec<Box<dyn Plugin>> {
+    vec![
+        Box::new(plugin_cosign::CosignPlugin::new()),
+        Box::new(plugin_x509::X509Plugin::default()),
+        Box::new(offline_cache::TufTargetPlugin),
+        Box::new(audit_pack::AuditPackPlugin::default()),
+        Box::new(tlog::TlogReceiptPlugin),
+        Box::new(merkle::CheckpointPlugin),
+    ]
+}
+
+/// The plugin called `name`.
+pub fn find(name: &str) -> Option<Box<dyn Plugin>> {
+    all().into_iter().find(|p| p.name() == name)
+}
+
+/// The names of every plugin, for messages.
+pub fn names() -> String {
+    all()
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The external suites each plugin is measured against, as recorded in docs/conformance.md
+/// (the matrix CI regenerates): (suite, figure).
+pub fn conformance(name: &str) -> &'static [(&'static str, &'static str)] {
+    match name {
+        "cosign" => &[("sigstore-conformance", "140/140 cases, 0 false accepts")],
+        "x509" => &[("x509-limbo", "9,777/9,780 cases, 0 false accepts")],
+        "tuf" => &[("tuf-conformance", "113/113 cases")],
+        "merkle" => &[("merkle vectors", "all vectors in ../shared/vectors")],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_unique_and_valid_check_id_prefixes() {
+        let all = super::all();
+        let mut names: Vec<&str> = all.iter().map(|p| p.name()).collect();
+        assert!(names.len() >= 6, "{names:?}");
+        for n in &names {
+            assert!(plugin_api::is_valid_check_id(&format!("{n}.x")), "{n}");
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+    }
+}
