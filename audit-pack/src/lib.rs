@@ -44,7 +44,7 @@ pub use keys::{parse_public_key, KeyError, SigningKey};
 pub use kind::Kind;
 pub use limits::Limits;
 pub use names::{pack_file_name, OrgSlug, PackDate};
-pub use plugin::{AuditPackPlugin, MANIFEST_KEY_PREFIX};
+pub use plugin::AuditPackPlugin;
 pub use proof::{
     make_proof, verify_proof, verify_proof_trusted, PackProof, ProofError, PROOF_CHECK_IDS,
     PROOF_FORMAT,

@@ -1,10 +1,10 @@
 //! `audit-pack` as a `plugin_api::Plugin`, for callers that drive every verifier the same way.
 //!
 //! The request's subject is the pack (`Subject::Bytes`); its trust roots must include at least
-//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key. Note
-//! verifier keys whose trust-root name starts with [`MANIFEST_KEY_PREFIX`] (`manifest:`) are
-//! manifest signers' keys instead (the `--manifest-key` of the command line), never index
-//! keys. The request's signature must be empty (the index signature travels inside the
+//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key; keys
+//! of kind `TrustRootKind::ManifestSignerKey` are manifest signers' keys (the
+//! `--manifest-key` of the command line), never index keys. A key that does not parse is an
+//! input error. The request's signature must be empty (the index signature travels inside the
 //! pack): a non-empty one is refused with an error, never ignored.
 
 use crate::limits::Limits;
@@ -14,9 +14,6 @@ use plugin_api::{
     Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
     VerifyRequest,
 };
-
-/// Trust-root name prefix of a manifest signer's note verifier key.
-pub const MANIFEST_KEY_PREFIX: &str = "manifest:";
 
 /// The audit-pack verifier, with its budgets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +30,10 @@ impl Plugin for AuditPackPlugin {
             summary: "an audit pack (.tgz): index signature, Merkle root, every artifact, control coverage",
             subjects: &[SubjectKind::Bytes],
             signature: "none (the index signature travels inside the pack)",
-            trust_roots: &[TrustRootKind::NoteVerifierKey],
+            trust_roots: &[
+                TrustRootKind::NoteVerifierKey,
+                TrustRootKind::ManifestSignerKey,
+            ],
         }
     }
 
@@ -53,7 +53,7 @@ impl Plugin for AuditPackPlugin {
             )
             .into());
         }
-        let mut b = Report::builder_for(PLUGIN, req);
+        let b = Report::builder_for(PLUGIN, req);
         let Subject::Bytes(pack) = req.subject() else {
             return Ok(b
                 .fail(
@@ -64,14 +64,14 @@ impl Plugin for AuditPackPlugin {
         };
         let mut keys = Vec::new();
         let mut manifest_keys = Vec::new();
-        for root in req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey) {
+        for root in req.trust_roots().iter() {
             let parsed = std::str::from_utf8(root.bytes())
                 .map_err(|e| e.to_string())
-                .and_then(|text| VerifierKey::parse(text.trim()).map_err(|e| e.to_string()));
-            match parsed {
-                Ok(key) if root.name().starts_with(MANIFEST_KEY_PREFIX) => manifest_keys.push(key),
-                Ok(key) => keys.push(key),
-                Err(e) => b = b.error(format!("trust root {}: {e}", root.name())),
+                .and_then(|text| VerifierKey::parse(text.trim()).map_err(|e| e.to_string()))
+                .map_err(|e| InputError::malformed(root.name(), e))?;
+            match root.kind() {
+                TrustRootKind::ManifestSignerKey => manifest_keys.push(parsed),
+                _ => keys.push(parsed),
             }
         }
         if keys.is_empty() {

@@ -226,8 +226,8 @@ fn the_plugin_contract_gives_the_same_verdicts() {
     assert!(first.explanation().contains("--manifest-key"));
     let release = std::fs::read(fixtures().join("keys/acme-release.pub")).unwrap();
     let roots = index_only.with(TrustRoot::new(
-        TrustRootKind::NoteVerifierKey,
-        format!("{}release", audit_pack::MANIFEST_KEY_PREFIX),
+        TrustRootKind::ManifestSignerKey,
+        "release",
         release,
     ));
     let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &roots, AT);

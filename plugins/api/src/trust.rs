@@ -19,9 +19,27 @@ pub enum TrustRootKind {
     TufRoot,
     /// A C2SP signed-note verifier key (`name+hash+base64`), text.
     NoteVerifierKey,
+    /// A C2SP signed-note verifier key trusted only to sign manifests carried inside the
+    /// evidence (audit-pack `--manifest-key`), never an index or log key; text.
+    ManifestSignerKey,
 }
 
 impl TrustRootKind {
+    /// Every kind, in a stable order.
+    pub const ALL: &'static [TrustRootKind] = &[
+        TrustRootKind::X509Certificate,
+        TrustRootKind::PublicKey,
+        TrustRootKind::SigstoreTrustedRoot,
+        TrustRootKind::TufRoot,
+        TrustRootKind::NoteVerifierKey,
+        TrustRootKind::ManifestSignerKey,
+    ];
+
+    /// The kind called `name` (see [`TrustRootKind::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
     /// A stable kebab-case name (`"x509-certificate"`), for messages and flags.
     pub fn name(self) -> &'static str {
         match self {
@@ -30,6 +48,7 @@ impl TrustRootKind {
             TrustRootKind::SigstoreTrustedRoot => "sigstore-trusted-root",
             TrustRootKind::TufRoot => "tuf-root",
             TrustRootKind::NoteVerifierKey => "note-verifier-key",
+            TrustRootKind::ManifestSignerKey => "manifest-signer-key",
         }
     }
 }

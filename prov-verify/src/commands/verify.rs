@@ -52,7 +52,8 @@ pub struct VerifyArgs {
     pub signature_type: Option<String>,
 
     /// A trust root, KIND=FILE or FILE (the plugin's first trust-root kind); repeatable.
-    /// Kinds: x509-certificate, public-key, sigstore-trusted-root, tuf-root, note-verifier-key
+    /// Kinds: x509-certificate, public-key, sigstore-trusted-root, tuf-root, note-verifier-key,
+    /// manifest-signer-key
     #[arg(long, value_name = "[KIND=]FILE")]
     pub root: Vec<String>,
 
@@ -147,6 +148,10 @@ pub struct RequestJson {
     /// Verification time (RFC 3339 or Unix seconds as a string).
     #[serde(default)]
     at: Option<String>,
+    /// The offline cache directory (the `tuf` plugin reads repositories from it); default:
+    /// the set's, else `--cache-dir`.
+    #[serde(default)]
+    cache_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,6 +186,9 @@ struct SetJson {
     /// Verification time for every item without its own.
     #[serde(default)]
     at: Option<String>,
+    /// Offline cache directory for every item without its own.
+    #[serde(default, rename = "cacheDir")]
+    cache_dir: Option<String>,
     items: Vec<RequestJson>,
 }
 
@@ -198,6 +206,8 @@ struct Plan {
     policy: Policy,
     insecure: Vec<Insecure>,
     time: VerificationTime,
+    /// An offline cache directory named by the request or set (else the command's).
+    cache_dir: Option<PathBuf>,
     /// Flag names for messages (`--root`) or request fields (`roots[0]`).
     flags: bool,
 }
@@ -311,15 +321,7 @@ fn insecure_modes(names: &[String], field: &str) -> Result<Vec<Insecure>, CliErr
 }
 
 fn root_kind(name: &str) -> Option<TrustRootKind> {
-    [
-        TrustRootKind::X509Certificate,
-        TrustRootKind::PublicKey,
-        TrustRootKind::SigstoreTrustedRoot,
-        TrustRootKind::TufRoot,
-        TrustRootKind::NoteVerifierKey,
-    ]
-    .into_iter()
-    .find(|k| k.name() == name)
+    TrustRootKind::from_name(name)
 }
 
 fn plugin_named(name: &str) -> Result<Box<dyn plugin_api::Plugin>, CliError> {
@@ -403,6 +405,7 @@ fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         ),
         insecure: insecure_modes(&a.insecure, "--insecure")?,
         time: time_or_now(a.at.as_deref(), "--at")?,
+        cache_dir: None,
         flags: true,
     })
 }
@@ -411,8 +414,14 @@ fn plan_from_json(
     j: &RequestJson,
     base: &Path,
     cli_at: Option<&str>,
-    set_at: Option<&str>,
+    set: Option<&SetJson>,
 ) -> Result<Plan, CliError> {
+    let set_at = set.and_then(|s| s.at.as_deref());
+    let cache_dir = j
+        .cache_dir
+        .as_ref()
+        .or(set.and_then(|s| s.cache_dir.as_ref()))
+        .map(|d| base.join(d));
     plugin_named(&j.plugin)?;
     if j.subject.is_some() && j.digest.is_some() {
         return Err(CliError::Usage(
@@ -450,6 +459,7 @@ fn plan_from_json(
         ),
         insecure: insecure_modes(&j.insecure, "insecure")?,
         time: time_or_now(at, "at")?,
+        cache_dir,
         flags: false,
     })
 }
@@ -560,7 +570,11 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     if let Some(n) = &subject_name {
         req = req.with_subject_name(n);
     }
-    if let Some(c) = cache {
+    let own_cache = plan
+        .cache_dir
+        .as_ref()
+        .map(|d| offline_cache::CacheDir::new(d));
+    if let Some(c) = own_cache.as_ref().or(cache) {
         req = req.with_cache(c);
     }
     tracing::info!(
@@ -620,7 +634,7 @@ fn run_set(
             ));
         }
         // A malformed item (unknown plugin, bad field) makes the set malformed: no verdict.
-        let plan = plan_from_json(item, base, cli_at, set.at.as_deref())
+        let plan = plan_from_json(item, base, cli_at, Some(&set))
             .map_err(|e| CliError::malformed(format!("{field}: items[{i}] ({name})"), e))?;
         plans.push((name, plan));
     }
