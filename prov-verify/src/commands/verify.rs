@@ -573,7 +573,7 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     let own_cache = plan
         .cache_dir
         .as_ref()
-        .map(|d| offline_cache::CacheDir::new(d));
+        .map(offline_cache::CacheDir::new);
     if let Some(c) = own_cache.as_ref().or(cache) {
         req = req.with_cache(c);
     }
