@@ -277,3 +277,106 @@ pub fn check_manifest_receipt(
         entry,
     }
 }
+
+/// The receipt checks for a plugin's report, in one place for every plugin and command:
+/// `PLUGIN.log.receipt` (the receipt's checkpoint is signed by `key` and includes its entry)
+/// and `PLUGIN.log.entry` (the entry records this subject and signature: `manifest_root` is
+/// the SHA-256 of the subject's bytes, or the subject's SHA-256 digest; `sig_digest` the
+/// SHA-256 of the signature bytes), with the outputs `log_index` and `log_leaf_hash`.
+pub fn receipt_checks(
+    plugin: &str,
+    receipt: &Receipt,
+    key: &VerifierKey,
+    subject: plugin_api::Subject<'_>,
+    signature: &[u8],
+) -> plugin_api::ReportBuilder {
+    let manifest: &[u8] = match subject {
+        plugin_api::Subject::Bytes(b) => b,
+        plugin_api::Subject::Digest(_) => &[],
+    };
+    let c = check_manifest_receipt(receipt, key, manifest, signature);
+    let entry = match subject {
+        plugin_api::Subject::Bytes(_) => c.entry,
+        plugin_api::Subject::Digest(d) => match <[u8; 32]>::try_from(d.value()) {
+            Ok(v) if d.algorithm() == plugin_api::DigestAlgorithm::Sha256 => {
+                digest_entry_check(receipt, &Hash(v), signature)
+            }
+            _ => Err(format!(
+                "a {} digest cannot be compared with the entry's SHA-256 manifest_root",
+                d.algorithm()
+            )),
+        },
+    };
+    let b = plugin_api::ReportBuilder::new(plugin)
+        .output("log_index", receipt.index)
+        .output("log_leaf_hash", receipt.entry.leaf_hash().to_hex());
+    let receipt_id = format!("{plugin}.log.receipt");
+    let entry_id = format!("{plugin}.log.entry");
+    let b = match c.receipt {
+        Ok(d) => b.pass(receipt_id, d),
+        Err(e) => b.fail(receipt_id, e),
+    };
+    match entry {
+        Ok(d) => b.pass(entry_id, d),
+        Err(e) => b.fail(entry_id, e),
+    }
+}
+
+/// The entry check for a subject given only as its SHA-256 digest: the entry's
+/// `manifest_root` must be that digest (the SHA-256 of the artifact bytes, as `log append
+/// --manifest` records it), and its `sig_digest` the SHA-256 of the signature.
+fn digest_entry_check(r: &Receipt, want_root: &Hash, signature: &[u8]) -> Result<String, String> {
+    let (_, want_sig) = manifest_digests(&[], signature);
+    let (got_root, got_sig) = (r.entry.manifest_root(), r.entry.sig_digest());
+    let mut diffs = Vec::new();
+    if got_root != *want_root {
+        diffs.push(format!(
+            "manifest_root {got_root} is not the artifact digest {want_root}"
+        ));
+    }
+    if got_sig != want_sig {
+        diffs.push(format!(
+            "sig_digest {got_sig} is not SHA-256 of the bundle {want_sig}"
+        ));
+    }
+    if diffs.is_empty() {
+        Ok(format!(
+            "the entry records this artifact (SHA-256 {want_root}) and bundle (SHA-256 {want_sig})"
+        ))
+    } else {
+        Err(format!(
+            "the receipt is for another artifact or bundle: {}",
+            diffs.join("; ")
+        ))
+    }
+}
+
+/// Runs `plugin` on `req` through [`plugin_api::run_plugin`] and, if the request offers a log
+/// receipt, checks it ([`receipt_checks`], over the request's subject and signature bytes) and
+/// adds the checks to the report. A receipt or key that does not parse is an input error (no
+/// verdict).
+pub fn run_plugin_with_receipt<P: plugin_api::Plugin + ?Sized>(
+    plugin: &P,
+    req: &plugin_api::VerifyRequest<'_>,
+) -> Result<plugin_api::Report, plugin_api::Error> {
+    let Some(lr) = req.log_receipt() else {
+        return plugin_api::run_plugin(plugin, req);
+    };
+    let key = std::str::from_utf8(lr.key)
+        .map_err(|_| plugin_api::InputError::malformed(lr.key_name, "not UTF-8"))
+        .and_then(|t| {
+            VerifierKey::parse(t.trim()).map_err(|e| {
+                plugin_api::InputError::malformed(lr.key_name, format!("verifier key: {e}"))
+            })
+        })?;
+    let receipt = Receipt::parse(lr.receipt)
+        .map_err(|e| plugin_api::InputError::malformed(lr.receipt_name, e.to_string()))?;
+    let report = plugin_api::run_plugin(plugin, &req.without_log_receipt())?;
+    Ok(report.amend(receipt_checks(
+        plugin.name(),
+        &receipt,
+        &key,
+        req.subject(),
+        req.signature().bytes(),
+    )))
+}

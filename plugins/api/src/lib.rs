@@ -42,7 +42,8 @@ pub use insecure::Insecure;
 pub use plugin::{run_plugin, Plugin, PluginInfo, SubjectKind};
 pub use report::{Report, MAX_OUTPUT_KEY_LEN, MAX_REPORT_JSON_BYTES};
 pub use request::{
-    Certificate, Digest, DigestAlgorithm, Policy, RevocationList, Signature, Subject, VerifyRequest,
+    Certificate, Digest, DigestAlgorithm, LogReceipt, Policy, RevocationList, Signature, Subject,
+    VerifyRequest,
 };
 pub use time::VerificationTime;
 pub use trust::{TrustRoot, TrustRootKind, TrustRoots};

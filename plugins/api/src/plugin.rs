@@ -112,6 +112,13 @@ pub fn run_plugin<P: Plugin + ?Sized>(
     req: &VerifyRequest<'_>,
 ) -> Result<Report, Error> {
     let info = plugin.info();
+    if let Some(r) = req.log_receipt() {
+        return Err(InputError::malformed(
+            r.receipt_name,
+            "a log receipt is checked by the transparency-log runner (tlog::run_plugin_with_receipt), not by plugins",
+        )
+        .into());
+    }
     if let Some(root) = req
         .trust_roots()
         .iter()

@@ -249,6 +249,32 @@ impl fmt::Debug for RevocationList<'_> {
     }
 }
 
+/// A transparency-log receipt offered with the evidence, and the log's verifier key (C2SP
+/// note key text), each with a name for messages. Checked by the transparency-log crate's
+/// runner (`tlog::run_plugin_with_receipt`), never by a plugin; [`run_plugin`](crate::run_plugin)
+/// refuses a request that carries one, so a receipt is never silently ignored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct LogReceipt<'a> {
+    /// The receipt's name (usually the flag and file).
+    pub receipt_name: &'a str,
+    /// The receipt (JSON).
+    pub receipt: &'a [u8],
+    /// The key's name.
+    pub key_name: &'a str,
+    /// The key (text `name+hash+base64`).
+    pub key: &'a [u8],
+}
+
+impl fmt::Debug for LogReceipt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogReceipt")
+            .field("receipt_name", &self.receipt_name)
+            .field("len", &self.receipt.len())
+            .field("key_name", &self.key_name)
+            .finish()
+    }
+}
+
 /// What the caller expects of the signer and the evidence, beyond a valid signature. Every
 /// field is optional; a plugin that can check an expectation must check it, and one that
 /// cannot must refuse the request ([`Plugin::verify`](crate::Plugin::verify) returns an
@@ -429,6 +455,7 @@ pub struct VerifyRequest<'a> {
     certificates: &'a [Certificate<'a>],
     revocation: &'a [RevocationList<'a>],
     revocation_source: Option<&'a str>,
+    log_receipt: Option<LogReceipt<'a>>,
     policy: &'a Policy,
     cache: Option<&'a dyn OfflineCache>,
     time: VerificationTime,
@@ -452,6 +479,7 @@ impl<'a> VerifyRequest<'a> {
             certificates: &[],
             revocation: &[],
             revocation_source: None,
+            log_receipt: None,
             policy: &EMPTY_POLICY,
             cache: None,
             time,
@@ -483,6 +511,20 @@ impl<'a> VerifyRequest<'a> {
     ) -> Self {
         self.revocation = lists;
         self.revocation_source = source;
+        self
+    }
+
+    /// Offers a transparency-log receipt for the subject and signature (see [`LogReceipt`]).
+    #[must_use]
+    pub fn with_log_receipt(mut self, receipt: LogReceipt<'a>) -> Self {
+        self.log_receipt = Some(receipt);
+        self
+    }
+
+    /// The same request without its log receipt (for the runner that checks it).
+    #[must_use]
+    pub fn without_log_receipt(mut self) -> Self {
+        self.log_receipt = None;
         self
     }
 
@@ -543,6 +585,11 @@ impl<'a> VerifyRequest<'a> {
         self.revocation_source
     }
 
+    /// The log receipt, if one was offered.
+    pub fn log_receipt(&self) -> Option<LogReceipt<'a>> {
+        self.log_receipt
+    }
+
     /// The signer expectations.
     pub fn policy(&self) -> &'a Policy {
         self.policy
@@ -579,6 +626,7 @@ impl fmt::Debug for VerifyRequest<'_> {
             .field("certificates", &self.certificates)
             .field("revocation", &self.revocation)
             .field("revocation_source", &self.revocation_source)
+            .field("log_receipt", &self.log_receipt)
             .field("policy", &self.policy)
             .field("cache", &self.cache.map(|c| c.describe()))
             .field("time", &self.time)

@@ -15,13 +15,11 @@ use crate::error::CliError;
 use crate::input::read_limited;
 use clap::{Args, Subcommand};
 use plugin_api::{
-    run_plugin, Digest, DigestAlgorithm, Insecure, Policy, Report, ReportBuilder, Signature,
-    Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+    Digest, DigestAlgorithm, Insecure, Policy, Report, Signature, Subject, TrustRoot,
+    TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
 };
 use plugin_cosign::request::{SignerFields, SignerSpec};
-use plugin_cosign::{
-    attestation, embedded, Artifact, CosignPlugin, IdentityPolicy, Matcher, TrustedRoot,
-};
+use plugin_cosign::{attestation, embedded, CosignPlugin, IdentityPolicy, Matcher, TrustedRoot};
 use std::path::{Path, PathBuf};
 
 /// Largest bundle, trusted root or key file read.
@@ -31,9 +29,7 @@ const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 
 /// Check id of the predicate-type check of `verify-blob-attestation`.
 /// Check id: the `--log-receipt` verifies with the `--log-key`.
-const LOG_RECEIPT_CHECK: &str = "cosign.log.receipt";
 /// Check id: the receipt's log entry records this artifact and bundle file.
-const LOG_ENTRY_CHECK: &str = "cosign.log.entry";
 
 #[derive(Debug, Subcommand)]
 pub enum CosignCommand {
@@ -264,14 +260,7 @@ pub(crate) struct Request {
     /// Expected predicate type URI (attestations only).
     predicate_type: Option<String>,
     /// A transparency-log receipt for the artifact and bundle file, and the log's key.
-    log_receipt: Option<LogReceipt>,
-}
-
-/// A parsed `--log-receipt` and the `--log-key` to check it with.
-#[derive(Debug, Clone)]
-pub(crate) struct LogReceipt {
-    receipt: tlog::receipt::Receipt,
-    key: merkle::note::VerifierKey,
+    log_receipt: Option<crate::commands::x509::ReceiptInputs>,
 }
 
 /// What every request of one run shares.
@@ -285,29 +274,25 @@ pub(crate) struct Context {
     plugin: CosignPlugin,
 }
 
-/// Verifies one request: the plugin's report, amended with the predicate-type check
-/// (attestations), the certificate's claims (keyless, only when verified) and the
-/// embedded-root warning. `Err` is an input error (unreadable file, bad digest or key).
+/// Verifies one request through the `cosign` plugin (with the transparency-log runner when a
+/// receipt is given), adding the embedded-root warning. `Err` is an input error (unreadable
+/// file, bad digest or key): no verdict.
 pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliError> {
     let bundle = read_limited(&r.bundle, MAX_INPUT_FILE)?;
     let artifact_bytes;
     let digest;
-    let (artifact, subject) = if let Some(h) = r.artifact.strip_prefix("sha256:") {
+    let subject = if let Some(h) = r.artifact.strip_prefix("sha256:") {
         digest = hex::decode(h)
             .ok()
             .filter(|d| d.len() == 32)
             .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
-        let d = <[u8; 32]>::try_from(digest.as_slice())
-            .map_err(|_| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
-        let subject = Digest::new(DigestAlgorithm::Sha256, &digest)
-            .map_err(|e| CliError::from(plugin_api::Error::from(e)))?;
-        (Artifact::Sha256Digest(d), Subject::Digest(subject))
+        Subject::Digest(
+            Digest::new(DigestAlgorithm::Sha256, &digest)
+                .map_err(|e| CliError::from(plugin_api::Error::from(e)))?,
+        )
     } else {
         artifact_bytes = read_limited(Path::new(&r.artifact), MAX_ARTIFACT)?;
-        (
-            Artifact::Bytes(&artifact_bytes),
-            Subject::Bytes(&artifact_bytes),
-        )
+        Subject::Bytes(&artifact_bytes)
     };
     let mut roots = TrustRoots::new().with(TrustRoot::new(
         TrustRootKind::SigstoreTrustedRoot,
@@ -329,12 +314,12 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     let request = VerifyRequest::new(subject, Signature::new(&bundle), &roots, ctx.time)
         .with_policy(&policy)
         .with_insecure(&ctx.insecure);
-    let report = run_plugin(&ctx.plugin, &request)?;
-    let report = amend(report, ctx);
-    Ok(match &r.log_receipt {
-        Some(lr) => report.amend(receipt_checks(lr, artifact, &bundle)),
-        None => report,
-    })
+    let request = match &r.log_receipt {
+        Some(lr) => request.with_log_receipt(lr.as_request()),
+        None => request,
+    };
+    let report = tlog::receipt::run_plugin_with_receipt(&ctx.plugin, &request)?;
+    Ok(amend(report, ctx))
 }
 
 /// The keyless identity expectations as policy fields.
@@ -346,83 +331,6 @@ fn identity_policy(mut policy: Policy, p: &IdentityPolicy) -> Policy {
     match &p.issuer {
         Matcher::Exact(s) => policy.with_issuer(s.clone()),
         _ => policy.with_issuer_regexp(p.issuer.source().to_owned()),
-    }
-}
-
-/// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
-/// receipt or key is an input error (exit 2).
-fn log_receipt(a: &VerifyBlobArgs) -> Result<Option<LogReceipt>, CliError> {
-    let (Some(path), Some(key)) = (&a.log_receipt, &a.log_key) else {
-        return Ok(None);
-    };
-    let key =
-        tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--log-key", e))?;
-    let bytes = read_limited(path, tlog::receipt::MAX_RECEIPT as u64)?;
-    let receipt = tlog::receipt::Receipt::parse(&bytes)
-        .map_err(|e| CliError::malformed(format!("--log-receipt {}", path.display()), e))?;
-    Ok(Some(LogReceipt { receipt, key }))
-}
-
-/// The log receipt checks: `cosign.log.receipt` (the receipt verifies with the log key) and
-/// `cosign.log.entry` (its entry records this artifact and bundle file: `manifest_root` =
-/// SHA-256 of the artifact bytes, or the digest given as `sha256:HEX`; `sig_digest` = SHA-256
-/// of the bundle file bytes).
-fn receipt_checks(lr: &LogReceipt, artifact: Artifact<'_>, bundle: &[u8]) -> ReportBuilder {
-    let r = &lr.receipt;
-    let (manifest, digest): (&[u8], Option<[u8; 32]>) = match artifact {
-        Artifact::Bytes(b) => (b, None),
-        Artifact::Sha256Digest(d) => (&[], Some(d)),
-        _ => (&[], None),
-    };
-    let c = tlog::receipt::check_manifest_receipt(r, &lr.key, manifest, bundle);
-    let entry = match (artifact, digest) {
-        (Artifact::Bytes(_), _) => c.entry,
-        (_, Some(d)) => digest_entry_check(r, &merkle::Hash(d), bundle),
-        _ => Err("the artifact is neither bytes nor a SHA-256 digest".into()),
-    };
-    let b = ReportBuilder::new(plugin_cosign::PLUGIN)
-        .output("log_index", r.index)
-        .output("log_leaf_hash", r.entry.leaf_hash().to_hex());
-    let b = match c.receipt {
-        Ok(d) => b.pass(LOG_RECEIPT_CHECK, d),
-        Err(e) => b.fail(LOG_RECEIPT_CHECK, e),
-    };
-    match entry {
-        Ok(d) => b.pass(LOG_ENTRY_CHECK, d),
-        Err(e) => b.fail(LOG_ENTRY_CHECK, e),
-    }
-}
-
-/// `cosign.log.entry` for an artifact given only as its SHA-256 digest: the entry's
-/// `manifest_root` must be that digest (the SHA-256 of the artifact bytes, as `log append
-/// --manifest` records it), and its `sig_digest` the SHA-256 of the bundle file.
-fn digest_entry_check(
-    r: &tlog::receipt::Receipt,
-    want_root: &merkle::Hash,
-    bundle: &[u8],
-) -> Result<String, String> {
-    let (_, want_sig) = tlog::receipt::manifest_digests(&[], bundle);
-    let (got_root, got_sig) = (r.entry.manifest_root(), r.entry.sig_digest());
-    let mut diffs = Vec::new();
-    if got_root != *want_root {
-        diffs.push(format!(
-            "manifest_root {got_root} is not the artifact digest {want_root}"
-        ));
-    }
-    if got_sig != want_sig {
-        diffs.push(format!(
-            "sig_digest {got_sig} is not SHA-256 of the bundle {want_sig}"
-        ));
-    }
-    if diffs.is_empty() {
-        Ok(format!(
-            "the entry records this artifact (SHA-256 {want_root}) and bundle (SHA-256 {want_sig})"
-        ))
-    } else {
-        Err(format!(
-            "the receipt is for another artifact or bundle: {}",
-            diffs.join("; ")
-        ))
     }
 }
 
@@ -465,7 +373,8 @@ fn verify_blob(
         }
         _ => None,
     };
-    let log_receipt = log_receipt(a)?;
+    let log_receipt =
+        crate::commands::x509::log_receipt_inputs(a.log_receipt.as_deref(), a.log_key.as_deref())?;
     // The batch file is read before the trusted root: an unreadable file is an input error.
     let batch_lines = match &a.batch {
         Some(file) => Some(batch::read(file)?),

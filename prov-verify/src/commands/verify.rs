@@ -10,8 +10,8 @@ use crate::input::read_limited;
 use crate::registry;
 use clap::Args;
 use plugin_api::{
-    run_plugin, Certificate, Digest, DigestAlgorithm, Insecure, Policy, Report, RevocationList,
-    Signature, Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+    Certificate, Digest, DigestAlgorithm, Insecure, Policy, Report, RevocationList, Signature,
+    Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -98,6 +98,15 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 
+    /// A transparency-log receipt for the subject and signature, checked offline with
+    /// --log-key
+    #[arg(long, value_name = "RECEIPT", requires = "log_key")]
+    pub log_receipt: Option<PathBuf>,
+
+    /// The log's verifier key (name+keyid+base64) or a file holding it
+    #[arg(long, value_name = "VKEY", requires = "log_receipt")]
+    pub log_key: Option<String>,
+
     /// A request file (JSON, the fields of an evidence-set item; paths relative to it)
     #[arg(long, value_name = "REQ.json", conflicts_with = "set")]
     pub request: Option<PathBuf>,
@@ -152,6 +161,18 @@ pub struct RequestJson {
     /// the set's, else `--cache-dir`.
     #[serde(default)]
     cache_dir: Option<String>,
+    /// A transparency-log receipt for the subject and signature.
+    #[serde(default)]
+    log_receipt: Option<ReceiptJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptJson {
+    /// The receipt file.
+    receipt: String,
+    /// The log's verifier key file.
+    key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,6 +229,8 @@ struct Plan {
     time: VerificationTime,
     /// An offline cache directory named by the request or set (else the command's).
     cache_dir: Option<PathBuf>,
+    /// A log receipt file and the log key (a file, or the key itself on the command line).
+    log_receipt: Option<(PathBuf, String)>,
     /// Flag names for messages (`--root`) or request fields (`roots[0]`).
     flags: bool,
 }
@@ -262,6 +285,7 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
         ),
         ("--type", args.predicate_type.is_some()),
         ("--insecure", !args.insecure.is_empty()),
+        ("--log-receipt", args.log_receipt.is_some()),
     ];
     match given.iter().find(|(_, set)| *set) {
         Some((flag, _)) => Err(CliError::Usage(format!(
@@ -406,6 +430,7 @@ fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         insecure: insecure_modes(&a.insecure, "--insecure")?,
         time: time_or_now(a.at.as_deref(), "--at")?,
         cache_dir: None,
+        log_receipt: a.log_receipt.clone().zip(a.log_key.clone()),
         flags: true,
     })
 }
@@ -460,6 +485,12 @@ fn plan_from_json(
         insecure: insecure_modes(&j.insecure, "insecure")?,
         time: time_or_now(at, "at")?,
         cache_dir,
+        log_receipt: j.log_receipt.as_ref().map(|r| {
+            (
+                base.join(&r.receipt),
+                base.join(&r.key).display().to_string(),
+            )
+        }),
         flags: false,
     })
 }
@@ -570,19 +601,26 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     if let Some(n) = &subject_name {
         req = req.with_subject_name(n);
     }
-    let own_cache = plan
-        .cache_dir
-        .as_ref()
-        .map(offline_cache::CacheDir::new);
+    let own_cache = plan.cache_dir.as_ref().map(offline_cache::CacheDir::new);
     if let Some(c) = own_cache.as_ref().or(cache) {
         req = req.with_cache(c);
+    }
+    let receipt = match &plan.log_receipt {
+        Some((path, key)) => crate::commands::x509::log_receipt_inputs(Some(path), Some(key))?,
+        None => None,
+    };
+    if let Some(r) = &receipt {
+        req = req.with_log_receipt(r.as_request());
     }
     tracing::info!(
         plugin = plan.plugin,
         at = plan.time.unix_seconds(),
         "running plugin"
     );
-    Ok(run_plugin(plugin.as_ref(), &req)?)
+    Ok(tlog::receipt::run_plugin_with_receipt(
+        plugin.as_ref(),
+        &req,
+    )?)
 }
 
 /// One item of a set, verified.

@@ -10,8 +10,8 @@ use crate::error::CliError;
 use crate::input::read_small_file;
 use clap::{Args, Subcommand, ValueEnum};
 use plugin_api::{
-    run_plugin, Policy, ReportBuilder, RevocationList, Signature, Subject, TrustRoot,
-    TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+    Policy, RevocationList, Signature, Subject, TrustRoot, TrustRootKind, TrustRoots,
+    VerificationTime, VerifyRequest,
 };
 use plugin_x509::{parse_rfc3339, X509Plugin};
 use std::io::Read;
@@ -166,7 +166,7 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
     let time = verification_time(args.at.as_deref())?;
     let manifest = read_bounded(&args.manifest, MAX_MANIFEST_BYTES)?;
     let sig_bytes = read_small_file(&args.signature)?;
-    let receipt = log_receipt(args)?;
+    let receipt = log_receipt_inputs(args.log_receipt.as_deref(), args.log_key.as_deref())?;
     let inputs = Inputs::read(args, g)?;
     let policy = if args.require_crl {
         Policy::new().with_required_revocation()
@@ -197,16 +197,15 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
     );
     let certificates = inputs.certificates();
     let crls = inputs.revocation_lists();
-    let request = VerifyRequest::new(Subject::Bytes(&manifest), signature, &inputs.roots, time)
+    let mut request = VerifyRequest::new(Subject::Bytes(&manifest), signature, &inputs.roots, time)
         .with_subject_name(&subject)
         .with_certificates(&certificates)
         .with_revocation(&crls, inputs.crl_note.as_deref())
         .with_policy(&policy);
-    let report = run_plugin(&X509Plugin::default(), &request)?;
-    let report = match &receipt {
-        Some((r, key)) => report.amend(receipt_checks(r, key, &manifest, &sig_bytes)),
-        None => report,
-    };
+    if let Some(r) = &receipt {
+        request = request.with_log_receipt(r.as_request());
+    }
+    let report = tlog::receipt::run_plugin_with_receipt(&X509Plugin::default(), &request)?;
     Ok(Outcome::Report(report))
 }
 
@@ -256,40 +255,40 @@ impl Inputs {
     }
 }
 
-/// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it): a malformed
-/// receipt or key is an input error (exit 2).
-fn log_receipt(
-    args: &VerifyArgs,
-) -> Result<Option<(tlog::receipt::Receipt, merkle::note::VerifierKey)>, CliError> {
-    let (Some(path), Some(key)) = (&args.log_receipt, &args.log_key) else {
+/// `--log-receipt FILE` and `--log-key VKEY|FILE`, read (bounded) and named for messages;
+/// the transparency-log runner parses and checks them.
+#[derive(Debug, Clone)]
+pub(crate) struct ReceiptInputs {
+    receipt_name: String,
+    receipt: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl ReceiptInputs {
+    pub(crate) fn as_request(&self) -> plugin_api::LogReceipt<'_> {
+        plugin_api::LogReceipt {
+            receipt_name: &self.receipt_name,
+            receipt: &self.receipt,
+            key_name: "--log-key",
+            key: &self.key,
+        }
+    }
+}
+
+/// Reads `--log-receipt` and `--log-key` (both or neither; clap enforces it).
+pub(crate) fn log_receipt_inputs(
+    receipt: Option<&Path>,
+    key: Option<&str>,
+) -> Result<Option<ReceiptInputs>, CliError> {
+    let (Some(path), Some(key)) = (receipt, key) else {
         return Ok(None);
     };
     let key =
-        tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--log-key", e))?;
-    let bytes = read_small_file(path)?;
-    let r = tlog::receipt::Receipt::parse(&bytes)
-        .map_err(|e| CliError::malformed(format!("--log-receipt {}", path.display()), e))?;
-    Ok(Some((r, key)))
-}
-
-/// The log receipt checks: `x509.log.receipt` (the receipt verifies with the log key) and
-/// `x509.log.entry` (its entry records this manifest and signature file).
-fn receipt_checks(
-    r: &tlog::receipt::Receipt,
-    key: &merkle::note::VerifierKey,
-    manifest: &[u8],
-    signature: &[u8],
-) -> ReportBuilder {
-    let c = tlog::receipt::check_manifest_receipt(r, key, manifest, signature);
-    let b = ReportBuilder::new("x509")
-        .output("log_index", r.index)
-        .output("log_leaf_hash", r.entry.leaf_hash().to_hex());
-    let b = match c.receipt {
-        Ok(d) => b.pass("x509.log.receipt", d),
-        Err(e) => b.fail("x509.log.receipt", e),
-    };
-    match c.entry {
-        Ok(d) => b.pass("x509.log.entry", d),
-        Err(e) => b.fail("x509.log.entry", e),
-    }
+        tlog::keys::verifier_key_text(key).map_err(|e| CliError::malformed("--log-key", e))?;
+    let receipt = crate::input::read_limited(path, tlog::receipt::MAX_RECEIPT as u64)?;
+    Ok(Some(ReceiptInputs {
+        receipt_name: format!("--log-receipt {}", path.display()),
+        receipt,
+        key: key.into_bytes(),
+    }))
 }

@@ -1,0 +1,292 @@
+//! Every golden case of a dedicated verify subcommand (`x509 verify`, `cosign verify-blob`,
+//! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`) that
+//! ends in a verdict (exit 0 or 1) is run again through the generic form, `prov-verify verify
+//! --plugin NAME ...`: the report (stdout) and the exit status must be byte-identical. Cases
+//! whose inputs the generic form takes from elsewhere are listed with the reason and counted;
+//! the test fails if fewer than the expected number of cases were compared.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `args` array and `status.code` of a golden case (TOML basic strings are JSON strings).
+fn read_case(path: &Path) -> Option<(Vec<String>, i32)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    if text.contains("stdin") {
+        return None;
+    }
+    let args = text.lines().find_map(|l| l.strip_prefix("args = "))?;
+    let args: Vec<String> = serde_json::from_str(args).unwrap();
+    let code = text
+        .lines()
+        .find_map(|l| l.strip_prefix("status.code = "))
+        .map_or(0, |c| c.trim().parse().unwrap());
+    Some((args, code))
+}
+
+const GLOBAL_WITH_VALUE: &[&str] = &["--cache-dir", "--log-format"];
+
+/// Splits global flags (which stay) from the subcommand path and its arguments.
+fn split(args: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut global = Vec::new();
+    let mut rest = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if GLOBAL_WITH_VALUE.contains(&a.as_str()) {
+            global.push(a.clone());
+            global.push(args[i + 1].clone());
+            i += 2;
+            continue;
+        }
+        if [
+            "--json",
+            "--quiet",
+            "-q",
+            "-v",
+            "-vv",
+            "--verbose",
+            "--offline",
+        ]
+        .contains(&a.as_str())
+        {
+            global.push(a.clone());
+        } else {
+            rest.push(a.clone());
+        }
+        i += 1;
+    }
+    (global, rest)
+}
+
+/// A literal verifier key written to a file (the generic form reads roots from files).
+fn key_file(tmp: &Path, key: &str, n: &mut usize) -> String {
+    if repo().join(key).is_file() {
+        return key.to_owned();
+    }
+    *n += 1;
+    let p = tmp.join(format!("key-{n}.vkey"));
+    std::fs::write(&p, key).unwrap();
+    p.display().to_string()
+}
+
+/// The generic form of a dedicated command, or why there is none.
+fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, String> {
+    let sub: Vec<&str> = rest.iter().take(2).map(String::as_str).collect();
+    let args = &rest[2.min(rest.len())..];
+    let mut out = vec!["verify".to_owned()];
+    let mut positional = Vec::new();
+    let mut i = 0;
+    let value = |i: usize| args.get(i + 1).cloned().unwrap();
+    match sub.as_slice() {
+        ["x509", "verify"] => {
+            out.extend(["--plugin".into(), "x509".into()]);
+            let mut has_crl = false;
+            let mut require = false;
+            while i < args.len() {
+                match args[i].as_str() {
+                    f @ ("--log-receipt" | "--log-key") => out.extend([f.to_owned(), value(i)]),
+                    "--chain" | "--cert" => out.extend(["--cert".into(), value(i)]),
+                    "--format" => match value(i).as_str() {
+                        "cms" => out.extend([
+                            "--signature-type".into(),
+                            "application/pkcs7-signature".into(),
+                        ]),
+                        "raw" => out
+                            .extend(["--signature-type".into(), "application/octet-stream".into()]),
+                        _ => {}
+                    },
+                    "--crl" => {
+                        has_crl = true;
+                        out.extend(["--crl".into(), value(i)]);
+                    }
+                    "--require-crl" => {
+                        require = true;
+                        out.push("--require-crl".into());
+                        i += 1;
+                        continue;
+                    }
+                    f @ ("--manifest" | "--signature" | "--root" | "--at") => {
+                        out.extend([f.to_owned(), value(i)])
+                    }
+                    other => return Err(format!("flag {other} not translated")),
+                }
+                i += 2;
+            }
+            if require && !has_crl {
+                return Err(
+                    "CRLs from the offline cache are gathered by the dedicated command".into(),
+                );
+            }
+        }
+        ["cosign", "verify-blob" | "verify-blob-attestation"] => {
+            out.extend(["--plugin".into(), "cosign".into()]);
+            let mut has_root = false;
+            while i < args.len() {
+                match args[i].as_str() {
+                    "--batch" => return Err("batches are a dedicated-command feature".into()),
+                    f @ ("--log-receipt" | "--log-key") => out.extend([f.to_owned(), value(i)]),
+                    "--use-embedded-root" | "--allow-expired-cache" => {
+                        return Err("the trusted root comes from the cache or the binary".into())
+                    }
+                    "--insecure-skip-timestamp" => {
+                        out.extend(["--insecure".into(), "skip-timestamp".into()]);
+                        i += 1;
+                        continue;
+                    }
+                    "--bundle" => out.extend(["--signature".into(), value(i)]),
+                    "--trusted-root" => {
+                        has_root = true;
+                        out.extend([
+                            "--root".into(),
+                            format!("sigstore-trusted-root={}", value(i)),
+                        ]);
+                    }
+                    "--key" => out.extend(["--root".into(), format!("public-key={}", value(i))]),
+                    f @ ("--certificate-identity"
+                    | "--certificate-identity-regexp"
+                    | "--certificate-oidc-issuer"
+                    | "--certificate-oidc-issuer-regexp"
+                    | "--at"
+                    | "--type") => out.extend([f.to_owned(), value(i)]),
+                    other if other.starts_with("--") => {
+                        return Err(format!("flag {other} not translated"))
+                    }
+                    other => {
+                        positional.push(other.to_owned());
+                        i += 1;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+            if !has_root {
+                return Err("the trusted root comes from the cache or the binary".into());
+            }
+            match positional.as_slice() {
+                [a] if a.starts_with("sha256:") => out.extend(["--digest".into(), a.clone()]),
+                [a] => out.extend(["--manifest".into(), a.clone()]),
+                _ => return Err("no single artifact".into()),
+            }
+        }
+        ["log", "verify-receipt"] => {
+            out.extend(["--plugin".into(), "tlog".into()]);
+            while i < args.len() {
+                match args[i].as_str() {
+                    "--key" => out.extend([
+                        "--root".into(),
+                        format!("note-verifier-key={}", key_file(tmp, &value(i), n)),
+                    ]),
+                    other if other.starts_with("--") => {
+                        return Err(format!("flag {other} not translated"))
+                    }
+                    other => {
+                        out.extend(["--manifest".into(), other.to_owned()]);
+                        i += 1;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+        }
+        ["merkle", "verify-checkpoint"] => {
+            out.extend(["--plugin".into(), "merkle".into()]);
+            while i < args.len() {
+                match args[i].as_str() {
+                    "--key" => out.extend([
+                        "--root".into(),
+                        format!("note-verifier-key={}", key_file(tmp, &value(i), n)),
+                    ]),
+                    "--origin" => out.extend(["--certificate-identity".into(), value(i)]),
+                    other if other.starts_with("--") => {
+                        return Err(format!("flag {other} not translated"))
+                    }
+                    other => {
+                        out.extend(["--manifest".into(), other.to_owned()]);
+                        i += 1;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+        }
+        _ => return Err(String::new()),
+    }
+    Ok(out)
+}
+
+fn run(args: &[String]) -> (i32, Vec<u8>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prov-verify"))
+        .args(args)
+        .current_dir(repo())
+        .env("XDG_CACHE_HOME", repo().join("target/golden-no-cache"))
+        .env_remove("PROV_VERIFY_CACHE_DIR")
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), out.stdout)
+}
+
+#[test]
+fn the_generic_form_gives_the_same_report_for_every_golden_verdict() {
+    let tmp = std::env::temp_dir().join(format!("prov-verify-generic-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut n = 0;
+    let mut compared = Vec::new();
+    let mut skipped = Vec::new();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join("golden"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    for case in cases {
+        let Some((args, code)) = read_case(&case) else {
+            continue;
+        };
+        if code == 2 || args.iter().any(|a| a == "--help") {
+            continue;
+        }
+        let (global, rest) = split(&args);
+        let generic = match translate(&rest, &tmp, &mut n) {
+            Ok(g) => g,
+            Err(why) if why.is_empty() => continue,
+            Err(why) => {
+                skipped.push(format!("{}: {why}", case.display()));
+                continue;
+            }
+        };
+        let mut generic_args = global.clone();
+        generic_args.extend(generic);
+        let (c1, out1) = run(&args);
+        let (c2, out2) = run(&generic_args);
+        assert_eq!(c1, code, "{}: the dedicated form's status", case.display());
+        assert_eq!(
+            (c2, String::from_utf8_lossy(&out2)),
+            (c1, String::from_utf8_lossy(&out1)),
+            "{}: generic form {generic_args:?}",
+            case.display()
+        );
+        compared.push(case);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    eprintln!(
+        "{} golden verdicts compared; {} not translatable:\n  {}",
+        compared.len(),
+        skipped.len(),
+        skipped.join("\n  ")
+    );
+    assert!(
+        compared.len() >= 65,
+        "only {} golden verdicts compared",
+        compared.len()
+    );
+}
