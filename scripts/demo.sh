@@ -116,5 +116,9 @@ run 0 cosign verify-blob $C/artifact.txt --bundle $C/keyless.sigstore.json --tru
   "${SIGNER[@]}" --at 1769904000
 run 1 cosign verify-blob $C/artifact.txt --bundle $C/bad-set.sigstore.json --trusted-root $C/trusted_root.json \
   "${SIGNER[@]}" --at 1769904000
+
+run 0 --offline plugins
+run 0 --offline verify --set fixtures/sets/release-evidence.json
+run 1 --offline verify --set fixtures/sets/two-fail.json
 echo
 echo "demo: all outcomes as expected"

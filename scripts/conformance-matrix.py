@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes the plugin conformance matrix from the results of this CI run.
+
+Every registered plugin x every external suite that judges it, plus the project's own
+negative fixtures (golden cases that must fail), with passed / failed / false accepts /
+skipped and the commit:
+
+    target/conformance/matrix.json   machine-readable
+    target/conformance/matrix.md     the table docs/conformance.md embeds
+
+Inputs (written earlier in the same run by .ci/run):
+    target/sigstore-results.json     scripts/conformance-sigstore.sh
+    target/limbo-results.json        scripts/conformance-x509.sh
+    target/tuf-kit.log               scripts/conformance-tuf.sh (pytest summary)
+    target/merkle-vectors.log        the Merkle vector tests (counts printed)
+    golden/*.toml                    negative fixtures: cases that must exit 1
+
+With --check, also fails (exit 1) when the matrix embedded in docs/conformance.md between
+the markers differs from the one just written (the commit line aside).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+T = os.path.join(ROOT, "target")
+BEGIN, END = "<!-- matrix:begin -->", "<!-- matrix:end -->"
+
+# Which dedicated command's golden cases belong to which plugin.
+GOLDEN_PLUGIN = [
+    (("cosign",), "cosign"),
+    (("x509",), "x509"),
+    (("audit-pack",), "audit-pack"),
+    (("log", "verify-receipt"), "tlog"),
+    (("merkle", "verify-checkpoint"), "merkle"),
+    (("merkle", "verify-inclusion"), "merkle"),
+    (("merkle", "verify-consistency"), "merkle"),
+    (("cache", "verify"), "tuf"),
+]
+
+
+def die(msg):
+    sys.exit(f"conformance-matrix: {msg}")
+
+
+def load_json(name):
+    path = os.path.join(T, name)
+    if not os.path.exists(path):
+        die(f"{path} is missing (run the kit first)")
+    with open(path) as f:
+        return json.load(f)
+
+
+def row(plugin, suite, passed, failed, false_accepts, skipped, note=""):
+    return {
+        "plugin": plugin,
+        "suite": suite,
+        "passed": passed,
+        "failed": failed,
+        "false_accepts": false_accepts,
+        "skipped": skipped,
+        "note": note,
+    }
+
+
+def sigstore():
+    r = load_json("sigstore-results.json")
+    return row("cosign", "sigstore-conformance", r["passed"], r["failed"], r["false_accepts"], 0)
+
+
+def limbo():
+    r = load_json("limbo-results.json")
+    a, c = r["all"], r["core"]
+    note = f"CORE {c['passed']}/{c['total']}"
+    failed = a["total"] - a["passed"] - a.get("skipped", 0)
+    return row("x509", "x509-limbo", a["passed"], failed, a["false_accept"], a.get("skipped", 0), note)
+
+
+def tuf():
+    path = os.path.join(T, "tuf-kit.log")
+    if not os.path.exists(path):
+        die(f"{path} is missing (run the kit first)")
+    text = open(path).read()
+    counts = {k: 0 for k in ("passed", "failed", "skipped", "xfailed", "error")}
+    m = None
+    for line in text.splitlines():
+        if re.search(r"\d+ passed", line) and (" in " in line):
+            m = line
+    if m is None:
+        die("no pytest summary line in target/tuf-kit.log")
+    for n, k in re.findall(r"(\d+) (passed|failed|skipped|xfailed|errors?)", m):
+        counts["error" if k.startswith("error") else k] += int(n)
+    return row("tuf", "tuf-conformance", counts["passed"], counts["failed"] + counts["error"],
+               0, counts["skipped"] + counts["xfailed"],
+               "the TUF client the tuf plugin verifies cached repositories with")
+
+
+def merkle():
+    path = os.path.join(T, "merkle-vectors.log")
+    if not os.path.exists(path):
+        die(f"{path} is missing (run the vector tests first)")
+    text = open(path).read()
+    total = sum(int(n) for n in re.findall(r"(\d+) (?:cases|values)[^\n]*checked", text))
+    failed = sum(int(n) for n in re.findall(r"test result: \w+\. \d+ passed; (\d+) failed", text))
+    if total == 0:
+        die("no vector counts in target/merkle-vectors.log")
+    return row("merkle", "merkle vectors (../shared/vectors/merkle)", total if failed == 0 else 0,
+               failed, 0, 0, "every case of every file, accept and reject")
+
+
+def negatives():
+    counts = {}
+    gdir = os.path.join(ROOT, "golden")
+    for name in sorted(os.listdir(gdir)):
+        if not name.endswith(".toml"):
+            continue
+        text = open(os.path.join(gdir, name)).read()
+        if not re.search(r"^status\.code = 1$", text, re.M):
+            continue
+        m = re.search(r"^args = (.*)$", text, re.M)
+        args = [a for a in json.loads(m.group(1)) if not a.startswith("-")] if m else []
+        for prefix, plugin in GOLDEN_PLUGIN:
+            if tuple(args[: len(prefix)]) == prefix:
+                counts[plugin] = counts.get(plugin, 0) + 1
+                break
+    # The golden test (run before this script in CI) checked each one exits 1 with its
+    # recorded failing check: every one is rejected.
+    return [row(p, "own negative fixtures (golden cases that must fail)", n, 0, 0, 0)
+            for p, n in sorted(counts.items())]
+
+
+def markdown(rows):
+    lines = ["| plugin | suite | passed | failed | false accepts | skipped | note |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['plugin']} | {r['suite']} | {r['passed']} | {r['failed']} | "
+                     f"{r['false_accepts']} | {r['skipped']} | {r['note']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    rows = [sigstore(), limbo(), tuf(), merkle()] + negatives()
+    out = os.path.join(T, "conformance")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "matrix.json"), "w") as f:
+        json.dump({"commit": commit, "rows": rows}, f, indent=2)
+        f.write("\n")
+    table = markdown(rows)
+    with open(os.path.join(out, "matrix.md"), "w") as f:
+        f.write(f"Commit {commit}.\n\n{table}")
+    print(table, end="")
+    if any(r["false_accepts"] for r in rows):
+        die("a false accept")
+    if "--check" in sys.argv:
+        doc = open(os.path.join(ROOT, "docs", "conformance.md")).read()
+        if BEGIN not in doc or END not in doc:
+            die("docs/conformance.md has no matrix markers")
+        embedded = doc.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+        if embedded != table.strip():
+            die("docs/conformance.md embeds a stale matrix; copy target/conformance/matrix.md "
+                "(the table) between the markers")
+        print("docs/conformance.md: matrix up to date")
+
+
+if __name__ == "__main__":
+    main()
