@@ -8,7 +8,8 @@
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`); on a stable toolchain the nightly
 # flags are enabled with RUSTC_BOOTSTRAP=1. The fuzz crate is outside the workspace and
-# builds into fuzz/target (or CARGO_TARGET_DIR).
+# builds into fuzz/target (or CARGO_TARGET_DIR). Every target is built once, first; the runs
+# then execute those binaries (a source edit during a campaign changes nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -84,10 +85,13 @@ echo "building ${#targets[@]} targets (release, address sanitizer)..."
 mkdir -p fuzz/logs
 (cd fuzz && cargo fuzz build -O >/dev/null 2>logs/build.log) || { cat fuzz/logs/build.log; exit 2; }
 
+BIN=${CARGO_TARGET_DIR:-$ROOT/fuzz/target}/x86_64-unknown-linux-gnu/release
 run_one() {
   local t=$1 log=fuzz/logs/$1.log status
-  (cd fuzz && cargo fuzz run -O "$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
-      -timeout=10 -print_final_stats=1 >/dev/null 2>"../$log") && status=ok || status=FOUND
+  mkdir -p "fuzz/artifacts/$t"
+  "$BIN/$t" -artifact_prefix="fuzz/artifacts/$t/" -max_total_time="$SECONDS_EACH" \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "fuzz/corpus/$t" \
+      >/dev/null 2>"$log" && status=ok || status=FOUND
   local runs cov secs
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
