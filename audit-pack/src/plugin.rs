@@ -34,6 +34,11 @@ impl Plugin for AuditPackPlugin {
                 TrustRootKind::NoteVerifierKey,
                 TrustRootKind::ManifestSignerKey,
             ],
+            media_types: &[],
+            policy: &[],
+            certificates: false,
+            revocation: false,
+            insecure: &[],
         }
     }
 

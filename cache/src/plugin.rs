@@ -58,6 +58,11 @@ impl Plugin for TufTargetPlugin {
             subjects: &[SubjectKind::Bytes],
             signature: "a target reference, JSON {\"repository\": NAME, \"target\": PATH}",
             trust_roots: &[TrustRootKind::TufRoot],
+            media_types: &[],
+            policy: &[],
+            certificates: false,
+            revocation: false,
+            insecure: &[Insecure::AllowExpiredCache],
         }
     }
 

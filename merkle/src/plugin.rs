@@ -42,6 +42,11 @@ impl Plugin for CheckpointPlugin {
             subjects: &[SubjectKind::Bytes],
             signature: "none (the signatures travel in the note)",
             trust_roots: &[TrustRootKind::NoteVerifierKey],
+            media_types: &[],
+            policy: &["identity"],
+            certificates: false,
+            revocation: false,
+            insecure: &[],
         }
     }
 

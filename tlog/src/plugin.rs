@@ -44,6 +44,11 @@ impl Plugin for TlogReceiptPlugin {
             subjects: &[SubjectKind::Bytes],
             signature: "none (the checkpoint signature travels in the receipt)",
             trust_roots: &[TrustRootKind::NoteVerifierKey],
+            media_types: &[],
+            policy: &[],
+            certificates: false,
+            revocation: false,
+            insecure: &[],
         }
     }
 

@@ -1,6 +1,7 @@
 //! The plugin contract (Prov-Ledger v1.2 `verify`), in Rust.
 
 use crate::error::{Error, InputError};
+use crate::insecure::Insecure;
 use crate::report::Report;
 use crate::request::VerifyRequest;
 use crate::trust::TrustRootKind;
@@ -40,6 +41,17 @@ pub struct PluginInfo {
     pub signature: &'static str,
     /// The trust-root kinds it reads (any other kind given is refused).
     pub trust_roots: &'static [TrustRootKind],
+    /// The signature media types it understands (a request naming another is refused).
+    pub media_types: &'static [&'static str],
+    /// The [`Policy`](crate::Policy) fields it checks, by [`Policy::fields`](crate::Policy::fields)
+    /// name (a request setting another is refused).
+    pub policy: &'static [&'static str],
+    /// Whether it reads untrusted certificates offered with the evidence.
+    pub certificates: bool,
+    /// Whether it reads revocation lists.
+    pub revocation: bool,
+    /// The insecure modes it honours (a request turning on another is refused).
+    pub insecure: &'static [Insecure],
 }
 
 /// An attestation verifier: cosign/Sigstore, X.509, TUF, Merkle...
@@ -70,6 +82,11 @@ pub struct PluginInfo {
 ///             subjects: &[SubjectKind::Bytes],
 ///             signature: "the same bytes",
 ///             trust_roots: &[],
+///             media_types: &[],
+///             policy: &[],
+///             certificates: false,
+///             revocation: false,
+///             insecure: &[],
 ///         }
 ///     }
 ///     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
@@ -102,10 +119,13 @@ pub trait Plugin: Send + Sync {
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error>;
 }
 
-/// Runs `plugin` on `req` and holds it to the contract: a trust root of a kind the plugin does
-/// not read is refused (never silently ignored), and if the report lists an insecure mode that
-/// the request did not carry (a plugin turning a mode on by itself), an error is added and the
-/// report is not ok. Callers should run plugins through this rather than call
+/// Runs `plugin` on `req` and holds it to the contract. Before the plugin runs, everything the
+/// request carries that the plugin's [`PluginInfo`] does not declare is refused with an input
+/// error (never silently ignored): a subject kind, a trust-root kind, a signature media type,
+/// a policy field, certificates, revocation lists, an insecure mode, a log receipt (checked by
+/// the transparency-log runner, not plugins). After it, if the report lists an insecure mode
+/// that the request did not carry (a plugin turning a mode on by itself), an error is added
+/// and the report is not ok. Callers should run plugins through this rather than call
 /// [`Plugin::verify`] directly.
 pub fn run_plugin<P: Plugin + ?Sized>(
     plugin: &P,
@@ -119,6 +139,7 @@ pub fn run_plugin<P: Plugin + ?Sized>(
         )
         .into());
     }
+    refuse_undeclared(&info, req)?;
     if let Some(root) = req
         .trust_roots()
         .iter()
@@ -151,6 +172,44 @@ pub fn run_plugin<P: Plugin + ?Sized>(
             unasked.join(", ")
         )))
     }
+}
+
+fn refuse_undeclared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), Error> {
+    let refuse = |field: &str, why: String| -> Result<(), Error> {
+        Err(InputError::malformed(field, format!("the {} plugin {why}", info.name)).into())
+    };
+    let kind = match req.subject() {
+        crate::Subject::Bytes(_) => SubjectKind::Bytes,
+        crate::Subject::Digest(_) => SubjectKind::Digest,
+    };
+    if !info.subjects.contains(&kind) {
+        return refuse(
+            "subject",
+            format!("does not take a subject given as {}", kind.name()),
+        );
+    }
+    if let Some(t) = req.signature().media_type() {
+        if !info.media_types.contains(&t) {
+            return refuse(
+                req.signature().name(),
+                format!("does not understand signature media type {t:?}"),
+            );
+        }
+    }
+    req.policy().refuse_unsupported(info.name, info.policy)?;
+    if let (false, Some(c)) = (info.certificates, req.certificates().first()) {
+        return refuse(c.name(), "takes no certificates".into());
+    }
+    if let (false, Some(c)) = (info.revocation, req.revocation().first()) {
+        return refuse(c.name(), "takes no revocation lists".into());
+    }
+    if let Some(m) = req.insecure().iter().find(|m| !info.insecure.contains(m)) {
+        return refuse(
+            m.flag(),
+            "has no check this insecure mode could waive".into(),
+        );
+    }
+    Ok(())
 }
 
 fn kinds(k: &[TrustRootKind]) -> String {

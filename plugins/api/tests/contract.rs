@@ -38,6 +38,11 @@ impl Plugin for CacheCompare {
             subjects: &[SubjectKind::Bytes],
             signature: "anything",
             trust_roots: &[],
+            media_types: &[],
+            policy: &[],
+            certificates: false,
+            revocation: false,
+            insecure: &[Insecure::AllowExpiredCache],
         }
     }
 
@@ -300,6 +305,11 @@ impl Plugin for SelfWaiver {
             subjects: &[SubjectKind::Bytes],
             signature: "anything",
             trust_roots: &[],
+            media_types: &[],
+            policy: &[],
+            certificates: false,
+            revocation: false,
+            insecure: &[Insecure::SkipTlog],
         }
     }
 
@@ -351,6 +361,49 @@ fn run_plugin_refuses_trust_roots_the_plugin_does_not_read() {
     let e = plugin_api::run_plugin(&SelfWaiver, &req).unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert!(e.to_string().contains("key.pub"), "{e}");
+}
+
+#[test]
+fn run_plugin_refuses_whatever_the_plugin_does_not_declare() {
+    let roots = TrustRoots::new();
+    let t = VerificationTime::from_unix_seconds(0);
+    let base = VerifyRequest::new(Subject::Bytes(b""), Signature::new(b""), &roots, t);
+    let certs = [Certificate::new("leaf.pem", b"LEAF")];
+    let crls = [plugin_api::RevocationList::new("ca.crl", b"CRL")];
+    let policy = Policy::new().with_predicate_type("https://slsa.dev/provenance/v1");
+    let modes = [Insecure::SkipSct];
+    let digest = [0u8; 32];
+    let d = Digest::new(DigestAlgorithm::Sha256, &digest).unwrap();
+    let receipt = plugin_api::LogReceipt {
+        receipt_name: "r.json",
+        receipt: b"{}",
+        key_name: "k",
+        key: b"k",
+    };
+    for (req, names) in [
+        (base.with_certificates(&certs), "leaf.pem"),
+        (base.with_revocation(&crls, None), "ca.crl"),
+        (base.with_policy(&policy), "predicate-type"),
+        (base.with_insecure(&modes), "--insecure-skip-sct"),
+        (
+            VerifyRequest::new(
+                Subject::Bytes(b""),
+                Signature::new(b"").with_media_type("application/x-other"),
+                &roots,
+                t,
+            ),
+            "application/x-other",
+        ),
+        (
+            VerifyRequest::new(Subject::Digest(d), Signature::new(b""), &roots, t),
+            "digest",
+        ),
+        (base.with_log_receipt(receipt), "r.json"),
+    ] {
+        let e = plugin_api::run_plugin(&SelfWaiver, &req).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains(names), "{e} lacks {names}");
+    }
 }
 
 #[test]

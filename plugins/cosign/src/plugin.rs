@@ -21,7 +21,7 @@ use crate::{
     Signer, TrustedRoot, PLUGIN,
 };
 use plugin_api::{
-    DigestAlgorithm, Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind,
+    DigestAlgorithm, Error, InputError, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
     TrustRootKind, VerifyRequest,
 };
 
@@ -62,6 +62,19 @@ impl Plugin for CosignPlugin {
             subjects: &[SubjectKind::Bytes, SubjectKind::Digest],
             signature: "a Sigstore bundle (JSON)",
             trust_roots: &[TrustRootKind::SigstoreTrustedRoot, TrustRootKind::PublicKey],
+            media_types: &[],
+            policy: &[
+                "identity",
+                "identity-regexp",
+                "issuer",
+                "issuer-regexp",
+                "predicate-type",
+            ],
+            certificates: false,
+            revocation: false,
+            // allow-expired-cache is honoured where the trusted root is loaded (the cache) and
+            // recorded here; skip-timestamp waives the signing-time check of key-signed bundles.
+            insecure: &[Insecure::SkipTimestamp, Insecure::AllowExpiredCache],
         }
     }
 

@@ -96,6 +96,11 @@ impl Plugin for X509Plugin {
             subjects: &[SubjectKind::Bytes],
             signature: "raw signature bytes, or CMS/PKCS#7 detached SignedData (DER or PEM)",
             trust_roots: &[TrustRootKind::X509Certificate],
+            media_types: &[MEDIA_TYPE_CMS, MEDIA_TYPE_RAW],
+            policy: &["require-revocation"],
+            certificates: true,
+            revocation: true,
+            insecure: &[],
         }
     }
 
