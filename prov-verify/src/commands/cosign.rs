@@ -155,7 +155,7 @@ pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, C
 const SIGSTORE_REPO: &str = "sigstore";
 
 /// Where the trusted root came from.
-enum RootSource {
+pub(crate) enum RootSource {
     File,
     Cache,
     Embedded,
@@ -173,7 +173,26 @@ fn trusted_root(
     time: VerificationTime,
     insecure: &[Insecure],
 ) -> Result<Result<(RootInput, RootSource), Report>, CliError> {
-    if let Some(path) = &a.trusted_root {
+    sigstore_root(
+        a.trusted_root.as_deref(),
+        a.use_embedded_root,
+        crate::commands::cache::cache_dir(g),
+        time,
+        insecure,
+    )
+}
+
+/// [`trusted_root`] for any caller: the file given, else the offline cache's (verified at
+/// `time`), else — only with `use_embedded`, and only when no repository is cached — the
+/// embedded one. `Ok(Err(report))`: the cache did not verify (its report names the check).
+pub(crate) fn sigstore_root(
+    trusted_root: Option<&Path>,
+    use_embedded: bool,
+    cache_dir: Result<PathBuf, CliError>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+) -> Result<Result<(RootInput, RootSource), Report>, CliError> {
+    if let Some(path) = trusted_root {
         let bytes = read_limited(path, MAX_INPUT_FILE)?;
         return Ok(Ok((
             RootInput::checked(path.display().to_string(), bytes)?,
@@ -190,10 +209,10 @@ fn trusted_root(
             bytes: embedded::PRODUCTION_TRUSTED_ROOT_JSON.to_vec(),
         })
     };
-    let dir = match crate::commands::cache::cache_dir(g) {
+    let dir = match cache_dir {
         Ok(dir) => dir,
         // No cache directory at all: nothing is cached.
-        Err(e) if a.use_embedded_root => return Ok(Ok((embedded(&e)?, RootSource::Embedded))),
+        Err(e) if use_embedded => return Ok(Ok((embedded(&e)?, RootSource::Embedded))),
         Err(e) => {
             return Err(CliError::Usage(format!(
                 "no --trusted-root given and no offline cache: {e}"
@@ -208,7 +227,7 @@ fn trusted_root(
         }
         Ok(Err(report)) => return Ok(Err(report)),
         // The only case the embedded root may stand in for: no repository is cached.
-        Err(e @ offline_cache::Error::NotCached { .. }) if a.use_embedded_root => {
+        Err(e @ offline_cache::Error::NotCached { .. }) if use_embedded => {
             return Ok(Ok((embedded(&e)?, RootSource::Embedded)))
         }
         Err(e @ offline_cache::Error::NotCached { .. }) => {
@@ -234,8 +253,8 @@ fn trusted_root(
 /// The trusted root's bytes and its name for messages, checked to parse once here (so that a
 /// bad root ends the command before any request, as for a batch), then given to the plugin.
 pub(crate) struct RootInput {
-    name: String,
-    bytes: Vec<u8>,
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl RootInput {
@@ -337,9 +356,18 @@ fn identity_policy(mut policy: Policy, p: &IdentityPolicy) -> Policy {
 /// Adds what the CLI checks and shows on top of the plugin's report.
 /// The embedded-root warning (a trust-loading concern of this command, not the plugin's).
 fn amend(report: Report, ctx: &Context) -> Report {
+    embedded_root_warning(report, &ctx.source, ctx.time)
+}
+
+/// Adds the embedded-root warning when the trusted root is the compiled-in one.
+pub(crate) fn embedded_root_warning(
+    report: Report,
+    source: &RootSource,
+    time: VerificationTime,
+) -> Report {
     let mut extra = Report::builder(plugin_cosign::PLUGIN);
-    if let RootSource::Embedded = ctx.source {
-        let at = i64::try_from(ctx.time.unix_seconds()).unwrap_or(i64::MAX);
+    if let RootSource::Embedded = source {
+        let at = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
         extra = extra.warning(format!(
             "trusted root: {} (offline use only; prefer the TUF-verified cache: prov-verify cache warm)",
             embedded::description(at)

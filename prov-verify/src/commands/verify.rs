@@ -107,6 +107,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "VKEY", requires = "log_receipt")]
     pub log_key: Option<String>,
 
+    /// With no sigstore-trusted-root given and no Sigstore repository in the offline cache,
+    /// use the embedded production trusted root (with a warning)
+    #[arg(long)]
+    pub use_embedded_root: bool,
+
     /// A request file (JSON, the fields of an evidence-set item; paths relative to it)
     #[arg(long, value_name = "REQ.json", conflicts_with = "set")]
     pub request: Option<PathBuf>,
@@ -164,6 +169,9 @@ pub struct RequestJson {
     /// A transparency-log receipt for the subject and signature.
     #[serde(default)]
     log_receipt: Option<ReceiptJson>,
+    /// With no Sigstore trusted root given and none cached, use the embedded one.
+    #[serde(default)]
+    use_embedded_root: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +239,8 @@ struct Plan {
     cache_dir: Option<PathBuf>,
     /// A log receipt file and the log key (a file, or the key itself on the command line).
     log_receipt: Option<(PathBuf, String)>,
+    /// Fall back to the embedded Sigstore trusted root.
+    use_embedded_root: bool,
     /// Flag names for messages (`--root`) or request fields (`roots[0]`).
     flags: bool,
 }
@@ -286,6 +296,7 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
         ("--type", args.predicate_type.is_some()),
         ("--insecure", !args.insecure.is_empty()),
         ("--log-receipt", args.log_receipt.is_some()),
+        ("--use-embedded-root", args.use_embedded_root),
     ];
     match given.iter().find(|(_, set)| *set) {
         Some((flag, _)) => Err(CliError::Usage(format!(
@@ -431,6 +442,7 @@ fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         time: time_or_now(a.at.as_deref(), "--at")?,
         cache_dir: None,
         log_receipt: a.log_receipt.clone().zip(a.log_key.clone()),
+        use_embedded_root: a.use_embedded_root,
         flags: true,
     })
 }
@@ -491,6 +503,7 @@ fn plan_from_json(
                 base.join(&r.key).display().to_string(),
             )
         }),
+        use_embedded_root: j.use_embedded_root,
         flags: false,
     })
 }
@@ -572,6 +585,54 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
             read_limited(p, MAX_INPUT)?,
         ));
     }
+    let info = plugin.info();
+    let own_cache = plan.cache_dir.as_ref().map(offline_cache::CacheDir::new);
+    let cache = own_cache.as_ref().or(cache);
+    let cache_dir = || {
+        cache
+            .map(|c| c.path().to_path_buf())
+            .ok_or_else(|| CliError::Usage("no offline cache directory".into()))
+    };
+    // Trust loading as the dedicated commands do it: a Sigstore trusted root from the offline
+    // cache (verified now) when none is given; CRLs from the cache when none are given.
+    let mut root_source = None;
+    if info
+        .trust_roots
+        .contains(&TrustRootKind::SigstoreTrustedRoot)
+        && roots
+            .of_kind(TrustRootKind::SigstoreTrustedRoot)
+            .next()
+            .is_none()
+    {
+        match crate::commands::cosign::sigstore_root(
+            None,
+            plan.use_embedded_root,
+            cache_dir(),
+            plan.time,
+            &plan.insecure,
+        )? {
+            Ok((root, source)) => {
+                roots.push(TrustRoot::new(
+                    TrustRootKind::SigstoreTrustedRoot,
+                    root.name,
+                    root.bytes,
+                ));
+                root_source = Some(source);
+            }
+            // The cache did not verify: its report (naming the failed TUF check) is the verdict.
+            Err(report) => return Ok(report),
+        }
+    } else if plan.use_embedded_root {
+        return Err(CliError::Usage(format!(
+            "--use-embedded-root: the {} plugin has no Sigstore trusted root to fall back to, or one was given",
+            plan.plugin
+        )));
+    }
+    let (cached_crls, crl_note) = if info.revocation && plan.crls.is_empty() {
+        crate::commands::x509::cached_crls(cache_dir().ok(), plan.policy.requires_revocation())?
+    } else {
+        (Vec::new(), None)
+    };
     let mut certs = Vec::new();
     for (i, p) in plan.certs.iter().enumerate() {
         certs.push((
@@ -588,6 +649,7 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     }
     let cert_refs: Vec<Certificate<'_>> =
         certs.iter().map(|(n, b)| Certificate::new(n, b)).collect();
+    crls.extend(cached_crls);
     let crl_refs: Vec<RevocationList<'_>> = crls
         .iter()
         .map(|(n, b)| RevocationList::new(n, b))
@@ -595,7 +657,7 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     let subject_name = plan.subject.as_ref().map(|p| p.display().to_string());
     let mut req = VerifyRequest::new(subject, signature, &roots, plan.time)
         .with_certificates(&cert_refs)
-        .with_revocation(&crl_refs, None)
+        .with_revocation(&crl_refs, crl_note.as_deref())
         .with_policy(&plan.policy)
         .with_insecure(&plan.insecure);
     if let Some(n) = &subject_name {
@@ -617,10 +679,11 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
         at = plan.time.unix_seconds(),
         "running plugin"
     );
-    Ok(tlog::receipt::run_plugin_with_receipt(
-        plugin.as_ref(),
-        &req,
-    )?)
+    let report = tlog::receipt::run_plugin_with_receipt(plugin.as_ref(), &req)?;
+    Ok(match &root_source {
+        Some(source) => crate::commands::cosign::embedded_root_warning(report, source, plan.time),
+        None => report,
+    })
 }
 
 /// One item of a set, verified.

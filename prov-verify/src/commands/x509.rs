@@ -95,7 +95,7 @@ pub fn run(cmd: &X509Command, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cli
 }
 
 /// CRLs as (name for messages, bytes), and where they came from.
-type NamedCrls = (Vec<(String, Vec<u8>)>, Option<String>);
+pub(crate) type NamedCrls = (Vec<(String, Vec<u8>)>, Option<String>);
 
 /// The CRLs to use and, when they came from the offline cache, a note saying so. With
 /// `--crl`, exactly those files; without, every CRL of the offline cache (local files only:
@@ -109,11 +109,16 @@ fn crls_for(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<NamedCrls, 
         }
         return Ok((crls, None));
     }
-    let Ok(dir) = crate::commands::cache::cache_dir(g) else {
+    cached_crls(crate::commands::cache::cache_dir(g).ok(), args.require_crl)
+}
+
+/// Every CRL of the offline cache `dir` (local files only: no network), named for messages,
+/// with a note saying where they came from when any were found or they are required. No
+/// directory (no `--cache-dir`, no `HOME`) or no `crls/` yields none.
+pub(crate) fn cached_crls(dir: Option<PathBuf>, required: bool) -> Result<NamedCrls, CliError> {
+    let Some(dir) = dir else {
         tracing::debug!("no offline cache directory; no cached CRLs");
-        let note = args
-            .require_crl
-            .then(|| "none: no --crl and no offline cache directory".to_owned());
+        let note = required.then(|| "none: no --crl and no offline cache directory".to_owned());
         return Ok((Vec::new(), note));
     };
     let crls: Vec<(String, Vec<u8>)> = crate::commands::cache::cached_crls(&dir)?
@@ -123,7 +128,7 @@ fn crls_for(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<NamedCrls, 
     let where_ = dir.join(crate::commands::cache::CRL_DIR);
     tracing::debug!(crls = crls.len(), dir = %where_.display(), "CRLs from the offline cache");
     let note = match crls.len() {
-        0 if !args.require_crl => None,
+        0 if !required => None,
         0 => Some(format!("none in the offline cache ({})", where_.display())),
         n => Some(format!("{n} from the offline cache ({})", where_.display())),
     };
