@@ -39,6 +39,8 @@ impl Plugin for AuditPackPlugin {
             certificates: false,
             revocation: false,
             insecure: &[],
+            uses_signature: false,
+            uses_cache: false,
         }
     }
 

@@ -63,6 +63,8 @@ impl Plugin for TufTargetPlugin {
             certificates: false,
             revocation: false,
             insecure: &[Insecure::AllowExpiredCache],
+            uses_signature: true,
+            uses_cache: true,
         }
     }
 
@@ -116,9 +118,17 @@ impl Plugin for TufTargetPlugin {
         })?;
         let repo = parse_archive(archive.as_slice(), Path::new(key.as_str()))
             .map_err(|e| malformed(&cache.describe(), e))?;
+        let mut pinned = req.trust_roots().of_kind(TrustRootKind::TufRoot);
+        let pinned_root = pinned.next();
+        if let Some(extra) = pinned.next() {
+            return Err(malformed(
+                extra.name(),
+                "at most one tuf-root may be pinned",
+            ));
+        }
         let v = verify_repo_against(PLUGIN, &repo, req.time(), req.insecure(), None);
         let mut b = Report::builder(PLUGIN);
-        for root in req.trust_roots().of_kind(TrustRootKind::TufRoot) {
+        if let Some(root) = pinned_root {
             b = if root.bytes() == repo.anchor.as_slice() {
                 b.pass(
                     "tuf.anchor.pinned",

@@ -1,7 +1,9 @@
 //! Signed checkpoints (C2SP) behind the `plugin_api::Plugin` contract.
 //!
 //! The request's subject is the signed checkpoint (note bytes); its trust roots are the C2SP
-//! note verifier keys that may sign it ([`TrustRootKind::NoteVerifierKey`], at least one);
+//! note verifier keys that may sign it ([`TrustRootKind::NoteVerifierKey`], at least one; a
+//! signature by any one of them suffices, as for `merkle verify-checkpoint --key`: this is
+//! not a witness threshold);
 //! the policy's `identity`, if set, is the expected log origin (the checkpoint's first line);
 //! the signature must be empty (the signatures travel in the note). Checks:
 //! `merkle.checkpoint.signature` and, with an expected origin, `merkle.checkpoint.origin`.
@@ -38,7 +40,7 @@ impl Plugin for CheckpointPlugin {
         PluginInfo {
             name: PLUGIN,
             version: env!("CARGO_PKG_VERSION"),
-            summary: "a signed transparency-log checkpoint (C2SP signed note), optionally of an expected origin",
+            summary: "a signed transparency-log checkpoint (C2SP signed note) signed by any one of the given keys, optionally of an expected origin",
             subjects: &[SubjectKind::Bytes],
             signature: "none (the signatures travel in the note)",
             trust_roots: &[TrustRootKind::NoteVerifierKey],
@@ -47,6 +49,8 @@ impl Plugin for CheckpointPlugin {
             certificates: false,
             revocation: false,
             insecure: &[],
+            uses_signature: false,
+            uses_cache: false,
         }
     }
 

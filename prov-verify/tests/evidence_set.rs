@@ -41,6 +41,20 @@ fn the_schema_accepts_the_fixture_sets_and_rejects_unknown_members() {
     let mut both = json("fixtures/sets/release-evidence.json");
     both["items"][0]["digest"] = Value::from(format!("sha256:{}", "00".repeat(32)));
     assert!(!v.is_valid(&both), "subject and digest together");
+    assert!(
+        !v.is_valid(&json("fixtures/sets/bad-name.json")),
+        "a name with newlines"
+    );
+    assert!(
+        !v.is_valid(&json("fixtures/sets/bad-digest.json")),
+        "a short digest"
+    );
+    let mut neither = json("fixtures/sets/release-evidence.json");
+    neither["items"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("subject");
+    assert!(!v.is_valid(&neither), "neither subject nor digest");
     let mut wrong_version = json("fixtures/sets/release-evidence.json");
     wrong_version["version"] = Value::from(2);
     assert!(!v.is_valid(&wrong_version));

@@ -360,3 +360,73 @@ fn damaged_cache_entry_is_an_error() {
         std::fs::remove_file(&to).unwrap();
     }
 }
+
+/// The generic form (`verify --plugin x509`, a set item with `cacheDir`) takes the cached CRLs
+/// exactly as `x509 verify` does: a revoked leaf fails both ways. (Found by review: before,
+/// the generic form ignored the cache and accepted the revoked signer.)
+#[test]
+fn the_generic_form_and_sets_use_the_cached_crls_too() {
+    let cache = TempDir::new("generic");
+    assert_eq!(
+        code(&add_crl(
+            cache.path(),
+            &[gen("inter.crl.pem"), gen("root.crl.pem")]
+        )),
+        0
+    );
+    let dedicated = verify(cache.path(), "leaf-revoked", &["--json"]);
+    assert_eq!(code(&dedicated), 1, "{}", stdout(&dedicated));
+    let g = |n: &str| gen(n).display().to_string();
+    let generic = run(
+        cache.path(),
+        &[
+            "--json",
+            "verify",
+            "--plugin",
+            "x509",
+            "--at",
+            AT,
+            "--manifest",
+            &g("manifest.json"),
+            "--signature",
+            &g("manifest.leaf-revoked.sig"),
+            "--cert",
+            &g("leaf-revoked.pem"),
+            "--cert",
+            &g("inter.pem"),
+            "--root",
+            &g("root.pem"),
+        ],
+    );
+    assert_eq!(code(&generic), 1, "{}", stdout(&generic));
+    assert_eq!(stdout(&generic), stdout(&dedicated));
+    assert_eq!(
+        check_status(&json(&generic), "x509.revocation").as_deref(),
+        Some("fail")
+    );
+
+    // The same as a set item naming the cache directory, run with another (empty) cache.
+    let set_dir = TempDir::new("set");
+    let set = serde_json::json!({
+        "version": 1,
+        "items": [{
+            "name": "revoked",
+            "plugin": "x509",
+            "subject": g("manifest.json"),
+            "signature": g("manifest.leaf-revoked.sig"),
+            "certs": [g("leaf-revoked.pem"), g("inter.pem")],
+            "roots": [{"kind": "x509-certificate", "path": g("root.pem")}],
+            "at": AT,
+            "cacheDir": cache.path().display().to_string(),
+        }]
+    });
+    let set_file = set_dir.path().join("set.json");
+    std::fs::write(&set_file, set.to_string()).unwrap();
+    let empty = TempDir::new("empty");
+    let o = run(
+        empty.path(),
+        &["verify", "--set", &set_file.display().to_string()],
+    );
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("x509.revocation"), "{}", stdout(&o));
+}

@@ -49,6 +49,8 @@ impl Plugin for TlogReceiptPlugin {
             certificates: false,
             revocation: false,
             insecure: &[],
+            uses_signature: false,
+            uses_cache: false,
         }
     }
 

@@ -52,6 +52,12 @@ pub struct PluginInfo {
     pub revocation: bool,
     /// The insecure modes it honours (a request turning on another is refused).
     pub insecure: &'static [Insecure],
+    /// Whether it reads signature material (if not, callers refuse a signature given to it,
+    /// even an empty file).
+    pub uses_signature: bool,
+    /// Whether it reads the offline cache, or its trust is loaded from it by callers (a
+    /// Sigstore trusted root, CRLs); callers refuse a cache named for any other plugin.
+    pub uses_cache: bool,
 }
 
 /// An attestation verifier: cosign/Sigstore, X.509, TUF, Merkle...
@@ -87,6 +93,8 @@ pub struct PluginInfo {
 ///             certificates: false,
 ///             revocation: false,
 ///             insecure: &[],
+///             uses_signature: true,
+///             uses_cache: false,
 ///         }
 ///     }
 ///     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {

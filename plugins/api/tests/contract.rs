@@ -43,6 +43,8 @@ impl Plugin for CacheCompare {
             certificates: false,
             revocation: false,
             insecure: &[Insecure::AllowExpiredCache],
+            uses_signature: false,
+            uses_cache: true,
         }
     }
 
@@ -310,6 +312,8 @@ impl Plugin for SelfWaiver {
             certificates: false,
             revocation: false,
             insecure: &[Insecure::SkipTlog],
+            uses_signature: false,
+            uses_cache: false,
         }
     }
 

@@ -75,6 +75,8 @@ impl Plugin for CosignPlugin {
             // allow-expired-cache is honoured where the trusted root is loaded (the cache) and
             // recorded here; skip-timestamp waives the signing-time check of key-signed bundles.
             insecure: &[Insecure::SkipTimestamp, Insecure::AllowExpiredCache],
+            uses_signature: true,
+            uses_cache: true,
         }
     }
 

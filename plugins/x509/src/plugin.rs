@@ -101,6 +101,8 @@ impl Plugin for X509Plugin {
             certificates: true,
             revocation: true,
             insecure: &[],
+            uses_signature: true,
+            uses_cache: true,
         }
     }
 

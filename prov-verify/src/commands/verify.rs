@@ -11,7 +11,7 @@ use crate::registry;
 use clap::Args;
 use plugin_api::{
     Certificate, Digest, DigestAlgorithm, Insecure, Policy, Report, RevocationList, Signature,
-    Subject, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
+    Subject, SubjectKind, TrustRoot, TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -25,6 +25,8 @@ const MAX_INPUT: u64 = 16 * 1024 * 1024;
 const MAX_REQUEST_FILE: u64 = 1024 * 1024;
 /// Most items in a set.
 pub const MAX_SET_ITEMS: usize = 1000;
+/// Most bytes over every file a set names.
+pub const MAX_SET_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Most inputs of one kind (roots, certificates, CRLs) in one request.
 const MAX_INPUTS_PER_KIND: usize = 64;
 
@@ -246,6 +248,9 @@ struct Plan {
 }
 
 pub fn run(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
+    if let Some(at) = &args.at {
+        parse_time(at, "--at")?;
+    }
     let cache = crate::commands::cache::cache_dir(g)
         .ok()
         .map(|d| offline_cache::CacheDir::new(&d));
@@ -258,6 +263,18 @@ pub fn run(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, Cli
         refuse_request_flags(args, "--request")?;
         let bytes = read_limited(req, MAX_REQUEST_FILE)?;
         let json: RequestJson = strict_json(&bytes, req)?;
+        let field = req.display().to_string();
+        if json.name.is_some() {
+            return Err(CliError::malformed(
+                format!("{field}: name"),
+                "a request file has no name (names are for evidence-set items)",
+            ));
+        }
+        if args.at.is_some() && json.at.is_some() {
+            return Err(CliError::Usage(format!(
+                "--at cannot be used with {field}: the request gives its own verification time"
+            )));
+        }
         let base = req.parent().unwrap_or(Path::new(""));
         let plan = plan_from_json(&json, base, args.at.as_deref(), None)?;
         return Ok(Outcome::Report(execute(&plan, cache)?));
@@ -421,7 +438,7 @@ fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         };
         roots.push((kind, PathBuf::from(path)));
     }
-    Ok(Plan {
+    let plan = Plan {
         plugin: name.to_owned(),
         subject: a.manifest.clone(),
         digest: a.digest.clone(),
@@ -444,7 +461,9 @@ fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         log_receipt: a.log_receipt.clone().zip(a.log_key.clone()),
         use_embedded_root: a.use_embedded_root,
         flags: true,
-    })
+    };
+    check_plan(&plan, false)?;
+    Ok(plan)
 }
 
 fn plan_from_json(
@@ -460,11 +479,6 @@ fn plan_from_json(
         .or(set.and_then(|s| s.cache_dir.as_ref()))
         .map(|d| base.join(d));
     plugin_named(&j.plugin)?;
-    if j.subject.is_some() && j.digest.is_some() {
-        return Err(CliError::Usage(
-            "give `subject` or `digest`, not both".into(),
-        ));
-    }
     let mut roots = Vec::new();
     for (i, r) in j.roots.iter().enumerate() {
         let kind = root_kind(&r.kind).ok_or_else(|| {
@@ -477,7 +491,7 @@ fn plan_from_json(
     }
     let p = &j.policy;
     let at = j.at.as_deref().or(set_at).or(cli_at);
-    Ok(Plan {
+    let plan = Plan {
         plugin: j.plugin.clone(),
         subject: j.subject.as_ref().map(|s| base.join(s)),
         digest: j.digest.clone(),
@@ -505,7 +519,146 @@ fn plan_from_json(
         }),
         use_embedded_root: j.use_embedded_root,
         flags: false,
-    })
+    };
+    check_plan(&plan, j.cache_dir.is_some())?;
+    Ok(plan)
+}
+
+/// Everything about a plan that can be judged before reading any file: a plan the plugin could
+/// not take whole is refused here (exit 2; for a set, the set is malformed), so that nothing
+/// given is ever ignored. `item_cache` is whether the item itself (not its set or the command)
+/// names a cache directory.
+fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> {
+    let plugin = plugin_named(&plan.plugin)?;
+    let info = plugin.info();
+    let f = |flag: &str, field: &str| {
+        if plan.flags {
+            flag.to_owned()
+        } else {
+            field.to_owned()
+        }
+    };
+    let refuse = |field: String, why: &str| {
+        Err(CliError::malformed(
+            field,
+            format!("the {} plugin {why}", info.name),
+        ))
+    };
+    let kind = match (&plan.subject, &plan.digest) {
+        (Some(_), None) => SubjectKind::Bytes,
+        (None, Some(d)) => {
+            let (alg, v) = parse_digest(d, &f("--digest", "digest"))?;
+            Digest::new(alg, &v).map_err(|e| CliError::from(plugin_api::Error::from(e)))?;
+            SubjectKind::Digest
+        }
+        (None, None) => {
+            return Err(CliError::Usage(if plan.flags {
+                "give the subject: --manifest FILE or --digest ALG:HEX".into()
+            } else {
+                "give the subject: `subject` (a file) or `digest`".into()
+            }))
+        }
+        (Some(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "give `subject` or `digest`, not both".into(),
+            ))
+        }
+    };
+    if !info.subjects.contains(&kind) {
+        return refuse(
+            f("--manifest/--digest", "subject/digest"),
+            &format!("does not take a subject given as {}", kind.name()),
+        );
+    }
+    for (what, n) in [
+        (f("--root", "roots"), plan.roots.len()),
+        (f("--cert", "certs"), plan.certs.len()),
+        (f("--crl", "crls"), plan.crls.len()),
+    ] {
+        if n > MAX_INPUTS_PER_KIND {
+            return Err(CliError::malformed(
+                what,
+                format!("more than {MAX_INPUTS_PER_KIND} inputs"),
+            ));
+        }
+    }
+    if plan.signature.is_some() && !info.uses_signature {
+        return refuse(
+            f("--signature", "signature"),
+            "takes no signature material (it travels inside the subject)",
+        );
+    }
+    if let Some(t) = &plan.signature_type {
+        if !info.media_types.contains(&t.as_str()) {
+            return refuse(
+                f("--signature-type", "signatureType"),
+                &format!("does not understand signature media type {t:?}"),
+            );
+        }
+    }
+    plan.policy
+        .refuse_unsupported(info.name, info.policy)
+        .map_err(|e| CliError::from(plugin_api::Error::from(e)))?;
+    if !plan.certs.is_empty() && !info.certificates {
+        return refuse(f("--cert", "certs"), "takes no certificates");
+    }
+    if !plan.crls.is_empty() && !info.revocation {
+        return refuse(f("--crl", "crls"), "takes no revocation lists");
+    }
+    if let Some(m) = plan.insecure.iter().find(|m| !info.insecure.contains(m)) {
+        return refuse(
+            f("--insecure", "insecure"),
+            &format!("has no check that {} could waive", m.name()),
+        );
+    }
+    if let Some((k, p)) = plan
+        .roots
+        .iter()
+        .find(|(k, _)| !info.trust_roots.contains(k))
+    {
+        return refuse(
+            format!("{} {}", f("--root", "roots"), p.display()),
+            &format!("does not read {k} trust roots"),
+        );
+    }
+    let sigstore_root_given = plan
+        .roots
+        .iter()
+        .any(|(k, _)| *k == TrustRootKind::SigstoreTrustedRoot);
+    if plan.insecure.contains(&Insecure::AllowExpiredCache)
+        && info
+            .trust_roots
+            .contains(&TrustRootKind::SigstoreTrustedRoot)
+        && sigstore_root_given
+    {
+        return Err(CliError::Usage(
+            "allow-expired-cache waives the expiry of a trusted root from the offline cache; a sigstore-trusted-root was given".into(),
+        ));
+    }
+    if plan.use_embedded_root
+        && (sigstore_root_given
+            || !info
+                .trust_roots
+                .contains(&TrustRootKind::SigstoreTrustedRoot))
+    {
+        return Err(CliError::Usage(format!(
+            "{}: the {} plugin has no Sigstore trusted root to fall back to, or one was given",
+            f("--use-embedded-root", "useEmbeddedRoot"),
+            info.name
+        )));
+    }
+    if item_cache && !info.uses_cache {
+        return refuse("cacheDir".into(), "does not use the offline cache");
+    }
+    if let Some(d) = &plan.cache_dir {
+        if info.uses_cache && !d.is_dir() {
+            return Err(CliError::malformed(
+                "cacheDir",
+                format!("{} is not a directory", d.display()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_digest(text: &str, field: &str) -> Result<(DigestAlgorithm, Vec<u8>), CliError> {
@@ -528,18 +681,6 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
             format!("{field} {}", p.display())
         }
     };
-    for (what, n) in [
-        ("roots", plan.roots.len()),
-        ("certificates", plan.certs.len()),
-        ("CRLs", plan.crls.len()),
-    ] {
-        if n > MAX_INPUTS_PER_KIND {
-            return Err(CliError::malformed(
-                what,
-                format!("more than {MAX_INPUTS_PER_KIND} inputs"),
-            ));
-        }
-    }
     let subject_bytes = match &plan.subject {
         Some(p) => Some(read_limited(p, MAX_SUBJECT)?),
         None => None,
@@ -587,7 +728,7 @@ fn execute(plan: &Plan, cache: Option<&offline_cache::CacheDir>) -> Result<Repor
     }
     let info = plugin.info();
     let own_cache = plan.cache_dir.as_ref().map(offline_cache::CacheDir::new);
-    let cache = own_cache.as_ref().or(cache);
+    let cache = own_cache.as_ref().or(cache).filter(|_| info.uses_cache);
     let cache_dir = || {
         cache
             .map(|c| c.path().to_path_buf())
@@ -697,6 +838,31 @@ pub struct SetItem {
     pub result: Result<Report, String>,
 }
 
+/// Whether `name` is a valid item name (it appears at the start of output lines).
+fn is_item_name(name: &str) -> bool {
+    name.len() <= 64
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+/// The bytes a plan's files hold now (a missing file counts 0: its read fails later).
+fn plan_bytes(plan: &Plan) -> u64 {
+    let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    plan.subject
+        .iter()
+        .chain(plan.signature.iter())
+        .chain(plan.roots.iter().map(|(_, p)| p))
+        .chain(plan.certs.iter())
+        .chain(plan.crls.iter())
+        .map(size)
+        .fold(0u64, u64::saturating_add)
+}
+
 fn run_set(
     path: &Path,
     cli_at: Option<&str>,
@@ -720,6 +886,16 @@ fn run_set(
             format!("more than {MAX_SET_ITEMS} items"),
         ));
     }
+    // Every time is checked before anything is verified; the file's times are the ones it
+    // was written for, so `--at` is refused beside them rather than silently overridden.
+    if let Some(at) = &set.at {
+        parse_time(at, &format!("{field}: at"))?;
+    }
+    if cli_at.is_some() && (set.at.is_some() || set.items.iter().any(|i| i.at.is_some())) {
+        return Err(CliError::Usage(format!(
+            "--at cannot be used with {field}: the set gives its own verification time"
+        )));
+    }
     let base = path.parent().unwrap_or(Path::new(""));
     let mut names = std::collections::BTreeSet::new();
     let mut plans = Vec::new();
@@ -728,6 +904,12 @@ fn run_set(
             .name
             .clone()
             .unwrap_or_else(|| format!("item-{}", i + 1));
+        if !is_item_name(&name) {
+            return Err(CliError::malformed(
+                format!("{field}: items[{i}].name"),
+                "an item name is 1 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or digit",
+            ));
+        }
         if !names.insert(name.clone()) {
             return Err(CliError::malformed(
                 format!("{field}: items[{i}].name"),
@@ -738,6 +920,19 @@ fn run_set(
         let plan = plan_from_json(item, base, cli_at, Some(&set))
             .map_err(|e| CliError::malformed(format!("{field}: items[{i}] ({name})"), e))?;
         plans.push((name, plan));
+    }
+    // One budget over every file the set names (each read is bounded on its own as well).
+    let mut total: u64 = 0;
+    for (_, plan) in &plans {
+        total = total.saturating_add(plan_bytes(plan));
+    }
+    if total > MAX_SET_BYTES {
+        return Err(CliError::malformed(
+            &field,
+            format!(
+                "its inputs total {total} bytes, over the {MAX_SET_BYTES}-byte budget of a set"
+            ),
+        ));
     }
     let items: Vec<SetItem> = plans
         .par_iter()
@@ -799,6 +994,13 @@ pub fn plugins(json: bool) -> Outcome {
                     "subjects": i.subjects.iter().map(|s| s.name()).collect::<Vec<_>>(),
                     "signature": i.signature,
                     "trustRoots": i.trust_roots.iter().map(|k| k.name()).collect::<Vec<_>>(),
+                    "mediaTypes": i.media_types,
+                    "policy": i.policy,
+                    "certificates": i.certificates,
+                    "revocation": i.revocation,
+                    "insecure": i.insecure.iter().map(|m| m.name()).collect::<Vec<_>>(),
+                    "usesSignature": i.uses_signature,
+                    "usesCache": i.uses_cache,
                     "conformance": registry::conformance(i.name)
                         .iter()
                         .map(|(suite, figure)| serde_json::json!({"suite": suite, "result": figure}))
@@ -823,6 +1025,32 @@ pub fn plugins(json: bool) -> Outcome {
             } else {
                 kinds.join(", ")
             }
+        ));
+        let list = |v: Vec<&str>| {
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        if !i.media_types.is_empty() {
+            out.push_str(&format!("  media types: {}\n", i.media_types.join(", ")));
+        }
+        out.push_str(&format!("  policy: {}\n", list(i.policy.to_vec())));
+        let mut also = Vec::new();
+        if i.certificates {
+            also.push("certificates");
+        }
+        if i.revocation {
+            also.push("CRLs");
+        }
+        if i.uses_cache {
+            also.push("the offline cache");
+        }
+        out.push_str(&format!("  also reads: {}\n", list(also)));
+        out.push_str(&format!(
+            "  insecure modes: {}\n",
+            list(i.insecure.iter().map(|m| m.name()).collect())
         ));
         for (suite, figure) in registry::conformance(i.name) {
             out.push_str(&format!("  conformance: {suite}: {figure}\n"));
