@@ -14,9 +14,10 @@ mod algorithm;
 mod cert;
 mod cms;
 mod crl;
-mod der;
+pub mod der;
 mod error;
 mod manifest;
+mod memo;
 mod names;
 mod path;
 mod pem;
@@ -26,10 +27,11 @@ mod time;
 pub use algorithm::{KeyKind, PublicKey, SignatureAlgorithm};
 pub use cert::{
     key_usage, AuthorityKeyId, BasicConstraints, Certificate, Ext, Extensions, EKU_ANY,
-    EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH,
+    EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH, EKU_TIME_STAMPING,
 };
 pub use cms::{
-    DigestAlgorithm, SignedAttributes, SignedData, SignerId, MAX_CMS_BYTES, MAX_CMS_CERTIFICATES,
+    CmsSignatureError, DigestAlgorithm, EssAttribute, EssCertId, EssHash, EssMismatch,
+    SignedAttributes, SignedData, SignerId, MAX_CMS_BYTES, MAX_CMS_CERTIFICATES, OID_TST_INFO,
 };
 pub use crl::Crl;
 pub use error::{CheckKind, CmsError, ParseError, ValidationError};
@@ -38,7 +40,11 @@ pub use manifest::{
     CHECK_CHAIN, CHECK_MESSAGE_DIGEST, CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
 };
 pub use names::{GeneralName, NameConstraints};
-pub use path::{check_end_entity_certificate, revocation_coverage, verify_path, VerifiedPath};
+pub use memo::{memo_key, SignatureMemo, MEMO_CAPACITY};
+pub use path::{
+    check_end_entity_certificate, revocation_coverage, verify_path, verify_path_at_times,
+    VerifiedPath,
+};
 pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der};
 pub use policy::{Budget, Options, PeerName, Profile};
 pub use time::{parse_rfc3339, rfc3339};
