@@ -110,7 +110,9 @@ fn value(raw: &[u8], enc: Encoding, name: &str) -> Result<String, String> {
         Encoding::Raw => raw,
         Encoding::Utf8String => {
             let mut r = der::Reader::new(raw);
-            let t = r.read().map_err(|e| format!("{name}: malformed DER ({e})"))?;
+            let t = r
+                .read()
+                .map_err(|e| format!("{name}: malformed DER ({e})"))?;
             if t.tag != 0x0c || !r.is_empty() {
                 return Err(format!("{name}: not a DER UTF8String"));
             }

@@ -12,7 +12,7 @@ use crate::keys::{KeyKind, PublicKey};
 use crate::trusted_root::TrustedRoot;
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
-use plugin_x509::{CheckKind, Certificate, Options, Profile, ValidationError};
+use plugin_x509::{Certificate, CheckKind, Options, Profile, ValidationError};
 use sha2::{Digest as _, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;

@@ -24,7 +24,7 @@ use crate::time::parse_generalized_time;
 use crate::trusted_root::{TrustedCa, TrustedRoot};
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
-use plugin_x509::{CheckKind, Certificate, Options, Profile, SignedData, ValidationError};
+use plugin_x509::{Certificate, CheckKind, Options, Profile, SignedData, ValidationError};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 /// Budget for one encoded timestamp.

@@ -461,8 +461,8 @@ impl SignedData {
                 const FIELD: &str = "SignedData.encapContentInfo.eContent";
                 let explicit = e.expect(0xa0).map_err(|er| bad(FIELD, er))?;
                 e.finish().map_err(|er| bad(FIELD, er))?;
-                let octets =
-                    der::single(explicit.content, der::OCTET_STRING).map_err(|er| bad(FIELD, er))?;
+                let octets = der::single(explicit.content, der::OCTET_STRING)
+                    .map_err(|er| bad(FIELD, er))?;
                 Some(octets.content.to_vec())
             }
         };
@@ -686,10 +686,7 @@ fn parse_signed_attributes(
                 message_digest = Some(v.content.to_vec());
             }
             OID_SIGNING_CERTIFICATE if content == Content::TstInfo => {
-                ess.push(parse_ess(
-                    values.content,
-                    EssAttribute::SigningCertificate,
-                )?);
+                ess.push(parse_ess(values.content, EssAttribute::SigningCertificate)?);
             }
             OID_SIGNING_CERTIFICATE_V2 if content == Content::TstInfo => {
                 ess.push(parse_ess(

@@ -186,10 +186,7 @@ pub fn small_uint(tlv: &Tlv<'_>) -> Result<u64, DerError> {
 }
 
 /// A BIT STRING's bytes; `allow_unused` permits unused bits (for named-bit lists).
-pub fn bit_string<'a>(
-    tlv: &Tlv<'a>,
-    allow_unused: bool,
-) -> Result<(u8, &'a [u8]), DerError> {
+pub fn bit_string<'a>(tlv: &Tlv<'a>, allow_unused: bool) -> Result<(u8, &'a [u8]), DerError> {
     let (&unused, bytes) = tlv
         .content
         .split_first()

@@ -39,8 +39,8 @@ pub use manifest::{
     verify_manifest, verify_manifest_noting_crl_source, DetachedSignature, ManifestRequest,
     CHECK_CHAIN, CHECK_MESSAGE_DIGEST, CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
 };
-pub use names::{GeneralName, NameConstraints};
 pub use memo::{memo_key, SignatureMemo, MEMO_CAPACITY};
+pub use names::{GeneralName, NameConstraints};
 pub use path::{
     check_end_entity_certificate, revocation_coverage, verify_path, verify_path_at_times,
     VerifiedPath,

@@ -571,7 +571,9 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
 fn check_timestamping_eku(cert: &Certificate, ext: &Extensions) -> Result<(), ValidationError> {
     let f = |detail: String| fail(cert, 0, CheckKind::ExtendedKeyUsage, detail);
     let Some(eku) = &ext.ext_key_usage else {
-        return Err(f("no extended key usage (RFC 3161 §2.3: exactly one, timeStamping, critical)".into()));
+        return Err(f(
+            "no extended key usage (RFC 3161 §2.3: exactly one, timeStamping, critical)".into(),
+        ));
     };
     match eku.value.as_slice() {
         [only] if only.as_slice() == crate::cert::EKU_TIME_STAMPING => {}
@@ -585,7 +587,7 @@ fn check_timestamping_eku(cert: &Certificate, ext: &Extensions) -> Result<(), Va
     }
     if !eku.critical {
         return Err(f(
-            "the extended key usage is not critical (RFC 3161 §2.3)".into(),
+            "the extended key usage is not critical (RFC 3161 §2.3)".into()
         ));
     }
     Ok(())
