@@ -791,3 +791,100 @@ fn parse_issuer_serial(
     let name = der::single(directory.content, der::SEQUENCE).map_err(b)?;
     Ok((name.raw.to_vec(), serial.content.to_vec()))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const SHA384_ALG: &[u8] = &[
+        0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+    ];
+    const SHA256_ALG_NULL: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+    const V1: EssAttribute = EssAttribute::SigningCertificate;
+    const V2: EssAttribute = EssAttribute::SigningCertificateV2;
+
+    fn seq(parts: &[&[u8]]) -> Vec<u8> {
+        der::encode(der::SEQUENCE, &parts.concat())
+    }
+
+    /// The attribute value set content: SigningCertificate(V2) { certs { one ESSCertID } }.
+    fn ess(cert_id: &[u8]) -> Vec<u8> {
+        seq(&[&seq(&[cert_id])])
+    }
+
+    fn name() -> Vec<u8> {
+        seq(&[&der::encode(
+            der::SET,
+            &seq(&[&[0x06, 0x03, 0x55, 0x04, 0x03], &[0x0c, 0x01, b'x']]),
+        )])
+    }
+
+    #[test]
+    fn ess_cert_ids_parse_with_their_hash_algorithm_and_issuer_serial() {
+        let hash = der::encode(der::OCTET_STRING, &[7; 32]);
+        let v2 = parse_ess(&ess(&seq(&[&hash])), V2).unwrap();
+        assert_eq!(v2.hash_algorithm, EssHash::Sha2(DigestAlgorithm::Sha256));
+        assert_eq!(v2.cert_hash, [7; 32]);
+        assert_eq!(v2.issuer_serial, None);
+        let explicit = ess(&seq(&[SHA256_ALG_NULL, &hash]));
+        assert_eq!(
+            parse_ess(&explicit, V2).unwrap().hash_algorithm,
+            EssHash::Sha2(DigestAlgorithm::Sha256)
+        );
+        let h384 = der::encode(der::OCTET_STRING, &[9; 48]);
+        assert_eq!(
+            parse_ess(&ess(&seq(&[SHA384_ALG, &h384])), V2)
+                .unwrap()
+                .hash_algorithm,
+            EssHash::Sha2(DigestAlgorithm::Sha384)
+        );
+        let issuer = name();
+        let is = seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x2a]]);
+        let v1_bytes = ess(&seq(&[&der::encode(der::OCTET_STRING, &[1; 20]), &is]));
+        let v1 = parse_ess(&v1_bytes, V1).unwrap();
+        assert_eq!(v1.hash_algorithm, EssHash::Sha1);
+        assert_eq!(v1.issuer_serial, Some((issuer, vec![0x2a])));
+        // A v1 identifier has no hash algorithm field.
+        assert!(parse_ess(&explicit, V1).is_err());
+    }
+
+    #[test]
+    fn malformed_ess_attributes_are_refused() {
+        let hash = der::encode(der::OCTET_STRING, &[7; 32]);
+        let issuer = name();
+        for bad in [
+            // No certificate identifier at all.
+            seq(&[&seq(&[])]),
+            // Two values in the attribute's SET.
+            [ess(&seq(&[&hash])), ess(&seq(&[&hash]))].concat(),
+            // Unsupported hash algorithm (SHA-1 OID in a v2 identifier).
+            ess(&seq(&[
+                &[0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a],
+                &hash,
+            ])),
+            // issuerSerial with two names, or a name that is not a directoryName.
+            ess(&seq(&[
+                &hash,
+                &seq(&[
+                    &seq(&[&der::encode(0xa4, &issuer), &der::encode(0xa4, &issuer)]),
+                    &[0x02, 0x01, 0x01],
+                ]),
+            ])),
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0x82, b"x.test")]), &[0x02, 0x01, 0x01]]),
+            ])),
+            // Trailing field after issuerSerial.
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x01]]),
+                &[0x05, 0x00],
+            ])),
+        ] {
+            assert!(parse_ess(&bad, V2).is_err(), "{bad:02x?}");
+        }
+    }
+}
