@@ -88,14 +88,28 @@ fn memo_records_only_ca_links_and_a_tampered_ca_signature_misses() {
     let opts = Options::new(Profile::FulcioCodeSigning);
     let memo = SignatureMemo::new();
     for _ in 0..3 {
-        verify_path_at_times(&leaf, &inter, &anchors, &[at(SIGNED_AT)], &opts, Some(&memo))
-            .unwrap();
+        verify_path_at_times(
+            &leaf,
+            &inter,
+            &anchors,
+            &[at(SIGNED_AT)],
+            &opts,
+            Some(&memo),
+        )
+        .unwrap();
         assert_eq!(memo.len(), 1, "the intermediate→root link only");
     }
     let mut der = inter[0].der().to_vec();
     *der.last_mut().unwrap() ^= 1;
     let tampered = vec![Certificate::from_der(&der).unwrap()];
-    match verify_path_at_times(&leaf, &tampered, &anchors, &[at(SIGNED_AT)], &opts, Some(&memo)) {
+    match verify_path_at_times(
+        &leaf,
+        &tampered,
+        &anchors,
+        &[at(SIGNED_AT)],
+        &opts,
+        Some(&memo),
+    ) {
         Err(ValidationError::Certificate {
             depth: 1,
             check: CheckKind::Signature,
@@ -113,7 +127,10 @@ fn fulcio_profile_refuses_what_a_fulcio_leaf_must_not_be() {
     for (bundle, check) in [
         ("leaf-ca.sigstore.json", CheckKind::BasicConstraints),
         ("leaf-key-cert-sign.sigstore.json", CheckKind::KeyUsage),
-        ("leaf-no-code-signing.sigstore.json", CheckKind::ExtendedKeyUsage),
+        (
+            "leaf-no-code-signing.sigstore.json",
+            CheckKind::ExtendedKeyUsage,
+        ),
     ] {
         match check_end_entity_certificate(&leaf(bundle), &opts) {
             Err(ValidationError::Certificate { check: c, .. }) if c == check => {}
