@@ -3,11 +3,14 @@
 //!
 //! Certificates are parsed once ([`Certificate::from_der`]); [`verify_path`] builds and
 //! validates a path from an end entity to one of the pinned anchors at a verification time
-//! passed in, for a [`Profile`] (CA/B Forum TLS server, RFC 5280 generic, code signing), and
+//! passed in, for a [`Profile`] (CA/B Forum TLS server, RFC 5280 generic, code signing, Fulcio
+//! code signing, RFC 3161 timestamping), and
 //! returns a [`VerifiedPath`] or a [`ValidationError`] naming the certificate (depth, subject)
 //! and the check that failed. Nothing here reads the clock, the environment or the network.
 //! Path building is bounded by a [`Budget`] (signature checks, candidates, name-constraint
-//! comparisons, depth). When unsure, the validator rejects.
+//! comparisons, depth). When unsure, the validator rejects. [`verify_path_at_times`] validates
+//! at several times at once (every Sigstore signing time), optionally with a batch-wide
+//! [`SignatureMemo`] of CA links.
 #![forbid(unsafe_code)]
 
 mod algorithm;
