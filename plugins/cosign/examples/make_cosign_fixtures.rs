@@ -248,13 +248,39 @@ fn tbs(
     ])
 }
 
-fn ca_exts() -> Vec<Vec<u8>> {
-    vec![
+/// A key identifier (RFC 5280 §4.2.1.2 leaves the method open): the first 20 bytes of the
+/// SHA-256 of the SubjectPublicKeyInfo DER.
+fn key_id(spki: &[u8]) -> Vec<u8> {
+    sha256(spki)[..20].to_vec()
+}
+
+/// subjectKeyIdentifier (RFC 5280 §4.2.1.2: in every CA certificate).
+fn ski_ext(spki: &[u8]) -> Vec<u8> {
+    ext(&[2, 5, 29, 14], false, &tlv(0x04, &key_id(spki)))
+}
+
+/// authorityKeyIdentifier with the issuer's key identifier (RFC 5280 §4.2.1.1: in every
+/// certificate that is not self-signed).
+fn aki_ext(issuer_spki: &[u8]) -> Vec<u8> {
+    ext(
+        &[2, 5, 29, 35],
+        false,
+        &seq(&[tlv(0x80, &key_id(issuer_spki))]),
+    )
+}
+
+fn ca_exts(spki: &[u8], issuer_spki: Option<&[u8]>) -> Vec<Vec<u8>> {
+    let mut exts = vec![
         // keyUsage: keyCertSign, cRLSign
         ext(&[2, 5, 29, 15], true, &tlv(0x03, &[0x01, 0x06])),
         // basicConstraints: CA
         ext(&[2, 5, 29, 19], true, &seq(&[tlv(0x01, &[0xff])])),
-    ]
+        ski_ext(spki),
+    ];
+    if let Some(i) = issuer_spki {
+        exts.push(aki_ext(i));
+    }
+    exts
 }
 
 fn ca(label: &str, cn: &str, serial: u64, parent: Option<&Ca>) -> Ca {
@@ -264,6 +290,7 @@ fn ca(label: &str, cn: &str, serial: u64, parent: Option<&Ca>) -> Ca {
         Some(p) => (p.subject.clone(), &p.key),
         None => (subject.clone(), &key),
     };
+    let parent_spki = parent.map(|p| p256_spki(&p.key));
     let t = tbs(
         serial,
         &issuer,
@@ -271,7 +298,7 @@ fn ca(label: &str, cn: &str, serial: u64, parent: Option<&Ca>) -> Ca {
         T_CA_END,
         &subject,
         &p256_spki(&key),
-        &ca_exts(),
+        &ca_exts(&p256_spki(&key), parent_spki.as_deref()),
     );
     let der = certificate(t, signer);
     Ca { key, subject, der }
@@ -340,6 +367,7 @@ fn leaf(spec: &LeafSpec<'_>, ca: &Ca) -> LeafCert {
         ext(&[2, 5, 29, 37], false, &seq(&[purpose])),
         ext(&[2, 5, 29, 19], true, &basic_constraints),
         ext(&[2, 5, 29, 17], true, &seq(&[san])),
+        aki_ext(&p256_spki(&ca.key)),
         ext(
             &[1, 3, 6, 1, 4, 1, 57264, 1, 1],
             false,
@@ -641,6 +669,7 @@ fn tsa() -> Tsa {
             true,
             &seq(&[oid(&[1, 3, 6, 1, 5, 5, 7, 3, 8])]),
         ),
+        aki_ext(&p256_spki(&root.key)),
     ];
     let t = tbs(
         leaf_serial,
@@ -716,6 +745,7 @@ fn tsa_signer(label: &str, serial: u64, usage: TsaUsage, ca: &Ca) -> TsaSigner {
         )),
         _ => exts.push(ext(&[2, 5, 29, 37], true, &seq(&[stamping]))),
     }
+    exts.push(aki_ext(&p256_spki(&ca.key)));
     let t = tbs(
         serial,
         &ca.subject,

@@ -6,7 +6,7 @@
 //! in a report: the values mean something only for a leaf whose chain and signature
 //! verified, and only the SAN and issuer are matched against a policy (by [`crate::verify`]).
 
-use crate::der;
+use plugin_x509::der;
 use serde_json::{Map, Value};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
@@ -109,8 +109,11 @@ fn value(raw: &[u8], enc: Encoding, name: &str) -> Result<String, String> {
     let bytes = match enc {
         Encoding::Raw => raw,
         Encoding::Utf8String => {
-            let (t, rest) = der::read(raw).ok_or_else(|| format!("{name}: malformed DER"))?;
-            if t.tag != 0x0c || !rest.is_empty() {
+            let mut r = der::Reader::new(raw);
+            let t = r
+                .read()
+                .map_err(|e| format!("{name}: malformed DER ({e})"))?;
+            if t.tag != 0x0c || !r.is_empty() {
                 return Err(format!("{name}: not a DER UTF8String"));
             }
             t.content

@@ -1,18 +1,24 @@
-//! Keyless (Fulcio) signer checks: the leaf certificate, its chain to a trusted CA, embedded
+//! Keyless (Fulcio) signer checks: the leaf certificate, its path to a trusted CA, embedded
 //! SCTs against trusted CT logs, and the identity (SAN, OIDC issuer).
 //!
-//! A [`SignatureMemo`] (opt-in, for batches) remembers the trusted CA chain's signature links
-//! that verified, so the same intermediate→root signature is computed once per batch.
+//! Certificate rules and path validation are plugin-x509's: the leaf is checked against the
+//! [`Profile::FulcioCodeSigning`] end-entity rules when parsed, and
+//! [`Leaf::path_to_trusted_ca`] hands it to [`plugin_x509::verify_path_at_times`] with each
+//! trusted-root CA's chain (intermediates, then the root as the anchor) at every verified
+//! signing time. A [`SignatureMemo`] (opt-in, for batches) lets plugin-x509 verify each CA
+//! link (intermediate→root) once per batch.
 
-use crate::der;
 use crate::keys::{KeyKind, PublicKey};
 use crate::trusted_root::TrustedRoot;
+use plugin_api::VerificationTime;
+use plugin_x509::der::{self, Reader, Tlv};
+use plugin_x509::{Certificate, CheckKind, Options, Profile, ValidationError};
 use sha2::{Digest as _, Sha256};
-use std::collections::HashSet;
-use std::sync::Mutex;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
+
+pub use plugin_x509::{memo_key, SignatureMemo, MEMO_CAPACITY};
 
 /// Budget for SCTs in one certificate.
 pub const MAX_SCTS: usize = 16;
@@ -22,10 +28,13 @@ const OID_SCT_LIST_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02
 const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
 const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
 
-/// A parsed leaf certificate.
+/// A parsed leaf certificate that passed the Fulcio code-signing end-entity rules.
 #[derive(Debug)]
 pub struct Leaf<'a> {
+    /// For reading the SCT list, SAN and Fulcio extensions.
     cert: X509Certificate<'a>,
+    /// For path validation.
+    x509: Certificate,
     der: &'a [u8],
     key: PublicKey,
 }
@@ -39,144 +48,92 @@ pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     Ok(cert)
 }
 
-pub(crate) fn cert_key(cert: &X509Certificate<'_>) -> Result<PublicKey, String> {
-    PublicKey::from_spki_der(cert.public_key().raw).map_err(|e| e.to_string())
+/// The options of Fulcio leaf validation.
+fn fulcio_options() -> Options {
+    Options::new(Profile::FulcioCodeSigning)
 }
 
-pub(crate) fn signed_by(
-    cert: &X509Certificate<'_>,
-    issuer: &X509Certificate<'_>,
-) -> Result<bool, String> {
-    signed_by_memo(cert, issuer, None)
-}
-
-/// [`signed_by`], reusing (and recording) verified signatures in `memo` when one is given.
-/// Only the signature computation is memoized: the name check runs every time.
-fn signed_by_memo(
-    cert: &X509Certificate<'_>,
-    issuer: &X509Certificate<'_>,
-    memo: Option<&SignatureMemo>,
-) -> Result<bool, String> {
-    if cert.issuer().as_raw() != issuer.subject().as_raw() {
-        return Ok(false);
-    }
-    let alg = cert.signature_algorithm.algorithm.to_id_string();
-    let tbs = cert.tbs_certificate.as_ref();
-    let signature: &[u8] = &cert.signature_value.data;
-    let memo = memo.map(|m| (m, memo_key(issuer.public_key().raw, &alg, tbs, signature)));
-    if let Some((m, k)) = &memo {
-        if m.contains(k) {
-            return Ok(true);
-        }
-    }
-    let key = cert_key(issuer)?;
-    let ok = key.verify_x509(&alg, tbs, signature);
-    if let (true, Some((m, k))) = (ok, &memo) {
-        m.insert(*k);
-    }
-    Ok(ok)
-}
-
-/// Most signatures a [`SignatureMemo`] records; once full it records no more (lookups go on).
-pub const MEMO_CAPACITY: usize = 1024;
-
-/// Domain separation for [`memo_key`].
-const MEMO_KEY_DOMAIN: &[u8] = b"prov-verify/cosign/signature-memo/v1";
-
-/// The memo key of one certificate signature: SHA-256 over a domain label and, each prefixed
-/// with its length as 8 big-endian bytes, the issuer's SubjectPublicKeyInfo DER, the
-/// signature algorithm OID (dotted text), the signed TBSCertificate bytes and the signature
-/// bytes: everything the signature verification result depends on.
-pub fn memo_key(issuer_spki: &[u8], sig_alg_oid: &str, tbs: &[u8], signature: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(MEMO_KEY_DOMAIN);
-    for part in [issuer_spki, sig_alg_oid.as_bytes(), tbs, signature] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part);
-    }
-    h.finalize().into()
-}
-
-/// Signatures of trusted CA chains already verified, shared (thread-safe) by the
-/// verifications of one batch against one trusted root: the intermediate→root link is the
-/// same for every bundle of a CA, so its signature is verified once.
-///
-/// Keyed by [`memo_key`], so a certificate whose signature, TBS, algorithm or issuer key
-/// differs by one byte misses and is verified afresh; only successful verifications are
-/// recorded, at most [`MEMO_CAPACITY`]. Time validity, CA flags and name chaining are checked
-/// for every bundle; the leaf's own signature is never memoized. A poisoned lock counts as a
-/// miss (the signature is verified again).
-#[derive(Debug, Default)]
-pub struct SignatureMemo {
-    verified: Mutex<HashSet<[u8; 32]>>,
-}
-
-impl SignatureMemo {
-    /// An empty memo.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// How many verified signatures are recorded.
-    pub fn len(&self) -> usize {
-        self.verified.lock().map_or(0, |s| s.len())
-    }
-
-    /// Whether none is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn contains(&self, key: &[u8; 32]) -> bool {
-        self.verified.lock().is_ok_and(|s| s.contains(key))
-    }
-
-    fn insert(&self, key: [u8; 32]) {
-        if let Ok(mut s) = self.verified.lock() {
-            if s.len() < MEMO_CAPACITY {
-                s.insert(key);
+/// The report message for a leaf refused by the Fulcio end-entity rules.
+fn signer_refused(e: &ValidationError) -> String {
+    let what = match e {
+        ValidationError::Certificate { check, .. } => match check {
+            CheckKind::BasicConstraints => "the signing certificate is a CA",
+            CheckKind::KeyUsage => "the signing certificate's keyUsage is not allowed",
+            CheckKind::ExtendedKeyUsage => {
+                "the signing certificate lacks the codeSigning extended key usage"
             }
-        }
-    }
+            _ => "the signing certificate fails the Fulcio code-signing profile",
+        },
+        _ => "the signing certificate fails the Fulcio code-signing profile",
+    };
+    format!("{what}: {e}")
 }
 
-pub(crate) fn valid_at(cert: &X509Certificate<'_>, t: i64) -> bool {
-    let v = cert.validity();
-    v.not_before.timestamp() <= t && t <= v.not_after.timestamp()
+/// How telling a path failure is, to report the most specific one over all CAs: a CA that
+/// does not even name the leaf's issuer says least.
+fn path_failure(e: &ValidationError) -> (u8, String) {
+    match e {
+        ValidationError::NoPath(_) => (
+            0,
+            "no certificate authority in the trusted root issued the signing certificate".into(),
+        ),
+        ValidationError::Certificate {
+            depth: 0,
+            check: CheckKind::Signature,
+            ..
+        } => (
+            1,
+            format!(
+                "no certificate authority in the trusted root issued the signing certificate ({e})"
+            ),
+        ),
+        ValidationError::Certificate {
+            depth: 0, check, ..
+        } => (
+            3,
+            match check {
+                CheckKind::Validity => {
+                    format!("the signing certificate is not valid at the signing time: {e}")
+                }
+                _ => signer_refused(e),
+            },
+        ),
+        ValidationError::Certificate {
+            check: CheckKind::Signature,
+            ..
+        } => (2, format!("the trusted CA chain does not link: {e}")),
+        ValidationError::Certificate {
+            check: CheckKind::Validity,
+            ..
+        } => (
+            2,
+            format!("a CA certificate is not valid at the signing time: {e}"),
+        ),
+        ValidationError::Certificate { .. } => (
+            2,
+            format!("the trusted CA chain fails path validation: {e}"),
+        ),
+        _ => (3, e.to_string()),
+    }
 }
 
 impl<'a> Leaf<'a> {
-    /// Parses a leaf signing certificate: not a CA, digitalSignature and not keyCertSign,
-    /// codeSigning EKU.
+    /// Parses a leaf signing certificate and checks it against the Fulcio code-signing
+    /// end-entity rules of plugin-x509: not a CA, keyUsage with digitalSignature and without
+    /// keyCertSign, codeSigning EKU (and the rules every end entity gets).
     pub fn parse(der: &'a [u8]) -> Result<Self, String> {
         let cert = parse_cert(der)?;
-        if cert
-            .basic_constraints()
-            .map_err(|e| e.to_string())?
-            .is_some_and(|b| b.value.ca)
-        {
-            return Err("the signing certificate is a CA".into());
-        }
-        match cert.key_usage().map_err(|e| e.to_string())? {
-            Some(ku) if ku.value.key_cert_sign() => {
-                return Err(
-                    "the signing certificate's keyUsage has keyCertSign, which only a CA may have"
-                        .into(),
-                )
-            }
-            Some(ku) if ku.value.digital_signature() => {}
-            _ => return Err("the signing certificate lacks the digitalSignature key usage".into()),
-        }
-        match cert.extended_key_usage().map_err(|e| e.to_string())? {
-            Some(eku) if eku.value.code_signing => {}
-            _ => {
-                return Err(
-                    "the signing certificate lacks the codeSigning extended key usage".into(),
-                )
-            }
-        }
-        let key = cert_key(&cert)?;
-        Ok(Leaf { cert, der, key })
+        let x509 =
+            Certificate::from_der(der).map_err(|e| format!("certificate does not parse: {e}"))?;
+        plugin_x509::check_end_entity_certificate(&x509, &fulcio_options())
+            .map_err(|e| signer_refused(&e))?;
+        let key = PublicKey::from_spki_der(x509.spki_der()).map_err(|e| e.to_string())?;
+        Ok(Leaf {
+            cert,
+            x509,
+            der,
+            key,
+        })
     }
 
     /// The certificate's public key.
@@ -189,76 +146,80 @@ impl<'a> Leaf<'a> {
         self.der
     }
 
-    /// Whether `t` (Unix seconds) is inside the certificate's validity.
-    pub fn valid_at(&self, t: i64) -> bool {
-        valid_at(&self.cert, t)
+    /// The certificate's validity (notBefore, notAfter), Unix seconds, both inclusive.
+    pub fn validity(&self) -> (i64, i64) {
+        self.x509.validity()
     }
 
-    /// Finds a trusted CA that issued this certificate and is valid (the CA's window and
-    /// every chain certificate) at every time in `times`. Returns the issuing certificate's
-    /// DER SubjectPublicKeyInfo (for SCT verification).
-    pub fn chain(&self, root: &TrustedRoot, times: &[i64]) -> Result<Vec<u8>, String> {
-        self.chain_with_memo(root, times, None)
-    }
-
-    /// [`Leaf::chain`], with the trusted CA chain's signature links looked up in (and, when
-    /// they verify, recorded in) `memo`. Every other check runs as in [`Leaf::chain`].
-    pub fn chain_with_memo(
+    /// Validates the leaf with plugin-x509 (Fulcio code-signing profile) against each
+    /// certificate authority of `root` (its chain's last certificate is the anchor, the ones
+    /// before it candidate intermediates) at every time in `times` (Unix seconds): every
+    /// certificate of the path must be valid at every time, and so must the CA's `validFor`
+    /// window in the trusted root. With a `memo`, CA links are verified once per memo.
+    /// Returns the issuing certificate's DER SubjectPublicKeyInfo (for SCT verification).
+    pub fn path_to_trusted_ca(
         &self,
         root: &TrustedRoot,
         times: &[i64],
         memo: Option<&SignatureMemo>,
     ) -> Result<Vec<u8>, String> {
+        let at = times
+            .iter()
+            .map(|t| u64::try_from(*t).map(VerificationTime::from_unix_seconds))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| "a signing time is before 1970".to_owned())?;
+        let options = fulcio_options();
+        let mut best: Option<(u8, String)> = None;
+        let mut note = |rank: u8, why: String| {
+            if best.as_ref().map_or(true, |(r, _)| rank > *r) {
+                best = Some((rank, why));
+            }
+        };
         for ca in &root.cas {
             let Ok(chain) = ca
                 .chain
                 .iter()
-                .map(|d| parse_cert(d))
+                .map(|d| Certificate::from_der(d))
                 .collect::<Result<Vec<_>, _>>()
             else {
                 continue;
             };
-            let Some(issuer) = chain.first() else {
+            let Some((anchor, intermediates)) = chain.split_last() else {
                 continue;
             };
-            if !signed_by(&self.cert, issuer)? {
-                continue;
-            }
-            if !times.iter().all(|t| ca.valid_at(*t)) {
-                return Err(
-                    "the issuing CA is not valid in the trusted root at the signing time".into(),
-                );
-            }
-            for pair in chain.windows(2) {
-                if let [c, i] = pair {
-                    if !signed_by_memo(c, i, memo)? {
-                        return Err("the trusted CA chain does not link".into());
+            let path = plugin_x509::verify_path_at_times(
+                &self.x509,
+                intermediates,
+                std::slice::from_ref(anchor),
+                &at,
+                &options,
+                memo,
+            );
+            match path {
+                Ok(path) => {
+                    if !times.iter().all(|t| ca.valid_at(*t)) {
+                        note(
+                            4,
+                            "the issuing CA is not valid in the trusted root at the signing time"
+                                .into(),
+                        );
+                        continue;
                     }
+                    let issuer = path
+                        .certificates()
+                        .get(1)
+                        .ok_or("the validated path has no issuer")?;
+                    return Ok(issuer.spki_der().to_vec());
+                }
+                Err(e) => {
+                    let (rank, why) = path_failure(&e);
+                    note(rank, why);
                 }
             }
-            for c in &chain {
-                let is_ca = c
-                    .basic_constraints()
-                    .map_err(|e| e.to_string())?
-                    .is_some_and(|b| b.value.ca);
-                if !is_ca {
-                    return Err("a trusted CA chain certificate is not a CA".into());
-                }
-                if c.key_usage()
-                    .map_err(|e| e.to_string())?
-                    .is_some_and(|k| !k.value.key_cert_sign())
-                {
-                    return Err(
-                        "a trusted CA chain certificate's keyUsage lacks keyCertSign".into(),
-                    );
-                }
-                if !times.iter().all(|t| valid_at(c, *t)) {
-                    return Err("a CA certificate is not valid at the signing time".into());
-                }
-            }
-            return Ok(issuer.public_key().raw.to_vec());
         }
-        Err("no certificate authority in the trusted root issued the signing certificate".into())
+        Err(best.map(|(_, why)| why).unwrap_or_else(|| {
+            "no certificate authority in the trusted root issued the signing certificate".into()
+        }))
     }
 
     /// Verifies the embedded SCTs; at least one must be from a trusted CT log and verify,
@@ -273,10 +234,8 @@ impl<'a> Leaf<'a> {
         let [ext] = exts.as_slice() else {
             return Err("the certificate has no (or more than one) embedded SCT list".into());
         };
-        let (octets, rest) = der::read(ext.value).ok_or("SCT list extension malformed")?;
-        if octets.tag != 0x04 || !rest.is_empty() {
-            return Err("SCT list extension malformed".into());
-        }
+        let octets = der::single(ext.value, der::OCTET_STRING)
+            .map_err(|_| "SCT list extension malformed")?;
         let list = parse_sct_list(octets.content).ok_or("SCT list malformed")?;
         let tbs = tbs_without_sct(self.cert.tbs_certificate.as_ref())
             .ok_or("cannot rebuild the precertificate TBS")?;
@@ -359,8 +318,11 @@ impl<'a> Leaf<'a> {
                 if v2.is_some() {
                     return Err("duplicate issuer extension".into());
                 }
-                let (t, rest) = der::read(e.value).ok_or("issuer (v2) malformed")?;
-                if t.tag != 0x0c || !rest.is_empty() {
+                let t = match Reader::new(e.value).read() {
+                    Ok(t) if t.raw.len() == e.value.len() => t,
+                    _ => return Err("issuer (v2) malformed".into()),
+                };
+                if t.tag != 0x0c {
                     return Err("issuer (v2) is not a UTF8String".into());
                 }
                 v2 = Some(
@@ -440,64 +402,49 @@ fn parse_sct_list(mut b: &[u8]) -> Option<Vec<Sct<'_>>> {
     Some(out)
 }
 
+/// All TLVs of `content` (plugin-x509's strict reader), or `None` if it is not a clean run of
+/// TLVs.
+fn children(content: &[u8]) -> Option<Vec<Tlv<'_>>> {
+    let mut r = Reader::new(content);
+    let mut out = Vec::new();
+    while !r.is_empty() {
+        out.push(r.read().ok()?);
+        if out.len() > 4096 {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// The TBSCertificate re-encoded without the SCT list extension.
 fn tbs_without_sct(tbs: &[u8]) -> Option<Vec<u8>> {
-    let (seq, rest) = der::read(tbs)?;
-    if seq.tag != 0x30 || !rest.is_empty() {
-        return None;
-    }
+    let seq = der::single(tbs, der::SEQUENCE).ok()?;
     let mut body = Vec::new();
     let mut removed = 0usize;
-    for el in der::children(seq.content)? {
+    for el in children(seq.content)? {
         if el.tag != 0xa3 {
             body.extend_from_slice(el.raw);
             continue;
         }
-        let (exts, rest) = der::read(el.content)?;
-        if exts.tag != 0x30 || !rest.is_empty() {
-            return None;
-        }
+        let exts = der::single(el.content, der::SEQUENCE).ok()?;
         let mut kept = Vec::new();
-        for ext in der::children(exts.content)? {
-            let (oid, _) = der::read(ext.content)?;
-            if oid.tag == 0x06 && oid.content == OID_SCT_LIST_DER {
+        for ext in children(exts.content)? {
+            let oid = Reader::new(ext.content).read().ok()?;
+            if oid.tag == der::OID && oid.content == OID_SCT_LIST_DER {
                 removed += 1;
             } else {
                 kept.extend_from_slice(ext.raw);
             }
         }
-        body.extend_from_slice(&der::encode(0xa3, &der::encode(0x30, &kept)));
+        body.extend_from_slice(&der::encode(0xa3, &der::encode(der::SEQUENCE, &kept)));
     }
     if removed != 1 {
         return None;
     }
-    Some(der::encode(0x30, &body))
+    Some(der::encode(der::SEQUENCE, &body))
 }
 
 /// Whether a DER certificate is self-issued (subject = issuer); unparseable counts as yes.
 pub fn is_self_issued(der: &[u8]) -> bool {
     parse_cert(der).map_or(true, |c| c.issuer().as_raw() == c.subject().as_raw())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memo_is_bounded_and_records_only_inserted_keys() {
-        let memo = SignatureMemo::new();
-        let key = |i: usize| memo_key(&i.to_be_bytes(), "1.2.840.10045.4.3.3", b"tbs", b"sig");
-        for i in 0..MEMO_CAPACITY + 10 {
-            memo.insert(key(i));
-        }
-        assert_eq!(memo.len(), MEMO_CAPACITY);
-        assert!(memo.contains(&key(0)));
-        assert!(memo.contains(&key(MEMO_CAPACITY - 1)));
-        assert!(
-            !memo.contains(&key(MEMO_CAPACITY)),
-            "not recorded once full"
-        );
-        assert!(!SignatureMemo::new().contains(&key(0)));
-    }
 }

@@ -7,7 +7,7 @@
 //! Implemented: bundle v0.1–v0.3 parsing with budgets; trusted-root parsing; key-based
 //! verification (PEM PKIX: ECDSA P-256/P-384, Ed25519, RSA PKCS#1 v1.5/PSS; P-256 also from
 //! a bare SHA-256 digest); keyless verification (Fulcio leaf chained to a trusted-root CA
-//! valid at every verified signing time, embedded SCTs against trusted CT logs, SAN and OIDC
+//! valid at every verified signing time, validated by plugin-x509, embedded SCTs against trusted CT logs, SAN and OIDC
 //! issuer matched exactly or by anchored regexp); message signatures and DSSE (in-toto
 //! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2
 //! entries (body match, SET, integrated time, inclusion proof, signed checkpoint); Rekor v2
@@ -22,7 +22,6 @@
 
 pub mod attestation;
 pub mod bundle;
-mod der;
 pub mod embedded;
 pub mod error;
 pub mod fulcio_ext;

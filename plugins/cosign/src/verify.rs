@@ -556,7 +556,11 @@ fn run(
     let Some(leaf) = leaf_holder.as_ref() else {
         return r.fail("cosign.signer.certificate", "leaf certificate missing");
     };
-    if !verified_times.iter().all(|t| leaf.valid_at(*t)) {
+    let (not_before, not_after) = leaf.validity();
+    if !verified_times
+        .iter()
+        .all(|t| (not_before..=not_after).contains(t))
+    {
         return r.fail(
             "cosign.certificate.validity",
             "a verified signing time is outside the certificate's validity",
@@ -566,7 +570,7 @@ fn run(
         "cosign.certificate.validity",
         "certificate valid at the signing time",
     );
-    let issuer_spki = match leaf.chain_with_memo(root, &verified_times, memo) {
+    let issuer_spki = match leaf.path_to_trusted_ca(root, &verified_times, memo) {
         Ok(s) => s,
         Err(e) => return r.fail("cosign.certificate.chain", e),
     };

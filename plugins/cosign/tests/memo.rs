@@ -122,7 +122,10 @@ fn memo_does_not_skip_the_ca_validity_check() {
 #[test]
 fn memo_key_covers_every_component() {
     let spki = b"issuer spki".as_slice();
-    let alg = "1.2.840.10045.4.3.3";
+    // The certificate's signature AlgorithmIdentifier DER (ecdsa-with-SHA384).
+    let alg: &[u8] = &[
+        0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+    ];
     let tbs = b"to be signed".as_slice();
     let sig = b"signature".as_slice();
     let k = memo_key(spki, alg, tbs, sig);
@@ -130,13 +133,20 @@ fn memo_key_covers_every_component() {
     let mut keys = vec![
         k,
         memo_key(b"issuer spkj", alg, tbs, sig),
-        memo_key(spki, "1.2.840.10045.4.3.2", tbs, sig),
+        memo_key(
+            spki,
+            &[
+                0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+            ],
+            tbs,
+            sig,
+        ),
         memo_key(spki, alg, b"to be signee", sig),
         memo_key(spki, alg, tbs, b"signaturf"),
         // Length prefixes: moving bytes across a boundary changes the key.
         memo_key(b"issuer spk", alg, b"ito be signed", sig),
         memo_key(spki, alg, b"to be signe", b"dsignature"),
-        memo_key(b"", "", b"", b""),
+        memo_key(b"", b"", b"", b""),
     ];
     let n = keys.len();
     keys.sort();

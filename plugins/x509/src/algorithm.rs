@@ -199,7 +199,7 @@ impl PublicKey {
     }
 
     /// Verifies `signature` over `message` with `alg`.
-    pub(crate) fn verify(
+    pub fn verify(
         &self,
         alg: SignatureAlgorithm,
         message: &[u8],

@@ -28,6 +28,8 @@ pub const EKU_SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0
 pub const EKU_CLIENT_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
 /// id-kp-codeSigning.
 pub const EKU_CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+/// id-kp-timeStamping (RFC 3161 §2.3).
+pub const EKU_TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 /// anyExtendedKeyUsage.
 pub const EKU_ANY: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 
@@ -119,6 +121,7 @@ pub struct Certificate {
     pub(crate) subject_emails: Vec<Vec<u8>>,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
+    pub(crate) spki: Vec<u8>,
     pub(crate) public_key: Result<PublicKey, DerError>,
     pub(crate) has_unique_ids: bool,
     pub(crate) extensions: Result<Extensions, String>,
@@ -189,6 +192,7 @@ impl Certificate {
             subject_emails,
             not_before: validity.not_before.timestamp(),
             not_after: validity.not_after.timestamp(),
+            spki: spki.raw.to_vec(),
             public_key: PublicKey::from_spki(spki.raw),
             has_unique_ids: issuer_uid.is_some() || subject_uid.is_some(),
             extensions: parse_extensions(&cert),
@@ -232,6 +236,21 @@ impl Certificate {
     /// The issuer Name's DER.
     pub fn issuer_der(&self) -> &[u8] {
         &self.issuer
+    }
+
+    /// The serial number (INTEGER content octets).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// The SubjectPublicKeyInfo's DER.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The subject public key, or why it is not usable.
+    pub fn public_key(&self) -> Result<&PublicKey, DerError> {
+        self.public_key.as_ref().map_err(|e| *e)
     }
 
     /// Subject equals issuer (byte for byte).

@@ -6,6 +6,11 @@
 //! the signer's digest and signature algorithms resolved to ones this crate verifies. Anything
 //! else is refused with a [`CmsError`] naming the field. Nothing here decides whether the
 //! signature is good: see [`crate::verify_manifest`].
+//!
+//! [`SignedData::timestamp_token_from_der`] reads an RFC 3161 `TimeStampToken` with the same
+//! reader: SignedData v3 with encapsulated `id-ct-TSTInfo` content, signed attributes required
+//! (contentType = id-ct-TSTInfo, messageDigest, and the ESS signingCertificate /
+//! signingCertificateV2 identifiers, RFC 2634 / RFC 5035).
 
 use crate::algorithm::SignatureAlgorithm;
 use crate::cert::Certificate;
@@ -34,6 +39,37 @@ const OID_ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02
 const OID_ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
 const OID_ECDSA_SHA512: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
 const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// id-ct-TSTInfo (RFC 3161).
+pub const OID_TST_INFO: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x04,
+];
+/// id-aa-signingCertificate (RFC 2634): ESSCertID with a SHA-1 hash.
+const OID_SIGNING_CERTIFICATE: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0c,
+];
+/// id-aa-signingCertificateV2 (RFC 5035): ESSCertIDv2, SHA-256 unless it says otherwise.
+const OID_SIGNING_CERTIFICATE_V2: &[u8] = &[
+    0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x2f,
+];
+
+/// What a SignedData must carry, by use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// Detached `id-data` (manifest signatures).
+    DetachedData,
+    /// Encapsulated `id-ct-TSTInfo` (RFC 3161 timestamp tokens).
+    TstInfo,
+}
+
+impl Content {
+    fn oid(self) -> &'static [u8] {
+        match self {
+            Content::DetachedData => OID_DATA,
+            Content::TstInfo => OID_TST_INFO,
+        }
+    }
+}
 
 /// A digest algorithm a signer may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +119,122 @@ pub enum SignerId {
     SubjectKeyId(Vec<u8>),
 }
 
+fn magnitude(serial: &[u8]) -> &[u8] {
+    let zeros = serial.iter().take_while(|&&b| b == 0).count();
+    serial.get(zeros..).unwrap_or_default()
+}
+
+impl SignerId {
+    /// Whether this identifier names `cert`: its issuer Name byte for byte and its serial
+    /// number as a number, or its subjectKeyIdentifier.
+    pub fn names(&self, cert: &Certificate) -> bool {
+        match self {
+            SignerId::IssuerAndSerial { issuer, serial } => {
+                issuer.as_slice() == cert.issuer_der()
+                    && magnitude(serial) == magnitude(cert.serial())
+            }
+            SignerId::SubjectKeyId(id) => cert
+                .extensions()
+                .ok()
+                .and_then(|e| e.subject_key_id.as_ref())
+                .is_some_and(|s| s.value == *id),
+        }
+    }
+}
+
+/// Which ESS attribute a certificate identifier came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EssAttribute {
+    /// signingCertificate (RFC 2634): ESSCertID, SHA-1 hash.
+    SigningCertificate,
+    /// signingCertificateV2 (RFC 5035): ESSCertIDv2, hash algorithm given (SHA-256 default).
+    SigningCertificateV2,
+}
+
+impl std::fmt::Display for EssAttribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EssAttribute::SigningCertificate => "ESS signingCertificate",
+            EssAttribute::SigningCertificateV2 => "ESS signingCertificateV2",
+        })
+    }
+}
+
+/// The hash of an ESS certificate identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EssHash {
+    /// SHA-1 (ESSCertID).
+    Sha1,
+    /// A SHA-2 digest (ESSCertIDv2).
+    Sha2(DigestAlgorithm),
+}
+
+/// The first certificate identifier (ESSCertID or ESSCertIDv2) of a signing-certificate
+/// signed attribute: it names the signing certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EssCertId {
+    /// The attribute it came from.
+    pub attribute: EssAttribute,
+    /// The hash algorithm of `cert_hash`.
+    pub hash_algorithm: EssHash,
+    /// certHash: the hash of the whole certificate DER.
+    pub cert_hash: Vec<u8>,
+    /// issuerSerial, when given: the issuer Name DER (the one directoryName of the
+    /// GeneralNames) and the serial number (INTEGER content octets).
+    pub issuer_serial: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// How an ESS certificate identifier fails to name a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EssMismatch {
+    /// certHash is not the hash of the certificate.
+    #[error("{0} names another certificate than the signing certificate (certHash differs)")]
+    CertHash(EssAttribute),
+    /// issuerSerial names another issuer or serial number.
+    #[error("{0} issuerSerial does not name the signing certificate (issuer and serial number)")]
+    IssuerSerial(EssAttribute),
+}
+
+impl EssCertId {
+    /// Whether this identifier names `cert` (certHash, and issuerSerial when given).
+    pub fn check(&self, cert: &Certificate) -> Result<(), EssMismatch> {
+        let hash = match self.hash_algorithm {
+            EssHash::Sha1 => {
+                ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert.der())
+                    .as_ref()
+                    .to_vec()
+            }
+            EssHash::Sha2(alg) => alg.digest(cert.der()),
+        };
+        if hash != self.cert_hash {
+            return Err(EssMismatch::CertHash(self.attribute));
+        }
+        if let Some((issuer, serial)) = &self.issuer_serial {
+            if issuer.as_slice() != cert.issuer_der()
+                || magnitude(serial) != magnitude(cert.serial())
+            {
+                return Err(EssMismatch::IssuerSerial(self.attribute));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a CMS signature does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CmsSignatureError {
+    /// The signer certificate's public key cannot be used.
+    #[error("the signer's public key is not usable: {0}")]
+    KeyUnusable(String),
+    /// The signature does not verify with the signer's key.
+    #[error("the CMS signature does not verify: {0}")]
+    BadSignature(&'static str),
+}
+
 /// Signed attributes: the bytes the signature covers and the message digest they carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAttributes {
@@ -90,6 +242,9 @@ pub struct SignedAttributes {
     pub(crate) signed_bytes: Vec<u8>,
     /// The messageDigest attribute's value.
     pub message_digest: Vec<u8>,
+    /// The ESS signing-certificate identifiers (signingCertificate, then
+    /// signingCertificateV2), read only in timestamp tokens.
+    pub ess: Vec<EssCertId>,
 }
 
 /// A parsed detached CMS SignedData with one signer.
@@ -105,6 +260,8 @@ pub struct SignedData {
     pub signature_algorithm: SignatureAlgorithm,
     /// Signed attributes, if present.
     pub signed_attributes: Option<SignedAttributes>,
+    /// The encapsulated content (eContent), in a timestamp token: the DER `TSTInfo`.
+    pub encapsulated_content: Option<Vec<u8>>,
     pub(crate) signature: Vec<u8>,
 }
 
@@ -153,6 +310,7 @@ fn digest_algorithm(oid: &[u8]) -> Option<DigestAlgorithm> {
 fn signature_algorithm(
     tlv: &Tlv<'_>,
     digest: DigestAlgorithm,
+    content: Content,
 ) -> Result<SignatureAlgorithm, CmsError> {
     use DigestAlgorithm as D;
     use SignatureAlgorithm as S;
@@ -175,6 +333,10 @@ fn signature_algorithm(
         (OID_ECDSA_SHA384, D::Sha384) => S::EcdsaSha384,
         (OID_ECDSA_SHA512, D::Sha512) => S::EcdsaSha512,
         (OID_ED25519, D::Sha512) => S::Ed25519,
+        // Timestamp tokens from some TSAs name the key type with the digest algorithm giving
+        // the hash (RFC 5753 §2.1.1 names ecdsa-with-SHA*; id-ecPublicKey is tolerated).
+        (OID_EC_PUBLIC_KEY, D::Sha256) if content == Content::TstInfo => S::EcdsaSha256,
+        (OID_EC_PUBLIC_KEY, D::Sha384) if content == Content::TstInfo => S::EcdsaSha384,
         _ => {
             return Err(unsupported(
                 FIELD,
@@ -191,6 +353,37 @@ fn signature_algorithm(
 impl SignedData {
     /// Parses a DER `ContentInfo` holding a detached `SignedData`.
     pub fn from_der(bytes: &[u8]) -> Result<Self, CmsError> {
+        Self::parse(bytes, Content::DetachedData)
+    }
+
+    /// Parses an RFC 3161 `TimeStampToken` (a DER `ContentInfo` holding a `SignedData` v3
+    /// with encapsulated `id-ct-TSTInfo` content and signed attributes); the `TSTInfo` DER
+    /// is in [`SignedData::encapsulated_content`], the ESS identifiers in
+    /// [`SignedAttributes::ess`].
+    pub fn timestamp_token_from_der(bytes: &[u8]) -> Result<Self, CmsError> {
+        Self::parse(bytes, Content::TstInfo)
+    }
+
+    /// Verifies the signer's signature with `signer`'s key: over the DER signed attributes
+    /// when present, else over `content` (the detached content). Whether `signer` is the
+    /// certificate the signer id names, and whether it is trusted, is the caller's question.
+    pub fn verify_signature(
+        &self,
+        signer: &Certificate,
+        content: &[u8],
+    ) -> Result<(), CmsSignatureError> {
+        let key = signer
+            .public_key()
+            .map_err(|e| CmsSignatureError::KeyUnusable(e.to_string()))?;
+        let message = match &self.signed_attributes {
+            Some(a) => a.signed_bytes.as_slice(),
+            None => content,
+        };
+        key.verify(self.signature_algorithm, message, &self.signature)
+            .map_err(CmsSignatureError::BadSignature)
+    }
+
+    fn parse(bytes: &[u8], content: Content) -> Result<Self, CmsError> {
         if bytes.len() > MAX_CMS_BYTES {
             return Err(CmsError::TooLarge {
                 limit: MAX_CMS_BYTES,
@@ -212,7 +405,7 @@ impl SignedData {
             .expect(der::INTEGER)
             .map_err(|e| bad("SignedData.version", e))?;
         let version = der::small_uint(&version).map_err(|e| bad("SignedData.version", e))?;
-        if !matches!(version, 1 | 3) {
+        if !matches!(version, 1 | 3) || (content == Content::TstInfo && version != 3) {
             return Err(unsupported(
                 "SignedData.version",
                 format!("version {version} (1 or 3 expected)"),
@@ -242,18 +435,37 @@ impl SignedData {
         let ect = e
             .expect(der::OID)
             .map_err(|er| bad("SignedData.encapContentInfo.eContentType", er))?;
-        if ect.content != OID_DATA {
-            return Err(unsupported(
-                "SignedData.encapContentInfo.eContentType",
-                "not id-data",
-            ));
-        }
-        if !e.is_empty() {
-            return Err(unsupported(
-                "SignedData.encapContentInfo.eContent",
-                "the content is embedded; a detached signature is required",
-            ));
-        }
+        let encapsulated_content = match content {
+            Content::DetachedData => {
+                if ect.content != OID_DATA {
+                    return Err(unsupported(
+                        "SignedData.encapContentInfo.eContentType",
+                        "not id-data",
+                    ));
+                }
+                if !e.is_empty() {
+                    return Err(unsupported(
+                        "SignedData.encapContentInfo.eContent",
+                        "the content is embedded; a detached signature is required",
+                    ));
+                }
+                None
+            }
+            Content::TstInfo => {
+                if ect.content != OID_TST_INFO {
+                    return Err(unsupported(
+                        "SignedData.encapContentInfo.eContentType",
+                        "not id-ct-TSTInfo",
+                    ));
+                }
+                const FIELD: &str = "SignedData.encapContentInfo.eContent";
+                let explicit = e.expect(0xa0).map_err(|er| bad(FIELD, er))?;
+                e.finish().map_err(|er| bad(FIELD, er))?;
+                let octets = der::single(explicit.content, der::OCTET_STRING)
+                    .map_err(|er| bad(FIELD, er))?;
+                Some(octets.content.to_vec())
+            }
+        };
         let mut certificates = Vec::new();
         if let Some(certs) = s
             .optional(0xa0)
@@ -295,7 +507,7 @@ impl SignedData {
                 "more than one signer",
             ));
         }
-        let mut out = parse_signer_info(signer.content)?;
+        let mut out = parse_signer_info(signer.content, content)?;
         let digest_oid = match out.digest_algorithm {
             DigestAlgorithm::Sha256 => OID_SHA256,
             DigestAlgorithm::Sha384 => OID_SHA384,
@@ -308,6 +520,7 @@ impl SignedData {
             ));
         }
         out.certificates = certificates;
+        out.encapsulated_content = encapsulated_content;
         Ok(out)
     }
 
@@ -357,8 +570,8 @@ impl SignedData {
     }
 }
 
-fn parse_signer_info(content: &[u8]) -> Result<SignedData, CmsError> {
-    let mut r = Reader::new(content);
+fn parse_signer_info(body: &[u8], content: Content) -> Result<SignedData, CmsError> {
+    let mut r = Reader::new(body);
     let version = r
         .expect(der::INTEGER)
         .map_err(|e| bad("SignerInfo.version", e))?;
@@ -402,12 +615,18 @@ fn parse_signer_info(content: &[u8]) -> Result<SignedData, CmsError> {
     let signed_attributes = r
         .optional(0xa0)
         .map_err(|e| bad("SignerInfo.signedAttrs", e))?
-        .map(|attrs| parse_signed_attributes(&attrs))
+        .map(|attrs| parse_signed_attributes(&attrs, content))
         .transpose()?;
+    if content == Content::TstInfo && signed_attributes.is_none() {
+        return Err(bad(
+            "SignerInfo.signedAttrs",
+            "missing (a timestamp token's signer must sign attributes)",
+        ));
+    }
     let sig_alg = r
         .expect(der::SEQUENCE)
         .map_err(|e| bad("SignerInfo.signatureAlgorithm", e))?;
-    let signature_algorithm = signature_algorithm(&sig_alg, digest_algorithm)?;
+    let signature_algorithm = signature_algorithm(&sig_alg, digest_algorithm, content)?;
     let signature = r
         .expect(der::OCTET_STRING)
         .map_err(|e| bad("SignerInfo.signature", e))?;
@@ -421,16 +640,21 @@ fn parse_signer_info(content: &[u8]) -> Result<SignedData, CmsError> {
         digest_algorithm,
         signature_algorithm,
         signed_attributes,
+        encapsulated_content: None,
         signature: signature.content.to_vec(),
     })
 }
 
-fn parse_signed_attributes(attrs: &Tlv<'_>) -> Result<SignedAttributes, CmsError> {
+fn parse_signed_attributes(
+    attrs: &Tlv<'_>,
+    content: Content,
+) -> Result<SignedAttributes, CmsError> {
     const FIELD: &str = "SignerInfo.signedAttrs";
     let mut r = Reader::new(attrs.content);
     let mut seen: Vec<&[u8]> = Vec::new();
     let mut content_type_ok = false;
     let mut message_digest = None;
+    let mut ess = Vec::new();
     while !r.is_empty() {
         if seen.len() >= MAX_SIGNED_ATTRIBUTES {
             return Err(unsupported(FIELD, "too many attributes"));
@@ -448,10 +672,10 @@ fn parse_signed_attributes(attrs: &Tlv<'_>) -> Result<SignedAttributes, CmsError
             OID_CONTENT_TYPE => {
                 let v = der::single(values.content, der::OID)
                     .map_err(|e| bad("SignerInfo.signedAttrs.contentType", e))?;
-                if v.content != OID_DATA {
+                if v.content != content.oid() {
                     return Err(bad(
                         "SignerInfo.signedAttrs.contentType",
-                        "differs from eContentType id-data",
+                        "differs from the eContentType",
                     ));
                 }
                 content_type_ok = true;
@@ -461,9 +685,20 @@ fn parse_signed_attributes(attrs: &Tlv<'_>) -> Result<SignedAttributes, CmsError
                     .map_err(|e| bad("SignerInfo.signedAttrs.messageDigest", e))?;
                 message_digest = Some(v.content.to_vec());
             }
+            OID_SIGNING_CERTIFICATE if content == Content::TstInfo => {
+                ess.push(parse_ess(values.content, EssAttribute::SigningCertificate)?);
+            }
+            OID_SIGNING_CERTIFICATE_V2 if content == Content::TstInfo => {
+                ess.push(parse_ess(
+                    values.content,
+                    EssAttribute::SigningCertificateV2,
+                )?);
+            }
             _ => {}
         }
     }
+    // signingCertificate first, then signingCertificateV2, whatever their order.
+    ess.sort_by_key(|e| e.attribute == EssAttribute::SigningCertificateV2);
     if !content_type_ok {
         return Err(bad(FIELD, "contentType attribute missing"));
     }
@@ -477,5 +712,179 @@ fn parse_signed_attributes(attrs: &Tlv<'_>) -> Result<SignedAttributes, CmsError
     Ok(SignedAttributes {
         signed_bytes,
         message_digest,
+        ess,
     })
+}
+
+/// Parses a signingCertificate(V2) attribute's values (the SET's content) into its first
+/// certificate identifier:
+/// `SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }`,
+/// `ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash, issuerSerial OPTIONAL }`,
+/// `ESSCertID ::= SEQUENCE { certHash (SHA-1), issuerSerial OPTIONAL }`.
+fn parse_ess(values: &[u8], attribute: EssAttribute) -> Result<EssCertId, CmsError> {
+    let field = match attribute {
+        EssAttribute::SigningCertificate => "SignerInfo.signedAttrs.signingCertificate",
+        EssAttribute::SigningCertificateV2 => "SignerInfo.signedAttrs.signingCertificateV2",
+    };
+    let b = |e: der::DerError| bad(field, e);
+    let sc = der::single(values, der::SEQUENCE).map_err(b)?;
+    let mut f = Reader::new(sc.content);
+    let certs = f.expect(der::SEQUENCE).map_err(b)?;
+    f.optional(der::SEQUENCE).map_err(b)?;
+    f.finish().map_err(b)?;
+    let mut ids = Reader::new(certs.content);
+    if ids.is_empty() {
+        return Err(bad(field, "no certificate identifier"));
+    }
+    let first = ids.expect(der::SEQUENCE).map_err(b)?;
+    let mut p = Reader::new(first.content);
+    let hash_algorithm = match attribute {
+        EssAttribute::SigningCertificate => EssHash::Sha1,
+        EssAttribute::SigningCertificateV2 => match p.optional(der::SEQUENCE).map_err(b)? {
+            None => EssHash::Sha2(DigestAlgorithm::Sha256),
+            Some(alg) => EssHash::Sha2(
+                digest_algorithm(algorithm_oid(&alg, field, true)?)
+                    .ok_or_else(|| unsupported(field, "unsupported hash algorithm"))?,
+            ),
+        },
+    };
+    let cert_hash = p.expect(der::OCTET_STRING).map_err(b)?.content.to_vec();
+    let issuer_serial = p
+        .optional(der::SEQUENCE)
+        .map_err(b)?
+        .map(|is| parse_issuer_serial(is.content, field))
+        .transpose()?;
+    p.finish().map_err(b)?;
+    Ok(EssCertId {
+        attribute,
+        hash_algorithm,
+        cert_hash,
+        issuer_serial,
+    })
+}
+
+/// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber }`: the GeneralNames must be
+/// one directoryName.
+fn parse_issuer_serial(
+    content: &[u8],
+    field: &'static str,
+) -> Result<(Vec<u8>, Vec<u8>), CmsError> {
+    let b = |e: der::DerError| bad(field, e);
+    let mut r = Reader::new(content);
+    let names = r.expect(der::SEQUENCE).map_err(b)?;
+    let serial = r.expect(der::INTEGER).map_err(b)?;
+    r.finish().map_err(b)?;
+    let mut n = Reader::new(names.content);
+    let directory = n.read().map_err(b)?;
+    if !n.is_empty() {
+        return Err(unsupported(
+            field,
+            "issuerSerial does not hold exactly one issuer name",
+        ));
+    }
+    if directory.tag != 0xa4 {
+        return Err(unsupported(
+            field,
+            "issuerSerial issuer is not a directoryName",
+        ));
+    }
+    let name = der::single(directory.content, der::SEQUENCE).map_err(b)?;
+    Ok((name.raw.to_vec(), serial.content.to_vec()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const SHA384_ALG: &[u8] = &[
+        0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+    ];
+    const SHA256_ALG_NULL: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+    const V1: EssAttribute = EssAttribute::SigningCertificate;
+    const V2: EssAttribute = EssAttribute::SigningCertificateV2;
+
+    fn seq(parts: &[&[u8]]) -> Vec<u8> {
+        der::encode(der::SEQUENCE, &parts.concat())
+    }
+
+    /// The attribute value set content: SigningCertificate(V2) { certs { one ESSCertID } }.
+    fn ess(cert_id: &[u8]) -> Vec<u8> {
+        seq(&[&seq(&[cert_id])])
+    }
+
+    fn name() -> Vec<u8> {
+        seq(&[&der::encode(
+            der::SET,
+            &seq(&[&[0x06, 0x03, 0x55, 0x04, 0x03], &[0x0c, 0x01, b'x']]),
+        )])
+    }
+
+    #[test]
+    fn ess_cert_ids_parse_with_their_hash_algorithm_and_issuer_serial() {
+        let hash = der::encode(der::OCTET_STRING, &[7; 32]);
+        let v2 = parse_ess(&ess(&seq(&[&hash])), V2).unwrap();
+        assert_eq!(v2.hash_algorithm, EssHash::Sha2(DigestAlgorithm::Sha256));
+        assert_eq!(v2.cert_hash, [7; 32]);
+        assert_eq!(v2.issuer_serial, None);
+        let explicit = ess(&seq(&[SHA256_ALG_NULL, &hash]));
+        assert_eq!(
+            parse_ess(&explicit, V2).unwrap().hash_algorithm,
+            EssHash::Sha2(DigestAlgorithm::Sha256)
+        );
+        let h384 = der::encode(der::OCTET_STRING, &[9; 48]);
+        assert_eq!(
+            parse_ess(&ess(&seq(&[SHA384_ALG, &h384])), V2)
+                .unwrap()
+                .hash_algorithm,
+            EssHash::Sha2(DigestAlgorithm::Sha384)
+        );
+        let issuer = name();
+        let is = seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x2a]]);
+        let v1_bytes = ess(&seq(&[&der::encode(der::OCTET_STRING, &[1; 20]), &is]));
+        let v1 = parse_ess(&v1_bytes, V1).unwrap();
+        assert_eq!(v1.hash_algorithm, EssHash::Sha1);
+        assert_eq!(v1.issuer_serial, Some((issuer, vec![0x2a])));
+        // A v1 identifier has no hash algorithm field.
+        assert!(parse_ess(&explicit, V1).is_err());
+    }
+
+    #[test]
+    fn malformed_ess_attributes_are_refused() {
+        let hash = der::encode(der::OCTET_STRING, &[7; 32]);
+        let issuer = name();
+        for bad in [
+            // No certificate identifier at all.
+            seq(&[&seq(&[])]),
+            // Two values in the attribute's SET.
+            [ess(&seq(&[&hash])), ess(&seq(&[&hash]))].concat(),
+            // Unsupported hash algorithm (SHA-1 OID in a v2 identifier).
+            ess(&seq(&[
+                &[0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a],
+                &hash,
+            ])),
+            // issuerSerial with two names, or a name that is not a directoryName.
+            ess(&seq(&[
+                &hash,
+                &seq(&[
+                    &seq(&[&der::encode(0xa4, &issuer), &der::encode(0xa4, &issuer)]),
+                    &[0x02, 0x01, 0x01],
+                ]),
+            ])),
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0x82, b"x.test")]), &[0x02, 0x01, 0x01]]),
+            ])),
+            // Trailing field after issuerSerial.
+            ess(&seq(&[
+                &hash,
+                &seq(&[&seq(&[&der::encode(0xa4, &issuer)]), &[0x02, 0x01, 0x01]]),
+                &[0x05, 0x00],
+            ])),
+        ] {
+            assert!(parse_ess(&bad, V2).is_err(), "{bad:02x?}");
+        }
+    }
 }

@@ -1,21 +1,51 @@
-//! A minimal strict DER reader: single-byte tags, definite minimal lengths, no trailing data.
+//! A minimal strict DER reader: single-byte tags, definite minimal lengths, no trailing data,
+//! and a writer for the few values callers re-encode ([`encode`]).
+//!
+//! Public so that every DER reading in the product goes through one reader (the Sigstore
+//! plugin reads SCT lists, Fulcio extensions and RFC 3161 `TSTInfo` with it).
 //!
 //! x509-parser parses the certificate structure; this reader pulls out the raw pieces that
 //! must be compared byte for byte (algorithm identifiers, names, key material) and parses the
 //! extensions the validator enforces, so that their DER strictness is under our control.
 
-/// Universal tags used here.
-pub(crate) const BOOLEAN: u8 = 0x01;
-pub(crate) const INTEGER: u8 = 0x02;
-pub(crate) const BIT_STRING: u8 = 0x03;
-pub(crate) const OCTET_STRING: u8 = 0x04;
-pub(crate) const OID: u8 = 0x06;
-pub(crate) const SEQUENCE: u8 = 0x30;
-pub(crate) const SET: u8 = 0x31;
+/// BOOLEAN.
+pub const BOOLEAN: u8 = 0x01;
+/// INTEGER.
+pub const INTEGER: u8 = 0x02;
+/// BIT STRING.
+pub const BIT_STRING: u8 = 0x03;
+/// OCTET STRING.
+pub const OCTET_STRING: u8 = 0x04;
+/// OBJECT IDENTIFIER.
+pub const OID: u8 = 0x06;
+/// SEQUENCE (constructed).
+pub const SEQUENCE: u8 = 0x30;
+/// SET (constructed).
+pub const SET: u8 = 0x31;
 
 /// Why a DER value was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct DerError(pub(crate) &'static str);
+pub struct DerError(pub &'static str);
+
+/// Encodes one TLV with a single-byte `tag` (definite, minimal length).
+pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(len + 6);
+    out.push(tag);
+    if len < 0x80 {
+        out.extend_from_slice(&[len as u8]);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        let used = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | used.len() as u8);
+        out.extend_from_slice(used);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+impl std::error::Error for DerError {}
 
 impl std::fmt::Display for DerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -25,34 +55,39 @@ impl std::fmt::Display for DerError {
 
 /// One TLV: its tag, its contents and its whole encoding.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Tlv<'a> {
-    pub(crate) tag: u8,
-    pub(crate) content: &'a [u8],
-    pub(crate) raw: &'a [u8],
+pub struct Tlv<'a> {
+    /// The (single-byte) tag.
+    pub tag: u8,
+    /// The content octets.
+    pub content: &'a [u8],
+    /// Tag, length and content.
+    pub raw: &'a [u8],
 }
 
 /// A cursor over a run of DER values.
 #[derive(Debug, Clone)]
-pub(crate) struct Reader<'a> {
+pub struct Reader<'a> {
     data: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(data: &'a [u8]) -> Self {
+    /// A reader over `data`.
+    pub fn new(data: &'a [u8]) -> Self {
         Reader { data }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    /// Whether nothing is left.
+    pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
 
     /// The tag of the next value, if any.
-    pub(crate) fn peek_tag(&self) -> Option<u8> {
+    pub fn peek_tag(&self) -> Option<u8> {
         self.data.first().copied()
     }
 
     /// Reads the next value.
-    pub(crate) fn read(&mut self) -> Result<Tlv<'a>, DerError> {
+    pub fn read(&mut self) -> Result<Tlv<'a>, DerError> {
         let (&tag, rest) = self.data.split_first().ok_or(DerError("truncated"))?;
         if tag & 0x1f == 0x1f {
             return Err(DerError("multi-byte tag"));
@@ -87,7 +122,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next value and requires its tag.
-    pub(crate) fn expect(&mut self, tag: u8) -> Result<Tlv<'a>, DerError> {
+    pub fn expect(&mut self, tag: u8) -> Result<Tlv<'a>, DerError> {
         let tlv = self.read()?;
         if tlv.tag != tag {
             return Err(DerError("unexpected tag"));
@@ -96,7 +131,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next value if it has `tag`.
-    pub(crate) fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, DerError> {
+    pub fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, DerError> {
         if self.peek_tag() == Some(tag) {
             self.read().map(Some)
         } else {
@@ -105,7 +140,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Requires that nothing is left.
-    pub(crate) fn finish(&self) -> Result<(), DerError> {
+    pub fn finish(&self) -> Result<(), DerError> {
         if self.data.is_empty() {
             Ok(())
         } else {
@@ -122,7 +157,7 @@ fn split(data: &[u8], n: usize) -> Result<(&[u8], &[u8]), DerError> {
 }
 
 /// Parses a whole buffer as exactly one value with `tag`.
-pub(crate) fn single(data: &[u8], tag: u8) -> Result<Tlv<'_>, DerError> {
+pub fn single(data: &[u8], tag: u8) -> Result<Tlv<'_>, DerError> {
     let mut r = Reader::new(data);
     let tlv = r.expect(tag)?;
     r.finish()?;
@@ -130,7 +165,7 @@ pub(crate) fn single(data: &[u8], tag: u8) -> Result<Tlv<'_>, DerError> {
 }
 
 /// A DER BOOLEAN's value (only 0x00 and 0xff are DER).
-pub(crate) fn boolean(tlv: &Tlv<'_>) -> Result<bool, DerError> {
+pub fn boolean(tlv: &Tlv<'_>) -> Result<bool, DerError> {
     match tlv.content {
         [0x00] => Ok(false),
         [0xff] => Ok(true),
@@ -139,7 +174,7 @@ pub(crate) fn boolean(tlv: &Tlv<'_>) -> Result<bool, DerError> {
 }
 
 /// A small non-negative DER INTEGER.
-pub(crate) fn small_uint(tlv: &Tlv<'_>) -> Result<u64, DerError> {
+pub fn small_uint(tlv: &Tlv<'_>) -> Result<u64, DerError> {
     let c = tlv.content;
     match c {
         [] => Err(DerError("empty INTEGER")),
@@ -151,10 +186,7 @@ pub(crate) fn small_uint(tlv: &Tlv<'_>) -> Result<u64, DerError> {
 }
 
 /// A BIT STRING's bytes; `allow_unused` permits unused bits (for named-bit lists).
-pub(crate) fn bit_string<'a>(
-    tlv: &Tlv<'a>,
-    allow_unused: bool,
-) -> Result<(u8, &'a [u8]), DerError> {
+pub fn bit_string<'a>(tlv: &Tlv<'a>, allow_unused: bool) -> Result<(u8, &'a [u8]), DerError> {
     let (&unused, bytes) = tlv
         .content
         .split_first()
@@ -184,5 +216,16 @@ mod tests {
         let t = Reader::new(&[0x02, 0x01, 0x05]).read().unwrap();
         assert_eq!(small_uint(&t).unwrap(), 5);
         assert!(single(&[0x02, 0x01, 0x05, 0x00], INTEGER).is_err());
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        for n in [0usize, 1, 127, 128, 255, 256, 70000] {
+            let c = vec![7u8; n];
+            let e = encode(0x30, &c);
+            let t = single(&e, SEQUENCE).unwrap();
+            assert_eq!(t.content, c.as_slice());
+            assert_eq!(t.raw, e.as_slice());
+        }
     }
 }

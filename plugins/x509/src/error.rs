@@ -116,6 +116,9 @@ pub enum ValidationError {
     /// comparisons) ran out before a valid path was found.
     #[error("path-building budget exhausted: {0}")]
     BudgetExhausted(&'static str),
+    /// No verification time was given (validation at a set of times needs at least one).
+    #[error("no verification time given")]
+    NoVerificationTime,
 }
 
 impl ValidationError {

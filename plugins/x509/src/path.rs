@@ -11,6 +11,7 @@
 use crate::algorithm::KeyKind;
 use crate::cert::{key_usage, Certificate, Extensions, EKU_ANY};
 use crate::error::{CheckKind, ValidationError};
+use crate::memo::{memo_key, SignatureMemo};
 use crate::names::{self, GeneralName, PresentedName};
 use crate::policy::{Options, PeerName, Profile};
 use plugin_api::VerificationTime;
@@ -47,14 +48,37 @@ pub fn verify_path<'a>(
     time: VerificationTime,
     options: &Options,
 ) -> Result<VerifiedPath<'a>, ValidationError> {
-    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
-    check_common(leaf, 0, false, now, options)?;
+    verify_path_at_times(leaf, intermediates, anchors, &[time], options, None)
+}
+
+/// [`verify_path`] at several times at once (e.g. every verified signing time of a Sigstore
+/// bundle): every certificate of the path must be valid at every one of `times` (CRLs are
+/// judged at the latest). With a `memo`, the signatures of CA certificates (every link above
+/// the end entity) are looked up in it and recorded when they verify; nothing else is
+/// skipped. `times` must not be empty.
+pub fn verify_path_at_times<'a>(
+    leaf: &'a Certificate,
+    intermediates: &'a [Certificate],
+    anchors: &'a [Certificate],
+    times: &[VerificationTime],
+    options: &Options,
+    memo: Option<&SignatureMemo>,
+) -> Result<VerifiedPath<'a>, ValidationError> {
+    let secs = |t: &VerificationTime| i64::try_from(t.unix_seconds()).unwrap_or(i64::MAX);
+    let (Some(earliest), Some(latest)) =
+        (times.iter().map(secs).min(), times.iter().map(secs).max())
+    else {
+        return Err(ValidationError::NoVerificationTime);
+    };
+    let window = Window { earliest, latest };
+    check_common(leaf, 0, false, window, options)?;
     check_end_entity(leaf, options)?;
     let mut builder = Builder {
         intermediates,
         anchors,
-        now,
+        window,
         options,
+        memo,
         signatures_left: options.budget.signatures,
         candidates_left: options.budget.candidates,
         name_comparisons_left: options.budget.name_comparisons,
@@ -72,11 +96,19 @@ pub fn verify_path<'a>(
     }
 }
 
+/// The verification times: a certificate must be valid from `earliest` to `latest`.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    earliest: i64,
+    latest: i64,
+}
+
 struct Builder<'a, 'o> {
     intermediates: &'a [Certificate],
     anchors: &'a [Certificate],
-    now: i64,
+    window: Window,
     options: &'o Options,
+    memo: Option<&'o SignatureMemo>,
     signatures_left: usize,
     candidates_left: usize,
     name_comparisons_left: usize,
@@ -95,7 +127,7 @@ impl<'a> Builder<'a, '_> {
         let depth = path.len();
         for anchor in self.anchors.iter().filter(|a| a.subject == child.issuer) {
             self.take_candidate()?;
-            let checked = check_common(anchor, depth, true, self.now, self.options)
+            let checked = check_common(anchor, depth, true, self.window, self.options)
                 .and_then(|()| check_ca(anchor, depth, true, self.options));
             if let Err(e) = checked {
                 self.last_error = Some(e);
@@ -107,7 +139,7 @@ impl<'a> Builder<'a, '_> {
             path.push(anchor);
             match check_path(
                 path,
-                self.now,
+                self.window.latest,
                 self.options,
                 &mut self.name_comparisons_left,
             ) {
@@ -140,7 +172,7 @@ impl<'a> Builder<'a, '_> {
                 continue;
             }
             self.take_candidate()?;
-            let checked = check_common(ica, depth, false, self.now, self.options)
+            let checked = check_common(ica, depth, false, self.window, self.options)
                 .and_then(|()| check_ca(ica, depth, false, self.options));
             if let Err(e) = checked {
                 self.last_error = Some(e);
@@ -177,13 +209,33 @@ impl<'a> Builder<'a, '_> {
             .signatures_left
             .checked_sub(1)
             .ok_or(ValidationError::BudgetExhausted("signature verifications"))?;
+        // Only CA links (the child is not the end entity) are memoized.
+        let memo = self.memo.filter(|_| child_depth > 0).map(|m| {
+            let key = memo_key(
+                issuer.spki_der(),
+                &child.outer_sig_alg,
+                child.tbs(),
+                &child.signature,
+            );
+            (m, key)
+        });
+        if let Some((m, key)) = &memo {
+            if m.contains(key) {
+                return Ok(true);
+            }
+        }
         let result = match (&issuer.public_key, child.signature_algorithm()) {
             (Ok(key), Some(alg)) => key.verify(alg, child.tbs(), &child.signature),
             (Err(_), _) => Err("issuer public key is not usable"),
             (_, None) => Err("unsupported signature algorithm"),
         };
         match result {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                if let Some((m, key)) = memo {
+                    m.insert(key);
+                }
+                Ok(true)
+            }
             Err(why) => {
                 self.last_error = Some(ValidationError::cert(
                     child_depth,
@@ -211,7 +263,7 @@ fn check_common(
     cert: &Certificate,
     depth: usize,
     is_anchor: bool,
-    now: i64,
+    window: Window,
     options: &Options,
 ) -> Result<(), ValidationError> {
     let f = |check, detail: &str| fail(cert, depth, check, detail);
@@ -281,13 +333,13 @@ fn check_common(
             _ => {}
         },
     }
-    if now < cert.not_before {
+    if window.earliest < cert.not_before {
         return Err(f(
             CheckKind::Validity,
             "not yet valid at the verification time",
         ));
     }
-    if now > cert.not_after {
+    if window.latest > cert.not_after {
         return Err(f(CheckKind::Validity, "expired at the verification time"));
     }
     let ext = cert
@@ -356,7 +408,10 @@ fn check_common(
 fn ca_may_be_end_entity(profile: Profile) -> bool {
     match profile {
         Profile::Rfc5280 => true,
-        Profile::CabfServer | Profile::CodeSigning => false,
+        Profile::CabfServer
+        | Profile::CodeSigning
+        | Profile::FulcioCodeSigning
+        | Profile::Timestamping => false,
     }
 }
 
@@ -365,6 +420,8 @@ fn profile_name(profile: Profile) -> &'static str {
         Profile::CabfServer => "CA/B Forum server",
         Profile::Rfc5280 => "RFC 5280 generic",
         Profile::CodeSigning => "code-signing",
+        Profile::FulcioCodeSigning => "Fulcio code-signing",
+        Profile::Timestamping => "RFC 3161 timestamping",
     }
 }
 
@@ -411,6 +468,21 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
         if ku.value & options.required_key_usage != options.required_key_usage {
             return Err(f(CheckKind::KeyUsage, "required keyUsage bits missing"));
         }
+        let signing = key_usage::DIGITAL_SIGNATURE | key_usage::CONTENT_COMMITMENT;
+        if options.profile == Profile::Timestamping && ku.value & signing == 0 {
+            return Err(f(
+                CheckKind::KeyUsage,
+                "keyUsage allows neither digitalSignature nor nonRepudiation",
+            ));
+        }
+    } else if options.profile == Profile::FulcioCodeSigning {
+        return Err(f(
+            CheckKind::KeyUsage,
+            "keyUsage missing (the Fulcio profile requires digitalSignature)",
+        ));
+    }
+    if options.profile == Profile::Timestamping {
+        check_timestamping_eku(cert, ext)?;
     }
     if ext.name_constraints.is_some() {
         return Err(f(
@@ -489,6 +561,34 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// RFC 3161 §2.3: the TSA's certificate "MUST contain only one instance of the extended key
+/// usage field extension ... with KeyPurposeID having value id-kp-timeStamping. This extension
+/// MUST be critical."
+fn check_timestamping_eku(cert: &Certificate, ext: &Extensions) -> Result<(), ValidationError> {
+    let f = |detail: String| fail(cert, 0, CheckKind::ExtendedKeyUsage, detail);
+    let Some(eku) = &ext.ext_key_usage else {
+        return Err(f(
+            "no extended key usage (RFC 3161 §2.3: exactly one, timeStamping, critical)".into(),
+        ));
+    };
+    match eku.value.as_slice() {
+        [only] if only.as_slice() == crate::cert::EKU_TIME_STAMPING => {}
+        [_] => return Err(f("the extended key usage is not timeStamping".into())),
+        many => {
+            return Err(f(format!(
+                "not exactly one extended key usage but {} (RFC 3161 §2.3: timeStamping alone)",
+                many.len()
+            )))
+        }
+    }
+    if !eku.critical {
+        return Err(f(
+            "the extended key usage is not critical (RFC 3161 §2.3)".into()
+        ));
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! What a caller asks for: the profile, the key purpose, the peer name and the budgets.
 
-use crate::cert::{EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH};
+use crate::cert::{EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH, EKU_TIME_STAMPING};
 use crate::crl::Crl;
 use std::net::IpAddr;
 
@@ -20,6 +20,15 @@ pub enum Profile {
     /// codeSigning required in the end entity, digitalSignature when it carries keyUsage, and
     /// CA-as-end-entity refused (an end entity that signs content is never a CA).
     CodeSigning,
+    /// Sigstore keyless signing (Fulcio leaf certificates), validated at the signing time(s):
+    /// the code-signing rules, and the end entity must carry keyUsage with digitalSignature
+    /// (Fulcio always issues it; a leaf without keyUsage is refused).
+    FulcioCodeSigning,
+    /// RFC 3161 timestamping authority (the signer of a timestamp token), validated at the
+    /// token's genTime: the end entity is not a CA, its extendedKeyUsage is present, critical
+    /// and exactly id-kp-timeStamping (RFC 3161 §2.3), and its keyUsage, when present, has
+    /// digitalSignature or nonRepudiation (contentCommitment).
+    Timestamping,
 }
 
 /// The name the end entity must be valid for.
@@ -81,17 +90,21 @@ pub struct Options {
 
 impl Options {
     /// Defaults for `profile`: serverAuth for the CA/B Forum profile, codeSigning (and
-    /// digitalSignature when the end entity carries keyUsage) for code signing, no EKU for
-    /// RFC 5280 generic; no peer name; default budget; no CRLs.
+    /// digitalSignature when the end entity carries keyUsage) for code signing and Fulcio,
+    /// timeStamping for timestamping, no EKU for RFC 5280 generic; no peer name; default
+    /// budget; no CRLs.
     pub fn new(profile: Profile) -> Self {
         let required_ekus = match profile {
             Profile::CabfServer => vec![EKU_SERVER_AUTH.to_vec()],
-            Profile::CodeSigning => vec![EKU_CODE_SIGNING.to_vec()],
+            Profile::CodeSigning | Profile::FulcioCodeSigning => vec![EKU_CODE_SIGNING.to_vec()],
+            Profile::Timestamping => vec![EKU_TIME_STAMPING.to_vec()],
             Profile::Rfc5280 => Vec::new(),
         };
         let required_key_usage = match profile {
-            Profile::CodeSigning => crate::cert::key_usage::DIGITAL_SIGNATURE,
-            Profile::CabfServer | Profile::Rfc5280 => 0,
+            Profile::CodeSigning | Profile::FulcioCodeSigning => {
+                crate::cert::key_usage::DIGITAL_SIGNATURE
+            }
+            Profile::CabfServer | Profile::Rfc5280 | Profile::Timestamping => 0,
         };
         Options {
             profile,
