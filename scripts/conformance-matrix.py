@@ -120,7 +120,16 @@ def negatives():
         if not re.search(r"^status\.code = 1$", text, re.M):
             continue
         m = re.search(r"^args = (.*)$", text, re.M)
-        args = [a for a in json.loads(m.group(1)) if not a.startswith("-")] if m else []
+        raw = json.loads(m.group(1)) if m else []
+        # Global flags with a value come before the command; drop them with their value.
+        while raw and raw[0].startswith("-"):
+            raw = raw[2:] if raw[0] in ("--cache-dir", "--log-format") else raw[1:]
+        if raw[:1] == ["verify"] and "--plugin" in raw:
+            i = raw.index("--plugin")
+            plugin = raw[i + 1] if i + 1 < len(raw) else ""
+            counts[plugin] = counts.get(plugin, 0) + 1
+            continue
+        args = [a for a in raw if not a.startswith("-")]
         for prefix, plugin in GOLDEN_PLUGIN:
             if tuple(args[: len(prefix)]) == prefix:
                 counts[plugin] = counts.get(plugin, 0) + 1
