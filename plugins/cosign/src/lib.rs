@@ -22,6 +22,7 @@
 
 pub mod attestation;
 pub mod bundle;
+pub mod checks;
 pub mod embedded;
 pub mod error;
 pub mod fulcio_ext;

@@ -26,7 +26,7 @@ use plugin_api::{
 };
 
 /// The check of an attestation's predicate type.
-pub const CHECK_PREDICATE_TYPE: &str = "cosign.attestation.predicate-type";
+pub const CHECK_PREDICATE_TYPE: &str = crate::checks::ATTESTATION_PREDICATE_TYPE;
 
 /// The Sigstore bundle verifier. With a [`SignatureMemo`], trusted CA-chain signatures are
 /// verified once for many requests against one trusted root (a batch).

@@ -1,6 +1,7 @@
 //! The verification pipeline: bundle → signer → content → transparency log → time.
 
 use crate::bundle::{Bundle, Content, Material};
+use crate::checks;
 use crate::keyless::{self, Leaf, SignatureMemo};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
@@ -233,12 +234,9 @@ fn run(
 ) -> ReportBuilder {
     let bundle = match Bundle::from_json(bundle_json) {
         Ok(b) => b,
-        Err(e) => return r.fail("cosign.bundle.parse", e.to_string()),
+        Err(e) => return r.fail(checks::BUNDLE_PARSE, e.to_string()),
     };
-    let mut r = r.pass(
-        "cosign.bundle.parse",
-        format!("{:?} bundle", bundle.version),
-    );
+    let mut r = r.pass(checks::BUNDLE_PARSE, format!("{:?} bundle", bundle.version));
 
     // Signer.
     let leaf_der: Option<&[u8]> = match &bundle.material {
@@ -248,7 +246,7 @@ fn run(
             for c in chain {
                 if keyless::is_self_issued(c) {
                     return r.fail(
-                        "cosign.signer.certificate",
+                        checks::SIGNER_CERTIFICATE,
                         "the bundle's certificate chain contains a root (self-issued) certificate",
                     );
                 }
@@ -259,7 +257,7 @@ fn run(
     let leaf_holder = match (signer, leaf_der) {
         (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
             Ok(l) => Some(l),
-            Err(e) => return r.fail("cosign.signer.certificate", e),
+            Err(e) => return r.fail(checks::SIGNER_CERTIFICATE, e),
         },
         _ => None,
     };
@@ -267,28 +265,28 @@ fn run(
         match (signer, leaf_der) {
             (Signer::Key(k), None) => {
                 r = r.pass(
-                    "cosign.signer.key",
+                    checks::SIGNER_KEY,
                     "bundle signed with a key; verifying with the given key",
                 );
                 (k, k.spki_der(), None)
             }
             (Signer::Key(_), Some(_)) => {
                 return r.fail(
-                    "cosign.signer.key",
+                    checks::SIGNER_KEY,
                     "a key was given but the bundle carries a certificate",
                 )
             }
             (Signer::Keyless(_), None) => {
                 return r.fail(
-                    "cosign.signer.certificate",
+                    checks::SIGNER_CERTIFICATE,
                     "an identity was given but the bundle is signed with a key",
                 )
             }
             (Signer::Keyless(p), Some(_)) => {
                 let Some(leaf) = leaf_holder.as_ref() else {
-                    return r.fail("cosign.signer.certificate", "leaf certificate missing");
+                    return r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing");
                 };
-                r = r.pass("cosign.signer.certificate", "leaf certificate parsed");
+                r = r.pass(checks::SIGNER_CERTIFICATE, "leaf certificate parsed");
                 (leaf.key(), leaf.der(), Some(p))
             }
         };
@@ -303,13 +301,13 @@ fn run(
             match claimed {
                 Some(c) if *c != digest => {
                     return r.fail(
-                        "cosign.content.digest",
+                        checks::CONTENT_DIGEST,
                         "the bundle's message digest is not the artifact's",
                     )
                 }
                 Some(_) => {
                     r = r.pass(
-                        "cosign.content.digest",
+                        checks::CONTENT_DIGEST,
                         "message digest matches the artifact",
                     )
                 }
@@ -318,10 +316,10 @@ fn run(
             match artifact {
                 Artifact::Bytes(b) => {
                     if key.verify(b, signature) {
-                        r = r.pass("cosign.content.signature", "message signature verifies");
+                        r = r.pass(checks::CONTENT_SIGNATURE, "message signature verifies");
                     } else {
                         return r.fail(
-                            "cosign.content.signature",
+                            checks::CONTENT_SIGNATURE,
                             "message signature does not verify with the key",
                         );
                     }
@@ -329,18 +327,18 @@ fn run(
                 Artifact::Sha256Digest(d) => match key.verify_prehashed_sha256(&d, signature) {
                     Some(true) => {
                         r = r.pass(
-                            "cosign.content.signature",
+                            checks::CONTENT_SIGNATURE,
                             "message signature verifies over the artifact digest",
                         )
                     }
                     Some(false) => {
                         return r.fail(
-                            "cosign.content.signature",
+                            checks::CONTENT_SIGNATURE,
                             "message signature does not verify with the key",
                         )
                     }
                     None => return r.skip(
-                        "cosign.content.signature",
+                        checks::CONTENT_SIGNATURE,
                         "verifying this key type's signature from a digest alone is not supported",
                     ),
                 },
@@ -353,7 +351,7 @@ fn run(
         Content::Dsse(env) => {
             if env.signatures.len() != 1 {
                 return r.fail(
-                    "cosign.dsse.signature",
+                    checks::DSSE_SIGNATURE,
                     format!(
                         "expected exactly one DSSE signature, found {}",
                         env.signatures.len()
@@ -363,25 +361,25 @@ fn run(
             let pae = pae(&env.payload_type, &env.payload);
             if !env.signatures.iter().all(|s| key.verify(&pae, s)) {
                 return r.fail(
-                    "cosign.dsse.signature",
+                    checks::DSSE_SIGNATURE,
                     "DSSE signature does not verify with the key",
                 );
             }
-            r = r.pass("cosign.dsse.signature", "DSSE signature verifies");
+            r = r.pass(checks::DSSE_SIGNATURE, "DSSE signature verifies");
             if env.payload_type != INTOTO_PAYLOAD_TYPE {
                 return r.fail(
-                    "cosign.dsse.payload-type",
+                    checks::DSSE_PAYLOAD_TYPE,
                     format!("unsupported payload type {:?}", env.payload_type),
                 );
             }
             match statement_names(&env.payload, &digest) {
                 Ok(()) => {
                     r = r.pass(
-                        "cosign.intoto.subject",
+                        checks::INTOTO_SUBJECT,
                         "a statement subject matches the artifact",
                     )
                 }
-                Err(e) => return r.fail("cosign.intoto.subject", e),
+                Err(e) => return r.fail(checks::INTOTO_SUBJECT, e),
             }
             Expected::Dsse {
                 payload_type: &env.payload_type,
@@ -403,7 +401,7 @@ fn run(
     };
     let mut tsa_times: Vec<i64> = Vec::new();
     for (i, raw) in bundle.rfc3161_timestamps.iter().enumerate() {
-        let id = format!("cosign.timestamp.rfc3161-{i}");
+        let id = checks::timestamp(i);
         let verified =
             tsa::Timestamp::parse(raw).and_then(|ts| ts.verify(signature_bytes, root, now));
         match verified {
@@ -421,13 +419,13 @@ fn run(
     // Transparency log.
     if bundle.tlog_entries.is_empty() {
         return r.fail(
-            "cosign.tlog.entries",
+            checks::TLOG_ENTRIES,
             "the bundle has no transparency-log entry",
         );
     }
     let mut verified_times: Vec<i64> = Vec::new();
     for (i, entry) in bundle.tlog_entries.iter().enumerate() {
-        let id = |step: &str| format!("cosign.tlog.entry-{i}.{step}");
+        let id = |step: &str| checks::tlog_entry(i, step);
         let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
             ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.2") => false,
             ("hashedrekord", "0.0.2") | ("dsse", "0.0.2") => true,
@@ -541,20 +539,20 @@ fn run(
     if verified_times.is_empty() {
         let why = "no verified signing time (no SET-backed integrated time, no RFC 3161 timestamp)";
         return if skip_timestamp && policy.is_none() {
-            r.skip_waived("cosign.time.threshold", why, Insecure::SkipTimestamp)
+            r.skip_waived(checks::TIME_THRESHOLD, why, Insecure::SkipTimestamp)
         } else {
-            r.fail("cosign.time.threshold", why)
+            r.fail(checks::TIME_THRESHOLD, why)
         };
     }
     r = r.pass(
-        "cosign.time.threshold",
+        checks::TIME_THRESHOLD,
         format!("{} verified signing time(s)", verified_times.len()),
     );
 
     // Keyless: certificate chain, validity, SCTs, identity.
     let Some(policy) = policy else { return r };
     let Some(leaf) = leaf_holder.as_ref() else {
-        return r.fail("cosign.signer.certificate", "leaf certificate missing");
+        return r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing");
     };
     let (not_before, not_after) = leaf.validity();
     if !verified_times
@@ -562,39 +560,39 @@ fn run(
         .all(|t| (not_before..=not_after).contains(t))
     {
         return r.fail(
-            "cosign.certificate.validity",
+            checks::CERTIFICATE_VALIDITY,
             "a verified signing time is outside the certificate's validity",
         );
     }
     r = r.pass(
-        "cosign.certificate.validity",
+        checks::CERTIFICATE_VALIDITY,
         "certificate valid at the signing time",
     );
     let issuer_spki = match leaf.path_to_trusted_ca(root, &verified_times, memo) {
         Ok(s) => s,
-        Err(e) => return r.fail("cosign.certificate.chain", e),
+        Err(e) => return r.fail(checks::CERTIFICATE_CHAIN, e),
     };
     r = r.pass(
-        "cosign.certificate.chain",
+        checks::CERTIFICATE_CHAIN,
         "issued by a certificate authority in the trusted root",
     );
     match leaf.scts(root, &issuer_spki) {
-        Ok(n) => r = r.pass("cosign.certificate.sct", format!("{n} SCT(s) verified")),
-        Err(e) => return r.fail("cosign.certificate.sct", e),
+        Ok(n) => r = r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
+        Err(e) => return r.fail(checks::CERTIFICATE_SCT, e),
     }
     let (san, issuer) = match leaf.identity() {
         Ok(x) => x,
-        Err(e) => return r.fail("cosign.identity.san", e),
+        Err(e) => return r.fail(checks::IDENTITY_SAN, e),
     };
     if !policy.san.matches(&san) {
-        return r.fail("cosign.identity.san", format!("SAN {san:?} does not match"));
+        return r.fail(checks::IDENTITY_SAN, format!("SAN {san:?} does not match"));
     }
-    r = r.pass("cosign.identity.san", format!("SAN {san:?}"));
+    r = r.pass(checks::IDENTITY_SAN, format!("SAN {san:?}"));
     if !policy.issuer.matches(&issuer) {
         return r.fail(
-            "cosign.identity.issuer",
+            checks::IDENTITY_ISSUER,
             format!("issuer {issuer:?} does not match"),
         );
     }
-    r.pass("cosign.identity.issuer", format!("issuer {issuer:?}"))
+    r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"))
 }
