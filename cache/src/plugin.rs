@@ -19,8 +19,8 @@
 use crate::archive::parse_archive;
 use crate::verify::verify_repo_against;
 use plugin_api::{
-    CacheKey, Error, InputError, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
-    TrustRootKind, VerifyRequest,
+    CacheKey, Error, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
+    VerifyRequest,
 };
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
@@ -44,10 +44,6 @@ struct TargetRef {
 /// The TUF target verifier.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TufTargetPlugin;
-
-fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
-    InputError::malformed(field, reason.to_string()).into()
-}
 
 impl Plugin for TufTargetPlugin {
     fn info(&self) -> PluginInfo {
@@ -75,39 +71,46 @@ impl Plugin for TufTargetPlugin {
             .iter()
             .find(|m| **m != Insecure::AllowExpiredCache)
         {
-            return Err(malformed(
+            return Err(Error::malformed(
                 mode.flag(),
                 "the tuf plugin can only waive expiry",
             ));
         }
         if let Some(c) = req.certificates().first() {
-            return Err(malformed(c.name(), "the tuf plugin takes no certificates"));
+            return Err(Error::malformed(
+                c.name(),
+                "the tuf plugin takes no certificates",
+            ));
         }
         if let Some(c) = req.revocation().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the tuf plugin takes no revocation lists",
             ));
         }
         let Subject::Bytes(subject) = req.subject() else {
-            return Err(malformed("subject", "the subject must be the file's bytes"));
+            return Err(Error::malformed(
+                "subject",
+                "the subject must be the file's bytes",
+            ));
         };
         let sig = req.signature();
         if sig.bytes().len() > MAX_REFERENCE {
-            return Err(malformed(sig.name(), "target reference over 4 KiB"));
+            return Err(Error::malformed(sig.name(), "target reference over 4 KiB"));
         }
-        let reference: TargetRef =
-            plugin_api::json::from_slice(sig.bytes()).map_err(|e| malformed(sig.name(), e))?;
-        crate::repo::check_name(&reference.repository).map_err(|e| malformed(sig.name(), e))?;
+        let reference: TargetRef = plugin_api::json::from_slice(sig.bytes())
+            .map_err(|e| Error::malformed(sig.name(), e))?;
+        crate::repo::check_name(&reference.repository)
+            .map_err(|e| Error::malformed(sig.name(), e))?;
         let cache = req.cache().ok_or_else(|| {
-            malformed(
+            Error::malformed(
                 "cache",
                 "the tuf plugin reads the repository from the offline cache: none was given",
             )
         })?;
         let key = CacheKey::new(format!("tuf/{}/{REPOSITORY_ARCHIVE}", reference.repository))?;
         let archive = cache.get(&key)?.ok_or_else(|| {
-            malformed(
+            Error::malformed(
                 "cache",
                 format!(
                     "repository `{}` is not in {} (prov-verify cache warm or cache import)",
@@ -117,11 +120,11 @@ impl Plugin for TufTargetPlugin {
             )
         })?;
         let repo = parse_archive(archive.as_slice(), Path::new(key.as_str()))
-            .map_err(|e| malformed(&cache.describe(), e))?;
+            .map_err(|e| Error::malformed(cache.describe(), e))?;
         let mut pinned = req.trust_roots().of_kind(TrustRootKind::TufRoot);
         let pinned_root = pinned.next();
         if let Some(extra) = pinned.next() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 extra.name(),
                 "at most one tuf-root may be pinned",
             ));

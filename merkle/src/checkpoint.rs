@@ -75,6 +75,16 @@ impl CheckpointError {
         }
     }
 
+    /// True when the input is not a signed checkpoint at all (not a signed note, or signed
+    /// text that is not a checkpoint body): malformed input, as opposed to a checkpoint that
+    /// does not verify.
+    pub fn is_malformed(&self) -> bool {
+        match self {
+            CheckpointError::Note(n) => n.is_malformed(),
+            other => other.is_malformed_body(),
+        }
+    }
+
     /// True when the signed text is not a well-formed checkpoint body.
     pub fn is_malformed_body(&self) -> bool {
         matches!(

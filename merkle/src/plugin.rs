@@ -11,8 +11,7 @@
 use crate::checkpoint::{self, CheckpointError};
 use crate::note::VerifierKey;
 use plugin_api::{
-    Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
-    VerifyRequest,
+    Error, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind, VerifyRequest,
 };
 
 /// The plugin's name and check-id prefix.
@@ -21,19 +20,6 @@ pub const PLUGIN: &str = "merkle";
 /// The signed-checkpoint verifier.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckpointPlugin;
-
-fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
-    InputError::malformed(field, reason.to_string()).into()
-}
-
-/// Not a signed note at all, or signed text that is not a checkpoint body: malformed input
-/// (no verdict), as opposed to a note that does not verify.
-fn is_malformed(e: &CheckpointError) -> bool {
-    match e {
-        CheckpointError::Note(n) => n.is_malformed(),
-        other => other.is_malformed_body(),
-    }
-}
 
 impl Plugin for CheckpointPlugin {
     fn info(&self) -> PluginInfo {
@@ -57,22 +43,25 @@ impl Plugin for CheckpointPlugin {
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
         req.policy().refuse_unsupported(PLUGIN, &["identity"])?;
         if let Some(mode) = req.insecure().first() {
-            return Err(malformed(mode.flag(), "no checkpoint check can be waived"));
+            return Err(Error::malformed(
+                mode.flag(),
+                "no checkpoint check can be waived",
+            ));
         }
         if let Some(c) = req.certificates().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the merkle plugin takes no certificates",
             ));
         }
         if let Some(c) = req.revocation().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the merkle plugin takes no revocation lists",
             ));
         }
         if !req.signature().bytes().is_empty() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 req.signature().name(),
                 "a signed note carries its own signatures: pass no signature",
             ));
@@ -80,17 +69,19 @@ impl Plugin for CheckpointPlugin {
         let mut keys = Vec::new();
         for root in req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey) {
             let text = std::str::from_utf8(root.bytes())
-                .map_err(|_| malformed(root.name(), "not UTF-8"))?;
-            keys.push(VerifierKey::parse(text.trim()).map_err(|e| malformed(root.name(), e))?);
+                .map_err(|_| Error::malformed(root.name(), "not UTF-8"))?;
+            keys.push(
+                VerifierKey::parse(text.trim()).map_err(|e| Error::malformed(root.name(), e))?,
+            );
         }
         if keys.is_empty() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "trust roots",
                 "at least one note verifier key (note-verifier-key) is required",
             ));
         }
         let Subject::Bytes(bytes) = req.subject() else {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "subject",
                 "the subject must be the checkpoint's bytes",
             ));
@@ -121,7 +112,7 @@ impl Plugin for CheckpointPlugin {
                     .output("root", cp.root.to_hex())
                     .finish()
             }
-            Err(e) if is_malformed(&e) => return Err(malformed(name, e)),
+            Err(e) if e.is_malformed() => return Err(Error::malformed(name, e)),
             Err(e @ CheckpointError::OriginMismatch { .. }) => b
                 .pass(signature, "signed by a trusted key")
                 .fail(origin_id, e.to_string())

@@ -8,11 +8,9 @@
 //! signed tree).
 
 use crate::receipt::Receipt;
-use merkle::checkpoint::CheckpointError;
 use merkle::note::VerifierKey;
 use plugin_api::{
-    Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
-    VerifyRequest,
+    Error, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind, VerifyRequest,
 };
 
 /// The plugin's name and check-id prefix.
@@ -21,19 +19,6 @@ pub const PLUGIN: &str = "tlog";
 /// The receipt verifier.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TlogReceiptPlugin;
-
-fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
-    InputError::malformed(field, reason.to_string()).into()
-}
-
-/// Not a signed note at all, or signed text that is not a checkpoint body: malformed input
-/// (no verdict), as opposed to a note that does not verify.
-fn is_malformed(e: &CheckpointError) -> bool {
-    match e {
-        CheckpointError::Note(n) => n.is_malformed(),
-        other => other.is_malformed_body(),
-    }
-}
 
 impl Plugin for TlogReceiptPlugin {
     fn info(&self) -> PluginInfo {
@@ -57,44 +42,50 @@ impl Plugin for TlogReceiptPlugin {
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
         req.policy().refuse_unsupported(PLUGIN, &[])?;
         if let Some(mode) = req.insecure().first() {
-            return Err(malformed(mode.flag(), "no receipt check can be waived"));
+            return Err(Error::malformed(
+                mode.flag(),
+                "no receipt check can be waived",
+            ));
         }
         if let Some(c) = req.certificates().first() {
-            return Err(malformed(c.name(), "the tlog plugin takes no certificates"));
+            return Err(Error::malformed(
+                c.name(),
+                "the tlog plugin takes no certificates",
+            ));
         }
         if let Some(c) = req.revocation().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the tlog plugin takes no revocation lists",
             ));
         }
         if !req.signature().bytes().is_empty() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 req.signature().name(),
                 "a receipt carries its own checkpoint signature: pass no signature",
             ));
         }
         let mut keys = req.trust_roots().of_kind(TrustRootKind::NoteVerifierKey);
         let (Some(key_root), None) = (keys.next(), keys.next()) else {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "trust roots",
                 "exactly one log verifier key (note-verifier-key) is required",
             ));
         };
         let key = std::str::from_utf8(key_root.bytes())
-            .map_err(|_| malformed(key_root.name(), "verifier key: not UTF-8"))
+            .map_err(|_| Error::malformed(key_root.name(), "verifier key: not UTF-8"))
             .and_then(|t| {
                 VerifierKey::parse(t.trim())
-                    .map_err(|e| malformed(key_root.name(), format!("verifier key: {e}")))
+                    .map_err(|e| Error::malformed(key_root.name(), format!("verifier key: {e}")))
             })?;
         let Subject::Bytes(bytes) = req.subject() else {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "subject",
                 "the subject must be the receipt's bytes",
             ));
         };
         let name = req.subject_name().unwrap_or("receipt");
-        let r = Receipt::parse(bytes).map_err(|e| malformed(name, e))?;
+        let r = Receipt::parse(bytes).map_err(|e| Error::malformed(name, e))?;
         let leaf = r.entry.leaf_hash();
         // The verdict does not depend on the time (the receipt is judged by its own signed
         // checkpoint), so none is recorded.
@@ -106,8 +97,8 @@ impl Plugin for TlogReceiptPlugin {
         let cp_id = "tlog.receipt.checkpoint";
         let inc_id = "tlog.receipt.inclusion";
         Ok(match r.open_checkpoint(&key) {
-            Err(e) if is_malformed(&e) => {
-                return Err(malformed(&format!("{name}: checkpoint"), e));
+            Err(e) if e.is_malformed() => {
+                return Err(Error::malformed(format!("{name}: checkpoint"), e));
             }
             Err(e) => b
                 .fail(cp_id, e.to_string())

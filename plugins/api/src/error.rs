@@ -206,6 +206,12 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`InputError::Malformed`] for `field`, as an [`Error`] (what a plugin returns when
+    /// an input cannot be judged).
+    pub fn malformed(field: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::Input(InputError::malformed(field, reason.to_string()))
+    }
+
     /// Always [`EXIT_ERROR`] (2): an error is never a verdict.
     pub fn exit_code(&self) -> u8 {
         EXIT_ERROR

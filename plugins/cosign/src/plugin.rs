@@ -21,7 +21,7 @@ use crate::{
     Signer, TrustedRoot, PLUGIN,
 };
 use plugin_api::{
-    DigestAlgorithm, Error, InputError, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
+    DigestAlgorithm, Error, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
     TrustRootKind, VerifyRequest,
 };
 
@@ -47,10 +47,6 @@ impl CosignPlugin {
             memo: Some(SignatureMemo::new()),
         }
     }
-}
-
-fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
-    InputError::malformed(field, reason.to_string()).into()
 }
 
 impl Plugin for CosignPlugin {
@@ -93,13 +89,13 @@ impl Plugin for CosignPlugin {
             ],
         )?;
         if let Some(c) = req.certificates().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the cosign plugin takes no certificates: the bundle carries the signer's",
             ));
         }
         if let Some(c) = req.revocation().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 c.name(),
                 "the cosign plugin takes no revocation lists",
             ));
@@ -108,11 +104,11 @@ impl Plugin for CosignPlugin {
             Subject::Bytes(b) => Artifact::Bytes(b),
             Subject::Digest(d) if d.algorithm() == DigestAlgorithm::Sha256 => {
                 let v = <[u8; 32]>::try_from(d.value())
-                    .map_err(|_| malformed("subject", "sha256 digest is not 32 bytes"))?;
+                    .map_err(|_| Error::malformed("subject", "sha256 digest is not 32 bytes"))?;
                 Artifact::Sha256Digest(v)
             }
             Subject::Digest(d) => {
-                return Err(malformed(
+                return Err(Error::malformed(
                     "subject",
                     format!(
                         "a {} digest cannot be matched: the cosign plugin takes the artifact's bytes or its sha256 digest",
@@ -125,23 +121,26 @@ impl Plugin for CosignPlugin {
             .trust_roots()
             .of_kind(TrustRootKind::SigstoreTrustedRoot);
         let root_input = roots.next().ok_or_else(|| {
-            malformed(
+            Error::malformed(
                 "trust roots",
                 "a Sigstore trusted root (sigstore-trusted-root) is required",
             )
         })?;
         if let Some(extra) = roots.next() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 extra.name(),
                 "only one Sigstore trusted root may be given",
             ));
         }
         let root = TrustedRoot::from_json(root_input.bytes())
-            .map_err(|e| malformed(root_input.name(), e))?;
+            .map_err(|e| Error::malformed(root_input.name(), e))?;
         let mut keys = req.trust_roots().of_kind(TrustRootKind::PublicKey);
         let key_input = keys.next();
         if let Some(extra) = keys.next() {
-            return Err(malformed(extra.name(), "only one public key may be given"));
+            return Err(Error::malformed(
+                extra.name(),
+                "only one public key may be given",
+            ));
         }
         let fields = SignerFields {
             key: key_input,
@@ -150,11 +149,11 @@ impl Plugin for CosignPlugin {
             certificate_oidc_issuer: policy.issuer().map(str::to_owned),
             certificate_oidc_issuer_regexp: policy.issuer_regexp().map(str::to_owned),
         };
-        let spec = fields.parse().map_err(|e| malformed("policy", e))?;
+        let spec = fields.parse().map_err(|e| Error::malformed("policy", e))?;
         let key;
         let signer = match &spec {
             SignerSpec::Key(k) => {
-                key = PublicKey::from_pem(k.bytes()).map_err(|e| malformed(k.name(), e))?;
+                key = PublicKey::from_pem(k.bytes()).map_err(|e| Error::malformed(k.name(), e))?;
                 Signer::Key(&key)
             }
             SignerSpec::Keyless(p) => Signer::Keyless(p),
@@ -178,7 +177,7 @@ impl Plugin for CosignPlugin {
             .predicate_type()
             .map(attestation::predicate_type_uri)
             .transpose()
-            .map_err(|e| malformed("policy predicate-type", e))?;
+            .map_err(|e| Error::malformed("policy predicate-type", e))?;
         if let Some(expected) = &expected_type {
             // The payload is trusted only once the envelope that carries it verified.
             extra = if report.ok() {

@@ -21,8 +21,7 @@ use crate::{
     SignedData,
 };
 use plugin_api::{
-    Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
-    VerifyRequest,
+    Error, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind, VerifyRequest,
 };
 
 /// The plugin's name and check-id prefix.
@@ -65,20 +64,16 @@ pub struct X509Plugin {
     pub limits: Limits,
 }
 
-fn malformed(field: &str, reason: impl std::fmt::Display) -> Error {
-    InputError::malformed(field, reason.to_string()).into()
-}
-
 impl X509Plugin {
     fn certs(&self, name: &str, bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
         certificates_from_pem_or_der(bytes, self.limits.certs_per_input)
-            .map_err(|e| malformed(name, e))
+            .map_err(|e| Error::malformed(name, e))
     }
 
     fn add_all(&self, all: &mut Vec<Certificate>, name: &str, bytes: &[u8]) -> Result<(), Error> {
         all.extend(self.certs(name, bytes)?);
         if all.len() > self.limits.certs_total {
-            return Err(malformed(
+            return Err(Error::malformed(
                 name,
                 format!("more than {} certificates in all", self.limits.certs_total),
             ));
@@ -110,13 +105,13 @@ impl Plugin for X509Plugin {
         req.policy()
             .refuse_unsupported(PLUGIN, &["require-revocation"])?;
         if let Some(mode) = req.insecure().first() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 mode.flag(),
                 "the x509 plugin has no check this mode could waive",
             ));
         }
         let Subject::Bytes(manifest) = req.subject() else {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "subject",
                 "the x509 plugin checks signatures over the manifest's bytes, not a digest",
             ));
@@ -126,7 +121,7 @@ impl Plugin for X509Plugin {
             Some(MEDIA_TYPE_CMS) => true,
             Some(MEDIA_TYPE_RAW) => false,
             Some(other) => {
-                return Err(malformed(
+                return Err(Error::malformed(
                     sig.name(),
                     format!("unknown signature media type {other:?} (expected {MEDIA_TYPE_CMS} or {MEDIA_TYPE_RAW})"),
                 ))
@@ -134,17 +129,17 @@ impl Plugin for X509Plugin {
             None => SignedData::looks_like_cms(sig.bytes()),
         };
         let signature = if is_cms {
-            let cms =
-                SignedData::from_pem_or_der(sig.bytes()).map_err(|e| malformed(sig.name(), e))?;
+            let cms = SignedData::from_pem_or_der(sig.bytes())
+                .map_err(|e| Error::malformed(sig.name(), e))?;
             DetachedSignature::Cms(Box::new(cms))
         } else {
             if sig.bytes().is_empty() {
-                return Err(malformed(sig.name(), "empty signature"));
+                return Err(Error::malformed(sig.name(), "empty signature"));
             }
             DetachedSignature::Raw(sig.bytes().to_vec())
         };
         let Some((leaf_input, chain_inputs)) = req.certificates().split_first() else {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "certificates",
                 "the signer's certificate is required (the first certificate input)",
             ));
@@ -155,7 +150,7 @@ impl Plugin for X509Plugin {
         {
             [one] => one.clone(),
             _ => {
-                return Err(malformed(
+                return Err(Error::malformed(
                     leaf_input.name(),
                     "expected exactly one certificate (the signer's)",
                 ))
@@ -170,7 +165,7 @@ impl Plugin for X509Plugin {
             self.add_all(&mut anchors, r.name(), r.bytes())?;
         }
         if anchors.is_empty() {
-            return Err(malformed(
+            return Err(Error::malformed(
                 "trust roots",
                 "no pinned root certificate (x509-certificate trust root) was given",
             ));
@@ -179,7 +174,7 @@ impl Plugin for X509Plugin {
         for l in req.revocation() {
             crls.extend(
                 crls_from_pem_or_der(l.bytes(), self.limits.crls_per_input)
-                    .map_err(|e| malformed(l.name(), e))?,
+                    .map_err(|e| Error::malformed(l.name(), e))?,
             );
         }
         let subject = req.subject_name().unwrap_or("manifest");
