@@ -193,8 +193,7 @@ impl EntryArgs {
 /// The entry recording a detached manifest and signature (`tlog::receipt::manifest_digests`),
 /// named `--name` or the manifest's file name, with `--meta`.
 fn manifest_entry(args: &EntryArgs, manifest: &Path, signature: &Path) -> Result<Entry, CliError> {
-    let m =
-        crate::commands::x509::read_bounded(manifest, crate::commands::x509::MAX_MANIFEST_BYTES)?;
+    let m = crate::input::read_limited(manifest, crate::commands::x509::MAX_MANIFEST_BYTES)?;
     let sig = crate::input::read_small_file(signature)?;
     let (root, digest) = tlog::receipt::manifest_digests(&m, &sig);
     let name = match &args.name {

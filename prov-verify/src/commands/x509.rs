@@ -14,7 +14,6 @@ use plugin_api::{
     VerificationTime, VerifyRequest,
 };
 use plugin_x509::{parse_rfc3339, X509Plugin};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest manifest read, in bytes.
@@ -152,24 +151,9 @@ fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
     }
 }
 
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
-    let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::io(path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(CliError::malformed(
-            path.display().to_string(),
-            format!("larger than the {limit}-byte limit"),
-        ));
-    }
-    Ok(bytes)
-}
-
 fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     let time = verification_time(args.at.as_deref())?;
-    let manifest = read_bounded(&args.manifest, MAX_MANIFEST_BYTES)?;
+    let manifest = crate::input::read_limited(&args.manifest, MAX_MANIFEST_BYTES)?;
     let sig_bytes = read_small_file(&args.signature)?;
     let receipt = log_receipt_inputs(args.log_receipt.as_deref(), args.log_key.as_deref())?;
     let inputs = Inputs::read(args, g)?;
