@@ -58,4 +58,37 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), all.len());
     }
+
+    /// Every declaration names something that exists, and nothing a plugin cannot take is
+    /// declared (a declared field is one `run_plugin` lets through).
+    #[test]
+    fn declarations_are_consistent() {
+        let every_policy_field = plugin_api::Policy::new()
+            .with_identity("a")
+            .with_identity_regexp("a")
+            .with_issuer("a")
+            .with_issuer_regexp("a")
+            .with_predicate_type("a")
+            .with_required_revocation()
+            .fields();
+        for p in super::all() {
+            let i = p.info();
+            assert!(!i.subjects.is_empty(), "{}", i.name);
+            assert!(!i.trust_roots.is_empty(), "{}: no trust root kind", i.name);
+            for f in i.policy {
+                assert!(every_policy_field.contains(f), "{}: policy {f}", i.name);
+            }
+            assert!(
+                i.media_types.is_empty() || i.uses_signature,
+                "{}: media types without signature material",
+                i.name
+            );
+            assert!(
+                !i.revocation || i.certificates,
+                "{}: CRLs without certificates",
+                i.name
+            );
+            assert_eq!(p.name(), i.name);
+        }
+    }
 }
