@@ -4,12 +4,15 @@
 //! fixtures/evidence/*.tgz and fixtures/evidence/hostile/*.tgz.
 #![no_main]
 use audit_pack::archive::PackReader;
-use audit_pack::{verify_detailed, Limits, SpotCheckRequest, PLUGIN};
+use audit_pack::{verify_trusted, Limits, SpotCheckRequest, Trust, PLUGIN};
 use libfuzzer_sys::fuzz_target;
 use plugin_api::Report;
 
 /// The sample pack's TEST-ONLY key (fixtures/evidence/keys/acme-audit-pack.pub).
 const KEY: &str = "acme-audit-pack+a84eb7e5+AduZX+JRadFByrm7upK6oB+fLh7OffTLKsBRkPN/zB+d";
+/// The sample pack's TEST-ONLY manifest signer (fixtures/evidence/keys/acme-release.pub), so
+/// that the seed pack verifies and mutations of it reach every check.
+const MANIFEST_KEY: &str = "acme-release+532082ec+ASASy5DKYOjl2Nr2biJy0iM+BIbVV+jGYUHtiSAXfX63";
 
 fn limits() -> Limits {
     let mut l = Limits::DEFAULT;
@@ -30,10 +33,14 @@ fuzz_target!(|data: &[u8]| {
     }
     // The verifier, with a spot check.
     let key = merkle::note::VerifierKey::parse(KEY).expect("test key parses");
-    let v = verify_detailed(
+    let manifest_key = merkle::note::VerifierKey::parse(MANIFEST_KEY).expect("test key parses");
+    let keys = [key];
+    let manifest_keys = [manifest_key];
+    let trust = Trust::keys(&keys).with_manifest_keys(&manifest_keys);
+    let v = verify_trusted(
         Report::builder(PLUGIN),
         data,
-        std::slice::from_ref(&key),
+        &trust,
         &limits(),
         Some(SpotCheckRequest { count: 3, seed: 1 }),
     );
