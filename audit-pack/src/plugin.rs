@@ -45,21 +45,7 @@ impl Plugin for AuditPackPlugin {
     }
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
-        req.policy().refuse_unsupported(PLUGIN, &[])?;
-        if let Some(c) = req.certificates().first() {
-            return Err(InputError::malformed(
-                c.name(),
-                "the audit-pack plugin takes no certificates (a pack carries its own signers)",
-            )
-            .into());
-        }
-        if let Some(c) = req.revocation().first() {
-            return Err(InputError::malformed(
-                c.name(),
-                "the audit-pack plugin takes no revocation lists",
-            )
-            .into());
-        }
+        plugin_api::check_declared(&self.info(), req)?;
         let b = Report::builder_for(PLUGIN, req);
         let Subject::Bytes(pack) = req.subject() else {
             return Ok(b

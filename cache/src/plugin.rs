@@ -65,29 +65,7 @@ impl Plugin for TufTargetPlugin {
     }
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
-        req.policy().refuse_unsupported(PLUGIN, &[])?;
-        if let Some(mode) = req
-            .insecure()
-            .iter()
-            .find(|m| **m != Insecure::AllowExpiredCache)
-        {
-            return Err(Error::malformed(
-                mode.flag(),
-                "the tuf plugin can only waive expiry",
-            ));
-        }
-        if let Some(c) = req.certificates().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the tuf plugin takes no certificates",
-            ));
-        }
-        if let Some(c) = req.revocation().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the tuf plugin takes no revocation lists",
-            ));
-        }
+        plugin_api::check_declared(&self.info(), req)?;
         let Subject::Bytes(subject) = req.subject() else {
             return Err(Error::malformed(
                 "subject",

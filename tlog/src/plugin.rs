@@ -40,25 +40,7 @@ impl Plugin for TlogReceiptPlugin {
     }
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
-        req.policy().refuse_unsupported(PLUGIN, &[])?;
-        if let Some(mode) = req.insecure().first() {
-            return Err(Error::malformed(
-                mode.flag(),
-                "no receipt check can be waived",
-            ));
-        }
-        if let Some(c) = req.certificates().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the tlog plugin takes no certificates",
-            ));
-        }
-        if let Some(c) = req.revocation().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the tlog plugin takes no revocation lists",
-            ));
-        }
+        plugin_api::check_declared(&self.info(), req)?;
         if !req.signature().bytes().is_empty() {
             return Err(Error::malformed(
                 req.signature().name(),

@@ -139,31 +139,7 @@ pub fn run_plugin<P: Plugin + ?Sized>(
     plugin: &P,
     req: &VerifyRequest<'_>,
 ) -> Result<Report, Error> {
-    let info = plugin.info();
-    if let Some(r) = req.log_receipt() {
-        return Err(InputError::malformed(
-            r.receipt_name,
-            "a log receipt is checked by the transparency-log runner (tlog::run_plugin_with_receipt), not by plugins",
-        )
-        .into());
-    }
-    refuse_undeclared(&info, req)?;
-    if let Some(root) = req
-        .trust_roots()
-        .iter()
-        .find(|r| !info.trust_roots.contains(&r.kind()))
-    {
-        return Err(InputError::malformed(
-            format!("trust root {}", root.name()),
-            format!(
-                "the {} plugin does not read {} trust roots (it reads: {})",
-                info.name,
-                root.kind(),
-                kinds(info.trust_roots)
-            ),
-        )
-        .into());
-    }
+    check_declared(&plugin.info(), req)?;
     let report = plugin.verify(req)?;
     let unasked: Vec<&'static str> = report
         .insecure()
@@ -180,6 +156,39 @@ pub fn run_plugin<P: Plugin + ?Sized>(
             unasked.join(", ")
         )))
     }
+}
+
+/// The contract's input rules for a plugin declaring `info`: refuses a log receipt (checked by
+/// the transparency-log runner), a trust root of an undeclared kind, and anything else the
+/// request carries that `info` does not declare. [`run_plugin`] applies it before every
+/// verification; a plugin calls it first in [`Plugin::verify`] too, for callers that bypass
+/// `run_plugin`, rather than re-stating the rules.
+pub fn check_declared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), Error> {
+    if let Some(r) = req.log_receipt() {
+        return Err(InputError::malformed(
+            r.receipt_name,
+            "a log receipt is checked by the transparency-log runner (tlog::run_plugin_with_receipt), not by plugins",
+        )
+        .into());
+    }
+    refuse_undeclared(info, req)?;
+    if let Some(root) = req
+        .trust_roots()
+        .iter()
+        .find(|r| !info.trust_roots.contains(&r.kind()))
+    {
+        return Err(InputError::malformed(
+            format!("trust root {}", root.name()),
+            format!(
+                "the {} plugin does not read {} trust roots (it reads: {})",
+                info.name,
+                root.kind(),
+                kinds(info.trust_roots)
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn refuse_undeclared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), Error> {

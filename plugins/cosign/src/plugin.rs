@@ -78,28 +78,7 @@ impl Plugin for CosignPlugin {
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
         let policy = req.policy();
-        policy.refuse_unsupported(
-            PLUGIN,
-            &[
-                "identity",
-                "identity-regexp",
-                "issuer",
-                "issuer-regexp",
-                "predicate-type",
-            ],
-        )?;
-        if let Some(c) = req.certificates().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the cosign plugin takes no certificates: the bundle carries the signer's",
-            ));
-        }
-        if let Some(c) = req.revocation().first() {
-            return Err(Error::malformed(
-                c.name(),
-                "the cosign plugin takes no revocation lists",
-            ));
-        }
+        plugin_api::check_declared(&self.info(), req)?;
         let artifact = match req.subject() {
             Subject::Bytes(b) => Artifact::Bytes(b),
             Subject::Digest(d) if d.algorithm() == DigestAlgorithm::Sha256 => {

@@ -102,14 +102,7 @@ impl Plugin for X509Plugin {
     }
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
-        req.policy()
-            .refuse_unsupported(PLUGIN, &["require-revocation"])?;
-        if let Some(mode) = req.insecure().first() {
-            return Err(Error::malformed(
-                mode.flag(),
-                "the x509 plugin has no check this mode could waive",
-            ));
-        }
+        plugin_api::check_declared(&self.info(), req)?;
         let Subject::Bytes(manifest) = req.subject() else {
             return Err(Error::malformed(
                 "subject",
