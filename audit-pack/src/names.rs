@@ -141,15 +141,12 @@ impl PackDate {
 
     /// Seconds from the Unix epoch to 00:00:00 UTC on this date (the mtime of every entry).
     pub fn unix_seconds(self) -> u64 {
-        // days_from_civil.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let m = i64::from(self.month);
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
+        let days = plugin_api::time::days_from_civil_checked(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        )
+        .unwrap_or(0);
         u64::try_from(days).unwrap_or(0).saturating_mul(86_400)
     }
 

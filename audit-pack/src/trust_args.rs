@@ -412,9 +412,11 @@ impl IndexTrustArgs {
         }
         trust.require_crl = self.require_crl;
         if let Some(at) = &self.at {
-            let secs = plugin_x509::parse_rfc3339(at).ok_or_else(|| {
-                TrustArgsError::Usage(format!("--at {at:?}: not an RFC 3339 time"))
-            })?;
+            let secs = plugin_api::time::parse_rfc3339(at)
+                .and_then(|secs| u64::try_from(secs).ok())
+                .ok_or_else(|| {
+                    TrustArgsError::Usage(format!("--at {at:?}: not an RFC 3339 time"))
+                })?;
             trust.at = Some(VerificationTime::from_unix_seconds(secs));
         }
         Ok(LoadedIndexTrust::X509(trust))

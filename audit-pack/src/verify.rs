@@ -809,7 +809,7 @@ fn verify_x509_index(
         .iter()
         .map(|c| format!("{}: {}", c.id, c.explanation()))
         .collect();
-    let when = plugin_x509::rfc3339(i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX));
+    let when = time.to_rfc3339();
     if report.ok() {
         (
             Ok(format!(

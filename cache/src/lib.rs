@@ -69,7 +69,7 @@ pub const SIGSTORE_ROOT_SHA256: &str =
 
 /// Parses an RFC 3339 UTC time (`2026-06-01T00:00:00Z`, as TUF writes `expires`).
 pub fn parse_time(text: &str) -> Option<VerificationTime> {
-    let secs = plugin_tuf::parse_expires(text)?;
+    let secs = plugin_api::time::parse_rfc3339_utc(text)?;
     u64::try_from(secs)
         .ok()
         .map(VerificationTime::from_unix_seconds)
@@ -116,7 +116,7 @@ mod sigstore_root_tests {
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_time(t: VerificationTime) -> String {
-    plugin_tuf::format_unix(t.unix_seconds())
+    t.to_rfc3339()
 }
 
 /// Loads repository `name` from `cache` and verifies it at `now`.

@@ -45,7 +45,8 @@ pub fn status(cache: &CacheDir, now: VerificationTime) -> Result<Vec<RepoStatus>
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         out.push(RepoStatus {
-            last_refresh_utc: plugin_tuf::format_unix(state.last_refresh),
+            last_refresh_utc: plugin_api::VerificationTime::from_unix_seconds(state.last_refresh)
+                .to_rfc3339(),
             generation,
             state,
             expired,

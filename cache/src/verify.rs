@@ -108,7 +108,7 @@ pub fn target_check_id(target: &str) -> String {
 /// structural time; see the module documentation).
 fn unverified_expiry(data: &[u8]) -> Option<i64> {
     let v: serde_json::Value = plugin_api::json::from_slice(data).ok()?;
-    plugin_tuf::parse_expires(v.get("signed")?.get("expires")?.as_str()?)
+    plugin_api::time::parse_rfc3339_utc(v.get("signed")?.get("expires")?.as_str()?)
 }
 
 /// Verifies `repo` at `now`. `insecure` may hold [`Insecure::AllowExpiredCache`], which
@@ -393,7 +393,7 @@ fn delegations_expiry_check(
     let what = format!(
         "{} (verification time {})",
         expired.join(", "),
-        plugin_tuf::format_unix(now.unix_seconds())
+        now.to_rfc3339()
     );
     if allow_expired {
         b.skip_waived(
@@ -432,7 +432,7 @@ fn expiry_check(
         f.role,
         f.version,
         f.expires,
-        plugin_tuf::format_unix(now.unix_seconds())
+        now.to_rfc3339()
     );
     if allow_expired {
         b.skip_waived(

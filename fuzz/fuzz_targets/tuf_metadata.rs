@@ -35,6 +35,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = plugin_tuf::parse_expires(text);
+        let _ = plugin_api::time::parse_rfc3339_utc(text);
     }
 });

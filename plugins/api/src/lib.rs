@@ -30,7 +30,7 @@ pub mod json;
 mod plugin;
 mod report;
 mod request;
-mod time;
+pub mod time;
 mod trust;
 mod verdict;
 

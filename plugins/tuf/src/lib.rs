@@ -32,7 +32,6 @@ mod proptests;
 mod testutil;
 
 pub use error::{Error, FetchError, MetadataError, StoreError, UpdateError};
-pub use expiry::{format_unix, parse_expires};
 pub use fetch::{check_url, is_loopback_host, DirFetcher, Fetcher};
 #[cfg(feature = "http")]
 pub use fetch::{HttpFetcher, MAX_CA_CERTS, MAX_CA_FILE_LEN};

@@ -245,7 +245,7 @@ pub(crate) fn check_revocation(
         if let Some((_, date)) = crl.revoked.iter().find(|(s, _)| magnitude(s) == serial) {
             return Err(format!(
                 "revoked on {} by the CRL of {}",
-                crate::time::rfc3339(*date),
+                plugin_api::time::format_rfc3339(*date),
                 issuer.subject()
             ));
         }

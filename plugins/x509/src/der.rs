@@ -203,10 +203,64 @@ pub fn bit_string<'a>(tlv: &Tlv<'a>, allow_unused: bool) -> Result<(u8, &'a [u8]
     Ok((unused, bytes))
 }
 
+/// The content of a DER GeneralizedTime (`YYYYMMDDHHMMSS[.fraction]Z`, UTC) as Unix
+/// seconds, the fraction truncated. DER (X.690 11.7) forbids every other form: no offsets, no
+/// missing seconds, no trailing zeros in the fraction, no empty fraction; they are refused,
+/// as are dates that do not exist and leap seconds.
+pub fn generalized_time(content: &[u8]) -> Result<i64, DerError> {
+    let bad = DerError("invalid GeneralizedTime");
+    let body = content.strip_suffix(b"Z").ok_or(bad)?;
+    let (main, fraction) = match body.iter().position(|&b| b == b'.') {
+        Some(dot) => (body.get(..dot).ok_or(bad)?, body.get(dot + 1..)),
+        None => (body, None),
+    };
+    if let Some(f) = fraction {
+        if f.is_empty() || f.len() > 9 || f.ends_with(b"0") || !f.iter().all(u8::is_ascii_digit) {
+            return Err(bad);
+        }
+    }
+    if main.len() != 14 || !main.iter().all(u8::is_ascii_digit) {
+        return Err(bad);
+    }
+    let n = |from: usize| -> i64 {
+        main.get(from..from + 2)
+            .map(|d| d.iter().fold(0i64, |acc, c| acc * 10 + i64::from(c - b'0')))
+            .unwrap_or(-1)
+    };
+    let year = n(0) * 100 + n(2);
+    let (hour, minute, second) = (n(8), n(10), n(12));
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(bad);
+    }
+    let days = plugin_api::time::days_from_civil_checked(year, n(4), n(6)).ok_or(bad)?;
+    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn generalized_time_is_der_only() {
+        assert_eq!(generalized_time(b"19700101000000Z"), Ok(0));
+        assert_eq!(generalized_time(b"20210112115327Z"), Ok(1_610_452_407));
+        assert_eq!(generalized_time(b"20210112115327.123Z"), Ok(1_610_452_407));
+        for bad in [
+            &b"20210112115327.120Z"[..],
+            b"20210112115327.Z",
+            b"20210112115327+0100",
+            b"2021011211532Z",
+            b"202101121153Z",
+            b"20210230115327Z",
+            b"20210112115360Z",
+            b"20210112245327Z",
+            b"2021011211532 Z",
+            b"",
+        ] {
+            assert!(generalized_time(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn rejects_non_minimal_and_truncated() {

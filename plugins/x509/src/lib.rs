@@ -26,7 +26,6 @@ mod path;
 mod pem;
 mod plugin;
 mod policy;
-mod time;
 
 pub use algorithm::{KeyKind, PublicKey, SignatureAlgorithm};
 pub use cert::{
@@ -52,4 +51,3 @@ pub use path::{
 pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der};
 pub use plugin::{Limits, X509Plugin, MEDIA_TYPE_CMS, MEDIA_TYPE_RAW, PLUGIN};
 pub use policy::{Budget, Options, PeerName, Profile};
-pub use time::{parse_rfc3339, rfc3339};

@@ -11,8 +11,8 @@
 use plugin_api::{CheckStatus, Report, VerificationTime};
 use plugin_x509::{
     certificates_from_pem_or_der, check_end_entity_certificate, crls_from_pem_or_der,
-    parse_rfc3339, verify_manifest, verify_path, Certificate, CheckKind, Crl, DetachedSignature,
-    ManifestRequest, Options, Profile, SignedData, ValidationError,
+    verify_manifest, verify_path, Certificate, CheckKind, Crl, DetachedSignature, ManifestRequest,
+    Options, Profile, SignedData, ValidationError,
 };
 use std::path::PathBuf;
 
@@ -35,7 +35,7 @@ fn crl(name: &str) -> Vec<Crl> {
 }
 
 fn at() -> VerificationTime {
-    VerificationTime::from_unix_seconds(parse_rfc3339("2026-06-01T00:00:00Z").unwrap())
+    VerificationTime::parse("2026-06-01T00:00:00Z").unwrap()
 }
 
 struct Case {

@@ -296,8 +296,8 @@ fn crl_summary(name: &str, crl: &Crl) -> serde_json::Value {
     serde_json::json!({
         "file": format!("{CRL_DIR}/{name}"),
         "issuer": crl.issuer(),
-        "this_update": plugin_x509::rfc3339(crl.this_update()),
-        "next_update": crl.next_update().map(plugin_x509::rfc3339),
+        "this_update": plugin_api::time::format_rfc3339(crl.this_update()),
+        "next_update": crl.next_update().map(plugin_api::time::format_rfc3339),
         "revoked": crl.revoked_count(),
     })
 }

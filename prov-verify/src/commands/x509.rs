@@ -13,7 +13,7 @@ use plugin_api::{
     Policy, RevocationList, Signature, Subject, TrustRoot, TrustRootKind, TrustRoots,
     VerificationTime, VerifyRequest,
 };
-use plugin_x509::{parse_rfc3339, X509Plugin};
+use plugin_x509::X509Plugin;
 use std::path::{Path, PathBuf};
 
 /// Largest manifest read, in bytes.
@@ -136,7 +136,8 @@ pub(crate) fn cached_crls(dir: Option<PathBuf>, required: bool) -> Result<NamedC
 
 fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
     match at {
-        Some(text) => parse_rfc3339(text)
+        Some(text) => plugin_api::time::parse_rfc3339(text)
+            .and_then(|secs| u64::try_from(secs).ok())
             .map(VerificationTime::from_unix_seconds)
             .ok_or_else(|| {
                 CliError::malformed(

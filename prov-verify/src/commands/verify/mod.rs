@@ -218,20 +218,12 @@ fn strict_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], path: &Path) -> Resul
 
 /// RFC 3339 or Unix seconds.
 pub(crate) fn parse_time(text: &str, field: &str) -> Result<VerificationTime, CliError> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<u64>()
-            .map(VerificationTime::from_unix_seconds)
-            .map_err(|e| CliError::malformed(field, e));
-    }
-    plugin_x509::parse_rfc3339(text)
-        .map(VerificationTime::from_unix_seconds)
-        .ok_or_else(|| {
-            CliError::malformed(
-                field,
-                format!("{text:?} is neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"),
-            )
-        })
+    VerificationTime::parse(text).ok_or_else(|| {
+        CliError::malformed(
+            field,
+            format!("{text:?} is neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"),
+        )
+    })
 }
 
 fn time_or_now(at: Option<&str>, field: &str) -> Result<VerificationTime, CliError> {
