@@ -449,18 +449,14 @@ fn fill_line(
 }
 
 fn read_bounded(path: &Path, max: usize) -> Result<Vec<u8>, BuildError> {
-    let file = File::open(path).map_err(|e| io_error(path, &e))?;
-    let mut data = Vec::new();
-    file.take(max as u64 + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| io_error(path, &e))?;
-    if data.len() > max {
-        return Err(BuildError::Io {
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    plugin_api::bounded::read_file(path, limit).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => BuildError::Io {
             path: path.display().to_string(),
             reason: format!("more than {max} bytes"),
-        });
-    }
-    Ok(data)
+        },
+        other => io_error(path, &other.into_io_error()),
+    })
 }
 
 /// A reader that hashes and counts what passes through.

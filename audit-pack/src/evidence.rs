@@ -315,14 +315,14 @@ pub(crate) fn check_policy_bundle(file: &EvidenceFile, limits: &Limits) -> Resul
             rego += 1;
         }
         if path == ".manifest" || path.ends_with("/.manifest") {
-            let mut text = Vec::new();
-            (&mut entry)
-                .take(limits.max_json_size as u64 + 1)
-                .read_to_end(&mut text)
-                .map_err(|e| bad(&path, e.to_string()))?;
-            if text.len() > limits.max_json_size {
-                return Err(bad(&path, "bundle manifest is too large".to_owned()));
-            }
+            let limit = u64::try_from(limits.max_json_size).unwrap_or(u64::MAX);
+            let text =
+                plugin_api::bounded::read_to_end(&mut entry, limit).map_err(|e| match e {
+                    plugin_api::bounded::ReadError::TooLarge { .. } => {
+                        bad(&path, "bundle manifest is too large".to_owned())
+                    }
+                    other => bad(&path, other.into_io_error().to_string()),
+                })?;
             let doc: serde_json::Value = plugin_api::json::from_slice(&text)
                 .map_err(|e| bad(&path, format!("bundle manifest is not JSON: {e}")))?;
             schema::validate(Kind::PolicyBundle, &doc).map_err(|p| {

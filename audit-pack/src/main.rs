@@ -223,11 +223,18 @@ fn load_trust(args: &TrustArgs) -> Result<LoadedTrust, String> {
 const EXIT_ERROR: u8 = 2;
 
 fn read_text(path: &Path, what: &str) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{what} {}: {e}", path.display()))?;
-    if meta.len() > 64 << 10 {
-        return Err(format!("{what} {}: file too large", path.display()));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+    let bytes = plugin_api::bounded::read_file(path, 64 << 10).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => {
+            format!("{what} {}: file too large", path.display())
+        }
+        other => format!("{what} {}: {}", path.display(), other.into_io_error()),
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{what} {}: stream did not contain valid UTF-8",
+            path.display()
+        )
+    })
 }
 
 fn default_date() -> Result<PackDate, String> {
@@ -589,18 +596,14 @@ fn verify_file(
         .map_err(|e| format!("{}: {e}", pack.display()))
 }
 
-/// Reads a file of at most `max` bytes (one more is read to detect a larger one).
+/// Reads a file of at most `max` bytes.
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if bytes.len() as u64 > max {
-        return Err(format!("{}: more than {max} bytes", path.display()));
-    }
-    Ok(bytes)
+    plugin_api::bounded::read_file(path, max).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => {
+            format!("{}: more than {max} bytes", path.display())
+        }
+        other => format!("{}: {}", path.display(), other.into_io_error()),
+    })
 }
 
 /// Writes to `out` through a temporary file and a rename, or to stdout.

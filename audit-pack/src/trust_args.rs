@@ -445,26 +445,18 @@ fn read_key(file: TrustFile, path: &Path) -> Result<VerifierKey, TrustArgsError>
     parse_public_key(&text).map_err(|e| TrustArgsError::malformed(file, path, e))
 }
 
-/// Reads a whole file of at most `max` bytes (one more is read to detect a larger one).
+/// Reads a whole file of at most `max` bytes.
 fn read_limited(file: TrustFile, path: &Path, max: u64) -> Result<Vec<u8>, TrustArgsError> {
-    use std::io::Read;
-    let io = |source| TrustArgsError::Io {
-        file,
-        path: path.to_path_buf(),
-        source,
-    };
-    let handle = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    handle
-        .take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max {
-        return Err(TrustArgsError::TooLarge {
+    plugin_api::bounded::read_file(path, max).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => TrustArgsError::TooLarge {
             file,
             path: path.to_path_buf(),
             max,
-        });
-    }
-    Ok(bytes)
+        },
+        other => TrustArgsError::Io {
+            file,
+            path: path.to_path_buf(),
+            source: other.into_io_error(),
+        },
+    })
 }

@@ -248,11 +248,11 @@ fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Er
                             format!("{len} bytes is larger than a CRL may be"),
                         ));
                     }
-                    let mut data = Vec::new();
-                    (&mut entry)
-                        .take(crate::crls::MAX_CRL_LEN.saturating_add(1))
-                        .read_to_end(&mut data)
-                        .map_err(|e| bad(&path, format!("unreadable: {e}")))?;
+                    let data =
+                        plugin_api::bounded::read_to_end(&mut entry, crate::crls::MAX_CRL_LEN)
+                            .map_err(|e| {
+                                bad(&path, format!("unreadable: {}", e.into_io_error()))
+                            })?;
                     if let Some(problem) = crl_problem(crl, &data) {
                         return Err(bad(&path, problem));
                     }
@@ -300,11 +300,8 @@ fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Er
                 format!("{len} bytes exceeds the limit of {MAX_TARGET_FILE_LEN} bytes"),
             ));
         }
-        let mut data = Vec::new();
-        (&mut entry)
-            .take(MAX_TARGET_FILE_LEN.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| bad(&path, format!("unreadable: {e}")))?;
+        let data = plugin_api::bounded::read_to_end(&mut entry, MAX_TARGET_FILE_LEN)
+            .map_err(|e| bad(&path, format!("unreadable: {}", e.into_io_error())))?;
         if files.insert(rel.to_owned(), data).is_some() {
             return Err(bad(&path, "duplicate entry".to_owned()));
         }

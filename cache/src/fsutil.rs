@@ -2,29 +2,21 @@
 
 use crate::error::Error;
 use std::fs::{self, File};
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Reads `path` if it exists, refusing more than `limit` bytes.
 pub(crate) fn read_opt(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Error> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, "open")(e)),
-    };
-    let mut data = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(Error::io(path, "read"))?;
-    let size = u64::try_from(data.len()).unwrap_or(u64::MAX);
-    if size > limit {
-        return Err(Error::TooLarge {
+    use plugin_api::bounded::{read_file_if_exists, ReadError};
+    read_file_if_exists(path, limit).map_err(|e| match e {
+        ReadError::TooLarge { limit } => Error::TooLarge {
             path: path.to_path_buf(),
-            size,
+            size: limit.saturating_add(1),
             limit,
-        });
-    }
-    Ok(Some(data))
+        },
+        ReadError::Open(e) => Error::io(path, "open")(e),
+        other => Error::io(path, "read")(other.into_io_error()),
+    })
 }
 
 /// Reads `path`, which must exist, refusing more than `limit` bytes.

@@ -21,18 +21,13 @@ pub fn read_small_file(path: &Path) -> Result<Vec<u8>, CliError> {
 
 /// Reads a whole file of at most `max` bytes; a larger one is malformed input.
 pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
-    let file = File::open(path).map_err(|e| CliError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| CliError::io(path, e))?;
-    if bytes.len() as u64 > max {
-        return Err(CliError::malformed(
+    plugin_api::bounded::read_file(path, max).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { limit } => CliError::malformed(
             path.display().to_string(),
-            format!("larger than the {max}-byte limit"),
-        ));
-    }
-    Ok(bytes)
+            format!("larger than the {limit}-byte limit"),
+        ),
+        other => CliError::io(path, other.into_io_error()),
+    })
 }
 
 /// Parses a 32-byte hash in hex; `field` names where it came from.

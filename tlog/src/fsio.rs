@@ -8,7 +8,7 @@
 
 use crate::TlogError;
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Most threads used for one round of fsyncs.
@@ -240,23 +240,13 @@ pub fn sync_dir(dir: &Path) -> Result<(), TlogError> {
 
 /// Reads a file of at most `max` bytes; `Ok(None)` if it does not exist.
 pub fn read_limited(path: &Path, max: usize) -> Result<Option<Vec<u8>>, TlogError> {
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(TlogError::io(path, e)),
-    };
-    let mut buf = Vec::new();
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    f.take(limit)
-        .read_to_end(&mut buf)
-        .map_err(|e| TlogError::io(path, e))?;
-    if buf.len() > max {
-        return Err(TlogError::corrupt(
-            path,
-            format!("larger than the limit of {max} bytes"),
-        ));
-    }
-    Ok(Some(buf))
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    plugin_api::bounded::read_file_if_exists(path, limit).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => {
+            TlogError::corrupt(path, format!("larger than the limit of {max} bytes"))
+        }
+        other => TlogError::io(path, other.into_io_error()),
+    })
 }
 
 #[cfg(test)]

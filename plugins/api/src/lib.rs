@@ -21,6 +21,7 @@
 //! The JSON form of a report is described by `docs/report.schema.json`.
 #![forbid(unsafe_code)]
 
+pub mod bounded;
 mod builder;
 mod cache;
 mod check;

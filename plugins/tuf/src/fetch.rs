@@ -63,21 +63,16 @@ impl Fetcher for DirFetcher {
 
 /// Reads at most `max_len` bytes, failing if there are more.
 fn read_limited(reader: impl Read, max_len: u64, url: &str) -> Result<Vec<u8>, FetchError> {
-    let mut out = Vec::new();
-    reader
-        .take(max_len.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| FetchError::Transport {
+    plugin_api::bounded::read_to_end(reader, max_len).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { limit } => FetchError::TooLarge {
             url: url.to_owned(),
-            reason: e.to_string(),
-        })?;
-    if u64::try_from(out.len()).unwrap_or(u64::MAX) > max_len {
-        return Err(FetchError::TooLarge {
+            limit,
+        },
+        other => FetchError::Transport {
             url: url.to_owned(),
-            limit: max_len,
-        });
-    }
-    Ok(out)
+            reason: other.into_io_error().to_string(),
+        },
+    })
 }
 
 /// Whether `host` (as written in a URL, IPv6 in brackets) is a loopback name or address:

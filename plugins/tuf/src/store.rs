@@ -6,7 +6,7 @@
 use crate::error::StoreError;
 use crate::urls::quote;
 use std::fs::{self, File};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -54,24 +54,16 @@ pub fn atomic_write(dir: &Path, name: &str, data: &[u8]) -> Result<PathBuf, Stor
 
 /// Reads `path` if it exists, refusing files over `limit` bytes.
 pub fn read_if_exists(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error(path, "open")(e)),
-    };
-    let mut data = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(io_error(path, "read"))?;
-    let size = u64::try_from(data.len()).unwrap_or(u64::MAX);
-    if size > limit {
-        return Err(StoreError::TooLarge {
+    use plugin_api::bounded::{read_file_if_exists, ReadError};
+    read_file_if_exists(path, limit).map_err(|e| match e {
+        ReadError::TooLarge { limit } => StoreError::TooLarge {
             path: path.to_path_buf(),
-            size,
+            size: limit.saturating_add(1),
             limit,
-        });
-    }
-    Ok(Some(data))
+        },
+        ReadError::Open(e) => io_error(path, "open")(e),
+        other => io_error(path, "read")(other.into_io_error()),
+    })
 }
 
 /// The metadata directory: `ROLE.json` per trusted role (role names percent-encoded).

@@ -97,16 +97,12 @@ fn init(args: &Args) -> Result<(), String> {
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if u64::try_from(out.len()).unwrap_or(u64::MAX) > limit {
-        return Err(format!("{}: larger than {limit} bytes", path.display()));
-    }
-    Ok(out)
+    plugin_api::bounded::read_file(path, limit).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => {
+            format!("{}: larger than {limit} bytes", path.display())
+        }
+        other => format!("{}: {}", path.display(), other.into_io_error()),
+    })
 }
 
 fn run(args: &Args, now: VerificationTime) -> Result<(), String> {
