@@ -5,8 +5,8 @@
 //! certificate is checked for its position (end entity, intermediate, anchor) before its
 //! signature is verified; a complete candidate path is then checked as a whole
 //! (pathLenConstraint, caller depth, name constraints). The first path that passes is returned
-//! as a [`VerifiedPath`]; otherwise the last failure seen (budget exhaustion ends the search
-//! at once).
+//! as a [`VerifiedPath`]; otherwise the most specific failure seen, ranked as webpki ranks
+//! them (see [`Rank`]; budget exhaustion ends the search at once).
 
 use crate::algorithm::KeyKind;
 use crate::cert::{key_usage, Certificate, Extensions, EKU_ANY};
@@ -82,12 +82,12 @@ pub fn verify_path_at_times<'a>(
         signatures_left: options.budget.signatures,
         candidates_left: options.budget.candidates,
         name_comparisons_left: options.budget.name_comparisons,
-        last_error: None,
+        best_error: None,
     };
     let mut path = vec![leaf];
     match builder.extend(&mut path)? {
         Some(chain) => Ok(VerifiedPath { chain }),
-        None => Err(builder.last_error.unwrap_or_else(|| {
+        None => Err(builder.best_error.map(|(_, e)| e).unwrap_or_else(|| {
             ValidationError::NoPath(format!(
                 "no chain of issuers (by name) from {} reaches a trust anchor",
                 leaf.subject()
@@ -112,7 +112,41 @@ struct Builder<'a, 'o> {
     signatures_left: usize,
     candidates_left: usize,
     name_comparisons_left: usize,
-    last_error: Option<ValidationError>,
+    /// The most specific failure so far, with its rank.
+    best_error: Option<(Rank, ValidationError)>,
+}
+
+/// How specific a failure is, for choosing which one to report when no path validates.
+///
+/// A candidate issuer whose key does not verify the child's signature is most likely just not
+/// the issuer (names collide across CAs), so that is the least specific failure; hitting the
+/// caller's depth limit comes next; any other check a certificate failed says what is really
+/// wrong with a chain that was otherwise being built. Between two failures of the same kind,
+/// the one found further along a path (more links verified) is more specific. Ties keep the
+/// later failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Rank {
+    kind: u8,
+    progress: usize,
+}
+
+impl Rank {
+    /// The rank of `error`, found when `progress` certificates of the candidate path had been
+    /// linked (the path's length, counting a complete path's anchor).
+    pub(crate) fn of(error: &ValidationError, progress: usize) -> Rank {
+        let kind = match error {
+            ValidationError::Certificate {
+                check: CheckKind::Signature,
+                ..
+            } => 0,
+            ValidationError::Certificate {
+                check: CheckKind::ChainDepth,
+                ..
+            } => 1,
+            _ => 2,
+        };
+        Rank { kind, progress }
+    }
 }
 
 impl<'a> Builder<'a, '_> {
@@ -130,7 +164,7 @@ impl<'a> Builder<'a, '_> {
             let checked = check_common(anchor, depth, true, self.window, self.options)
                 .and_then(|()| check_ca(anchor, depth, true, self.options));
             if let Err(e) = checked {
-                self.last_error = Some(e);
+                self.note(e, depth);
                 continue;
             }
             if !self.verify_signature(child, anchor, depth - 1)? {
@@ -144,13 +178,13 @@ impl<'a> Builder<'a, '_> {
                 &mut self.name_comparisons_left,
             ) {
                 Ok(()) => return Ok(Some(path.clone())),
-                Err(e) => self.last_error = Some(e),
+                Err(e) => self.note(e, path.len()),
             }
             path.pop();
         }
         // Intermediates between leaf and anchor so far: path.len() - 1.
         if depth > self.options.budget.max_intermediates {
-            self.last_error = Some(ValidationError::cert(
+            let too_deep = ValidationError::cert(
                 depth - 1,
                 child.subject(),
                 CheckKind::ChainDepth,
@@ -158,7 +192,8 @@ impl<'a> Builder<'a, '_> {
                     "no anchor within {} intermediates",
                     self.options.budget.max_intermediates
                 ),
-            ));
+            );
+            self.note(too_deep, depth);
             return Ok(None);
         }
         for ica in self
@@ -175,7 +210,7 @@ impl<'a> Builder<'a, '_> {
             let checked = check_common(ica, depth, false, self.window, self.options)
                 .and_then(|()| check_ca(ica, depth, false, self.options));
             if let Err(e) = checked {
-                self.last_error = Some(e);
+                self.note(e, depth);
                 continue;
             }
             if !self.verify_signature(child, ica, depth - 1)? {
@@ -188,6 +223,18 @@ impl<'a> Builder<'a, '_> {
             path.pop();
         }
         Ok(None)
+    }
+
+    /// Keeps `error` if it is at least as specific as the best failure so far.
+    fn note(&mut self, error: ValidationError, progress: usize) {
+        let rank = Rank::of(&error, progress);
+        if self
+            .best_error
+            .as_ref()
+            .map_or(true, |(best, _)| rank >= *best)
+        {
+            self.best_error = Some((rank, error));
+        }
     }
 
     fn take_candidate(&mut self) -> Result<(), ValidationError> {
@@ -237,12 +284,13 @@ impl<'a> Builder<'a, '_> {
                 Ok(true)
             }
             Err(why) => {
-                self.last_error = Some(ValidationError::cert(
+                let not_signed = ValidationError::cert(
                     child_depth,
                     child.subject(),
                     CheckKind::Signature,
                     format!("not signed by {}: {why}", issuer.subject()),
-                ));
+                );
+                self.note(not_signed, child_depth + 1);
                 Ok(false)
             }
         }
@@ -855,4 +903,26 @@ pub fn revocation_coverage(
             _ => false,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod rank_tests {
+    use super::*;
+
+    fn failed(check: CheckKind, depth: usize) -> ValidationError {
+        ValidationError::cert(depth, "CN=x", check, "detail")
+    }
+
+    #[test]
+    fn a_real_defect_outranks_a_name_collision_and_progress_breaks_ties() {
+        let wrong_key = Rank::of(&failed(CheckKind::Signature, 0), 1);
+        let too_deep = Rank::of(&failed(CheckKind::ChainDepth, 2), 3);
+        let expired_ica = Rank::of(&failed(CheckKind::Validity, 1), 1);
+        let revoked_leaf_on_full_path = Rank::of(&failed(CheckKind::Revocation, 0), 3);
+        assert!(wrong_key < too_deep);
+        assert!(too_deep < expired_ica);
+        assert!(expired_ica < revoked_leaf_on_full_path);
+        // A signature failure further along still ranks below any real defect.
+        assert!(Rank::of(&failed(CheckKind::Signature, 5), 6) < expired_ica);
+    }
 }

@@ -434,3 +434,34 @@ fn ca_as_end_entity_by_profile() {
     let (inter, roots) = (certs("inter.pem"), certs("root.pem"));
     assert!(verify_path(&leaf, &inter, &roots, at(), &Options::new(Profile::Rfc5280)).is_ok());
 }
+
+/// When no path validates, the most specific failure is reported, not the last one seen: a
+/// copy of the name-constrained intermediate with a broken signature, tried after the real
+/// one, fails only its own signature check; the report still names the name constraint the
+/// real chain violates.
+#[test]
+fn the_most_specific_failure_is_reported() {
+    let sig = raw("manifest.leaf-nc.sig");
+    let real = certs("inter-nc.pem").remove(0);
+    let mut der = real.der().to_vec();
+    let last = der.len() - 1;
+    der[last] ^= 0x01;
+    let decoy = Certificate::from_der(&der).unwrap();
+    for intermediates in [vec![real.clone(), decoy.clone()], vec![decoy, real]] {
+        let manifest = bytes("manifest.json");
+        let leaf = certs("leaf-nc.pem").remove(0);
+        let roots = certs("root.pem");
+        let r = verify_manifest(&ManifestRequest {
+            subject: "ranked",
+            manifest: &manifest,
+            signature: &sig,
+            leaf: &leaf,
+            intermediates: &intermediates,
+            anchors: &roots,
+            crls: &[],
+            require_crl: false,
+            time: at(),
+        });
+        fails_at(&r, "x509.chain", "name-constraints");
+    }
+}
