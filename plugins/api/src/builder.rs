@@ -8,6 +8,45 @@ use crate::time::VerificationTime;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
+/// The reason recorded for a step after a failed one ([`ReportBuilder::step`]).
+pub const NOT_REACHED: &str = "not reached: an earlier check failed";
+
+/// Why a check failed: the detail the report shows for it (typed, so a check's failure is never
+/// confused with its passing detail).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Failure(String);
+
+impl Failure {
+    /// A failure with this detail.
+    pub fn new(detail: impl Into<String>) -> Self {
+        Failure(detail.into())
+    }
+
+    /// The detail.
+    pub fn detail(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Failure {
+    fn from(detail: String) -> Self {
+        Failure(detail)
+    }
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> Self {
+        failure.0
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(detail: &str) -> Self {
+        Failure(detail.to_owned())
+    }
+}
+
 /// What a builder adds to an existing report ([`Report::amend`]).
 pub(crate) struct Amendment {
     pub(crate) checks: Vec<Check>,
@@ -112,6 +151,39 @@ impl ReportBuilder {
     /// Records a check that ran and failed; `detail` says what differed.
     pub fn fail(self, id: impl AsRef<str>, detail: impl Into<String>) -> Self {
         self.check(id.as_ref(), CheckStatus::Fail, detail.into())
+    }
+
+    /// Records one step of a verification in order: once a check has failed or an error has
+    /// been recorded, the step is recorded as skipped ([`NOT_REACHED`]) whatever its outcome;
+    /// otherwise it passes with its detail or fails with its [`Failure`]. This is how every
+    /// plugin records steps that were not reached.
+    ///
+    /// ```
+    /// use plugin_api::{Failure, Report};
+    ///
+    /// let report = Report::builder("example")
+    ///     .step("example.parse", Ok("well-formed".to_owned()))
+    ///     .step("example.signature", Err(Failure::new("signature does not verify")))
+    ///     .step("example.digest", Ok("matches".to_owned()))
+    ///     .finish();
+    /// assert!(report.checks()[2].is_skipped());
+    /// assert_eq!(report.checks()[2].explanation(), "not reached: an earlier check failed");
+    /// ```
+    pub fn step(self, id: impl AsRef<str>, outcome: Result<String, Failure>) -> Self {
+        if self.has_failed() {
+            return self.skip(id, NOT_REACHED);
+        }
+        match outcome {
+            Ok(detail) => self.pass(id, detail),
+            Err(failure) => self.fail(id, failure.0),
+        }
+    }
+
+    /// Records each of `ids` as skipped, [`NOT_REACHED`] (the steps after a failure that ended
+    /// the verification early).
+    pub fn not_reached<I: AsRef<str>>(self, ids: impl IntoIterator<Item = I>) -> Self {
+        ids.into_iter()
+            .fold(self, |b, id| b.skip(id.as_ref(), NOT_REACHED))
     }
 
     /// Records a check that did not run, and why. An unwaived skip makes the report not ok.

@@ -35,7 +35,7 @@ pub mod time;
 mod trust;
 mod verdict;
 
-pub use builder::ReportBuilder;
+pub use builder::{Failure, ReportBuilder, NOT_REACHED};
 pub use cache::{CacheKey, OfflineCache, MAX_CACHE_KEY_LEN, MAX_CACHE_KEY_SEGMENT_LEN};
 pub use check::{is_valid_check_id, Check, CheckStatus, MAX_CHECK_ID_LEN};
 pub use error::{CacheError, Error, InputError, ReportError, TrustRootError};

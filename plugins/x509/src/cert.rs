@@ -7,6 +7,7 @@ use crate::algorithm::{self, PublicKey, SignatureAlgorithm};
 use crate::der::{self, DerError, Reader};
 use crate::error::ParseError;
 use crate::names::{self, GeneralName, NameConstraints};
+use plugin_api::Failure;
 use std::collections::HashSet;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -124,7 +125,7 @@ pub struct Certificate {
     pub(crate) spki: Vec<u8>,
     pub(crate) public_key: Result<PublicKey, DerError>,
     pub(crate) has_unique_ids: bool,
-    pub(crate) extensions: Result<Extensions, String>,
+    pub(crate) extensions: Result<Extensions, Failure>,
 }
 
 fn malformed(e: impl std::fmt::Display) -> ParseError {
@@ -265,7 +266,7 @@ impl Certificate {
 
     /// The parsed extensions (or why they were refused).
     pub fn extensions(&self) -> Result<&Extensions, &str> {
-        self.extensions.as_ref().map_err(String::as_str)
+        self.extensions.as_ref().map_err(Failure::detail)
     }
 
     pub(crate) fn tbs(&self) -> &[u8] {
@@ -281,16 +282,22 @@ fn dotted(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
     oid.to_id_string()
 }
 
-fn parse_extensions(cert: &X509Certificate<'_>) -> Result<Extensions, String> {
+fn parse_extensions(cert: &X509Certificate<'_>) -> Result<Extensions, Failure> {
     let mut out = Extensions::default();
     let mut seen = HashSet::new();
     for ext in cert.extensions() {
         let oid = ext.oid.as_bytes();
         if !seen.insert(oid.to_vec()) {
-            return Err(format!("duplicate extension {}", dotted(&ext.oid)));
+            return Err(Failure::new(format!(
+                "duplicate extension {}",
+                dotted(&ext.oid)
+            )));
         }
         if let ParsedExtension::ParseError { error } = ext.parsed_extension() {
-            return Err(format!("malformed extension {}: {error}", dotted(&ext.oid)));
+            return Err(Failure::new(format!(
+                "malformed extension {}: {error}",
+                dotted(&ext.oid)
+            )));
         }
         let critical = ext.critical;
         let err = |e: DerError| format!("malformed extension {}: {e}", dotted(&ext.oid));

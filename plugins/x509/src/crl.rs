@@ -12,6 +12,7 @@ use crate::algorithm::signature_algorithm;
 use crate::cert::{key_usage, Certificate};
 use crate::der::{self, Reader};
 use crate::error::ParseError;
+use plugin_api::Failure;
 use std::collections::HashSet;
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
@@ -200,7 +201,7 @@ pub(crate) fn check_revocation(
     issuer: &Certificate,
     crls: &[Crl],
     now: i64,
-) -> Result<bool, String> {
+) -> Result<bool, Failure> {
     let Ok(key) = issuer.public_key.as_ref() else {
         return if crls.iter().any(|c| c.issuer == issuer.subject) {
             Err("CRL issuer key unusable".into())
@@ -217,13 +218,16 @@ pub(crate) fn check_revocation(
                 continue;
             }
         } else if !signed {
-            return Err(format!(
+            return Err(Failure::new(format!(
                 "CRL naming {} as issuer is not signed by its key (or uses an unsupported algorithm)",
                 issuer.subject()
-            ));
+            )));
         }
         if let Some(d) = &crl.defect {
-            return Err(format!("CRL from {} is unusable: {d}", issuer.subject()));
+            return Err(Failure::new(format!(
+                "CRL from {} is unusable: {d}",
+                issuer.subject()
+            )));
         }
         if crl.inner_sig_alg != crl.outer_sig_alg {
             return Err("CRL signature algorithm fields differ".into());
@@ -231,7 +235,10 @@ pub(crate) fn check_revocation(
         if let Ok(ext) = issuer.extensions() {
             if let Some(ku) = &ext.key_usage {
                 if ku.value & key_usage::CRL_SIGN == 0 {
-                    return Err(format!("CRL issuer {} lacks cRLSign", issuer.subject()));
+                    return Err(Failure::new(format!(
+                        "CRL issuer {} lacks cRLSign",
+                        issuer.subject()
+                    )));
                 }
             }
         }
@@ -243,11 +250,11 @@ pub(crate) fn check_revocation(
         }
         let serial = magnitude(&cert.serial);
         if let Some((_, date)) = crl.revoked.iter().find(|(s, _)| magnitude(s) == serial) {
-            return Err(format!(
+            return Err(Failure::new(format!(
                 "revoked on {} by the CRL of {}",
                 plugin_api::time::format_rfc3339(*date),
                 issuer.subject()
-            ));
+            )));
         }
         covered = true;
     }

@@ -20,7 +20,7 @@ use crate::crl::Crl;
 use crate::error::{CheckKind, ValidationError};
 use crate::path::{revocation_coverage, verify_path};
 use crate::policy::{Options, Profile};
-use plugin_api::{Report, ReportBuilder, VerificationTime};
+use plugin_api::{Failure, Report, VerificationTime};
 
 const PLUGIN: &str = "x509";
 
@@ -82,7 +82,7 @@ fn raw_algorithm(kind: KeyKind) -> Option<SignatureAlgorithm> {
 }
 
 /// Outcome of one step: detail for a pass, or why it failed.
-type Step = (&'static str, Result<String, String>);
+type Step = (&'static str, Result<String, Failure>);
 
 fn magnitude(serial: &[u8]) -> &[u8] {
     let zeros = serial.iter().take_while(|&&b| b == 0).count();
@@ -93,7 +93,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn check_signer(cms: &SignedData, leaf: &Certificate) -> Result<String, String> {
+fn check_signer(cms: &SignedData, leaf: &Certificate) -> Result<String, Failure> {
     match &cms.signer_id {
         SignerId::IssuerAndSerial { issuer, serial } => {
             if issuer.as_slice() == leaf.issuer_der()
@@ -104,12 +104,12 @@ fn check_signer(cms: &SignedData, leaf: &Certificate) -> Result<String, String> 
                     hex(magnitude(serial))
                 ))
             } else {
-                Err(format!(
+                Err(Failure::new(format!(
                     "the signer (issuerAndSerialNumber, serial {}) is not the leaf {} (serial {})",
                     hex(magnitude(serial)),
                     leaf.subject(),
                     hex(magnitude(&leaf.serial))
-                ))
+                )))
             }
         }
         SignerId::SubjectKeyId(ski) => {
@@ -123,17 +123,17 @@ fn check_signer(cms: &SignedData, leaf: &Certificate) -> Result<String, String> 
                     "subjectKeyIdentifier {} names the leaf",
                     hex(ski)
                 )),
-                Some(l) => Err(format!(
+                Some(l) => Err(Failure::new(format!(
                     "the signer (subjectKeyIdentifier {}) is not the leaf {} (subjectKeyIdentifier {})",
                     hex(ski),
                     leaf.subject(),
                     hex(l)
-                )),
-                None => Err(format!(
+                ))),
+                None => Err(Failure::new(format!(
                     "the signer is named by subjectKeyIdentifier {} but the leaf {} has none",
                     hex(ski),
                     leaf.subject()
-                )),
+                ))),
             }
         }
     }
@@ -145,7 +145,7 @@ fn verify_signature(
     message: &[u8],
     signature: &[u8],
     what: &str,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     let key = leaf
         .public_key
         .as_ref()
@@ -160,11 +160,11 @@ fn verify_signature(
             )
         })
         .map_err(|why| {
-            format!(
+            Failure::new(format!(
                 "{} signature over {what} by the key of {}: {why}",
                 alg_name(alg),
                 leaf.subject()
-            )
+            ))
         })
 }
 
@@ -229,11 +229,11 @@ fn verify_manifest_inner(req: &ManifestRequest<'_>, crl_source: Option<&str>) ->
                                 hex(&digest)
                             ))
                         } else {
-                            Err(format!(
+                            Err(Failure::new(format!(
                                 "messageDigest {} is not the {name} of the manifest ({})",
                                 hex(&attrs.message_digest),
                                 hex(&digest)
-                            ))
+                            )))
                         },
                     ));
                     steps.push((
@@ -272,14 +272,13 @@ fn verify_manifest_inner(req: &ManifestRequest<'_>, crl_source: Option<&str>) ->
     let want_revocation = req.require_crl || !req.crls.is_empty();
 
     // Signature steps first; the chain only if they all passed.
-    let mut failed = false;
     for (id, result) in steps {
-        b = record(b, id, result, &mut failed);
+        b = b.step(id, result);
     }
-    if failed {
-        b = b.skip(CHECK_CHAIN, "not reached: an earlier check failed");
+    if b.has_failed() {
+        b = b.not_reached([CHECK_CHAIN]);
         if want_revocation {
-            b = b.skip(CHECK_REVOCATION, "not reached: an earlier check failed");
+            b = b.not_reached([CHECK_REVOCATION]);
         }
         return b.finish();
     }
@@ -348,27 +347,9 @@ fn verify_manifest_inner(req: &ManifestRequest<'_>, crl_source: Option<&str>) ->
         Err(e) => {
             b = b.fail(CHECK_CHAIN, e.to_string());
             if want_revocation {
-                b = b.skip(CHECK_REVOCATION, "not reached: an earlier check failed");
+                b = b.not_reached([CHECK_REVOCATION]);
             }
         }
     }
     b.finish()
-}
-
-fn record(
-    b: ReportBuilder,
-    id: &str,
-    result: Result<String, String>,
-    failed: &mut bool,
-) -> ReportBuilder {
-    if *failed {
-        return b.skip(id, "not reached: an earlier check failed");
-    }
-    match result {
-        Ok(detail) => b.pass(id, detail),
-        Err(why) => {
-            *failed = true;
-            b.fail(id, why)
-        }
-    }
 }

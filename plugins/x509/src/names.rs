@@ -1,6 +1,7 @@
 //! General names (RFC 5280 §4.2.1.6), host-name matching and name constraints (§4.2.1.10).
 
 use crate::der::{self, DerError, Reader};
+use plugin_api::Failure;
 use std::net::IpAddr;
 
 /// One GeneralName, owned.
@@ -328,7 +329,7 @@ impl PresentedName<'_> {
     }
 }
 
-fn check_one(name: &PresentedName<'_>, base: &GeneralName) -> Result<Match, String> {
+fn check_one(name: &PresentedName<'_>, base: &GeneralName) -> Result<Match, Failure> {
     if name.kind() != base.kind() {
         return Ok(Match::NotApplicable);
     }
@@ -336,10 +337,10 @@ fn check_one(name: &PresentedName<'_>, base: &GeneralName) -> Result<Match, Stri
     Ok(match (name, base) {
         (PresentedName::San(GeneralName::Dns(n)), GeneralName::Dns(b)) => {
             if !is_valid_dns_name(n, true) {
-                return Err(format!(
+                return Err(Failure::new(format!(
                     "dNSName {:?} is malformed and cannot be checked against name constraints",
                     String::from_utf8_lossy(n)
-                ));
+                )));
             }
             if let Some(rest) = n.strip_prefix(b"*.") {
                 // The wildcard stands for every one-label child of `rest`.
@@ -421,7 +422,7 @@ pub(crate) fn check_constraints(
     nc: &NameConstraints,
     names: &[PresentedName<'_>],
     budget: &mut usize,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     for name in names {
         if let Some(permitted) = &nc.permitted {
             let mut applicable = false;
@@ -440,10 +441,10 @@ pub(crate) fn check_constraints(
                 }
             }
             if applicable && !ok {
-                return Err(format!(
+                return Err(Failure::new(format!(
                     "{} is not within the permitted subtrees",
                     describe(name)
-                ));
+                )));
             }
         }
         if let Some(excluded) = &nc.excluded {
@@ -453,7 +454,10 @@ pub(crate) fn check_constraints(
                     .ok_or("name-constraint comparison budget exhausted")?;
                 match check_one(name, base)? {
                     Match::Within | Match::Partly => {
-                        return Err(format!("{} is within an excluded subtree", describe(name)))
+                        return Err(Failure::new(format!(
+                            "{} is within an excluded subtree",
+                            describe(name)
+                        )))
                     }
                     Match::NotApplicable | Match::Outside => {}
                 }

@@ -393,7 +393,7 @@ fn check_common(
     let ext = cert
         .extensions
         .as_ref()
-        .map_err(|e| f(CheckKind::Extensions, e))?;
+        .map_err(|e| f(CheckKind::Extensions, e.detail()))?;
     if let Some(oid) = &ext.unknown_critical {
         return Err(f(
             CheckKind::Extensions,
@@ -494,7 +494,7 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
     let ext: &Extensions = cert
         .extensions
         .as_ref()
-        .map_err(|e| f(CheckKind::Extensions, e))?;
+        .map_err(|e| f(CheckKind::Extensions, e.detail()))?;
     let cabf = options.profile == Profile::CabfServer;
     let is_ca = ext.basic_constraints.as_ref().is_some_and(|b| b.value.ca);
     if is_ca && !ca_may_be_end_entity(options.profile) {
@@ -702,7 +702,7 @@ fn check_ca(
     let ext: &Extensions = cert
         .extensions
         .as_ref()
-        .map_err(|e| f(CheckKind::Extensions, e))?;
+        .map_err(|e| f(CheckKind::Extensions, e.detail()))?;
     let cabf = options.profile == Profile::CabfServer;
     match &ext.basic_constraints {
         None => {
@@ -801,7 +801,7 @@ fn check_path(
         let ext = cert
             .extensions
             .as_ref()
-            .map_err(|e| fail(cert, i, CheckKind::Extensions, e.as_str()))?;
+            .map_err(|e| fail(cert, i, CheckKind::Extensions, e.detail()))?;
         if let Some(len) = ext
             .basic_constraints
             .as_ref()
