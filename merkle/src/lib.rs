@@ -17,10 +17,15 @@ pub mod hash;
 pub mod inclusion;
 pub mod note;
 mod plugin;
+mod proofs;
 pub mod tiles;
 pub mod tree;
 
-pub use plugin::CheckpointPlugin;
+pub use plugin::MerklePlugin;
+pub use proofs::{
+    consistency_report, inclusion_report, root_match_report, ConsistencyDocument,
+    InclusionDocument, MAX_PROOF_DOCUMENT,
+};
 
 pub use consistency::{consistency_proof, verify_consistency};
 pub use hash::{

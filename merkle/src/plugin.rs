@@ -1,6 +1,8 @@
-//! Signed checkpoints (C2SP) behind the `plugin_api::Plugin` contract.
+//! The `merkle` plugin: signed checkpoints (C2SP), and inclusion and consistency proofs
+//! ([`crate::proofs`]), behind the `plugin_api::Plugin` contract. The trust roots say which:
+//! note verifier keys for a checkpoint, one `merkle-root` for a proof document.
 //!
-//! The request's subject is the signed checkpoint (note bytes); its trust roots are the C2SP
+//! For a checkpoint, the request's subject is the signed checkpoint (note bytes); its trust roots are the C2SP
 //! note verifier keys that may sign it ([`TrustRootKind::NoteVerifierKey`], at least one; a
 //! signature by any one of them suffices, as for `merkle verify-checkpoint --key`: this is
 //! not a witness threshold);
@@ -17,19 +19,19 @@ use plugin_api::{
 /// The plugin's name and check-id prefix.
 pub const PLUGIN: &str = "merkle";
 
-/// The signed-checkpoint verifier.
+/// The Merkle verifier: signed checkpoints, inclusion proofs, consistency proofs.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CheckpointPlugin;
+pub struct MerklePlugin;
 
-impl Plugin for CheckpointPlugin {
+impl Plugin for MerklePlugin {
     fn info(&self) -> PluginInfo {
         PluginInfo {
             name: PLUGIN,
             version: env!("CARGO_PKG_VERSION"),
-            summary: "a signed transparency-log checkpoint (C2SP signed note) signed by any one of the given keys, optionally of an expected origin",
+            summary: "a signed transparency-log checkpoint (C2SP signed note) signed by any one of the given keys, optionally of an expected origin; or an inclusion or consistency proof document against a trusted tree head",
             subjects: &[SubjectKind::Bytes],
-            signature: "none (the signatures travel in the note)",
-            trust_roots: &[TrustRootKind::NoteVerifierKey],
+            signature: "none (the signatures travel in the note; a proof document is its own evidence)",
+            trust_roots: &[TrustRootKind::NoteVerifierKey, TrustRootKind::MerkleRoot],
             media_types: &[],
             policy: &["identity"],
             certificates: false,
@@ -42,6 +44,25 @@ impl Plugin for CheckpointPlugin {
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
         plugin_api::check_declared(&self.info(), req)?;
+        let roots = req.trust_roots();
+        let proof_roots = roots.of_kind(TrustRootKind::MerkleRoot).count();
+        let note_keys = roots.of_kind(TrustRootKind::NoteVerifierKey).count();
+        match (proof_roots, note_keys) {
+            (0, _) => {}
+            (_, 0) if req.policy().identity().is_some() => {
+                return Err(Error::malformed(
+                    "policy",
+                    "an expected origin (identity) applies to checkpoints, not to proofs",
+                ))
+            }
+            (_, 0) => return crate::proofs::verify(req),
+            _ => {
+                return Err(Error::malformed(
+                    "trust roots",
+                    "give note verifier keys (a checkpoint) or one merkle-root (a proof), not both",
+                ))
+            }
+        }
         if !req.signature().bytes().is_empty() {
             return Err(Error::malformed(
                 req.signature().name(),
@@ -102,7 +123,7 @@ impl Plugin for CheckpointPlugin {
             Err(e) => {
                 let b = b.fail(signature, e.to_string());
                 match origin {
-                    Some(_) => b.skip(origin_id, "not reached: an earlier check failed"),
+                    Some(_) => b.not_reached([origin_id]),
                     None => b,
                 }
                 .finish()

@@ -11,7 +11,7 @@ pub fn all() -> Vec<Box<dyn Plugin>> {
         Box::new(offline_cache::TufTargetPlugin),
         Box::new(audit_pack::AuditPackPlugin::default()),
         Box::new(tlog::TlogReceiptPlugin),
-        Box::new(merkle::CheckpointPlugin),
+        Box::new(merkle::MerklePlugin),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! Every golden case of a dedicated verify subcommand (`x509 verify`, `cosign verify-blob`,
-//! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`) that
+//! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`,
+//! `merkle verify-inclusion`, `merkle verify-consistency`) that
 //! ends in a verdict (exit 0 or 1) is run again through the generic form, `prov-verify verify
 //! --plugin NAME ...`: the report (stdout) and the exit status must be byte-identical. Cases
 //! whose inputs the generic form takes from elsewhere are listed with the reason and counted;
@@ -210,6 +211,67 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                 i += 2;
             }
         }
+        ["merkle", kind @ ("verify-inclusion" | "verify-consistency")] => {
+            // The proof document is the subject and the trusted root a merkle-root trust
+            // root: merge the proof file and the flags into one document, as the command does.
+            let root_field = if *kind == "verify-inclusion" {
+                "root"
+            } else {
+                "root1"
+            };
+            let mut doc = serde_json::Map::new();
+            while i < args.len() {
+                let flag = args[i].as_str();
+                let v = value(i);
+                match flag {
+                    "--proof-file" => {
+                        let text = std::fs::read_to_string(repo().join(&v)).unwrap();
+                        let serde_json::Value::Object(m) = serde_json::from_str(&text).unwrap()
+                        else {
+                            return Err("proof file is not an object".into());
+                        };
+                        doc.extend(m);
+                    }
+                    "--leaf" => {
+                        return Err(
+                            "--leaf hashes a file; the generic form takes the leaf hash".into()
+                        )
+                    }
+                    "--proof" => {
+                        let nodes: Vec<serde_json::Value> = v
+                            .split(',')
+                            .filter(|h| !h.is_empty())
+                            .map(|h| serde_json::Value::from(h.trim()))
+                            .collect();
+                        doc.insert("proof".into(), nodes.into());
+                    }
+                    f => {
+                        let key = f.trim_start_matches("--").replace('-', "_");
+                        let value = v
+                            .parse::<u64>()
+                            .map_or_else(|_| serde_json::Value::from(v.clone()), Into::into);
+                        doc.insert(key, value);
+                    }
+                }
+                i += 2;
+            }
+            let Some(serde_json::Value::String(root)) = doc.remove(root_field) else {
+                return Err(format!("no {root_field}"));
+            };
+            *n += 1;
+            let root_file = tmp.join(format!("root-{n}.hex"));
+            std::fs::write(&root_file, root).unwrap();
+            let doc_file = tmp.join(format!("proof-{n}.json"));
+            std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+            out.extend([
+                "--plugin".into(),
+                "merkle".into(),
+                "--manifest".into(),
+                doc_file.display().to_string(),
+                "--root".into(),
+                format!("merkle-root={}", root_file.display()),
+            ]);
+        }
         _ => return Err(String::new()),
     }
     Ok(out)
@@ -276,7 +338,7 @@ fn the_generic_form_gives_the_same_report_for_every_golden_verdict() {
         skipped.join("\n  ")
     );
     assert!(
-        compared.len() >= 75,
+        compared.len() >= 85,
         "only {} golden verdicts compared",
         compared.len()
     );

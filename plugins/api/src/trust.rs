@@ -22,6 +22,9 @@ pub enum TrustRootKind {
     /// A C2SP signed-note verifier key trusted only to sign manifests carried inside the
     /// evidence (audit-pack `--manifest-key`), never an index or log key; text.
     ManifestSignerKey,
+    /// A Merkle tree head the caller trusts (RFC 9162 root hash, 64 hex digits), against which
+    /// an inclusion or consistency proof is checked; text.
+    MerkleRoot,
 }
 
 impl TrustRootKind {
@@ -33,6 +36,7 @@ impl TrustRootKind {
         TrustRootKind::TufRoot,
         TrustRootKind::NoteVerifierKey,
         TrustRootKind::ManifestSignerKey,
+        TrustRootKind::MerkleRoot,
     ];
 
     /// The kind called `name` (see [`TrustRootKind::name`]).
@@ -49,6 +53,7 @@ impl TrustRootKind {
             TrustRootKind::TufRoot => "tuf-root",
             TrustRootKind::NoteVerifierKey => "note-verifier-key",
             TrustRootKind::ManifestSignerKey => "manifest-signer-key",
+            TrustRootKind::MerkleRoot => "merkle-root",
         }
     }
 }

@@ -20,10 +20,15 @@ pub(crate) enum Json {
     Obj(BTreeMap<String, Json>),
 }
 
+/// An integer that has no `serde_json::Value` form (beyond 64 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("integer {0} out of range")]
+pub(crate) struct OutOfRange(pub(crate) i128);
+
 impl Json {
     /// Parses `bytes` strictly (see the module documentation).
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Json, String> {
-        plugin_api::json::from_slice::<Json>(bytes).map_err(|e| e.to_string())
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Json, serde_json::Error> {
+        plugin_api::json::from_slice::<Json>(bytes)
     }
 
     /// The member `key` of an object.
@@ -76,7 +81,7 @@ impl Json {
     }
 
     /// The same value as a `serde_json::Value`, for typed deserialization.
-    pub(crate) fn to_value(&self) -> Result<serde_json::Value, String> {
+    pub(crate) fn to_value(&self) -> Result<serde_json::Value, OutOfRange> {
         Ok(match self {
             Json::Null => serde_json::Value::Null,
             Json::Bool(b) => serde_json::Value::Bool(*b),
@@ -86,7 +91,7 @@ impl Json {
                 } else if let Ok(i) = i64::try_from(*n) {
                     serde_json::Value::from(i)
                 } else {
-                    return Err(format!("integer {n} out of range"));
+                    return Err(OutOfRange(*n));
                 }
             }
             Json::Str(s) => serde_json::Value::String(s.clone()),

@@ -360,9 +360,9 @@ pub(crate) struct Parsed<T> {
 impl<T: RoleType> Parsed<T> {
     /// Parses `bytes` (named `file` in errors) as a role of type `T`.
     pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Self, MetadataError> {
-        let json = Json::parse(bytes).map_err(|reason| MetadataError::Json {
+        let json = Json::parse(bytes).map_err(|e| MetadataError::Json {
             file: file.to_owned(),
-            reason,
+            reason: e.to_string(),
         })?;
         let Json::Obj(top) = &json else {
             return Err(MetadataError::format(file, "not a JSON object"));

@@ -4,18 +4,14 @@ use crate::cli::{ConsistencyArgs, InclusionArgs, MerkleCommand};
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::{parse_hash, parse_proof, read_small_file, Leaves};
-use merkle::{
-    consistency_proof, inclusion_proof, leaf_hash_reader, verify_consistency, verify_inclusion,
-};
-use merkle::{Hash, ProofError};
+use merkle::Hash;
+use merkle::{consistency_proof, inclusion_proof, leaf_hash_reader};
 use plugin_api::{
-    run_plugin, Policy, Report, ReportBuilder, Signature, Subject, TrustRoot, TrustRootKind,
-    TrustRoots, VerifyRequest,
+    run_plugin, Policy, Report, Signature, Subject, TrustRoot, TrustRootKind, TrustRoots,
+    VerifyRequest,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-const PLUGIN: &str = "merkle";
 
 pub fn run(cmd: &MerkleCommand) -> Result<Outcome, CliError> {
     match cmd {
@@ -90,81 +86,10 @@ fn root(leaves: &Leaves, expect: Option<&str>) -> Result<Outcome, CliError> {
             serde_json::json!({ "size": size, "root": root.to_hex() }),
         ));
     };
-    let b = Report::builder(PLUGIN)
-        .subject(format!("tree of {size} leaves"))
-        .output("size", size)
-        .output("root", root.to_hex());
-    let b = if want == root {
-        b.pass(
-            "merkle.root.match",
-            format!("root {root} equals the expected root"),
-        )
-    } else {
-        b.fail(
-            "merkle.root.match",
-            format!("computed root {root} does not match expected root {want}"),
-        )
-    };
-    Ok(Outcome::Report(b.finish()))
+    Ok(Outcome::Report(merkle::root_match_report(
+        size, &root, &want,
+    )))
 }
-
-/// The steps of a proof check in the order they run, and which step each error belongs to.
-struct Steps {
-    ids: &'static [&'static str],
-    step_of: fn(&ProofError) -> usize,
-}
-
-/// Records every step before the failed one as passed, the failed one as failed, and the rest
-/// as not reached; or every step as passed.
-fn record_steps(
-    mut b: ReportBuilder,
-    steps: &Steps,
-    result: Result<(), ProofError>,
-    passed: &[String],
-) -> ReportBuilder {
-    let failed_at = result
-        .as_ref()
-        .err()
-        .map(|e| ((steps.step_of)(e), e.to_string()));
-    for (i, id) in steps.ids.iter().enumerate() {
-        let detail = passed.get(i).cloned().unwrap_or_default();
-        b = match &failed_at {
-            None => b.pass(id, detail),
-            Some((at, _)) if i < *at => b.pass(id, detail),
-            Some((at, why)) if i == *at => b.fail(id, why.clone()),
-            Some(_) => b.skip(id, "not reached: an earlier check failed"),
-        };
-    }
-    b
-}
-
-const INCLUSION: Steps = Steps {
-    ids: &[
-        "merkle.inclusion.index",
-        "merkle.inclusion.proof-length",
-        "merkle.inclusion.root",
-    ],
-    step_of: |e| match e {
-        ProofError::IndexOutOfRange { .. } => 0,
-        ProofError::ProofTooLong { .. } | ProofError::WrongProofLength { .. } => 1,
-        _ => 2,
-    },
-};
-
-const CONSISTENCY: Steps = Steps {
-    ids: &[
-        "merkle.consistency.sizes",
-        "merkle.consistency.proof-length",
-        "merkle.consistency.old-root",
-        "merkle.consistency.new-root",
-    ],
-    step_of: |e| match e {
-        ProofError::OldSizeZero | ProofError::SizesOutOfOrder { .. } => 0,
-        ProofError::ProofTooLong { .. } | ProofError::WrongProofLength { .. } => 1,
-        ProofError::OldRootMismatch { .. } => 2,
-        _ => 3,
-    },
-};
 
 /// A JSON inclusion proof file; every field optional here because flags may supply it.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -278,31 +203,43 @@ fn verify_inclusion_cmd(args: &InclusionArgs) -> Result<Outcome, CliError> {
     )?;
     let root = pick("--root", args.root.clone(), "root", file.root, &at, hash)?;
 
-    let result = verify_inclusion(index, size, &leaf, &proof, &root);
+    let document = merkle::InclusionDocument {
+        index,
+        size,
+        leaf_hash: leaf.to_hex(),
+        proof: proof.iter().map(Hash::to_hex).collect(),
+        root: None,
+    };
+    let report = run_proof(&document, &root, args.proof_file.as_deref())?;
     tracing::info!(
         index,
         size,
         nodes = proof.len(),
-        ok = result.is_ok(),
+        ok = report.ok(),
         "inclusion proof checked"
     );
-    let passed = [
-        format!("leaf index {index} is below tree size {size}"),
-        format!(
-            "{} proof nodes, as index {index} in size {size} requires",
-            proof.len()
-        ),
-        format!("leaf {leaf} hashes up to root {root}"),
-    ];
-    let b = Report::builder(PLUGIN)
-        .subject(format!("leaf {index} of tree size {size}"))
-        .output("index", index)
-        .output("size", size)
-        .output("leaf_hash", leaf.to_hex())
-        .output("root", root.to_hex());
-    Ok(Outcome::Report(
-        record_steps(b, &INCLUSION, result, &passed).finish(),
-    ))
+    Ok(Outcome::Report(report))
+}
+
+/// Runs the `merkle` plugin on a proof document built from the flags and the proof file,
+/// with `root` as the trusted tree head.
+fn run_proof<T: Serialize>(
+    document: &T,
+    root: &Hash,
+    file: Option<&Path>,
+) -> Result<Report, CliError> {
+    let bytes = serde_json::to_vec(document).map_err(|e| CliError::Internal(e.to_string()))?;
+    let mut roots = TrustRoots::new();
+    roots.push(TrustRoot::new(
+        TrustRootKind::MerkleRoot,
+        "--root",
+        root.to_hex().into_bytes(),
+    ));
+    let name = file.map_or_else(|| "proof flags".to_owned(), |p| p.display().to_string());
+    let time = crate::commands::now()?;
+    let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
+        .with_subject_name(&name);
+    Ok(run_plugin(&merkle::MerklePlugin, &req)?)
 }
 
 fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
@@ -334,36 +271,26 @@ fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
         nodes,
     )?;
 
-    let result = verify_consistency(size1, size2, &proof, &root1, &root2);
+    let document = merkle::ConsistencyDocument {
+        size1,
+        size2,
+        root2: root2.to_hex(),
+        proof: proof.iter().map(Hash::to_hex).collect(),
+        root1: None,
+    };
+    let report = run_proof(&document, &root1, args.proof_file.as_deref())?;
     tracing::info!(
         size1,
         size2,
         nodes = proof.len(),
-        ok = result.is_ok(),
+        ok = report.ok(),
         "consistency proof checked"
     );
-    let passed = [
-        format!("old size {size1} is between 1 and new size {size2}"),
-        format!(
-            "{} proof nodes, as sizes {size1} -> {size2} require",
-            proof.len()
-        ),
-        format!("proof reproduces old root {root1}"),
-        format!("proof reproduces new root {root2}"),
-    ];
-    let b = Report::builder(PLUGIN)
-        .subject(format!("tree size {size1} -> {size2}"))
-        .output("size1", size1)
-        .output("size2", size2)
-        .output("root1", root1.to_hex())
-        .output("root2", root2.to_hex());
-    Ok(Outcome::Report(
-        record_steps(b, &CONSISTENCY, result, &passed).finish(),
-    ))
+    Ok(Outcome::Report(report))
 }
 
 /// `merkle verify-checkpoint`: an adapter over the `merkle` plugin
-/// ([`merkle::CheckpointPlugin`]); `--origin` is the policy's expected identity.
+/// ([`merkle::MerklePlugin`]); `--origin` is the policy's expected identity.
 fn verify_checkpoint_cmd(
     keys: &[String],
     origin: Option<&str>,
@@ -388,8 +315,5 @@ fn verify_checkpoint_cmd(
     let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
         .with_subject_name(&name)
         .with_policy(&policy);
-    Ok(Outcome::Report(run_plugin(
-        &merkle::CheckpointPlugin,
-        &req,
-    )?))
+    Ok(Outcome::Report(run_plugin(&merkle::MerklePlugin, &req)?))
 }
