@@ -31,6 +31,38 @@ pub const MAX_ARCHIVE_BYTES: u64 = 256 << 20;
 pub const MAX_ARCHIVE_ENTRIES: usize = 4096;
 const MAX_PATH_LEN: usize = 1024;
 
+/// Budgets for reading an export archive (documented defaults in [`ArchiveLimits::DEFAULT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Largest archive, compressed and decompressed.
+    pub bytes: u64,
+    /// Most tar entries.
+    pub entries: usize,
+    /// Largest target file.
+    pub target_bytes: u64,
+    /// Largest CRL.
+    pub crl_bytes: u64,
+    /// Most CRLs.
+    pub crls: usize,
+}
+
+impl ArchiveLimits {
+    /// 256 MiB, 4 096 entries, 64 MiB per target, 1 MiB per CRL, 1 000 CRLs.
+    pub const DEFAULT: ArchiveLimits = ArchiveLimits {
+        bytes: MAX_ARCHIVE_BYTES,
+        entries: MAX_ARCHIVE_ENTRIES,
+        target_bytes: MAX_TARGET_FILE_LEN,
+        crl_bytes: crate::crls::MAX_CRL_LEN,
+        crls: MAX_CACHED_CRLS,
+    };
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        ArchiveLimits::DEFAULT
+    }
+}
+
 /// Writes repository `name` of `cache`, and every cached CRL, to `out` (atomically: temp
 /// file, sync, rename). Deterministic: sorted entries, fixed modes, owners and times. A
 /// damaged cached CRL is an error (nothing is written).
@@ -161,7 +193,16 @@ fn path_problem(path: &str) -> Option<&'static str> {
 /// [`CachedRepo`], with every budget and path rule of [`import`]; `archive` names it in
 /// errors. Nothing is written and nothing is verified (that is [`import`]'s next step).
 pub fn parse_archive(reader: impl Read, archive: &Path) -> Result<CachedRepo, Error> {
-    parse_archive_with_crls(reader, archive).map(|(repo, _)| repo)
+    parse_archive_limited(reader, archive, &ArchiveLimits::DEFAULT)
+}
+
+/// [`parse_archive`] under `limits` (which must not exceed the defaults to be importable).
+pub fn parse_archive_limited(
+    reader: impl Read,
+    archive: &Path,
+    limits: &ArchiveLimits,
+) -> Result<CachedRepo, Error> {
+    parse_with_crls(reader, archive, limits).map(|(repo, _)| repo)
 }
 
 /// [`parse_archive`], also returning the archive's CRLs (name, DER), each already checked
@@ -170,7 +211,15 @@ pub fn parse_archive_with_crls(
     reader: impl Read,
     archive: &Path,
 ) -> Result<(CachedRepo, ArchiveCrls), Error> {
-    let (name, files, crls) = read_archive_from(reader, archive)?;
+    parse_with_crls(reader, archive, &ArchiveLimits::DEFAULT)
+}
+
+fn parse_with_crls(
+    reader: impl Read,
+    archive: &Path,
+    limits: &ArchiveLimits,
+) -> Result<(CachedRepo, ArchiveCrls), Error> {
+    let (name, files, crls) = read_archive_from(reader, archive, limits)?;
     let repo = CachedRepo::from_files(files, &archive.display().to_string())?;
     if repo.state.name != name {
         return Err(Error::Archive {
@@ -188,15 +237,19 @@ pub type ArchiveCrls = Vec<(String, Vec<u8>)>;
 /// The archive's files: repository name, repository files, CRLs.
 type ArchiveFiles = (String, BTreeMap<String, Vec<u8>>, ArchiveCrls);
 
-fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Error> {
+fn read_archive_from(
+    file: impl Read,
+    archive: &Path,
+    limits: &ArchiveLimits,
+) -> Result<ArchiveFiles, Error> {
     let bad = |entry: &str, reason: String| Error::Archive {
         archive: archive.to_path_buf(),
         entry: entry.to_owned(),
         reason,
     };
     let reader = Budget {
-        inner: GzDecoder::new(file.take(MAX_ARCHIVE_BYTES)),
-        remaining: MAX_ARCHIVE_BYTES,
+        inner: GzDecoder::new(file.take(limits.bytes)),
+        remaining: limits.bytes,
     };
     let mut tar = tar::Archive::new(reader);
     let mut name: Option<String> = None;
@@ -206,8 +259,8 @@ fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Er
         .entries()
         .map_err(|e| bad("-", format!("not a tar.gz archive: {e}")))?;
     for (count, entry) in entries.enumerate() {
-        if count >= MAX_ARCHIVE_ENTRIES {
-            return Err(bad("-", format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
+        if count >= limits.entries {
+            return Err(bad("-", format!("more than {} entries", limits.entries)));
         }
         let mut entry = entry.map_err(|e| bad("-", format!("unreadable entry: {e}")))?;
         let path = String::from_utf8(entry.path_bytes().into_owned())
@@ -235,24 +288,21 @@ fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Er
             match (repo, rel, is_dir) {
                 (None, None, true) => continue, // the `crls/` directory itself
                 (Some(crl), None, false) => {
-                    if crls.len() >= MAX_CACHED_CRLS {
-                        return Err(bad(&path, format!("more than {MAX_CACHED_CRLS} CRLs")));
+                    if crls.len() >= limits.crls {
+                        return Err(bad(&path, format!("more than {} CRLs", limits.crls)));
                     }
                     let len = entry
                         .header()
                         .size()
                         .map_err(|e| bad(&path, e.to_string()))?;
-                    if len > crate::crls::MAX_CRL_LEN {
+                    if len > limits.crl_bytes {
                         return Err(bad(
                             &path,
                             format!("{len} bytes is larger than a CRL may be"),
                         ));
                     }
-                    let data =
-                        plugin_api::bounded::read_to_end(&mut entry, crate::crls::MAX_CRL_LEN)
-                            .map_err(|e| {
-                                bad(&path, format!("unreadable: {}", e.into_io_error()))
-                            })?;
+                    let data = plugin_api::bounded::read_to_end(&mut entry, limits.crl_bytes)
+                        .map_err(|e| bad(&path, format!("unreadable: {}", e.into_io_error())))?;
                     if let Some(problem) = crl_problem(crl, &data) {
                         return Err(bad(&path, problem));
                     }
@@ -294,13 +344,16 @@ fn read_archive_from(file: impl Read, archive: &Path) -> Result<ArchiveFiles, Er
             .header()
             .size()
             .map_err(|e| bad(&path, e.to_string()))?;
-        if len > MAX_TARGET_FILE_LEN {
+        if len > limits.target_bytes {
             return Err(bad(
                 &path,
-                format!("{len} bytes exceeds the limit of {MAX_TARGET_FILE_LEN} bytes"),
+                format!(
+                    "{len} bytes exceeds the limit of {} bytes",
+                    limits.target_bytes
+                ),
             ));
         }
-        let data = plugin_api::bounded::read_to_end(&mut entry, MAX_TARGET_FILE_LEN)
+        let data = plugin_api::bounded::read_to_end(&mut entry, limits.target_bytes)
             .map_err(|e| bad(&path, format!("unreadable: {}", e.into_io_error())))?;
         if files.insert(rel.to_owned(), data).is_some() {
             return Err(bad(&path, "duplicate entry".to_owned()));

@@ -29,13 +29,14 @@ mod verify;
 mod warm;
 
 pub use archive::{
-    export, export_repository, import, parse_archive, parse_archive_with_crls, ArchiveCrls,
-    ImportOutcome, MAX_ARCHIVE_BYTES, MAX_ARCHIVE_ENTRIES,
+    export, export_repository, import, parse_archive, parse_archive_limited,
+    parse_archive_with_crls, ArchiveCrls, ArchiveLimits, ImportOutcome, MAX_ARCHIVE_BYTES,
+    MAX_ARCHIVE_ENTRIES,
 };
 pub use crls::{crl_file_name, is_crl_file_name, CRL_DIR, MAX_CACHED_CRLS, MAX_CRL_LEN};
 pub use error::Error;
 pub use layout::{CacheDir, RepoLock, Staging};
-pub use plugin::{TufTargetPlugin, REPOSITORY_ARCHIVE};
+pub use plugin::{Limits, TufTargetPlugin, REPOSITORY_ARCHIVE};
 pub use plugin_tuf::{check_url, FetchError};
 pub use repo::{
     check_name, CachedRepo, RoleRecord, State, MAX_ROOT_LEN, MAX_SNAPSHOT_LEN, MAX_TARGETS_LEN,

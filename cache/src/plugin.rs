@@ -16,7 +16,7 @@
 //!
 //! Then `tuf.subject.target`: the subject equals the verified target.
 
-use crate::archive::parse_archive;
+use crate::archive::{parse_archive_limited, ArchiveLimits};
 use crate::verify::verify_repo_against;
 use plugin_api::{
     CacheKey, Error, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
@@ -30,8 +30,28 @@ use std::path::Path;
 pub const PLUGIN: &str = "tuf";
 /// The cache key suffix of a repository's export archive.
 pub const REPOSITORY_ARCHIVE: &str = "repository.tgz";
-/// Largest target reference, in bytes.
-const MAX_REFERENCE: usize = 4096;
+/// Budgets of the TUF target plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest target reference (the request's signature), in bytes.
+    pub reference_bytes: usize,
+    /// Budgets for the repository archive read from the cache.
+    pub archive: ArchiveLimits,
+}
+
+impl Limits {
+    /// A 4 KiB target reference; the archive budgets of [`ArchiveLimits::DEFAULT`].
+    pub const DEFAULT: Limits = Limits {
+        reference_bytes: 4096,
+        archive: ArchiveLimits::DEFAULT,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
 
 /// A target of a repository.
 #[derive(Debug, Deserialize)]
@@ -43,7 +63,10 @@ struct TargetRef {
 
 /// The TUF target verifier.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TufTargetPlugin;
+pub struct TufTargetPlugin {
+    /// Budgets.
+    pub limits: Limits,
+}
 
 impl Plugin for TufTargetPlugin {
     fn info(&self) -> PluginInfo {
@@ -73,8 +96,14 @@ impl Plugin for TufTargetPlugin {
             ));
         };
         let sig = req.signature();
-        if sig.bytes().len() > MAX_REFERENCE {
-            return Err(Error::malformed(sig.name(), "target reference over 4 KiB"));
+        if sig.bytes().len() > self.limits.reference_bytes {
+            return Err(Error::malformed(
+                sig.name(),
+                format!(
+                    "target reference over {} bytes",
+                    self.limits.reference_bytes
+                ),
+            ));
         }
         let reference: TargetRef = plugin_api::json::from_slice(sig.bytes())
             .map_err(|e| Error::malformed(sig.name(), e))?;
@@ -97,8 +126,12 @@ impl Plugin for TufTargetPlugin {
                 ),
             )
         })?;
-        let repo = parse_archive(archive.as_slice(), Path::new(key.as_str()))
-            .map_err(|e| Error::malformed(cache.describe(), e))?;
+        let repo = parse_archive_limited(
+            archive.as_slice(),
+            Path::new(key.as_str()),
+            &self.limits.archive,
+        )
+        .map_err(|e| Error::malformed(cache.describe(), e))?;
         let mut pinned = req.trust_roots().of_kind(TrustRootKind::TufRoot);
         let pinned_root = pinned.next();
         if let Some(extra) = pinned.next() {

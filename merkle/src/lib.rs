@@ -21,7 +21,7 @@ mod proofs;
 pub mod tiles;
 pub mod tree;
 
-pub use plugin::MerklePlugin;
+pub use plugin::{Limits, MerklePlugin};
 pub use proofs::{
     consistency_report, inclusion_report, root_match_report, ConsistencyDocument,
     InclusionDocument, MAX_PROOF_DOCUMENT,

@@ -19,9 +19,36 @@ use plugin_api::{
 /// The plugin's name and check-id prefix.
 pub const PLUGIN: &str = "merkle";
 
+/// Budgets of the `merkle` plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest signed checkpoint (note), in bytes.
+    pub note_bytes: usize,
+    /// Largest inclusion or consistency proof document, in bytes.
+    pub proof_document_bytes: usize,
+}
+
+impl Limits {
+    /// A 1 MiB note ([`MAX_NOTE_SIZE`](crate::note::MAX_NOTE_SIZE)), a 64 KiB proof document
+    /// ([`MAX_PROOF_DOCUMENT`](crate::MAX_PROOF_DOCUMENT)).
+    pub const DEFAULT: Limits = Limits {
+        note_bytes: crate::note::MAX_NOTE_SIZE,
+        proof_document_bytes: crate::proofs::MAX_PROOF_DOCUMENT,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
 /// The Merkle verifier: signed checkpoints, inclusion proofs, consistency proofs.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MerklePlugin;
+pub struct MerklePlugin {
+    /// Budgets.
+    pub limits: Limits,
+}
 
 impl Plugin for MerklePlugin {
     fn info(&self) -> PluginInfo {
@@ -55,7 +82,7 @@ impl Plugin for MerklePlugin {
                     "an expected origin (identity) applies to checkpoints, not to proofs",
                 ))
             }
-            (_, 0) => return crate::proofs::verify(req),
+            (_, 0) => return crate::proofs::verify(req, &self.limits),
             _ => {
                 return Err(Error::malformed(
                     "trust roots",
@@ -90,6 +117,15 @@ impl Plugin for MerklePlugin {
             ));
         };
         let name = req.subject_name().unwrap_or("checkpoint");
+        if bytes.len() > self.limits.note_bytes {
+            return Err(Error::malformed(
+                name,
+                format!(
+                    "larger than the {}-byte limit for a checkpoint",
+                    self.limits.note_bytes
+                ),
+            ));
+        }
         let origin = req.policy().identity();
         let b = Report::builder(PLUGIN).subject(name.to_owned());
         let signature = "merkle.checkpoint.signature";

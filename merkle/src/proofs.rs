@@ -146,7 +146,10 @@ fn trusted_root(req: &VerifyRequest<'_>) -> Result<Hash, Error> {
 }
 
 /// Verifies a proof request (see the module documentation).
-pub(crate) fn verify(req: &VerifyRequest<'_>) -> Result<Report, Error> {
+pub(crate) fn verify(
+    req: &VerifyRequest<'_>,
+    limits: &crate::plugin::Limits,
+) -> Result<Report, Error> {
     if !req.signature().bytes().is_empty() {
         return Err(Error::malformed(
             req.signature().name(),
@@ -160,10 +163,13 @@ pub(crate) fn verify(req: &VerifyRequest<'_>) -> Result<Report, Error> {
         ));
     };
     let name = req.subject_name().unwrap_or("proof");
-    if bytes.len() > MAX_PROOF_DOCUMENT {
+    if bytes.len() > limits.proof_document_bytes {
         return Err(Error::malformed(
             name,
-            format!("larger than the {MAX_PROOF_DOCUMENT}-byte limit for a proof document"),
+            format!(
+                "larger than the {}-byte limit for a proof document",
+                limits.proof_document_bytes
+            ),
         ));
     }
     let trusted = trusted_root(req)?;
@@ -295,7 +301,7 @@ mod tests {
         let t = VerificationTime::from_unix_seconds(0);
         let req = VerifyRequest::new(Subject::Bytes(doc), Signature::new(b""), roots, t)
             .with_policy(policy);
-        run_plugin(&MerklePlugin, &req)
+        run_plugin(&MerklePlugin::default(), &req)
     }
 
     #[test]

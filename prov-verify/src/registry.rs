@@ -8,10 +8,10 @@ pub fn all() -> Vec<Box<dyn Plugin>> {
     vec![
         Box::new(plugin_cosign::CosignPlugin::new()),
         Box::new(plugin_x509::X509Plugin::default()),
-        Box::new(offline_cache::TufTargetPlugin),
+        Box::new(offline_cache::TufTargetPlugin::default()),
         Box::new(audit_pack::AuditPackPlugin::default()),
         Box::new(tlog::TlogReceiptPlugin),
-        Box::new(merkle::MerklePlugin),
+        Box::new(merkle::MerklePlugin::default()),
     ]
 }
 

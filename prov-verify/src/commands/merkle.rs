@@ -239,7 +239,7 @@ fn run_proof<T: Serialize>(
     let time = crate::commands::now()?;
     let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
         .with_subject_name(&name);
-    Ok(run_plugin(&merkle::MerklePlugin, &req)?)
+    Ok(run_plugin(&merkle::MerklePlugin::default(), &req)?)
 }
 
 fn verify_consistency_cmd(args: &ConsistencyArgs) -> Result<Outcome, CliError> {
@@ -315,5 +315,8 @@ fn verify_checkpoint_cmd(
     let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
         .with_subject_name(&name)
         .with_policy(&policy);
-    Ok(Outcome::Report(run_plugin(&merkle::MerklePlugin, &req)?))
+    Ok(Outcome::Report(run_plugin(
+        &merkle::MerklePlugin::default(),
+        &req,
+    )?))
 }
