@@ -143,7 +143,7 @@ fn render_set(
                 Err(e) => serde_json::json!({
                     "name": i.name,
                     "plugin": i.plugin,
-                    "error": { "message": e },
+                    "error": { "message": e.to_string() },
                 }),
             })
             .collect();

@@ -11,7 +11,7 @@ pub struct SetItem {
     /// Its plugin.
     pub plugin: String,
     /// The report, or why no verdict could be reached for it.
-    pub result: Result<Report, String>,
+    pub result: Result<Report, CliError>,
 }
 
 /// Whether `name` is a valid item name (it appears at the start of output lines).
@@ -115,7 +115,7 @@ pub(super) fn run_set(
         .map(|(name, plan)| SetItem {
             name: name.clone(),
             plugin: plan.plugin.clone(),
-            result: execute(plan, cache).map_err(|e| e.to_string()),
+            result: execute(plan, cache),
         })
         .collect();
     let mut b = Report::builder("evidence-set").subject(field.clone());
