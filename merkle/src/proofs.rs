@@ -150,12 +150,6 @@ pub(crate) fn verify(
     req: &VerifyRequest<'_>,
     limits: &crate::plugin::Limits,
 ) -> Result<Report, Error> {
-    if !req.signature().bytes().is_empty() {
-        return Err(Error::malformed(
-            req.signature().name(),
-            "a proof document is its own evidence: pass no signature",
-        ));
-    }
     let Subject::Bytes(bytes) = req.subject() else {
         return Err(Error::malformed(
             "subject",

@@ -40,7 +40,10 @@ pub use cache::{CacheKey, OfflineCache, MAX_CACHE_KEY_LEN, MAX_CACHE_KEY_SEGMENT
 pub use check::{is_valid_check_id, Check, CheckStatus, MAX_CHECK_ID_LEN};
 pub use error::{CacheError, Error, InputError, ReportError, TrustRootError};
 pub use insecure::Insecure;
-pub use plugin::{check_declared, run_plugin, Plugin, PluginInfo, SubjectKind};
+pub use plugin::{
+    check_declared, find_undeclared, run_plugin, InputShape, Plugin, PluginInfo, SubjectKind,
+    Undeclared,
+};
 pub use report::{Report, MAX_OUTPUT_KEY_LEN, MAX_REPORT_JSON_BYTES};
 pub use request::{
     Certificate, Digest, DigestAlgorithm, LogReceipt, Policy, RevocationList, Signature, Subject,

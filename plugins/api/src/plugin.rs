@@ -3,7 +3,7 @@
 use crate::error::{Error, InputError};
 use crate::insecure::Insecure;
 use crate::report::Report;
-use crate::request::VerifyRequest;
+use crate::request::{Policy, VerifyRequest};
 use crate::trust::TrustRootKind;
 
 /// What kind of subject a plugin takes.
@@ -158,11 +158,124 @@ pub fn run_plugin<P: Plugin + ?Sized>(
     }
 }
 
-/// The contract's input rules for a plugin declaring `info`: refuses a log receipt (checked by
-/// the transparency-log runner), a trust root of an undeclared kind, and anything else the
-/// request carries that `info` does not declare. [`run_plugin`] applies it before every
-/// verification; a plugin calls it first in [`Plugin::verify`] too, for callers that bypass
-/// `run_plugin`, rather than re-stating the rules.
+/// What a caller is about to hand a plugin, without the bytes: enough to apply the contract's
+/// input rules ([`find_undeclared`]) before any file is read, and again on the request itself
+/// ([`check_declared`]). One implementation of the rules serves both.
+#[derive(Debug, Clone, Copy)]
+pub struct InputShape<'a> {
+    /// How the subject is given.
+    pub subject: SubjectKind,
+    /// Whether signature material is given (non-empty).
+    pub signature: bool,
+    /// The signature's media type, if one is named.
+    pub signature_type: Option<&'a str>,
+    /// The policy.
+    pub policy: &'a Policy,
+    /// Whether certificates are given.
+    pub certificates: bool,
+    /// Whether revocation lists are given.
+    pub revocation: bool,
+    /// The insecure modes turned on.
+    pub insecure: &'a [Insecure],
+    /// Whether an offline cache is given for this plugin.
+    pub cache: bool,
+}
+
+/// An input a plugin does not declare (see [`find_undeclared`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Undeclared<'a> {
+    /// The subject is given in a form the plugin does not take.
+    Subject(SubjectKind),
+    /// Signature material is given to a plugin whose evidence travels inside the subject.
+    Signature,
+    /// A signature media type the plugin does not understand.
+    SignatureType(&'a str),
+    /// A policy field the plugin cannot check.
+    Policy(&'static str),
+    /// Certificates, to a plugin that takes none.
+    Certificates,
+    /// Revocation lists, to a plugin that takes none.
+    Revocation,
+    /// An insecure mode that waives no check of the plugin.
+    Insecure(Insecure),
+    /// A trust root of a kind the plugin does not read.
+    TrustRoot(TrustRootKind),
+    /// An offline cache, to a plugin that does not use one.
+    Cache,
+}
+
+impl Undeclared<'_> {
+    /// Why the plugin declaring `info` refuses this input (`the NAME plugin ...`).
+    pub fn reason(&self, info: &PluginInfo) -> String {
+        let why = match self {
+            Undeclared::Subject(k) => format!("does not take a subject given as {}", k.name()),
+            Undeclared::Signature => {
+                "takes no signature material (it travels inside the subject)".to_owned()
+            }
+            Undeclared::SignatureType(t) => {
+                format!("does not understand signature media type {t:?}")
+            }
+            Undeclared::Policy(_) => "cannot check this expectation".to_owned(),
+            Undeclared::Certificates => "takes no certificates".to_owned(),
+            Undeclared::Revocation => "takes no revocation lists".to_owned(),
+            Undeclared::Insecure(m) => format!("has no check that {} could waive", m.name()),
+            Undeclared::TrustRoot(k) => format!(
+                "does not read {k} trust roots (it reads: {})",
+                kinds(info.trust_roots)
+            ),
+            Undeclared::Cache => "does not use the offline cache".to_owned(),
+        };
+        format!("the {} plugin {why}", info.name)
+    }
+}
+
+/// The first input of `shape` or of `roots` (trust-root kinds) that `info` does not declare, in
+/// a fixed order: subject, signature, media type, policy, certificates, revocation lists,
+/// insecure modes, trust roots, cache.
+pub fn find_undeclared<'a>(
+    info: &PluginInfo,
+    shape: &InputShape<'a>,
+    roots: impl IntoIterator<Item = TrustRootKind>,
+) -> Option<Undeclared<'a>> {
+    if !info.subjects.contains(&shape.subject) {
+        return Some(Undeclared::Subject(shape.subject));
+    }
+    if shape.signature && !info.uses_signature {
+        return Some(Undeclared::Signature);
+    }
+    if let Some(t) = shape
+        .signature_type
+        .filter(|t| !info.media_types.contains(t))
+    {
+        return Some(Undeclared::SignatureType(t));
+    }
+    if let Some(f) = shape.policy.unsupported_field(info.policy) {
+        return Some(Undeclared::Policy(f));
+    }
+    if shape.certificates && !info.certificates {
+        return Some(Undeclared::Certificates);
+    }
+    if shape.revocation && !info.revocation {
+        return Some(Undeclared::Revocation);
+    }
+    if let Some(m) = shape.insecure.iter().find(|m| !info.insecure.contains(m)) {
+        return Some(Undeclared::Insecure(*m));
+    }
+    if let Some(k) = roots.into_iter().find(|k| !info.trust_roots.contains(k)) {
+        return Some(Undeclared::TrustRoot(k));
+    }
+    if shape.cache && !info.uses_cache {
+        return Some(Undeclared::Cache);
+    }
+    None
+}
+
+/// The contract's input rules for a plugin declaring `info` ([`find_undeclared`], on the
+/// request), and a log receipt is refused (the transparency-log runner checks it).
+/// [`run_plugin`] applies it before every verification; a plugin calls it first in
+/// [`Plugin::verify`] too, for callers that bypass `run_plugin`, rather than re-stating the
+/// rules.
 pub fn check_declared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), Error> {
     if let Some(r) = req.log_receipt() {
         return Err(InputError::malformed(
@@ -171,62 +284,50 @@ pub fn check_declared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), 
         )
         .into());
     }
-    refuse_undeclared(info, req)?;
-    if let Some(root) = req
-        .trust_roots()
-        .iter()
-        .find(|r| !info.trust_roots.contains(&r.kind()))
-    {
-        return Err(InputError::malformed(
-            format!("trust root {}", root.name()),
-            format!(
-                "the {} plugin does not read {} trust roots (it reads: {})",
-                info.name,
-                root.kind(),
-                kinds(info.trust_roots)
+    let sig = req.signature();
+    let shape = InputShape {
+        subject: match req.subject() {
+            crate::Subject::Bytes(_) => SubjectKind::Bytes,
+            crate::Subject::Digest(_) => SubjectKind::Digest,
+        },
+        signature: !sig.bytes().is_empty(),
+        signature_type: sig.media_type(),
+        policy: req.policy(),
+        certificates: !req.certificates().is_empty(),
+        revocation: !req.revocation().is_empty(),
+        insecure: req.insecure(),
+        cache: req.cache().is_some(),
+    };
+    let roots = req.trust_roots().iter().map(|r| r.kind());
+    let Some(undeclared) = find_undeclared(info, &shape, roots) else {
+        return Ok(());
+    };
+    let field = match undeclared {
+        Undeclared::Subject(_) => "subject".to_owned(),
+        Undeclared::Signature | Undeclared::SignatureType(_) => sig.name().to_owned(),
+        Undeclared::Policy(f) => format!("policy {f}"),
+        Undeclared::Certificates => req
+            .certificates()
+            .first()
+            .map_or("certificates", |c| c.name())
+            .to_owned(),
+        Undeclared::Revocation => req
+            .revocation()
+            .first()
+            .map_or("revocation lists", |c| c.name())
+            .to_owned(),
+        Undeclared::Insecure(m) => m.flag().to_owned(),
+        Undeclared::TrustRoot(k) => req
+            .trust_roots()
+            .iter()
+            .find(|r| r.kind() == k)
+            .map_or_else(
+                || "trust roots".to_owned(),
+                |r| format!("trust root {}", r.name()),
             ),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-fn refuse_undeclared(info: &PluginInfo, req: &VerifyRequest<'_>) -> Result<(), Error> {
-    let refuse = |field: &str, why: String| -> Result<(), Error> {
-        Err(InputError::malformed(field, format!("the {} plugin {why}", info.name)).into())
+        Undeclared::Cache => "cache".to_owned(),
     };
-    let kind = match req.subject() {
-        crate::Subject::Bytes(_) => SubjectKind::Bytes,
-        crate::Subject::Digest(_) => SubjectKind::Digest,
-    };
-    if !info.subjects.contains(&kind) {
-        return refuse(
-            "subject",
-            format!("does not take a subject given as {}", kind.name()),
-        );
-    }
-    if let Some(t) = req.signature().media_type() {
-        if !info.media_types.contains(&t) {
-            return refuse(
-                req.signature().name(),
-                format!("does not understand signature media type {t:?}"),
-            );
-        }
-    }
-    req.policy().refuse_unsupported(info.name, info.policy)?;
-    if let (false, Some(c)) = (info.certificates, req.certificates().first()) {
-        return refuse(c.name(), "takes no certificates".into());
-    }
-    if let (false, Some(c)) = (info.revocation, req.revocation().first()) {
-        return refuse(c.name(), "takes no revocation lists".into());
-    }
-    if let Some(m) = req.insecure().iter().find(|m| !info.insecure.contains(m)) {
-        return refuse(
-            m.flag(),
-            "has no check this insecure mode could waive".into(),
-        );
-    }
-    Ok(())
+    Err(InputError::malformed(field, undeclared.reason(info)).into())
 }
 
 fn kinds(k: &[TrustRootKind]) -> String {

@@ -407,16 +407,10 @@ impl Policy {
         v
     }
 
-    /// Refuses every set field not in `supported` (by [`Policy::fields`] name), naming it
-    /// and the plugin: a plugin calls this first so that no expectation is ever ignored.
-    pub fn refuse_unsupported(&self, plugin: &str, supported: &[&str]) -> Result<(), InputError> {
-        match self.fields().into_iter().find(|f| !supported.contains(f)) {
-            Some(f) => Err(InputError::malformed(
-                format!("policy {f}"),
-                format!("the {plugin} plugin cannot check this expectation"),
-            )),
-            None => Ok(()),
-        }
+    /// The first expectation set here that is not among `supported` (a plugin's declared
+    /// policy fields), if any.
+    pub fn unsupported_field(&self, supported: &[&str]) -> Option<&'static str> {
+        self.fields().into_iter().find(|f| !supported.contains(f))
     }
 
     /// Whether there is no expectation at all.

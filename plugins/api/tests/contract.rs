@@ -420,15 +420,65 @@ fn policy_fields_are_named_and_unsupported_ones_refused() {
         p.fields(),
         ["identity-regexp", "predicate-type", "require-revocation"]
     );
-    assert!(p
-        .refuse_unsupported(
-            "x",
-            &["identity-regexp", "predicate-type", "require-revocation"]
-        )
-        .is_ok());
-    let e = p
-        .refuse_unsupported("x509", &["require-revocation"])
-        .unwrap_err();
-    assert!(e.to_string().contains("identity-regexp"), "{e}");
-    assert!(Policy::new().refuse_unsupported("x", &[]).is_ok());
+    assert_eq!(
+        p.unsupported_field(&["identity-regexp", "predicate-type", "require-revocation"]),
+        None
+    );
+    assert_eq!(
+        p.unsupported_field(&["require-revocation"]),
+        Some("identity-regexp")
+    );
+    assert_eq!(Policy::new().unsupported_field(&[]), None);
+}
+
+/// Signature material or an offline cache handed to a plugin that declares it uses neither is
+/// refused before it runs, by the same rules the command line applies to a plan.
+#[test]
+fn run_plugin_refuses_a_signature_or_cache_the_plugin_does_not_use() {
+    let roots = TrustRoots::new();
+    let t = VerificationTime::from_unix_seconds(0);
+    let req = VerifyRequest::new(Subject::Bytes(b""), Signature::new(b"sig"), &roots, t);
+    let e = plugin_api::run_plugin(&SelfWaiver, &req).unwrap_err();
+    assert!(e.to_string().contains("takes no signature material"), "{e}");
+
+    let cache = MapCache(std::collections::BTreeMap::new());
+    let req =
+        VerifyRequest::new(Subject::Bytes(b""), Signature::new(b""), &roots, t).with_cache(&cache);
+    let e = plugin_api::run_plugin(&SelfWaiver, &req).unwrap_err();
+    assert!(
+        e.to_string().contains("does not use the offline cache"),
+        "{e}"
+    );
+
+    // The same rule, on a shape described before any input is read.
+    let policy = Policy::new();
+    let shape = plugin_api::InputShape {
+        subject: SubjectKind::Digest,
+        signature: false,
+        signature_type: None,
+        policy: &policy,
+        certificates: false,
+        revocation: false,
+        insecure: &[],
+        cache: false,
+    };
+    let info = SelfWaiver.info();
+    let found = plugin_api::find_undeclared(&info, &shape, [TrustRootKind::PublicKey]);
+    assert_eq!(
+        found,
+        Some(plugin_api::Undeclared::Subject(SubjectKind::Digest))
+    );
+    assert_eq!(
+        found.unwrap().reason(&info),
+        "the self-waiver plugin does not take a subject given as digest"
+    );
+    let bytes = plugin_api::InputShape {
+        subject: SubjectKind::Bytes,
+        ..shape
+    };
+    assert_eq!(
+        plugin_api::find_undeclared(&info, &bytes, [TrustRootKind::PublicKey]),
+        Some(plugin_api::Undeclared::TrustRoot(TrustRootKind::PublicKey))
+    );
+    assert_eq!(plugin_api::find_undeclared(&info, &bytes, []), None);
 }

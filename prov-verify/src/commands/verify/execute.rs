@@ -139,8 +139,7 @@ pub(super) fn execute(
     if let Some(n) = &subject_name {
         req = req.with_subject_name(n);
     }
-    let own_cache = plan.cache_dir.as_ref().map(offline_cache::CacheDir::new);
-    if let Some(c) = own_cache.as_ref().or(cache) {
+    if let Some(c) = cache {
         req = req.with_cache(c);
     }
     let receipt = match &plan.log_receipt {

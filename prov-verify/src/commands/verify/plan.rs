@@ -2,6 +2,7 @@
 //! declarations before any file is read.
 
 use super::*;
+use plugin_api::{InputShape, Undeclared};
 
 /// One request as JSON: an item of an evidence set, or a `--request` file. Paths are
 /// relative to the file. Unknown and duplicate members are refused.
@@ -311,12 +312,6 @@ pub(super) fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> 
             field.to_owned()
         }
     };
-    let refuse = |field: String, why: &str| {
-        Err(CliError::malformed(
-            field,
-            format!("the {} plugin {why}", info.name),
-        ))
-    };
     let kind = match (&plan.subject, &plan.digest) {
         (Some(_), None) => SubjectKind::Bytes,
         (None, Some(d)) => {
@@ -337,12 +332,6 @@ pub(super) fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> 
             ))
         }
     };
-    if !info.subjects.contains(&kind) {
-        return refuse(
-            f("--manifest/--digest", "subject/digest"),
-            &format!("does not take a subject given as {}", kind.name()),
-        );
-    }
     for (what, n) in [
         (f("--root", "roots"), plan.roots.len()),
         (f("--cert", "certs"), plan.certs.len()),
@@ -355,44 +344,35 @@ pub(super) fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> 
             ));
         }
     }
-    if plan.signature.is_some() && !info.uses_signature {
-        return refuse(
-            f("--signature", "signature"),
-            "takes no signature material (it travels inside the subject)",
-        );
-    }
-    if let Some(t) = &plan.signature_type {
-        if !info.media_types.contains(&t.as_str()) {
-            return refuse(
-                f("--signature-type", "signatureType"),
-                &format!("does not understand signature media type {t:?}"),
-            );
-        }
-    }
-    plan.policy
-        .refuse_unsupported(info.name, info.policy)
-        .map_err(|e| CliError::from(plugin_api::Error::from(e)))?;
-    if !plan.certs.is_empty() && !info.certificates {
-        return refuse(f("--cert", "certs"), "takes no certificates");
-    }
-    if !plan.crls.is_empty() && !info.revocation {
-        return refuse(f("--crl", "crls"), "takes no revocation lists");
-    }
-    if let Some(m) = plan.insecure.iter().find(|m| !info.insecure.contains(m)) {
-        return refuse(
-            f("--insecure", "insecure"),
-            &format!("has no check that {} could waive", m.name()),
-        );
-    }
-    if let Some((k, p)) = plan
-        .roots
-        .iter()
-        .find(|(k, _)| !info.trust_roots.contains(k))
+    let shape = InputShape {
+        subject: kind,
+        signature: plan.signature.is_some(),
+        signature_type: plan.signature_type.as_deref(),
+        policy: &plan.policy,
+        certificates: !plan.certs.is_empty(),
+        revocation: !plan.crls.is_empty(),
+        insecure: &plan.insecure,
+        cache: item_cache,
+    };
+    if let Some(undeclared) =
+        plugin_api::find_undeclared(&info, &shape, plan.roots.iter().map(|(k, _)| *k))
     {
-        return refuse(
-            format!("{} {}", f("--root", "roots"), p.display()),
-            &format!("does not read {k} trust roots"),
-        );
+        let field = match undeclared {
+            Undeclared::Subject(_) => f("--manifest/--digest", "subject/digest"),
+            Undeclared::Signature => f("--signature", "signature"),
+            Undeclared::SignatureType(_) => f("--signature-type", "signatureType"),
+            Undeclared::Policy(p) => format!("policy {p}"),
+            Undeclared::Certificates => f("--cert", "certs"),
+            Undeclared::Revocation => f("--crl", "crls"),
+            Undeclared::Insecure(_) => f("--insecure", "insecure"),
+            Undeclared::TrustRoot(k) => plan.roots.iter().find(|(kind, _)| *kind == k).map_or_else(
+                || f("--root", "roots"),
+                |(_, p)| format!("{} {}", f("--root", "roots"), p.display()),
+            ),
+            Undeclared::Cache => "cacheDir".to_owned(),
+            _ => f("--plugin", "plugin"),
+        };
+        return Err(CliError::malformed(field, undeclared.reason(&info)));
     }
     let sigstore_root_given = plan
         .roots
@@ -419,9 +399,6 @@ pub(super) fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> 
             f("--use-embedded-root", "useEmbeddedRoot"),
             info.name
         )));
-    }
-    if item_cache && !info.uses_cache {
-        return refuse("cacheDir".into(), "does not use the offline cache");
     }
     if let Some(d) = &plan.cache_dir {
         if info.uses_cache && !d.is_dir() {
