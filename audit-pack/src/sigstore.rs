@@ -149,8 +149,8 @@ pub fn verify_sigstore_manifest(
                 Material::Chain(chain) => chain.first().map(Vec::as_slice).unwrap_or_default(),
                 _ => return Err("a keyless bundle without a certificate".to_owned()),
             };
-            let leaf = Leaf::parse(der)?;
-            let (san, _issuer) = leaf.identity()?;
+            let leaf = Leaf::parse(der).map_err(|e| e.to_string())?;
+            let (san, _issuer) = leaf.identity().map_err(|e| e.to_string())?;
             Ok(san)
         }
     }

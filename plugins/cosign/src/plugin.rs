@@ -15,6 +15,7 @@
 //! A verified keyless report carries the leaf's Fulcio claims as the `certificate` output.
 
 use crate::bundle::Material;
+use crate::error::CertificateError;
 use crate::request::{SignerFields, SignerSpec};
 use crate::{
     attestation, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, PublicKey, SignatureMemo,
@@ -162,7 +163,7 @@ impl Plugin for CosignPlugin {
             extra = if report.ok() {
                 match attestation::check_predicate_type(bundle, expected) {
                     Ok(detail) => extra.pass(CHECK_PREDICATE_TYPE, detail),
-                    Err(detail) => extra.fail(CHECK_PREDICATE_TYPE, detail),
+                    Err(e) => extra.fail(CHECK_PREDICATE_TYPE, e.to_string()),
                 }
             } else {
                 extra.skip(
@@ -184,12 +185,19 @@ impl Plugin for CosignPlugin {
     }
 }
 
-fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, String> {
-    let b = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
+fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, CertificateError> {
+    let b = Bundle::from_json(bundle).map_err(|e| CertificateError::Malformed(e.to_string()))?;
     let leaf = match &b.material {
         Material::Certificate(c) => c.as_slice(),
-        Material::Chain(c) => c.first().map(Vec::as_slice).ok_or("empty chain")?,
-        _ => return Err("the bundle carries no certificate".into()),
+        Material::Chain(c) => c
+            .first()
+            .map(Vec::as_slice)
+            .ok_or_else(|| CertificateError::Malformed("empty chain".into()))?,
+        _ => {
+            return Err(CertificateError::Malformed(
+                "the bundle carries no certificate".into(),
+            ))
+        }
     };
     fulcio_ext::read(leaf)
 }

@@ -2,6 +2,7 @@
 
 use crate::bundle::{Bundle, Content, Material};
 use crate::checks;
+use crate::error::AttestationError;
 use crate::keyless::{self, Leaf, SignatureMemo};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
@@ -126,19 +127,21 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Whether the in-toto statement has a subject with this SHA-256 digest.
-fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
-    let v: Value =
-        plugin_api::json::from_slice(payload).map_err(|e| format!("statement is not JSON: {e}"))?;
+fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), AttestationError> {
+    let v: Value = plugin_api::json::from_slice(payload)
+        .map_err(|e| AttestationError::Malformed(format!("statement is not JSON: {e}")))?;
     let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
     if !STATEMENT_TYPES.contains(&t) {
-        return Err(format!("unsupported statement type {t:?}"));
+        return Err(AttestationError::Unsupported(format!(
+            "unsupported statement type {t:?}"
+        )));
     }
     let subjects = v
         .get("subject")
         .and_then(Value::as_array)
-        .ok_or("statement has no subject list")?;
+        .ok_or_else(|| AttestationError::Malformed("statement has no subject list".into()))?;
     if subjects.len() > MAX_SUBJECTS {
-        return Err("too many subjects".into());
+        return Err(AttestationError::OverBudget("too many subjects".into()));
     }
     let want = hex::encode(digest);
     let found = subjects.iter().any(|s| {
@@ -150,7 +153,9 @@ fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
     if found {
         Ok(())
     } else {
-        Err("no statement subject has the artifact's sha256 digest".into())
+        Err(AttestationError::Mismatch(
+            "no statement subject has the artifact's sha256 digest".into(),
+        ))
     }
 }
 
@@ -257,7 +262,7 @@ fn run(
     let leaf_holder = match (signer, leaf_der) {
         (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
             Ok(l) => Some(l),
-            Err(e) => return r.fail(checks::SIGNER_CERTIFICATE, e),
+            Err(e) => return r.fail(checks::SIGNER_CERTIFICATE, e.to_string()),
         },
         _ => None,
     };
@@ -379,7 +384,7 @@ fn run(
                         "a statement subject matches the artifact",
                     )
                 }
-                Err(e) => return r.fail(checks::INTOTO_SUBJECT, e),
+                Err(e) => return r.fail(checks::INTOTO_SUBJECT, e.to_string()),
             }
             Expected::Dsse {
                 payload_type: &env.payload_type,
@@ -412,7 +417,7 @@ fn run(
                 );
                 tsa_times.push(t);
             }
-            Err(e) => return r.fail(id, e),
+            Err(e) => return r.fail(id, e.to_string()),
         }
     }
 
@@ -457,7 +462,7 @@ fn run(
         }
         r = r.pass(id("log"), format!("log {}", log.base_url));
         if let Err(e) = rekor::check_body(entry, expected, signer_der) {
-            return r.fail(id("body"), e);
+            return r.fail(id("body"), e.to_string());
         }
         r = r.pass(
             id("body"),
@@ -486,7 +491,7 @@ fn run(
             }
             Some(set) => {
                 if let Err(e) = rekor::check_set(entry, set, log_key) {
-                    return r.fail(id("set"), e);
+                    return r.fail(id("set"), e.to_string());
                 }
                 r = r.pass(id("set"), "signed entry timestamp verifies");
                 if entry.integrated_time > now {
@@ -523,7 +528,7 @@ fn run(
             };
         };
         if let Err(e) = rekor::check_inclusion(entry, proof, log_key, v2.then_some(origin)) {
-            return r.fail(id("inclusion"), e);
+            return r.fail(id("inclusion"), e.to_string());
         }
         r = r.pass(
             id("inclusion"),
@@ -570,7 +575,7 @@ fn run(
     );
     let issuer_spki = match leaf.path_to_trusted_ca(root, &verified_times, memo) {
         Ok(s) => s,
-        Err(e) => return r.fail(checks::CERTIFICATE_CHAIN, e),
+        Err(e) => return r.fail(checks::CERTIFICATE_CHAIN, e.to_string()),
     };
     r = r.pass(
         checks::CERTIFICATE_CHAIN,
@@ -578,11 +583,11 @@ fn run(
     );
     match leaf.scts(root, &issuer_spki) {
         Ok(n) => r = r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
-        Err(e) => return r.fail(checks::CERTIFICATE_SCT, e),
+        Err(e) => return r.fail(checks::CERTIFICATE_SCT, e.to_string()),
     }
     let (san, issuer) = match leaf.identity() {
         Ok(x) => x,
-        Err(e) => return r.fail(checks::IDENTITY_SAN, e),
+        Err(e) => return r.fail(checks::IDENTITY_SAN, e.to_string()),
     };
     if !policy.san.matches(&san) {
         return r.fail(checks::IDENTITY_SAN, format!("SAN {san:?} does not match"));

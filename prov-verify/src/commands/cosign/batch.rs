@@ -73,7 +73,7 @@ fn parse_line(
     base: &Path,
     mode: &Mode,
 ) -> Result<(String, Request), (Option<String>, String)> {
-    let l = BatchLine::parse(raw).map_err(|e| (None, e))?;
+    let l = BatchLine::parse(raw).map_err(|e| (None, e.to_string()))?;
     let artifact = l.artifact.clone();
     let bad = |m: String| (Some(artifact.clone()), m);
     let predicate_type = match (mode, &l.predicate_type) {
