@@ -19,7 +19,7 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
 
-pub use plugin_x509::{memo_key, SignatureMemo, MEMO_CAPACITY};
+pub use plugin_x509::SignatureMemo;
 
 /// Budget for SCTs in one certificate.
 pub const MAX_SCTS: usize = 16;

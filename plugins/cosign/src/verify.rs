@@ -8,6 +8,8 @@ use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
 use crate::trusted_root::TrustedRoot;
 use crate::tsa;
+use crate::verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatement};
+use crate::{fulcio_ext, Limits};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -171,7 +173,41 @@ pub fn verify(
     time: VerificationTime,
     insecure: &[Insecure],
 ) -> Report {
-    verify_inner(bundle_json, root, artifact, signer, time, insecure, None)
+    verify_inner(
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        insecure,
+        None,
+        &Limits::DEFAULT,
+    )
+    .0
+}
+
+/// [`verify`], and, when the report is ok, what it established ([`Verified`]: signer,
+/// signing times, log entries, statement), so that the caller need not read the bundle again.
+/// `memo` is as for [`verify_with_memo`].
+pub fn verify_with_value(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+    memo: Option<&SignatureMemo>,
+) -> (Report, Option<Verified>) {
+    verify_inner(
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        insecure,
+        memo,
+        &Limits::DEFAULT,
+    )
 }
 
 /// [`verify`], reusing the verified signatures of trusted CA chains recorded in `memo` (and
@@ -194,11 +230,16 @@ pub fn verify_with_memo(
         time,
         insecure,
         Some(memo),
+        &Limits::DEFAULT,
     )
+    .0
 }
 
-/// [`verify`] and [`verify_with_memo`]: the report's header, then every check.
-fn verify_inner(
+/// [`verify`], [`verify_with_memo`] and [`verify_with_value`]: the report's header, then
+/// every check; the [`Verified`] value only when the report is ok.
+// The inputs of one verification, and the budgets it runs under.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify_inner(
     bundle_json: &[u8],
     root: &TrustedRoot,
     artifact: Artifact<'_>,
@@ -206,14 +247,50 @@ fn verify_inner(
     time: VerificationTime,
     insecure: &[Insecure],
     memo: Option<&SignatureMemo>,
-) -> Report {
+    limits: &Limits,
+) -> (Report, Option<Verified>) {
     let r = Report::builder(PLUGIN)
         .subject(format!("sha256:{}", hex::encode(artifact.digest())))
         .verified_at(time)
         .insecure_modes(insecure);
     let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
-    run(
+    let mut verified = None;
+    let report = run(
         r,
+        Inputs {
+            bundle_json,
+            root,
+            artifact,
+            signer,
+            time,
+            skip_timestamp,
+            memo,
+            limits,
+        },
+        &mut verified,
+    )
+    .finish();
+    let verified = if report.ok() { verified } else { None };
+    (report, verified)
+}
+
+/// The inputs of one run of the pipeline.
+struct Inputs<'a> {
+    bundle_json: &'a [u8],
+    root: &'a TrustedRoot,
+    artifact: Artifact<'a>,
+    signer: Signer<'a>,
+    time: VerificationTime,
+    skip_timestamp: bool,
+    memo: Option<&'a SignatureMemo>,
+    limits: &'a Limits,
+}
+
+/// The pipeline: bundle → signer → content → timestamps → transparency log → time →
+/// certificate and identity. Sets `out` when every check it records passed (the caller keeps
+/// it only if the finished report is ok).
+fn run(r: ReportBuilder, inputs: Inputs<'_>, out: &mut Option<Verified>) -> ReportBuilder {
+    let Inputs {
         bundle_json,
         root,
         artifact,
@@ -221,23 +298,9 @@ fn verify_inner(
         time,
         skip_timestamp,
         memo,
-    )
-    .finish()
-}
-
-// One pipeline for both entry points; the arguments are the inputs of one verification.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    r: ReportBuilder,
-    bundle_json: &[u8],
-    root: &TrustedRoot,
-    artifact: Artifact<'_>,
-    signer: Signer<'_>,
-    time: VerificationTime,
-    skip_timestamp: bool,
-    memo: Option<&SignatureMemo>,
-) -> ReportBuilder {
-    let bundle = match Bundle::from_json(bundle_json) {
+        limits,
+    } = inputs;
+    let bundle = match Bundle::from_json_with_limits(bundle_json, limits) {
         Ok(b) => b,
         Err(e) => return r.fail(checks::BUNDLE_PARSE, e.to_string()),
     };
@@ -298,6 +361,7 @@ fn run(
 
     // Content.
     let digest = artifact.digest();
+    let mut statement = None;
     let expected = match &bundle.content {
         Content::MessageSignature {
             digest: claimed,
@@ -386,6 +450,7 @@ fn run(
                 }
                 Err(e) => return r.fail(checks::INTOTO_SUBJECT, e.to_string()),
             }
+            statement = Some(statement_summary(&env.payload));
             Expected::Dsse {
                 payload_type: &env.payload_type,
                 payload: &env.payload,
@@ -429,6 +494,7 @@ fn run(
         );
     }
     let mut verified_times: Vec<i64> = Vec::new();
+    let mut log_entries = Vec::with_capacity(bundle.tlog_entries.len());
     for (i, entry) in bundle.tlog_entries.iter().enumerate() {
         let id = |step: &str| checks::tlog_entry(i, step);
         let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
@@ -537,6 +603,11 @@ fn run(
                 proof.log_index, proof.tree_size
             ),
         );
+        log_entries.push(VerifiedLogEntry {
+            log_id: entry.log_id.clone(),
+            log_index: entry.log_index,
+            integrated_time: entry.set.is_some().then_some(entry.integrated_time),
+        });
     }
 
     // Time: at least one verified signing time (integrated time under a SET, or RFC 3161).
@@ -555,7 +626,19 @@ fn run(
     );
 
     // Keyless: certificate chain, validity, SCTs, identity.
-    let Some(policy) = policy else { return r };
+    let verified = |signer| Verified {
+        artifact_sha256: digest,
+        signer,
+        signing_times: verified_times.clone(),
+        log_entries,
+        statement,
+    };
+    let Some(policy) = policy else {
+        *out = Some(verified(VerifiedSigner::Key {
+            sha256_id: key.sha256_id(),
+        }));
+        return r;
+    };
     let Some(leaf) = leaf_holder.as_ref() else {
         return r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing");
     };
@@ -599,5 +682,34 @@ fn run(
             format!("issuer {issuer:?} does not match"),
         );
     }
-    r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"))
+    let r = r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"));
+    *out = Some(verified(VerifiedSigner::Certificate {
+        claims: fulcio_ext::read(leaf.der()),
+        san,
+        issuer,
+    }));
+    r
+}
+
+/// The predicate type and subject digests of a statement that [`statement_names`] accepted.
+fn statement_summary(payload: &[u8]) -> VerifiedStatement {
+    let v: Value = plugin_api::json::from_slice(payload).unwrap_or(Value::Null);
+    let subject_sha256 = v
+        .get("subject")
+        .and_then(Value::as_array)
+        .map(|subjects| {
+            subjects
+                .iter()
+                .filter_map(|s| s.get("digest")?.get("sha256")?.as_str())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    VerifiedStatement {
+        predicate_type: v
+            .get("predicateType")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        subject_sha256,
+    }
 }

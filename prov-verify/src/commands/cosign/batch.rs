@@ -12,8 +12,8 @@ use super::{signer_spec, verify_request, Context, Request};
 use crate::commands::Outcome;
 use crate::error::CliError;
 use plugin_api::Report;
-use plugin_cosign::attestation;
-use plugin_cosign::request::BatchLine;
+use plugin_cosign::predicate_type_uri;
+use plugin_cosign::BatchLine;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::Write;
@@ -82,7 +82,7 @@ fn parse_line(
         }
         (Mode::Blob, None) => None,
         (Mode::Attestation { .. }, Some(t)) => {
-            Some(attestation::predicate_type_uri(t).map_err(|e| bad(format!("type: {e}")))?)
+            Some(predicate_type_uri(t).map_err(|e| bad(format!("type: {e}")))?)
         }
         (Mode::Attestation { default_type }, None) => Some(
             default_type
