@@ -248,7 +248,7 @@ fn summary(file: &Path, total: usize, failed: &[usize], ctx: &Context) -> Report
         .insecure_modes(&ctx.insecure);
     let b = if failed.is_empty() {
         b.pass(
-            "cosign.batch.requests",
+            plugin_cosign::checks::BATCH_REQUESTS,
             format!("{total} of {total} requests verified"),
         )
     } else {
@@ -261,7 +261,7 @@ fn summary(file: &Path, total: usize, failed: &[usize], ctx: &Context) -> Report
             named.push("...".into());
         }
         b.fail(
-            "cosign.batch.requests",
+            plugin_cosign::checks::BATCH_REQUESTS,
             format!(
                 "{} of {total} requests not verified (line {})",
                 failed.len(),
