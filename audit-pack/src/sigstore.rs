@@ -4,9 +4,9 @@
 //! the pack).
 
 use plugin_api::VerificationTime;
-use plugin_cosign::bundle::Material;
-use plugin_cosign::keyless::Leaf;
-use plugin_cosign::{Artifact, Bundle, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot};
+use plugin_cosign::{
+    Artifact, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot, VerifiedSigner,
+};
 
 /// The file-name suffix of a Sigstore bundle beside its manifest.
 pub const BUNDLE_SUFFIX: &str = ".sigstore.json";
@@ -124,13 +124,14 @@ pub fn verify_sigstore_manifest(
         SigstoreSigner::Key(k) => Signer::Key(k),
         SigstoreSigner::Keyless(p) => Signer::Keyless(p),
     };
-    let report = plugin_cosign::verify(
+    let (report, verified) = plugin_cosign::verify_with_value(
         bundle,
         &trust.root,
         Artifact::Bytes(manifest),
         signer,
         time,
         &[],
+        None,
     );
     if !report.ok() {
         return Err(report
@@ -138,20 +139,14 @@ pub fn verify_sigstore_manifest(
             .map(|c| format!("{}: {}", c.id, c.explanation()))
             .unwrap_or_else(|| "not verified".to_owned()));
     }
-    match &trust.signer {
-        SigstoreSigner::Key(k) => Ok(format!("key sha256:{}", hex::encode(k.sha256_id()))),
-        SigstoreSigner::Keyless(_) => {
-            // The report is ok, so the bundle parsed and its leaf matched the policy: read the
-            // SAN from that same leaf.
-            let parsed = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
-            let der = match &parsed.material {
-                Material::Certificate(d) => d.as_slice(),
-                Material::Chain(chain) => chain.first().map(Vec::as_slice).unwrap_or_default(),
-                _ => return Err("a keyless bundle without a certificate".to_owned()),
-            };
-            let leaf = Leaf::parse(der)?;
-            let (san, _issuer) = leaf.identity()?;
-            Ok(san)
+    // The report is ok, so the value is there: the signer the pipeline verified (for a
+    // keyless bundle, the SAN of the leaf that matched the policy), without reading the
+    // bundle again.
+    match verified.map(|v| v.signer) {
+        Some(VerifiedSigner::Key { sha256_id }) => {
+            Ok(format!("key sha256:{}", hex::encode(sha256_id)))
         }
+        Some(VerifiedSigner::Certificate { san, .. }) => Ok(san),
+        _ => Err("not verified".to_owned()),
     }
 }

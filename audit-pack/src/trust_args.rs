@@ -280,13 +280,13 @@ impl SigstoreArgs {
         let root = read_limited(
             TrustFile::SigstoreTrustedRoot,
             root,
-            plugin_cosign::trusted_root::MAX_TRUSTED_ROOT_BYTES as u64,
+            plugin_cosign::MAX_TRUSTED_ROOT_BYTES as u64,
         )?;
         let key = match &self.sigstore_key {
             Some(path) => Some(read_limited(
                 TrustFile::SigstoreKey,
                 path,
-                plugin_cosign::keys::MAX_KEY_BYTES as u64,
+                plugin_cosign::MAX_KEY_BYTES as u64,
             )?),
             None => None,
         };

@@ -3,7 +3,7 @@
 //! of both identity and issuer), and a refused combination is refused for the right reason.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use plugin_cosign::request::{BatchLine, SignerError, SignerSpec};
+use plugin_cosign::{BatchLine, SignerError, SignerSpec};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(line) = BatchLine::parse(data) else {

@@ -7,16 +7,16 @@
 use libfuzzer_sys::fuzz_target;
 use plugin_api::VerificationTime;
 use plugin_cosign::{
-    attestation, embedded, fulcio_ext, verify, Artifact, Bundle, IdentityPolicy, Matcher,
-    PublicKey, Signer, TrustedRoot,
+    certificate_claims, check_predicate_type, embedded, statement_predicate_type, verify,
+    Artifact, Bundle, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot,
 };
 
 fuzz_target!(|data: &[u8]| {
     let _ = TrustedRoot::from_json(data);
-    let _ = fulcio_ext::read(data);
-    let _ = attestation::check_predicate_type(data, "https://slsa.dev/provenance/v1");
+    let _ = certificate_claims(data);
+    let _ = check_predicate_type(data, "https://slsa.dev/provenance/v1");
     if let Ok(bundle) = Bundle::from_json(data) {
-        let _ = attestation::statement_predicate_type(&bundle);
+        let _ = statement_predicate_type(&bundle);
         let Ok(root) = embedded::production_trusted_root() else {
             return;
         };

@@ -1,4 +1,4 @@
-//! The RFC 3161 token parser (`plugin_cosign::tsa::Timestamp::parse`) on arbitrary bytes, and
+//! The RFC 3161 token parser (`plugin_cosign::Timestamp::parse`) on arbitrary bytes, and
 //! verification of whatever parses against the conformance kit's `rekor2-happy-path` trusted
 //! root and bundle signature: never panics; a token that verifies has a message imprint that is
 //! the hash of the signature under the token's own imprint algorithm, and a verified genTime
@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plugin_cosign::bundle::Content;
-use plugin_cosign::tsa::Timestamp;
+use plugin_cosign::Content;
+use plugin_cosign::Timestamp;
 use plugin_cosign::{Bundle, TrustedRoot};
 
 const ROOT: &[u8] = include_bytes!(

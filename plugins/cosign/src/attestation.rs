@@ -7,6 +7,7 @@
 //! report is ok.
 
 use crate::bundle::{Bundle, Content};
+use crate::error::AttestationError;
 use serde_json::Value;
 
 /// Budget for a predicate type URI (expected or found).
@@ -31,15 +32,17 @@ pub const SHORT_NAMES: &[(&str, &str)] = &[
 
 /// The predicate type URI for a `--type` value: a cosign short name is mapped, anything else
 /// is taken as the URI itself. Empty or over-budget values are refused.
-pub fn predicate_type_uri(type_arg: &str) -> Result<String, String> {
+pub fn predicate_type_uri(type_arg: &str) -> Result<String, AttestationError> {
     if type_arg.is_empty() {
-        return Err("the predicate type is empty".into());
+        return Err(AttestationError::Unsupported(
+            "the predicate type is empty".into(),
+        ));
     }
     if type_arg.len() > MAX_PREDICATE_TYPE_LEN {
-        return Err(format!(
+        return Err(AttestationError::OverBudget(format!(
             "the predicate type is {} bytes, over the {MAX_PREDICATE_TYPE_LEN}-byte budget",
             type_arg.len()
-        ));
+        )));
     }
     Ok(SHORT_NAMES
         .iter()
@@ -48,27 +51,32 @@ pub fn predicate_type_uri(type_arg: &str) -> Result<String, String> {
 }
 
 /// The `predicateType` of the in-toto statement carried in the bundle's DSSE envelope.
-pub fn statement_predicate_type(bundle: &Bundle) -> Result<String, String> {
+pub fn statement_predicate_type(bundle: &Bundle) -> Result<String, AttestationError> {
     let Content::Dsse(env) = &bundle.content else {
-        return Err("the bundle carries a message signature, not a DSSE attestation".into());
+        return Err(AttestationError::Unsupported(
+            "the bundle carries a message signature, not a DSSE attestation".into(),
+        ));
     };
     if env.payload_type != INTOTO_PAYLOAD_TYPE {
-        return Err(format!(
+        return Err(AttestationError::Unsupported(format!(
             "the DSSE payload type is {:?}, not {INTOTO_PAYLOAD_TYPE:?}",
             env.payload_type
-        ));
+        )));
     }
-    let v: Value = plugin_api::json::from_slice(&env.payload)
-        .map_err(|e| format!("the in-toto statement is not JSON: {e}"))?;
+    let v: Value = plugin_api::json::from_slice(&env.payload).map_err(|e| {
+        AttestationError::Malformed(format!("the in-toto statement is not JSON: {e}"))
+    })?;
     let found = v
         .get("predicateType")
         .and_then(Value::as_str)
-        .ok_or("the in-toto statement has no string predicateType")?;
+        .ok_or_else(|| {
+            AttestationError::Malformed("the in-toto statement has no string predicateType".into())
+        })?;
     if found.len() > MAX_PREDICATE_TYPE_LEN {
-        return Err(format!(
+        return Err(AttestationError::OverBudget(format!(
             "the statement's predicateType is {} bytes, over the {MAX_PREDICATE_TYPE_LEN}-byte budget",
             found.len()
-        ));
+        )));
     }
     Ok(found.to_owned())
 }
@@ -76,15 +84,18 @@ pub fn statement_predicate_type(bundle: &Bundle) -> Result<String, String> {
 /// Whether the statement in the bundle (`bundle_json`, the bytes given to [`crate::verify`])
 /// has predicate type `expected` (a full URI, see [`predicate_type_uri`]). `Ok` and `Err`
 /// both carry the detail for the report's check, naming expected and found types.
-pub fn check_predicate_type(bundle_json: &[u8], expected: &str) -> Result<String, String> {
-    let bundle = Bundle::from_json(bundle_json).map_err(|e| e.to_string())?;
+pub fn check_predicate_type(
+    bundle_json: &[u8],
+    expected: &str,
+) -> Result<String, AttestationError> {
+    let bundle = Bundle::from_json(bundle_json)?;
     let found = statement_predicate_type(&bundle)?;
     if found == expected {
         Ok(format!("predicateType {found}"))
     } else {
-        Err(format!(
+        Err(AttestationError::Mismatch(format!(
             "predicateType mismatch: expected {expected}, found {found}"
-        ))
+        )))
     }
 }
 
@@ -144,7 +155,7 @@ mod tests {
         );
         let e = check_predicate_type(&b, "https://slsa.dev/provenance/v0.2").unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "predicateType mismatch: expected https://slsa.dev/provenance/v0.2, found https://slsa.dev/provenance/v1"
         );
     }
@@ -158,14 +169,17 @@ mod tests {
         .unwrap();
         assert!(check_predicate_type(&msg, "x")
             .unwrap_err()
+            .to_string()
             .contains("message signature"));
         let other = bundle("text/plain", r#"{"predicateType":"x"}"#);
         assert!(check_predicate_type(&other, "x")
             .unwrap_err()
+            .to_string()
             .contains("payload type"));
         let no_type = bundle(INTOTO_PAYLOAD_TYPE, r#"{"subject":[]}"#);
         assert!(check_predicate_type(&no_type, "x")
             .unwrap_err()
+            .to_string()
             .contains("no string predicateType"));
         let not_json = bundle(INTOTO_PAYLOAD_TYPE, "{");
         assert!(check_predicate_type(&not_json, "x").is_err());

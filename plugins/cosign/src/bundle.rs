@@ -1,20 +1,13 @@
 //! The Sigstore bundle (media types v0.1, v0.2, v0.3), parsed once into typed values.
 
 use crate::error::ParseError;
+use crate::limits::Limits;
 use base64::Engine as _;
 use merkle::Hash;
 use serde_json::Value;
 
-/// Budget for a bundle document.
-pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
-/// Budget for transparency-log entries in one bundle.
-pub const MAX_TLOG_ENTRIES: usize = 8;
-/// Budget for certificates in a chain, and for RFC 3161 timestamps.
-pub const MAX_CERTS: usize = 10;
-/// Budget for DSSE signatures.
-pub const MAX_DSSE_SIGNATURES: usize = 8;
-/// Budget for inclusion-proof hashes (as the merkle crate).
-pub const MAX_PROOF_HASHES: usize = 64;
+/// Default budget for a bundle document ([`Limits::bundle_bytes`]).
+pub const MAX_BUNDLE_BYTES: usize = Limits::DEFAULT.bundle_bytes;
 
 /// The bundle format version, from its media type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -201,9 +194,9 @@ fn hash(bytes: &[u8], what: &'static str) -> Result<Hash, ParseError> {
     Hash::from_slice(bytes).map_err(|_| ParseError::invalid(what, "not a 32-byte hash"))
 }
 
-fn parse_proof(v: &Value) -> Result<InclusionProof, ParseError> {
+fn parse_proof(v: &Value, limits: &Limits) -> Result<InclusionProof, ParseError> {
     const W: &str = "inclusionProof";
-    let hashes = array(v, "hashes", W, MAX_PROOF_HASHES)?
+    let hashes = array(v, "hashes", W, limits.proof_hashes)?
         .iter()
         .map(|h| {
             let s = h
@@ -225,7 +218,7 @@ fn parse_proof(v: &Value) -> Result<InclusionProof, ParseError> {
     })
 }
 
-fn parse_entry(v: &Value) -> Result<TlogEntry, ParseError> {
+fn parse_entry(v: &Value, limits: &Limits) -> Result<TlogEntry, ParseError> {
     const W: &str = "tlogEntry";
     let kv =
         field(v, "kindVersion").ok_or_else(|| ParseError::invalid(W, "missing kindVersion"))?;
@@ -239,7 +232,9 @@ fn parse_entry(v: &Value) -> Result<TlogEntry, ParseError> {
         None => None,
         Some(p) => Some(b64_field(p, "signedEntryTimestamp", "inclusionPromise")?),
     };
-    let proof = field(v, "inclusionProof").map(parse_proof).transpose()?;
+    let proof = field(v, "inclusionProof")
+        .map(|p| parse_proof(p, limits))
+        .transpose()?;
     Ok(TlogEntry {
         log_index: u64_field(v, "logIndex", W)?,
         log_id: b64_field(log_id, "keyId", "tlogEntry.logId")?,
@@ -253,13 +248,18 @@ fn parse_entry(v: &Value) -> Result<TlogEntry, ParseError> {
 }
 
 impl Bundle {
-    /// Parses a bundle JSON document, within budgets.
+    /// Parses a bundle JSON document, within the default budgets ([`Limits::DEFAULT`]).
     pub fn from_json(bytes: &[u8]) -> Result<Self, ParseError> {
-        if bytes.len() > MAX_BUNDLE_BYTES {
+        Self::from_json_with_limits(bytes, &Limits::DEFAULT)
+    }
+
+    /// Parses a bundle JSON document, within `limits`.
+    pub fn from_json_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self, ParseError> {
+        if bytes.len() > limits.bundle_bytes {
             return Err(ParseError::TooLarge {
                 what: "bundle",
                 len: bytes.len(),
-                max: MAX_BUNDLE_BYTES,
+                max: limits.bundle_bytes,
             });
         }
         let v: Value = plugin_api::json::from_slice(bytes).map_err(|e| ParseError::Json {
@@ -272,17 +272,22 @@ impl Bundle {
         })?;
         let vm = field(&v, "verificationMaterial")
             .ok_or_else(|| ParseError::invalid("bundle", "missing verificationMaterial"))?;
-        let material = parse_material(vm, version)?;
-        let tlog_entries = array(vm, "tlogEntries", "tlogEntries", MAX_TLOG_ENTRIES)?
+        let material = parse_material(vm, version, limits)?;
+        let tlog_entries = array(vm, "tlogEntries", "tlogEntries", limits.tlog_entries)?
             .iter()
-            .map(parse_entry)
+            .map(|e| parse_entry(e, limits))
             .collect::<Result<Vec<_>, _>>()?;
         let rfc3161_timestamps = match field(vm, "timestampVerificationData") {
             None => Vec::new(),
-            Some(t) => array(t, "rfc3161Timestamps", "rfc3161Timestamps", MAX_CERTS)?
-                .iter()
-                .map(|ts| b64_field(ts, "signedTimestamp", "rfc3161Timestamps"))
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(t) => array(
+                t,
+                "rfc3161Timestamps",
+                "rfc3161Timestamps",
+                limits.chain_certificates,
+            )?
+            .iter()
+            .map(|ts| b64_field(ts, "signedTimestamp", "rfc3161Timestamps"))
+            .collect::<Result<Vec<_>, _>>()?,
         };
         let content = match (field(&v, "messageSignature"), field(&v, "dsseEnvelope")) {
             (Some(ms), None) => {
@@ -307,7 +312,7 @@ impl Bundle {
                     signature: b64_field(ms, "signature", "messageSignature")?,
                 }
             }
-            (None, Some(env)) => Content::Dsse(parse_envelope(env)?),
+            (None, Some(env)) => Content::Dsse(parse_envelope(env, limits)?),
             _ => {
                 return Err(ParseError::invalid(
                     "bundle",
@@ -325,9 +330,9 @@ impl Bundle {
     }
 }
 
-fn parse_envelope(env: &Value) -> Result<Envelope, ParseError> {
+fn parse_envelope(env: &Value, limits: &Limits) -> Result<Envelope, ParseError> {
     const W: &str = "dsseEnvelope";
-    let sigs = array(env, "signatures", W, MAX_DSSE_SIGNATURES)?
+    let sigs = array(env, "signatures", W, limits.dsse_signatures)?
         .iter()
         .map(|s| b64_field(s, "sig", W))
         .collect::<Result<Vec<_>, _>>()?;
@@ -338,7 +343,11 @@ fn parse_envelope(env: &Value) -> Result<Envelope, ParseError> {
     })
 }
 
-fn parse_material(vm: &Value, version: BundleVersion) -> Result<Material, ParseError> {
+fn parse_material(
+    vm: &Value,
+    version: BundleVersion,
+    limits: &Limits,
+) -> Result<Material, ParseError> {
     const W: &str = "verificationMaterial";
     let pk = field(vm, "publicKey");
     let cert = field(vm, "certificate");
@@ -353,7 +362,7 @@ fn parse_material(vm: &Value, version: BundleVersion) -> Result<Material, ParseE
                     "x509CertificateChain is not allowed in a v0.3 bundle",
                 ));
             }
-            let certs = array(ch, "certificates", W, MAX_CERTS)?
+            let certs = array(ch, "certificates", W, limits.chain_certificates)?
                 .iter()
                 .map(|c| b64_field(c, "rawBytes", W))
                 .collect::<Result<Vec<_>, _>>()?;

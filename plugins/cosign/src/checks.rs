@@ -34,6 +34,9 @@ pub const TLOG_ENTRIES: &str = "cosign.tlog.entries";
 /// `cosign.attestation.predicate-type`: the statement's predicate type is the expected one.
 pub const ATTESTATION_PREDICATE_TYPE: &str = "cosign.attestation.predicate-type";
 
+/// `cosign.batch.requests`: every request of a `--batch` run verified (the batch summary).
+pub const BATCH_REQUESTS: &str = "cosign.batch.requests";
+
 /// `cosign.timestamp.rfc3161-N`: the N-th RFC 3161 timestamp of the bundle.
 pub fn timestamp(n: usize) -> String {
     format!("cosign.timestamp.rfc3161-{n}")
@@ -65,6 +68,7 @@ mod tests {
             super::TIME_THRESHOLD,
             super::TLOG_ENTRIES,
             super::ATTESTATION_PREDICATE_TYPE,
+            super::BATCH_REQUESTS,
         ];
         for id in all
             .iter()

@@ -6,6 +6,7 @@
 //! in a report: the values mean something only for a leaf whose chain and signature
 //! verified, and only the SAN and issuer are matched against a policy (by [`crate::verify`]).
 
+use crate::error::CertificateError;
 use plugin_x509::der;
 use serde_json::{Map, Value};
 use x509_parser::certificate::X509Certificate;
@@ -105,55 +106,59 @@ impl CertificateClaims {
     }
 }
 
-fn value(raw: &[u8], enc: Encoding, name: &str) -> Result<String, String> {
+fn value(raw: &[u8], enc: Encoding, name: &str) -> Result<String, CertificateError> {
     let bytes = match enc {
         Encoding::Raw => raw,
         Encoding::Utf8String => {
             let mut r = der::Reader::new(raw);
             let t = r
                 .read()
-                .map_err(|e| format!("{name}: malformed DER ({e})"))?;
+                .map_err(|e| CertificateError::Malformed(format!("{name}: malformed DER ({e})")))?;
             if t.tag != 0x0c || !r.is_empty() {
-                return Err(format!("{name}: not a DER UTF8String"));
+                return Err(CertificateError::Malformed(format!(
+                    "{name}: not a DER UTF8String"
+                )));
             }
             t.content
         }
     };
     if bytes.len() > MAX_VALUE_LEN {
-        return Err(format!(
+        return Err(CertificateError::OverBudget(format!(
             "{name}: {} bytes, over the {MAX_VALUE_LEN}-byte budget",
             bytes.len()
-        ));
+        )));
     }
     std::str::from_utf8(bytes)
         .map(str::to_owned)
-        .map_err(|_| format!("{name}: not UTF-8"))
+        .map_err(|_| CertificateError::Malformed(format!("{name}: not UTF-8")))
 }
 
 /// Reads the SANs, the OIDC issuer and the workflow extensions of a leaf certificate (DER).
 /// Malformed, duplicate or over-budget extensions are errors.
-pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, String> {
+pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
     if leaf_der.len() > MAX_LEAF_DER {
-        return Err(format!(
+        return Err(CertificateError::OverBudget(format!(
             "certificate is {} bytes, over the {MAX_LEAF_DER}-byte budget",
             leaf_der.len()
-        ));
+        )));
     }
     let (rest, cert) = X509Certificate::from_der(leaf_der)
-        .map_err(|e| format!("certificate does not parse: {e}"))?;
+        .map_err(|e| CertificateError::Malformed(format!("certificate does not parse: {e}")))?;
     if !rest.is_empty() {
-        return Err("trailing bytes after the certificate".into());
+        return Err(CertificateError::Malformed(
+            "trailing bytes after the certificate".into(),
+        ));
     }
     let exts = cert.extensions();
     if exts.len() > MAX_EXTENSIONS {
-        return Err(format!(
+        return Err(CertificateError::OverBudget(format!(
             "{} extensions, over the budget of {MAX_EXTENSIONS}",
             exts.len()
-        ));
+        )));
     }
     let san = match cert
         .subject_alternative_name()
-        .map_err(|e| format!("subject alternative name: {e}"))?
+        .map_err(|e| CertificateError::Identity(format!("subject alternative name: {e}")))?
     {
         None => Vec::new(),
         Some(s) => s
@@ -177,7 +182,9 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, String> {
             continue;
         };
         if found.iter().any(|(a, _, _)| *a == arc) {
-            return Err(format!("{name}: duplicate extension"));
+            return Err(CertificateError::Malformed(format!(
+                "{name}: duplicate extension"
+            )));
         }
         found.push((arc, name, value(e.value, *enc, name)?));
     }
@@ -190,7 +197,9 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, String> {
     };
     let issuer = match (get(1), get(8)) {
         (Some(v1), Some(v2)) if v1 != v2 => {
-            return Err("the v1 and v2 issuer extensions differ".into())
+            return Err(CertificateError::Identity(
+                "the v1 and v2 issuer extensions differ".into(),
+            ))
         }
         (_, Some(v2)) => Some(v2),
         (v1, None) => v1,

@@ -8,6 +8,7 @@
 //! signing time. A [`SignatureMemo`] (opt-in, for batches) lets plugin-x509 verify each CA
 //! link (intermediate→root) once per batch.
 
+use crate::error::CertificateError;
 use crate::keys::{KeyKind, PublicKey};
 use crate::trusted_root::TrustedRoot;
 use plugin_api::VerificationTime;
@@ -18,7 +19,7 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
 
-pub use plugin_x509::{memo_key, SignatureMemo, MEMO_CAPACITY};
+pub use plugin_x509::SignatureMemo;
 
 /// Budget for SCTs in one certificate.
 pub const MAX_SCTS: usize = 16;
@@ -39,11 +40,13 @@ pub struct Leaf<'a> {
     key: PublicKey,
 }
 
-pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
-    let (rest, cert) =
-        X509Certificate::from_der(der).map_err(|e| format!("certificate does not parse: {e}"))?;
+pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertificateError> {
+    let (rest, cert) = X509Certificate::from_der(der)
+        .map_err(|e| CertificateError::Malformed(format!("certificate does not parse: {e}")))?;
     if !rest.is_empty() {
-        return Err("trailing bytes after the certificate".into());
+        return Err(CertificateError::Malformed(
+            "trailing bytes after the certificate".into(),
+        ));
     }
     Ok(cert)
 }
@@ -121,13 +124,14 @@ impl<'a> Leaf<'a> {
     /// Parses a leaf signing certificate and checks it against the Fulcio code-signing
     /// end-entity rules of plugin-x509: not a CA, keyUsage with digitalSignature and without
     /// keyCertSign, codeSigning EKU (and the rules every end entity gets).
-    pub fn parse(der: &'a [u8]) -> Result<Self, String> {
+    pub fn parse(der: &'a [u8]) -> Result<Self, CertificateError> {
         let cert = parse_cert(der)?;
-        let x509 =
-            Certificate::from_der(der).map_err(|e| format!("certificate does not parse: {e}"))?;
+        let x509 = Certificate::from_der(der)
+            .map_err(|e| CertificateError::Malformed(format!("certificate does not parse: {e}")))?;
         plugin_x509::check_end_entity_certificate(&x509, &fulcio_options())
-            .map_err(|e| signer_refused(&e))?;
-        let key = PublicKey::from_spki_der(x509.spki_der()).map_err(|e| e.to_string())?;
+            .map_err(|e| CertificateError::Refused(signer_refused(&e)))?;
+        let key = PublicKey::from_spki_der(x509.spki_der())
+            .map_err(|e| CertificateError::Malformed(e.to_string()))?;
         Ok(Leaf {
             cert,
             x509,
@@ -162,12 +166,12 @@ impl<'a> Leaf<'a> {
         root: &TrustedRoot,
         times: &[i64],
         memo: Option<&SignatureMemo>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, CertificateError> {
         let at = times
             .iter()
             .map(|t| u64::try_from(*t).map(VerificationTime::from_unix_seconds))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| "a signing time is before 1970".to_owned())?;
+            .map_err(|_| CertificateError::Untrusted("a signing time is before 1970".into()))?;
         let options = fulcio_options();
         let mut best: Option<(u8, String)> = None;
         let mut note = |rank: u8, why: String| {
@@ -205,10 +209,9 @@ impl<'a> Leaf<'a> {
                         );
                         continue;
                     }
-                    let issuer = path
-                        .certificates()
-                        .get(1)
-                        .ok_or("the validated path has no issuer")?;
+                    let issuer = path.certificates().get(1).ok_or_else(|| {
+                        CertificateError::Untrusted("the validated path has no issuer".into())
+                    })?;
                     return Ok(issuer.spki_der().to_vec());
                 }
                 Err(e) => {
@@ -217,14 +220,16 @@ impl<'a> Leaf<'a> {
                 }
             }
         }
-        Err(best.map(|(_, why)| why).unwrap_or_else(|| {
-            "no certificate authority in the trusted root issued the signing certificate".into()
-        }))
+        Err(CertificateError::Untrusted(
+            best.map(|(_, why)| why).unwrap_or_else(|| {
+                "no certificate authority in the trusted root issued the signing certificate".into()
+            }),
+        ))
     }
 
     /// Verifies the embedded SCTs; at least one must be from a trusted CT log and verify,
     /// and every SCT from a trusted log must verify. Returns how many verified.
-    pub fn scts(&self, root: &TrustedRoot, issuer_spki: &[u8]) -> Result<usize, String> {
+    pub fn scts(&self, root: &TrustedRoot, issuer_spki: &[u8]) -> Result<usize, CertificateError> {
         let exts: Vec<_> = self
             .cert
             .extensions()
@@ -232,13 +237,17 @@ impl<'a> Leaf<'a> {
             .filter(|e| e.oid.to_id_string() == OID_SCT_LIST)
             .collect();
         let [ext] = exts.as_slice() else {
-            return Err("the certificate has no (or more than one) embedded SCT list".into());
+            return Err(CertificateError::Sct(
+                "the certificate has no (or more than one) embedded SCT list".into(),
+            ));
         };
         let octets = der::single(ext.value, der::OCTET_STRING)
-            .map_err(|_| "SCT list extension malformed")?;
-        let list = parse_sct_list(octets.content).ok_or("SCT list malformed")?;
-        let tbs = tbs_without_sct(self.cert.tbs_certificate.as_ref())
-            .ok_or("cannot rebuild the precertificate TBS")?;
+            .map_err(|_| CertificateError::Sct("SCT list extension malformed".into()))?;
+        let list = parse_sct_list(octets.content)
+            .ok_or_else(|| CertificateError::Sct("SCT list malformed".into()))?;
+        let tbs = tbs_without_sct(self.cert.tbs_certificate.as_ref()).ok_or_else(|| {
+            CertificateError::Untrusted("cannot rebuild the precertificate TBS".into())
+        })?;
         let issuer_key_hash: [u8; 32] = Sha256::digest(issuer_spki).into();
         let mut verified = 0usize;
         for sct in &list {
@@ -246,17 +255,22 @@ impl<'a> Leaf<'a> {
                 continue;
             };
             let Some(key) = log.key.as_ref() else {
-                return Err("the trusted root's key for this CT log is unsupported".into());
+                return Err(CertificateError::Untrusted(
+                    "the trusted root's key for this CT log is unsupported".into(),
+                ));
             };
             if (sct.hash_alg, sct.sig_alg) != (4, 3) || key.kind() != KeyKind::EcdsaP256 {
-                return Err("unsupported SCT signature algorithm".into());
+                return Err(CertificateError::Sct(
+                    "unsupported SCT signature algorithm".into(),
+                ));
             }
-            let tbs_len = u32::try_from(tbs.len()).map_err(|_| "TBS too large")?;
+            let tbs_len = u32::try_from(tbs.len())
+                .map_err(|_| CertificateError::OverBudget("TBS too large".into()))?;
             if tbs_len > 0x00ff_ffff {
-                return Err("TBS too large".into());
+                return Err(CertificateError::OverBudget("TBS too large".into()));
             }
-            let ext_len =
-                u16::try_from(sct.extensions.len()).map_err(|_| "SCT extensions too large")?;
+            let ext_len = u16::try_from(sct.extensions.len())
+                .map_err(|_| CertificateError::OverBudget("SCT extensions too large".into()))?;
             let mut msg = vec![0u8, 0u8];
             msg.extend_from_slice(&sct.timestamp.to_be_bytes());
             msg.extend_from_slice(&[0, 1]);
@@ -266,28 +280,36 @@ impl<'a> Leaf<'a> {
             msg.extend_from_slice(&ext_len.to_be_bytes());
             msg.extend_from_slice(sct.extensions);
             if !key.verify(&msg, sct.signature) {
-                return Err("an SCT from a trusted CT log does not verify".into());
+                return Err(CertificateError::Sct(
+                    "an SCT from a trusted CT log does not verify".into(),
+                ));
             }
-            let t =
-                i64::try_from(sct.timestamp / 1000).map_err(|_| "SCT timestamp out of range")?;
+            let t = i64::try_from(sct.timestamp / 1000)
+                .map_err(|_| CertificateError::OverBudget("SCT timestamp out of range".into()))?;
             if !log.valid_at(t) {
-                return Err("an SCT is outside its CT log key's validity".into());
+                return Err(CertificateError::Sct(
+                    "an SCT is outside its CT log key's validity".into(),
+                ));
             }
             verified += 1;
         }
         if verified == 0 {
-            return Err("no SCT from a CT log in the trusted root".into());
+            return Err(CertificateError::Sct(
+                "no SCT from a CT log in the trusted root".into(),
+            ));
         }
         Ok(verified)
     }
 
     /// The identity: the single URI or email SAN, and the OIDC issuer extension.
-    pub fn identity(&self) -> Result<(String, String), String> {
+    pub fn identity(&self) -> Result<(String, String), CertificateError> {
         let san = self
             .cert
             .subject_alternative_name()
-            .map_err(|e| e.to_string())?
-            .ok_or("the certificate has no subject alternative name")?;
+            .map_err(|e| CertificateError::Identity(e.to_string()))?
+            .ok_or_else(|| {
+                CertificateError::Identity("the certificate has no subject alternative name".into())
+            })?;
         let names: Vec<&str> = san
             .value
             .general_names
@@ -299,7 +321,9 @@ impl<'a> Leaf<'a> {
             })
             .collect();
         let [name] = names.as_slice() else {
-            return Err("the certificate does not have exactly one URI or email SAN".into());
+            return Err(CertificateError::Identity(
+                "the certificate does not have exactly one URI or email SAN".into(),
+            ));
         };
         let mut v1 = None;
         let mut v2 = None;
@@ -307,38 +331,50 @@ impl<'a> Leaf<'a> {
             let oid = e.oid.to_id_string();
             if oid == OID_ISSUER_V1 {
                 if v1.is_some() {
-                    return Err("duplicate issuer extension".into());
+                    return Err(CertificateError::Identity(
+                        "duplicate issuer extension".into(),
+                    ));
                 }
                 v1 = Some(
                     std::str::from_utf8(e.value)
-                        .map_err(|_| "issuer (v1) is not UTF-8")?
+                        .map_err(|_| CertificateError::Identity("issuer (v1) is not UTF-8".into()))?
                         .to_owned(),
                 );
             } else if oid == OID_ISSUER_V2 {
                 if v2.is_some() {
-                    return Err("duplicate issuer extension".into());
+                    return Err(CertificateError::Identity(
+                        "duplicate issuer extension".into(),
+                    ));
                 }
                 let t = match Reader::new(e.value).read() {
                     Ok(t) if t.raw.len() == e.value.len() => t,
-                    _ => return Err("issuer (v2) malformed".into()),
+                    _ => return Err(CertificateError::Identity("issuer (v2) malformed".into())),
                 };
                 if t.tag != 0x0c {
-                    return Err("issuer (v2) is not a UTF8String".into());
+                    return Err(CertificateError::Identity(
+                        "issuer (v2) is not a UTF8String".into(),
+                    ));
                 }
                 v2 = Some(
                     std::str::from_utf8(t.content)
-                        .map_err(|_| "issuer (v2) is not UTF-8")?
+                        .map_err(|_| CertificateError::Identity("issuer (v2) is not UTF-8".into()))?
                         .to_owned(),
                 );
             }
         }
         let issuer = match (v1, v2) {
             (Some(a), Some(b)) if a != b => {
-                return Err("the v1 and v2 issuer extensions differ".into())
+                return Err(CertificateError::Identity(
+                    "the v1 and v2 issuer extensions differ".into(),
+                ))
             }
             (_, Some(b)) => b,
             (Some(a), None) => a,
-            (None, None) => return Err("the certificate has no OIDC issuer extension".into()),
+            (None, None) => {
+                return Err(CertificateError::Identity(
+                    "the certificate has no OIDC issuer extension".into(),
+                ))
+            }
         };
         Ok(((*name).to_owned(), issuer))
     }

@@ -1,14 +1,15 @@
 //! Public keys: PKIX (SubjectPublicKeyInfo) DER or PEM, and signature verification with ring.
 
 use crate::error::ParseError;
+use crate::limits::Limits;
 use base64::Engine as _;
 use ring::signature::{self, UnparsedPublicKey};
 use sha2::{Digest as _, Sha256};
 use x509_parser::prelude::FromDer as _;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-/// Budget for a PEM or DER public key.
-pub const MAX_KEY_BYTES: usize = 16 * 1024;
+/// Default budget for a DER public key ([`Limits::key_bytes`]).
+pub const MAX_KEY_BYTES: usize = Limits::DEFAULT.key_bytes;
 
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
@@ -42,11 +43,15 @@ pub struct PublicKey {
 impl PublicKey {
     /// Parses a DER SubjectPublicKeyInfo. Only the key types listed in [`KeyKind`] are accepted.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, ParseError> {
-        if der.len() > MAX_KEY_BYTES {
+        Self::from_spki_der_within(der, MAX_KEY_BYTES)
+    }
+
+    fn from_spki_der_within(der: &[u8], max: usize) -> Result<Self, ParseError> {
+        if der.len() > max {
             return Err(ParseError::TooLarge {
                 what: "public key",
                 len: der.len(),
-                max: MAX_KEY_BYTES,
+                max,
             });
         }
         let (rest, spki) = SubjectPublicKeyInfo::from_der(der)
@@ -96,8 +101,14 @@ impl PublicKey {
 
     /// Parses a PEM `PUBLIC KEY` block (exactly one).
     pub fn from_pem(pem: &[u8]) -> Result<Self, ParseError> {
-        let der = pem_decode(pem, "PUBLIC KEY")?;
-        Self::from_spki_der(&der)
+        Self::from_pem_with_limits(pem, &Limits::DEFAULT)
+    }
+
+    /// [`PublicKey::from_pem`] within `limits` (the DER key at most [`Limits::key_bytes`], its
+    /// PEM at most twice that).
+    pub fn from_pem_with_limits(pem: &[u8], limits: &Limits) -> Result<Self, ParseError> {
+        let der = pem_decode_within(pem, "PUBLIC KEY", limits.key_bytes.saturating_mul(2))?;
+        Self::from_spki_der_within(&der, limits.key_bytes)
     }
 
     /// The DER SubjectPublicKeyInfo.
@@ -173,11 +184,15 @@ impl PublicKey {
 
 /// Decodes exactly one PEM block with the given label.
 pub fn pem_decode(pem: &[u8], label: &str) -> Result<Vec<u8>, ParseError> {
-    if pem.len() > MAX_KEY_BYTES * 2 {
+    pem_decode_within(pem, label, MAX_KEY_BYTES * 2)
+}
+
+fn pem_decode_within(pem: &[u8], label: &str, max: usize) -> Result<Vec<u8>, ParseError> {
+    if pem.len() > max {
         return Err(ParseError::TooLarge {
             what: "PEM",
             len: pem.len(),
-            max: MAX_KEY_BYTES * 2,
+            max,
         });
     }
     let text = std::str::from_utf8(pem).map_err(|_| ParseError::invalid("PEM", "not UTF-8"))?;

@@ -12,7 +12,7 @@
 //! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2
 //! entries (body match, SET, integrated time, inclusion proof, signed checkpoint); Rekor v2
 //! `hashedrekord`/`dsse` 0.0.2 entries (body match, mandatory inclusion proof and checkpoint
-//! signed by the log key); RFC 3161 timestamps from TSAs in the trusted root ([`tsa`]).
+//! signed by the log key); RFC 3161 timestamps from TSAs in the trusted root ([`Timestamp`]).
 //! Signing time comes only from verified sources (an integrated time under a verified SET, or
 //! a verified RFC 3161 timestamp); at least one is required.
 //!
@@ -20,27 +20,42 @@
 //! for key types other than ECDSA P-256.
 #![forbid(unsafe_code)]
 
-pub mod attestation;
-pub mod bundle;
+mod attestation;
+mod bundle;
 pub mod checks;
 pub mod embedded;
-pub mod error;
-pub mod fulcio_ext;
-pub mod keyless;
-pub mod keys;
+mod error;
+mod fulcio_ext;
+mod keyless;
+mod keys;
+mod limits;
 mod plugin;
-pub mod rekor;
-pub mod request;
-pub mod time;
-pub mod trusted_root;
-pub mod tsa;
+mod rekor;
+mod request;
+mod time;
+mod trusted_root;
+mod tsa;
+mod verified;
 mod verify;
 
-pub use bundle::Bundle;
-pub use error::ParseError;
+pub use attestation::{
+    check_predicate_type, predicate_type_uri, statement_predicate_type, MAX_PREDICATE_TYPE_LEN,
+    SHORT_NAMES as PREDICATE_TYPE_SHORT_NAMES,
+};
+pub use bundle::{
+    Bundle, BundleVersion, Content, Envelope, InclusionProof, Material, TlogEntry, MAX_BUNDLE_BYTES,
+};
+pub use error::{
+    AttestationError, BatchLineError, CertificateError, ParseError, TimestampError, TlogError,
+};
+pub use fulcio_ext::{read as certificate_claims, CertificateClaims};
 pub use keyless::SignatureMemo;
-pub use keys::PublicKey;
+pub use keys::{KeyKind, PublicKey, MAX_KEY_BYTES};
+pub use limits::Limits;
 pub use plugin::{CosignPlugin, CHECK_PREDICATE_TYPE};
-pub use trusted_root::TrustedRoot;
-pub use verify::verify_with_memo;
+pub use request::{BatchLine, SignerError, SignerFields, SignerSpec, MAX_BATCH_LINE};
+pub use trusted_root::{TrustedCa, TrustedLog, TrustedRoot, MAX_TRUSTED_ROOT_BYTES};
+pub use tsa::{Timestamp, MAX_TIMESTAMP_BYTES};
+pub use verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatement};
 pub use verify::{verify, Artifact, IdentityPolicy, Matcher, Signer, PLUGIN};
+pub use verify::{verify_with_memo, verify_with_value};

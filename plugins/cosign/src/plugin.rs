@@ -14,38 +14,86 @@
 //!
 //! A verified keyless report carries the leaf's Fulcio claims as the `certificate` output.
 
-use crate::bundle::Material;
 use crate::request::{SignerFields, SignerSpec};
-use crate::{
-    attestation, fulcio_ext, verify, verify_with_memo, Artifact, Bundle, PublicKey, SignatureMemo,
-    Signer, TrustedRoot, PLUGIN,
-};
+use crate::verified::{Verified, VerifiedSigner};
+use crate::verify::verify_inner;
+use crate::{attestation, Artifact, Limits, PublicKey, SignatureMemo, Signer, TrustedRoot, PLUGIN};
 use plugin_api::{
     DigestAlgorithm, Error, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
     TrustRootKind, VerifyRequest,
 };
+use std::sync::{Arc, Mutex};
 
 /// The check of an attestation's predicate type.
 pub const CHECK_PREDICATE_TYPE: &str = crate::checks::ATTESTATION_PREDICATE_TYPE;
 
-/// The Sigstore bundle verifier. With a [`SignatureMemo`], trusted CA-chain signatures are
-/// verified once for many requests against one trusted root (a batch).
+/// The Sigstore bundle verifier, within its [`Limits`]. With a [`SignatureMemo`], trusted
+/// CA-chain signatures are verified once for many requests against one trusted root (a batch).
+///
+/// The last trusted root parsed is kept, with its bytes: a request carrying the same bytes
+/// (every request of a batch) reuses it instead of parsing it again. A parsed root is a pure
+/// function of its bytes and the limits, so verdicts are the same.
 #[derive(Debug, Default)]
 pub struct CosignPlugin {
     memo: Option<SignatureMemo>,
+    limits: Limits,
+    root: Mutex<Option<(Vec<u8>, Arc<TrustedRoot>)>>,
 }
 
 impl CosignPlugin {
-    /// A verifier without a memo.
+    /// A verifier without a memo, with the default limits.
     pub fn new() -> Self {
-        CosignPlugin { memo: None }
+        CosignPlugin::default()
     }
 
     /// A verifier that shares verified CA-chain signatures between its requests.
     pub fn with_memo() -> Self {
         CosignPlugin {
             memo: Some(SignatureMemo::new()),
+            ..CosignPlugin::default()
         }
+    }
+
+    /// This verifier with the budgets `limits` (instead of [`Limits::DEFAULT`]).
+    pub fn with_limits(self, limits: Limits) -> Self {
+        CosignPlugin {
+            limits,
+            root: Mutex::new(None),
+            ..self
+        }
+    }
+
+    /// The budgets this verifier applies.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The trusted root in `bytes`: the one parsed last if the bytes are the same, otherwise
+    /// parsed now (and kept).
+    fn trusted_root(&self, bytes: &[u8]) -> Result<Arc<TrustedRoot>, crate::ParseError> {
+        if let Ok(cached) = self.root.lock() {
+            if let Some((b, root)) = cached.as_ref() {
+                if b.as_slice() == bytes {
+                    return Ok(Arc::clone(root));
+                }
+            }
+        }
+        let root = Arc::new(TrustedRoot::from_json_with_limits(bytes, &self.limits)?);
+        if let Ok(mut cached) = self.root.lock() {
+            *cached = Some((bytes.to_vec(), Arc::clone(&root)));
+        }
+        Ok(root)
+    }
+
+    /// [`Plugin::verify`], and, when the report is ok, what the verification established
+    /// ([`Verified`]: signer identity or key, signing times, log entries, in-toto statement),
+    /// so that the caller need not parse the bundle again. The report is the one
+    /// [`Plugin::verify`] returns; the value is `Some` exactly when the report is ok.
+    pub fn verify_with_value(
+        &self,
+        req: &VerifyRequest<'_>,
+    ) -> Result<(Report, Option<Verified>), Error> {
+        self.verify_value_inner(req)
     }
 }
 
@@ -77,6 +125,15 @@ impl Plugin for CosignPlugin {
     }
 
     fn verify(&self, req: &VerifyRequest<'_>) -> Result<Report, Error> {
+        self.verify_with_value(req).map(|(report, _)| report)
+    }
+}
+
+impl CosignPlugin {
+    fn verify_value_inner(
+        &self,
+        req: &VerifyRequest<'_>,
+    ) -> Result<(Report, Option<Verified>), Error> {
         let policy = req.policy();
         plugin_api::check_declared(&self.info(), req)?;
         let artifact = match req.subject() {
@@ -111,7 +168,8 @@ impl Plugin for CosignPlugin {
                 "only one Sigstore trusted root may be given",
             ));
         }
-        let root = TrustedRoot::from_json(root_input.bytes())
+        let root = self
+            .trusted_root(root_input.bytes())
             .map_err(|e| Error::malformed(root_input.name(), e))?;
         let mut keys = req.trust_roots().of_kind(TrustRootKind::PublicKey);
         let key_input = keys.next();
@@ -132,25 +190,23 @@ impl Plugin for CosignPlugin {
         let key;
         let signer = match &spec {
             SignerSpec::Key(k) => {
-                key = PublicKey::from_pem(k.bytes()).map_err(|e| Error::malformed(k.name(), e))?;
+                key = PublicKey::from_pem_with_limits(k.bytes(), &self.limits)
+                    .map_err(|e| Error::malformed(k.name(), e))?;
                 Signer::Key(&key)
             }
             SignerSpec::Keyless(p) => Signer::Keyless(p),
         };
-        let keyless = matches!(signer, Signer::Keyless(_));
         let bundle = req.signature().bytes();
-        let report = match &self.memo {
-            Some(memo) => verify_with_memo(
-                bundle,
-                &root,
-                artifact,
-                signer,
-                req.time(),
-                req.insecure(),
-                memo,
-            ),
-            None => verify(bundle, &root, artifact, signer, req.time(), req.insecure()),
-        };
+        let (report, verified) = verify_inner(
+            bundle,
+            &root,
+            artifact,
+            signer,
+            req.time(),
+            req.insecure(),
+            self.memo.as_ref(),
+            &self.limits,
+        );
         let mut extra = Report::builder(PLUGIN);
         let expected_type = policy
             .predicate_type()
@@ -162,7 +218,7 @@ impl Plugin for CosignPlugin {
             extra = if report.ok() {
                 match attestation::check_predicate_type(bundle, expected) {
                     Ok(detail) => extra.pass(CHECK_PREDICATE_TYPE, detail),
-                    Err(detail) => extra.fail(CHECK_PREDICATE_TYPE, detail),
+                    Err(e) => extra.fail(CHECK_PREDICATE_TYPE, e.to_string()),
                 }
             } else {
                 extra.skip(
@@ -173,23 +229,17 @@ impl Plugin for CosignPlugin {
                 )
             };
         }
-        if keyless && report.ok() {
+        if let Some(VerifiedSigner::Certificate { claims, .. }) =
+            verified.as_ref().map(|v| &v.signer)
+        {
             // Shown only for a leaf whose chain, signature and identity verified.
-            match leaf_claims(bundle) {
+            match claims {
                 Ok(claims) => extra = extra.output("certificate", claims.to_json()),
                 Err(e) => extra = extra.warning(format!("certificate extensions not shown: {e}")),
             }
         }
-        Ok(report.amend(extra))
+        let report = report.amend(extra);
+        let verified = if report.ok() { verified } else { None };
+        Ok((report, verified))
     }
-}
-
-fn leaf_claims(bundle: &[u8]) -> Result<fulcio_ext::CertificateClaims, String> {
-    let b = Bundle::from_json(bundle).map_err(|e| e.to_string())?;
-    let leaf = match &b.material {
-        Material::Certificate(c) => c.as_slice(),
-        Material::Chain(c) => c.first().map(Vec::as_slice).ok_or("empty chain")?,
-        _ => return Err("the bundle carries no certificate".into()),
-    };
-    fulcio_ext::read(leaf)
 }

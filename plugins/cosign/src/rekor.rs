@@ -3,6 +3,7 @@
 //! signed entry timestamp (SET, Rekor v1), and the inclusion proof up to a signed checkpoint.
 
 use crate::bundle::{InclusionProof, TlogEntry};
+use crate::error::TlogError;
 use crate::keys::{pem_decode, KeyKind, PublicKey};
 use base64::Engine as _;
 use merkle::{leaf_hash, verify_inclusion, Hash};
@@ -41,20 +42,20 @@ fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |acc, k| acc.get(*k))
 }
 
-fn get_str<'a>(v: &'a Value, path: &[&str]) -> Result<&'a str, String> {
-    get(v, path)
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("entry body has no string at {}", path.join(".")))
+fn get_str<'a>(v: &'a Value, path: &[&str]) -> Result<&'a str, TlogError> {
+    get(v, path).and_then(Value::as_str).ok_or_else(|| {
+        TlogError::Malformed(format!("entry body has no string at {}", path.join(".")))
+    })
 }
 
 /// Decodes a base64 PEM (key or certificate) from an entry body into DER.
-fn verifier_der(b64_pem: &str) -> Result<Vec<u8>, String> {
+fn verifier_der(b64_pem: &str) -> Result<Vec<u8>, TlogError> {
     let pem = base64::engine::general_purpose::STANDARD
         .decode(b64_pem.as_bytes())
-        .map_err(|e| format!("entry verifier is not base64: {e}"))?;
+        .map_err(|e| TlogError::Malformed(format!("entry verifier is not base64: {e}")))?;
     pem_decode(&pem, "PUBLIC KEY")
         .or_else(|_| pem_decode(&pem, "CERTIFICATE"))
-        .map_err(|e| format!("entry verifier is not PEM: {e}"))
+        .map_err(|e| TlogError::Malformed(format!("entry verifier is not PEM: {e}")))
 }
 
 /// Checks that the entry's canonicalized body records exactly this signature, signer
@@ -63,42 +64,50 @@ pub fn check_body(
     entry: &TlogEntry,
     expected: Expected<'_>,
     signer_der: &[u8],
-) -> Result<(), String> {
+) -> Result<(), TlogError> {
     if entry.body.len() > MAX_BODY_BYTES {
-        return Err("entry body over budget".into());
+        return Err(TlogError::OverBudget("entry body over budget".into()));
     }
     let body: Value = plugin_api::json::from_slice(&entry.body)
-        .map_err(|e| format!("entry body is not JSON: {e}"))?;
+        .map_err(|e| TlogError::Malformed(format!("entry body is not JSON: {e}")))?;
     let kind = get_str(&body, &["kind"])?;
     let api = get_str(&body, &["apiVersion"])?;
     if kind != entry.kind || api != entry.version {
-        return Err(format!(
+        return Err(TlogError::Mismatch(format!(
             "entry body is {kind} {api}, bundle says {} {}",
             entry.kind, entry.version
-        ));
+        )));
     }
     let b64 = base64::engine::general_purpose::STANDARD;
     match (expected, kind, api) {
         (Expected::HashedRekord { digest, signature }, "hashedrekord", "0.0.1") => {
             if get_str(&body, &["spec", "data", "hash", "algorithm"])? != "sha256" {
-                return Err("entry digest algorithm is not sha256".into());
+                return Err(TlogError::Unsupported(
+                    "entry digest algorithm is not sha256".into(),
+                ));
             }
             let value = get_str(&body, &["spec", "data", "hash", "value"])?;
             if !value.eq_ignore_ascii_case(&hex::encode(digest)) {
-                return Err("entry records a different artifact digest".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different artifact digest".into(),
+                ));
             }
             let sig = b64
                 .decode(get_str(&body, &["spec", "signature", "content"])?.as_bytes())
-                .map_err(|e| format!("entry signature is not base64: {e}"))?;
+                .map_err(|e| TlogError::Malformed(format!("entry signature is not base64: {e}")))?;
             if sig != signature {
-                return Err("entry records a different signature".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different signature".into(),
+                ));
             }
             let der = verifier_der(get_str(
                 &body,
                 &["spec", "signature", "publicKey", "content"],
             )?)?;
             if der != signer_der {
-                return Err("entry records a different key or certificate".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different key or certificate".into(),
+                ));
             }
             Ok(())
         }
@@ -112,17 +121,23 @@ pub fn check_body(
             "0.0.1",
         ) => {
             if get_str(&body, &["spec", "payloadHash", "algorithm"])? != "sha256" {
-                return Err("entry payload hash algorithm is not sha256".into());
+                return Err(TlogError::Unsupported(
+                    "entry payload hash algorithm is not sha256".into(),
+                ));
             }
             let value = get_str(&body, &["spec", "payloadHash", "value"])?;
             if !value.eq_ignore_ascii_case(&hex::encode(Sha256::digest(payload))) {
-                return Err("entry records a different DSSE payload".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different DSSE payload".into(),
+                ));
             }
             let sigs = get(&body, &["spec", "signatures"])
                 .and_then(Value::as_array)
-                .ok_or("entry body has no signatures")?;
+                .ok_or_else(|| TlogError::Malformed("entry body has no signatures".into()))?;
             if sigs.len() != signatures.len() {
-                return Err("entry records a different number of DSSE signatures".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different number of DSSE signatures".into(),
+                ));
             }
             for s in signatures {
                 let found = sigs.iter().any(|e| {
@@ -139,19 +154,21 @@ pub fn check_body(
                     sig_ok && ver_ok
                 });
                 if !found {
-                    return Err(
+                    return Err(TlogError::Mismatch(
                         "entry does not record the bundle's DSSE signature and signer".into(),
-                    );
+                    ));
                 }
             }
             Ok(())
         }
         (Expected::HashedRekord { digest, signature }, "hashedrekord", "0.0.2") => {
-            let spec = get(&body, &["spec", "hashedRekordV002"])
-                .ok_or("entry body has no spec.hashedRekordV002")?;
+            let spec = get(&body, &["spec", "hashedRekordV002"]).ok_or_else(|| {
+                TlogError::Malformed("entry body has no spec.hashedRekordV002".into())
+            })?;
             check_v2_data(spec, digest)?;
             check_v2_signature(
-                get(spec, &["signature"]).ok_or("entry body has no signature")?,
+                get(spec, &["signature"])
+                    .ok_or_else(|| TlogError::Malformed("entry body has no signature".into()))?,
                 signature,
                 signer_der,
             )
@@ -167,15 +184,20 @@ pub fn check_body(
         ) => {
             // Rekor v2 logs a DSSE envelope as a hashedrekord over its PAE.
             let [signature] = signatures else {
-                return Err("a hashedrekord entry records exactly one DSSE signature".into());
+                return Err(TlogError::Unsupported(
+                    "a hashedrekord entry records exactly one DSSE signature".into(),
+                ));
             };
-            let spec = get(&body, &["spec", "hashedRekordV002"])
-                .ok_or("entry body has no spec.hashedRekordV002")?;
+            let spec = get(&body, &["spec", "hashedRekordV002"]).ok_or_else(|| {
+                TlogError::Malformed("entry body has no spec.hashedRekordV002".into())
+            })?;
             let digest: [u8; 32] = Sha256::digest(crate::verify::pae(payload_type, payload)).into();
-            check_v2_data(spec, &digest)
-                .map_err(|_| "entry records a different DSSE envelope (PAE digest)".to_owned())?;
+            check_v2_data(spec, &digest).map_err(|_| {
+                TlogError::Mismatch("entry records a different DSSE envelope (PAE digest)".into())
+            })?;
             check_v2_signature(
-                get(spec, &["signature"]).ok_or("entry body has no signature")?,
+                get(spec, &["signature"])
+                    .ok_or_else(|| TlogError::Malformed("entry body has no signature".into()))?,
                 signature,
                 signer_der,
             )
@@ -189,31 +211,39 @@ pub fn check_body(
             "dsse",
             "0.0.2",
         ) => {
-            let spec =
-                get(&body, &["spec", "dsseV002"]).ok_or("entry body has no spec.dsseV002")?;
+            let spec = get(&body, &["spec", "dsseV002"])
+                .ok_or_else(|| TlogError::Malformed("entry body has no spec.dsseV002".into()))?;
             if get_str(spec, &["payloadHash", "algorithm"])? != "SHA2_256" {
-                return Err("entry payload hash algorithm is not SHA2_256".into());
+                return Err(TlogError::Unsupported(
+                    "entry payload hash algorithm is not SHA2_256".into(),
+                ));
             }
             let d = b64
                 .decode(get_str(spec, &["payloadHash", "digest"])?.as_bytes())
-                .map_err(|e| format!("entry payload hash is not base64: {e}"))?;
+                .map_err(|e| {
+                    TlogError::Malformed(format!("entry payload hash is not base64: {e}"))
+                })?;
             if d != Sha256::digest(payload).as_slice() {
-                return Err("entry records a different DSSE payload".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different DSSE payload".into(),
+                ));
             }
             let sigs = get(spec, &["signatures"])
                 .and_then(Value::as_array)
-                .ok_or("entry body has no signatures")?;
+                .ok_or_else(|| TlogError::Malformed("entry body has no signatures".into()))?;
             if sigs.len() != signatures.len() {
-                return Err("entry records a different number of DSSE signatures".into());
+                return Err(TlogError::Mismatch(
+                    "entry records a different number of DSSE signatures".into(),
+                ));
             }
             for s in signatures {
                 if !sigs
                     .iter()
                     .any(|e| check_v2_signature(e, s, signer_der).is_ok())
                 {
-                    return Err(
+                    return Err(TlogError::Mismatch(
                         "entry does not record the bundle's DSSE signature and signer".into(),
-                    );
+                    ));
                 }
             }
             Ok(())
@@ -227,54 +257,67 @@ pub fn check_body(
             "intoto",
             "0.0.2",
         ) => check_intoto(&body, payload_type, payload, signatures, signer_der),
-        (_, k, v) => Err(format!(
+        (_, k, v) => Err(TlogError::Unsupported(format!(
             "entry kind {k} {v} does not match the bundle content or is not supported"
-        )),
+        ))),
     }
 }
 
 /// Rekor v2 `data`: a SHA2_256 digest equal to `digest`.
-fn check_v2_data(spec: &Value, digest: &[u8; 32]) -> Result<(), String> {
+fn check_v2_data(spec: &Value, digest: &[u8; 32]) -> Result<(), TlogError> {
     if get_str(spec, &["data", "algorithm"])? != "SHA2_256" {
-        return Err("entry digest algorithm is not SHA2_256".into());
+        return Err(TlogError::Unsupported(
+            "entry digest algorithm is not SHA2_256".into(),
+        ));
     }
     let d = base64::engine::general_purpose::STANDARD
         .decode(get_str(spec, &["data", "digest"])?.as_bytes())
-        .map_err(|e| format!("entry digest is not base64: {e}"))?;
+        .map_err(|e| TlogError::Malformed(format!("entry digest is not base64: {e}")))?;
     if d != digest {
-        return Err("entry records a different artifact digest".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different artifact digest".into(),
+        ));
     }
     Ok(())
 }
 
 /// Rekor v2 `Signature`: `content` equal to `signature`, `verifier` (an X.509 certificate or a
 /// PKIX public key, DER) equal to `signer_der`.
-fn check_v2_signature(sig: &Value, signature: &[u8], signer_der: &[u8]) -> Result<(), String> {
+fn check_v2_signature(sig: &Value, signature: &[u8], signer_der: &[u8]) -> Result<(), TlogError> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let content = b64
         .decode(get_str(sig, &["content"])?.as_bytes())
-        .map_err(|e| format!("entry signature is not base64: {e}"))?;
+        .map_err(|e| TlogError::Malformed(format!("entry signature is not base64: {e}")))?;
     if content != signature {
-        return Err("entry records a different signature".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different signature".into(),
+        ));
     }
-    let verifier = get(sig, &["verifier"]).ok_or("entry signature has no verifier")?;
+    let verifier = get(sig, &["verifier"])
+        .ok_or_else(|| TlogError::Malformed("entry signature has no verifier".into()))?;
     let raw = match (
         get(verifier, &["x509Certificate", "rawBytes"]),
         get(verifier, &["publicKey", "rawBytes"]),
     ) {
         (Some(c), None) => c,
         (None, Some(k)) => k,
-        _ => return Err("entry verifier is not exactly one certificate or public key".into()),
+        _ => {
+            return Err(TlogError::Malformed(
+                "entry verifier is not exactly one certificate or public key".into(),
+            ))
+        }
     };
     let der = b64
         .decode(
             raw.as_str()
-                .ok_or("entry verifier is not a string")?
+                .ok_or_else(|| TlogError::Malformed("entry verifier is not a string".into()))?
                 .as_bytes(),
         )
-        .map_err(|e| format!("entry verifier is not base64: {e}"))?;
+        .map_err(|e| TlogError::Malformed(format!("entry verifier is not base64: {e}")))?;
     if der != signer_der {
-        return Err("entry records a different key or certificate".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different key or certificate".into(),
+        ));
     }
     Ok(())
 }
@@ -294,30 +337,42 @@ fn check_intoto(
     payload: &[u8],
     signatures: &[Vec<u8>],
     signer_der: &[u8],
-) -> Result<(), String> {
-    let content = get(body, &["spec", "content"]).ok_or("entry body has no spec.content")?;
+) -> Result<(), TlogError> {
+    let content = get(body, &["spec", "content"])
+        .ok_or_else(|| TlogError::Malformed("entry body has no spec.content".into()))?;
     if get_str(content, &["payloadHash", "algorithm"])? != "sha256" {
-        return Err("entry payload hash algorithm is not sha256".into());
+        return Err(TlogError::Unsupported(
+            "entry payload hash algorithm is not sha256".into(),
+        ));
     }
     let value = get_str(content, &["payloadHash", "value"])?;
     if !value.eq_ignore_ascii_case(&hex::encode(Sha256::digest(payload))) {
-        return Err("entry records a different DSSE payload".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different DSSE payload".into(),
+        ));
     }
-    let env = get(content, &["envelope"]).ok_or("entry body has no envelope")?;
+    let env = get(content, &["envelope"])
+        .ok_or_else(|| TlogError::Malformed("entry body has no envelope".into()))?;
     if get_str(env, &["payloadType"])? != payload_type {
-        return Err("entry records a different DSSE payload type".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different DSSE payload type".into(),
+        ));
     }
     if let Some(p) = get(env, &["payload"]) {
         let p = p.as_str().and_then(b64_b64);
         if p.as_deref() != Some(payload) {
-            return Err("entry records a different DSSE payload".into());
+            return Err(TlogError::Mismatch(
+                "entry records a different DSSE payload".into(),
+            ));
         }
     }
     let sigs = get(env, &["signatures"])
         .and_then(Value::as_array)
-        .ok_or("entry body has no signatures")?;
+        .ok_or_else(|| TlogError::Malformed("entry body has no signatures".into()))?;
     if sigs.len() != signatures.len() {
-        return Err("entry records a different number of DSSE signatures".into());
+        return Err(TlogError::Mismatch(
+            "entry records a different number of DSSE signatures".into(),
+        ));
     }
     for s in signatures {
         let found = sigs.iter().any(|e| {
@@ -334,14 +389,16 @@ fn check_intoto(
             sig_ok && ver_ok
         });
         if !found {
-            return Err("entry does not record the bundle's DSSE signature and signer".into());
+            return Err(TlogError::Mismatch(
+                "entry does not record the bundle's DSSE signature and signer".into(),
+            ));
         }
     }
     Ok(())
 }
 
 /// Verifies the signed entry timestamp with the log key.
-pub fn check_set(entry: &TlogEntry, set: &[u8], log_key: &PublicKey) -> Result<(), String> {
+pub fn check_set(entry: &TlogEntry, set: &[u8], log_key: &PublicKey) -> Result<(), TlogError> {
     let body = base64::engine::general_purpose::STANDARD.encode(&entry.body);
     let payload = format!(
         "{{\"body\":\"{body}\",\"integratedTime\":{},\"logID\":\"{}\",\"logIndex\":{}}}",
@@ -352,7 +409,9 @@ pub fn check_set(entry: &TlogEntry, set: &[u8], log_key: &PublicKey) -> Result<(
     if log_key.verify(payload.as_bytes(), set) {
         Ok(())
     } else {
-        Err("signed entry timestamp does not verify with the log key".into())
+        Err(TlogError::Verification(
+            "signed entry timestamp does not verify with the log key".into(),
+        ))
     }
 }
 
@@ -392,7 +451,7 @@ pub fn check_inclusion(
     proof: &InclusionProof,
     log_key: &PublicKey,
     origin: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), TlogError> {
     let leaf = leaf_hash(&entry.body);
     verify_inclusion(
         proof.log_index,
@@ -401,11 +460,12 @@ pub fn check_inclusion(
         &proof.hashes,
         &proof.root_hash,
     )
-    .map_err(|e| format!("inclusion proof does not verify: {e}"))?;
-    let note = proof
-        .checkpoint
-        .as_deref()
-        .ok_or("inclusion proof has no checkpoint: its root is not authenticated")?;
+    .map_err(|e| TlogError::Verification(format!("inclusion proof does not verify: {e}")))?;
+    let note = proof.checkpoint.as_deref().ok_or_else(|| {
+        TlogError::Verification(
+            "inclusion proof has no checkpoint: its root is not authenticated".into(),
+        )
+    })?;
     check_checkpoint(note, proof, log_key, origin)
 }
 
@@ -414,73 +474,94 @@ fn check_checkpoint(
     proof: &InclusionProof,
     log_key: &PublicKey,
     expected_origin: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), TlogError> {
     if note.len() > MAX_CHECKPOINT_BYTES {
-        return Err("checkpoint over budget".into());
+        return Err(TlogError::OverBudget("checkpoint over budget".into()));
     }
     let split = note
         .find("\n\n")
-        .ok_or("checkpoint has no signature block")?;
-    let body = note.get(..split + 1).ok_or("checkpoint malformed")?;
-    let sigs = note.get(split + 2..).ok_or("checkpoint malformed")?;
+        .ok_or_else(|| TlogError::Malformed("checkpoint has no signature block".into()))?;
+    let body = note
+        .get(..split + 1)
+        .ok_or_else(|| TlogError::Malformed("checkpoint malformed".into()))?;
+    let sigs = note
+        .get(split + 2..)
+        .ok_or_else(|| TlogError::Malformed("checkpoint malformed".into()))?;
     if sigs.is_empty() {
-        return Err("checkpoint carries no signature".into());
+        return Err(TlogError::Malformed(
+            "checkpoint carries no signature".into(),
+        ));
     }
     if !sigs.ends_with('\n') {
-        return Err("checkpoint signature block does not end with a newline".into());
+        return Err(TlogError::Malformed(
+            "checkpoint signature block does not end with a newline".into(),
+        ));
     }
     let mut lines = body.lines();
     let origin = lines.next().unwrap_or_default();
     let size = lines.next().unwrap_or_default();
     let root = lines.next().unwrap_or_default();
     if origin.is_empty() {
-        return Err("checkpoint has no origin".into());
+        return Err(TlogError::Malformed("checkpoint has no origin".into()));
     }
     if expected_origin.is_some_and(|o| o != origin) {
-        return Err(format!(
+        return Err(TlogError::Mismatch(format!(
             "checkpoint origin {origin:?} is not the log's origin in the trusted root"
-        ));
+        )));
     }
     let size: u64 = if !size.is_empty() && size.bytes().all(|b| b.is_ascii_digit()) {
-        size.parse().map_err(|_| "checkpoint size malformed")?
+        size.parse()
+            .map_err(|_| TlogError::Malformed("checkpoint size malformed".into()))?
     } else {
-        return Err("checkpoint size malformed".into());
+        return Err(TlogError::Malformed("checkpoint size malformed".into()));
     };
     let root = base64::engine::general_purpose::STANDARD
         .decode(root.as_bytes())
         .ok()
         .and_then(|r| Hash::from_slice(&r).ok())
-        .ok_or("checkpoint root hash malformed")?;
+        .ok_or_else(|| TlogError::Malformed("checkpoint root hash malformed".into()))?;
     let mut verified = false;
     for (n, line) in sigs.lines().enumerate() {
         if n >= MAX_CHECKPOINT_SIGNATURES {
-            return Err("too many checkpoint signatures".into());
+            return Err(TlogError::OverBudget(
+                "too many checkpoint signatures".into(),
+            ));
         }
         let rest = line
             .strip_prefix("\u{2014} ")
-            .ok_or("checkpoint signature line malformed")?;
+            .ok_or_else(|| TlogError::Malformed("checkpoint signature line malformed".into()))?;
         let (name, b64) = rest
             .rsplit_once(' ')
-            .ok_or("checkpoint signature line malformed")?;
+            .ok_or_else(|| TlogError::Malformed("checkpoint signature line malformed".into()))?;
         let Ok(sig) = base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) else {
-            return Err("checkpoint signature is not base64".into());
+            return Err(TlogError::Malformed(
+                "checkpoint signature is not base64".into(),
+            ));
         };
         let (Some(hint), Some(sig)) = (sig.get(..4), sig.get(4..)) else {
-            return Err("checkpoint signature too short".into());
+            return Err(TlogError::Malformed(
+                "checkpoint signature too short".into(),
+            ));
         };
         if expected_origin.is_some_and(|o| o != name) || hint != key_hint(log_key, name) {
             continue; // a signature by some other key (e.g. a witness)
         }
         if !log_key.verify(body.as_bytes(), sig) {
-            return Err(format!("checkpoint signature by {name:?} does not verify"));
+            return Err(TlogError::Verification(format!(
+                "checkpoint signature by {name:?} does not verify"
+            )));
         }
         verified = true;
     }
     if !verified {
-        return Err("checkpoint carries no signature by the log key".into());
+        return Err(TlogError::Verification(
+            "checkpoint carries no signature by the log key".into(),
+        ));
     }
     if size != proof.tree_size || root != proof.root_hash {
-        return Err("checkpoint does not match the inclusion proof's tree size and root".into());
+        return Err(TlogError::Mismatch(
+            "checkpoint does not match the inclusion proof's tree size and root".into(),
+        ));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! [`SignerFields::parse`] is the one place their rules live, so a batch line is refused
 //! exactly where the same flags would be, and never verified with half of it dropped.
 
+use crate::error::BatchLineError;
 use crate::{IdentityPolicy, Matcher};
 use serde::Deserialize;
 
@@ -140,11 +141,13 @@ pub struct BatchLine {
 
 impl BatchLine {
     /// Reads one line (without its newline) through the strict JSON reader.
-    pub fn parse(raw: &[u8]) -> Result<BatchLine, String> {
+    pub fn parse(raw: &[u8]) -> Result<BatchLine, BatchLineError> {
         if raw.len() > MAX_BATCH_LINE {
-            return Err(format!("line longer than {MAX_BATCH_LINE} bytes"));
+            return Err(BatchLineError::TooLong {
+                max: MAX_BATCH_LINE,
+            });
         }
-        plugin_api::json::from_slice(raw).map_err(|e| format!("malformed request: {e}"))
+        plugin_api::json::from_slice(raw).map_err(|e| BatchLineError::Malformed(e.to_string()))
     }
 
     /// The line's signer fields, each key mapped by `resolve` (e.g. to a path).
@@ -223,6 +226,9 @@ mod tests {
             );
         }
         let long = vec![b' '; MAX_BATCH_LINE + 1];
-        assert!(BatchLine::parse(&long).unwrap_err().contains("longer than"));
+        assert!(BatchLine::parse(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("longer than"));
     }
 }

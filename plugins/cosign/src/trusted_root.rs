@@ -3,14 +3,13 @@
 
 use crate::error::ParseError;
 use crate::keys::PublicKey;
+use crate::limits::Limits;
 use crate::time::parse_rfc3339;
 use base64::Engine as _;
 use serde::Deserialize;
 
-/// Budget for a trusted-root document.
-pub const MAX_TRUSTED_ROOT_BYTES: usize = 4 * 1024 * 1024;
-/// Budget for the number of entries in any list of the trusted root.
-pub const MAX_AUTHORITIES: usize = 64;
+/// Default budget for a trusted-root document ([`Limits::trusted_root_bytes`]).
+pub const MAX_TRUSTED_ROOT_BYTES: usize = Limits::DEFAULT.trusted_root_bytes;
 
 const MEDIA_TYPES: &[&str] = &[
     "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
@@ -71,10 +70,10 @@ impl TrustedCa {
     }
 }
 
-fn parse_ca(raw: RawCa) -> Result<TrustedCa, ParseError> {
+fn parse_ca(raw: RawCa, limits: &Limits) -> Result<TrustedCa, ParseError> {
     const W: &str = "trusted root certificateAuthority";
     let certs = raw.cert_chain.map(|c| c.certificates).unwrap_or_default();
-    if certs.is_empty() || certs.len() > MAX_AUTHORITIES {
+    if certs.is_empty() || certs.len() > limits.authorities {
         return Err(ParseError::invalid(
             W,
             "certificate chain empty or over budget",
@@ -232,13 +231,18 @@ fn parse_log(raw: RawLog, what: &'static str) -> Result<TrustedLog, ParseError> 
 }
 
 impl TrustedRoot {
-    /// Parses a trusted-root JSON document, within budgets.
+    /// Parses a trusted-root JSON document, within the default budgets ([`Limits::DEFAULT`]).
     pub fn from_json(bytes: &[u8]) -> Result<Self, ParseError> {
-        if bytes.len() > MAX_TRUSTED_ROOT_BYTES {
+        Self::from_json_with_limits(bytes, &Limits::DEFAULT)
+    }
+
+    /// Parses a trusted-root JSON document, within `limits`.
+    pub fn from_json_with_limits(bytes: &[u8], limits: &Limits) -> Result<Self, ParseError> {
+        if bytes.len() > limits.trusted_root_bytes {
             return Err(ParseError::TooLarge {
                 what: "trusted root",
                 len: bytes.len(),
-                max: MAX_TRUSTED_ROOT_BYTES,
+                max: limits.trusted_root_bytes,
             });
         }
         let raw: RawRoot = plugin_api::json::from_slice(bytes).map_err(|e| ParseError::Json {
@@ -260,11 +264,11 @@ impl TrustedRoot {
             ("certificateAuthorities", raw.certificate_authorities.len()),
             ("timestampAuthorities", raw.timestamp_authorities.len()),
         ] {
-            if n > MAX_AUTHORITIES {
+            if n > limits.authorities {
                 return Err(ParseError::TooMany {
                     what,
                     count: n,
-                    max: MAX_AUTHORITIES,
+                    max: limits.authorities,
                 });
             }
         }
@@ -281,12 +285,12 @@ impl TrustedRoot {
         let cas = raw
             .certificate_authorities
             .into_iter()
-            .map(parse_ca)
+            .map(|c| parse_ca(c, limits))
             .collect::<Result<Vec<_>, _>>()?;
         let tsas = raw
             .timestamp_authorities
             .into_iter()
-            .map(parse_ca)
+            .map(|c| parse_ca(c, limits))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(TrustedRoot {
             tlogs,

@@ -20,6 +20,7 @@
 //! the signed attributes verifies; `genTime` is inside the authority's `validFor` window (end
 //! inclusive) and not after the verification time.
 
+use crate::error::TimestampError;
 use crate::time::parse_generalized_time;
 use crate::trusted_root::{TrustedCa, TrustedRoot};
 use plugin_api::VerificationTime;
@@ -100,52 +101,67 @@ fn children(content: &[u8]) -> Option<Vec<Tlv<'_>>> {
 }
 
 /// An AlgorithmIdentifier's hash; parameters absent or NULL.
-fn hash_alg(t: &Tlv<'_>, what: &str) -> Result<HashAlg, String> {
+fn hash_alg(t: &Tlv<'_>, what: &str) -> Result<HashAlg, TimestampError> {
     let kids = (t.tag == der::SEQUENCE)
         .then(|| children(t.content))
         .flatten()
-        .ok_or_else(|| format!("{what}: malformed algorithm identifier"))?;
+        .ok_or_else(|| {
+            TimestampError::Malformed(format!("{what}: malformed algorithm identifier"))
+        })?;
     let oid = match kids.as_slice() {
         [oid] if oid.tag == der::OID => oid.content,
         [oid, p] if oid.tag == der::OID && p.tag == NULL && p.content.is_empty() => oid.content,
-        _ => return Err(format!("{what}: malformed algorithm identifier")),
+        _ => {
+            return Err(TimestampError::Malformed(format!(
+                "{what}: malformed algorithm identifier"
+            )))
+        }
     };
-    HashAlg::from_oid(oid).ok_or_else(|| format!("{what}: unsupported hash algorithm"))
+    HashAlg::from_oid(oid)
+        .ok_or_else(|| TimestampError::Unsupported(format!("{what}: unsupported hash algorithm")))
 }
 
 /// Parses `TSTInfo`; returns the imprint algorithm, the imprint and `genTime`.
-fn parse_tst_info(tst: &[u8]) -> Result<(HashAlg, Vec<u8>, i64), String> {
-    let seq = der::single(tst, der::SEQUENCE).map_err(|_| malformed("TSTInfo"))?;
-    let kids = children(seq.content).ok_or_else(|| malformed("TSTInfo"))?;
+fn parse_tst_info(tst: &[u8]) -> Result<(HashAlg, Vec<u8>, i64), TimestampError> {
+    let seq = der::single(tst, der::SEQUENCE)
+        .map_err(|_| TimestampError::Malformed(malformed("TSTInfo")))?;
+    let kids =
+        children(seq.content).ok_or_else(|| TimestampError::Malformed(malformed("TSTInfo")))?;
     let [version, policy, imprint, serial, gen_time, rest @ ..] = kids.as_slice() else {
-        return Err(malformed("TSTInfo fields"));
+        return Err(TimestampError::Malformed(malformed("TSTInfo fields")));
     };
     if version.tag != der::INTEGER || version.content != [1] {
-        return Err("timestamp: TSTInfo version is not 1".into());
+        return Err(TimestampError::Malformed(
+            "timestamp: TSTInfo version is not 1".into(),
+        ));
     }
     if policy.tag != der::OID || serial.tag != der::INTEGER || gen_time.tag != GENERALIZED_TIME {
-        return Err(malformed("TSTInfo fields"));
+        return Err(TimestampError::Malformed(malformed("TSTInfo fields")));
     }
     // accuracy, ordering, nonce, tsa, extensions: optional, in this order.
     let mut order = [der::SEQUENCE, BOOLEAN, der::INTEGER, 0xa0, 0xa1].iter();
     for t in rest {
         if !order.any(|&tag| tag == t.tag) {
-            return Err(malformed("TSTInfo optional fields"));
+            return Err(TimestampError::Malformed(malformed(
+                "TSTInfo optional fields",
+            )));
         }
     }
     if imprint.tag != der::SEQUENCE {
-        return Err(malformed("messageImprint"));
+        return Err(TimestampError::Malformed(malformed("messageImprint")));
     }
-    let mi = children(imprint.content).ok_or_else(|| malformed("messageImprint"))?;
+    let mi = children(imprint.content)
+        .ok_or_else(|| TimestampError::Malformed(malformed("messageImprint")))?;
     let [alg, digest] = mi.as_slice() else {
-        return Err(malformed("messageImprint"));
+        return Err(TimestampError::Malformed(malformed("messageImprint")));
     };
     if digest.tag != der::OCTET_STRING {
-        return Err(malformed("messageImprint"));
+        return Err(TimestampError::Malformed(malformed("messageImprint")));
     }
     let alg = hash_alg(alg, "timestamp messageImprint")?;
-    let gen_time = parse_generalized_time(gen_time.content)
-        .ok_or_else(|| malformed("genTime is not a DER GeneralizedTime"))?;
+    let gen_time = parse_generalized_time(gen_time.content).ok_or_else(|| {
+        TimestampError::Malformed(malformed("genTime is not a DER GeneralizedTime"))
+    })?;
     Ok((alg, digest.content.to_vec(), gen_time))
 }
 
@@ -181,40 +197,51 @@ fn path_refused(e: &ValidationError) -> Option<String> {
 
 impl Timestamp {
     /// Parses a DER `TimeStampResp` (status granted or grantedWithMods) or `TimeStampToken`.
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+    pub fn parse(bytes: &[u8]) -> Result<Self, TimestampError> {
         if bytes.len() > MAX_TIMESTAMP_BYTES {
-            return Err(format!(
+            return Err(TimestampError::OverBudget(format!(
                 "timestamp is {} bytes, over the {MAX_TIMESTAMP_BYTES}-byte budget",
                 bytes.len()
-            ));
+            )));
         }
-        let top =
-            der::single(bytes, der::SEQUENCE).map_err(|_| malformed("not one DER SEQUENCE"))?;
-        let kids = children(top.content).ok_or_else(|| malformed("top level"))?;
+        let top = der::single(bytes, der::SEQUENCE)
+            .map_err(|_| TimestampError::Malformed(malformed("not one DER SEQUENCE")))?;
+        let kids = children(top.content)
+            .ok_or_else(|| TimestampError::Malformed(malformed("top level")))?;
         let token: &[u8] = match kids.as_slice() {
             [status, token] if status.tag == der::SEQUENCE => {
-                let s = children(status.content).ok_or_else(|| malformed("status"))?;
+                let s = children(status.content)
+                    .ok_or_else(|| TimestampError::Malformed(malformed("status")))?;
                 match s.first() {
                     Some(v) if v.tag == der::INTEGER && (v.content == [0] || v.content == [1]) => {}
-                    _ => return Err("timestamp response status is not granted".into()),
+                    _ => {
+                        return Err(TimestampError::Untrusted(
+                            "timestamp response status is not granted".into(),
+                        ))
+                    }
                 }
                 if token.tag != der::SEQUENCE {
-                    return Err(malformed("timeStampToken"));
+                    return Err(TimestampError::Malformed(malformed("timeStampToken")));
                 }
                 token.raw
             }
             [ct, _] if ct.tag == der::OID => bytes,
-            _ => return Err(malformed("neither a TimeStampResp nor a TimeStampToken")),
+            _ => {
+                return Err(TimestampError::Malformed(malformed(
+                    "neither a TimeStampResp nor a TimeStampToken",
+                )))
+            }
         };
         let token = SignedData::timestamp_token_from_der(token)
-            .map_err(|e| format!("timestamp token: {e}"))?;
+            .map_err(|e| TimestampError::Malformed(format!("timestamp token: {e}")))?;
         if token.certificates.len() > MAX_TIMESTAMP_CERTS {
-            return Err("timestamp: too many embedded certificates".into());
+            return Err(TimestampError::OverBudget(
+                "timestamp: too many embedded certificates".into(),
+            ));
         }
-        let tst_info = token
-            .encapsulated_content
-            .clone()
-            .ok_or("timestamp: the TSTInfo is not encapsulated")?;
+        let tst_info = token.encapsulated_content.clone().ok_or_else(|| {
+            TimestampError::Malformed("timestamp: the TSTInfo is not encapsulated".into())
+        })?;
         let (imprint_alg, imprint, gen_time) = parse_tst_info(&tst_info)?;
         Ok(Timestamp {
             token,
@@ -233,21 +260,25 @@ impl Timestamp {
     /// Verifies the timestamp over `signature` (the bundle's signature bytes) against the
     /// timestamping authorities of `root`, at verification time `now`. Returns the verified
     /// `genTime`.
-    pub fn verify(&self, signature: &[u8], root: &TrustedRoot, now: i64) -> Result<i64, String> {
+    pub fn verify(
+        &self,
+        signature: &[u8],
+        root: &TrustedRoot,
+        now: i64,
+    ) -> Result<i64, TimestampError> {
         if self.imprint_alg.digest(signature) != self.imprint {
-            return Err(
+            return Err(TimestampError::Mismatch(
                 "the timestamp's message imprint is not the hash of the bundle signature".into(),
-            );
+            ));
         }
-        let attrs = self
-            .token
-            .signed_attributes
-            .as_ref()
-            .ok_or("timestamp: no signed attributes")?;
+        let attrs =
+            self.token.signed_attributes.as_ref().ok_or_else(|| {
+                TimestampError::Malformed("timestamp: no signed attributes".into())
+            })?;
         if self.token.digest_algorithm.digest(&self.tst_info) != attrs.message_digest {
-            return Err(
+            return Err(TimestampError::Mismatch(
                 "the timestamp's signed message-digest is not the hash of its TSTInfo".into(),
-            );
+            ));
         }
         let mut last_err = None;
         for tsa in &root.tsas {
@@ -258,12 +289,15 @@ impl Timestamp {
             }
         }
         Err(last_err.unwrap_or_else(|| {
-            "the timestamp is not signed by a timestamping authority of the trusted root".into()
+            TimestampError::Untrusted(
+                "the timestamp is not signed by a timestamping authority of the trusted root"
+                    .into(),
+            )
         }))
     }
 
     /// `Ok(None)`: this authority did not issue the signing certificate.
-    fn verify_with(&self, tsa: &TrustedCa, now: i64) -> Result<Option<i64>, String> {
+    fn verify_with(&self, tsa: &TrustedCa, now: i64) -> Result<Option<i64>, TimestampError> {
         let Ok(chain) = tsa
             .chain
             .iter()
@@ -287,15 +321,18 @@ impl Timestamp {
             }
             first
         } else {
-            embedded
-                .iter()
-                .find(|c| sid.names(c))
-                .ok_or("no embedded certificate matches the timestamp's signer id")?
+            embedded.iter().find(|c| sid.names(c)).ok_or_else(|| {
+                TimestampError::Untrusted(
+                    "no embedded certificate matches the timestamp's signer id".into(),
+                )
+            })?
         };
         let t = self.gen_time;
         let at = u64::try_from(t)
             .map(VerificationTime::from_unix_seconds)
-            .map_err(|_| "the timestamp's genTime is before 1970".to_owned())?;
+            .map_err(|_| {
+                TimestampError::Untrusted("the timestamp's genTime is before 1970".into())
+            })?;
         let path = plugin_x509::verify_path_at_times(
             signer,
             intermediates,
@@ -307,37 +344,38 @@ impl Timestamp {
         if let Err(e) = path {
             return match path_refused(&e) {
                 None => Ok(None),
-                Some(why) => Err(why),
+                Some(why) => Err(TimestampError::Untrusted(why)),
             };
         }
         // The ESS attribute binds the signature to the signing certificate (RFC 3161 §2.4.1,
         // RFC 5816): present, and every one given names the signer.
-        let attrs = self
-            .token
-            .signed_attributes
-            .as_ref()
-            .ok_or("timestamp: no signed attributes")?;
+        let attrs =
+            self.token.signed_attributes.as_ref().ok_or_else(|| {
+                TimestampError::Malformed("timestamp: no signed attributes".into())
+            })?;
         if attrs.ess.is_empty() {
-            return Err(
-                "the timestamp has no ESS signingCertificate or signingCertificateV2 signed attribute (RFC 3161 §2.4.1, RFC 5816)"
-                    .into(),
-            );
+            return Err(TimestampError::Untrusted("the timestamp has no ESS signingCertificate or signingCertificateV2 signed attribute (RFC 3161 §2.4.1, RFC 5816)"
+                    .into()));
         }
         for id in &attrs.ess {
             id.check(signer)
-                .map_err(|e| format!("the timestamp's {e}"))?;
+                .map_err(|e| TimestampError::Untrusted(format!("the timestamp's {e}")))?;
         }
-        self.token
-            .verify_signature(signer, &[])
-            .map_err(|e| format!("the timestamp's CMS signature does not verify ({e})"))?;
+        self.token.verify_signature(signer, &[]).map_err(|e| {
+            TimestampError::Untrusted(format!(
+                "the timestamp's CMS signature does not verify ({e})"
+            ))
+        })?;
         if !tsa.valid_at(t) {
-            return Err(
+            return Err(TimestampError::Untrusted(
                 "the timestamp's genTime is outside the authority's validity in the trusted root"
                     .into(),
-            );
+            ));
         }
         if t > now {
-            return Err("the timestamp's genTime is after the verification time".into());
+            return Err(TimestampError::Untrusted(
+                "the timestamp's genTime is after the verification time".into(),
+            ));
         }
         Ok(Some(t))
     }

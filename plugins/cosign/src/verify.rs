@@ -2,11 +2,14 @@
 
 use crate::bundle::{Bundle, Content, Material};
 use crate::checks;
+use crate::error::AttestationError;
 use crate::keyless::{self, Leaf, SignatureMemo};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
 use crate::trusted_root::TrustedRoot;
 use crate::tsa;
+use crate::verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatement};
+use crate::{fulcio_ext, Limits};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -126,19 +129,21 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Whether the in-toto statement has a subject with this SHA-256 digest.
-fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
-    let v: Value =
-        plugin_api::json::from_slice(payload).map_err(|e| format!("statement is not JSON: {e}"))?;
+fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), AttestationError> {
+    let v: Value = plugin_api::json::from_slice(payload)
+        .map_err(|e| AttestationError::Malformed(format!("statement is not JSON: {e}")))?;
     let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
     if !STATEMENT_TYPES.contains(&t) {
-        return Err(format!("unsupported statement type {t:?}"));
+        return Err(AttestationError::Unsupported(format!(
+            "unsupported statement type {t:?}"
+        )));
     }
     let subjects = v
         .get("subject")
         .and_then(Value::as_array)
-        .ok_or("statement has no subject list")?;
+        .ok_or_else(|| AttestationError::Malformed("statement has no subject list".into()))?;
     if subjects.len() > MAX_SUBJECTS {
-        return Err("too many subjects".into());
+        return Err(AttestationError::OverBudget("too many subjects".into()));
     }
     let want = hex::encode(digest);
     let found = subjects.iter().any(|s| {
@@ -150,7 +155,9 @@ fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), String> {
     if found {
         Ok(())
     } else {
-        Err("no statement subject has the artifact's sha256 digest".into())
+        Err(AttestationError::Mismatch(
+            "no statement subject has the artifact's sha256 digest".into(),
+        ))
     }
 }
 
@@ -166,7 +173,41 @@ pub fn verify(
     time: VerificationTime,
     insecure: &[Insecure],
 ) -> Report {
-    verify_inner(bundle_json, root, artifact, signer, time, insecure, None)
+    verify_inner(
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        insecure,
+        None,
+        &Limits::DEFAULT,
+    )
+    .0
+}
+
+/// [`verify`], and, when the report is ok, what it established ([`Verified`]: signer,
+/// signing times, log entries, statement), so that the caller need not read the bundle again.
+/// `memo` is as for [`verify_with_memo`].
+pub fn verify_with_value(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+    memo: Option<&SignatureMemo>,
+) -> (Report, Option<Verified>) {
+    verify_inner(
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        insecure,
+        memo,
+        &Limits::DEFAULT,
+    )
 }
 
 /// [`verify`], reusing the verified signatures of trusted CA chains recorded in `memo` (and
@@ -189,11 +230,16 @@ pub fn verify_with_memo(
         time,
         insecure,
         Some(memo),
+        &Limits::DEFAULT,
     )
+    .0
 }
 
-/// [`verify`] and [`verify_with_memo`]: the report's header, then every check.
-fn verify_inner(
+/// [`verify`], [`verify_with_memo`] and [`verify_with_value`]: the report's header, then
+/// every check; the [`Verified`] value only when the report is ok.
+// The inputs of one verification, and the budgets it runs under.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify_inner(
     bundle_json: &[u8],
     root: &TrustedRoot,
     artifact: Artifact<'_>,
@@ -201,14 +247,50 @@ fn verify_inner(
     time: VerificationTime,
     insecure: &[Insecure],
     memo: Option<&SignatureMemo>,
-) -> Report {
+    limits: &Limits,
+) -> (Report, Option<Verified>) {
     let r = Report::builder(PLUGIN)
         .subject(format!("sha256:{}", hex::encode(artifact.digest())))
         .verified_at(time)
         .insecure_modes(insecure);
     let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
-    run(
+    let mut verified = None;
+    let report = run(
         r,
+        Inputs {
+            bundle_json,
+            root,
+            artifact,
+            signer,
+            time,
+            skip_timestamp,
+            memo,
+            limits,
+        },
+        &mut verified,
+    )
+    .finish();
+    let verified = if report.ok() { verified } else { None };
+    (report, verified)
+}
+
+/// The inputs of one run of the pipeline.
+struct Inputs<'a> {
+    bundle_json: &'a [u8],
+    root: &'a TrustedRoot,
+    artifact: Artifact<'a>,
+    signer: Signer<'a>,
+    time: VerificationTime,
+    skip_timestamp: bool,
+    memo: Option<&'a SignatureMemo>,
+    limits: &'a Limits,
+}
+
+/// The pipeline: bundle → signer → content → timestamps → transparency log → time →
+/// certificate and identity. Sets `out` when every check it records passed (the caller keeps
+/// it only if the finished report is ok).
+fn run(r: ReportBuilder, inputs: Inputs<'_>, out: &mut Option<Verified>) -> ReportBuilder {
+    let Inputs {
         bundle_json,
         root,
         artifact,
@@ -216,23 +298,9 @@ fn verify_inner(
         time,
         skip_timestamp,
         memo,
-    )
-    .finish()
-}
-
-// One pipeline for both entry points; the arguments are the inputs of one verification.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    r: ReportBuilder,
-    bundle_json: &[u8],
-    root: &TrustedRoot,
-    artifact: Artifact<'_>,
-    signer: Signer<'_>,
-    time: VerificationTime,
-    skip_timestamp: bool,
-    memo: Option<&SignatureMemo>,
-) -> ReportBuilder {
-    let bundle = match Bundle::from_json(bundle_json) {
+        limits,
+    } = inputs;
+    let bundle = match Bundle::from_json_with_limits(bundle_json, limits) {
         Ok(b) => b,
         Err(e) => return r.fail(checks::BUNDLE_PARSE, e.to_string()),
     };
@@ -257,7 +325,7 @@ fn run(
     let leaf_holder = match (signer, leaf_der) {
         (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
             Ok(l) => Some(l),
-            Err(e) => return r.fail(checks::SIGNER_CERTIFICATE, e),
+            Err(e) => return r.fail(checks::SIGNER_CERTIFICATE, e.to_string()),
         },
         _ => None,
     };
@@ -293,6 +361,7 @@ fn run(
 
     // Content.
     let digest = artifact.digest();
+    let mut statement = None;
     let expected = match &bundle.content {
         Content::MessageSignature {
             digest: claimed,
@@ -379,8 +448,9 @@ fn run(
                         "a statement subject matches the artifact",
                     )
                 }
-                Err(e) => return r.fail(checks::INTOTO_SUBJECT, e),
+                Err(e) => return r.fail(checks::INTOTO_SUBJECT, e.to_string()),
             }
+            statement = Some(statement_summary(&env.payload));
             Expected::Dsse {
                 payload_type: &env.payload_type,
                 payload: &env.payload,
@@ -412,7 +482,7 @@ fn run(
                 );
                 tsa_times.push(t);
             }
-            Err(e) => return r.fail(id, e),
+            Err(e) => return r.fail(id, e.to_string()),
         }
     }
 
@@ -424,6 +494,7 @@ fn run(
         );
     }
     let mut verified_times: Vec<i64> = Vec::new();
+    let mut log_entries = Vec::with_capacity(bundle.tlog_entries.len());
     for (i, entry) in bundle.tlog_entries.iter().enumerate() {
         let id = |step: &str| checks::tlog_entry(i, step);
         let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
@@ -457,7 +528,7 @@ fn run(
         }
         r = r.pass(id("log"), format!("log {}", log.base_url));
         if let Err(e) = rekor::check_body(entry, expected, signer_der) {
-            return r.fail(id("body"), e);
+            return r.fail(id("body"), e.to_string());
         }
         r = r.pass(
             id("body"),
@@ -486,7 +557,7 @@ fn run(
             }
             Some(set) => {
                 if let Err(e) = rekor::check_set(entry, set, log_key) {
-                    return r.fail(id("set"), e);
+                    return r.fail(id("set"), e.to_string());
                 }
                 r = r.pass(id("set"), "signed entry timestamp verifies");
                 if entry.integrated_time > now {
@@ -523,7 +594,7 @@ fn run(
             };
         };
         if let Err(e) = rekor::check_inclusion(entry, proof, log_key, v2.then_some(origin)) {
-            return r.fail(id("inclusion"), e);
+            return r.fail(id("inclusion"), e.to_string());
         }
         r = r.pass(
             id("inclusion"),
@@ -532,6 +603,11 @@ fn run(
                 proof.log_index, proof.tree_size
             ),
         );
+        log_entries.push(VerifiedLogEntry {
+            log_id: entry.log_id.clone(),
+            log_index: entry.log_index,
+            integrated_time: entry.set.is_some().then_some(entry.integrated_time),
+        });
     }
 
     // Time: at least one verified signing time (integrated time under a SET, or RFC 3161).
@@ -550,7 +626,19 @@ fn run(
     );
 
     // Keyless: certificate chain, validity, SCTs, identity.
-    let Some(policy) = policy else { return r };
+    let verified = |signer| Verified {
+        artifact_sha256: digest,
+        signer,
+        signing_times: verified_times.clone(),
+        log_entries,
+        statement,
+    };
+    let Some(policy) = policy else {
+        *out = Some(verified(VerifiedSigner::Key {
+            sha256_id: key.sha256_id(),
+        }));
+        return r;
+    };
     let Some(leaf) = leaf_holder.as_ref() else {
         return r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing");
     };
@@ -570,7 +658,7 @@ fn run(
     );
     let issuer_spki = match leaf.path_to_trusted_ca(root, &verified_times, memo) {
         Ok(s) => s,
-        Err(e) => return r.fail(checks::CERTIFICATE_CHAIN, e),
+        Err(e) => return r.fail(checks::CERTIFICATE_CHAIN, e.to_string()),
     };
     r = r.pass(
         checks::CERTIFICATE_CHAIN,
@@ -578,11 +666,11 @@ fn run(
     );
     match leaf.scts(root, &issuer_spki) {
         Ok(n) => r = r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
-        Err(e) => return r.fail(checks::CERTIFICATE_SCT, e),
+        Err(e) => return r.fail(checks::CERTIFICATE_SCT, e.to_string()),
     }
     let (san, issuer) = match leaf.identity() {
         Ok(x) => x,
-        Err(e) => return r.fail(checks::IDENTITY_SAN, e),
+        Err(e) => return r.fail(checks::IDENTITY_SAN, e.to_string()),
     };
     if !policy.san.matches(&san) {
         return r.fail(checks::IDENTITY_SAN, format!("SAN {san:?} does not match"));
@@ -594,5 +682,34 @@ fn run(
             format!("issuer {issuer:?} does not match"),
         );
     }
-    r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"))
+    let r = r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"));
+    *out = Some(verified(VerifiedSigner::Certificate {
+        claims: fulcio_ext::read(leaf.der()),
+        san,
+        issuer,
+    }));
+    r
+}
+
+/// The predicate type and subject digests of a statement that [`statement_names`] accepted.
+fn statement_summary(payload: &[u8]) -> VerifiedStatement {
+    let v: Value = plugin_api::json::from_slice(payload).unwrap_or(Value::Null);
+    let subject_sha256 = v
+        .get("subject")
+        .and_then(Value::as_array)
+        .map(|subjects| {
+            subjects
+                .iter()
+                .filter_map(|s| s.get("digest")?.get("sha256")?.as_str())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    VerifiedStatement {
+        predicate_type: v
+            .get("predicateType")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        subject_sha256,
+    }
 }

@@ -9,10 +9,10 @@
 )]
 
 use plugin_api::{Report, VerificationTime};
-use plugin_cosign::keyless::memo_key;
 use plugin_cosign::{
     verify, verify_with_memo, Artifact, IdentityPolicy, Matcher, SignatureMemo, Signer, TrustedRoot,
 };
+use plugin_x509::memo_key;
 use std::path::PathBuf;
 
 /// 2026-02-01T00:00:00Z, as in tests/fixtures.rs.

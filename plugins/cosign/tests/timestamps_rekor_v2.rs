@@ -321,7 +321,7 @@ fn truncated_or_oversized_timestamp_fails() {
     Case::edit_b64(c.timestamp(), |b| b.truncate(b.len() / 2));
     fails_on(&c.run(), "cosign.timestamp.rfc3161-0", "malformed");
     let mut c = case("rekor2-happy-path");
-    *c.timestamp() = json!(B64.encode(vec![0u8; plugin_cosign::tsa::MAX_TIMESTAMP_BYTES + 1]));
+    *c.timestamp() = json!(B64.encode(vec![0u8; plugin_cosign::MAX_TIMESTAMP_BYTES + 1]));
     fails_on(&c.run(), "cosign.timestamp.rfc3161-0", "budget");
 }
 
@@ -526,10 +526,10 @@ fn intoto_v002_body_mismatches_fail() {
 fn every_truncation_of_a_token_is_refused() {
     let mut c = case("rekor2-happy-path");
     let token = B64.decode(c.timestamp().as_str().unwrap()).unwrap();
-    assert!(plugin_cosign::tsa::Timestamp::parse(&token).is_ok());
+    assert!(plugin_cosign::Timestamp::parse(&token).is_ok());
     for n in 0..token.len() {
         assert!(
-            plugin_cosign::tsa::Timestamp::parse(&token[..n]).is_err(),
+            plugin_cosign::Timestamp::parse(&token[..n]).is_err(),
             "prefix {n}"
         );
     }

@@ -238,7 +238,7 @@ fn waiving_timestamps_does_not_waive_a_mismatch() {
 
 #[test]
 fn oversized_bundle_is_rejected() {
-    let big = vec![b' '; plugin_cosign::bundle::MAX_BUNDLE_BYTES + 1];
+    let big = vec![b' '; plugin_cosign::MAX_BUNDLE_BYTES + 1];
     let root = TrustedRoot::from_json(ROOT.as_bytes()).unwrap();
     let key = PublicKey::from_pem(KEY.as_bytes()).unwrap();
     let r = verify(

@@ -18,8 +18,10 @@ use plugin_api::{
     Digest, DigestAlgorithm, Insecure, Policy, Report, Signature, Subject, TrustRoot,
     TrustRootKind, TrustRoots, VerificationTime, VerifyRequest,
 };
-use plugin_cosign::request::{SignerFields, SignerSpec};
-use plugin_cosign::{attestation, embedded, CosignPlugin, IdentityPolicy, Matcher, TrustedRoot};
+use plugin_cosign::{
+    embedded, predicate_type_uri, CosignPlugin, IdentityPolicy, Matcher, TrustedRoot,
+};
+use plugin_cosign::{SignerFields, SignerSpec};
 use std::path::{Path, PathBuf};
 
 /// Largest bundle, trusted root or key file read.
@@ -264,7 +266,7 @@ impl RootInput {
     }
 }
 
-/// The signer rules, shared with batch lines ([`plugin_cosign::request`]); a refusal is a
+/// The signer rules, shared with batch lines ([`plugin_cosign::SignerFields`]); a refusal is a
 /// usage error.
 pub(crate) fn signer_spec(fields: SignerFields<PathBuf>) -> Result<SignerSpec<PathBuf>, CliError> {
     fields.parse().map_err(|e| CliError::Usage(e.to_string()))
@@ -396,9 +398,7 @@ fn verify_blob(
         insecure.push(Insecure::AllowExpiredCache);
     }
     let expected_type = match predicate_type {
-        Some(Some(t)) => {
-            Some(attestation::predicate_type_uri(t).map_err(|e| CliError::malformed("--type", e))?)
-        }
+        Some(Some(t)) => Some(predicate_type_uri(t).map_err(|e| CliError::malformed("--type", e))?),
         _ => None,
     };
     let log_receipt =

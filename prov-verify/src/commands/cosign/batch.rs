@@ -12,8 +12,8 @@ use super::{signer_spec, verify_request, Context, Request};
 use crate::commands::Outcome;
 use crate::error::CliError;
 use plugin_api::Report;
-use plugin_cosign::attestation;
-use plugin_cosign::request::BatchLine;
+use plugin_cosign::predicate_type_uri;
+use plugin_cosign::BatchLine;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::io::Write;
@@ -73,7 +73,7 @@ fn parse_line(
     base: &Path,
     mode: &Mode,
 ) -> Result<(String, Request), (Option<String>, String)> {
-    let l = BatchLine::parse(raw).map_err(|e| (None, e))?;
+    let l = BatchLine::parse(raw).map_err(|e| (None, e.to_string()))?;
     let artifact = l.artifact.clone();
     let bad = |m: String| (Some(artifact.clone()), m);
     let predicate_type = match (mode, &l.predicate_type) {
@@ -82,7 +82,7 @@ fn parse_line(
         }
         (Mode::Blob, None) => None,
         (Mode::Attestation { .. }, Some(t)) => {
-            Some(attestation::predicate_type_uri(t).map_err(|e| bad(format!("type: {e}")))?)
+            Some(predicate_type_uri(t).map_err(|e| bad(format!("type: {e}")))?)
         }
         (Mode::Attestation { default_type }, None) => Some(
             default_type
@@ -248,7 +248,7 @@ fn summary(file: &Path, total: usize, failed: &[usize], ctx: &Context) -> Report
         .insecure_modes(&ctx.insecure);
     let b = if failed.is_empty() {
         b.pass(
-            "cosign.batch.requests",
+            plugin_cosign::checks::BATCH_REQUESTS,
             format!("{total} of {total} requests verified"),
         )
     } else {
@@ -261,7 +261,7 @@ fn summary(file: &Path, total: usize, failed: &[usize], ctx: &Context) -> Report
             named.push("...".into());
         }
         b.fail(
-            "cosign.batch.requests",
+            plugin_cosign::checks::BATCH_REQUESTS,
             format!(
                 "{} of {total} requests not verified (line {})",
                 failed.len(),
