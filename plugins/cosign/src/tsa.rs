@@ -21,7 +21,6 @@
 //! inclusive) and not after the verification time.
 
 use crate::error::TimestampError;
-use crate::time::parse_generalized_time;
 use crate::trusted_root::{TrustedCa, TrustedRoot};
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
@@ -159,7 +158,7 @@ fn parse_tst_info(tst: &[u8]) -> Result<(HashAlg, Vec<u8>, i64), TimestampError>
         return Err(TimestampError::Malformed(malformed("messageImprint")));
     }
     let alg = hash_alg(alg, "timestamp messageImprint")?;
-    let gen_time = parse_generalized_time(gen_time.content).ok_or_else(|| {
+    let gen_time = der::generalized_time(gen_time.content).map_err(|_| {
         TimestampError::Malformed(malformed("genTime is not a DER GeneralizedTime"))
     })?;
     Ok((alg, digest.content.to_vec(), gen_time))
