@@ -9,10 +9,11 @@
 //! link (intermediate→root) once per batch.
 
 use crate::error::CertificateError;
-use crate::keys::{KeyKind, PublicKey};
+use crate::keys::PublicKey;
 use crate::trusted_root::TrustedRoot;
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
+use plugin_x509::KeyKind;
 use plugin_x509::{Certificate, CheckKind, Options, Profile, ValidationError};
 use sha2::{Digest as _, Sha256};
 use x509_parser::certificate::X509Certificate;
@@ -259,7 +260,7 @@ impl<'a> Leaf<'a> {
                     "the trusted root's key for this CT log is unsupported".into(),
                 ));
             };
-            if (sct.hash_alg, sct.sig_alg) != (4, 3) || key.kind() != KeyKind::EcdsaP256 {
+            if (sct.hash_alg, sct.sig_alg) != (4, 3) || key.kind() != KeyKind::EcP256 {
                 return Err(CertificateError::Sct(
                     "unsupported SCT signature algorithm".into(),
                 ));

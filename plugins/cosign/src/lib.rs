@@ -50,7 +50,7 @@ pub use error::{
 };
 pub use fulcio_ext::{read as certificate_claims, CertificateClaims};
 pub use keyless::SignatureMemo;
-pub use keys::{KeyKind, PublicKey, MAX_KEY_BYTES};
+pub use keys::{PublicKey, MAX_KEY_BYTES};
 pub use limits::Limits;
 pub use plugin::{CosignPlugin, CHECK_PREDICATE_TYPE};
 pub use request::{BatchLine, SignerError, SignerFields, SignerSpec, MAX_BATCH_LINE};

@@ -4,9 +4,10 @@
 
 use crate::bundle::{InclusionProof, TlogEntry};
 use crate::error::TlogError;
-use crate::keys::{pem_decode, KeyKind, PublicKey};
+use crate::keys::{pem_decode, PublicKey};
 use base64::Engine as _;
 use merkle::{leaf_hash, verify_inclusion, Hash};
+use plugin_x509::KeyKind;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 

@@ -193,9 +193,20 @@ impl PublicKey {
         })
     }
 
+    /// Parses a DER SubjectPublicKeyInfo (the whole SEQUENCE, nothing after it): RSA, ECDSA on
+    /// P-256, P-384 or P-521 (uncompressed points), or Ed25519.
+    pub fn from_spki_der(raw: &[u8]) -> Result<Self, DerError> {
+        Self::from_spki(raw)
+    }
+
     /// The key's kind.
     pub fn kind(&self) -> KeyKind {
         self.kind
+    }
+
+    /// The subjectPublicKey bits: the EC point, the Ed25519 key, or the RSAPublicKey DER.
+    pub fn subject_public_key(&self) -> &[u8] {
+        &self.key
     }
 
     /// Verifies `signature` over `message` with `alg`.

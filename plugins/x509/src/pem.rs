@@ -20,6 +20,31 @@ pub(crate) fn blocks(bytes: &[u8], max: usize) -> Result<Vec<(String, Vec<u8>)>,
     Ok(out)
 }
 
+/// The DER inside the one PEM block of `bytes` (at most `max_bytes` of PEM), which must be
+/// labelled `label` (`PUBLIC KEY`, `PRIVATE KEY`): the workspace's one reader of single-block
+/// PEM files such as keys.
+pub fn pem_block(bytes: &[u8], label: &str, max_bytes: usize) -> Result<Vec<u8>, ParseError> {
+    if bytes.len() > max_bytes {
+        return Err(ParseError::Pem(format!(
+            "{} bytes, more than the {max_bytes}-byte limit",
+            bytes.len()
+        )));
+    }
+    let mut found = blocks(bytes, 1).map_err(|e| match e {
+        ParseError::Pem(m) if m.starts_with("more than") => {
+            ParseError::Pem("more than one PEM block".into())
+        }
+        other => other,
+    })?;
+    match found.pop() {
+        Some((l, der)) if l == label => Ok(der),
+        Some((l, _)) => Err(ParseError::Pem(format!(
+            "a {l} block where a {label} block is expected"
+        ))),
+        None => Err(ParseError::Pem(format!("no {label} block"))),
+    }
+}
+
 /// Parses one DER certificate, or PEM holding one or more `CERTIFICATE` blocks (at most
 /// `max`). An error names the block (1-based).
 pub fn certificates_from_pem_or_der(
