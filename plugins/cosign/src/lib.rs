@@ -29,6 +29,7 @@ mod fulcio_ext;
 mod keyless;
 mod keys;
 mod limits;
+mod pipeline;
 mod plugin;
 mod rekor;
 mod request;

@@ -1,0 +1,519 @@
+//! The verification pipeline, one stage per function, in the order the checks run:
+//! bundle → signer → content → signed timestamps → transparency log → signing time →
+//! certificate and identity.
+//!
+//! Each stage records its checks and returns what later stages need, or the builder with the
+//! failure (or unwaived skip) that ended the run: `Err` stops the pipeline, so a later check
+//! is never recorded after a failed one.
+
+// The `Err` of a stage is the report builder itself, moved once per verification; boxing it
+// would add an allocation to no purpose.
+#![allow(clippy::result_large_err)]
+
+use crate::bundle::{Bundle, Content, Material};
+use crate::checks;
+use crate::keyless::{self, Leaf, SignatureMemo};
+use crate::keys::PublicKey;
+use crate::rekor::{self, Expected};
+use crate::trusted_root::TrustedRoot;
+use crate::tsa;
+use crate::verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatement};
+use crate::verify::{
+    pae, statement_names, statement_summary, Artifact, IdentityPolicy, Signer, INTOTO_PAYLOAD_TYPE,
+};
+use crate::{fulcio_ext, Limits};
+use plugin_api::{Insecure, ReportBuilder, VerificationTime};
+
+/// A stage's outcome: the builder and what the stage established, or the builder holding the
+/// check that ended the run.
+type Stage<T> = Result<(ReportBuilder, T), ReportBuilder>;
+
+/// The inputs of one run of the pipeline.
+pub(crate) struct Inputs<'a> {
+    pub(crate) bundle_json: &'a [u8],
+    pub(crate) root: &'a TrustedRoot,
+    pub(crate) artifact: Artifact<'a>,
+    pub(crate) signer: Signer<'a>,
+    pub(crate) time: VerificationTime,
+    pub(crate) skip_timestamp: bool,
+    pub(crate) memo: Option<&'a SignatureMemo>,
+    pub(crate) limits: &'a Limits,
+}
+
+/// Runs every stage. Sets `out` when every check it records passed (the caller keeps it only
+/// if the finished report is ok).
+pub(crate) fn run(
+    r: ReportBuilder,
+    inputs: Inputs<'_>,
+    out: &mut Option<Verified>,
+) -> ReportBuilder {
+    match pipeline(r, inputs) {
+        Ok((r, verified)) => {
+            *out = Some(verified);
+            r
+        }
+        Err(r) => r,
+    }
+}
+
+fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
+    let Inputs {
+        bundle_json,
+        root,
+        artifact,
+        signer,
+        time,
+        skip_timestamp,
+        memo,
+        limits,
+    } = inputs;
+    let bundle = match Bundle::from_json_with_limits(bundle_json, limits) {
+        Ok(b) => b,
+        Err(e) => return Err(r.fail(checks::BUNDLE_PARSE, e.to_string())),
+    };
+    let r = r.pass(checks::BUNDLE_PARSE, format!("{:?} bundle", bundle.version));
+    let (r, (leaf, has_certificate)) = leaf_certificate(r, &bundle, signer)?;
+    let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
+    let digest = artifact.digest();
+    let (r, (expected, statement)) = content(r, &bundle, artifact, &digest, key)?;
+    let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
+    let (r, tsa_times) = signed_timestamps(r, &bundle, root, now)?;
+    let (r, (mut verified_times, log_entries)) =
+        transparency_log(r, &bundle, root, expected, signer_der, &tsa_times, now)?;
+    verified_times.extend_from_slice(&tsa_times);
+    let r = signing_time(r, &verified_times, skip_timestamp && policy.is_none())?;
+    let verified = |signer| Verified {
+        artifact_sha256: digest,
+        signer,
+        signing_times: verified_times.clone(),
+        log_entries,
+        statement,
+    };
+    let Some(policy) = policy else {
+        let value = verified(VerifiedSigner::Key {
+            sha256_id: key.sha256_id(),
+        });
+        return Ok((r, value));
+    };
+    let Some(leaf) = leaf.as_ref() else {
+        return Err(r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing"));
+    };
+    let (r, (san, issuer)) =
+        certificate_and_identity(r, leaf, policy, root, &verified_times, memo)?;
+    let value = verified(VerifiedSigner::Certificate {
+        claims: fulcio_ext::read(leaf.der()),
+        san,
+        issuer,
+    });
+    Ok((r, value))
+}
+
+/// Whether the bundle carries a certificate, and its leaf certificate, parsed, when verifying
+/// keyless. A chain that includes a root (self-issued) certificate is refused.
+fn leaf_certificate<'b>(
+    r: ReportBuilder,
+    bundle: &'b Bundle,
+    signer: Signer<'_>,
+) -> Stage<(Option<Leaf<'b>>, bool)> {
+    let leaf_der = match &bundle.material {
+        Material::PublicKey => None,
+        Material::Certificate(d) => Some(d.as_slice()),
+        Material::Chain(chain) => {
+            if chain.iter().any(|c| keyless::is_self_issued(c)) {
+                return Err(r.fail(
+                    checks::SIGNER_CERTIFICATE,
+                    "the bundle's certificate chain contains a root (self-issued) certificate",
+                ));
+            }
+            chain.first().map(Vec::as_slice)
+        }
+    };
+    match (signer, leaf_der) {
+        (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
+            Ok(l) => Ok((r, (Some(l), true))),
+            Err(e) => Err(r.fail(checks::SIGNER_CERTIFICATE, e.to_string())),
+        },
+        (_, der) => Ok((r, (None, der.is_some()))),
+    }
+}
+
+/// The key that must have made the signature, the signer's DER as the log records it (key
+/// or certificate), and the identity policy (keyless only).
+fn signing_key<'a>(
+    r: ReportBuilder,
+    signer: Signer<'a>,
+    leaf: Option<&'a Leaf<'_>>,
+    has_certificate: bool,
+) -> Stage<(&'a PublicKey, &'a [u8], Option<&'a IdentityPolicy>)> {
+    match (signer, has_certificate) {
+        (Signer::Key(k), false) => Ok((
+            r.pass(
+                checks::SIGNER_KEY,
+                "bundle signed with a key; verifying with the given key",
+            ),
+            (k, k.spki_der(), None),
+        )),
+        (Signer::Key(_), true) => Err(r.fail(
+            checks::SIGNER_KEY,
+            "a key was given but the bundle carries a certificate",
+        )),
+        (Signer::Keyless(_), false) => Err(r.fail(
+            checks::SIGNER_CERTIFICATE,
+            "an identity was given but the bundle is signed with a key",
+        )),
+        (Signer::Keyless(p), true) => match leaf {
+            Some(leaf) => Ok((
+                r.pass(checks::SIGNER_CERTIFICATE, "leaf certificate parsed"),
+                (leaf.key(), leaf.der(), Some(p)),
+            )),
+            None => Err(r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing")),
+        },
+    }
+}
+
+/// The signature over the content: a message signature over the artifact (its digest, when
+/// the bundle names one, must be the artifact's), or one DSSE signature over an in-toto
+/// statement naming the artifact. Returns what the log entry must record, and the statement.
+fn content<'a>(
+    r: ReportBuilder,
+    bundle: &'a Bundle,
+    artifact: Artifact<'_>,
+    digest: &'a [u8; 32],
+    key: &PublicKey,
+) -> Stage<(Expected<'a>, Option<VerifiedStatement>)> {
+    match &bundle.content {
+        Content::MessageSignature {
+            digest: claimed,
+            signature,
+        } => {
+            let mut r = r;
+            match claimed {
+                Some(c) if c != digest => {
+                    return Err(r.fail(
+                        checks::CONTENT_DIGEST,
+                        "the bundle's message digest is not the artifact's",
+                    ))
+                }
+                Some(_) => {
+                    r = r.pass(
+                        checks::CONTENT_DIGEST,
+                        "message digest matches the artifact",
+                    )
+                }
+                None => {}
+            }
+            let r = match artifact {
+                Artifact::Bytes(b) if key.verify(b, signature) => {
+                    r.pass(checks::CONTENT_SIGNATURE, "message signature verifies")
+                }
+                Artifact::Bytes(_) => {
+                    return Err(r.fail(
+                        checks::CONTENT_SIGNATURE,
+                        "message signature does not verify with the key",
+                    ))
+                }
+                Artifact::Sha256Digest(d) => match key.verify_prehashed_sha256(&d, signature) {
+                    Some(true) => r.pass(
+                        checks::CONTENT_SIGNATURE,
+                        "message signature verifies over the artifact digest",
+                    ),
+                    Some(false) => {
+                        return Err(r.fail(
+                            checks::CONTENT_SIGNATURE,
+                            "message signature does not verify with the key",
+                        ))
+                    }
+                    None => return Err(r.skip(
+                        checks::CONTENT_SIGNATURE,
+                        "verifying this key type's signature from a digest alone is not supported",
+                    )),
+                },
+            };
+            Ok((r, (Expected::HashedRekord { digest, signature }, None)))
+        }
+        Content::Dsse(env) => {
+            if env.signatures.len() != 1 {
+                return Err(r.fail(
+                    checks::DSSE_SIGNATURE,
+                    format!(
+                        "expected exactly one DSSE signature, found {}",
+                        env.signatures.len()
+                    ),
+                ));
+            }
+            let pae = pae(&env.payload_type, &env.payload);
+            if !env.signatures.iter().all(|s| key.verify(&pae, s)) {
+                return Err(r.fail(
+                    checks::DSSE_SIGNATURE,
+                    "DSSE signature does not verify with the key",
+                ));
+            }
+            let r = r.pass(checks::DSSE_SIGNATURE, "DSSE signature verifies");
+            if env.payload_type != INTOTO_PAYLOAD_TYPE {
+                return Err(r.fail(
+                    checks::DSSE_PAYLOAD_TYPE,
+                    format!("unsupported payload type {:?}", env.payload_type),
+                ));
+            }
+            let r = match statement_names(&env.payload, digest) {
+                Ok(()) => r.pass(
+                    checks::INTOTO_SUBJECT,
+                    "a statement subject matches the artifact",
+                ),
+                Err(e) => return Err(r.fail(checks::INTOTO_SUBJECT, e.to_string())),
+            };
+            let expected = Expected::Dsse {
+                payload_type: &env.payload_type,
+                payload: &env.payload,
+                signatures: &env.signatures,
+            };
+            Ok((r, (expected, Some(statement_summary(&env.payload)))))
+        }
+    }
+}
+
+/// Every RFC 3161 timestamp over the signature bytes, verified against the trusted root's
+/// timestamping authorities: their genTimes.
+fn signed_timestamps(
+    mut r: ReportBuilder,
+    bundle: &Bundle,
+    root: &TrustedRoot,
+    now: i64,
+) -> Stage<Vec<i64>> {
+    let signature_bytes: &[u8] = match &bundle.content {
+        Content::MessageSignature { signature, .. } => signature,
+        Content::Dsse(env) => env
+            .signatures
+            .first()
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
+    };
+    let mut tsa_times: Vec<i64> = Vec::new();
+    for (i, raw) in bundle.rfc3161_timestamps.iter().enumerate() {
+        let id = checks::timestamp(i);
+        match tsa::Timestamp::parse(raw).and_then(|ts| ts.verify(signature_bytes, root, now)) {
+            Ok(t) => {
+                r = r.pass(
+                    id,
+                    format!("signed timestamp by a trusted timestamping authority, genTime {t}"),
+                );
+                tsa_times.push(t);
+            }
+            Err(e) => return Err(r.fail(id, e.to_string())),
+        }
+    }
+    Ok((r, tsa_times))
+}
+
+/// Every transparency-log entry: from a trusted log, recording this signature, key and
+/// content, with a verified SET (an integrated time) and/or an inclusion proof. Returns the
+/// SET-backed integrated times and the verified entries.
+fn transparency_log(
+    mut r: ReportBuilder,
+    bundle: &Bundle,
+    root: &TrustedRoot,
+    expected: Expected<'_>,
+    signer_der: &[u8],
+    tsa_times: &[i64],
+    now: i64,
+) -> Stage<(Vec<i64>, Vec<VerifiedLogEntry>)> {
+    if bundle.tlog_entries.is_empty() {
+        return Err(r.fail(
+            checks::TLOG_ENTRIES,
+            "the bundle has no transparency-log entry",
+        ));
+    }
+    let mut verified_times: Vec<i64> = Vec::new();
+    let mut log_entries = Vec::with_capacity(bundle.tlog_entries.len());
+    for (i, entry) in bundle.tlog_entries.iter().enumerate() {
+        let id = |step: &str| checks::tlog_entry(i, step);
+        let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
+            ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.2") => false,
+            ("hashedrekord", "0.0.2") | ("dsse", "0.0.2") => true,
+            (k, v) => return Err(r.skip(id("kind"), format!("{k} {v} entries are not supported"))),
+        };
+        let Some(log) = root.tlog(&entry.log_id) else {
+            return Err(r.fail(id("log"), "entry is from a log not in the trusted root"));
+        };
+        let Some(log_key) = log.key.as_ref() else {
+            return Err(r.fail(
+                id("log"),
+                "the trusted root's key for this log is unsupported",
+            ));
+        };
+        // Rekor v1 logs are named by the SHA-256 of their key; Rekor v2 logs by their
+        // checkpoint key id (C2SP signed note, signer name = the log's origin).
+        let origin = log.origin();
+        let id_ok = log_key.sha256_id().as_slice() == entry.log_id.as_slice()
+            || (v2
+                && rekor::checkpoint_key_id(log_key, origin).as_slice() == entry.log_id.as_slice());
+        if !id_ok {
+            return Err(r.fail(id("log"), "log id is not the id of the log key"));
+        }
+        if log.valid_from.is_none() {
+            return Err(r.fail(
+                id("log"),
+                "the trusted root gives no validity start for this log's key",
+            ));
+        }
+        r = r.pass(id("log"), format!("log {}", log.base_url));
+        if let Err(e) = rekor::check_body(entry, expected, signer_der) {
+            return Err(r.fail(id("body"), e.to_string()));
+        }
+        r = r.pass(
+            id("body"),
+            "entry body records this signature, key and content",
+        );
+        if v2 && entry.set.is_some() {
+            return Err(r.fail(id("set"), "a Rekor v2 entry carries an inclusion promise"));
+        }
+        match entry.set.as_deref() {
+            None => {
+                // No SET, no trusted integrated time (always so for Rekor v2): the signing
+                // time comes only from signed timestamps, which must fall inside the log
+                // key's validity.
+                if !tsa_times.iter().all(|t| log.valid_at(*t)) {
+                    return Err(r.fail(
+                        id("time"),
+                        "a signed timestamp is outside the log key's validity in the trusted root",
+                    ));
+                }
+                if !tsa_times.is_empty() {
+                    r = r.pass(
+                        id("time"),
+                        "the signed timestamps are inside the log key's validity",
+                    );
+                }
+            }
+            Some(set) => {
+                if let Err(e) = rekor::check_set(entry, set, log_key) {
+                    return Err(r.fail(id("set"), e.to_string()));
+                }
+                r = r.pass(id("set"), "signed entry timestamp verifies");
+                if entry.integrated_time > now {
+                    return Err(r.fail(id("time"), "integrated time is in the future"));
+                }
+                if !log.valid_at(entry.integrated_time) {
+                    return Err(r.fail(
+                        id("time"),
+                        "integrated time is outside the log key's validity in the trusted root",
+                    ));
+                }
+                r = r.pass(
+                    id("time"),
+                    format!("integrated at {}", entry.integrated_time),
+                );
+                verified_times.push(entry.integrated_time);
+            }
+        }
+        // Without a SET the entry gives no signing time and its inclusion proof is mandatory.
+        let proof_required = v2 || entry.set.is_none();
+        let Some(proof) = entry.proof.as_ref() else {
+            return Err(if v2 {
+                r.fail(
+                    id("inclusion"),
+                    "the Rekor v2 entry has no inclusion proof (it is mandatory)",
+                )
+            } else if proof_required {
+                r.fail(
+                    id("inclusion"),
+                    "the entry has neither a signed entry timestamp nor an inclusion proof",
+                )
+            } else {
+                r.skip(id("inclusion"), "the entry has no inclusion proof")
+            });
+        };
+        if let Err(e) = rekor::check_inclusion(entry, proof, log_key, v2.then_some(origin)) {
+            return Err(r.fail(id("inclusion"), e.to_string()));
+        }
+        r = r.pass(
+            id("inclusion"),
+            format!(
+                "included at {} of {}; checkpoint signed by the log",
+                proof.log_index, proof.tree_size
+            ),
+        );
+        log_entries.push(VerifiedLogEntry {
+            log_id: entry.log_id.clone(),
+            log_index: entry.log_index,
+            integrated_time: entry.set.is_some().then_some(entry.integrated_time),
+        });
+    }
+    Ok((r, (verified_times, log_entries)))
+}
+
+/// At least one verified signing time (a SET-backed integrated time, or an RFC 3161
+/// genTime); `may_waive` when the caller turned on skip-timestamp for a key-signed bundle.
+fn signing_time(
+    r: ReportBuilder,
+    verified_times: &[i64],
+    may_waive: bool,
+) -> Result<ReportBuilder, ReportBuilder> {
+    if verified_times.is_empty() {
+        let why = "no verified signing time (no SET-backed integrated time, no RFC 3161 timestamp)";
+        return Err(if may_waive {
+            r.skip_waived(checks::TIME_THRESHOLD, why, Insecure::SkipTimestamp)
+        } else {
+            r.fail(checks::TIME_THRESHOLD, why)
+        });
+    }
+    Ok(r.pass(
+        checks::TIME_THRESHOLD,
+        format!("{} verified signing time(s)", verified_times.len()),
+    ))
+}
+
+/// Keyless: the certificate is valid at every verified signing time, chains to a trusted
+/// Fulcio CA at those times, carries verified SCTs, and names the expected identity. Returns
+/// the SAN and issuer.
+fn certificate_and_identity(
+    r: ReportBuilder,
+    leaf: &Leaf<'_>,
+    policy: &IdentityPolicy,
+    root: &TrustedRoot,
+    verified_times: &[i64],
+    memo: Option<&SignatureMemo>,
+) -> Stage<(String, String)> {
+    let (not_before, not_after) = leaf.validity();
+    if !verified_times
+        .iter()
+        .all(|t| (not_before..=not_after).contains(t))
+    {
+        return Err(r.fail(
+            checks::CERTIFICATE_VALIDITY,
+            "a verified signing time is outside the certificate's validity",
+        ));
+    }
+    let r = r.pass(
+        checks::CERTIFICATE_VALIDITY,
+        "certificate valid at the signing time",
+    );
+    let issuer_spki = match leaf.path_to_trusted_ca(root, verified_times, memo) {
+        Ok(s) => s,
+        Err(e) => return Err(r.fail(checks::CERTIFICATE_CHAIN, e.to_string())),
+    };
+    let r = r.pass(
+        checks::CERTIFICATE_CHAIN,
+        "issued by a certificate authority in the trusted root",
+    );
+    let r = match leaf.scts(root, &issuer_spki) {
+        Ok(n) => r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
+        Err(e) => return Err(r.fail(checks::CERTIFICATE_SCT, e.to_string())),
+    };
+    let (san, issuer) = match leaf.identity() {
+        Ok(x) => x,
+        Err(e) => return Err(r.fail(checks::IDENTITY_SAN, e.to_string())),
+    };
+    if !policy.san.matches(&san) {
+        return Err(r.fail(checks::IDENTITY_SAN, format!("SAN {san:?} does not match")));
+    }
+    let r = r.pass(checks::IDENTITY_SAN, format!("SAN {san:?}"));
+    if !policy.issuer.matches(&issuer) {
+        return Err(r.fail(
+            checks::IDENTITY_ISSUER,
+            format!("issuer {issuer:?} does not match"),
+        ));
+    }
+    let r = r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"));
+    Ok((r, (san, issuer)))
+}
