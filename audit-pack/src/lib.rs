@@ -52,8 +52,8 @@ pub use proof::{
 pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
 pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
 pub use trust_args::{
-    IndexTrustArgs, LoadedIndexTrust, LoadedTrust, ProofTrustArgs, SigstoreArgs, TrustArgs,
-    TrustArgsError, TrustFile,
+    load_manifest_keys, load_manifest_roots, IndexTrustFlags, LoadedIndexTrust, LoadedTrust,
+    SigstoreFlags, TrustArgsError, TrustFile, TrustFlags,
 };
 pub use verify::{
     verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,
