@@ -15,7 +15,7 @@
 #     fixtures/cosign; one with a forged signed entry timestamp rejected.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cargo build --release --locked -q -p prov-verify -p audit-pack
+cargo build --release --locked -q -p prov-verify -p audit-pack-cli
 PV=target/release/prov-verify
 AP=target/release/audit-pack
 F=fixtures/merkle

@@ -17,7 +17,7 @@
     clippy::indexing_slicing
 )]
 
-use audit_pack::spot_check::SplitMix64;
+use audit_pack::SplitMix64;
 use audit_pack::{
     build_pack_to_dir, BuildInput, IndexSigner, Limits, OrgSlug, PackDate, SigningKey,
 };

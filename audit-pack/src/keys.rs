@@ -13,11 +13,6 @@
 
 use merkle::note::{self, NoteError, Signer, VerifierKey, VerifierKeyError};
 
-/// Prefix of a private key file.
-pub const PRIVATE_KEY_PREFIX: &str = note::PRIVATE_KEY_PREFIX;
-/// Longest key file accepted, in bytes.
-pub const MAX_KEY_FILE_LEN: usize = note::MAX_PRIVATE_KEY_LEN;
-
 /// A key file that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

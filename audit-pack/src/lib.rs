@@ -3,57 +3,64 @@
 //! * [`build_pack`] / [`build_pack_to_dir`]: evidence folder + control map + signing key →
 //!   `audit-pack-<org>-<date>.tgz`, byte-identical for the same inputs and date.
 //! * [`verify_pack`]: a pack + the index-signing public key → a [`plugin_api::Report`] of named
-//!   checks ([`verify::CHECK_IDS`]), reading the pack as a stream and extracting nothing.
+//!   checks ([`CHECK_IDS`]), reading the pack as a stream and extracting nothing.
 //!   [`AuditPackPlugin`] is the same behind the `plugin_api::Plugin` contract.
 //!
 //! Formats (index, Merkle leaves, keys, signatures, kind recognition) are described in
-//! docs/audit-pack.md and in the modules: [`index`], [`keys`], [`kind`], [`archive`].
+//! docs/audit-pack.md and on the types: [`Index`], [`SigningKey`], [`Kind`], [`PackReader`].
+//! The control-map format ([`controls`]) and the reports ([`report`]) are modules; everything
+//! else is re-exported here.
 #![forbid(unsafe_code)]
 
-pub mod archive;
+mod archive;
 mod build;
 pub mod controls;
 mod error;
 mod evidence;
-pub mod index;
-pub mod jcs;
-pub mod keys;
-pub mod kind;
+mod index;
+mod jcs;
+mod keys;
+mod kind;
 mod limits;
-pub mod names;
-pub mod path;
-pub mod pgzip;
+mod names;
+mod path;
+mod pgzip;
 mod plugin;
-pub mod progress;
-pub mod proof;
+mod progress;
+mod proof;
 pub mod report;
-pub mod schema;
-pub mod signer;
-pub mod sigstore;
-pub mod spot_check;
-pub mod trust_args;
-pub mod verify;
+mod schema;
+mod signer;
+mod sigstore;
+mod spot_check;
+mod trust_args;
+mod verify;
 
+pub use archive::{ArchiveError, PackEntry, PackReader};
 pub use build::{
     build_pack, build_pack_to_dir, build_pack_to_dir_with_progress, build_pack_with_progress,
     BuildInput, BuildSummary, LogTarget, RECEIPT_NAME,
 };
 pub use error::BuildError;
-pub use index::{ArtifactProof, BuildInsecure, Index};
+pub use index::{Artifact, ArtifactProof, BuildInsecure, Index, IndexError, ManifestSignature};
+pub use jcs::{to_canonical, CanonicalError};
 pub use keys::{parse_public_key, KeyError, SigningKey};
 pub use kind::Kind;
 pub use limits::Limits;
-pub use names::{pack_file_name, OrgSlug, PackDate};
+pub use names::{pack_file_name, NameError, OrgSlug, PackDate};
+pub use pgzip::CHUNK_SIZE as GZIP_CHUNK_SIZE;
 pub use plugin::AuditPackPlugin;
+pub use progress::{NoProgress, Phase, Progress};
 pub use proof::{
-    make_proof, verify_proof, verify_proof_trusted, PackProof, ProofError, PROOF_CHECK_IDS,
-    PROOF_FORMAT,
+    make_proof, max_proof_size, verify_proof, verify_proof_trusted, PackProof, ProofError,
+    PROOF_CHECK_IDS, PROOF_FORMAT,
 };
-pub use signer::{IndexSigner, IndexTrust, X509Signer, X509Trust};
+pub use signer::{parse_certificates, IndexSigner, IndexTrust, X509Signer, X509Trust, CERTS_NAME};
 pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
+pub use spot_check::{SplitMix64, SpotCheck};
 pub use trust_args::{
-    IndexTrustArgs, LoadedIndexTrust, LoadedTrust, ProofTrustArgs, SigstoreArgs, TrustArgs,
-    TrustArgsError, TrustFile,
+    load_manifest_keys, load_manifest_roots, IndexTrustFlags, LoadedIndexTrust, LoadedTrust,
+    SigstoreFlags, TrustArgsError, TrustFile, TrustFlags,
 };
 pub use verify::{
     verify_detailed, verify_pack, verify_trusted, verify_with, SpotCheckRequest, Trust,

@@ -1,15 +1,13 @@
-//! The verifier's trust flags, shared by the command-line tools that verify packs: who may
-//! have signed the index (an Ed25519 public key, or pinned X.509 roots with CRLs), the log
-//! key for receipts, and the keys, roots and Sigstore trust for manifest pairs.
+//! The verifier's trust, shared by the command-line tools that verify packs: who may have
+//! signed the index (an Ed25519 public key, or pinned X.509 roots with CRLs), the log key for
+//! receipts, and the keys, roots and Sigstore trust for manifest pairs.
 //!
-//! [`TrustArgs`] is the clap definition for commands that verify a whole pack;
-//! [`TrustArgs::load`] reads the files it names, each bounded, into a [`LoadedTrust`] whose
+//! [`TrustFlags`] holds the values of the trust flags (the clap definitions live with the
+//! binaries, in the `audit-pack-cli` package, so this library does not depend on clap);
+//! [`TrustFlags::load`] reads the files it names, each bounded, into a [`LoadedTrust`] whose
 //! [`LoadedTrust::trust`] is what [`crate::verify_trusted`] and friends take.
-//! [`ProofTrustArgs`] is the flags of `verify-proof`: the index signer's part
-//! ([`IndexTrustArgs`]) is used; a proof file holds the signed index and one artifact's
-//! inclusion proof, no receipt and no manifest, so the log and manifest flags are refused
-//! with a message (exit 2) rather than accepted and ignored. Failures are a
-//! [`TrustArgsError`], which keeps the file and what it was so each tool can word its own
+//! [`IndexTrustFlags`] is the index signer's part, all that `verify-proof` uses. Failures are
+//! a [`TrustArgsError`], which keeps the file and what it was so each tool can word its own
 //! message.
 
 use crate::keys::parse_public_key;
@@ -95,186 +93,61 @@ impl TrustArgsError {
     }
 }
 
-/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
-#[derive(Debug, clap::Args)]
-pub struct IndexTrustArgs {
-    /// The index signer's public key file (NAME.pub, Ed25519)
-    #[arg(
-        long,
-        value_name = "PUB",
-        required_unless_present = "trust_root",
-        conflicts_with = "trust_root"
-    )]
-    key: Option<PathBuf>,
-    /// A pinned root certificate file (PEM or DER) for an X.509-signed index; repeatable.
-    /// Roots are never taken from the pack
-    #[arg(long = "trust-root", value_name = "ROOTS.pem")]
-    trust_root: Vec<PathBuf>,
-    /// A CRL (PEM or DER) to check the signer's path against; repeatable
-    #[arg(long, value_name = "CRL", requires = "trust_root")]
-    crl: Vec<PathBuf>,
-    /// Require a current CRL for every certificate of the signer's path but the root
-    #[arg(long, requires = "trust_root")]
-    require_crl: bool,
-    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
-    #[arg(long, value_name = "TIME", requires = "trust_root")]
-    at: Option<String>,
-}
-
-/// The trust flags of `verify-proof`: the index signer's ([`IndexTrustArgs`]). A proof file
-/// holds the signed index and one artifact's inclusion proof, but no log receipt and no
-/// manifest signature, so the log and manifest flags of `verify` would have nothing to check:
-/// they are accepted (hidden) only to be refused with a message saying so
-/// ([`ProofTrustArgs::load`], a usage error: exit 2), never ignored.
-#[derive(Debug, clap::Args)]
-pub struct ProofTrustArgs {
-    #[command(flatten)]
-    index: IndexTrustArgs,
-    #[arg(long = "log-key", hide = true, value_name = "VKEY")]
-    log_key: Vec<String>,
-    #[arg(long = "manifest-key", hide = true, value_name = "PUB")]
-    manifest_key: Vec<String>,
-    #[arg(long = "manifest-trust-root", hide = true, value_name = "ROOTS.pem")]
-    manifest_trust_root: Vec<String>,
-    #[arg(
-        long = "manifest-sigstore-trusted-root",
-        hide = true,
-        value_name = "FILE"
-    )]
-    manifest_sigstore_trusted_root: Vec<String>,
-    #[arg(long = "manifest-sigstore-key", hide = true, value_name = "PEM")]
-    manifest_sigstore_key: Vec<String>,
-    #[arg(long = "manifest-identity", hide = true, value_name = "ID")]
-    manifest_identity: Vec<String>,
-    #[arg(long = "manifest-identity-regexp", hide = true, value_name = "RE")]
-    manifest_identity_regexp: Vec<String>,
-    #[arg(long = "manifest-issuer", hide = true, value_name = "URL")]
-    manifest_issuer: Vec<String>,
-    #[arg(long = "manifest-issuer-regexp", hide = true, value_name = "RE")]
-    manifest_issuer_regexp: Vec<String>,
-}
-
-impl ProofTrustArgs {
-    /// Refuses the flags a proof cannot use, then reads the index trust.
-    pub fn load(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
-        if !self.log_key.is_empty() {
-            return Err(TrustArgsError::Usage(
-                "--log-key is not accepted by verify-proof: a proof file holds no log receipt; check the pack's receipt with `verify PACK --log-key VKEY`"
-                    .to_owned(),
-            ));
-        }
-        let manifest_flags = [
-            ("--manifest-key", self.manifest_key.is_empty()),
-            ("--manifest-trust-root", self.manifest_trust_root.is_empty()),
-            (
-                "--manifest-sigstore-trusted-root",
-                self.manifest_sigstore_trusted_root.is_empty(),
-            ),
-            (
-                "--manifest-sigstore-key",
-                self.manifest_sigstore_key.is_empty(),
-            ),
-            ("--manifest-identity", self.manifest_identity.is_empty()),
-            (
-                "--manifest-identity-regexp",
-                self.manifest_identity_regexp.is_empty(),
-            ),
-            ("--manifest-issuer", self.manifest_issuer.is_empty()),
-            (
-                "--manifest-issuer-regexp",
-                self.manifest_issuer_regexp.is_empty(),
-            ),
-        ];
-        if let Some((flag, _)) = manifest_flags.iter().find(|(_, empty)| !empty) {
-            return Err(TrustArgsError::Usage(format!(
-                "{flag} is not accepted by verify-proof: a proof file holds no manifest signature to check; check the pack's manifests with `verify PACK {flag} …`"
-            )));
-        }
-        self.index.load()
-    }
+/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots. The values of
+/// the index-trust flags (`--key`, `--trust-root`, `--crl`, `--require-crl`, `--at`).
+#[derive(Debug, Clone, Default)]
+pub struct IndexTrustFlags {
+    /// The index signer's public key file (NAME.pub, Ed25519); when given, the X.509 fields
+    /// are not read.
+    pub key: Option<PathBuf>,
+    /// Pinned root certificate files (PEM or DER) for an X.509-signed index.
+    pub trust_root: Vec<PathBuf>,
+    /// CRL files (PEM or DER) to check the signer's path against.
+    pub crl: Vec<PathBuf>,
+    /// Require a current CRL for every certificate of the signer's path but the root.
+    pub require_crl: bool,
+    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date).
+    pub at: Option<String>,
 }
 
 /// Everything a verifier of a whole pack trusts: the index signer, the log key, and the
-/// trust for manifest pairs.
-#[derive(Debug, clap::Args)]
-pub struct TrustArgs {
-    #[command(flatten)]
-    index: IndexTrustArgs,
-    /// The verifier key (string or file) of the log whose receipt the pack carries; without
-    /// it, a pack with a receipt does not verify (the receipt check is skipped)
-    #[arg(long, value_name = "VKEY")]
-    log_key: Option<String>,
-    /// The public key file (NAME.pub, Ed25519) of a manifest signer, for re-verifying
-    /// `*.manifest.json.sig` pairs; repeatable. Keys listed in the pack are never trusted: a
-    /// pack holding such a pair recorded as verified does not verify without it
-    #[arg(long = "manifest-key", value_name = "PUB")]
-    manifest_key: Vec<PathBuf>,
-    /// A root certificate file (PEM or DER) for re-verifying CMS manifest signatures
-    /// (`*.manifest.json.p7s`) at the pack date; repeatable. Never taken from the pack: a
-    /// pack holding such a pair does not verify without it
-    #[arg(long = "manifest-trust-root", value_name = "ROOTS.pem")]
-    manifest_trust_root: Vec<PathBuf>,
-    #[command(flatten)]
-    sigstore: SigstoreArgs,
+/// trust for manifest pairs. The values of the trust flags of `verify`, `prove` and `report`.
+#[derive(Debug, Clone, Default)]
+pub struct TrustFlags {
+    /// Who may have signed the index.
+    pub index: IndexTrustFlags,
+    /// The verifier key (string or file) of the log whose receipt the pack carries.
+    pub log_key: Option<String>,
+    /// Public key files (NAME.pub, Ed25519) of manifest signers.
+    pub manifest_key: Vec<PathBuf>,
+    /// Root certificate files (PEM or DER) for CMS manifest signatures.
+    pub manifest_trust_root: Vec<PathBuf>,
+    /// Trust for Sigstore manifest bundles.
+    pub sigstore: SigstoreFlags,
 }
 
 /// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
 /// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
-#[derive(Debug, clap::Args)]
-pub struct SigstoreArgs {
-    /// The Sigstore trusted root (trusted_root.json) for re-verifying Sigstore manifest
-    /// bundles (`*.manifest.json.sigstore.json`) at the pack date; needs
-    /// --manifest-sigstore-key, or an identity and an issuer. Never taken from the pack: a
-    /// pack holding such a pair does not verify without it
-    #[arg(
-        long = "manifest-sigstore-trusted-root",
-        value_name = "trusted_root.json"
-    )]
-    sigstore_trusted_root: Option<PathBuf>,
-    /// The public key (PEM) of key-signed Sigstore manifest bundles
-    #[arg(
-        long = "manifest-sigstore-key",
-        value_name = "PEM",
-        requires = "sigstore_trusted_root",
-        conflicts_with_all = ["manifest_identity", "manifest_identity_regexp", "manifest_issuer", "manifest_issuer_regexp"]
-    )]
-    sigstore_key: Option<PathBuf>,
-    /// The exact certificate identity (SAN) of keyless Sigstore manifest bundles
-    #[arg(
-        long = "manifest-identity",
-        value_name = "ID",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_identity_regexp"
-    )]
-    manifest_identity: Option<String>,
-    /// A regexp the whole SAN must match (anchored at both ends)
-    #[arg(
-        long = "manifest-identity-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_identity_regexp: Option<String>,
-    /// The exact OIDC issuer of keyless Sigstore manifest bundles
-    #[arg(
-        long = "manifest-issuer",
-        value_name = "URL",
-        requires = "sigstore_trusted_root",
-        conflicts_with = "manifest_issuer_regexp"
-    )]
-    manifest_issuer: Option<String>,
-    /// A regexp the whole OIDC issuer must match (anchored at both ends)
-    #[arg(
-        long = "manifest-issuer-regexp",
-        value_name = "RE",
-        requires = "sigstore_trusted_root"
-    )]
-    manifest_issuer_regexp: Option<String>,
+#[derive(Debug, Clone, Default)]
+pub struct SigstoreFlags {
+    /// The Sigstore trusted root file (trusted_root.json); without it nothing else is read.
+    pub trusted_root: Option<PathBuf>,
+    /// The public key file (PEM) of key-signed bundles.
+    pub key: Option<PathBuf>,
+    /// The exact certificate identity (SAN) of keyless bundles.
+    pub identity: Option<String>,
+    /// A regexp the whole SAN must match (anchored at both ends).
+    pub identity_regexp: Option<String>,
+    /// The exact OIDC issuer of keyless bundles.
+    pub issuer: Option<String>,
+    /// A regexp the whole OIDC issuer must match (anchored at both ends).
+    pub issuer_regexp: Option<String>,
 }
 
-impl SigstoreArgs {
+impl SigstoreFlags {
     /// The trust, if a trusted root was given (then the signer flags must name a signer).
     pub fn load(&self) -> Result<Option<SigstoreTrust>, TrustArgsError> {
-        let Some(root) = &self.sigstore_trusted_root else {
+        let Some(root) = &self.trusted_root else {
             return Ok(None);
         };
         let root = read_limited(
@@ -282,7 +155,7 @@ impl SigstoreArgs {
             root,
             plugin_cosign::MAX_TRUSTED_ROOT_BYTES as u64,
         )?;
-        let key = match &self.sigstore_key {
+        let key = match &self.key {
             Some(path) => Some(read_limited(
                 TrustFile::SigstoreKey,
                 path,
@@ -292,10 +165,10 @@ impl SigstoreArgs {
         };
         let flags = SignerFlags {
             key_pem: key.as_deref(),
-            identity: self.manifest_identity.as_deref(),
-            identity_regexp: self.manifest_identity_regexp.as_deref(),
-            issuer: self.manifest_issuer.as_deref(),
-            issuer_regexp: self.manifest_issuer_regexp.as_deref(),
+            identity: self.identity.as_deref(),
+            identity_regexp: self.identity_regexp.as_deref(),
+            issuer: self.issuer.as_deref(),
+            issuer_regexp: self.issuer_regexp.as_deref(),
         };
         SigstoreTrust::from_flags(&root, &flags)
             .map(Some)
@@ -325,7 +198,7 @@ fn load_roots(
     Ok(roots)
 }
 
-/// Trust material read from the files named by [`TrustArgs`].
+/// Trust material read from the files named by [`TrustFlags`].
 #[derive(Debug)]
 pub struct LoadedTrust {
     index: LoadedIndexTrust,
@@ -335,7 +208,7 @@ pub struct LoadedTrust {
     manifest_sigstore: Option<SigstoreTrust>,
 }
 
-/// The index signer's trust read from the files named by [`IndexTrustArgs`].
+/// The index signer's trust read from the files named by [`IndexTrustFlags`].
 #[derive(Debug)]
 pub enum LoadedIndexTrust {
     /// Ed25519 keys (`--key`).
@@ -362,7 +235,7 @@ pub fn load_manifest_keys(paths: &[PathBuf]) -> Result<Vec<VerifierKey>, TrustAr
         .collect()
 }
 
-impl TrustArgs {
+impl TrustFlags {
     /// Reads every file the flags name, each within its budget.
     pub fn load(&self) -> Result<LoadedTrust, TrustArgsError> {
         let log_key = match &self.log_key {
@@ -391,7 +264,7 @@ impl TrustArgs {
     }
 }
 
-impl IndexTrustArgs {
+impl IndexTrustFlags {
     /// Reads the files the index-trust flags name, each within its budget.
     pub fn load(&self) -> Result<LoadedIndexTrust, TrustArgsError> {
         if let Some(path) = &self.key {

@@ -465,7 +465,7 @@ fn allow_unverified_manifests_is_recorded_and_shown() {
 }
 
 fn hostile_entries(pack: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut reader = audit_pack::archive::PackReader::new(pack, Limits::DEFAULT);
+    let mut reader = audit_pack::PackReader::new(pack, Limits::DEFAULT);
     let mut out = Vec::new();
     while let Some(e) = reader.next_entry(&|_, _| true).unwrap() {
         out.push((e.path, e.data.unwrap()));
@@ -575,7 +575,7 @@ fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
     use std::io::Read;
     let (_d, ev, map) = scratch();
     let mut x: u64 = 2026;
-    let mut noise = vec![0u8; 2 * audit_pack::pgzip::CHUNK_SIZE + 12_345];
+    let mut noise = vec![0u8; 2 * audit_pack::GZIP_CHUNK_SIZE + 12_345];
     for b in noise.iter_mut() {
         x = x
             .wrapping_mul(6364136223846793005)
@@ -601,7 +601,7 @@ fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
     };
     let one = with_threads(1);
     let two = with_threads(2);
-    assert!(one.len() > 2 * audit_pack::pgzip::CHUNK_SIZE);
+    assert!(one.len() > 2 * audit_pack::GZIP_CHUNK_SIZE);
     assert!(one == two, "1-thread and 2-thread builds differ");
     let mut tar = Vec::new();
     flate2::read::MultiGzDecoder::new(one.as_slice())
@@ -612,7 +612,7 @@ fn multi_chunk_pack_is_identical_for_one_and_two_threads_and_verifies() {
         .read_to_end(&mut single)
         .unwrap();
     assert_eq!(tar, single, "more than one gzip member");
-    assert!(tar.len() > 3 * audit_pack::pgzip::CHUNK_SIZE);
+    assert!(tar.len() > 3 * audit_pack::GZIP_CHUNK_SIZE);
     // GNU gzip, when installed, reads it too (and checks CRC-32 and ISIZE).
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pack.tgz");

@@ -201,7 +201,7 @@ fn malformed_or_oversized_proof_files_fail_on_format() {
         first_failure(&check(&proof, &key())),
         "audit-pack.proof.format"
     );
-    let big = vec![b' '; audit_pack::proof::max_proof_size(&Limits::DEFAULT) + 1];
+    let big = vec![b' '; audit_pack::max_proof_size(&Limits::DEFAULT) + 1];
     let report = verify_proof(Report::builder(PLUGIN), &big, &[key()], &Limits::DEFAULT);
     assert_eq!(first_failure(&report), "audit-pack.proof.format");
 }

@@ -9,7 +9,7 @@
 
 mod hostile;
 
-use audit_pack::verify::RECEIPT_CHECK_ID;
+use audit_pack::RECEIPT_CHECK_ID;
 use audit_pack::{
     build_pack, parse_public_key, verify_trusted, BuildInput, IndexSigner, IndexTrust, Limits,
     LogTarget, OrgSlug, PackDate, SigningKey, Trust, PLUGIN, RECEIPT_NAME,

@@ -497,7 +497,7 @@ fn insecure_build_is_shown_by_every_report() {
 
 /// The index of a pack (read without verifying: test helper).
 fn pack_index(pack: &[u8]) -> Index {
-    let mut reader = audit_pack::archive::PackReader::new(pack, Limits::DEFAULT);
+    let mut reader = audit_pack::PackReader::new(pack, Limits::DEFAULT);
     let entry = reader.next_entry(&|_, _| true).unwrap().unwrap();
     Index::parse(&entry.data.unwrap(), Limits::DEFAULT.max_index_size).unwrap()
 }

@@ -11,12 +11,12 @@
 mod hostile;
 
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::signer::{parse_certificates, CERTS_NAME};
 use audit_pack::{
     build_pack, make_proof, parse_public_key, verify_proof_trusted, verify_trusted, BuildInput,
     IndexSigner, IndexTrust, Limits, OrgSlug, PackDate, Trust, X509Signer, X509Trust, CHECK_IDS,
     PLUGIN,
 };
+use audit_pack::{parse_certificates, CERTS_NAME};
 use base64::Engine;
 use plugin_api::{Report, VerificationTime};
 use std::fs;

@@ -3,7 +3,7 @@
 //! index whose Merkle root recomputes to the signed one. Seed the corpus with
 //! fixtures/evidence/*.tgz and fixtures/evidence/hostile/*.tgz.
 #![no_main]
-use audit_pack::archive::PackReader;
+use audit_pack::PackReader;
 use audit_pack::{verify_trusted, Limits, SpotCheckRequest, Trust, PLUGIN};
 use libfuzzer_sys::fuzz_target;
 use plugin_api::Report;

@@ -10,7 +10,7 @@
     dead_code
 )]
 
-use audit_pack::archive::PackReader;
+use audit_pack::PackReader;
 use audit_pack::{Index, Limits, SigningKey};
 use std::io::Write;
 

@@ -5,10 +5,11 @@
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_limited;
-use audit_pack::proof::max_proof_size;
+use audit_pack::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::trust_args::{LoadedTrust, ProofTrustArgs, TrustArgs, TrustArgsError};
 use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
+use audit_pack::{LoadedTrust, TrustArgsError};
+use audit_pack_cli::{ProofTrustArgs, TrustArgs};
 use clap::{Subcommand, ValueEnum};
 use plugin_api::{Report, VerificationTime};
 use std::path::{Path, PathBuf};
@@ -456,7 +457,7 @@ mod tests {
         let key =
             SigningKey::parse(&std::fs::read_to_string(ev("keys/acme-audit-pack.key")).unwrap())
                 .unwrap();
-        let roots = audit_pack::signer::parse_certificates(&read(x509("root.pem"))).unwrap();
+        let roots = audit_pack::parse_certificates(&read(x509("root.pem"))).unwrap();
         let mut c = Vec::new();
         build_pack(
             &input(IndexSigner::Ed25519(&key), &cms_ev, &map, &release, &roots),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/evidence")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/evidence")
 }
 
 fn bin() -> Command {

@@ -28,7 +28,7 @@ const SAN: &str = "https://github.com/acme/app/.github/workflows/release.yml@ref
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn ev(name: &str) -> OsString {

@@ -4,18 +4,15 @@
 //! (0 ok / verified, 1 verification failed, 2 usage, input or I/O error).
 #![forbid(unsafe_code)]
 
-use audit_pack::progress::{NoProgress, Phase, Progress};
-use audit_pack::proof::max_proof_size;
+use audit_pack::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
-use audit_pack::trust_args::{
-    load_manifest_roots, LoadedTrust, ProofTrustArgs, SigstoreArgs, TrustArgs, TrustArgsError,
-    TrustFile,
-};
 use audit_pack::{
-    build_pack_to_dir_with_progress, make_proof, parse_public_key, verify_proof_trusted,
-    BuildInput, BuildInsecure, IndexSigner, Limits, LogTarget, OrgSlug, PackDate, SigningKey,
-    SpotCheckRequest, X509Signer, PLUGIN,
+    build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key,
+    verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits, LoadedTrust, LogTarget,
+    OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError, TrustFile, X509Signer, PLUGIN,
 };
+use audit_pack::{NoProgress, Phase, Progress};
+use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs};
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
 use std::io::{IsTerminal, Write};
