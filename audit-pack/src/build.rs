@@ -15,6 +15,7 @@ use crate::names::{pack_file_name, OrgSlug, PackDate};
 use crate::signer::{verify_cms_manifest, IndexSigner, CERTS_NAME, MAX_CERTS_SIZE};
 use crate::sigstore::{verify_sigstore_manifest, SigstoreTrust, BUNDLE_SUFFIX};
 use merkle::note::VerifierKey;
+use plugin_api::Failure;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -220,17 +221,19 @@ fn prepare(
                 let at = plugin_api::VerificationTime::from_unix_seconds(input.date.unix_seconds());
                 let result = match plugin.as_deref() {
                     None if input.manifest_keys.is_empty() => {
-                        Err("no --manifest-key was given".to_owned())
+                        Err(Failure::new("no --manifest-key was given"))
                     }
                     None => verify_detached(manifest, sig_bytes, input.manifest_keys)
-                        .map_err(|e| e.to_string()),
+                        .map_err(|e| Failure::new(e.to_string())),
                     Some(PLUGIN_COSIGN) => match input.manifest_sigstore {
                         Some(trust) => verify_sigstore_manifest(manifest, sig_bytes, trust, at)
                             .map(|identity| vec![identity]),
-                        None => Err("no Sigstore trusted root and signer were given".to_owned()),
+                        None => Err(Failure::new(
+                            "no Sigstore trusted root and signer were given",
+                        )),
                     },
                     Some(_) if input.manifest_roots.is_empty() => {
-                        Err("no --manifest-trust-root was given".to_owned())
+                        Err(Failure::new("no --manifest-trust-root was given"))
                     }
                     Some(_) => verify_cms_manifest(
                         &file.name,
@@ -260,7 +263,7 @@ fn prepare(
                                 Some(PLUGIN_COSIGN) => "--manifest-sigstore-trusted-root and the signer's identity and issuer (or --manifest-sigstore-key)",
                                 Some(_) => "--manifest-trust-root",
                             },
-                            reason: e,
+                            reason: e.into(),
                         })
                     }
                 };

@@ -55,8 +55,11 @@ pub use proof::{
     make_proof, max_proof_size, verify_proof, verify_proof_trusted, PackProof, ProofError,
     PROOF_CHECK_IDS, PROOF_FORMAT,
 };
-pub use signer::{parse_certificates, IndexSigner, IndexTrust, X509Signer, X509Trust, CERTS_NAME};
-pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust};
+pub use signer::{
+    parse_certificates, CertificatesError, IndexSigner, IndexTrust, X509Signer, X509Trust,
+    CERTS_NAME,
+};
+pub use sigstore::{SignerFlags, SigstoreSigner, SigstoreTrust, SigstoreTrustError};
 pub use spot_check::{SplitMix64, SpotCheck};
 pub use trust_args::{
     load_manifest_keys, load_manifest_roots, IndexTrustFlags, LoadedIndexTrust, LoadedTrust,

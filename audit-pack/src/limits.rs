@@ -29,12 +29,22 @@ pub struct Limits {
     /// 10 000 entries with 1 KiB paths 500 directories deep would make a reader remember
     /// 5 million directories (about 3 GB).
     pub max_dir_bookkeeping: usize,
+    /// Most bytes of pack files held in memory at once while verifying (the control map,
+    /// manifests and their signatures).
+    pub max_retained: u64,
+    /// Largest certificates file (`index.json.certs.pem`, a signer's chain).
+    pub max_certs_size: usize,
+    /// Most certificates in it.
+    pub max_certs: usize,
+    /// Most hashes in an inclusion proof file (a tree of 2^64 leaves needs 64).
+    pub max_proof_hashes: usize,
 }
 
 impl Limits {
     /// The defaults: 10 000 entries, 1 GiB per file, 4 GiB decompressed, 960 KiB index,
     /// 16 KiB signature, 512 KiB JSON, 16 MiB / 100 000 lines of control map, 64 MiB unpacked
-    /// policy bundle, 8 MiB of directory bookkeeping.
+    /// policy bundle, 8 MiB of directory bookkeeping, 64 MiB of retained files, a 64 KiB
+    /// certificates file of at most 16 certificates, 64 proof hashes.
     pub const DEFAULT: Limits = Limits {
         max_entries: 10_000,
         max_file_size: 1 << 30,
@@ -46,6 +56,10 @@ impl Limits {
         max_csv_rows: 100_000,
         max_bundle_unpacked: 64 << 20,
         max_dir_bookkeeping: 8 << 20,
+        max_retained: 64 << 20,
+        max_certs_size: 64 << 10,
+        max_certs: 16,
+        max_proof_hashes: 64,
     };
 }
 

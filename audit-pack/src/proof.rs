@@ -32,7 +32,7 @@ use crate::verify::VerifiedPack;
 use base64::Engine;
 use merkle::note::VerifierKey;
 use merkle::Hash;
-use plugin_api::{Report, ReportBuilder};
+use plugin_api::{Failure, Report, ReportBuilder};
 use serde::{Deserialize, Serialize};
 
 /// The `format` of a proof file.
@@ -47,9 +47,6 @@ pub const PROOF_CHECK_IDS: [&str; 6] = [
     "audit-pack.proof.inclusion",
     "audit-pack.proof.artifact",
 ];
-
-/// Most proof hashes accepted (a tree of 2^64 leaves needs 64).
-pub const MAX_PROOF_HASHES: usize = 64;
 
 /// A proof file's contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,7 +142,7 @@ pub fn max_proof_size(limits: &Limits) -> usize {
         .saturating_add(64 << 10)
 }
 
-type Outcome = Result<String, String>;
+type Outcome = Result<String, Failure>;
 
 fn record(b: ReportBuilder, id: &str, outcome: Outcome) -> ReportBuilder {
     match outcome {
@@ -164,30 +161,36 @@ fn skip_from(mut b: ReportBuilder, from: usize, reason: &str) -> ReportBuilder {
 /// A parsed proof: the file, its proof hashes, its claimed root and its signature bytes.
 type Parsed = (PackProof, Vec<Hash>, Hash, Vec<u8>);
 
-fn parse_proof(bytes: &[u8], limits: &Limits) -> Result<Parsed, String> {
+fn parse_proof(bytes: &[u8], limits: &Limits) -> Result<Parsed, Failure> {
     let max = max_proof_size(limits);
     if bytes.len() > max {
-        return Err(format!(
+        return Err(Failure::new(format!(
             "the proof file is {} bytes, more than the limit of {max}",
             bytes.len()
-        ));
+        )));
     }
     let proof: PackProof =
         plugin_api::json::from_slice(bytes).map_err(|e| format!("not a proof file: {e}"))?;
     if proof.format != PROOF_FORMAT {
-        return Err(format!("format {:?} is not {PROOF_FORMAT:?}", proof.format));
+        return Err(Failure::new(format!(
+            "format {:?} is not {PROOF_FORMAT:?}",
+            proof.format
+        )));
     }
-    if proof.proof.len() > MAX_PROOF_HASHES {
-        return Err(format!(
-            "{} proof hashes, more than the limit of {MAX_PROOF_HASHES}",
-            proof.proof.len()
-        ));
+    if proof.proof.len() > limits.max_proof_hashes {
+        return Err(Failure::new(format!(
+            "{} proof hashes, more than the limit of {}",
+            proof.proof.len(),
+            limits.max_proof_hashes
+        )));
     }
     let hash = |s: &str, field: &str| {
         if crate::index::is_sha256_hex(s) {
-            Hash::from_hex(s).map_err(|e| format!("{field}: {e}"))
+            Hash::from_hex(s).map_err(|e| Failure::new(format!("{field}: {e}")))
         } else {
-            Err(format!("{field}: expected 64 lowercase hex digits"))
+            Err(Failure::new(format!(
+                "{field}: expected 64 lowercase hex digits"
+            )))
         }
     };
     let hashes = proof
@@ -198,29 +201,29 @@ fn parse_proof(bytes: &[u8], limits: &Limits) -> Result<Parsed, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let root = hash(&proof.merkle_root, "merkleRoot")?;
     if proof.index.len() > limits.max_index_size {
-        return Err(format!(
+        return Err(Failure::new(format!(
             "index is {} bytes, more than the limit of {}",
             proof.index.len(),
             limits.max_index_size
-        ));
+        )));
     }
     let sig = base64::engine::general_purpose::STANDARD
         .decode(&proof.index_signature)
         .map_err(|e| format!("indexSignature: not base64: {e}"))?;
     if sig.len() > limits.max_signature_size {
-        return Err(format!(
+        return Err(Failure::new(format!(
             "indexSignature is {} bytes, more than the limit of {}",
             sig.len(),
             limits.max_signature_size
-        ));
+        )));
     }
     if let Some(certs) = &proof.index_certificates {
-        if certs.len() > crate::signer::MAX_CERTS_SIZE {
-            return Err(format!(
+        if certs.len() > limits.max_certs_size {
+            return Err(Failure::new(format!(
                 "indexCertificates is {} bytes, more than the limit of {}",
                 certs.len(),
-                crate::signer::MAX_CERTS_SIZE
-            ));
+                limits.max_certs_size
+            )));
         }
     }
     Ok((proof, hashes, root, sig))
@@ -266,6 +269,7 @@ pub fn verify_proof_trusted(
         &sig,
         proof.index_certificates.as_ref().map(String::as_bytes),
         trust,
+        limits,
     );
     for w in warnings {
         b = b.warning(format!("index signature: {w}"));
@@ -321,22 +325,22 @@ pub fn verify_proof_trusted(
     let root_outcome = match (&signed_root, index.compute_merkle_root()) {
         (Ok(signed), Ok(computed)) => {
             if claimed_root != *signed {
-                Err(format!(
+                Err(Failure::new(format!(
                     "merkleRoot {} is not the signed index's {}",
                     claimed_root.to_hex(),
                     index.merkle_root
-                ))
+                )))
             } else if proof.tree_size != count {
-                Err(format!(
+                Err(Failure::new(format!(
                     "treeSize {} is not the signed index's {count} artifacts",
                     proof.tree_size
-                ))
+                )))
             } else if computed != *signed {
-                Err(format!(
+                Err(Failure::new(format!(
                     "the signed merkleRoot {} does not recompute over the index's artifacts ({})",
                     index.merkle_root,
                     computed.to_hex()
-                ))
+                )))
             } else {
                 Ok(format!(
                     "merkleRoot {} over {count} artifacts is the signed index's",
@@ -344,8 +348,8 @@ pub fn verify_proof_trusted(
                 ))
             }
         }
-        (Err(e), _) => Err(format!("merkleRoot: {e}")),
-        (_, Err(e)) => Err(e.to_string()),
+        (Err(e), _) => Err(Failure::new(format!("merkleRoot: {e}"))),
+        (_, Err(e)) => Err(Failure::new(e.to_string())),
     };
     b = record(b, PROOF_CHECK_IDS[3], root_outcome);
 
@@ -360,14 +364,14 @@ pub fn verify_proof_trusted(
                     hashes.len(),
                     index.merkle_root
                 )),
-                Err(e) => Err(format!(
+                Err(e) => Err(Failure::new(format!(
                     "the entry of {} at leaf {} of {} does not give the signed root: {e}",
                     proof.artifact.path, proof.leaf_index, proof.tree_size
-                )),
+                ))),
             }
         }
-        (Err(e), _) => Err(format!("merkleRoot: {e}")),
-        (_, Err(e)) => Err(e.to_string()),
+        (Err(e), _) => Err(Failure::new(format!("merkleRoot: {e}"))),
+        (_, Err(e)) => Err(Failure::new(e.to_string())),
     };
     b = record(b, PROOF_CHECK_IDS[4], inclusion);
 
@@ -379,14 +383,14 @@ pub fn verify_proof_trusted(
             "the signed index lists {} (sha256 {}, {} bytes) at {}",
             a.path, a.sha256, a.size, proof.leaf_index
         )),
-        Some(a) => Err(format!(
+        Some(a) => Err(Failure::new(format!(
             "the signed index lists {} (sha256 {}) at {}, not {} (sha256 {})",
             a.path, a.sha256, proof.leaf_index, proof.artifact.path, proof.artifact.sha256
-        )),
-        None => Err(format!(
+        ))),
+        None => Err(Failure::new(format!(
             "the signed index has no artifact at {}",
             proof.leaf_index
-        )),
+        ))),
     };
     b = record(b, PROOF_CHECK_IDS[5], artifact);
     b.finish()

@@ -14,7 +14,7 @@
 use crate::keys::{KeyError, SigningKey};
 use base64::Engine;
 use merkle::note::VerifierKey;
-use plugin_api::VerificationTime;
+use plugin_api::{Failure, VerificationTime};
 use plugin_x509::{
     check_end_entity_certificate, Certificate, Crl, DetachedSignature, ManifestRequest, Options,
     Profile,
@@ -24,9 +24,9 @@ use ring::signature::{Ed25519KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
 /// Name in the pack of the X.509 signer's certificates (leaf first).
 pub const CERTS_NAME: &str = "index.json.certs.pem";
 /// Largest `index.json.certs.pem` accepted.
-pub const MAX_CERTS_SIZE: usize = 64 << 10;
+pub const MAX_CERTS_SIZE: usize = crate::Limits::DEFAULT.max_certs_size;
 /// Most certificates in `index.json.certs.pem`, and in a roots file.
-pub const MAX_CERTS: usize = 16;
+pub const MAX_CERTS: usize = crate::Limits::DEFAULT.max_certs;
 
 /// Who signs the index of a pack being built.
 #[derive(Debug, Clone, Copy)]
@@ -57,27 +57,6 @@ fn key_error(reason: impl Into<String>) -> KeyError {
     }
 }
 
-/// The DER inside the single `label` PEM block of `text`.
-fn pem_block(text: &[u8], label: &str) -> Result<Vec<u8>, String> {
-    let text = std::str::from_utf8(text).map_err(|_| "not PEM text".to_owned())?;
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = text
-        .find(&begin)
-        .ok_or_else(|| format!("no {begin} block (a PKCS#8 key is expected)"))?;
-    let body = text.get(start + begin.len()..).unwrap_or_default();
-    let stop = body.find(&end).ok_or_else(|| format!("no {end}"))?;
-    let b64: String = body
-        .get(..stop)
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_err(|e| format!("bad base64: {e}"))
-}
-
 /// PEM of certificates (re-encoded from their DER, 64 columns).
 fn to_pem(certs: &[Certificate]) -> String {
     let mut out = String::new();
@@ -93,15 +72,43 @@ fn to_pem(certs: &[Certificate]) -> String {
     out
 }
 
-/// Parses certificates (PEM or DER) with the pack budget.
-pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
-    if bytes.len() > MAX_CERTS_SIZE {
-        return Err(format!(
-            "{} bytes, more than the limit of {MAX_CERTS_SIZE}",
-            bytes.len()
-        ));
+/// Why a certificates file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificatesError {
+    /// Over the pack budget.
+    #[error("{len} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// The file's size.
+        len: usize,
+        /// The budget.
+        max: usize,
+    },
+    /// Not certificates.
+    #[error(transparent)]
+    Parse(#[from] plugin_x509::ParseError),
+}
+
+/// Parses certificates (PEM or DER) with the default pack budget.
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, CertificatesError> {
+    parse_certificates_within(bytes, &crate::Limits::DEFAULT)
+}
+
+/// Parses certificates (PEM or DER) within `limits` (size and count).
+pub fn parse_certificates_within(
+    bytes: &[u8],
+    limits: &crate::Limits,
+) -> Result<Vec<Certificate>, CertificatesError> {
+    if bytes.len() > limits.max_certs_size {
+        return Err(CertificatesError::TooLarge {
+            len: bytes.len(),
+            max: limits.max_certs_size,
+        });
     }
-    plugin_x509::certificates_from_pem_or_der(bytes, MAX_CERTS).map_err(|e| e.to_string())
+    Ok(plugin_x509::certificates_from_pem_or_der(
+        bytes,
+        limits.max_certs,
+    )?)
 }
 
 impl X509Signer {
@@ -135,7 +142,9 @@ impl X509Signer {
                 },
             )?;
         }
-        let der = pem_block(key_pem, "PRIVATE KEY").map_err(key_error)?;
+        // A private key of at most 64 KiB of PEM (an RSA key of 8192 bits is under 7 KiB).
+        let der = plugin_x509::pem_block(key_pem, "PRIVATE KEY", 64 << 10)
+            .map_err(|e| key_error(format!("{e} (a PKCS#8 key is expected)")))?;
         let key = if let Ok(k) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der) {
             X509Key::Ed25519(k)
         } else if let Ok(k) = RsaKeyPair::from_pkcs8(&der) {
@@ -267,15 +276,22 @@ pub fn verify_cms_manifest(
     cms: &[u8],
     roots: &[Certificate],
     time: VerificationTime,
-) -> (Result<String, String>, Vec<String>) {
+) -> (Result<String, Failure>, Vec<String>) {
     let signed = match plugin_x509::SignedData::from_pem_or_der(cms) {
         Ok(s) => s,
-        Err(e) => return (Err(format!("not a CMS SignedData: {e}")), Vec::new()),
+        Err(e) => {
+            return (
+                Err(Failure::new(format!("not a CMS SignedData: {e}"))),
+                Vec::new(),
+            )
+        }
     };
     let candidates: Vec<Certificate> = signed.certificates.clone();
     if candidates.is_empty() {
         return (
-            Err("the CMS document embeds no certificate (the signer's is needed)".to_owned()),
+            Err(Failure::new(
+                "the CMS document embeds no certificate (the signer's is needed)",
+            )),
             Vec::new(),
         );
     }
@@ -313,7 +329,9 @@ pub fn verify_cms_manifest(
         }
     }
     (
-        Err(first_failure.unwrap_or_else(|| "not verified".to_owned())),
+        Err(Failure::new(
+            first_failure.unwrap_or_else(|| "not verified".to_owned()),
+        )),
         Vec::new(),
     )
 }

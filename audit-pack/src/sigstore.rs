@@ -3,7 +3,7 @@
 //! against a trusted root and an expected signer that the verifier gives (never taken from
 //! the pack).
 
-use plugin_api::VerificationTime;
+use plugin_api::{Failure, VerificationTime};
 use plugin_cosign::{
     Artifact, IdentityPolicy, Matcher, PublicKey, Signer, TrustedRoot, VerifiedSigner,
 };
@@ -62,18 +62,51 @@ impl SignerFlags<'_> {
     }
 }
 
-fn matcher(exact: Option<&str>, regexp: Option<&str>, what: &str) -> Result<Matcher, String> {
+/// Why the Sigstore manifest trust flags do not make a trust.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigstoreTrustError {
+    /// The trusted root does not parse.
+    #[error("--manifest-sigstore-trusted-root: {0}")]
+    TrustedRoot(String),
+    /// The key does not parse.
+    #[error("--manifest-sigstore-key: {0}")]
+    Key(String),
+    /// A key and an identity were both given.
+    #[error("give either --manifest-sigstore-key or an identity and issuer, not both")]
+    KeyAndIdentity,
+    /// Neither a key nor an identity was given.
+    #[error("--manifest-sigstore-trusted-root needs --manifest-sigstore-key, or --manifest-identity[-regexp] and --manifest-issuer[-regexp]")]
+    NoSigner,
+    /// An identity or issuer regexp does not compile.
+    #[error("--manifest-{what}-regexp: {reason}")]
+    Regexp {
+        /// `identity` or `issuer`.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// Both the exact and the regexp form were given.
+    #[error("give one of --manifest-{0} and --manifest-{0}-regexp")]
+    BothForms(&'static str),
+    /// Neither form was given for a keyless signer.
+    #[error("keyless Sigstore manifest bundles need --manifest-{0} or --manifest-{0}-regexp")]
+    Missing(&'static str),
+}
+
+fn matcher(
+    exact: Option<&str>,
+    regexp: Option<&str>,
+    what: &'static str,
+) -> Result<Matcher, SigstoreTrustError> {
     match (exact, regexp) {
         (Some(e), None) => Ok(Matcher::Exact(e.to_owned())),
-        (None, Some(re)) => {
-            Matcher::regex(re).map_err(|e| format!("--manifest-{what}-regexp: {e}"))
-        }
-        (Some(_), Some(_)) => Err(format!(
-            "give one of --manifest-{what} and --manifest-{what}-regexp"
-        )),
-        (None, None) => Err(format!(
-            "keyless Sigstore manifest bundles need --manifest-{what} or --manifest-{what}-regexp"
-        )),
+        (None, Some(re)) => Matcher::regex(re).map_err(|e| SigstoreTrustError::Regexp {
+            what,
+            reason: e.to_string(),
+        }),
+        (Some(_), Some(_)) => Err(SigstoreTrustError::BothForms(what)),
+        (None, None) => Err(SigstoreTrustError::Missing(what)),
     }
 }
 
@@ -81,30 +114,26 @@ impl SigstoreTrust {
     /// The trust from a trusted root (`trusted_root.json` bytes) and the signer flags: either
     /// a key, or an identity (exact or anchored regexp) and an issuer (exact or anchored
     /// regexp).
-    pub fn from_flags(trusted_root: &[u8], flags: &SignerFlags<'_>) -> Result<Self, String> {
+    pub fn from_flags(
+        trusted_root: &[u8],
+        flags: &SignerFlags<'_>,
+    ) -> Result<Self, SigstoreTrustError> {
         let root = TrustedRoot::from_json(trusted_root)
-            .map_err(|e| format!("--manifest-sigstore-trusted-root: {e}"))?;
+            .map_err(|e| SigstoreTrustError::TrustedRoot(e.to_string()))?;
         let keyless = flags.identity.is_some()
             || flags.identity_regexp.is_some()
             || flags.issuer.is_some()
             || flags.issuer_regexp.is_some();
         let signer = match (flags.key_pem, keyless) {
-            (Some(_), true) => {
-                return Err(
-                    "give either --manifest-sigstore-key or an identity and issuer, not both"
-                        .to_owned(),
-                )
-            }
+            (Some(_), true) => return Err(SigstoreTrustError::KeyAndIdentity),
             (Some(pem), false) => SigstoreSigner::Key(
-                PublicKey::from_pem(pem).map_err(|e| format!("--manifest-sigstore-key: {e}"))?,
+                PublicKey::from_pem(pem).map_err(|e| SigstoreTrustError::Key(e.to_string()))?,
             ),
             (None, true) => SigstoreSigner::Keyless(IdentityPolicy {
                 san: matcher(flags.identity, flags.identity_regexp, "identity")?,
                 issuer: matcher(flags.issuer, flags.issuer_regexp, "issuer")?,
             }),
-            (None, false) => {
-                return Err("--manifest-sigstore-trusted-root needs --manifest-sigstore-key, or --manifest-identity[-regexp] and --manifest-issuer[-regexp]".to_owned())
-            }
+            (None, false) => return Err(SigstoreTrustError::NoSigner),
         };
         Ok(SigstoreTrust { root, signer })
     }
@@ -119,7 +148,7 @@ pub fn verify_sigstore_manifest(
     bundle: &[u8],
     trust: &SigstoreTrust,
     time: VerificationTime,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     let signer = match &trust.signer {
         SigstoreSigner::Key(k) => Signer::Key(k),
         SigstoreSigner::Keyless(p) => Signer::Keyless(p),
@@ -134,10 +163,12 @@ pub fn verify_sigstore_manifest(
         None,
     );
     if !report.ok() {
-        return Err(report
-            .first_failure()
-            .map(|c| format!("{}: {}", c.id, c.explanation()))
-            .unwrap_or_else(|| "not verified".to_owned()));
+        return Err(Failure::new(
+            report
+                .first_failure()
+                .map(|c| format!("{}: {}", c.id, c.explanation()))
+                .unwrap_or_else(|| "not verified".to_owned()),
+        ));
     }
     // The report is ok, so the value is there: the signer the pipeline verified (for a
     // keyless bundle, the SAN of the leaf that matched the policy), without reading the
@@ -147,6 +178,6 @@ pub fn verify_sigstore_manifest(
             Ok(format!("key sha256:{}", hex::encode(sha256_id)))
         }
         Some(VerifiedSigner::Certificate { san, .. }) => Ok(san),
-        _ => Err("not verified".to_owned()),
+        _ => Err(Failure::new("not verified")),
     }
 }

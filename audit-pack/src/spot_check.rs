@@ -9,6 +9,7 @@
 
 use crate::index::{Index, EVIDENCE_PREFIX};
 use merkle::Hash;
+use plugin_api::Failure;
 use std::collections::BTreeMap;
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed deterministic generator. Not for
@@ -115,14 +116,20 @@ pub(crate) fn spot_check(
     root: &Hash,
     n: usize,
     seed: u64,
-) -> Result<Vec<SpotCheck>, String> {
+) -> Result<Vec<SpotCheck>, Failure> {
     let mut out = Vec::new();
     for pos in sample(index.controls.len(), n, seed) {
         let line = index
             .controls
             .get(pos)
             .ok_or_else(|| format!("control line {} is missing", pos + 1))?;
-        let at = |what: &str| format!("control line {} ({}): {what}", pos + 1, line.control_id);
+        let at = |what: &str| {
+            Failure::new(format!(
+                "control line {} ({}): {what}",
+                pos + 1,
+                line.control_id
+            ))
+        };
         let path = format!("{EVIDENCE_PREFIX}{}", line.evidence_path);
         let artifact = index
             .artifact(&path)

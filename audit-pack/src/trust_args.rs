@@ -172,7 +172,7 @@ impl SigstoreFlags {
         };
         SigstoreTrust::from_flags(&root, &flags)
             .map(Some)
-            .map_err(TrustArgsError::Usage)
+            .map_err(|e| TrustArgsError::Usage(e.to_string()))
     }
 }
 

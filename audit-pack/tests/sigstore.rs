@@ -580,7 +580,11 @@ fn a_manifest_with_two_kinds_of_signature_is_a_build_error() {
 fn signer_flags_must_name_one_signer() {
     let root = cosign("trusted_root.json");
     let pem = cosign("key.pub");
-    let err = |flags: SignerFlags<'_>| SigstoreTrust::from_flags(&root, &flags).unwrap_err();
+    let err = |flags: SignerFlags<'_>| {
+        SigstoreTrust::from_flags(&root, &flags)
+            .unwrap_err()
+            .to_string()
+    };
     assert!(err(SignerFlags::default()).contains("needs --manifest-sigstore-key"));
     assert!(err(SignerFlags {
         identity: Some(SAN),

@@ -265,7 +265,7 @@ fn the_plugin_contract_gives_the_same_verdicts() {
     let refused = run_plugin(&plugin, &req).unwrap_err();
     assert_eq!(refused.exit_code(), 2);
     assert!(
-        refused.to_string().contains("pass no signature"),
+        refused.to_string().contains("takes no signature material"),
         "{refused}"
     );
 

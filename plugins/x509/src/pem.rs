@@ -34,6 +34,9 @@ pub fn pem_block(bytes: &[u8], label: &str, max_bytes: usize) -> Result<Vec<u8>,
         ParseError::Pem(m) if m.starts_with("more than") => {
             ParseError::Pem("more than one PEM block".into())
         }
+        ParseError::Pem(m) if m.starts_with("no PEM block") => {
+            ParseError::Pem(format!("no -----BEGIN {label}----- block"))
+        }
         other => other,
     })?;
     match found.pop() {
