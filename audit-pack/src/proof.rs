@@ -38,14 +38,23 @@ use serde::{Deserialize, Serialize};
 /// The `format` of a proof file.
 pub const PROOF_FORMAT: &str = "audit-pack-proof/1";
 
+/// The proof file is well-formed and within budgets.
+const PROOF_FORMAT_CHECK: &str = "audit-pack.proof.format";
+/// The proof's root is the signed index's Merkle root.
+const PROOF_ROOT: &str = "audit-pack.proof.root";
+/// The inclusion proof verifies.
+const PROOF_INCLUSION: &str = "audit-pack.proof.inclusion";
+/// The artifact entry is the index's.
+const PROOF_ARTIFACT: &str = "audit-pack.proof.artifact";
+
 /// Check ids of [`verify_proof`], in report order.
 pub const PROOF_CHECK_IDS: [&str; 6] = [
-    "audit-pack.proof.format",
-    "audit-pack.index.signature",
-    "audit-pack.index.canonical",
-    "audit-pack.proof.root",
-    "audit-pack.proof.inclusion",
-    "audit-pack.proof.artifact",
+    PROOF_FORMAT_CHECK,
+    crate::verify::checks::INDEX_SIGNATURE,
+    crate::verify::checks::INDEX_CANONICAL,
+    PROOF_ROOT,
+    PROOF_INCLUSION,
+    PROOF_ARTIFACT,
 ];
 
 /// A proof file's contents.
@@ -151,8 +160,9 @@ fn record(b: ReportBuilder, id: &str, outcome: Outcome) -> ReportBuilder {
     }
 }
 
-fn skip_from(mut b: ReportBuilder, from: usize, reason: &str) -> ReportBuilder {
-    for id in PROOF_CHECK_IDS.iter().skip(from) {
+/// Records every check after `last` (the last one recorded) as skipped with `reason`.
+fn skip_after(mut b: ReportBuilder, last: &str, reason: &str) -> ReportBuilder {
+    for id in PROOF_CHECK_IDS.iter().skip_while(|id| **id != last).skip(1) {
         b = b.skip(id, reason);
     }
     b
@@ -252,12 +262,17 @@ pub fn verify_proof_trusted(
     let (proof, hashes, claimed_root, sig) = match parse_proof(bytes, limits) {
         Ok(parsed) => parsed,
         Err(reason) => {
-            b = b.fail(PROOF_CHECK_IDS[0], reason);
-            return skip_from(b, 1, "not reached: the proof file is malformed").finish();
+            b = b.fail(PROOF_FORMAT_CHECK, reason);
+            return skip_after(
+                b,
+                PROOF_FORMAT_CHECK,
+                "not reached: the proof file is malformed",
+            )
+            .finish();
         }
     };
     b = b.pass(
-        PROOF_CHECK_IDS[0],
+        PROOF_FORMAT_CHECK,
         format!(
             "{PROOF_FORMAT} for {} ({} proof hashes)",
             proof.artifact.path,
@@ -277,24 +292,34 @@ pub fn verify_proof_trusted(
     match outcome {
         Ok(detail) => {
             b = b
-                .pass(PROOF_CHECK_IDS[1], detail)
+                .pass(crate::verify::checks::INDEX_SIGNATURE, detail)
                 .output("signed_by", signers.join(", "));
         }
         Err(why) => {
-            b = b.fail(PROOF_CHECK_IDS[1], why);
-            return skip_from(b, 2, "not reached: the index signature did not verify").finish();
+            b = b.fail(crate::verify::checks::INDEX_SIGNATURE, why);
+            return skip_after(
+                b,
+                crate::verify::checks::INDEX_SIGNATURE,
+                "not reached: the index signature did not verify",
+            )
+            .finish();
         }
     }
     let index = match Index::parse(proof.index.as_bytes(), limits.max_index_size) {
         Ok(index) => index,
         Err(e) => {
-            b = b.fail(PROOF_CHECK_IDS[2], e.to_string());
-            return skip_from(b, 3, "not reached: index is not a well-formed index").finish();
+            b = b.fail(crate::verify::checks::INDEX_CANONICAL, e.to_string());
+            return skip_after(
+                b,
+                crate::verify::checks::INDEX_CANONICAL,
+                "not reached: index is not a well-formed index",
+            )
+            .finish();
         }
     };
     b = b
         .pass(
-            PROOF_CHECK_IDS[2],
+            crate::verify::checks::INDEX_CANONICAL,
             "canonical JSON (RFC 8785) with well-formed fields",
         )
         .subject(format!(
@@ -351,7 +376,7 @@ pub fn verify_proof_trusted(
         (Err(e), _) => Err(Failure::new(format!("merkleRoot: {e}"))),
         (_, Err(e)) => Err(Failure::new(e.to_string())),
     };
-    b = record(b, PROOF_CHECK_IDS[3], root_outcome);
+    b = record(b, PROOF_ROOT, root_outcome);
 
     let inclusion = match (&signed_root, proof.artifact.leaf_hash()) {
         (Ok(root), Ok(leaf)) => {
@@ -373,7 +398,7 @@ pub fn verify_proof_trusted(
         (Err(e), _) => Err(Failure::new(format!("merkleRoot: {e}"))),
         (_, Err(e)) => Err(Failure::new(e.to_string())),
     };
-    b = record(b, PROOF_CHECK_IDS[4], inclusion);
+    b = record(b, PROOF_INCLUSION, inclusion);
 
     let listed = usize::try_from(proof.leaf_index)
         .ok()
@@ -392,7 +417,7 @@ pub fn verify_proof_trusted(
             proof.leaf_index
         ))),
     };
-    b = record(b, PROOF_CHECK_IDS[5], artifact);
+    b = record(b, PROOF_ARTIFACT, artifact);
     b.finish()
 }
 

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod archive;
+pub mod checks;
 mod crls;
 mod error;
 mod fsutil;

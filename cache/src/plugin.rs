@@ -145,17 +145,17 @@ impl Plugin for TufTargetPlugin {
         if let Some(root) = pinned_root {
             b = if root.bytes() == repo.anchor.as_slice() {
                 b.pass(
-                    "tuf.anchor.pinned",
+                    crate::checks::ANCHOR_PINNED,
                     format!("the cached anchor is {}", root.name()),
                 )
             } else {
                 b.fail(
-                    "tuf.anchor.pinned",
+                    crate::checks::ANCHOR_PINNED,
                     format!("the cached anchor is not {}", root.name()),
                 )
             };
         }
-        let id = "tuf.subject.target";
+        let id = crate::checks::SUBJECT_TARGET;
         let name = req.subject_name().unwrap_or("the subject");
         b = if !v.report.ok() {
             b.skip(id, "not reached: the repository did not verify")

@@ -15,6 +15,7 @@
 //! The workflow reads the clock only to test expiry, so this changes nothing else; the
 //! expiry checks then use the verified versions and expiry dates, at the verification time.
 
+use crate::checks;
 use crate::repo::{CachedRepo, RoleRecord, SIGSTORE_TRUSTED_ROOT};
 use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use plugin_tuf::{RoleFacts, TrustedSet, UpdateError};
@@ -71,16 +72,16 @@ fn top_level(role: &str) -> &'static str {
 pub(crate) fn check_for(err: &UpdateError, stage: &str) -> String {
     let stage = top_level(stage);
     match err {
-        UpdateError::Expired { role, .. } => format!("tuf.{}.expiry", top_level(role)),
+        UpdateError::Expired { role, .. } => checks::role_check(top_level(role), "expiry"),
         UpdateError::Rollback { .. } | UpdateError::RemovedFromSnapshot { .. } => {
-            format!("tuf.{stage}.rollback")
+            checks::role_check(stage, "rollback")
         }
         UpdateError::VersionMismatch { .. }
         | UpdateError::LengthMismatch { .. }
         | UpdateError::HashMismatch { .. }
         | UpdateError::UnsupportedHash { .. }
-        | UpdateError::NotInSnapshot { .. } => format!("tuf.{stage}.consistency"),
-        _ => format!("tuf.{stage}.signatures"),
+        | UpdateError::NotInSnapshot { .. } => checks::role_check(stage, "consistency"),
+        _ => checks::role_check(stage, "signatures"),
     }
 }
 
@@ -98,9 +99,9 @@ pub fn target_check_id(target: &str) -> String {
     let slug: String = slug.chars().take(100).collect();
     let slug = slug.trim_end_matches('-');
     if slug.is_empty() {
-        "tuf.target.unnamed".to_owned()
+        format!("{}unnamed", checks::TARGET_PREFIX)
     } else {
-        format!("tuf.target.{slug}")
+        format!("{}{slug}", checks::TARGET_PREFIX)
     }
 }
 
@@ -192,21 +193,7 @@ pub(crate) fn verify_repo_against(
         ))
         .verified_at(now)
         .insecure_modes(&modes);
-    let mut planned: Vec<String> = [
-        "tuf.root.signatures",
-        "tuf.timestamp.signatures",
-        "tuf.snapshot.consistency",
-        "tuf.snapshot.signatures",
-        "tuf.targets.consistency",
-        "tuf.targets.signatures",
-        "tuf.root.expiry",
-        "tuf.timestamp.expiry",
-        "tuf.snapshot.expiry",
-        "tuf.targets.expiry",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut planned: Vec<String> = checks::REPOSITORY.iter().map(|s| (*s).to_owned()).collect();
     let mut target_ids: Vec<(String, String, Required)> = Vec::new();
     let mut used = BTreeSet::new();
     let mut check_id = |t: &str| {
@@ -278,7 +265,7 @@ pub(crate) fn verify_repo_against(
                     let Some(new) = facts.iter().find(|f| f.role == old.role) else {
                         continue;
                     };
-                    let id = format!("tuf.{}.rollback", top_level(&old.role));
+                    let id = checks::role_check(top_level(&old.role), "rollback");
                     b = if new.version >= old.version {
                         b.pass(
                             id,
@@ -376,7 +363,7 @@ fn delegations_expiry_check(
     now: VerificationTime,
     allow_expired: bool,
 ) -> ReportBuilder {
-    let id = "tuf.delegations.expiry";
+    let id = checks::DELEGATIONS_EXPIRY;
     let now_s = i64::try_from(now.unix_seconds()).unwrap_or(i64::MAX);
     let expired: Vec<String> = roles
         .iter()
@@ -415,7 +402,7 @@ fn expiry_check(
     now: VerificationTime,
     allow_expired: bool,
 ) -> ReportBuilder {
-    let id = format!("tuf.{}.expiry", f.role);
+    let id = checks::role_check(&f.role, "expiry");
     let now_s = i64::try_from(now.unix_seconds()).unwrap_or(i64::MAX);
     if now_s < f.expires_unix {
         let days = (f.expires_unix - now_s) / 86_400;
@@ -462,7 +449,7 @@ fn replay(
         }
     };
     let mut set = TrustedSet::new(&repo.anchor, time).map_err(|e| Failure {
-        id: "tuf.root.signatures".to_owned(),
+        id: checks::ROOT_SIGNATURES.to_owned(),
         detail: format!("anchor root: {e}"),
     })?;
     let anchor_version = set.root_version();
@@ -470,7 +457,7 @@ fn replay(
         set.update_root(data).map_err(fail("root"))?;
     }
     passes.push((
-        "tuf.root.signatures".to_owned(),
+        checks::ROOT_SIGNATURES.to_owned(),
         format!(
             "root v{anchor_version} (anchor) to v{}: each version signed by a threshold of the previous and of its own root keys",
             set.root_version()
@@ -479,27 +466,27 @@ fn replay(
     set.update_timestamp(&repo.timestamp)
         .map_err(fail("timestamp"))?;
     passes.push((
-        "tuf.timestamp.signatures".to_owned(),
+        checks::TIMESTAMP_SIGNATURES.to_owned(),
         "timestamp signed by a threshold of the root's timestamp keys".to_owned(),
     ));
     set.update_snapshot(&repo.snapshot, false)
         .map_err(fail("snapshot"))?;
     passes.push((
-        "tuf.snapshot.consistency".to_owned(),
+        checks::SNAPSHOT_CONSISTENCY.to_owned(),
         "snapshot length, hashes and version are those the timestamp names".to_owned(),
     ));
     passes.push((
-        "tuf.snapshot.signatures".to_owned(),
+        checks::SNAPSHOT_SIGNATURES.to_owned(),
         "snapshot signed by a threshold of the root's snapshot keys".to_owned(),
     ));
     set.update_targets(&repo.targets, "targets", "root")
         .map_err(fail("targets"))?;
     passes.push((
-        "tuf.targets.consistency".to_owned(),
+        checks::TARGETS_CONSISTENCY.to_owned(),
         "targets length, hashes and version are those the snapshot names".to_owned(),
     ));
     passes.push((
-        "tuf.targets.signatures".to_owned(),
+        checks::TARGETS_SIGNATURES.to_owned(),
         "targets signed by a threshold of the root's targets keys".to_owned(),
     ));
     Ok(set)

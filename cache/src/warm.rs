@@ -94,8 +94,10 @@ fn client_failure(
             let role = role_of_file(file);
             let id = match target {
                 Some(t) => target_id(t),
-                None if matches!(role, "snapshot" | "targets") => format!("tuf.{role}.consistency"),
-                None => format!("tuf.{role}.signatures"),
+                None if matches!(role, "snapshot" | "targets") => {
+                    crate::checks::role_check(role, "consistency")
+                }
+                None => crate::checks::role_check(role, "signatures"),
             };
             Ok(failure(
                 req,
@@ -113,7 +115,7 @@ fn client_failure(
         )),
         E::TrustedRoot(inner) => Ok(failure(
             req,
-            "tuf.root.signatures",
+            crate::checks::ROOT_SIGNATURES,
             format!("initial root: {inner}"),
         )),
         E::Update(u) => {

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
+pub mod checks;
 pub mod consistency;
 pub mod hash;
 pub mod inclusion;

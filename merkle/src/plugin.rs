@@ -122,8 +122,8 @@ impl Plugin for MerklePlugin {
         }
         let origin = req.policy().identity();
         let b = Report::builder(PLUGIN).subject(name.to_owned());
-        let signature = "merkle.checkpoint.signature";
-        let origin_id = "merkle.checkpoint.origin";
+        let signature = crate::checks::CHECKPOINT_SIGNATURE;
+        let origin_id = crate::checks::CHECKPOINT_ORIGIN;
         Ok(match checkpoint::open(bytes, &keys, origin) {
             Ok(v) => {
                 let cp = v.checkpoint();

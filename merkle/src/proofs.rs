@@ -19,6 +19,7 @@ use crate::{verify_consistency, verify_inclusion, Hash, ProofError};
 use plugin_api::{Error, Report, ReportBuilder, Subject, TrustRootKind, VerifyRequest};
 use serde::{Deserialize, Serialize};
 
+use crate::checks;
 use crate::plugin::PLUGIN;
 
 /// Largest proof document accepted (a proof has at most 128 nodes of 64 hex digits).
@@ -74,9 +75,9 @@ struct Steps {
 
 const INCLUSION: Steps = Steps {
     ids: &[
-        "merkle.inclusion.index",
-        "merkle.inclusion.proof-length",
-        "merkle.inclusion.root",
+        checks::INCLUSION_INDEX,
+        checks::INCLUSION_PROOF_LENGTH,
+        checks::INCLUSION_ROOT,
     ],
     step_of: |e| match e {
         ProofError::IndexOutOfRange { .. } => 0,
@@ -87,10 +88,10 @@ const INCLUSION: Steps = Steps {
 
 const CONSISTENCY: Steps = Steps {
     ids: &[
-        "merkle.consistency.sizes",
-        "merkle.consistency.proof-length",
-        "merkle.consistency.old-root",
-        "merkle.consistency.new-root",
+        checks::CONSISTENCY_SIZES,
+        checks::CONSISTENCY_PROOF_LENGTH,
+        checks::CONSISTENCY_OLD_ROOT,
+        checks::CONSISTENCY_NEW_ROOT,
     ],
     step_of: |e| match e {
         ProofError::OldSizeZero | ProofError::SizesOutOfOrder { .. } => 0,
@@ -264,7 +265,7 @@ pub fn root_match_report(size: u64, root: &Hash, want: &Hash) -> Report {
             "computed root {root} does not match expected root {want}"
         )))
     };
-    b.step("merkle.root.match", outcome).finish()
+    b.step(checks::ROOT_MATCH, outcome).finish()
 }
 
 #[cfg(test)]

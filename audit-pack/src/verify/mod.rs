@@ -29,7 +29,7 @@
 //! A pack built with an insecure mode (`insecureModes` in the index) says so in the report's
 //! subject, in an `INSECURE:` warning per mode and in the output `insecure_build_modes`.
 
-mod checks;
+pub(crate) mod checks;
 mod contents;
 mod head;
 mod manifests;
