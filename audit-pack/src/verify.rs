@@ -630,7 +630,7 @@ fn read_head<R: BufRead>(reader: &mut PackReader<R>, limits: &Limits) -> Result<
     let index = head.pop().unwrap_or_default();
     let wanted = |path: &str, size: u64| {
         (path == CERTS_NAME && size <= MAX_CERTS_SIZE as u64)
-            || (path == RECEIPT_NAME && size <= tlog::receipt::MAX_RECEIPT as u64)
+            || (path == RECEIPT_NAME && size <= tlog::MAX_RECEIPT as u64)
             || (path == CONTROL_MAP_NAME && size <= limits.max_csv_size as u64)
     };
     let mut out = Head {
@@ -649,7 +649,7 @@ fn read_head<R: BufRead>(reader: &mut PackReader<R>, limits: &Limits) -> Result<
             if entry.path == CERTS_NAME && out.certs.is_none() && out.receipt.is_none() {
                 (&mut out.certs, MAX_CERTS_SIZE)
             } else if entry.path == RECEIPT_NAME && out.receipt.is_none() {
-                (&mut out.receipt, tlog::receipt::MAX_RECEIPT)
+                (&mut out.receipt, tlog::MAX_RECEIPT)
             } else {
                 out.first = Some(entry);
                 return Ok(out);
@@ -668,7 +668,7 @@ fn read_head<R: BufRead>(reader: &mut PackReader<R>, limits: &Limits) -> Result<
 /// entry records this pack (manifest_root = the signed Merkle root, sig_digest = SHA-256 of
 /// `index.json.sig`).
 fn check_receipt(receipt: &[u8], key: &VerifierKey, root: &str, signature: &[u8]) -> Outcome {
-    let receipt = tlog::receipt::Receipt::parse(receipt)
+    let receipt = tlog::Receipt::parse(receipt)
         .map_err(|e| format!("{RECEIPT_NAME} is not a log receipt: {e}"))?;
     let cp = receipt.open_checkpoint(key).map_err(|e| {
         format!(

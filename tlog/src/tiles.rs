@@ -3,7 +3,7 @@
 
 use crate::entry::MAX_ENTRY_LEN;
 use crate::TlogError;
-use merkle::tiles::{TilePath, TILE_WIDTH};
+use merkle::tiles::TILE_WIDTH;
 use merkle::{empty_root, node_hash, root_from_leaf_hashes, Hash, HASH_LEN};
 
 /// Hashes per full tile.
@@ -124,11 +124,12 @@ pub fn root_from_partials(size: u64, partials: &[Vec<Hash>]) -> Result<Hash, Str
 
 /// Every hash tile of the tree with these leaf hashes whose level-`l` index is at least
 /// `from_size >> 8(l+1)` (the tiles that changed since a tree of `from_size` leaves), with
-/// their bytes. Upper levels are computed from the leaf hashes.
-pub fn tiles_from_leaf_hashes(
+/// their bytes. Upper levels are computed from the leaf hashes (a reference for the tests).
+#[cfg(test)]
+pub(crate) fn tiles_from_leaf_hashes(
     leaves: &[Hash],
     from_size: u64,
-) -> Result<Vec<(TilePath, Vec<u8>)>, TlogError> {
+) -> Result<Vec<(merkle::tiles::TilePath, Vec<u8>)>, TlogError> {
     let mut out = Vec::new();
     let mut level_hashes: Vec<Hash> = leaves.to_vec();
     let mut level: u8 = 0;
@@ -142,8 +143,9 @@ pub fn tiles_from_leaf_hashes(
                 continue;
             }
             let width = u16::try_from(chunk.len()).unwrap_or(TILE_WIDTH);
-            let path = TilePath::new(merkle::tiles::TileLevel::Level(level), index, width)
-                .map_err(|e| TlogError::Input(e.to_string()))?;
+            let path =
+                merkle::tiles::TilePath::new(merkle::tiles::TileLevel::Level(level), index, width)
+                    .map_err(|e| TlogError::Input(e.to_string()))?;
             out.push((path, encode_hash_tile(chunk)));
         }
         level_hashes = level_hashes
