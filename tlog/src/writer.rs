@@ -46,7 +46,7 @@ use crate::entry::{Entry, MAX_ENTRY_LEN};
 use crate::fsio::{publish_staged, read_limited, stage, sync_paths, write_immutable, Durable};
 use crate::proof::{DirTiles, TileSource};
 use crate::tiles::{
-    encode_bundle, encode_hash_tile, parse_bundle, root_from_partials, MAX_BUNDLE, WIDTH,
+    encode_bundle, encode_hash_tile, parse_bundle, root_from_partials, TileError, MAX_BUNDLE, WIDTH,
 };
 use crate::TlogError;
 use merkle::checkpoint::Checkpoint;
@@ -233,7 +233,7 @@ impl TreeState {
         })
     }
 
-    fn root(&self) -> Result<Hash, String> {
+    fn root(&self) -> Result<Hash, TileError> {
         root_from_partials(self.size, &self.levels)
     }
 
@@ -676,7 +676,7 @@ impl Log {
         }
         let mut state = self.state.clone();
         let tiles = state.integrate(self.pending.iter().chain(new.iter()))?;
-        let root = state.root().map_err(TlogError::Input)?;
+        let root = state.root().map_err(|e| TlogError::Input(e.to_string()))?;
         let note = sign_checkpoint(signer, state.size, root)?;
         checkpoint_record(note.as_bytes(), &mut buf)?;
         // While the journal record is written and fdatasynced (the checkpoint is published
