@@ -11,16 +11,19 @@
 //! * [`TileProver`]: inclusion proofs read from tiles (O(log n) tiles per proof).
 //! * [`sync_mirror`]: a verifying mirror that refuses rollbacks and split views, fetching from
 //!   a [`Remote`] (in practice an [`http::BaseUrl`]).
+//! * [`checks`]: every check id the plugin and the `log` commands report.
 //! * [`http`]: a read-only static server for a log directory and a small HTTP/1.1 client. It
 //!   stays a module: it is a transport API of its own, with its own limits and timeouts.
 //!
-//! Everything else is re-exported here; names that would be ambiguous at the root are renamed
+//! `checks` stays a module too (its constants are named for the plugin's checks, not the
+//! crate's). Everything else is re-exported here; names that would be ambiguous at the root are renamed
 //! at the re-export (`init_log`, `generate_key`, `sync_mirror`, `verify_mirror_inclusion`,
 //! `DEFAULT_MIRROR_MAX_SIZE`, `DEFAULT_MIRROR_TIMEOUT`).
 //!
 //! Verification functions are pure: keys and bytes are passed in.
 #![forbid(unsafe_code)]
 
+pub mod checks;
 mod entry;
 mod error;
 mod fsio;
@@ -47,7 +50,7 @@ pub use mirror::{
     SyncOutcome, DEFAULT_MAX_SIZE as DEFAULT_MIRROR_MAX_SIZE,
     DEFAULT_TIMEOUT as DEFAULT_MIRROR_TIMEOUT,
 };
-pub use plugin::{TlogReceiptPlugin, PLUGIN};
+pub use plugin::{Limits, TlogReceiptPlugin, PLUGIN};
 pub use proof::{DirTiles, TileProver, TileSource};
 pub use receipt::{
     check_manifest_receipt, make_receipt, manifest_digests, read_entry, receipt_checks,

@@ -312,8 +312,8 @@ pub fn receipt_checks(
     let b = ReportBuilder::new(plugin)
         .output("log_index", receipt.index)
         .output("log_leaf_hash", receipt.entry.leaf_hash().to_hex());
-    let receipt_id = format!("{plugin}.log.receipt");
-    let entry_id = format!("{plugin}.log.entry");
+    let receipt_id = crate::checks::log_receipt(plugin);
+    let entry_id = crate::checks::log_entry(plugin);
     // Two independent checks: the entry is compared with the subject whether or not the
     // receipt verifies (so not `ReportBuilder::step`, which would record it as not reached).
     record(record(b, receipt_id, c.receipt), entry_id, entry)

@@ -409,7 +409,10 @@ fn verify_receipt(key: &str, file: &Path) -> Result<Outcome, CliError> {
     let time = crate::commands::now()?;
     let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
         .with_subject_name(&name);
-    Ok(Outcome::Report(run_plugin(&tlog::TlogReceiptPlugin, &req)?))
+    Ok(Outcome::Report(run_plugin(
+        &tlog::TlogReceiptPlugin::default(),
+        &req,
+    )?))
 }
 
 fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, CliError> {
@@ -481,7 +484,7 @@ fn mirror(
     // The overall clock starts with the first request.
     let base = base.with_overall_timeout(limits.timeout);
     let b = Report::builder(PLUGIN).subject(format!("mirror of {url} in {}", dir.display()));
-    let id = "tlog.mirror.sync";
+    let id = tlog::checks::MIRROR_SYNC;
     let report = match tlog::sync_mirror(&base, dir, &key, limits.max_size) {
         Ok(o) => b
             .pass(
@@ -501,9 +504,9 @@ fn mirror(
             .finish(),
         Err(e) if e.is_verification_failure() => {
             let kind = match e {
-                TlogError::Rollback { .. } => "tlog.mirror.rollback",
-                TlogError::SplitView(_) => "tlog.mirror.split-view",
-                _ => "tlog.mirror.remote",
+                TlogError::Rollback { .. } => tlog::checks::MIRROR_ROLLBACK,
+                TlogError::SplitView(_) => tlog::checks::MIRROR_SPLIT_VIEW,
+                _ => tlog::checks::MIRROR_REMOTE,
             };
             b.fail(kind, format!("{e}; the mirror is unchanged"))
                 .finish()
@@ -528,7 +531,7 @@ fn verify_inclusion(
     let b = Report::builder(PLUGIN)
         .subject(format!("{} in mirror {}", entry.name(), dir.display()))
         .output("leaf_hash", leaf.to_hex());
-    let id = "tlog.mirror.inclusion";
+    let id = tlog::checks::MIRROR_INCLUSION;
     let report = match tlog::verify_mirror_inclusion(dir, &key, entry, index) {
         Ok(r) => b
             .pass(
