@@ -202,7 +202,7 @@ fn main() {
     let log_signer = Signer::from_seed("example.com/acme-packs", [0x4c; 32]).unwrap();
     let log_tmp = tempfile::tempdir().unwrap();
     let log_dir = log_tmp.path().join("log");
-    tlog::writer::init(&log_dir, &log_signer).unwrap();
+    tlog::init_log(&log_dir, &log_signer).unwrap();
     fs::create_dir_all(out.join("logged")).unwrap();
     let logged = BuildInput {
         log: Some(LogTarget {

@@ -86,12 +86,12 @@ fn log_receipt(
     digest.copy_from_slice(&Sha256::digest(signature));
     let entry = tlog::Entry::new(root, merkle::Hash(digest), name, BTreeMap::new())
         .map_err(|e| err(e.to_string()))?;
-    let mut log_writer = tlog::writer::Log::open(log.dir).map_err(|e| err(e.to_string()))?;
+    let mut log_writer = tlog::Log::open(log.dir).map_err(|e| err(e.to_string()))?;
     let (index, _, _) = log_writer
         .append_checkpoint(std::slice::from_ref(&entry), log.signer)
         .map_err(|e| err(e.to_string()))?;
     drop(log_writer);
-    let receipt = tlog::receipt::make_receipt(log.dir, index).map_err(|e| err(e.to_string()))?;
+    let receipt = tlog::make_receipt(log.dir, index).map_err(|e| err(e.to_string()))?;
     let mut bytes =
         serde_json::to_vec_pretty(&receipt.to_json()).map_err(|e| err(e.to_string()))?;
     bytes.push(b'\n');

@@ -239,14 +239,12 @@ impl TrustFlags {
     /// Reads every file the flags name, each within its budget.
     pub fn load(&self) -> Result<LoadedTrust, TrustArgsError> {
         let log_key = match &self.log_key {
-            Some(k) => {
-                Some(
-                    tlog::keys::parse_verifier_key(k).map_err(|e| TrustArgsError::Flag {
-                        flag: "--log-key",
-                        message: e.to_string(),
-                    })?,
-                )
-            }
+            Some(k) => Some(
+                tlog::parse_verifier_key(k).map_err(|e| TrustArgsError::Flag {
+                    flag: "--log-key",
+                    message: e.to_string(),
+                })?,
+            ),
             None => None,
         };
         let manifest_roots = if self.manifest_trust_root.is_empty() {

@@ -35,7 +35,7 @@ fn log_signer(seed: u8) -> Signer {
 /// A fresh log in `dir`, signed by `signer`.
 fn new_log(dir: &Path, signer: &Signer) -> PathBuf {
     let log = dir.join("log");
-    tlog::writer::init(&log, signer).unwrap();
+    tlog::init_log(&log, signer).unwrap();
     log
 }
 

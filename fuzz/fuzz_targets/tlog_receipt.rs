@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use merkle::note::Signer;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(receipt) = tlog::receipt::Receipt::parse(data) else { return };
+    let Ok(receipt) = tlog::Receipt::parse(data) else { return };
     let Ok(signer) = Signer::from_seed("fuzz.example/log", [3u8; 32]) else { return };
     assert!(receipt.open_checkpoint(&signer.to_verifier_key()).is_err());
 });

@@ -10,7 +10,7 @@ pub fn all() -> Vec<Box<dyn Plugin>> {
         Box::new(plugin_x509::X509Plugin::default()),
         Box::new(offline_cache::TufTargetPlugin::default()),
         Box::new(audit_pack::AuditPackPlugin::default()),
-        Box::new(tlog::TlogReceiptPlugin),
+        Box::new(tlog::TlogReceiptPlugin::default()),
         Box::new(merkle::MerklePlugin::default()),
     ]
 }

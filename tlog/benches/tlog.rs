@@ -19,9 +19,9 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Instant;
 use tlog::http::BaseUrl;
-use tlog::receipt::{make_receipt, Receipt};
-use tlog::writer::Log;
 use tlog::Entry;
+use tlog::Log;
+use tlog::{make_receipt, Receipt};
 
 fn entry(i: u64) -> Entry {
     let mut root = [0u8; 32];
@@ -51,7 +51,7 @@ fn main() {
     std::fs::create_dir_all(&log_dir).unwrap();
     let signer = Signer::from_seed("bench.example/log", [3; 32]).unwrap();
     let key = signer.to_verifier_key();
-    tlog::writer::init(&log_dir, &signer).unwrap();
+    tlog::init_log(&log_dir, &signer).unwrap();
 
     // 0. Baseline: the raw journal bytes of the same batches (u16 length ‖ entry ‖ leaf hash
     // per entry), one write + fdatasync per batch of 1 000 into one append-only file.
@@ -98,7 +98,7 @@ fn main() {
     // 1b. The same with separate `append` and `checkpoint` calls (two journal fdatasyncs).
     let log2 = base.join("log-separate");
     std::fs::create_dir_all(&log2).unwrap();
-    tlog::writer::init(&log2, &signer).unwrap();
+    tlog::init_log(&log2, &signer).unwrap();
     let mut log = Log::open(&log2).unwrap();
     let t = Instant::now();
     for batch in entries.chunks(1000) {
@@ -118,7 +118,7 @@ fn main() {
     // 1c. A clean reopen, timed: recovery replays the journal since its base and compares the
     // tiles it needs with the files on disk.
     let t = Instant::now();
-    let (log, repaired) = tlog::writer::Log::open_reporting(&log_dir).unwrap();
+    let (log, repaired) = tlog::Log::open_reporting(&log_dir).unwrap();
     assert_eq!(repaired, 0, "a clean log needs no repair");
     let clean_open = t.elapsed();
     drop(log);
@@ -130,7 +130,7 @@ fn main() {
     let served = log_dir.clone();
     std::thread::spawn(move || tlog::http::serve(listener, &served));
     let t = Instant::now();
-    let out = tlog::mirror::sync(&url, &mirror_dir, &key, 1 << 26).unwrap();
+    let out = tlog::sync_mirror(&url, &mirror_dir, &key, 1 << 26).unwrap();
     let sync = t.elapsed();
     println!(
         "mirror sync: {} entries ({} files fetched) over 127.0.0.1: {:.2} s",

@@ -12,8 +12,8 @@ use merkle::note::{private_key_string, Signer};
 use merkle::Hash;
 use std::collections::BTreeMap;
 use std::path::Path;
-use tlog::writer::Log;
 use tlog::Entry;
+use tlog::Log;
 
 const ORIGIN: &str = "example.com/prov-verify-tlog-demo";
 
@@ -55,7 +55,7 @@ fn main() {
 
     // A log of 300 entries, checkpointed at 100 and at 300 (older partial tiles stay).
     let log_dir = out.join("log");
-    tlog::writer::init(&log_dir, &signer).unwrap();
+    tlog::init_log(&log_dir, &signer).unwrap();
     let mut log = Log::open(&log_dir).unwrap();
     for (lo, hi) in [(0u64, 100u64), (100, 300)] {
         log.append(&(lo..hi).map(entry).collect::<Vec<_>>())
@@ -63,7 +63,7 @@ fn main() {
         log.checkpoint(&signer).unwrap();
     }
     drop(log);
-    let _ = std::fs::remove_file(log_dir.join(tlog::writer::LOCK_FILE));
+    let _ = std::fs::remove_file(log_dir.join(tlog::LOCK_FILE));
 
     // Batch input for `log append --batch`.
     let mut batch = String::new();
@@ -74,8 +74,8 @@ fn main() {
     write(&out.join("batch.jsonl"), &batch);
 
     // Receipts: valid, and tampered copies.
-    let receipt = tlog::receipt::make_receipt(&log_dir, 5).unwrap();
-    let pretty = |r: &tlog::receipt::Receipt| {
+    let receipt = tlog::make_receipt(&log_dir, 5).unwrap();
+    let pretty = |r: &tlog::Receipt| {
         let mut s = serde_json::to_string_pretty(&r.to_json()).unwrap();
         s.push('\n');
         s
@@ -113,24 +113,24 @@ fn main() {
     let read = |name: &str| std::fs::read(x509.join(name)).unwrap();
     let sig = read("manifest.leaf.sig");
     let manifest_entry = |name: &str| {
-        let (root, digest) = tlog::receipt::manifest_digests(&read(name), &sig);
+        let (root, digest) = tlog::manifest_digests(&read(name), &sig);
         Entry::new(root, digest, name, BTreeMap::new()).unwrap()
     };
     let xdir = out.join("x509");
     std::fs::create_dir_all(&xdir).unwrap();
     let xlog = out.join("x509-log.tmp");
-    tlog::writer::init(&xlog, &signer).unwrap();
+    tlog::init_log(&xlog, &signer).unwrap();
     let mut log = Log::open(&xlog).unwrap();
     let mut entries: Vec<Entry> = (0..5).map(entry).collect();
     entries.push(manifest_entry("manifest.json"));
     entries.push(manifest_entry("manifest-tampered.json"));
     log.append_checkpoint(&entries, &signer).unwrap();
     drop(log);
-    let ok = tlog::receipt::make_receipt(&xlog, 5).unwrap();
+    let ok = tlog::make_receipt(&xlog, 5).unwrap();
     write(&xdir.join("receipt-ok.json"), &pretty(&ok));
     write(
         &xdir.join("receipt-other-manifest.json"),
-        &pretty(&tlog::receipt::make_receipt(&xlog, 6).unwrap()),
+        &pretty(&tlog::make_receipt(&xlog, 6).unwrap()),
     );
     let mut tampered = ok.clone();
     tampered.proof[0].0[0] ^= 1;

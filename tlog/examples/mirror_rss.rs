@@ -28,8 +28,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use tlog::tiles::{encode_bundle, encode_hash_tile};
 use tlog::Entry;
+use tlog::{encode_bundle, encode_hash_tile};
 
 const ORIGIN: &str = "example.com/prov-verify-mirror-rss";
 
@@ -52,14 +52,14 @@ fn max_entry(i: u64) -> Vec<u8> {
     root[24..].copy_from_slice(&i.to_be_bytes());
     let e = Entry::new(Hash(root), Hash([0xcd; 32]), &name, meta).unwrap();
     let bytes = e.to_bytes();
-    assert!(bytes.len() > 15 * 1024 && bytes.len() <= tlog::entry::MAX_ENTRY_LEN);
+    assert!(bytes.len() > 15 * 1024 && bytes.len() <= tlog::MAX_ENTRY_LEN);
     bytes
 }
 
 fn build(dir: &Path, n: u64, max: bool) {
     let signer = Signer::from_seed(ORIGIN, [0x51; 32]).unwrap();
-    tlog::writer::init(dir, &signer).unwrap();
-    let mut log = tlog::writer::Log::open(dir).unwrap();
+    tlog::init_log(dir, &signer).unwrap();
+    let mut log = tlog::Log::open(dir).unwrap();
     let mut i = 0;
     while i < n {
         let end = (i + 4096).min(n);

@@ -64,10 +64,10 @@ impl TlogError {
         }
     }
 
-    pub(crate) fn corrupt(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+    pub(crate) fn corrupt(path: impl Into<PathBuf>, reason: impl ToString) -> Self {
         TlogError::Corrupt {
             path: path.into(),
-            reason: reason.into(),
+            reason: reason.to_string(),
         }
     }
 

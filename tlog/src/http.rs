@@ -610,13 +610,49 @@ pub struct ResponseHead {
     pub content_length: Option<u64>,
 }
 
+/// Why a response head was refused ([`parse_response_head`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseHeadError {
+    /// The status line does not start with `HTTP/1.0` or `HTTP/1.1`.
+    #[error("malformed status line (not HTTP/1.0 or HTTP/1.1)")]
+    StatusLine,
+    /// The status code is not three digits from 100 to 599.
+    #[error("malformed status code (not 100 to 599)")]
+    StatusCode,
+    /// The reason phrase holds a control character.
+    #[error("control character in the reason phrase")]
+    ReasonPhrase,
+    /// A header line starts with whitespace (obsolete line folding).
+    #[error("folded header line")]
+    FoldedLine,
+    /// A header line has no colon.
+    #[error("header line without a colon")]
+    NoColon,
+    /// A header name is empty or not a token.
+    #[error("malformed header name")]
+    HeaderName,
+    /// A header value holds a control character.
+    #[error("control character in a header value")]
+    HeaderValue,
+    /// The response has a `Transfer-Encoding` header.
+    #[error("Transfer-Encoding is not supported")]
+    TransferEncoding,
+    /// The response has more than one `Content-Length` header.
+    #[error("more than one Content-Length")]
+    DuplicateContentLength,
+    /// A `Content-Length` value is not a decimal number that fits in 64 bits.
+    #[error("bad Content-Length")]
+    ContentLength,
+}
+
 /// Parses a response head: the status line and the header lines, each ending in `\n` or
 /// `\r\n`, without the empty line that ends the head. Strict where the body's framing is at
 /// stake: an `HTTP/1.0` or `HTTP/1.1` status line with a three-digit code from 100 to 599 and a
 /// reason phrase of visible characters, spaces and tabs (RFC 9110 §15, RFC 9112 §4); every
 /// header line `name: value` with a token name and a value without control characters (no whitespace before the colon, no obsolete line folding);
 /// at most one `Content-Length`, all digits; no `Transfer-Encoding`.
-pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
+pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, ResponseHeadError> {
     let mut lines = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
@@ -625,18 +661,18 @@ pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
     let version = parts.next().unwrap_or_default();
     let code = parts.next().unwrap_or_default();
     if version != b"HTTP/1.1" && version != b"HTTP/1.0" {
-        return Err("malformed status line (not HTTP/1.0 or HTTP/1.1)".into());
+        return Err(ResponseHeadError::StatusLine);
     }
     let status = match code {
         [a @ b'1'..=b'5', b, c] if b.is_ascii_digit() && c.is_ascii_digit() => {
             u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
         }
-        _ => return Err("malformed status code (not 100 to 599)".into()),
+        _ => return Err(ResponseHeadError::StatusCode),
     };
     // reason-phrase = *( HTAB / SP / VCHAR / obs-text ); field values the same.
     let text = |b: &u8| *b == b'\t' || *b == b' ' || (0x21..=0x7e).contains(b) || *b >= 0x80;
     if !parts.next().unwrap_or_default().iter().all(text) {
-        return Err("control character in the reason phrase".into());
+        return Err(ResponseHeadError::ReasonPhrase);
     }
     let mut content_length = None;
     for line in lines {
@@ -645,36 +681,36 @@ pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead, String> {
             continue;
         }
         if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-            return Err("folded header line".into());
+            return Err(ResponseHeadError::FoldedLine);
         }
         let colon = line
             .iter()
             .position(|&b| b == b':')
-            .ok_or("header line without a colon")?;
+            .ok_or(ResponseHeadError::NoColon)?;
         let (name, value) = line.split_at(colon);
         let value = value.get(1..).unwrap_or_default();
         let is_tchar = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
         if name.is_empty() || !name.iter().all(is_tchar) {
-            return Err("malformed header name".into());
+            return Err(ResponseHeadError::HeaderName);
         }
         if !value.iter().all(text) {
-            return Err("control character in a header value".into());
+            return Err(ResponseHeadError::HeaderValue);
         }
         if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            return Err("Transfer-Encoding is not supported".into());
+            return Err(ResponseHeadError::TransferEncoding);
         }
         if name.eq_ignore_ascii_case(b"content-length") {
             let v = value.trim_ascii();
             if content_length.is_some() {
-                return Err("more than one Content-Length".into());
+                return Err(ResponseHeadError::DuplicateContentLength);
             }
             if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
-                return Err("bad Content-Length".into());
+                return Err(ResponseHeadError::ContentLength);
             }
             let n = std::str::from_utf8(v)
                 .ok()
                 .and_then(|t| t.parse::<u64>().ok())
-                .ok_or("bad Content-Length")?;
+                .ok_or(ResponseHeadError::ContentLength)?;
             content_length = Some(n);
         }
     }

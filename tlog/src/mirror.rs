@@ -455,7 +455,8 @@ pub fn sync<R: Remote + Sync + ?Sized>(
             None => Vec::new(),
         });
     }
-    let root = root_from_partials(new.size, &partials).map_err(TlogError::Remote)?;
+    let root =
+        root_from_partials(new.size, &partials).map_err(|e| TlogError::Remote(e.to_string()))?;
     if root != new.root {
         let names: Vec<String> = levels
             .iter()

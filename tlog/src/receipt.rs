@@ -23,6 +23,7 @@ use merkle::checkpoint::{CheckpointError, VerifiedCheckpoint};
 use merkle::note::VerifierKey;
 use merkle::tiles::{TileLevel, TilePath, TILE_WIDTH};
 use merkle::{verify_inclusion, Hash, ProofError, MAX_INCLUSION_PROOF_LEN};
+use plugin_api::{Failure, ReportBuilder};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -199,16 +200,17 @@ pub fn manifest_digests(manifest: &[u8], signature: &[u8]) -> (Hash, Hash) {
     (sha(manifest), sha(signature))
 }
 
-/// What [`check_manifest_receipt`] found. Each field is `Ok(detail)` or `Err(reason)`.
+/// What [`check_manifest_receipt`] found. Each field is a check outcome: `Ok(detail)` or the
+/// [`Failure`] that says what differed.
 #[derive(Debug, Clone)]
 pub struct ManifestReceiptCheck {
     /// The receipt itself: its checkpoint is signed by the key (origin = key name) and its
     /// inclusion proof places its entry at its index in that checkpoint's tree.
-    pub receipt: Result<String, String>,
+    pub receipt: Result<String, Failure>,
     /// The receipt's entry records this manifest and signature: its `manifest_root` and
     /// `sig_digest` equal [`manifest_digests`] of the bytes being verified (a mismatch names
     /// both values).
-    pub entry: Result<String, String>,
+    pub entry: Result<String, Failure>,
 }
 
 impl ManifestReceiptCheck {
@@ -234,9 +236,9 @@ pub fn check_manifest_receipt(
     let leaf = receipt.entry.leaf_hash();
     let name = receipt.entry.name();
     let signed = match receipt.open_checkpoint(key) {
-        Err(e) => Err(format!("checkpoint: {e}")),
+        Err(e) => Err(Failure::new(format!("checkpoint: {e}"))),
         Ok(cp) => match receipt.verify_inclusion(&cp) {
-            Err(e) => Err(format!("inclusion proof: {e}")),
+            Err(e) => Err(Failure::new(format!("inclusion proof: {e}"))),
             Ok(()) => {
                 let c = cp.checkpoint();
                 Ok(format!(
@@ -267,10 +269,10 @@ pub fn check_manifest_receipt(
             "the entry records this manifest (SHA-256 {want_root}) and signature (SHA-256 {want_sig})"
         ))
     } else {
-        Err(format!(
+        Err(Failure::new(format!(
             "the receipt is for another manifest or signature: {}",
             diffs.join("; ")
-        ))
+        )))
     };
     ManifestReceiptCheck {
         receipt: signed,
@@ -289,7 +291,7 @@ pub fn receipt_checks(
     key: &VerifierKey,
     subject: plugin_api::Subject<'_>,
     signature: &[u8],
-) -> plugin_api::ReportBuilder {
+) -> ReportBuilder {
     let manifest: &[u8] = match subject {
         plugin_api::Subject::Bytes(b) => b,
         plugin_api::Subject::Digest(_) => &[],
@@ -301,31 +303,34 @@ pub fn receipt_checks(
             Ok(v) if d.algorithm() == plugin_api::DigestAlgorithm::Sha256 => {
                 digest_entry_check(receipt, &Hash(v), signature)
             }
-            _ => Err(format!(
+            _ => Err(Failure::new(format!(
                 "a {} digest cannot be compared with the entry's SHA-256 manifest_root",
                 d.algorithm()
-            )),
+            ))),
         },
     };
-    let b = plugin_api::ReportBuilder::new(plugin)
+    let b = ReportBuilder::new(plugin)
         .output("log_index", receipt.index)
         .output("log_leaf_hash", receipt.entry.leaf_hash().to_hex());
-    let receipt_id = format!("{plugin}.log.receipt");
-    let entry_id = format!("{plugin}.log.entry");
-    let b = match c.receipt {
-        Ok(d) => b.pass(receipt_id, d),
-        Err(e) => b.fail(receipt_id, e),
-    };
-    match entry {
-        Ok(d) => b.pass(entry_id, d),
-        Err(e) => b.fail(entry_id, e),
+    let receipt_id = crate::checks::log_receipt(plugin);
+    let entry_id = crate::checks::log_entry(plugin);
+    // Two independent checks: the entry is compared with the subject whether or not the
+    // receipt verifies (so not `ReportBuilder::step`, which would record it as not reached).
+    record(record(b, receipt_id, c.receipt), entry_id, entry)
+}
+
+/// Records an independent check: passed with its detail, or failed with its [`Failure`].
+fn record(b: ReportBuilder, id: String, outcome: Result<String, Failure>) -> ReportBuilder {
+    match outcome {
+        Ok(detail) => b.pass(id, detail),
+        Err(failure) => b.fail(id, failure),
     }
 }
 
 /// The entry check for a subject given only as its SHA-256 digest: the entry's
 /// `manifest_root` must be that digest (the SHA-256 of the artifact bytes, as `log append
 /// --manifest` records it), and its `sig_digest` the SHA-256 of the signature.
-fn digest_entry_check(r: &Receipt, want_root: &Hash, signature: &[u8]) -> Result<String, String> {
+fn digest_entry_check(r: &Receipt, want_root: &Hash, signature: &[u8]) -> Result<String, Failure> {
     let (_, want_sig) = manifest_digests(&[], signature);
     let (got_root, got_sig) = (r.entry.manifest_root(), r.entry.sig_digest());
     let mut diffs = Vec::new();
@@ -344,10 +349,10 @@ fn digest_entry_check(r: &Receipt, want_root: &Hash, signature: &[u8]) -> Result
             "the entry records this artifact (SHA-256 {want_root}) and bundle (SHA-256 {want_sig})"
         ))
     } else {
-        Err(format!(
+        Err(Failure::new(format!(
             "the receipt is for another artifact or bundle: {}",
             diffs.join("; ")
-        ))
+        )))
     }
 }
 

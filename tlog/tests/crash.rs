@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tlog::writer::Log;
+use tlog::Log;
 
 const CHILD_ENV: &str = "TLOG_CRASH_CHILD_DIR";
 
@@ -57,7 +57,7 @@ fn crash_child() {
 #[test]
 fn killed_appender_loses_no_acknowledged_entry() {
     let dir = tmp("crash");
-    tlog::writer::init(&dir, &signer()).unwrap();
+    tlog::init_log(&dir, &signer()).unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     let mut acked = 0u64;
@@ -122,7 +122,7 @@ fn killed_appender_loses_no_acknowledged_entry() {
         // Every published entry is readable and has a verifying receipt.
         if log.size() > 0 {
             drop(log);
-            let r = tlog::receipt::make_receipt(
+            let r = tlog::make_receipt(
                 &dir,
                 published
                     .saturating_sub(1)

@@ -7,9 +7,9 @@
 mod common;
 use common::*;
 use merkle::{leaf_hash, root_from_leaf_hashes};
-use tlog::receipt::{make_receipt, Receipt};
-use tlog::writer::Log;
+use tlog::Log;
 use tlog::TlogError;
+use tlog::{make_receipt, Receipt};
 
 #[test]
 fn same_sequence_gives_identical_logs() {
@@ -144,7 +144,7 @@ fn wrong_signing_key_is_refused() {
 fn concurrent_readers_never_see_a_checkpoint_without_its_tiles() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let d = tmp("readers");
-    tlog::writer::init(&d, &signer()).unwrap();
+    tlog::init_log(&d, &signer()).unwrap();
     let key = signer().to_verifier_key();
     let done = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -162,11 +162,11 @@ fn concurrent_readers_never_see_a_checkpoint_without_its_tiles() {
         });
         let mut checked = 0;
         while !done.load(Ordering::SeqCst) {
-            let (cp, _) = tlog::writer::read_checkpoint(&d, &key).unwrap().unwrap();
-            let mut p = tlog::proof::TileProver::new(cp.size, tlog::proof::DirTiles::new(&d));
+            let (cp, _) = tlog::read_checkpoint(&d, &key).unwrap().unwrap();
+            let mut p = tlog::TileProver::new(cp.size, tlog::DirTiles::new(&d));
             assert_eq!(p.root().unwrap(), cp.root, "size {}", cp.size);
             if cp.size > 0 {
-                tlog::receipt::read_entry(&d, cp.size, cp.size - 1).unwrap();
+                tlog::read_entry(&d, cp.size, cp.size - 1).unwrap();
             }
             checked += 1;
         }
@@ -187,7 +187,7 @@ fn published(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 fn lost_or_torn_tiles_and_checkpoint_are_rebuilt_from_the_journal_on_open() {
     let d = tmp("rebuild");
     let s = signer();
-    tlog::writer::init(&d, &s).unwrap();
+    tlog::init_log(&d, &s).unwrap();
     let mut log = Log::open(&d).unwrap();
     // 700 entries through the combined path, 3 more through the separate one.
     for start in (0..700u64).step_by(100) {
@@ -204,7 +204,7 @@ fn lost_or_torn_tiles_and_checkpoint_are_rebuilt_from_the_journal_on_open() {
     let before = published(&d);
     let old_checkpoint = {
         let mut r = tmp("rebuild-ref");
-        tlog::writer::init(&r, &s).unwrap();
+        tlog::init_log(&r, &s).unwrap();
         let mut l = Log::open(&r).unwrap();
         let batch: Vec<_> = (0..600).map(entry).collect();
         l.append_checkpoint(&batch, &s).unwrap();
@@ -227,7 +227,7 @@ fn lost_or_torn_tiles_and_checkpoint_are_rebuilt_from_the_journal_on_open() {
     assert_eq!((log.size(), log.root()), (size, root));
     drop(log);
     assert_eq!(published(&d), before, "rebuilt byte for byte");
-    let r = tlog::receipt::make_receipt(&d, 300).unwrap();
+    let r = tlog::make_receipt(&d, 300).unwrap();
     r.verify_inclusion(&r.open_checkpoint(&s.to_verifier_key()).unwrap())
         .unwrap();
 
@@ -243,7 +243,7 @@ fn journal_restart_keeps_the_log_recoverable() {
     // is fsynced; a reopen then rebuilds only from the new base.
     let d = tmp("restart");
     let s = signer();
-    tlog::writer::init(&d, &s).unwrap();
+    tlog::init_log(&d, &s).unwrap();
     let mut log = Log::open(&d).unwrap();
     let n = 66_000u64;
     let all: Vec<_> = (0..n).map(entry).collect();

@@ -10,9 +10,9 @@ use common::*;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use tlog::http::BaseUrl;
-use tlog::mirror::{sync, verify_inclusion, Remote, DEFAULT_MAX_SIZE};
-use tlog::writer::Log;
+use tlog::Log;
 use tlog::TlogError;
+use tlog::{sync_mirror, verify_mirror_inclusion, Remote, DEFAULT_MIRROR_MAX_SIZE};
 
 fn serve(dir: &Path) -> BaseUrl {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -29,7 +29,7 @@ fn mirror_over_loopback_then_incrementally() {
     build_log(&log, 700, 700);
     let url = serve(&log);
     let key = signer().to_verifier_key();
-    let out = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    let out = sync_mirror(&url, &mirror, &key, DEFAULT_MIRROR_MAX_SIZE).unwrap();
     assert_eq!((out.old_size, out.new_size), (0, 700));
     {
         let mut l = Log::open(&log).unwrap();
@@ -37,7 +37,7 @@ fn mirror_over_loopback_then_incrementally() {
             .unwrap();
         l.checkpoint(&signer()).unwrap();
     }
-    let out = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    let out = sync_mirror(&url, &mirror, &key, DEFAULT_MIRROR_MAX_SIZE).unwrap();
     assert_eq!((out.old_size, out.new_size), (700, 1000));
     // Level-0 tiles 2 (full) and 3 (partial), their bundles, and the level-1 partial tile.
     assert_eq!(out.fetched, 5);
@@ -52,16 +52,18 @@ fn mirror_over_loopback_then_incrementally() {
     assert_eq!(published(&log), published(&mirror));
     // Up to date: nothing fetched.
     assert_eq!(
-        sync(&url, &mirror, &key, DEFAULT_MAX_SIZE).unwrap().fetched,
+        sync_mirror(&url, &mirror, &key, DEFAULT_MIRROR_MAX_SIZE)
+            .unwrap()
+            .fetched,
         0
     );
     // Offline inclusion, with and without the index.
-    let r = verify_inclusion(&mirror, &key, &entry(777), None).unwrap();
+    let r = verify_mirror_inclusion(&mirror, &key, &entry(777), None).unwrap();
     assert_eq!((r.index, r.size), (777, 1000));
-    verify_inclusion(&mirror, &key, &entry(5), Some(5)).unwrap();
-    assert!(verify_inclusion(&mirror, &key, &entry(5), Some(6)).is_err());
+    verify_mirror_inclusion(&mirror, &key, &entry(5), Some(5)).unwrap();
+    assert!(verify_mirror_inclusion(&mirror, &key, &entry(5), Some(6)).is_err());
     assert!(matches!(
-        verify_inclusion(&mirror, &key, &entry(1000), None),
+        verify_mirror_inclusion(&mirror, &key, &entry(1000), None),
         Err(TlogError::NotInLog(_))
     ));
 }
@@ -95,14 +97,14 @@ fn hostile_remote_is_rejected_and_mirror_unchanged() {
     let small = tmp("h-small");
     build_log(&small, 100, 100);
     let key = signer().to_verifier_key();
-    sync(
+    sync_mirror(
         &Hostile {
             dir: small.clone(),
             tamper: Box::new(|_, b| b),
         },
         &mirror,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     )
     .unwrap();
     let before = snapshot(&mirror);
@@ -139,7 +141,7 @@ fn hostile_remote_is_rejected_and_mirror_unchanged() {
             "entry swapped",
             Box::new(|p, b| {
                 if p == "tile/entries/000" {
-                    let other = tlog::tiles::encode_bundle(
+                    let other = tlog::encode_bundle(
                         &(1..=256).map(|i| entry(i).to_bytes()).collect::<Vec<_>>(),
                     )
                     .unwrap();
@@ -172,21 +174,21 @@ fn hostile_remote_is_rejected_and_mirror_unchanged() {
         ),
     ];
     for (name, tamper) in cases {
-        let r = sync(
+        let r = sync_mirror(
             &Hostile {
                 dir: log.clone(),
                 tamper,
             },
             &mirror,
             &key,
-            DEFAULT_MAX_SIZE,
+            DEFAULT_MIRROR_MAX_SIZE,
         );
         assert!(r.is_err(), "{name} was accepted");
         assert!(r.unwrap_err().is_verification_failure(), "{name}");
         assert_eq!(snapshot(&mirror), before, "{name} changed the mirror");
     }
     // Budget on the size a checkpoint claims.
-    let r = sync(
+    let r = sync_mirror(
         &Hostile {
             dir: log.clone(),
             tamper: Box::new(|_, b| b),
@@ -200,63 +202,63 @@ fn hostile_remote_is_rejected_and_mirror_unchanged() {
 
     // A different tree from the same key: split view, at a larger and at the same size.
     let fork = tmp("h-fork");
-    tlog::writer::init(&fork, &signer()).unwrap();
+    tlog::init_log(&fork, &signer()).unwrap();
     {
         let mut l = Log::open(&fork).unwrap();
         l.append(&(1000..1300).map(entry).collect::<Vec<_>>())
             .unwrap();
         l.checkpoint(&signer()).unwrap();
     }
-    let r = sync(
+    let r = sync_mirror(
         &Hostile {
             dir: fork.clone(),
             tamper: Box::new(|_, b| b),
         },
         &mirror,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     );
     assert!(matches!(r, Err(TlogError::SplitView(_))), "{r:?}");
     let fork100 = tmp("h-fork100");
-    tlog::writer::init(&fork100, &signer()).unwrap();
+    tlog::init_log(&fork100, &signer()).unwrap();
     {
         let mut l = Log::open(&fork100).unwrap();
         l.append(&(1000..1100).map(entry).collect::<Vec<_>>())
             .unwrap();
         l.checkpoint(&signer()).unwrap();
     }
-    let r = sync(
+    let r = sync_mirror(
         &Hostile {
             dir: fork100,
             tamper: Box::new(|_, b| b),
         },
         &mirror,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     );
     assert!(matches!(r, Err(TlogError::SplitView(_))), "{r:?}");
     assert_eq!(snapshot(&mirror), before);
 
     // Rollback: mirror the big log, then be offered the small one.
-    sync(
+    sync_mirror(
         &Hostile {
             dir: log.clone(),
             tamper: Box::new(|_, b| b),
         },
         &mirror,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     )
     .unwrap();
     let after = snapshot(&mirror);
-    let r = sync(
+    let r = sync_mirror(
         &Hostile {
             dir: small,
             tamper: Box::new(|_, b| b),
         },
         &mirror,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     );
     assert!(
         matches!(
@@ -346,7 +348,7 @@ fn hostile_http_responses_are_rejected() {
     ];
     for (name, resp) in cases {
         let url = raw_server(resp);
-        let r = sync(&url, &mirror, &key, DEFAULT_MAX_SIZE);
+        let r = sync_mirror(&url, &mirror, &key, DEFAULT_MIRROR_MAX_SIZE);
         assert!(r.is_err(), "{name} accepted");
         assert!(snapshot(&mirror).is_empty(), "{name} wrote to the mirror");
     }
@@ -429,17 +431,17 @@ fn mirror_over_https_with_the_ca_then_refusals() {
         .unwrap()
         .with_ca_pem(ca.as_bytes())
         .unwrap();
-    let out = sync(&base, &mirror, &key, DEFAULT_MAX_SIZE).unwrap();
+    let out = sync_mirror(&base, &mirror, &key, DEFAULT_MIRROR_MAX_SIZE).unwrap();
     assert_eq!((out.old_size, out.new_size), (0, 300));
-    verify_inclusion(&mirror, &key, &entry(123), None).unwrap();
+    verify_mirror_inclusion(&mirror, &key, &entry(123), None).unwrap();
 
     // Without it (the Mozilla root set): unknown issuer, nothing written.
     let empty = tmp("tls-mirror-unknown");
-    let e = sync(
+    let e = sync_mirror(
         &BaseUrl::parse(&url).unwrap(),
         &empty,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     )
     .unwrap_err();
     let msg = e.to_string();
@@ -453,7 +455,13 @@ fn mirror_over_https_with_the_ca_then_refusals() {
         .unwrap()
         .with_ca_pem(ca.as_bytes())
         .unwrap();
-    let e = sync(&base, &tmp("tls-mirror-name"), &key, DEFAULT_MAX_SIZE).unwrap_err();
+    let e = sync_mirror(
+        &base,
+        &tmp("tls-mirror-name"),
+        &key,
+        DEFAULT_MIRROR_MAX_SIZE,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("does not name this host"), "{e}");
 
     // A CA file without certificates, or for a plain-http URL: refused.
@@ -558,7 +566,7 @@ fn a_trickling_server_hits_the_whole_request_deadline() {
     let m = mirror.clone();
     let start = Instant::now();
     let r = within(Duration::from_secs(10), move || {
-        sync(&url, &m, &key, DEFAULT_MAX_SIZE)
+        sync_mirror(&url, &m, &key, DEFAULT_MIRROR_MAX_SIZE)
     });
     let took = start.elapsed();
     let e = r.unwrap_err();
@@ -596,7 +604,7 @@ fn a_slow_server_hits_the_overall_deadline() {
     let m = mirror.clone();
     let start = Instant::now();
     let r = within(Duration::from_secs(10), move || {
-        sync(&url, &m, &key, DEFAULT_MAX_SIZE)
+        sync_mirror(&url, &m, &key, DEFAULT_MIRROR_MAX_SIZE)
     });
     let took = start.elapsed();
     let e = r.unwrap_err();
@@ -622,7 +630,7 @@ fn max_entry(i: u64) -> tlog::Entry {
             m.clone(),
         );
         match e {
-            Ok(e) if e.to_bytes().len() <= tlog::entry::MAX_ENTRY_LEN => meta = m,
+            Ok(e) if e.to_bytes().len() <= tlog::MAX_ENTRY_LEN => meta = m,
             _ => break,
         }
     }
@@ -636,8 +644,8 @@ fn forged_tile_and_bundle(width: usize) -> (Vec<u8>, Vec<u8>) {
     let entries: Vec<Vec<u8>> = (0..width as u64).map(|i| max_entry(i).to_bytes()).collect();
     let hashes: Vec<merkle::Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
     (
-        tlog::tiles::encode_hash_tile(&hashes),
-        tlog::tiles::encode_bundle(&entries).unwrap(),
+        tlog::encode_hash_tile(&hashes),
+        tlog::encode_bundle(&entries).unwrap(),
     )
 }
 
@@ -694,21 +702,21 @@ fn forged_tiles_are_named_and_nothing_is_written() {
     let partial = tmp("forge-partial");
     let small = tmp("forge-small");
     build_log(&small, 100, 100);
-    sync(
+    sync_mirror(
         &forging_server(&small, Vec::new()),
         &partial,
         &key,
-        DEFAULT_MAX_SIZE,
+        DEFAULT_MIRROR_MAX_SIZE,
     )
     .unwrap();
     for mirror in [&empty, &partial] {
         let before = snapshot(mirror);
         for (name, forged) in &cases {
-            let r = sync(
+            let r = sync_mirror(
                 &forging_server(&log, forged.clone()),
                 mirror,
                 &key,
-                DEFAULT_MAX_SIZE,
+                DEFAULT_MIRROR_MAX_SIZE,
             );
             let e = r.unwrap_err();
             assert!(e.is_verification_failure(), "{name}: {e}");
@@ -724,15 +732,15 @@ fn forged_tiles_are_named_and_nothing_is_written() {
             );
         }
         // The genuine log still mirrors.
-        let out = sync(
+        let out = sync_mirror(
             &forging_server(&log, Vec::new()),
             mirror,
             &key,
-            DEFAULT_MAX_SIZE,
+            DEFAULT_MIRROR_MAX_SIZE,
         )
         .unwrap();
         assert_eq!(out.new_size, 600);
-        verify_inclusion(mirror, &key, &entry(599), None).unwrap();
+        verify_mirror_inclusion(mirror, &key, &entry(599), None).unwrap();
     }
 }
 

@@ -14,8 +14,8 @@ use merkle::checkpoint::Checkpoint;
 use merkle::{leaf_hash, root_from_leaf_hashes, Hash};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tlog::mirror::{sync, Remote, DEFAULT_MAX_SIZE};
-use tlog::tiles::{encode_bundle, encode_hash_tile};
+use tlog::{encode_bundle, encode_hash_tile};
+use tlog::{sync_mirror, Remote, DEFAULT_MIRROR_MAX_SIZE};
 use tlog::{Entry, TlogError};
 
 /// Peak resident set size of this process, in bytes (Linux).
@@ -93,7 +93,13 @@ fn forged_maximal_bundles_keep_memory_bounded() {
     assert!(forger.bundle.len() > 4_000_000);
     drop(big);
     let mirror = tmp("memory-mirror");
-    let e = sync(&forger, &mirror, &s.to_verifier_key(), DEFAULT_MAX_SIZE).unwrap_err();
+    let e = sync_mirror(
+        &forger,
+        &mirror,
+        &s.to_verifier_key(),
+        DEFAULT_MIRROR_MAX_SIZE,
+    )
+    .unwrap_err();
     assert!(e.is_verification_failure(), "{e}");
     assert!(e.to_string().contains("tile/0/000"), "{e}");
     assert!(snapshot(&mirror).is_empty());

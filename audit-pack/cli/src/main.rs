@@ -312,7 +312,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             let log_signer = match &log_key {
                 Some(path) => Some(
-                    tlog::keys::load_signer(path)
+                    tlog::load_signer(path)
                         .map_err(|e| format!("log key {}: {e}", path.display()))?,
                 ),
                 None => None,

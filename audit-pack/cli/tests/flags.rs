@@ -838,7 +838,7 @@ fn probe_build(dir: &Path) {
     // A log: the pack carries a receipt that verifies with the log's key.
     let log_dir = dir.join("log");
     let log_signer = merkle::note::Signer::from_seed("example.com/flags", [0x4c; 32]).unwrap();
-    tlog::writer::init(&log_dir, &log_signer).unwrap();
+    tlog::init_log(&log_dir, &log_signer).unwrap();
     let log_key = dir.join("log.key");
     std::fs::write(
         &log_key,

@@ -68,7 +68,7 @@ pub(super) fn read_head<R: BufRead>(
     let index = head.pop().unwrap_or_default();
     let wanted = |path: &str, size: u64| {
         (path == CERTS_NAME && size <= limits.max_certs_size as u64)
-            || (path == RECEIPT_NAME && size <= tlog::receipt::MAX_RECEIPT as u64)
+            || (path == RECEIPT_NAME && size <= tlog::MAX_RECEIPT as u64)
             || (path == CONTROL_MAP_NAME && size <= limits.max_csv_size as u64)
     };
     let mut out = Head {
@@ -87,7 +87,7 @@ pub(super) fn read_head<R: BufRead>(
             if entry.path == CERTS_NAME && out.certs.is_none() && out.receipt.is_none() {
                 (&mut out.certs, limits.max_certs_size)
             } else if entry.path == RECEIPT_NAME && out.receipt.is_none() {
-                (&mut out.receipt, tlog::receipt::MAX_RECEIPT)
+                (&mut out.receipt, tlog::MAX_RECEIPT)
             } else {
                 out.first = Some(entry);
                 return Ok(out);

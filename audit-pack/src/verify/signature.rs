@@ -11,7 +11,7 @@ pub(super) fn check_receipt(
     root: &str,
     signature: &[u8],
 ) -> Outcome {
-    let receipt = tlog::receipt::Receipt::parse(receipt)
+    let receipt = tlog::Receipt::parse(receipt)
         .map_err(|e| format!("{RECEIPT_NAME} is not a log receipt: {e}"))?;
     let cp = receipt.open_checkpoint(key).map_err(|e| {
         format!(

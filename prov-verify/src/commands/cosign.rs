@@ -339,7 +339,7 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
         Some(lr) => request.with_log_receipt(lr.as_request()),
         None => request,
     };
-    let report = tlog::receipt::run_plugin_with_receipt(&ctx.plugin, &request)?;
+    let report = tlog::run_plugin_with_receipt(&ctx.plugin, &request)?;
     Ok(amend(report, ctx))
 }
 

@@ -14,8 +14,8 @@ use plugin_api::{
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tlog::entry::{Entry, EntryJson};
 use tlog::TlogError;
+use tlog::{Entry, EntryJson};
 
 const PLUGIN: &str = "tlog";
 /// Largest batch file, in bytes.
@@ -112,7 +112,7 @@ pub enum LogCommand {
         #[arg(long, value_name = "VKEY")]
         key: String,
         /// Refuse checkpoints larger than this many entries
-        #[arg(long, default_value_t = tlog::mirror::DEFAULT_MAX_SIZE)]
+        #[arg(long, default_value_t = tlog::DEFAULT_MIRROR_MAX_SIZE)]
         max_size: u64,
         /// Trust these PEM CA certificates for https instead of the built-in Mozilla set
         #[arg(long, value_name = "PEM")]
@@ -122,7 +122,7 @@ pub enum LogCommand {
         #[arg(long, value_name = "SECS", default_value_t = tlog::http::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
         request_timeout: u64,
         /// Time limit of the whole mirror run, in seconds
-        #[arg(long, value_name = "SECS", default_value_t = tlog::mirror::DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
+        #[arg(long, value_name = "SECS", default_value_t = tlog::DEFAULT_MIRROR_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
         timeout: u64,
     },
     /// Check offline that an entry is in a mirrored log
@@ -190,12 +190,12 @@ impl EntryArgs {
     }
 }
 
-/// The entry recording a detached manifest and signature (`tlog::receipt::manifest_digests`),
+/// The entry recording a detached manifest and signature (`tlog::manifest_digests`),
 /// named `--name` or the manifest's file name, with `--meta`.
 fn manifest_entry(args: &EntryArgs, manifest: &Path, signature: &Path) -> Result<Entry, CliError> {
     let m = crate::input::read_limited(manifest, crate::commands::x509::MAX_MANIFEST_BYTES)?;
     let sig = crate::input::read_small_file(signature)?;
-    let (root, digest) = tlog::receipt::manifest_digests(&m, &sig);
+    let (root, digest) = tlog::manifest_digests(&m, &sig);
     let name = match &args.name {
         Some(n) => n.clone(),
         None => manifest
@@ -257,7 +257,7 @@ pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
                 (None, Some(m), Some(sig)) => vec![manifest_entry(entry, m, sig)?],
                 _ => vec![entry.entry()?],
             };
-            let mut log = tlog::writer::Log::open(dir).map_err(tl)?;
+            let mut log = tlog::Log::open(dir).map_err(tl)?;
             let first = log.append(&entries).map_err(tl)?;
             let mut out = serde_json::json!({
                 "first_index": first,
@@ -272,19 +272,19 @@ pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
             Ok(Outcome::Data(out))
         }
         LogCommand::Checkpoint { dir, key } => {
-            let signer = tlog::keys::load_signer(key).map_err(tl)?;
-            let mut log = tlog::writer::Log::open(dir).map_err(tl)?;
+            let signer = tlog::load_signer(key).map_err(tl)?;
+            let mut log = tlog::Log::open(dir).map_err(tl)?;
             let integrated = log.pending();
             let (size, root) = log.checkpoint(&signer).map_err(tl)?;
             Ok(Outcome::Data(serde_json::json!({
                 "size": size,
                 "root": root.to_hex(),
                 "integrated": integrated,
-                "checkpoint": dir.join(tlog::writer::CHECKPOINT_FILE).display().to_string(),
+                "checkpoint": dir.join(tlog::CHECKPOINT_FILE).display().to_string(),
             })))
         }
         LogCommand::Receipt { dir, index, out } => {
-            let r = tlog::receipt::make_receipt(dir, *index).map_err(tl)?;
+            let r = tlog::make_receipt(dir, *index).map_err(tl)?;
             let json =
                 serde_json::to_value(r.to_json()).map_err(|e| CliError::Internal(e.to_string()))?;
             match out {
@@ -338,9 +338,9 @@ pub fn run(cmd: &LogCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
 
 fn init(dir: &Path, origin: &str, key: &Path) -> Result<Outcome, CliError> {
     let (signer, generated) = if key.exists() {
-        (tlog::keys::load_signer(key).map_err(tl)?, false)
+        (tlog::load_signer(key).map_err(tl)?, false)
     } else {
-        (tlog::keys::generate(key, origin).map_err(tl)?, true)
+        (tlog::generate_key(key, origin).map_err(tl)?, true)
     };
     if signer.name() != origin {
         return Err(CliError::Usage(format!(
@@ -349,19 +349,19 @@ fn init(dir: &Path, origin: &str, key: &Path) -> Result<Outcome, CliError> {
             signer.name()
         )));
     }
-    let config = tlog::writer::init(dir, &signer).map_err(tl)?;
+    let config = tlog::init_log(dir, &signer).map_err(tl)?;
     Ok(Outcome::Data(serde_json::json!({
         "dir": dir.display().to_string(),
         "origin": config.origin,
         "vkey": config.vkey,
         "key": key.display().to_string(),
         "key_generated": generated,
-        "public_key": if generated { Some(tlog::keys::public_key_path(key).display().to_string()) } else { None },
+        "public_key": if generated { Some(tlog::public_key_path(key).display().to_string()) } else { None },
     })))
 }
 
 fn read_batch(file: &Path) -> Result<Vec<Entry>, CliError> {
-    let bytes = tlog::fsio::read_limited(file, MAX_BATCH_FILE)
+    let bytes = tlog::read_limited(file, MAX_BATCH_FILE)
         .map_err(tl)?
         .ok_or_else(|| CliError::Usage(format!("{}: no such file", file.display())))?;
     let mut out = Vec::new();
@@ -397,7 +397,7 @@ fn read_batch(file: &Path) -> Result<Vec<Entry>, CliError> {
 
 /// `log verify-receipt`: an adapter over the `tlog` plugin ([`tlog::TlogReceiptPlugin`]).
 fn verify_receipt(key: &str, file: &Path) -> Result<Outcome, CliError> {
-    let key = tlog::keys::verifier_key_text(key).map_err(|e| CliError::malformed("--key", e))?;
+    let key = tlog::verifier_key_text(key).map_err(|e| CliError::malformed("--key", e))?;
     let bytes = crate::input::read_small_file(file)?;
     let roots = TrustRoots::new().with(TrustRoot::new(
         TrustRootKind::NoteVerifierKey,
@@ -409,7 +409,10 @@ fn verify_receipt(key: &str, file: &Path) -> Result<Outcome, CliError> {
     let time = crate::commands::now()?;
     let req = VerifyRequest::new(Subject::Bytes(&bytes), Signature::new(b""), &roots, time)
         .with_subject_name(&name);
-    Ok(Outcome::Report(run_plugin(&tlog::TlogReceiptPlugin, &req)?))
+    Ok(Outcome::Report(run_plugin(
+        &tlog::TlogReceiptPlugin::default(),
+        &req,
+    )?))
 }
 
 fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, CliError> {
@@ -421,7 +424,7 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
             "--listen {addr} is not a loopback address; pass --allow-non-loopback to publish on the network"
         )));
     }
-    if !dir.join(tlog::writer::CHECKPOINT_FILE).is_file() {
+    if !dir.join(tlog::CHECKPOINT_FILE).is_file() {
         return Err(CliError::Usage(format!(
             "{}: no checkpoint to serve",
             dir.display()
@@ -430,8 +433,8 @@ fn serve(dir: &Path, listen: &str, allow_non_loopback: bool) -> Result<Outcome, 
     // A log (not a mirror) is recovered first: after a power failure its tiles and checkpoint
     // file are rebuilt from the journal before anything is served. A running writer holds the
     // lock and recovered it when it opened.
-    if dir.join(tlog::writer::CONFIG_FILE).is_file() {
-        match tlog::writer::Log::open(dir) {
+    if dir.join(tlog::CONFIG_FILE).is_file() {
+        match tlog::Log::open(dir) {
             Ok(log) => drop(log),
             Err(TlogError::Locked { .. }) => {}
             Err(e) => return Err(tl(e)),
@@ -468,7 +471,7 @@ fn mirror(
     ca_file: Option<&Path>,
     limits: MirrorLimits,
 ) -> Result<Outcome, CliError> {
-    let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
+    let key = tlog::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
     let mut base = tlog::http::BaseUrl::parse(url)
         .map_err(|e| CliError::malformed("--url", e))?
         .with_request_timeout(limits.request_timeout);
@@ -481,8 +484,8 @@ fn mirror(
     // The overall clock starts with the first request.
     let base = base.with_overall_timeout(limits.timeout);
     let b = Report::builder(PLUGIN).subject(format!("mirror of {url} in {}", dir.display()));
-    let id = "tlog.mirror.sync";
-    let report = match tlog::mirror::sync(&base, dir, &key, limits.max_size) {
+    let id = tlog::checks::MIRROR_SYNC;
+    let report = match tlog::sync_mirror(&base, dir, &key, limits.max_size) {
         Ok(o) => b
             .pass(
                 id,
@@ -501,9 +504,9 @@ fn mirror(
             .finish(),
         Err(e) if e.is_verification_failure() => {
             let kind = match e {
-                TlogError::Rollback { .. } => "tlog.mirror.rollback",
-                TlogError::SplitView(_) => "tlog.mirror.split-view",
-                _ => "tlog.mirror.remote",
+                TlogError::Rollback { .. } => tlog::checks::MIRROR_ROLLBACK,
+                TlogError::SplitView(_) => tlog::checks::MIRROR_SPLIT_VIEW,
+                _ => tlog::checks::MIRROR_REMOTE,
             };
             b.fail(kind, format!("{e}; the mirror is unchanged"))
                 .finish()
@@ -523,13 +526,13 @@ fn verify_inclusion(
     entry: &Entry,
     index: Option<u64>,
 ) -> Result<Outcome, CliError> {
-    let key = tlog::keys::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
+    let key = tlog::parse_verifier_key(key).map_err(|e| CliError::malformed("--key", e))?;
     let leaf: Hash = entry.leaf_hash();
     let b = Report::builder(PLUGIN)
         .subject(format!("{} in mirror {}", entry.name(), dir.display()))
         .output("leaf_hash", leaf.to_hex());
-    let id = "tlog.mirror.inclusion";
-    let report = match tlog::mirror::verify_inclusion(dir, &key, entry, index) {
+    let id = tlog::checks::MIRROR_INCLUSION;
+    let report = match tlog::verify_mirror_inclusion(dir, &key, entry, index) {
         Ok(r) => b
             .pass(
                 id,
@@ -591,7 +594,7 @@ mod tests {
         let url = trickling_server();
         let dir = std::env::temp_dir().join(format!("pv-log-mirror-slow-{}", std::process::id()));
         let limits = MirrorLimits {
-            max_size: tlog::mirror::DEFAULT_MAX_SIZE,
+            max_size: tlog::DEFAULT_MIRROR_MAX_SIZE,
             request_timeout: Duration::from_secs(1),
             timeout: Duration::from_secs(3600),
         };

@@ -195,7 +195,7 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
     if let Some(r) = &receipt {
         request = request.with_log_receipt(r.as_request());
     }
-    let report = tlog::receipt::run_plugin_with_receipt(&X509Plugin::default(), &request)?;
+    let report = tlog::run_plugin_with_receipt(&X509Plugin::default(), &request)?;
     Ok(Outcome::Report(report))
 }
 
@@ -273,9 +273,8 @@ pub(crate) fn log_receipt_inputs(
     let (Some(path), Some(key)) = (receipt, key) else {
         return Ok(None);
     };
-    let key =
-        tlog::keys::verifier_key_text(key).map_err(|e| CliError::malformed("--log-key", e))?;
-    let receipt = crate::input::read_limited(path, tlog::receipt::MAX_RECEIPT as u64)?;
+    let key = tlog::verifier_key_text(key).map_err(|e| CliError::malformed("--log-key", e))?;
+    let receipt = crate::input::read_limited(path, tlog::MAX_RECEIPT as u64)?;
     Ok(Some(ReceiptInputs {
         receipt_name: format!("--log-receipt {}", path.display()),
         receipt,

@@ -58,8 +58,8 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// A log of `n` entries with a checkpoint every `every`.
 pub fn build_log(dir: &Path, n: u64, every: u64) {
     let s = signer();
-    tlog::writer::init(dir, &s).unwrap();
-    let mut log = tlog::writer::Log::open(dir).unwrap();
+    tlog::init_log(dir, &s).unwrap();
+    let mut log = tlog::Log::open(dir).unwrap();
     let mut i = 0;
     while i < n {
         let end = (i + every).min(n);

@@ -154,7 +154,7 @@ pub(super) fn execute(
         at = plan.time.unix_seconds(),
         "running plugin"
     );
-    let report = tlog::receipt::run_plugin_with_receipt(plugin.as_ref(), &req)?;
+    let report = tlog::run_plugin_with_receipt(plugin.as_ref(), &req)?;
     Ok(match &root_source {
         Some(source) => crate::commands::cosign::embedded_root_warning(report, source, plan.time),
         None => report,

@@ -41,22 +41,28 @@
 //! fsync) by one starting at the published size with the checkpoint record and the entries not
 //! yet integrated. Tiles of older sizes are never deleted, so a reader that read the previous
 //! checkpoint still finds its tiles while the writer runs.
+//!
+//! The code: [`config`] creates a log and reads `log.json` and the published checkpoint,
+//! [`journal`] encodes and reads the journal, [`tree`] holds the rightmost tiles of the tree and
+//! integrates entries into tiles; this module is the writer itself ([`Log`]: open and recover,
+//! append, publish a checkpoint, restart the journal).
 
-use crate::entry::{Entry, MAX_ENTRY_LEN};
+use crate::entry::Entry;
 use crate::fsio::{publish_staged, read_limited, stage, sync_paths, write_immutable, Durable};
-use crate::proof::{DirTiles, TileSource};
-use crate::tiles::{
-    encode_bundle, encode_hash_tile, parse_bundle, root_from_partials, MAX_BUNDLE, WIDTH,
-};
 use crate::TlogError;
 use merkle::checkpoint::Checkpoint;
 use merkle::note::{Signer, VerifierKey};
-use merkle::tiles::{tiles_for_size, TileLevel, TilePath, TILE_WIDTH};
-use merkle::{leaf_hash, root_from_leaf_hashes, Hash, HASH_LEN};
-use serde::{Deserialize, Serialize};
+use merkle::{leaf_hash, Hash};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod config;
+mod journal;
+mod tree;
+
+pub use config::{init, read_checkpoint, read_config, Config};
+use journal::{checkpoint_record, journal_append, pending_header, pending_record, read_journal};
+use tree::{tiles_since, TreeState};
 
 /// Acknowledged entries: canonical bytes and leaf hash.
 type PendingRecords = Vec<(Vec<u8>, Hash)>;
@@ -73,29 +79,8 @@ pub const LOCK_FILE: &str = "lock";
 pub const MAX_CHECKPOINT: usize = 64 * 1024;
 /// The most entries waiting for a checkpoint.
 pub const MAX_PENDING: usize = 1 << 20;
-const PENDING_MAGIC: &[u8; 16] = b"tlog-pending-v2\n";
-/// The first journal version: entry records only.
-const PENDING_MAGIC_V1: &[u8; 16] = b"tlog-pending-v1\n";
-/// The length prefix marking a checkpoint record (entries are at most 16 KiB).
-const CHECKPOINT_MARK: u16 = 0xFFFF;
 /// `pending` is restarted once it holds this many integrated records.
 const PENDING_RESET: u64 = 1 << 16;
-const MAX_CONFIG: usize = 16 * 1024;
-
-/// `log.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// The checkpoint origin line (also the key name).
-    pub origin: String,
-    /// The verifier key of the log's signing key.
-    pub vkey: String,
-}
-
-fn tile(level: TileLevel, index: u64, width: usize) -> Result<TilePath, TlogError> {
-    let w = u16::try_from(width).unwrap_or(TILE_WIDTH);
-    TilePath::new(level, index, w).map_err(|e| TlogError::Input(e.to_string()))
-}
 
 fn sign_checkpoint(signer: &Signer, size: u64, root: Hash) -> Result<String, TlogError> {
     let body = Checkpoint {
@@ -106,330 +91,6 @@ fn sign_checkpoint(signer: &Signer, size: u64, root: Hash) -> Result<String, Tlo
     }
     .to_body()?;
     Ok(signer.sign_note(&body)?)
-}
-
-fn pending_header(base: u64) -> Vec<u8> {
-    let mut v = PENDING_MAGIC.to_vec();
-    v.extend_from_slice(&base.to_be_bytes());
-    v
-}
-
-fn checkpoint_record(note: &[u8], out: &mut Vec<u8>) -> Result<(), TlogError> {
-    let len = u16::try_from(note.len())
-        .ok()
-        .filter(|&l| l < CHECKPOINT_MARK)
-        .ok_or_else(|| TlogError::Input("signed checkpoint too long for the journal".into()))?;
-    out.extend_from_slice(&CHECKPOINT_MARK.to_be_bytes());
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(note);
-    out.extend_from_slice(leaf_hash(note).as_bytes());
-    Ok(())
-}
-
-fn pending_record(bytes: &[u8], hash: &Hash, out: &mut Vec<u8>) -> Result<(), TlogError> {
-    let len = u16::try_from(bytes.len()).map_err(|_| TlogError::Entry("entry too long".into()))?;
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(bytes);
-    out.extend_from_slice(hash.as_bytes());
-    Ok(())
-}
-
-/// Creates a log in `dir` (which must not hold one) for `signer`, whose key name is the origin,
-/// and publishes the signed checkpoint of the empty tree.
-pub fn init(dir: &Path, signer: &Signer) -> Result<Config, TlogError> {
-    let config_path = dir.join(CONFIG_FILE);
-    if config_path.exists() {
-        return Err(TlogError::Input(format!(
-            "{} already exists: the directory already holds a log",
-            config_path.display()
-        )));
-    }
-    let config = Config {
-        origin: signer.name().to_owned(),
-        vkey: signer.verifier_key(),
-    };
-    let json = serde_json::to_vec_pretty(&config).map_err(|e| TlogError::Input(e.to_string()))?;
-    let note = sign_checkpoint(signer, 0, merkle::empty_root())?;
-    let mut journal = pending_header(0);
-    checkpoint_record(note.as_bytes(), &mut journal)?;
-    let mut d = Durable::new();
-    d.put(&dir.join(PENDING_FILE), &journal)?;
-    d.put(&dir.join(CHECKPOINT_FILE), note.as_bytes())?;
-    d.put(&config_path, &json)?;
-    d.commit()?;
-    Ok(config)
-}
-
-/// Reads `log.json`.
-pub fn read_config(dir: &Path) -> Result<(Config, VerifierKey), TlogError> {
-    let path = dir.join(CONFIG_FILE);
-    let bytes = read_limited(&path, MAX_CONFIG)?
-        .ok_or_else(|| TlogError::Input(format!("{}: no log here (missing)", path.display())))?;
-    let config: Config = plugin_api::json::from_slice(&bytes)
-        .map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
-    let vkey =
-        VerifierKey::parse(&config.vkey).map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
-    if vkey.name() != config.origin {
-        return Err(TlogError::corrupt(
-            &path,
-            "key name differs from the origin",
-        ));
-    }
-    Ok((config, vkey))
-}
-
-/// Reads and verifies the checkpoint in `dir` with `vkey` (origin = key name). `None` if absent.
-pub fn read_checkpoint(
-    dir: &Path,
-    vkey: &VerifierKey,
-) -> Result<Option<(Checkpoint, Vec<u8>)>, TlogError> {
-    let path = dir.join(CHECKPOINT_FILE);
-    let Some(bytes) = read_limited(&path, MAX_CHECKPOINT)? else {
-        return Ok(None);
-    };
-    let cp = merkle::checkpoint::open(&bytes, std::slice::from_ref(vkey), Some(vkey.name()))
-        .map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
-    Ok(Some((cp.into_checkpoint(), bytes)))
-}
-
-/// The rightmost (partial) tile contents of a tree: what integration needs to go on.
-#[derive(Debug, Clone, Default)]
-struct TreeState {
-    size: u64,
-    /// Hashes after the last full tile, per level.
-    levels: Vec<Vec<Hash>>,
-    /// Entries after the last full bundle.
-    bundle: Vec<Vec<u8>>,
-}
-
-impl TreeState {
-    /// Reads the partial tiles and bundle of a tree of `size` leaves from `dir`.
-    fn read(dir: &Path, size: u64) -> Result<Self, TlogError> {
-        let mut tiles = DirTiles::new(dir);
-        let mut levels = Vec::new();
-        for lt in tiles_for_size(size) {
-            levels.push(match lt.partial {
-                Some(p) => tiles.hashes(p)?,
-                None => Vec::new(),
-            });
-        }
-        let in_bundle = (size % WIDTH as u64) as usize;
-        let mut bundle = Vec::new();
-        if in_bundle > 0 {
-            let p = tile(TileLevel::Entries, size >> 8, in_bundle)?;
-            let path = dir.join(p.to_string());
-            let bytes = read_limited(&path, MAX_BUNDLE)?
-                .ok_or_else(|| TlogError::corrupt(&path, "entry bundle is missing"))?;
-            bundle = parse_bundle(&bytes, p.width())
-                .map_err(|r| TlogError::corrupt(&path, r))?
-                .into_iter()
-                .map(<[u8]>::to_vec)
-                .collect();
-        }
-        Ok(TreeState {
-            size,
-            levels,
-            bundle,
-        })
-    }
-
-    fn root(&self) -> Result<Hash, String> {
-        root_from_partials(self.size, &self.levels)
-    }
-
-    /// Adds `records` (entry bytes, leaf hash) and returns the tiles to write: every full tile
-    /// completed on the way, then the partial tiles of the new size.
-    fn integrate<'a>(
-        &mut self,
-        records: impl Iterator<Item = &'a (Vec<u8>, Hash)>,
-    ) -> Result<Vec<(TilePath, Vec<u8>)>, TlogError> {
-        let mut out = Vec::new();
-        let mut n = self.size;
-        for (bytes, hash) in records {
-            self.bundle.push(bytes.clone());
-            if self.bundle.len() == WIDTH {
-                out.push((
-                    tile(TileLevel::Entries, n >> 8, WIDTH)?,
-                    encode_bundle(&self.bundle)?,
-                ));
-                self.bundle.clear();
-            }
-            let mut h = *hash;
-            let mut level = 0usize;
-            loop {
-                if self.levels.len() <= level {
-                    self.levels.push(Vec::new());
-                }
-                let Some(hashes) = self.levels.get_mut(level) else {
-                    break;
-                };
-                hashes.push(h);
-                if hashes.len() < WIDTH {
-                    break;
-                }
-                let shift = 8 * (level as u32 + 1);
-                let index = (n.saturating_add(1))
-                    .checked_shr(shift)
-                    .unwrap_or(0)
-                    .saturating_sub(1);
-                let lvl = u8::try_from(level).map_err(|_| TlogError::Input("level".into()))?;
-                out.push((
-                    tile(TileLevel::Level(lvl), index, WIDTH)?,
-                    encode_hash_tile(hashes),
-                ));
-                h = root_from_leaf_hashes(hashes);
-                hashes.clear();
-                level += 1;
-            }
-            n += 1;
-        }
-        for (level, hashes) in self.levels.iter().enumerate() {
-            if !hashes.is_empty() {
-                let lvl = u8::try_from(level).map_err(|_| TlogError::Input("level".into()))?;
-                let index = n.checked_shr(8 * (level as u32 + 1)).unwrap_or(0);
-                out.push((
-                    tile(TileLevel::Level(lvl), index, hashes.len())?,
-                    encode_hash_tile(hashes),
-                ));
-            }
-        }
-        if !self.bundle.is_empty() {
-            out.push((
-                tile(TileLevel::Entries, n >> 8, self.bundle.len())?,
-                encode_bundle(&self.bundle)?,
-            ));
-        }
-        while self.levels.last().is_some_and(Vec::is_empty)
-            && self.levels.len() > tiles_for_size(n).len()
-        {
-            self.levels.pop();
-        }
-        self.size = n;
-        Ok(out)
-    }
-}
-
-/// The tiles a tree of `size` leaves needs that were not needed at `base`: the full tiles
-/// (hash tiles of every level and entry bundles) completed in `(base, size]` and the partial
-/// tiles of `size`.
-fn tiles_since(base: u64, size: u64) -> Result<Vec<TilePath>, TlogError> {
-    let mut out = Vec::new();
-    let width = WIDTH as u64;
-    for i in (base >> 8)..(size >> 8) {
-        out.push(tile(TileLevel::Entries, i, WIDTH)?);
-    }
-    if !size.is_multiple_of(width) {
-        out.push(tile(
-            TileLevel::Entries,
-            size >> 8,
-            (size % width) as usize,
-        )?);
-    }
-    for lt in tiles_for_size(size) {
-        let shift = 8 * (u32::from(lt.level) + 1);
-        for i in base.checked_shr(shift).unwrap_or(0)..lt.full_tiles {
-            out.push(tile(TileLevel::Level(lt.level), i, WIDTH)?);
-        }
-        out.extend(lt.partial);
-    }
-    Ok(out)
-}
-
-/// The journal as read from disk.
-#[derive(Debug, Default)]
-struct Journal {
-    /// Version 1 (no checkpoint records).
-    legacy: bool,
-    /// The tree size the first entry record gets.
-    base: u64,
-    records: PendingRecords,
-    /// The last checkpoint record: how many entry records precede it, the note, its body.
-    checkpoint: Option<(usize, Vec<u8>, Checkpoint)>,
-    /// A torn or damaged tail was dropped.
-    torn: bool,
-}
-
-/// Reads the journal, dropping a torn tail; checkpoint records must verify with `vkey` and cover
-/// exactly the entry records before them.
-fn read_journal(dir: &Path, vkey: &VerifierKey) -> Result<Journal, TlogError> {
-    let path = dir.join(PENDING_FILE);
-    let data = std::fs::read(&path).map_err(|e| TlogError::io(&path, e))?;
-    let (header, mut rest) = data
-        .split_at_checked(PENDING_MAGIC.len() + 8)
-        .ok_or_else(|| TlogError::corrupt(&path, "shorter than its header"))?;
-    let (magic, base) = header.split_at(PENDING_MAGIC.len());
-    let legacy = magic == PENDING_MAGIC_V1;
-    if magic != PENDING_MAGIC && !legacy {
-        return Err(TlogError::corrupt(&path, "bad magic"));
-    }
-    let base = u64::from_be_bytes(
-        <[u8; 8]>::try_from(base).map_err(|_| TlogError::corrupt(&path, "header"))?,
-    );
-    let mut j = Journal {
-        legacy,
-        base,
-        ..Journal::default()
-    };
-    while !rest.is_empty() {
-        let Some((len, tail)) = rest.split_first_chunk::<2>() else {
-            j.torn = true;
-            break;
-        };
-        let mut len = u16::from_be_bytes(*len);
-        let mut tail = tail;
-        let is_checkpoint = len == CHECKPOINT_MARK && !legacy;
-        if is_checkpoint {
-            let Some((l, t)) = tail.split_first_chunk::<2>() else {
-                j.torn = true;
-                break;
-            };
-            len = u16::from_be_bytes(*l);
-            tail = t;
-        }
-        let len = usize::from(len);
-        let Some((bytes, tail)) = tail.split_at_checked(len) else {
-            j.torn = true;
-            break;
-        };
-        let Some((hash, tail)) = tail.split_at_checked(HASH_LEN) else {
-            j.torn = true;
-            break;
-        };
-        let hash = Hash::from_slice(hash).map_err(|e| TlogError::corrupt(&path, e.to_string()))?;
-        if leaf_hash(bytes) != hash || (!is_checkpoint && len > MAX_ENTRY_LEN) {
-            j.torn = true;
-            break;
-        }
-        if is_checkpoint {
-            // The checksum matched, so this is what the writer wrote: a bad signature or size
-            // is damage, not a torn write.
-            let cp = merkle::checkpoint::open(bytes, std::slice::from_ref(vkey), Some(vkey.name()))
-                .map_err(|e| TlogError::corrupt(&path, format!("checkpoint record: {e}")))?
-                .into_checkpoint();
-            let covered = base.saturating_add(j.records.len() as u64);
-            if cp.size != covered {
-                return Err(TlogError::corrupt(
-                    &path,
-                    format!(
-                        "checkpoint record of size {} after entry {covered}",
-                        cp.size
-                    ),
-                ));
-            }
-            j.checkpoint = Some((j.records.len(), bytes.to_vec(), cp));
-        } else {
-            j.records.push((bytes.to_vec(), hash));
-        }
-        rest = tail;
-    }
-    Ok(j)
-}
-
-/// Appends `buf` to the journal file and fdatasyncs it.
-fn journal_append(file: &mut File, dir: &Path, buf: &[u8]) -> Result<(), TlogError> {
-    file.write_all(buf)
-        .and_then(|()| file.sync_data())
-        .map_err(|e| TlogError::io(dir.join(PENDING_FILE), e))
 }
 
 /// The writable log. Holds the writer lock until dropped.
@@ -676,7 +337,7 @@ impl Log {
         }
         let mut state = self.state.clone();
         let tiles = state.integrate(self.pending.iter().chain(new.iter()))?;
-        let root = state.root().map_err(TlogError::Input)?;
+        let root = state.root().map_err(|e| TlogError::Input(e.to_string()))?;
         let note = sign_checkpoint(signer, state.size, root)?;
         checkpoint_record(note.as_bytes(), &mut buf)?;
         // While the journal record is written and fdatasynced (the checkpoint is published
