@@ -224,7 +224,7 @@ pub fn check_body(
                 .map_err(|e| {
                     TlogError::Malformed(format!("entry payload hash is not base64: {e}"))
                 })?;
-            if d != Sha256::digest(payload).as_slice() {
+            if d[..] != Sha256::digest(payload)[..] {
                 return Err(TlogError::Mismatch(
                     "entry records a different DSSE payload".into(),
                 ));
