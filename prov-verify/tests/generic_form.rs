@@ -1,6 +1,7 @@
 //! Every golden case of a dedicated verify subcommand (`x509 verify`, `cosign verify-blob`,
 //! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`,
-//! `merkle verify-inclusion`, `merkle verify-consistency`) that
+//! `merkle verify-inclusion`, `merkle verify-consistency`, `audit-pack verify` with Ed25519
+//! keys) that
 //! ends in a verdict (exit 0 or 1) is run again through the generic form, `prov-verify verify
 //! --plugin NAME ...`: the report (stdout) and the exit status must be byte-identical. Cases
 //! whose inputs the generic form takes from elsewhere are listed with the reason and counted;
@@ -201,6 +202,32 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                     "--origin" => out.extend(["--certificate-identity".into(), value(i)]),
                     other if other.starts_with("--") => {
                         return Err(format!("flag {other} not translated"))
+                    }
+                    other => {
+                        out.extend(["--manifest".into(), other.to_owned()]);
+                        i += 1;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+        }
+        ["audit-pack", "verify"] => {
+            out.extend(["--plugin".into(), "audit-pack".into()]);
+            while i < args.len() {
+                match args[i].as_str() {
+                    "--key" => out.extend([
+                        "--root".into(),
+                        format!("note-verifier-key={}", value(i)),
+                    ]),
+                    "--manifest-key" => out.extend([
+                        "--root".into(),
+                        format!("manifest-signer-key={}", value(i)),
+                    ]),
+                    other if other.starts_with("--") => {
+                        return Err(format!(
+                            "{other}: X.509, Sigstore and log trust, and spot checks, are the dedicated command's"
+                        ))
                     }
                     other => {
                         out.extend(["--manifest".into(), other.to_owned()]);
