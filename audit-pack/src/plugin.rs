@@ -1,19 +1,40 @@
 //! `audit-pack` as a `plugin_api::Plugin`, for callers that drive every verifier the same way.
 //!
-//! The request's subject is the pack (`Subject::Bytes`); its trust roots must include at least
-//! one C2SP note verifier key (`TrustRootKind::NoteVerifierKey`), the index-signing key; keys
-//! of kind `TrustRootKind::ManifestSignerKey` are manifest signers' keys (the
-//! `--manifest-key` of the command line), never index keys. A key that does not parse is an
-//! input error. The request's signature must be empty (the index signature travels inside the
-//! pack): a non-empty one is refused with an error, never ignored.
+//! The request's subject is the pack (`Subject::Bytes`); the request's signature must be
+//! empty (the index signature travels inside the pack). The trust roots map to the flags of
+//! `audit-pack verify`:
+//!
+//! | trust root / request field | flag | meaning |
+//! |---|---|---|
+//! | `note-verifier-key` | `--key` | an Ed25519 index-signing key |
+//! | `x509-certificate` | `--trust-root` | a pinned root for an X.509-signed index (validated at the pack date) |
+//! | revocation lists | `--crl` | CRLs for the X.509 signer's path |
+//! | policy `require-revocation` | `--require-crl` | a current CRL for every certificate of that path |
+//! | `manifest-signer-key` | `--manifest-key` | an Ed25519 manifest signer's key |
+//! | `sigstore-trusted-root` | `--manifest-sigstore-trusted-root` | the trusted root for Sigstore manifest bundles |
+//! | `public-key` | `--manifest-sigstore-key` | the key of key-signed Sigstore manifest bundles |
+//! | policy `identity[-regexp]`, `issuer[-regexp]` | `--manifest-identity[-regexp]`, `--manifest-issuer[-regexp]` | the expected signer of keyless Sigstore manifest bundles |
+//! | `log-key` | `--log-key` | the transparency log whose receipt (`index.receipt.json`) the pack must carry |
+//!
+//! Index keys and X.509 roots are exclusive; CRLs and `require-revocation` need X.509 roots;
+//! a Sigstore key or identity needs a Sigstore trusted root. Whatever cannot apply is refused,
+//! never ignored. CMS manifest roots (`--manifest-trust-root`) and spot checks are the
+//! dedicated command's: a pack holding CMS manifest pairs does not verify through the plugin
+//! (the manifest check is skipped, which fails the report), and neither does a pack carrying
+//! a log receipt when no `log-key` is given.
 
 use crate::limits::Limits;
+use crate::signer::{parse_certificates_within, IndexTrust, X509Trust};
+use crate::sigstore::{SignerFlags, SigstoreTrust};
 use crate::verify::{verify_trusted, Trust, PLUGIN};
 use merkle::note::VerifierKey;
 use plugin_api::{
     Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
     VerifyRequest,
 };
+
+/// Most CRLs read from one revocation input.
+const MAX_CRLS_PER_INPUT: usize = 16;
 
 /// The audit-pack verifier, with its budgets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,12 +53,22 @@ impl Plugin for AuditPackPlugin {
             signature: "none (the index signature travels inside the pack)",
             trust_roots: &[
                 TrustRootKind::NoteVerifierKey,
+                TrustRootKind::X509Certificate,
                 TrustRootKind::ManifestSignerKey,
+                TrustRootKind::SigstoreTrustedRoot,
+                TrustRootKind::PublicKey,
+                TrustRootKind::LogKey,
             ],
             media_types: &[],
-            policy: &[],
+            policy: &[
+                "identity",
+                "identity-regexp",
+                "issuer",
+                "issuer-regexp",
+                "require-revocation",
+            ],
             certificates: false,
-            revocation: false,
+            revocation: true,
             insecure: &[],
             uses_signature: false,
             uses_cache: false,
@@ -55,27 +86,125 @@ impl Plugin for AuditPackPlugin {
                 )
                 .finish());
         };
-        let mut keys = Vec::new();
-        let mut manifest_keys = Vec::new();
-        for root in req.trust_roots().iter() {
-            let parsed = std::str::from_utf8(root.bytes())
+        let note_key = |root: &plugin_api::TrustRoot| {
+            std::str::from_utf8(root.bytes())
                 .map_err(|e| e.to_string())
                 .and_then(|text| VerifierKey::parse(text.trim()).map_err(|e| e.to_string()))
-                .map_err(|e| InputError::malformed(root.name(), e))?;
-            match root.kind() {
-                TrustRootKind::ManifestSignerKey => manifest_keys.push(parsed),
-                _ => keys.push(parsed),
-            }
+                .map_err(|e| Error::from(InputError::malformed(root.name(), e)))
+        };
+        let roots = req.trust_roots();
+        let keys = roots
+            .of_kind(TrustRootKind::NoteVerifierKey)
+            .map(note_key)
+            .collect::<Result<Vec<_>, _>>()?;
+        let manifest_keys = roots
+            .of_kind(TrustRootKind::ManifestSignerKey)
+            .map(note_key)
+            .collect::<Result<Vec<_>, _>>()?;
+        let log_keys = roots
+            .of_kind(TrustRootKind::LogKey)
+            .map(note_key)
+            .collect::<Result<Vec<_>, _>>()?;
+        if log_keys.len() > 1 {
+            return Err(InputError::malformed(
+                "trust roots",
+                "at most one log-key (the log whose receipt the pack carries)",
+            )
+            .into());
         }
-        if keys.is_empty() {
-            return Ok(b
-                .fail(
-                    "audit-pack.index.signature",
-                    "no usable note verifier key among the trust roots",
+        let mut x509 = X509Trust {
+            roots: Vec::new(),
+            crls: Vec::new(),
+            require_crl: req.policy().requires_revocation(),
+            at: None,
+        };
+        for root in roots.of_kind(TrustRootKind::X509Certificate) {
+            let certs = parse_certificates_within(root.bytes(), &self.limits)
+                .map_err(|e| InputError::malformed(root.name(), e.to_string()))?;
+            x509.roots.extend(certs);
+        }
+        for crl in req.revocation() {
+            let crls = plugin_x509::crls_from_pem_or_der(crl.bytes(), MAX_CRLS_PER_INPUT)
+                .map_err(|e| InputError::malformed(crl.name(), e.to_string()))?;
+            x509.crls.extend(crls);
+        }
+        let index = match (keys.is_empty(), x509.roots.is_empty()) {
+            (false, false) => {
+                return Err(InputError::malformed(
+                    "trust roots",
+                    "give note verifier keys (an Ed25519-signed index) or x509-certificate roots (an X.509-signed index), not both",
                 )
-                .finish());
+                .into())
+            }
+            (true, true) => {
+                return Ok(b
+                    .fail(
+                        "audit-pack.index.signature",
+                        "no usable note verifier key or X.509 root among the trust roots",
+                    )
+                    .finish())
+            }
+            (false, true) => IndexTrust::Keys(&keys),
+            (true, false) => IndexTrust::X509(&x509),
+        };
+        if x509.roots.is_empty() && (!x509.crls.is_empty() || x509.require_crl) {
+            return Err(InputError::malformed(
+                "revocation",
+                "CRLs and require-revocation apply to an X.509-signed index: give its x509-certificate roots",
+            )
+            .into());
         }
-        let trust = Trust::keys(&keys).with_manifest_keys(&manifest_keys);
+        let manifest_sigstore = sigstore_trust(req)?;
+        let trust = Trust {
+            index,
+            manifest_keys: &manifest_keys,
+            log_key: log_keys.first(),
+            manifest_roots: None,
+            manifest_sigstore: manifest_sigstore.as_ref(),
+        };
         Ok(verify_trusted(b, pack, &trust, &self.limits, None).report)
     }
+}
+
+/// The trust for Sigstore manifest bundles: a `sigstore-trusted-root` and either a
+/// `public-key` or the policy's identity and issuer. A key or identity without a trusted root
+/// is refused (it would be ignored).
+fn sigstore_trust(req: &VerifyRequest<'_>) -> Result<Option<SigstoreTrust>, Error> {
+    let roots = req.trust_roots();
+    let mut trusted = roots.of_kind(TrustRootKind::SigstoreTrustedRoot);
+    let mut keys = roots.of_kind(TrustRootKind::PublicKey);
+    let policy = req.policy();
+    let (root, extra_root) = (trusted.next(), trusted.next());
+    let (key, extra_key) = (keys.next(), keys.next());
+    if let Some(r) = extra_root.or(extra_key) {
+        return Err(InputError::malformed(
+            r.name(),
+            "at most one sigstore-trusted-root and one public-key",
+        )
+        .into());
+    }
+    let identity_given = policy.identity().is_some()
+        || policy.identity_regexp().is_some()
+        || policy.issuer().is_some()
+        || policy.issuer_regexp().is_some();
+    let Some(root) = root else {
+        if key.is_some() || identity_given {
+            return Err(InputError::malformed(
+                "trust roots",
+                "a Sigstore manifest key or identity needs a sigstore-trusted-root",
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let flags = SignerFlags {
+        key_pem: key.map(|k| k.bytes()),
+        identity: policy.identity(),
+        identity_regexp: policy.identity_regexp(),
+        issuer: policy.issuer(),
+        issuer_regexp: policy.issuer_regexp(),
+    };
+    SigstoreTrust::from_flags(root.bytes(), &flags)
+        .map(Some)
+        .map_err(|e| InputError::malformed(root.name(), e.to_string()).into())
 }

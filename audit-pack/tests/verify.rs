@@ -369,3 +369,67 @@ fn nothing_is_read_after_the_index_signature_fails() {
         );
     }
 }
+
+/// The plugin maps each trust root and policy field to one flag of `audit-pack verify`, and
+/// refuses every combination in which something given would be ignored.
+#[test]
+fn the_plugin_refuses_trust_that_cannot_apply() {
+    use plugin_api::{
+        run_plugin, Policy, RevocationList, Signature, Subject, TrustRoot, TrustRootKind,
+        TrustRoots, VerifyRequest,
+    };
+    let pack = sample_pack();
+    let vkey = std::fs::read(fixtures().join("keys/acme-audit-pack.pub")).unwrap();
+    let root_pem = std::fs::read(fixtures().join("../x509/gen/root.pem")).unwrap();
+    let crl = std::fs::read(fixtures().join("../x509/gen/inter.crl.pem")).unwrap();
+    let plugin = audit_pack::AuditPackPlugin::default();
+    let key = || TrustRoot::new(TrustRootKind::NoteVerifierKey, "pack key", vkey.clone());
+    let refused = |roots: &TrustRoots, policy: &Policy, crls: &[RevocationList<'_>]| {
+        let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), roots, AT)
+            .with_policy(policy)
+            .with_revocation(crls, None);
+        run_plugin(&plugin, &req).unwrap_err().to_string()
+    };
+    let none = Policy::new();
+    // Index keys and X.509 roots together.
+    let both = TrustRoots::new().with(key()).with(TrustRoot::new(
+        TrustRootKind::X509Certificate,
+        "root.pem",
+        root_pem,
+    ));
+    assert!(refused(&both, &none, &[]).contains("not both"));
+    // CRLs or require-revocation without X.509 roots.
+    let keys = TrustRoots::new().with(key());
+    let crls = [RevocationList::new("inter.crl.pem", &crl)];
+    assert!(refused(&keys, &none, &crls).contains("X.509-signed index"));
+    let require = Policy::new().with_required_revocation();
+    assert!(refused(&keys, &require, &[]).contains("X.509-signed index"));
+    // A Sigstore identity or key without a Sigstore trusted root.
+    let identity = Policy::new().with_identity("release@example.com");
+    assert!(refused(&keys, &identity, &[]).contains("sigstore-trusted-root"));
+    let with_key = TrustRoots::new().with(key()).with(TrustRoot::new(
+        TrustRootKind::PublicKey,
+        "cosign.pub",
+        b"-----BEGIN PUBLIC KEY-----".to_vec(),
+    ));
+    assert!(refused(&with_key, &none, &[]).contains("sigstore-trusted-root"));
+    // Two log keys.
+    let two_logs = TrustRoots::new()
+        .with(key())
+        .with(TrustRoot::new(TrustRootKind::LogKey, "a", vkey.clone()))
+        .with(TrustRoot::new(TrustRootKind::LogKey, "b", vkey.clone()));
+    assert!(refused(&two_logs, &none, &[]).contains("at most one log-key"));
+    // A log key given for a pack that carries no receipt fails the receipt check.
+    let one_log = TrustRoots::new().with(key()).with(TrustRoot::new(
+        TrustRootKind::LogKey,
+        "log",
+        vkey.clone(),
+    ));
+    let req = VerifyRequest::new(Subject::Bytes(&pack), Signature::new(b""), &one_log, AT);
+    let report = run_plugin(&plugin, &req).unwrap();
+    assert!(!report.ok());
+    assert!(report
+        .checks()
+        .iter()
+        .any(|c| c.id == "audit-pack.index.receipt" && c.is_fail()));
+}

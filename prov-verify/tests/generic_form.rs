@@ -1,7 +1,6 @@
 //! Every golden case of a dedicated verify subcommand (`x509 verify`, `cosign verify-blob`,
 //! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`,
-//! `merkle verify-inclusion`, `merkle verify-consistency`, `audit-pack verify` with Ed25519
-//! keys) that
+//! `merkle verify-inclusion`, `merkle verify-consistency`, `audit-pack verify`) that
 //! ends in a verdict (exit 0 or 1) is run again through the generic form, `prov-verify verify
 //! --plugin NAME ...`: the report (stdout) and the exit status must be byte-identical. Cases
 //! whose inputs the generic form takes from elsewhere are listed with the reason and counted;
@@ -216,18 +215,45 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
             out.extend(["--plugin".into(), "audit-pack".into()]);
             while i < args.len() {
                 match args[i].as_str() {
-                    "--key" => out.extend([
+                    "--key" => {
+                        out.extend(["--root".into(), format!("note-verifier-key={}", value(i))])
+                    }
+                    "--manifest-key" => {
+                        out.extend(["--root".into(), format!("manifest-signer-key={}", value(i))])
+                    }
+                    "--trust-root" => {
+                        out.extend(["--root".into(), format!("x509-certificate={}", value(i))])
+                    }
+                    "--crl" => out.extend(["--crl".into(), value(i)]),
+                    "--require-crl" => {
+                        out.push("--require-crl".into());
+                        i += 1;
+                        continue;
+                    }
+                    "--log-key" => out.extend([
                         "--root".into(),
-                        format!("note-verifier-key={}", value(i)),
+                        format!("log-key={}", key_file(tmp, &value(i), n)),
                     ]),
-                    "--manifest-key" => out.extend([
+                    "--manifest-sigstore-trusted-root" => out.extend([
                         "--root".into(),
-                        format!("manifest-signer-key={}", value(i)),
+                        format!("sigstore-trusted-root={}", value(i)),
                     ]),
+                    "--manifest-sigstore-key" => {
+                        out.extend(["--root".into(), format!("public-key={}", value(i))])
+                    }
+                    f @ ("--manifest-identity"
+                    | "--manifest-identity-regexp"
+                    | "--manifest-issuer"
+                    | "--manifest-issuer-regexp") => {
+                        let flag = f
+                            .replace("--manifest-identity", "--certificate-identity")
+                            .replace("--manifest-issuer", "--certificate-oidc-issuer");
+                        out.extend([flag, value(i)]);
+                    }
                     other if other.starts_with("--") => {
                         return Err(format!(
-                            "{other}: X.509, Sigstore and log trust, and spot checks, are the dedicated command's"
-                        ))
+                        "{other}: CMS manifest roots and spot checks are the dedicated command's"
+                    ))
                     }
                     other => {
                         out.extend(["--manifest".into(), other.to_owned()]);
@@ -365,7 +391,7 @@ fn the_generic_form_gives_the_same_report_for_every_golden_verdict() {
         skipped.join("\n  ")
     );
     assert!(
-        compared.len() >= 85,
+        compared.len() >= 106,
         "only {} golden verdicts compared",
         compared.len()
     );

@@ -25,6 +25,10 @@ pub enum TrustRootKind {
     /// A Merkle tree head the caller trusts (RFC 9162 root hash, 64 hex digits), against which
     /// an inclusion or consistency proof is checked; text.
     MerkleRoot,
+    /// The C2SP verifier key of the transparency log whose receipt the evidence carries (an
+    /// audit pack's `index.receipt.json`; audit-pack `--log-key`), never an index or manifest
+    /// key; text.
+    LogKey,
 }
 
 impl TrustRootKind {
@@ -37,6 +41,7 @@ impl TrustRootKind {
         TrustRootKind::NoteVerifierKey,
         TrustRootKind::ManifestSignerKey,
         TrustRootKind::MerkleRoot,
+        TrustRootKind::LogKey,
     ];
 
     /// The kind called `name` (see [`TrustRootKind::name`]).
@@ -54,6 +59,7 @@ impl TrustRootKind {
             TrustRootKind::NoteVerifierKey => "note-verifier-key",
             TrustRootKind::ManifestSignerKey => "manifest-signer-key",
             TrustRootKind::MerkleRoot => "merkle-root",
+            TrustRootKind::LogKey => "log-key",
         }
     }
 }

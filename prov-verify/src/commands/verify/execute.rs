@@ -70,11 +70,13 @@ pub(super) fn execute(
             .ok_or_else(|| CliError::Usage("no offline cache directory".into()))
     };
     // Trust loading as the dedicated commands do it: a Sigstore trusted root from the offline
-    // cache (verified now) when none is given; CRLs from the cache when none are given.
+    // cache (verified now) when none is given, for a plugin whose trust comes from the cache;
+    // CRLs from the cache when none are given.
     let mut root_source = None;
-    if info
-        .trust_roots
-        .contains(&TrustRootKind::SigstoreTrustedRoot)
+    if info.uses_cache
+        && info
+            .trust_roots
+            .contains(&TrustRootKind::SigstoreTrustedRoot)
         && roots
             .of_kind(TrustRootKind::SigstoreTrustedRoot)
             .next()

@@ -55,7 +55,7 @@ pub struct VerifyArgs {
 
     /// A trust root, KIND=FILE or FILE (the plugin's first trust-root kind); repeatable.
     /// Kinds: x509-certificate, public-key, sigstore-trusted-root, tuf-root, note-verifier-key,
-    /// manifest-signer-key, merkle-root
+    /// manifest-signer-key, merkle-root, log-key
     #[arg(long, value_name = "[KIND=]FILE")]
     pub root: Vec<String>,
 

@@ -390,6 +390,7 @@ pub(super) fn check_plan(plan: &Plan, item_cache: bool) -> Result<(), CliError> 
     }
     if plan.use_embedded_root
         && (sigstore_root_given
+            || !info.uses_cache
             || !info
                 .trust_roots
                 .contains(&TrustRootKind::SigstoreTrustedRoot))
