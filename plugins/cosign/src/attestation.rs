@@ -11,7 +11,7 @@ use crate::error::AttestationError;
 use serde_json::Value;
 
 /// Budget for a predicate type URI (expected or found).
-pub const MAX_PREDICATE_TYPE_LEN: usize = 2048;
+pub const MAX_PREDICATE_TYPE_LEN: usize = crate::Limits::DEFAULT.predicate_type_bytes;
 
 const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 

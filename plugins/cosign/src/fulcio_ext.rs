@@ -14,11 +14,11 @@ use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
 
 /// Budget for a leaf certificate's DER.
-pub const MAX_LEAF_DER: usize = 64 * 1024;
+pub const MAX_LEAF_DER: usize = crate::Limits::DEFAULT.leaf_bytes;
 /// Budget for one extension value, in bytes.
-pub const MAX_VALUE_LEN: usize = 4096;
+pub const MAX_VALUE_LEN: usize = crate::Limits::DEFAULT.extension_value_bytes;
 /// Budget for the number of extensions read.
-pub const MAX_EXTENSIONS: usize = 64;
+pub const MAX_EXTENSIONS: usize = crate::Limits::DEFAULT.leaf_extensions;
 
 const ARC: &str = "1.3.6.1.4.1.57264.1.";
 

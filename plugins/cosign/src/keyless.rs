@@ -22,9 +22,6 @@ use x509_parser::prelude::FromDer as _;
 
 pub use plugin_x509::SignatureMemo;
 
-/// Budget for SCTs in one certificate.
-pub const MAX_SCTS: usize = 16;
-
 const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 const OID_SCT_LIST_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
 const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
@@ -230,7 +227,12 @@ impl<'a> Leaf<'a> {
 
     /// Verifies the embedded SCTs; at least one must be from a trusted CT log and verify,
     /// and every SCT from a trusted log must verify. Returns how many verified.
-    pub fn scts(&self, root: &TrustedRoot, issuer_spki: &[u8]) -> Result<usize, CertificateError> {
+    pub fn scts(
+        &self,
+        root: &TrustedRoot,
+        issuer_spki: &[u8],
+        max_scts: usize,
+    ) -> Result<usize, CertificateError> {
         let exts: Vec<_> = self
             .cert
             .extensions()
@@ -244,7 +246,7 @@ impl<'a> Leaf<'a> {
         };
         let octets = der::single(ext.value, der::OCTET_STRING)
             .map_err(|_| CertificateError::Sct("SCT list extension malformed".into()))?;
-        let list = parse_sct_list(octets.content)
+        let list = parse_sct_list(octets.content, max_scts)
             .ok_or_else(|| CertificateError::Sct("SCT list malformed".into()))?;
         let tbs = tbs_without_sct(self.cert.tbs_certificate.as_ref()).ok_or_else(|| {
             CertificateError::Untrusted("cannot rebuild the precertificate TBS".into())
@@ -401,7 +403,7 @@ fn take_u16(b: &mut &[u8]) -> Option<usize> {
     Some(usize::from(*h.first()?) << 8 | usize::from(*h.get(1)?))
 }
 
-fn parse_sct_list(mut b: &[u8]) -> Option<Vec<Sct<'_>>> {
+fn parse_sct_list(mut b: &[u8], max_scts: usize) -> Option<Vec<Sct<'_>>> {
     let total = take_u16(&mut b)?;
     if total != b.len() {
         return None;
@@ -432,7 +434,7 @@ fn parse_sct_list(mut b: &[u8]) -> Option<Vec<Sct<'_>>> {
             sig_alg: *algs.get(1)?,
             signature,
         });
-        if out.len() > MAX_SCTS {
+        if out.len() > max_scts {
             return None;
         }
     }

@@ -75,11 +75,12 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let (r, (leaf, has_certificate)) = leaf_certificate(r, &bundle, signer)?;
     let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
     let digest = artifact.digest();
-    let (r, (expected, statement)) = content(r, &bundle, artifact, &digest, key)?;
+    let (r, (expected, statement)) = content(r, &bundle, artifact, &digest, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
-    let (r, tsa_times) = signed_timestamps(r, &bundle, root, now)?;
-    let (r, (mut verified_times, log_entries)) =
-        transparency_log(r, &bundle, root, expected, signer_der, &tsa_times, now)?;
+    let (r, tsa_times) = signed_timestamps(r, &bundle, root, now, limits)?;
+    let (r, (mut verified_times, log_entries)) = transparency_log(
+        r, &bundle, root, expected, signer_der, &tsa_times, now, limits,
+    )?;
     verified_times.extend_from_slice(&tsa_times);
     let r = signing_time(r, &verified_times, skip_timestamp && policy.is_none())?;
     let verified = |signer| Verified {
@@ -99,7 +100,7 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         return Err(r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing"));
     };
     let (r, (san, issuer)) =
-        certificate_and_identity(r, leaf, policy, root, &verified_times, memo)?;
+        certificate_and_identity(r, leaf, policy, root, &verified_times, memo, limits)?;
     let value = verified(VerifiedSigner::Certificate {
         claims: fulcio_ext::read(leaf.der()),
         san,
@@ -180,6 +181,7 @@ fn content<'a>(
     artifact: Artifact<'_>,
     digest: &'a [u8; 32],
     key: &PublicKey,
+    limits: &Limits,
 ) -> Stage<(Expected<'a>, Option<VerifiedStatement>)> {
     match &bundle.content {
         Content::MessageSignature {
@@ -255,7 +257,7 @@ fn content<'a>(
                     format!("unsupported payload type {:?}", env.payload_type),
                 ));
             }
-            let r = match statement_names(&env.payload, digest) {
+            let r = match statement_names(&env.payload, digest, limits.statement_subjects) {
                 Ok(()) => r.pass(
                     checks::INTOTO_SUBJECT,
                     "a statement subject matches the artifact",
@@ -279,6 +281,7 @@ fn signed_timestamps(
     bundle: &Bundle,
     root: &TrustedRoot,
     now: i64,
+    limits: &Limits,
 ) -> Stage<Vec<i64>> {
     let signature_bytes: &[u8] = match &bundle.content {
         Content::MessageSignature { signature, .. } => signature,
@@ -291,7 +294,8 @@ fn signed_timestamps(
     let mut tsa_times: Vec<i64> = Vec::new();
     for (i, raw) in bundle.rfc3161_timestamps.iter().enumerate() {
         let id = checks::timestamp(i);
-        match tsa::Timestamp::parse(raw).and_then(|ts| ts.verify(signature_bytes, root, now)) {
+        let parsed = tsa::Timestamp::parse_within(raw, limits);
+        match parsed.and_then(|ts| ts.verify(signature_bytes, root, now)) {
             Ok(t) => {
                 r = r.pass(
                     id,
@@ -308,6 +312,7 @@ fn signed_timestamps(
 /// Every transparency-log entry: from a trusted log, recording this signature, key and
 /// content, with a verified SET (an integrated time) and/or an inclusion proof. Returns the
 /// SET-backed integrated times and the verified entries.
+#[allow(clippy::too_many_arguments)] // the stage's inputs, each from an earlier stage
 fn transparency_log(
     mut r: ReportBuilder,
     bundle: &Bundle,
@@ -316,6 +321,7 @@ fn transparency_log(
     signer_der: &[u8],
     tsa_times: &[i64],
     now: i64,
+    limits: &Limits,
 ) -> Stage<(Vec<i64>, Vec<VerifiedLogEntry>)> {
     if bundle.tlog_entries.is_empty() {
         return Err(r.fail(
@@ -357,7 +363,7 @@ fn transparency_log(
             ));
         }
         r = r.pass(id("log"), format!("log {}", log.base_url));
-        if let Err(e) = rekor::check_body(entry, expected, signer_der) {
+        if let Err(e) = rekor::check_body(entry, expected, signer_der, limits) {
             return Err(r.fail(id("body"), e.to_string()));
         }
         r = r.pass(
@@ -423,7 +429,8 @@ fn transparency_log(
                 r.skip(id("inclusion"), "the entry has no inclusion proof")
             });
         };
-        if let Err(e) = rekor::check_inclusion(entry, proof, log_key, v2.then_some(origin)) {
+        let origin = v2.then_some(origin);
+        if let Err(e) = rekor::check_inclusion(entry, proof, log_key, origin, limits) {
             return Err(r.fail(id("inclusion"), e.to_string()));
         }
         r = r.pass(
@@ -473,6 +480,7 @@ fn certificate_and_identity(
     root: &TrustedRoot,
     verified_times: &[i64],
     memo: Option<&SignatureMemo>,
+    limits: &Limits,
 ) -> Stage<(String, String)> {
     let (not_before, not_after) = leaf.validity();
     if !verified_times
@@ -496,7 +504,7 @@ fn certificate_and_identity(
         checks::CERTIFICATE_CHAIN,
         "issued by a certificate authority in the trusted root",
     );
-    let r = match leaf.scts(root, &issuer_spki) {
+    let r = match leaf.scts(root, &issuer_spki, limits.scts) {
         Ok(n) => r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
         Err(e) => return Err(r.fail(checks::CERTIFICATE_SCT, e.to_string())),
     };

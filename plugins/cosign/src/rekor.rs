@@ -5,18 +5,12 @@
 use crate::bundle::{InclusionProof, TlogEntry};
 use crate::error::TlogError;
 use crate::keys::{pem_decode, PublicKey};
+use crate::limits::Limits;
 use base64::Engine as _;
 use merkle::{leaf_hash, verify_inclusion, Hash};
 use plugin_x509::KeyKind;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
-
-/// Budget for a checkpoint note.
-pub const MAX_CHECKPOINT_BYTES: usize = 1024 * 1024;
-/// Budget for signature lines in a checkpoint note.
-pub const MAX_CHECKPOINT_SIGNATURES: usize = 100;
-/// Budget for a canonicalized entry body.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the log entry must record, taken from the verified bundle.
 #[derive(Debug, Clone, Copy)]
@@ -65,8 +59,9 @@ pub fn check_body(
     entry: &TlogEntry,
     expected: Expected<'_>,
     signer_der: &[u8],
+    limits: &Limits,
 ) -> Result<(), TlogError> {
-    if entry.body.len() > MAX_BODY_BYTES {
+    if entry.body.len() > limits.entry_body_bytes {
         return Err(TlogError::OverBudget("entry body over budget".into()));
     }
     let body: Value = plugin_api::json::from_slice(&entry.body)
@@ -452,6 +447,7 @@ pub fn check_inclusion(
     proof: &InclusionProof,
     log_key: &PublicKey,
     origin: Option<&str>,
+    limits: &Limits,
 ) -> Result<(), TlogError> {
     let leaf = leaf_hash(&entry.body);
     verify_inclusion(
@@ -467,7 +463,7 @@ pub fn check_inclusion(
             "inclusion proof has no checkpoint: its root is not authenticated".into(),
         )
     })?;
-    check_checkpoint(note, proof, log_key, origin)
+    check_checkpoint(note, proof, log_key, origin, limits)
 }
 
 fn check_checkpoint(
@@ -475,8 +471,9 @@ fn check_checkpoint(
     proof: &InclusionProof,
     log_key: &PublicKey,
     expected_origin: Option<&str>,
+    limits: &Limits,
 ) -> Result<(), TlogError> {
-    if note.len() > MAX_CHECKPOINT_BYTES {
+    if note.len() > limits.checkpoint_bytes {
         return Err(TlogError::OverBudget("checkpoint over budget".into()));
     }
     let split = note
@@ -523,7 +520,7 @@ fn check_checkpoint(
         .ok_or_else(|| TlogError::Malformed("checkpoint root hash malformed".into()))?;
     let mut verified = false;
     for (n, line) in sigs.lines().enumerate() {
-        if n >= MAX_CHECKPOINT_SIGNATURES {
+        if n >= limits.checkpoint_signatures {
             return Err(TlogError::OverBudget(
                 "too many checkpoint signatures".into(),
             ));

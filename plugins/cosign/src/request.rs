@@ -10,7 +10,7 @@ use crate::{IdentityPolicy, Matcher};
 use serde::Deserialize;
 
 /// Longest batch line, in bytes (a longer line is a malformed request).
-pub const MAX_BATCH_LINE: usize = 64 * 1024;
+pub const MAX_BATCH_LINE: usize = crate::Limits::DEFAULT.batch_line_bytes;
 
 /// The expected signer as given: flags or the members of a batch line. `K` is how the key is
 /// named (a path on the command line).

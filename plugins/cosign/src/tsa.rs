@@ -21,6 +21,7 @@
 //! inclusive) and not after the verification time.
 
 use crate::error::TimestampError;
+use crate::limits::Limits;
 use crate::trusted_root::{TrustedCa, TrustedRoot};
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
@@ -28,9 +29,7 @@ use plugin_x509::{Certificate, CheckKind, Options, Profile, SignedData, Validati
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 /// Budget for one encoded timestamp.
-pub const MAX_TIMESTAMP_BYTES: usize = 64 * 1024;
-/// Budget for certificates embedded in a timestamp token.
-pub const MAX_TIMESTAMP_CERTS: usize = 10;
+pub const MAX_TIMESTAMP_BYTES: usize = crate::Limits::DEFAULT.timestamp_bytes;
 
 const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
@@ -195,12 +194,19 @@ fn path_refused(e: &ValidationError) -> Option<String> {
 }
 
 impl Timestamp {
-    /// Parses a DER `TimeStampResp` (status granted or grantedWithMods) or `TimeStampToken`.
+    /// Parses a DER `TimeStampResp` (status granted or grantedWithMods) or `TimeStampToken`,
+    /// within the default budgets.
     pub fn parse(bytes: &[u8]) -> Result<Self, TimestampError> {
-        if bytes.len() > MAX_TIMESTAMP_BYTES {
+        Self::parse_within(bytes, &Limits::DEFAULT)
+    }
+
+    /// [`Timestamp::parse`] within `limits` (token size, embedded certificates).
+    pub fn parse_within(bytes: &[u8], limits: &Limits) -> Result<Self, TimestampError> {
+        if bytes.len() > limits.timestamp_bytes {
             return Err(TimestampError::OverBudget(format!(
-                "timestamp is {} bytes, over the {MAX_TIMESTAMP_BYTES}-byte budget",
-                bytes.len()
+                "timestamp is {} bytes, over the {}-byte budget",
+                bytes.len(),
+                limits.timestamp_bytes
             )));
         }
         let top = der::single(bytes, der::SEQUENCE)
@@ -233,7 +239,7 @@ impl Timestamp {
         };
         let token = SignedData::timestamp_token_from_der(token)
             .map_err(|e| TimestampError::Malformed(format!("timestamp token: {e}")))?;
-        if token.certificates.len() > MAX_TIMESTAMP_CERTS {
+        if token.certificates.len() > limits.timestamp_certificates {
             return Err(TimestampError::OverBudget(
                 "timestamp: too many embedded certificates".into(),
             ));

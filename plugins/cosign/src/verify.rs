@@ -14,9 +14,7 @@ use sha2::{Digest as _, Sha256};
 /// The plugin name recorded in reports.
 pub const PLUGIN: &str = "cosign";
 /// Budget for an identity regexp.
-pub const MAX_REGEX_LEN: usize = 1024;
-/// Budget for subjects in an in-toto statement.
-pub const MAX_SUBJECTS: usize = 1024;
+pub const MAX_REGEX_LEN: usize = crate::Limits::DEFAULT.regex_bytes;
 
 pub(crate) const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 const STATEMENT_TYPES: &[&str] = &[
@@ -126,7 +124,11 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Whether the in-toto statement has a subject with this SHA-256 digest.
-pub(crate) fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), AttestationError> {
+pub(crate) fn statement_names(
+    payload: &[u8],
+    digest: &[u8; 32],
+    max_subjects: usize,
+) -> Result<(), AttestationError> {
     let v: Value = plugin_api::json::from_slice(payload)
         .map_err(|e| AttestationError::Malformed(format!("statement is not JSON: {e}")))?;
     let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
@@ -139,7 +141,7 @@ pub(crate) fn statement_names(payload: &[u8], digest: &[u8; 32]) -> Result<(), A
         .get("subject")
         .and_then(Value::as_array)
         .ok_or_else(|| AttestationError::Malformed("statement has no subject list".into()))?;
-    if subjects.len() > MAX_SUBJECTS {
+    if subjects.len() > max_subjects {
         return Err(AttestationError::OverBudget("too many subjects".into()));
     }
     let want = hex::encode(digest);
