@@ -4,7 +4,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Verify provenance and evidence offline: Sigstore bundles, X.509-signed manifests, TUF trust
-/// roots, audit packs, Merkle proofs and transparency-log receipts.
+/// roots, audit packs, Merkle proofs, transparency-log receipts and AWS Nitro Enclaves
+/// attestation documents.
 ///
 /// Exit status: 0 verified, 1 verification failed, 2 usage error, unreadable or malformed
 /// input, or internal error.
@@ -79,6 +80,10 @@ pub enum Command {
     /// X.509: verify detached manifest signatures against pinned roots
     #[command(subcommand)]
     X509(crate::commands::x509::X509Command),
+
+    /// AWS Nitro Enclaves: verify attestation documents offline against expected measurements
+    #[command(subcommand)]
+    Nitro(crate::commands::nitro::NitroCommand),
 
     /// Audit packs built by audit-pack: verify, report
     #[command(subcommand, name = "audit-pack")]

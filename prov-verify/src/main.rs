@@ -37,6 +37,7 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Merkle(cmd) => commands::merkle::run(cmd),
         Command::Cosign(cmd) => commands::cosign::run(cmd, &cli.global),
         Command::X509(cmd) => commands::x509::run(cmd, &cli.global),
+        Command::Nitro(cmd) => commands::nitro::run(cmd),
         Command::AuditPack(cmd) => commands::audit_pack::run(cmd, &cli.global),
         Command::Cache(cmd) => commands::cache::run(cmd, &cli.global),
         Command::Log(cmd) => commands::log::run(cmd, &cli.global),

@@ -12,6 +12,7 @@ pub fn all() -> Vec<Box<dyn Plugin>> {
         Box::new(audit_pack::AuditPackPlugin::default()),
         Box::new(tlog::TlogReceiptPlugin::default()),
         Box::new(merkle::MerklePlugin::default()),
+        Box::new(plugin_nitro::NitroPlugin::default()),
     ]
 }
 
@@ -70,6 +71,11 @@ mod tests {
             .with_issuer_regexp("a")
             .with_predicate_type("a")
             .with_required_revocation()
+            .with_measurement(0, vec![0; 48])
+            .with_nonce(vec![1])
+            .with_user_data(vec![2])
+            .with_attested_public_key(vec![3])
+            .with_max_age(60)
             .fields();
         for p in super::all() {
             let i = p.info();

@@ -25,6 +25,9 @@ pub enum Insecure {
     AllowExpiredCache,
     /// Do not require a signed timestamp (RFC 3161 TSA or log integrated time) for the signature.
     SkipTimestamp,
+    /// Accept an enclave attestation made in debug mode (its measurements are all zero, so it
+    /// attests no particular image, and the enclave's memory is open to its host).
+    AllowDebugEnclave,
 }
 
 impl Insecure {
@@ -34,6 +37,7 @@ impl Insecure {
         Insecure::SkipSct,
         Insecure::AllowExpiredCache,
         Insecure::SkipTimestamp,
+        Insecure::AllowDebugEnclave,
     ];
 
     /// The serialized name, as in the report (`"skip-tlog"`).
@@ -43,6 +47,7 @@ impl Insecure {
             Insecure::SkipSct => "skip-sct",
             Insecure::AllowExpiredCache => "allow-expired-cache",
             Insecure::SkipTimestamp => "skip-timestamp",
+            Insecure::AllowDebugEnclave => "allow-debug-enclave",
         }
     }
 
@@ -53,6 +58,7 @@ impl Insecure {
             Insecure::SkipSct => "--insecure-skip-sct",
             Insecure::AllowExpiredCache => "--allow-expired-cache",
             Insecure::SkipTimestamp => "--insecure-skip-timestamp",
+            Insecure::AllowDebugEnclave => "--allow-debug",
         }
     }
 
@@ -67,6 +73,9 @@ impl Insecure {
                 "expired offline-cache entries (TUF metadata, CRLs, checkpoints) are accepted"
             }
             Insecure::SkipTimestamp => "no signed timestamp is required for the signature",
+            Insecure::AllowDebugEnclave => {
+                "a debug-mode enclave attestation (all-zero measurements) is accepted"
+            }
         }
     }
 

@@ -5,6 +5,7 @@ use crate::error::InputError;
 use crate::insecure::Insecure;
 use crate::time::VerificationTime;
 use crate::trust::TrustRoots;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A digest algorithm for a [`Subject::Digest`].
@@ -289,6 +290,11 @@ pub struct Policy {
     issuer_regexp: Option<String>,
     predicate_type: Option<String>,
     require_revocation: bool,
+    measurements: BTreeMap<u32, Vec<u8>>,
+    nonce: Option<Vec<u8>>,
+    user_data: Option<Vec<u8>>,
+    attested_public_key: Option<Vec<u8>>,
+    max_age: Option<u64>,
 }
 
 static EMPTY_POLICY: Policy = Policy {
@@ -298,6 +304,11 @@ static EMPTY_POLICY: Policy = Policy {
     issuer_regexp: None,
     predicate_type: None,
     require_revocation: false,
+    measurements: BTreeMap::new(),
+    nonce: None,
+    user_data: None,
+    attested_public_key: None,
+    max_age: None,
 };
 
 impl Policy {
@@ -352,6 +363,67 @@ impl Policy {
         self
     }
 
+    /// Expects measurement register `index` (an enclave PCR) to hold exactly `value`. A later
+    /// call for the same index replaces the earlier value.
+    #[must_use]
+    pub fn with_measurement(mut self, index: u32, value: impl Into<Vec<u8>>) -> Self {
+        self.measurements.insert(index, value.into());
+        self
+    }
+
+    /// Expects the attestation to carry exactly this nonce (the verifier's challenge).
+    #[must_use]
+    pub fn with_nonce(mut self, nonce: impl Into<Vec<u8>>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+
+    /// Expects the attestation to carry exactly this user data.
+    #[must_use]
+    pub fn with_user_data(mut self, data: impl Into<Vec<u8>>) -> Self {
+        self.user_data = Some(data.into());
+        self
+    }
+
+    /// Expects the attestation to bind exactly this public key (the bytes as attested).
+    #[must_use]
+    pub fn with_attested_public_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.attested_public_key = Some(key.into());
+        self
+    }
+
+    /// Expects the evidence to have been made at most `seconds` before the verification time.
+    #[must_use]
+    pub fn with_max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// The expected measurements, by register index (empty: none expected).
+    pub fn measurements(&self) -> &BTreeMap<u32, Vec<u8>> {
+        &self.measurements
+    }
+
+    /// The expected nonce, if any.
+    pub fn nonce(&self) -> Option<&[u8]> {
+        self.nonce.as_deref()
+    }
+
+    /// The expected user data, if any.
+    pub fn user_data(&self) -> Option<&[u8]> {
+        self.user_data.as_deref()
+    }
+
+    /// The expected attested public key, if any.
+    pub fn attested_public_key(&self) -> Option<&[u8]> {
+        self.attested_public_key.as_deref()
+    }
+
+    /// The largest accepted age of the evidence in seconds, if any.
+    pub fn max_age(&self) -> Option<u64> {
+        self.max_age
+    }
+
     /// The expected signer identity, if any.
     pub fn identity(&self) -> Option<&str> {
         self.identity.as_deref()
@@ -383,7 +455,8 @@ impl Policy {
     }
 
     /// The names of the fields that are set (`identity`, `identity-regexp`, `issuer`,
-    /// `issuer-regexp`, `predicate-type`, `require-revocation`), in that order.
+    /// `issuer-regexp`, `predicate-type`, `require-revocation`, `measurements`, `nonce`,
+    /// `user-data`, `attested-public-key`, `max-age`), in that order.
     pub fn fields(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.identity.is_some() {
@@ -403,6 +476,21 @@ impl Policy {
         }
         if self.require_revocation {
             v.push("require-revocation");
+        }
+        if !self.measurements.is_empty() {
+            v.push("measurements");
+        }
+        if self.nonce.is_some() {
+            v.push("nonce");
+        }
+        if self.user_data.is_some() {
+            v.push("user-data");
+        }
+        if self.attested_public_key.is_some() {
+            v.push("attested-public-key");
+        }
+        if self.max_age.is_some() {
+            v.push("max-age");
         }
         v
     }
@@ -453,6 +541,7 @@ pub struct VerifyRequest<'a> {
     policy: &'a Policy,
     cache: Option<&'a dyn OfflineCache>,
     time: VerificationTime,
+    time_from_clock: bool,
     insecure: &'a [Insecure],
 }
 
@@ -477,8 +566,19 @@ impl<'a> VerifyRequest<'a> {
             policy: &EMPTY_POLICY,
             cache: None,
             time,
+            time_from_clock: false,
             insecure: &[],
         }
+    }
+
+    /// Says that the time is the verifier's clock because the user gave none (no `--at`).
+    /// Evidence that carries its own signed time may then be judged at that time (an enclave
+    /// attestation's certificates live for hours, so an archived document is judged when it
+    /// was made); a time the user gave is always the one used.
+    #[must_use]
+    pub fn with_time_from_clock(mut self) -> Self {
+        self.time_from_clock = true;
+        self
     }
 
     /// Names the subject for the report (usually the file it came from).
@@ -599,6 +699,12 @@ impl<'a> VerifyRequest<'a> {
         self.time
     }
 
+    /// Whether the time is the verifier's clock, the user having given none (see
+    /// [`VerifyRequest::with_time_from_clock`]).
+    pub fn time_is_from_clock(&self) -> bool {
+        self.time_from_clock
+    }
+
     /// The insecure modes the user turned on.
     pub fn insecure(&self) -> &'a [Insecure] {
         self.insecure
@@ -624,6 +730,7 @@ impl fmt::Debug for VerifyRequest<'_> {
             .field("policy", &self.policy)
             .field("cache", &self.cache.map(|c| c.describe()))
             .field("time", &self.time)
+            .field("time_from_clock", &self.time_from_clock)
             .field("insecure", &self.insecure)
             .finish()
     }

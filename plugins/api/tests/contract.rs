@@ -204,7 +204,8 @@ fn insecure_modes_have_flags_names_and_descriptions() {
             "--insecure-skip-tlog",
             "--insecure-skip-sct",
             "--allow-expired-cache",
-            "--insecure-skip-timestamp"
+            "--insecure-skip-timestamp",
+            "--allow-debug"
         ]
     );
     for &m in Insecure::ALL {
@@ -428,6 +429,28 @@ fn policy_fields_are_named_and_unsupported_ones_refused() {
         p.unsupported_field(&["require-revocation"]),
         Some("identity-regexp")
     );
+    let enclave = Policy::new()
+        .with_max_age(60)
+        .with_measurement(8, vec![1; 48])
+        .with_measurement(0, vec![2; 48])
+        .with_attested_public_key(b"k".to_vec())
+        .with_user_data(b"u".to_vec())
+        .with_nonce(b"n".to_vec());
+    assert_eq!(
+        enclave.fields(),
+        [
+            "measurements",
+            "nonce",
+            "user-data",
+            "attested-public-key",
+            "max-age"
+        ]
+    );
+    let indexes: Vec<u32> = enclave.measurements().keys().copied().collect();
+    assert_eq!(indexes, [0, 8]);
+    assert_eq!(enclave.nonce(), Some(&b"n"[..]));
+    assert_eq!(enclave.max_age(), Some(60));
+    assert_eq!(enclave.unsupported_field(&["measurements"]), Some("nonce"));
     assert_eq!(Policy::new().unsupported_field(&[]), None);
 }
 

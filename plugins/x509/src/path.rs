@@ -8,7 +8,7 @@
 //! as a [`VerifiedPath`]; otherwise the most specific failure seen, ranked as webpki ranks
 //! them (see [`Rank`]; budget exhaustion ends the search at once).
 
-use crate::algorithm::KeyKind;
+use crate::algorithm::{KeyKind, SignatureAlgorithm};
 use crate::cert::{key_usage, Certificate, Extensions, EKU_ANY};
 use crate::error::{CheckKind, ValidationError};
 use crate::memo::{memo_key, SignatureMemo};
@@ -322,7 +322,9 @@ fn check_common(
     match cert.serial.as_slice() {
         _ if is_anchor => {}
         [] => return Err(f(CheckKind::SerialNumber, "empty serial number")),
-        s if s.len() > 20 => {
+        // 20 octets of value (RFC 5280 §4.1.2.2); a DER INTEGER whose top bit is set carries
+        // one more, a 0x00 sign octet, which is not part of the value.
+        s if s.len() > 21 || (s.len() == 21 && s.first() != Some(&0)) => {
             return Err(f(
                 CheckKind::SerialNumber,
                 "serial number longer than 20 octets",
@@ -378,8 +380,24 @@ fn check_common(
                     "Ed25519 keys are not allowed by the CA/B Forum profile",
                 ))
             }
+            (KeyKind::EcP384, Profile::NitroEnclave) => {}
+            (_, Profile::NitroEnclave) => {
+                return Err(f(
+                    CheckKind::PublicKey,
+                    "the Nitro Enclaves profile takes P-384 keys only",
+                ))
+            }
             _ => {}
         },
+    }
+    if options.profile == Profile::NitroEnclave
+        && !is_anchor
+        && cert.signature_algorithm() != Some(SignatureAlgorithm::EcdsaSha384)
+    {
+        return Err(f(
+            CheckKind::SignatureAlgorithm,
+            "the Nitro Enclaves profile takes ECDSA with SHA-384 only",
+        ));
     }
     if window.earliest < cert.not_before {
         return Err(f(
@@ -419,9 +437,11 @@ fn check_common(
         ));
     }
     // A pinned anchor needs no AKI to be found in the CA/B Forum profile; RFC 5280 requires
-    // it in every certificate that is not self-signed.
-    let anchor_exempt = is_anchor && options.profile == Profile::CabfServer;
-    if !cert.is_self_issued() && !anchor_exempt {
+    // it in every certificate that is not self-signed. AWS issues Nitro end entities without
+    // one.
+    let exempt = (is_anchor && options.profile == Profile::CabfServer)
+        || (depth == 0 && !is_anchor && options.profile == Profile::NitroEnclave);
+    if !cert.is_self_issued() && !exempt {
         match &ext.authority_key_id {
             Some(aki) if aki.value.key_id.is_some() => {}
             Some(_) => {
@@ -459,7 +479,8 @@ fn ca_may_be_end_entity(profile: Profile) -> bool {
         Profile::CabfServer
         | Profile::CodeSigning
         | Profile::FulcioCodeSigning
-        | Profile::Timestamping => false,
+        | Profile::Timestamping
+        | Profile::NitroEnclave => false,
     }
 }
 
@@ -470,6 +491,7 @@ fn profile_name(profile: Profile) -> &'static str {
         Profile::CodeSigning => "code-signing",
         Profile::FulcioCodeSigning => "Fulcio code-signing",
         Profile::Timestamping => "RFC 3161 timestamping",
+        Profile::NitroEnclave => "Nitro Enclaves",
     }
 }
 
@@ -527,6 +549,11 @@ fn check_end_entity(cert: &Certificate, options: &Options) -> Result<(), Validat
         return Err(f(
             CheckKind::KeyUsage,
             "keyUsage missing (the Fulcio profile requires digitalSignature)",
+        ));
+    } else if options.profile == Profile::NitroEnclave {
+        return Err(f(
+            CheckKind::KeyUsage,
+            "keyUsage missing (the Nitro Enclaves profile requires digitalSignature)",
         ));
     }
     if options.profile == Profile::Timestamping {

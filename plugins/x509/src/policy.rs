@@ -29,6 +29,12 @@ pub enum Profile {
     /// and exactly id-kp-timeStamping (RFC 3161 §2.3), and its keyUsage, when present, has
     /// digitalSignature or nonRepudiation (contentCommitment).
     Timestamping,
+    /// AWS Nitro Enclaves attestation documents: RFC 5280, and every certificate of the path
+    /// holds a P-384 key and (below the anchor) is signed with ECDSA with SHA-384; the end
+    /// entity is not a CA and carries keyUsage with digitalSignature; no extendedKeyUsage is
+    /// required. AWS issues the end entity without authorityKeyIdentifier, so it alone is
+    /// exempt from RFC 5280's requirement (its issuer is found by name and signature).
+    NitroEnclave,
 }
 
 /// The name the end entity must be valid for.
@@ -98,10 +104,10 @@ impl Options {
             Profile::CabfServer => vec![EKU_SERVER_AUTH.to_vec()],
             Profile::CodeSigning | Profile::FulcioCodeSigning => vec![EKU_CODE_SIGNING.to_vec()],
             Profile::Timestamping => vec![EKU_TIME_STAMPING.to_vec()],
-            Profile::Rfc5280 => Vec::new(),
+            Profile::Rfc5280 | Profile::NitroEnclave => Vec::new(),
         };
         let required_key_usage = match profile {
-            Profile::CodeSigning | Profile::FulcioCodeSigning => {
+            Profile::CodeSigning | Profile::FulcioCodeSigning | Profile::NitroEnclave => {
                 crate::cert::key_usage::DIGITAL_SIGNATURE
             }
             Profile::CabfServer | Profile::Rfc5280 | Profile::Timestamping => 0,

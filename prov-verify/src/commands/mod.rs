@@ -5,6 +5,7 @@ pub mod cache;
 pub mod cosign;
 pub mod log;
 pub mod merkle;
+pub mod nitro;
 pub mod verify;
 pub mod x509;
 

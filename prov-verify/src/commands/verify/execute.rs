@@ -141,6 +141,9 @@ pub(super) fn execute(
     if let Some(n) = &subject_name {
         req = req.with_subject_name(n);
     }
+    if plan.time_from_clock {
+        req = req.with_time_from_clock();
+    }
     if let Some(c) = cache {
         req = req.with_cache(c);
     }

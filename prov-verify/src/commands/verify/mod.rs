@@ -91,8 +91,11 @@ pub struct VerifyArgs {
     #[arg(long = "type", value_name = "URI")]
     pub predicate_type: Option<String>,
 
+    #[command(flatten)]
+    pub enclave: crate::commands::nitro::EnclaveExpectations,
+
     /// INSECURE: turn on an insecure mode (skip-tlog, skip-sct, allow-expired-cache,
-    /// skip-timestamp), recorded in the report; repeatable
+    /// skip-timestamp, allow-debug-enclave), recorded in the report; repeatable
     #[arg(long, value_name = "MODE")]
     pub insecure: Vec<String>,
 
@@ -199,6 +202,12 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
             args.certificate_oidc_issuer_regexp.is_some(),
         ),
         ("--type", args.predicate_type.is_some()),
+        ("--pcr", !args.enclave.pcr.is_empty()),
+        ("--measurements", args.enclave.measurements.is_some()),
+        ("--nonce", args.enclave.nonce.is_some()),
+        ("--user-data", args.enclave.user_data.is_some()),
+        ("--public-key", args.enclave.public_key.is_some()),
+        ("--max-age", args.enclave.max_age.is_some()),
         ("--insecure", !args.insecure.is_empty()),
         ("--log-receipt", args.log_receipt.is_some()),
         ("--use-embedded-root", args.use_embedded_root),
@@ -226,9 +235,10 @@ pub(crate) fn parse_time(text: &str, field: &str) -> Result<VerificationTime, Cl
     })
 }
 
-fn time_or_now(at: Option<&str>, field: &str) -> Result<VerificationTime, CliError> {
+/// The time given, or the clock (and `true`: the time is the clock's).
+fn time_or_now(at: Option<&str>, field: &str) -> Result<(VerificationTime, bool), CliError> {
     match at {
-        Some(t) => parse_time(t, field),
-        None => crate::commands::now(),
+        Some(t) => Ok((parse_time(t, field)?, false)),
+        None => Ok((crate::commands::now()?, true)),
     }
 }

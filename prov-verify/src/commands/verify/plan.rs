@@ -87,6 +87,38 @@ pub(super) struct PolicyJson {
     predicate_type: Option<String>,
     #[serde(default)]
     require_revocation: bool,
+    /// Expected PCRs, index → hex.
+    #[serde(default)]
+    measurements: std::collections::BTreeMap<String, String>,
+    /// nitro-cli JSON with expected PCRs (a file).
+    #[serde(default)]
+    measurements_file: Option<PathBuf>,
+    #[serde(default)]
+    nonce: Option<String>,
+    #[serde(default)]
+    user_data: Option<String>,
+    #[serde(default)]
+    attested_public_key: Option<String>,
+    #[serde(default)]
+    max_age: Option<String>,
+}
+
+impl PolicyJson {
+    /// The enclave expectations, in the flags' syntax.
+    fn enclave(&self) -> crate::commands::nitro::EnclaveExpectations {
+        crate::commands::nitro::EnclaveExpectations {
+            pcr: self
+                .measurements
+                .iter()
+                .map(|(i, v)| format!("{i}={v}"))
+                .collect(),
+            measurements: self.measurements_file.clone(),
+            nonce: self.nonce.clone(),
+            user_data: self.user_data.clone(),
+            public_key: self.attested_public_key.clone(),
+            max_age: self.max_age.clone(),
+        }
+    }
 }
 
 /// An evidence set.
@@ -117,6 +149,8 @@ pub(super) struct Plan {
     pub(super) policy: Policy,
     pub(super) insecure: Vec<Insecure>,
     pub(super) time: VerificationTime,
+    /// Whether `time` is the clock's (no time was given).
+    pub(super) time_from_clock: bool,
     /// An offline cache directory named by the request or set (else the command's).
     pub(super) cache_dir: Option<PathBuf>,
     /// A log receipt file and the log key (a file, or the key itself on the command line).
@@ -212,6 +246,7 @@ pub(super) fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         };
         roots.push((kind, PathBuf::from(path)));
     }
+    let (time, time_from_clock) = time_or_now(a.at.as_deref(), "--at")?;
     let plan = Plan {
         plugin: name.to_owned(),
         subject: a.manifest.clone(),
@@ -221,16 +256,21 @@ pub(super) fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         roots,
         certs: a.cert.clone(),
         crls: a.crl.clone(),
-        policy: policy_of(
-            a.certificate_identity.as_ref(),
-            a.certificate_identity_regexp.as_ref(),
-            a.certificate_oidc_issuer.as_ref(),
-            a.certificate_oidc_issuer_regexp.as_ref(),
-            a.predicate_type.as_ref(),
-            a.require_crl,
-        ),
+        policy: a.enclave.apply(
+            policy_of(
+                a.certificate_identity.as_ref(),
+                a.certificate_identity_regexp.as_ref(),
+                a.certificate_oidc_issuer.as_ref(),
+                a.certificate_oidc_issuer_regexp.as_ref(),
+                a.predicate_type.as_ref(),
+                a.require_crl,
+            ),
+            Path::new(""),
+            |f| format!("--{f}"),
+        )?,
         insecure: insecure_modes(&a.insecure, "--insecure")?,
-        time: time_or_now(a.at.as_deref(), "--at")?,
+        time,
+        time_from_clock,
         cache_dir: None,
         log_receipt: a.log_receipt.clone().zip(a.log_key.clone()),
         use_embedded_root: a.use_embedded_root,
@@ -265,6 +305,7 @@ pub(super) fn plan_from_json(
     }
     let p = &j.policy;
     let at = j.at.as_deref().or(set_at).or(cli_at);
+    let (time, time_from_clock) = time_or_now(at, "at")?;
     let plan = Plan {
         plugin: j.plugin.clone(),
         subject: j.subject.as_ref().map(|s| base.join(s)),
@@ -274,16 +315,28 @@ pub(super) fn plan_from_json(
         roots,
         certs: j.certs.iter().map(|c| base.join(c)).collect(),
         crls: j.crls.iter().map(|c| base.join(c)).collect(),
-        policy: policy_of(
-            p.identity.as_ref(),
-            p.identity_regexp.as_ref(),
-            p.issuer.as_ref(),
-            p.issuer_regexp.as_ref(),
-            p.predicate_type.as_ref(),
-            p.require_revocation,
-        ),
+        policy: p.enclave().apply(
+            policy_of(
+                p.identity.as_ref(),
+                p.identity_regexp.as_ref(),
+                p.issuer.as_ref(),
+                p.issuer_regexp.as_ref(),
+                p.predicate_type.as_ref(),
+                p.require_revocation,
+            ),
+            base,
+            |f| match f {
+                "pcr" => "policy.measurements".to_owned(),
+                "measurements" => "policy.measurementsFile".to_owned(),
+                "public-key" => "policy.attestedPublicKey".to_owned(),
+                "user-data" => "policy.userData".to_owned(),
+                "max-age" => "policy.maxAge".to_owned(),
+                other => format!("policy.{other}"),
+            },
+        )?,
         insecure: insecure_modes(&j.insecure, "insecure")?,
-        time: time_or_now(at, "at")?,
+        time,
+        time_from_clock,
         cache_dir,
         log_receipt: j.log_receipt.as_ref().map(|r| {
             (
