@@ -10,9 +10,10 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Format {
-    /// Raw CBOR if the first byte opens a COSE_Sign1 (0x84, or tag 18: 0xd2); otherwise hex
-    /// if the text is only hex digits, else base64. Unambiguous for documents: the base64
-    /// of either opening byte starts with a letter that is not a hex digit.
+    /// Raw CBOR if the first byte opens a COSE_Sign1 (0x84, or tag 18: 0xd2) or any byte is
+    /// not printable ASCII or whitespace; otherwise hex if the text is only hex digits, else
+    /// base64. Unambiguous for documents: the base64 of either opening byte starts with a
+    /// letter that is not a hex digit.
     #[default]
     Auto,
     /// Raw CBOR.
@@ -45,6 +46,12 @@ pub fn decode<'a>(
     let format = match format {
         Format::Auto => match input.first() {
             Some(0x84 | 0xd2) => Format::Cbor,
+            _ if input
+                .iter()
+                .any(|b| !(b.is_ascii_graphic() || b.is_ascii_whitespace())) =>
+            {
+                Format::Cbor
+            }
             _ if text_of(input).all(|b| b.is_ascii_hexdigit()) => Format::Hex,
             _ => Format::Base64,
         },
