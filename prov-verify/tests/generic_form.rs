@@ -1,6 +1,7 @@
 //! Every golden case of a dedicated verify subcommand (`x509 verify`, `cosign verify-blob`,
 //! `cosign verify-blob-attestation`, `log verify-receipt`, `merkle verify-checkpoint`,
-//! `merkle verify-inclusion`, `merkle verify-consistency`, `audit-pack verify`) that
+//! `merkle verify-inclusion`, `merkle verify-consistency`, `audit-pack verify`, `nitro
+//! verify`) that
 //! ends in a verdict (exit 0 or 1) is run again through the generic form, `prov-verify verify
 //! --plugin NAME ...`: the report (stdout) and the exit status must be byte-identical. Two
 //! features of the dedicated commands have no generic form and are listed with the reason:
@@ -328,6 +329,36 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                 format!("merkle-root={}", root_file.display()),
             ]);
         }
+        ["nitro", "verify"] => {
+            out.extend(["--plugin".into(), "nitro".into()]);
+            while i < args.len() {
+                match args[i].as_str() {
+                    "--root" => {
+                        out.extend(["--root".into(), format!("x509-certificate={}", value(i))])
+                    }
+                    "--allow-debug" => {
+                        out.extend(["--insecure".into(), "allow-debug-enclave".into()]);
+                        i += 1;
+                        continue;
+                    }
+                    // The generic form reads any of the encodings (auto-detected).
+                    "--format" => {}
+                    f @ ("--pcr" | "--measurements" | "--nonce" | "--user-data"
+                    | "--public-key" | "--max-age" | "--at") => {
+                        out.extend([f.to_owned(), value(i)])
+                    }
+                    other if other.starts_with("--") => {
+                        return Err(format!("flag {other} not translated"))
+                    }
+                    other => {
+                        out.extend(["--manifest".into(), other.to_owned()]);
+                        i += 1;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+        }
         _ => return Err(String::new()),
     }
     Ok(out)
@@ -394,7 +425,7 @@ fn the_generic_form_gives_the_same_report_for_every_golden_verdict() {
         skipped.join("\n  ")
     );
     assert!(
-        compared.len() >= 107,
+        compared.len() >= 119,
         "only {} golden verdicts compared",
         compared.len()
     );

@@ -43,6 +43,7 @@ pub fn decode<'a>(
     format: Format,
     limits: &Limits,
 ) -> Result<Cow<'a, [u8]>, DocumentError> {
+    let auto = format == Format::Auto;
     let format = match format {
         Format::Auto => match input.first() {
             Some(0x84 | 0xd2) => Format::Cbor,
@@ -77,9 +78,13 @@ pub fn decode<'a>(
             base64::engine::GeneralPurposeConfig::new()
                 .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
         );
-        engine
-            .decode(&text)
-            .map_err(|e| DocumentError::Encoding(format!("not base64: {e}")))?
+        engine.decode(&text).map_err(|e| {
+            DocumentError::Encoding(if auto {
+                format!("neither a COSE_Sign1 in CBOR (which starts with 0x84 or 0xd2), hex nor base64 ({e})")
+            } else {
+                format!("not base64: {e}")
+            })
+        })?
     };
     if bytes.is_empty() {
         return Err(DocumentError::Encoding("empty".into()));
