@@ -98,7 +98,7 @@ pub enum Command {
     Log(crate::commands::log::LogCommand),
 
     /// Verify with any registered plugin: flags, a request file, or an evidence set
-    Verify(crate::commands::verify::VerifyArgs),
+    Verify(Box<crate::commands::verify::VerifyArgs>),
 
     /// List the registered plugins: name, version, what each takes, conformance figures
     Plugins,

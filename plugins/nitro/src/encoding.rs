@@ -98,7 +98,7 @@ fn text_of(input: &[u8]) -> impl Iterator<Item = u8> + '_ {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

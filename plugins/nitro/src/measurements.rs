@@ -105,7 +105,7 @@ pub fn measurements_from_nitro_cli(json: &[u8]) -> Result<Vec<(u32, Vec<u8>)>, M
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

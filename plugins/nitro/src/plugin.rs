@@ -197,12 +197,15 @@ fn judge(
         .verified_at(chain_time)
         .step(checks::COSE_HEADER, header(doc))
         .step(checks::PAYLOAD_DIGEST, digest(a));
+    // The costly steps (ECDSA verifications) run only while nothing has failed; `step`
+    // records them as not reached otherwise.
     let leaf = Certificate::from_der(a.certificate);
-    b = b.step(checks::SIGNATURE, signature(doc, leaf.as_ref()));
-    b = b.step(
-        checks::CHAIN,
-        chain(a, leaf.as_ref(), anchors, chain_time, time_source),
-    );
+    let outcome = lazily(&b, || signature(doc, leaf.as_ref()));
+    b = b.step(checks::SIGNATURE, outcome);
+    let outcome = lazily(&b, || {
+        chain(a, leaf.as_ref(), anchors, chain_time, time_source)
+    });
+    b = b.step(checks::CHAIN, outcome);
     b = b.step(checks::TIMESTAMP, timestamp(req.time(), doc_secs, limits));
     if let Some(max) = policy.max_age() {
         b = b.step(checks::MAX_AGE, max_age(req.time(), doc_secs, max));
@@ -237,6 +240,19 @@ fn judge(
         );
     }
     outputs(b, doc, chain_time).finish()
+}
+
+/// `f()`, unless a step has already failed (the outcome is then unused: the step is not
+/// reached).
+fn lazily(
+    b: &ReportBuilder,
+    f: impl FnOnce() -> Result<String, Failure>,
+) -> Result<String, Failure> {
+    if b.has_failed() {
+        Ok(String::new())
+    } else {
+        f()
+    }
 }
 
 fn header(doc: &Document<'_>) -> Result<String, Failure> {
@@ -502,7 +518,7 @@ fn verified(a: &Attestation<'_>) -> Verified {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -437,10 +437,11 @@ fn check_common(
         ));
     }
     // A pinned anchor needs no AKI to be found in the CA/B Forum profile; RFC 5280 requires
-    // it in every certificate that is not self-signed. AWS issues Nitro end entities without
-    // one.
+    // it in every certificate that is not self-signed. AWS issues Nitro end entities, and
+    // issued instance CAs until about 2023, without one: the Nitro profile chains by name and
+    // signature alone.
     let exempt = (is_anchor && options.profile == Profile::CabfServer)
-        || (depth == 0 && !is_anchor && options.profile == Profile::NitroEnclave);
+        || options.profile == Profile::NitroEnclave;
     if !cert.is_self_issued() && !exempt {
         match &ext.authority_key_id {
             Some(aki) if aki.value.key_id.is_some() => {}
@@ -758,13 +759,19 @@ fn check_ca(
     if cert.subject.len() <= 2 {
         return Err(f(CheckKind::Names, "empty subject in a CA certificate"));
     }
-    let Some(ski) = &ext.subject_key_id else {
-        return Err(f(
-            CheckKind::SubjectKeyIdentifier,
-            "subjectKeyIdentifier missing in a CA certificate",
-        ));
+    // RFC 5280 requires a subjectKeyIdentifier of conforming CAs; AWS issued Nitro instance
+    // CAs without one until about 2023 (and the pinned Nitro root has one).
+    let ski = match &ext.subject_key_id {
+        Some(ski) => Some(ski),
+        None if options.profile == Profile::NitroEnclave && !is_anchor => None,
+        None => {
+            return Err(f(
+                CheckKind::SubjectKeyIdentifier,
+                "subjectKeyIdentifier missing in a CA certificate",
+            ))
+        }
     };
-    if let (true, Some(aki)) = (is_anchor, &ext.authority_key_id) {
+    if let (true, Some(aki), Some(ski)) = (is_anchor, &ext.authority_key_id, ski) {
         let Some(key_id) = &aki.value.key_id else {
             return Err(f(
                 CheckKind::AuthorityKeyIdentifier,

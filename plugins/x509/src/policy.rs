@@ -32,8 +32,9 @@ pub enum Profile {
     /// AWS Nitro Enclaves attestation documents: RFC 5280, and every certificate of the path
     /// holds a P-384 key and (below the anchor) is signed with ECDSA with SHA-384; the end
     /// entity is not a CA and carries keyUsage with digitalSignature; no extendedKeyUsage is
-    /// required. AWS issues the end entity without authorityKeyIdentifier, so it alone is
-    /// exempt from RFC 5280's requirement (its issuer is found by name and signature).
+    /// required. AWS issues end entities (and, in documents until about 2023, instance CAs)
+    /// without authorityKeyIdentifier, so the profile does not require it (issuers are found
+    /// by name and signature).
     NitroEnclave,
 }
 
