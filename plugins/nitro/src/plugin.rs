@@ -8,7 +8,7 @@ use plugin_api::{
     Error, Failure, Insecure, Plugin, PluginInfo, Policy, Report, ReportBuilder, Subject,
     SubjectKind, TrustRootError, TrustRootKind, VerificationTime, VerifyRequest,
 };
-use plugin_x509::{Certificate, KeyKind, Options, Profile, SignatureAlgorithm};
+use plugin_x509::{Certificate, KeyKind, Options, Profile, SignatureAlgorithm, SignatureMemo};
 use sha2::{Digest as _, Sha256};
 
 /// The plugin's name and check-id prefix.
@@ -26,10 +26,16 @@ pub const AWS_NITRO_ROOT_G1_SHA256: &str =
 const ES384: i64 = -35;
 
 /// The Nitro Enclaves attestation verifier.
-#[derive(Debug, Clone, Copy, Default)]
+///
+/// CA links (instance ← zonal ← regional ← root) that verified are remembered by the plugin
+/// value and its clones (`plugin_x509::SignatureMemo`, bounded), so documents of the same
+/// host verified by one plugin skip those signatures; the document's own signature and its
+/// leaf certificate's are verified every time, and every other check runs every time.
+#[derive(Debug, Clone, Default)]
 pub struct NitroPlugin {
     /// Budgets.
     pub limits: Limits,
+    memo: std::sync::Arc<SignatureMemo>,
 }
 
 impl Plugin for NitroPlugin {
@@ -83,7 +89,10 @@ pub struct Verified {
 impl NitroPlugin {
     /// A plugin with these budgets.
     pub fn with_limits(limits: Limits) -> Self {
-        NitroPlugin { limits }
+        NitroPlugin {
+            limits,
+            ..Self::default()
+        }
     }
 
     /// [`Plugin::verify`], and what the document attests when the report is ok.
@@ -105,7 +114,7 @@ impl NitroPlugin {
         let bytes = encoding::decode(input, Format::Auto, &self.limits)
             .map_err(|e| Error::malformed(name, e))?;
         let doc = document::parse(&bytes, &self.limits).map_err(|e| Error::malformed(name, e))?;
-        let report = judge(req, name, &doc, &anchors, &self.limits);
+        let report = judge(req, name, &doc, anchors.certificates(), self);
         let verified = report.ok().then(|| verified(&doc.attestation));
         Ok((report, verified))
     }
@@ -140,8 +149,29 @@ fn expectations(policy: &Policy) -> Result<(), Error> {
     Ok(())
 }
 
-/// The pinned roots: the caller's X.509 roots, else the embedded AWS root.
-fn anchors(req: &VerifyRequest<'_>) -> Result<Vec<Certificate>, Error> {
+/// The pinned roots: the caller's X.509 roots, else the embedded AWS root (parsed once).
+enum Anchors {
+    Given(Vec<Certificate>),
+    Embedded(&'static Certificate),
+}
+
+impl Anchors {
+    fn certificates(&self) -> &[Certificate] {
+        match self {
+            Anchors::Given(v) => v,
+            Anchors::Embedded(c) => std::slice::from_ref(*c),
+        }
+    }
+}
+
+fn embedded_root() -> Result<&'static Certificate, Error> {
+    static ROOT: std::sync::OnceLock<Result<Certificate, String>> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| Certificate::from_der(AWS_NITRO_ROOT_G1_DER).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Internal(format!("embedded AWS Nitro root: {e}")))
+}
+
+fn anchors(req: &VerifyRequest<'_>) -> Result<Anchors, Error> {
     let mut out = Vec::new();
     for root in req.trust_roots().of_kind(TrustRootKind::X509Certificate) {
         let cert = Certificate::from_pem_or_der(root.bytes()).map_err(|e| {
@@ -154,11 +184,10 @@ fn anchors(req: &VerifyRequest<'_>) -> Result<Vec<Certificate>, Error> {
         out.push(cert);
     }
     if out.is_empty() {
-        let root = Certificate::from_der(AWS_NITRO_ROOT_G1_DER)
-            .map_err(|e| Error::Internal(format!("embedded AWS Nitro root: {e}")))?;
-        out.push(root);
+        Ok(Anchors::Embedded(embedded_root()?))
+    } else {
+        Ok(Anchors::Given(out))
     }
-    Ok(out)
 }
 
 fn hex_of(b: &[u8]) -> String {
@@ -179,8 +208,9 @@ fn judge(
     name: &str,
     doc: &Document<'_>,
     anchors: &[Certificate],
-    limits: &Limits,
+    plugin: &NitroPlugin,
 ) -> Report {
+    let limits = &plugin.limits;
     let a = &doc.attestation;
     let policy = req.policy();
     let doc_secs = a.timestamp_ms / 1000;
@@ -203,7 +233,14 @@ fn judge(
     let outcome = lazily(&b, || signature(doc, leaf.as_ref()));
     b = b.step(checks::SIGNATURE, outcome);
     let outcome = lazily(&b, || {
-        chain(a, leaf.as_ref(), anchors, chain_time, time_source)
+        chain(
+            a,
+            leaf.as_ref(),
+            anchors,
+            chain_time,
+            time_source,
+            &plugin.memo,
+        )
     });
     b = b.step(checks::CHAIN, outcome);
     b = b.step(checks::TIMESTAMP, timestamp(req.time(), doc_secs, limits));
@@ -361,17 +398,23 @@ fn chain(
     anchors: &[Certificate],
     at: VerificationTime,
     time_source: &str,
+    memo: &SignatureMemo,
 ) -> Result<String, Failure> {
     let leaf = leaf.map_err(|e| Failure::new(format!("the signing certificate: {e}")))?;
     let mut bundle = Vec::with_capacity(a.cabundle.len());
     for (i, der) in a.cabundle.iter().enumerate() {
+        // A bundle certificate that is a pinned root adds nothing as a candidate issuer.
+        if anchors.iter().any(|r| r.der() == *der) {
+            continue;
+        }
         bundle.push(
             Certificate::from_der(der).map_err(|e| Failure::new(format!("cabundle[{i}]: {e}")))?,
         );
     }
     let options = Options::new(Profile::NitroEnclave);
-    let path = plugin_x509::verify_path(leaf, &bundle, anchors, at, &options)
-        .map_err(|e| Failure::new(format!("at {} ({time_source}): {e}", at.to_rfc3339())))?;
+    let path =
+        plugin_x509::verify_path_at_times(leaf, &bundle, anchors, &[at], &options, Some(memo))
+            .map_err(|e| Failure::new(format!("at {} ({time_source}): {e}", at.to_rfc3339())))?;
     let names: Vec<&str> = path.certificates().iter().map(|c| c.subject()).collect();
     Ok(format!(
         "{} (Nitro Enclaves profile), valid at {} ({time_source})",
