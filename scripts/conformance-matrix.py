@@ -13,6 +13,8 @@ Inputs (written earlier in the same run by .ci/run):
     target/limbo-results.json        scripts/conformance-x509.sh
     target/tuf-kit.log               scripts/conformance-tuf.sh (pytest summary)
     target/merkle-vectors.log        the Merkle vector tests (counts printed)
+    target/nitro-corpus.log          the nitro real-corpus and structural-mutant tests
+    target/nitro-mutation.log        the nitro single-bit mutation benchmark (CI subset)
     golden/*.toml                    negative fixtures: cases that must exit 1
 
 With --check, also fails (exit 1) when the matrix embedded in docs/conformance.md between
@@ -38,6 +40,7 @@ GOLDEN_PLUGIN = [
     (("merkle", "verify-inclusion"), "merkle"),
     (("merkle", "verify-consistency"), "merkle"),
     (("cache", "verify"), "tuf"),
+    (("nitro", "verify"), "nitro"),
 ]
 
 
@@ -110,6 +113,44 @@ def merkle():
                failed, 0, 0, "every case of every file, accept and reject")
 
 
+def read_log(name):
+    path = os.path.join(T, name)
+    if not os.path.exists(path):
+        die(f"{path} is missing (run the nitro tests first)")
+    return open(path).read()
+
+
+def nitro():
+    text = read_log("nitro-corpus.log")
+    m = re.search(r"nitro real corpus: (\d+) documents: (\d+) verified at their timestamp, "
+                  r"(\d+) debug refused by default and verified with --allow-debug, (\d+) fail "
+                  r"one second after the leaf expires, (\d+) look-alike/tampered/NitroTPM "
+                  r"rejected, (\d+) source expectations agreed; (\d+) problems", text)
+    if not m:
+        die("no corpus summary in target/nitro-corpus.log")
+    total, ok, debug, expired, rejected, agreed, problems = map(int, m.groups())
+    corpus = row("nitro", "AWS-signed documents from public repositories (fixtures/nitro/corpus)",
+                 ok + debug + rejected, problems, 0, 0,
+                 f"{ok} verify, {debug} debug refused by default, {rejected} look-alike/tampered/"
+                 f"NitroTPM rejected; {expired} fail a second after the leaf expires; {agreed} "
+                 "source PCR expectations agree")
+    m = re.search(r"structural mutants: (\d+) \((\d+) rejected, (\d+) documented equivalents "
+                  r"accepted\)", text)
+    if not m:
+        die("no structural-mutant summary in target/nitro-corpus.log")
+    n, rej, eq = map(int, m.groups())
+    structural = row("nitro", "structural mutants (re-signed)", rej + eq, n - rej - eq, 0, 0,
+                     f"{rej} rejected, {eq} documented equivalents verify")
+    m = re.search(r"nitro mutation campaign: (\d+) single-bit mutants of (\d+) documents "
+                  r"\(CI subset\), (\d+) accepted", read_log("nitro-mutation.log"))
+    if not m:
+        die("no campaign summary in target/nitro-mutation.log")
+    bits, docs, accepted = map(int, m.groups())
+    flips = row("nitro", "single-bit mutants (CI subset)", bits - accepted, 0, accepted, 0,
+                f"every bit of {docs} documents")
+    return [corpus, structural, flips]
+
+
 def negatives():
     counts = {}
     gdir = os.path.join(ROOT, "golden")
@@ -152,7 +193,7 @@ def markdown(rows):
 def main():
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    rows = [sigstore(), limbo(), tuf(), merkle()] + negatives()
+    rows = [sigstore(), limbo(), tuf(), merkle()] + nitro() + negatives()
     out = os.path.join(T, "conformance")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "matrix.json"), "w") as f:

@@ -41,6 +41,16 @@ pub fn conformance(name: &str) -> &'static [(&'static str, &'static str)] {
             "113/113 tests",
         )],
         "merkle" => &[("merkle vectors", "3,147/3,147 cases, 0 false accepts")],
+        "nitro" => &[
+            (
+                "AWS-signed documents from public repositories",
+                "83/83 judged as expected (35 verify, 40 debug refused, 8 rejected), 0 false accepts",
+            ),
+            (
+                "mutation campaign",
+                "580 structural and every single-bit mutant rejected but documented equivalents, 0 false accepts",
+            ),
+        ],
         _ => &[],
     }
 }

@@ -5,8 +5,8 @@
 //! check is not what rejects them). There are no equivalents among single-bit flips.
 //!
 //! By default: the forged test document and the real documents listed in
-//! fixtures/nitro/corpus/ci-subset.txt (an old definite-map document whose CAs lack key
-//! identifiers, and a current indefinite-map one with 17 PCRs). `-- --all`: every real
+//! fixtures/nitro/corpus/ci-subset.txt (an older shape than the forged one: definite map,
+//! explicit nulls, CAs without key identifiers). `-- --all`: every real
 //! document in fixtures/nitro/corpus/real (about 2.8 million mutants; about 30 minutes on 2
 //! cores). Exits 1 on any accepted mutant, naming the document and the bit.
 #![allow(
