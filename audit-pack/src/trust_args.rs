@@ -283,12 +283,11 @@ impl IndexTrustFlags {
         }
         trust.require_crl = self.require_crl;
         if let Some(at) = &self.at {
-            let secs = plugin_api::time::parse_rfc3339(at)
-                .and_then(|secs| u64::try_from(secs).ok())
-                .ok_or_else(|| {
-                    TrustArgsError::Usage(format!("--at {at:?}: not an RFC 3339 time"))
-                })?;
-            trust.at = Some(VerificationTime::from_unix_seconds(secs));
+            trust.at = Some(VerificationTime::parse(at).ok_or_else(|| {
+                TrustArgsError::Usage(format!(
+                    "--at {at:?}: neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"
+                ))
+            })?);
         }
         Ok(LoadedIndexTrust::X509(trust))
     }

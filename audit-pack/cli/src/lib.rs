@@ -37,7 +37,8 @@ pub struct IndexTrustArgs {
     /// Require a current CRL for every certificate of the signer's path but the root
     #[arg(long, requires = "trust_root")]
     require_crl: bool,
-    /// Verification time of the X.509 signer's path, RFC 3339 (default: the pack date)
+    /// Verification time of the X.509 signer's path: RFC 3339 (2026-06-01T00:00:00Z) or Unix
+    /// seconds (default: the pack date)
     #[arg(long, value_name = "TIME", requires = "trust_root")]
     at: Option<String>,
 }

@@ -92,14 +92,14 @@ pub struct WarmArgs {
     #[arg(long = "target", value_name = "PATH", default_value = SIGSTORE_TRUSTED_ROOT)]
     pub targets: Vec<String>,
 
-    /// Verification time (RFC 3339, e.g. 2026-06-01T00:00:00Z); default: now
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Time to judge expiry at (RFC 3339); default: now
+    /// Time to judge expiry at: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -114,7 +114,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub allow_expired_cache: bool,
 
-    /// Verification time (RFC 3339, e.g. 2026-06-01T00:00:00Z); default: now
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -150,7 +150,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub allow_expired_cache: bool,
 
-    /// Verification time (RFC 3339, e.g. 2026-06-01T00:00:00Z); default: now
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
@@ -462,17 +462,9 @@ pub(crate) fn cache_dir(g: &crate::cli::GlobalArgs) -> Result<PathBuf, CliError>
 
 fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
     match at {
-        Some(text) => offline_cache::parse_time(text).ok_or_else(|| {
-            CliError::malformed(
-                "--at",
-                format!("{text:?} is not an RFC 3339 UTC time such as 2026-06-01T00:00:00Z"),
-            )
-        }),
+        Some(text) => crate::commands::verify::parse_time(text, "--at"),
         // The one read of the clock: recorded in the report as the verification time.
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
-            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}"))),
+        None => crate::commands::now(),
     }
 }
 

@@ -97,9 +97,9 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "RE")]
     pub certificate_oidc_issuer_regexp: Option<String>,
 
-    /// Verification time (Unix seconds); default: now
-    #[arg(long, value_name = "SECONDS")]
-    pub at: Option<u64>,
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 
     /// INSECURE: accept a key-signed bundle that has no verified signing time (no SET, no
     /// RFC 3161 timestamp). Timestamps that are present are still verified, and keyless
@@ -383,12 +383,9 @@ fn verify_blob(
     predicate_type: Option<Option<&str>>,
     g: &crate::cli::GlobalArgs,
 ) -> Result<Outcome, CliError> {
-    let time = match a.at {
-        Some(t) => VerificationTime::from_unix_seconds(t),
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
-            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}")))?,
+    let time = match &a.at {
+        Some(t) => crate::commands::verify::parse_time(t, "--at")?,
+        None => crate::commands::now()?,
     };
     let mut insecure: Vec<Insecure> = Vec::new();
     if a.insecure_skip_timestamp {

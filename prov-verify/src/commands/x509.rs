@@ -73,7 +73,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub require_crl: bool,
 
-    /// Verification time (RFC 3339, e.g. 2026-06-01T00:00:00Z); default: now
+    /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 
@@ -136,19 +136,8 @@ pub(crate) fn cached_crls(dir: Option<PathBuf>, required: bool) -> Result<NamedC
 
 fn verification_time(at: Option<&str>) -> Result<VerificationTime, CliError> {
     match at {
-        Some(text) => plugin_api::time::parse_rfc3339(text)
-            .and_then(|secs| u64::try_from(secs).ok())
-            .map(VerificationTime::from_unix_seconds)
-            .ok_or_else(|| {
-                CliError::malformed(
-                    "--at",
-                    format!("{text:?} is not an RFC 3339 time such as 2026-06-01T00:00:00Z"),
-                )
-            }),
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| VerificationTime::from_unix_seconds(d.as_secs()))
-            .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}"))),
+        Some(text) => crate::commands::verify::parse_time(text, "--at"),
+        None => crate::commands::now(),
     }
 }
 
