@@ -24,8 +24,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts (listed under their own heading, after each command's own).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Write the full report as JSON on stdout (one line per report)
     #[arg(long, global = true)]
@@ -258,4 +259,42 @@ pub struct ConsistencyArgs {
     /// Proof nodes (hex), comma-separated; `--proof ''` for none
     #[arg(long, value_name = "HEX,...", value_delimiter = ',')]
     pub proof: Option<Vec<String>>,
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    fn walk(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
+        let help = cmd.render_long_help().to_string();
+        let global = help
+            .find("Global options:")
+            .unwrap_or_else(|| panic!("{path}: no Global options heading"));
+        let json = help.find("--json").unwrap_or(usize::MAX);
+        assert!(
+            json > global,
+            "{path}: --json listed before the Global options heading"
+        );
+        if let Some(own) = help.find("Options:") {
+            assert!(own < global, "{path}: own options after the global ones");
+        }
+        *seen += 1;
+        for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = format!("{path} {}", sub.get_name());
+            walk(sub, &name, seen);
+        }
+    }
+
+    /// Every (sub)command's help lists its own options first and the global ones under their
+    /// own heading.
+    #[test]
+    fn global_options_have_their_own_heading_after_each_commands_own() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut seen = 0;
+        walk(&mut cmd, "prov-verify", &mut seen);
+        assert!(seen > 30, "only {seen} commands");
+    }
 }
