@@ -7,25 +7,13 @@
 #[path = "../tests/support/forge.rs"]
 mod forge;
 
+use base64::Engine as _;
 use forge::*;
 use std::path::PathBuf;
 
 fn pem(der: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::new();
-    for c in der.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            s.push(if i <= c.len() {
-                A[(n >> (18 - 6 * i) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    let body: Vec<&str> = s
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let body: Vec<&str> = b64
         .as_bytes()
         .chunks(64)
         .map(|l| std::str::from_utf8(l).unwrap())
@@ -58,7 +46,7 @@ fn main() {
     let mut tagged = doc.clone();
     tagged.tagged = true;
     tagged.indefinite = false;
-    let hex: String = tagged.encode().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(tagged.encode());
     write("doc-tagged.hex", format!("{hex}\n").as_bytes());
     write(
         "measurements.json",

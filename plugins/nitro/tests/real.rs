@@ -37,17 +37,13 @@ fn pcr_policy(pcrs: &serde_json::Map<String, Value>, only: &[&str]) -> Policy {
     let mut p = Policy::new();
     for (i, v) in pcrs {
         if only.is_empty() || only.contains(&i.as_str()) {
-            p = p.with_measurement(i.parse().unwrap(), hex(v.as_str().unwrap()));
+            p = p.with_measurement(
+                i.parse().unwrap(),
+                hex::decode(v.as_str().unwrap()).unwrap(),
+            );
         }
     }
     p
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// The failed checks with their details.

@@ -156,10 +156,7 @@ pub fn spki_p256() -> Vec<u8> {
 }
 
 pub fn hex_bytes(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }
 
 fn key_id(spki: &[u8]) -> Vec<u8> {
@@ -580,8 +577,7 @@ impl Doc {
 
 /// nitro-cli describe-eif output with these PCRs (0, 1, 2 and 8).
 pub fn describe_eif_json(pcrs: &[(u32, Vec<u8>)]) -> String {
-    let hex = |v: &[u8]| v.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let get = |i: u32| hex(&pcrs.iter().find(|(j, _)| *j == i).unwrap().1);
+    let get = |i: u32| hex::encode(&pcrs.iter().find(|(j, _)| *j == i).unwrap().1);
     format!(
         "{{\n  \"EifVersion\": 4,\n  \"Measurements\": {{\n    \"HashAlgorithm\": \"Sha384 {{ ... }}\",\n    \"PCR0\": \"{}\",\n    \"PCR1\": \"{}\",\n    \"PCR2\": \"{}\",\n    \"PCR8\": \"{}\"\n  }},\n  \"IsSigned\": true\n}}\n",
         get(0),
