@@ -10,6 +10,11 @@ const TAG_COSE_SIGN1: u64 = 18;
 /// Largest PCR index the Nitro Secure Module has (32 registers).
 pub(crate) const PCR_COUNT: u64 = 32;
 
+/// Whether `len` is the length of a PCR: a SHA-256, SHA-384 or SHA-512 digest.
+pub(crate) fn is_pcr_len(len: usize) -> bool {
+    matches!(len, 32 | 48 | 64)
+}
+
 /// Why a document could not be read. Each variant names the part of the document at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -537,7 +542,7 @@ fn field<'a>(
                 };
                 let at = r.position();
                 let value = match r.head().map_err(cbor(PART))? {
-                    Head::Bytes(b) if matches!(b.len(), 32 | 48 | 64) => b,
+                    Head::Bytes(b) if is_pcr_len(b.len()) => b,
                     Head::Bytes(b) => {
                         return Err(DocumentError::Pcr(format!(
                             "PCR{index} is {} bytes (a SHA-256, SHA-384 or SHA-512 digest is 32, 48 or 64)",

@@ -18,7 +18,7 @@ fn err(msg: impl Into<String>) -> MeasurementError {
 /// A PCR value from hex: 32, 48 or 64 bytes.
 fn pcr_value(index: u32, hex_text: &str) -> Result<Vec<u8>, MeasurementError> {
     let v = hex::decode(hex_text.trim()).map_err(|e| err(format!("PCR{index}: not hex ({e})")))?;
-    if !matches!(v.len(), 32 | 48 | 64) {
+    if !crate::document::is_pcr_len(v.len()) {
         return Err(err(format!(
             "PCR{index}: {} bytes; a PCR is 32, 48 or 64 bytes (SHA-384 PCRs are 96 hex digits)",
             v.len()

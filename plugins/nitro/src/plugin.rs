@@ -136,7 +136,7 @@ fn expectations(policy: &Policy) -> Result<(), Error> {
                 format!("PCR{i}: the module has PCRs 0 to 31"),
             ));
         }
-        if !matches!(v.len(), 32 | 48 | 64) {
+        if !document::is_pcr_len(v.len()) {
             return Err(Error::malformed(
                 "policy",
                 format!(
