@@ -52,7 +52,7 @@ pub use pgzip::CHUNK_SIZE as GZIP_CHUNK_SIZE;
 pub use plugin::AuditPackPlugin;
 pub use progress::{NoProgress, Phase, Progress};
 pub use proof::{
-    make_proof, max_proof_size, verify_proof, verify_proof_trusted, PackProof, ProofError,
+    make_proof, max_proof_size, proof_file_malformed, verify_proof, verify_proof_trusted, PackProof, ProofError,
     PROOF_CHECK_IDS, PROOF_FORMAT,
 };
 pub use signer::{

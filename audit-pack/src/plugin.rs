@@ -162,7 +162,12 @@ impl Plugin for AuditPackPlugin {
             manifest_roots: None,
             manifest_sigstore: manifest_sigstore.as_ref(),
         };
-        Ok(verify_trusted(b, pack, &trust, &self.limits, None).report)
+        let verification = verify_trusted(b, pack, &trust, &self.limits, None);
+        // Bytes that are no pack at all reach no verdict (exit 2), as any malformed input.
+        if let Some(reason) = verification.not_a_pack() {
+            return Err(InputError::malformed("pack", reason).into());
+        }
+        Ok(verification.report)
     }
 }
 

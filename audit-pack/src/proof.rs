@@ -250,6 +250,14 @@ pub fn verify_proof(
     verify_proof_trusted(builder, bytes, IndexTrust::Keys(keys), limits)
 }
 
+/// Why `bytes` is not a well-formed proof file (JSON syntax, format, field shapes, budgets),
+/// or `None` if it is one. The first check of [`verify_proof`] fails for the same reason;
+/// command-line tools ask first so that such a file reaches no verdict (exit 2), as any
+/// malformed input.
+pub fn proof_file_malformed(bytes: &[u8], limits: &Limits) -> Option<String> {
+    parse_proof(bytes, limits).err().map(String::from)
+}
+
 /// As [`verify_proof`], with the index trust given as an [`IndexTrust`] (Ed25519 keys or
 /// pinned X.509 roots, as for a pack).
 pub fn verify_proof_trusted(

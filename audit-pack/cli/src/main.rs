@@ -8,7 +8,7 @@ use audit_pack::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
     build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key,
-    verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits, LoadedTrust, LogTarget,
+    proof_file_malformed, verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits, LoadedTrust, LogTarget,
     OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError, TrustFile, X509Signer, PLUGIN,
 };
 use audit_pack::{NoProgress, Phase, Progress};
@@ -465,6 +465,9 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::VerifyProof { proof, trust, json } => {
             let trust = trust.load().map_err(trust_error)?;
             let bytes = read_limited(&proof, max_proof_size(&Limits::DEFAULT) as u64)?;
+            if let Some(reason) = proof_file_malformed(&bytes, &Limits::DEFAULT) {
+                return Err(format!("{}: {reason}", proof.display()));
+            }
             let at = VerificationTime::from_unix_seconds(now_seconds());
             let report = verify_proof_trusted(
                 Report::builder(PLUGIN).verified_at(at),
@@ -589,8 +592,14 @@ fn verify_file(
 ) -> Result<(audit_pack::Verification, Option<String>), String> {
     let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
-    report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
-        .map_err(|e| format!("{}: {e}", pack.display()))
+    let (verification, digest) =
+        report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
+            .map_err(|e| format!("{}: {e}", pack.display()))?;
+    // Bytes that are no pack at all reach no verdict: exit 2, as for any malformed input.
+    if let Some(reason) = verification.not_a_pack() {
+        return Err(format!("{}: {reason}", pack.display()));
+    }
+    Ok((verification, digest))
 }
 
 /// Reads a file of at most `max` bytes.

@@ -22,6 +22,27 @@ impl Entry {
     }
 }
 
+/// Why the head could not be read.
+pub(super) enum HeadError {
+    /// The input is not a pack at all: its first bytes are not a gzip-compressed tar (not
+    /// gzip, a corrupt or truncated stream, or a bad first tar header). No verdict.
+    NotAPack(String),
+    /// A pack whose head breaks the rules (wrong order, oversized, unsafe entry): a verdict.
+    Failed(Failure),
+}
+
+impl From<String> for HeadError {
+    fn from(reason: String) -> Self {
+        HeadError::Failed(Failure::new(reason))
+    }
+}
+
+impl From<Failure> for HeadError {
+    fn from(f: Failure) -> Self {
+        HeadError::Failed(f)
+    }
+}
+
 /// The entries before the artifacts.
 pub(super) struct Head {
     /// `index.json`.
@@ -39,22 +60,31 @@ pub(super) struct Head {
 pub(super) fn read_head<R: BufRead>(
     reader: &mut PackReader<R>,
     limits: &Limits,
-) -> Result<Head, Failure> {
+) -> Result<Head, HeadError> {
     let mut head = Vec::new();
     for (name, max) in [
         (INDEX_NAME, limits.max_index_size),
         (SIGNATURE_NAME, limits.max_signature_size),
     ] {
-        let entry = reader
-            .next_entry(&|_, size| size <= max as u64)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("the pack ends before {name}"))?;
+        let entry = match reader.next_entry(&|_, size| size <= max as u64) {
+            Ok(Some(entry)) => entry,
+            Ok(None) if head.is_empty() => {
+                return Err(HeadError::NotAPack(
+                    "an empty tar archive, not an audit pack".to_owned(),
+                ))
+            }
+            Ok(None) => return Err(format!("the pack ends before {name}").into()),
+            Err(e) if head.is_empty() && is_not_an_archive(&e) => {
+                return Err(HeadError::NotAPack(e.to_string()))
+            }
+            Err(e) => return Err(e.to_string().into()),
+        };
         if entry.path != name {
-            return Err(Failure::new(format!(
+            return Err(HeadError::Failed(Failure::new(format!(
                 "entry {} must be {name}, found {:?}",
                 head.len() + 1,
                 entry.path
-            )));
+            ))));
         }
         let data = entry.data.ok_or_else(|| {
             format!(
@@ -100,4 +130,13 @@ pub(super) fn read_head<R: BufRead>(
         })?;
         *slot = Some(data);
     }
+}
+
+/// Whether a failure reading the first entry means the bytes are no gzip-compressed tar at all
+/// (as opposed to a readable archive that breaks the pack's rules).
+fn is_not_an_archive(e: &ArchiveError) -> bool {
+    matches!(
+        e,
+        ArchiveError::Gzip { .. } | ArchiveError::Truncated { .. } | ArchiveError::HeaderChecksum { .. }
+    )
 }

@@ -56,7 +56,7 @@ use contents::{
     check_controls, check_evidence, check_present, check_root, check_sha256, check_size,
     check_unlisted, list,
 };
-use head::{read_head, Entry, Head};
+use head::{read_head, Entry, Head, HeadError};
 use manifests::{check_manifests, ManifestOutcome};
 use merkle::note::VerifierKey;
 use plugin_api::{Failure, Report, ReportBuilder, VerificationTime};
@@ -122,9 +122,18 @@ pub struct Verification {
     /// The report of every check.
     pub report: Report,
     verified: Option<VerifiedPack>,
+    not_a_pack: Option<String>,
 }
 
 impl Verification {
+    /// Why the input is not an audit pack at all (not gzip, a corrupt or truncated stream,
+    /// or no tar header where the pack starts), when that is why it failed. Such an input
+    /// reaches no verdict: command-line tools exit 2 for it rather than 1. The report is
+    /// failed either way.
+    pub fn not_a_pack(&self) -> Option<&str> {
+        self.not_a_pack.as_deref()
+    }
+
     /// The verified pack, present exactly when [`Report::ok`] holds: every check passed.
     pub fn verified(&self) -> Option<&VerifiedPack> {
         self.verified.as_ref()
@@ -256,6 +265,7 @@ pub fn verify_trusted<R: BufRead>(
                 None => b.finish(),
             },
             verified: None,
+            not_a_pack: None,
         }
     };
     let mut b = builder.subject("audit pack");
@@ -274,13 +284,23 @@ pub fn verify_trusted<R: BufRead>(
             receipt_present.set(head.receipt.is_some());
             head
         }
-        Err(reason) => {
+        Err(error) => {
+            let not_a_pack = match &error {
+                HeadError::NotAPack(reason) => Some(format!("not an audit pack: {reason}")),
+                HeadError::Failed(_) => None,
+            };
+            let reason = match error {
+                HeadError::NotAPack(reason) => Failure::new(reason),
+                HeadError::Failed(f) => f,
+            };
             b = b.fail(ARCHIVE_SAFE, reason);
-            return unverified(skip_after(
+            let mut v = unverified(skip_after(
                 b,
                 ARCHIVE_SAFE,
                 "not reached: the archive could not be read safely",
             ));
+            v.not_a_pack = not_a_pack;
+            return v;
         }
     };
 
@@ -513,7 +533,11 @@ pub fn verify_trusted<R: BufRead>(
         }),
         _ => None,
     };
-    Verification { report, verified }
+    Verification {
+        report,
+        verified,
+        not_a_pack: None,
+    }
 }
 
 const JSON_KINDS: [Kind; 4] = [

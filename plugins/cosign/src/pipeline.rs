@@ -30,7 +30,8 @@ type Stage<T> = Result<(ReportBuilder, T), ReportBuilder>;
 
 /// The inputs of one run of the pipeline.
 pub(crate) struct Inputs<'a> {
-    pub(crate) bundle_json: &'a [u8],
+    /// The bundle, parsed (the parse check is recorded by the caller).
+    pub(crate) bundle: &'a Bundle,
     pub(crate) root: &'a TrustedRoot,
     pub(crate) artifact: Artifact<'a>,
     pub(crate) signer: Signer<'a>,
@@ -58,7 +59,7 @@ pub(crate) fn run(
 
 fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let Inputs {
-        bundle_json,
+        bundle,
         root,
         artifact,
         signer,
@@ -67,19 +68,15 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         memo,
         limits,
     } = inputs;
-    let bundle = match Bundle::from_json_with_limits(bundle_json, limits) {
-        Ok(b) => b,
-        Err(e) => return Err(r.fail(checks::BUNDLE_PARSE, e.to_string())),
-    };
     let r = r.pass(checks::BUNDLE_PARSE, format!("{:?} bundle", bundle.version));
-    let (r, (leaf, has_certificate)) = leaf_certificate(r, &bundle, signer)?;
+    let (r, (leaf, has_certificate)) = leaf_certificate(r, bundle, signer)?;
     let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
     let digest = artifact.digest();
-    let (r, (expected, statement)) = content(r, &bundle, artifact, &digest, key, limits)?;
+    let (r, (expected, statement)) = content(r, bundle, artifact, &digest, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
-    let (r, tsa_times) = signed_timestamps(r, &bundle, root, now, limits)?;
+    let (r, tsa_times) = signed_timestamps(r, bundle, root, now, limits)?;
     let (r, (mut verified_times, log_entries)) = transparency_log(
-        r, &bundle, root, expected, signer_der, &tsa_times, now, limits,
+        r, bundle, root, expected, signer_der, &tsa_times, now, limits,
     )?;
     verified_times.extend_from_slice(&tsa_times);
     let r = signing_time(r, &verified_times, skip_timestamp && policy.is_none())?;

@@ -16,7 +16,7 @@
 
 use crate::request::{SignerFields, SignerSpec};
 use crate::verified::{Verified, VerifiedSigner};
-use crate::verify::verify_inner;
+use crate::verify::verify_parsed;
 use crate::{attestation, Artifact, Limits, PublicKey, SignatureMemo, Signer, TrustedRoot, PLUGIN};
 use plugin_api::{
     DigestAlgorithm, Error, Insecure, Plugin, PluginInfo, Report, Subject, SubjectKind,
@@ -197,8 +197,11 @@ impl CosignPlugin {
             SignerSpec::Keyless(p) => Signer::Keyless(p),
         };
         let bundle = req.signature().bytes();
-        let (report, verified) = verify_inner(
-            bundle,
+        // A bundle that does not parse (or is over a budget) reaches no verdict: exit 2.
+        let parsed = crate::bundle::Bundle::from_json_with_limits(bundle, &self.limits)
+            .map_err(|e| Error::malformed(req.signature().name(), e))?;
+        let (report, verified) = verify_parsed(
+            &parsed,
             &root,
             artifact,
             signer,

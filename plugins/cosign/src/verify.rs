@@ -7,7 +7,7 @@ use crate::keys::PublicKey;
 use crate::trusted_root::TrustedRoot;
 use crate::verified::{Verified, VerifiedStatement};
 use crate::Limits;
-use plugin_api::{Insecure, Report, VerificationTime};
+use plugin_api::{Insecure, Report, ReportBuilder, VerificationTime};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
@@ -248,16 +248,47 @@ pub(crate) fn verify_inner(
     memo: Option<&SignatureMemo>,
     limits: &Limits,
 ) -> (Report, Option<Verified>) {
-    let r = Report::builder(PLUGIN)
+    match crate::bundle::Bundle::from_json_with_limits(bundle_json, limits) {
+        Ok(bundle) => verify_parsed(
+            &bundle, root, artifact, signer, time, insecure, memo, limits,
+        ),
+        Err(e) => {
+            let report = header(artifact, time, insecure)
+                .fail(crate::checks::BUNDLE_PARSE, e.to_string())
+                .finish();
+            (report, None)
+        }
+    }
+}
+
+/// The report's header: subject, verification time, insecure modes.
+fn header(artifact: Artifact<'_>, time: VerificationTime, insecure: &[Insecure]) -> ReportBuilder {
+    Report::builder(PLUGIN)
         .subject(format!("sha256:{}", hex::encode(artifact.digest())))
         .verified_at(time)
-        .insecure_modes(insecure);
+        .insecure_modes(insecure)
+}
+
+/// [`verify_inner`] for a bundle already parsed (the plugin parses first, so that a bundle
+/// that does not parse is an input error, not a verdict).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify_parsed(
+    bundle: &crate::bundle::Bundle,
+    root: &TrustedRoot,
+    artifact: Artifact<'_>,
+    signer: Signer<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+    memo: Option<&SignatureMemo>,
+    limits: &Limits,
+) -> (Report, Option<Verified>) {
+    let r = header(artifact, time, insecure);
     let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
     let mut verified = None;
     let report = crate::pipeline::run(
         r,
         crate::pipeline::Inputs {
-            bundle_json,
+            bundle,
             root,
             artifact,
             signer,

@@ -5,7 +5,7 @@
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_limited;
-use audit_pack::max_proof_size;
+use audit_pack::{max_proof_size, proof_file_malformed};
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
 use audit_pack::{LoadedTrust, TrustArgsError};
@@ -168,6 +168,9 @@ pub fn run(cmd: &AuditPackCommand, _g: &crate::cli::GlobalArgs) -> Result<Outcom
         AuditPackCommand::VerifyProof { proof, trust } => {
             let trust = trust.load().map_err(trust_error)?;
             let bytes = read_limited(proof, max_proof_size(&Limits::DEFAULT) as u64)?;
+            if let Some(reason) = proof_file_malformed(&bytes, &Limits::DEFAULT) {
+                return Err(CliError::malformed(proof.display().to_string(), reason));
+            }
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_err(|e| CliError::Internal(format!("system clock before 1970: {e}")))?
@@ -232,8 +235,14 @@ fn verify(
 ) -> Result<(audit_pack::Verification, Option<String>), CliError> {
     let trust = load_trust(trust)?;
     let file = std::fs::File::open(pack).map_err(|e| CliError::io(pack, e))?;
-    report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
-        .map_err(|e| CliError::io(pack, e))
+    let (verification, digest) =
+        report::verify_and_digest_trusted(builder, file, &trust.trust(), &Limits::DEFAULT, spot)
+            .map_err(|e| CliError::io(pack, e))?;
+    // Bytes that are no pack at all reach no verdict: exit 2, as for any malformed input.
+    if let Some(reason) = verification.not_a_pack() {
+        return Err(CliError::malformed(pack.display().to_string(), reason));
+    }
+    Ok((verification, digest))
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader

@@ -332,7 +332,9 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     if let Some(t) = &r.predicate_type {
         policy = policy.with_predicate_type(t.clone());
     }
-    let request = VerifyRequest::new(subject, Signature::new(&bundle), &roots, ctx.time)
+    let bundle_name = format!("--bundle {}", r.bundle.display());
+    let signature = Signature::new(&bundle).with_name(&bundle_name);
+    let request = VerifyRequest::new(subject, signature, &roots, ctx.time)
         .with_policy(&policy)
         .with_insecure(&ctx.insecure);
     let request = match &r.log_receipt {
