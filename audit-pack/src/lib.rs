@@ -52,8 +52,8 @@ pub use pgzip::CHUNK_SIZE as GZIP_CHUNK_SIZE;
 pub use plugin::AuditPackPlugin;
 pub use progress::{NoProgress, Phase, Progress};
 pub use proof::{
-    make_proof, max_proof_size, proof_file_malformed, verify_proof, verify_proof_trusted, PackProof, ProofError,
-    PROOF_CHECK_IDS, PROOF_FORMAT,
+    make_proof, max_proof_size, proof_file_malformed, verify_proof, verify_proof_trusted,
+    PackProof, ProofError, PROOF_CHECK_IDS, PROOF_FORMAT,
 };
 pub use signer::{
     parse_certificates, CertificatesError, IndexSigner, IndexTrust, X509Signer, X509Trust,

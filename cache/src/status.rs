@@ -7,18 +7,61 @@ use crate::repo::{State, MAX_STATE_LEN};
 use plugin_api::VerificationTime;
 use serde::Serialize;
 
-/// One repository's recorded state.
-#[derive(Debug, Clone, Serialize)]
+/// One repository's recorded state. Serialized with every time in RFC 3339 (UTC):
+/// `{name, generation, source, last_refresh, metadata_url, targets_url, targets,
+/// roles: [{role, version, expires}], expired}`.
+#[derive(Debug, Clone)]
 pub struct RepoStatus {
     /// The committed generation directory name (`gen-000003`).
     pub generation: String,
-    /// `last_refresh` as `YYYY-MM-DDTHH:MM:SSZ`.
-    pub last_refresh_utc: String,
     /// The recorded state (URLs, targets, last refresh, role versions and expiry).
-    #[serde(flatten)]
     pub state: State,
     /// Roles whose recorded expiry is at or before the time given.
     pub expired: Vec<String>,
+}
+
+impl Serialize for RepoStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Role<'a> {
+            role: &'a str,
+            version: u64,
+            expires: String,
+        }
+        #[derive(Serialize)]
+        struct View<'a> {
+            name: &'a str,
+            generation: &'a str,
+            source: &'a str,
+            last_refresh: String,
+            metadata_url: &'a str,
+            targets_url: &'a str,
+            targets: &'a [String],
+            roles: Vec<Role<'a>>,
+            expired: &'a [String],
+        }
+        let st = &self.state;
+        View {
+            name: &st.name,
+            generation: &self.generation,
+            source: &st.source,
+            last_refresh: VerificationTime::from_unix_seconds(st.last_refresh).to_rfc3339(),
+            metadata_url: &st.metadata_url,
+            targets_url: &st.targets_url,
+            targets: &st.targets,
+            roles: st
+                .roles
+                .iter()
+                .map(|r| Role {
+                    role: &r.role,
+                    version: r.version,
+                    expires: plugin_api::time::format_rfc3339(r.expires_unix),
+                })
+                .collect(),
+            expired: &self.expired,
+        }
+        .serialize(s)
+    }
 }
 
 /// The recorded state of every cached repository, with expiry judged at `now`.
@@ -45,8 +88,6 @@ pub fn status(cache: &CacheDir, now: VerificationTime) -> Result<Vec<RepoStatus>
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         out.push(RepoStatus {
-            last_refresh_utc: plugin_api::VerificationTime::from_unix_seconds(state.last_refresh)
-                .to_rfc3339(),
             generation,
             state,
             expired,

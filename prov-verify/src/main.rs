@@ -12,12 +12,21 @@ use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, GlobalArgs, LogFormat};
 use commands::Outcome;
 use error::CliError;
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // clap prints usage errors to stderr and exits 2; --help and --version exit 0.
-    let cli = Cli::parse();
+    // clap prints usage errors to stderr and exits 2; --help and --version exit 0. With
+    // `--log-format json` a usage error is one JSON log line instead.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() && json_logs_requested() => {
+            output::json_error_line("usage", &e.kind().to_string(), &usage_message(&e));
+            return ExitCode::from(output::EXIT_ERROR);
+        }
+        Err(e) => e.exit(),
+    };
     init_logging(&cli.global);
     tracing::debug!(offline = cli.global.offline, cache_dir = ?cli.global.cache_dir, "starting");
     let result = run(&cli);
@@ -85,4 +94,21 @@ fn init_logging(g: &GlobalArgs) {
         LogFormat::Text => builder.without_time().try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// Whether the raw arguments ask for JSON log lines (`--log-format json` or
+/// `--log-format=json`), for errors found before the arguments could be parsed.
+fn json_logs_requested() -> bool {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    args.iter().enumerate().any(|(i, a)| {
+        a == "--log-format=json"
+            || (a == "--log-format" && args.get(i + 1).is_some_and(|v| v == "json"))
+    })
+}
+
+/// A usage error as one line, without clap's styling and "try --help" trailer.
+fn usage_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("usage error");
+    first.strip_prefix("error: ").unwrap_or(first).to_owned()
 }

@@ -16,17 +16,11 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> u8 {
     let written = match outcome {
         Outcome::Report(r) => render_report(out, r, g),
-        Outcome::Data(v) => {
-            let text = if g.json {
-                serde_json::to_string(v)
-            } else {
-                serde_json::to_string_pretty(v)
-            };
-            match text {
-                Ok(t) => writeln!(out, "{t}"),
-                Err(e) => return render_error(out, &CliError::Internal(e.to_string()), g),
-            }
-        }
+        Outcome::Data(v) if g.json => match serde_json::to_string(v) {
+            Ok(t) => writeln!(out, "{t}"),
+            Err(e) => return render_error(out, &CliError::Internal(e.to_string()), g),
+        },
+        Outcome::Data(v) => write!(out, "{}", data_text(v)),
         Outcome::Text(t) => write!(out, "{t}"),
         Outcome::Set { items, summary } => render_set(out, items, summary, g),
     };
@@ -113,11 +107,21 @@ fn render_report(out: &mut impl Write, r: &Report, g: &GlobalArgs) -> std::io::R
     if !r.ok() {
         return Ok(());
     }
+    // Scalar outputs always; lists and objects (certificate claims, PCRs) with -v, indented.
+    let mut nested = serde_json::Map::new();
     for (k, v) in r.outputs() {
-        match v.as_str() {
-            Some(s) => writeln!(out, "{k}: {s}")?,
-            None => writeln!(out, "{k}: {v}")?,
+        match v {
+            serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
+                if g.verbose > 0 {
+                    nested.insert(k.clone(), v.clone());
+                }
+            }
+            serde_json::Value::String(s) => writeln!(out, "{k}: {s}")?,
+            other => writeln!(out, "{k}: {other}")?,
         }
+    }
+    if !nested.is_empty() {
+        write!(out, "{}", data_text(&serde_json::Value::Object(nested)))?;
     }
     Ok(())
 }
@@ -179,9 +183,41 @@ fn plural(n: usize) -> &'static str {
 }
 
 pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> u8 {
-    eprint_line(&format!("error: {e}"));
+    let kind = error_kind(e);
+    match g.log_format {
+        crate::cli::LogFormat::Text => eprint_line(&format!("error: {e}")),
+        crate::cli::LogFormat::Json => json_error_line(kind, "", &e.to_string()),
+    }
     if g.json {
-        let kind = match e {
+        let doc = serde_json::json!({ "error": { "kind": kind, "message": e.to_string() } });
+        let _ = writeln!(out, "{doc}");
+    }
+    EXIT_ERROR
+}
+
+/// The final error as one JSON log line on stderr, in the shape of the other `--log-format
+/// json` lines: `{"timestamp", "level": "ERROR", "fields": {"message", "kind"[, "detail"]}}`.
+pub fn json_error_line(kind: &str, detail: &str, message: &str) {
+    let mut fields = serde_json::json!({ "message": format!("error: {message}"), "kind": kind });
+    if !detail.is_empty() {
+        fields["detail"] = serde_json::Value::String(detail.to_owned());
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let timestamp = serde_json::Value::String(plugin_api::time::format_rfc3339(
+        i64::try_from(now).unwrap_or(i64::MAX),
+    ));
+    // The key order of the log lines: timestamp, level, fields.
+    eprint_line(&format!(
+        r#"{{"timestamp":{timestamp},"level":"ERROR","fields":{fields}}}"#
+    ));
+}
+
+/// The machine-readable kind of an error: `io`, `malformed-input`, `usage` or `internal`.
+fn error_kind(e: &CliError) -> &'static str {
+    {
+        match e {
             CliError::Io { .. } => "io",
             CliError::Malformed { .. } => "malformed-input",
             CliError::Usage(_) => "usage",
@@ -191,9 +227,95 @@ pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> u8 {
                 _ => "internal",
             },
             _ => "internal",
-        };
-        let doc = serde_json::json!({ "error": { "kind": kind, "message": e.to_string() } });
-        let _ = writeln!(out, "{doc}");
+        }
     }
-    EXIT_ERROR
+}
+
+/// Data as text (the default; `--json` prints the JSON): one `key: value` line per field (keys
+/// sorted), nested objects and lists indented below their key (a YAML-like
+/// layout that `grep` and humans read). Strings are printed as they are, `null` as `-`, an
+/// empty list as `(none)`.
+pub fn data_text(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    match v {
+        serde_json::Value::Object(map) => object_text(&mut out, map, 0),
+        other => {
+            out.push_str(&scalar_text(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn object_text(out: &mut String, map: &serde_json::Map<String, serde_json::Value>, indent: usize) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        // The first field of a list item follows its `- ` marker on the same line.
+        let pad = if i == 0 && indent > 0 && out.ends_with("- ") {
+            String::new()
+        } else {
+            " ".repeat(indent)
+        };
+        field_text(out, &pad, k, v, indent);
+    }
+}
+
+fn field_text(out: &mut String, pad: &str, key: &str, v: &serde_json::Value, indent: usize) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) if m.is_empty() => out.push_str(&format!("{pad}{key}: (none)\n")),
+        Value::Object(m) => {
+            out.push_str(&format!("{pad}{key}:\n"));
+            object_text(out, m, indent + 2);
+        }
+        Value::Array(a) if a.is_empty() => out.push_str(&format!("{pad}{key}: (none)\n")),
+        Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let items: Vec<String> = a.iter().map(scalar_text).collect();
+            out.push_str(&format!("{pad}{key}: {}\n", items.join(", ")));
+        }
+        Value::Array(a) => {
+            out.push_str(&format!("{pad}{key}:\n"));
+            for item in a {
+                out.push_str(&format!("{}- ", " ".repeat(indent + 2)));
+                match item {
+                    Value::Object(m) if !m.is_empty() => object_text(out, m, indent + 4),
+                    other => {
+                        out.push_str(&scalar_text(other));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        scalar => out.push_str(&format!("{pad}{key}: {}\n", scalar_text(scalar))),
+    }
+}
+
+fn scalar_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod data_text_tests {
+    use super::data_text;
+    use serde_json::json;
+
+    #[test]
+    fn nested_documents_are_indented_key_value_lines() {
+        let v = json!({
+            "size": 8,
+            "root": "5dc9",
+            "proof": ["aa", "bb"],
+            "none": [],
+            "missing": null,
+            "repos": [{"name": "sigstore", "roles": [{"role": "root", "version": 2}]}],
+            "inner": {"a": true}
+        });
+        assert_eq!(
+            data_text(&v),
+            "inner:\n  a: true\nmissing: -\nnone: (none)\nproof: aa, bb\nrepos:\n  - name: sigstore\n    roles:\n      - role: root\n        version: 2\nroot: 5dc9\nsize: 8\n"
+        );
+    }
 }

@@ -86,6 +86,7 @@ mod tests {
             .with_user_data(vec![2])
             .with_attested_public_key(vec![3])
             .with_max_age(60)
+            .with_github_workflow("ref", "refs/heads/main")
             .fields();
         for p in super::all() {
             let i = p.info();

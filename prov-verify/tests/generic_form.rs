@@ -121,8 +121,12 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                 i += 2;
             }
         }
-        ["cosign", "verify-blob" | "verify-blob-attestation"] => {
+        ["cosign", sub @ ("verify-blob" | "verify-blob-attestation")] => {
             out.extend(["--plugin".into(), "cosign".into()]);
+            // cosign's default predicate type, as `verify-blob-attestation` applies it.
+            if *sub == "verify-blob-attestation" && !args.iter().any(|a| a == "--type") {
+                out.extend(["--type".into(), "custom".into()]);
+            }
             while i < args.len() {
                 match args[i].as_str() {
                     "--batch" => return Err("batches are a dedicated-command feature".into()),

@@ -85,7 +85,11 @@ fn stderr(o: &Output) -> String {
 }
 
 fn add_crl(cache: &Path, files: &[PathBuf]) -> Output {
-    let mut args = vec!["cache".to_owned(), "add-crl".to_owned()];
+    let mut args = vec![
+        "--json".to_owned(),
+        "cache".to_owned(),
+        "add-crl".to_owned(),
+    ];
     args.extend(files.iter().map(|f| f.display().to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     run(cache, &refs)
@@ -164,7 +168,7 @@ fn add_crl_stores_der_under_its_sha256() {
     assert_eq!(cache.crls().len(), 1);
 
     // `cache status` lists it.
-    let o = run(cache.path(), &["cache", "status", "--at", AT]);
+    let o = run(cache.path(), &["--json", "cache", "status", "--at", AT]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let v = json(&o);
     let crls = v["crls"].as_array().unwrap();

@@ -8,8 +8,9 @@ use audit_pack::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
     build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key,
-    proof_file_malformed, verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits, LoadedTrust, LogTarget,
-    OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError, TrustFile, X509Signer, PLUGIN,
+    proof_file_malformed, verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits,
+    LoadedTrust, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError,
+    TrustFile, X509Signer, PLUGIN,
 };
 use audit_pack::{NoProgress, Phase, Progress};
 use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs};

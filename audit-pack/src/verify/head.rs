@@ -137,6 +137,8 @@ pub(super) fn read_head<R: BufRead>(
 fn is_not_an_archive(e: &ArchiveError) -> bool {
     matches!(
         e,
-        ArchiveError::Gzip { .. } | ArchiveError::Truncated { .. } | ArchiveError::HeaderChecksum { .. }
+        ArchiveError::Gzip { .. }
+            | ArchiveError::Truncated { .. }
+            | ArchiveError::HeaderChecksum { .. }
     )
 }

@@ -70,7 +70,7 @@ pub(crate) struct Amendment {
 ///     .skip_waived("cosign.tlog.inclusion", "no Rekor entry in the bundle", Insecure::SkipTlog)
 ///     .finish();
 /// assert!(report.ok());
-/// assert!(report.warnings()[0].starts_with("INSECURE: --insecure-skip-tlog"));
+/// assert!(report.warnings()[0].starts_with("INSECURE: --insecure-ignore-tlog"));
 ///
 /// let report = Report::builder("cosign")
 ///     .pass("cosign.signature.verify", "ok")

@@ -51,11 +51,11 @@ impl Insecure {
         }
     }
 
-    /// The command-line flag that turns the mode on (`"--insecure-skip-tlog"`).
+    /// The command-line flag that turns the mode on (`"--insecure-ignore-tlog"`, as cosign names it).
     pub fn flag(self) -> &'static str {
         match self {
-            Insecure::SkipTlog => "--insecure-skip-tlog",
-            Insecure::SkipSct => "--insecure-skip-sct",
+            Insecure::SkipTlog => "--insecure-ignore-tlog",
+            Insecure::SkipSct => "--insecure-ignore-sct",
             Insecure::AllowExpiredCache => "--allow-expired-cache",
             Insecure::SkipTimestamp => "--insecure-skip-timestamp",
             Insecure::AllowDebugEnclave => "--allow-debug",
@@ -84,7 +84,7 @@ impl Insecure {
         Insecure::ALL.iter().copied().find(|m| m.name() == name)
     }
 
-    /// The mode turned on by `flag` (`"--insecure-skip-tlog"`), if there is one.
+    /// The mode turned on by `flag` (`"--insecure-ignore-tlog"`, as cosign names it), if there is one.
     pub fn from_flag(flag: &str) -> Option<Insecure> {
         Insecure::ALL.iter().copied().find(|m| m.flag() == flag)
     }

@@ -27,7 +27,7 @@ pub const MAX_OUTPUT_KEY_LEN: usize = 64;
 /// JSON shape (every field always present; see `docs/report.schema.json`):
 ///
 /// ```json
-/// {"ok":false,"plugin":"merkle","subject":"leaf 3 of tree size 8","verified_at":1700000000,
+/// {"ok":false,"plugin":"merkle","subject":"leaf 3 of tree size 8","verified_at":"2023-11-14T22:13:20Z",
 ///  "checks":[{"id":"merkle.inclusion.index","status":"pass","detail":"3 < 8"},
 ///            {"id":"merkle.inclusion.root","status":"fail","detail":"root differs"},
 ///            {"id":"merkle.inclusion.done","status":"skipped","detail":"","reason":"not reached"}],
@@ -39,12 +39,49 @@ pub struct Report {
     ok: bool,
     plugin: String,
     subject: Option<String>,
+    #[serde(serialize_with = "time_rfc3339")]
     verified_at: Option<VerificationTime>,
     checks: Vec<Check>,
     errors: Vec<String>,
     warnings: Vec<String>,
     insecure: Vec<Insecure>,
     outputs: BTreeMap<String, serde_json::Value>,
+}
+
+/// `verified_at` on the wire: RFC 3339 in UTC (`2026-06-01T00:00:00Z`), as every time the
+/// tools print.
+fn time_rfc3339<S: serde::Serializer>(
+    t: &Option<VerificationTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&t.to_rfc3339()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `verified_at` as read: RFC 3339 (any offset, truncated to the second), or the integer
+/// seconds that reports written before RFC 3339 carried; `null` for none.
+fn time_read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<VerificationTime>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Seconds(u64),
+        Text(String),
+    }
+    match Option::<Wire>::deserialize(d)? {
+        None => Ok(None),
+        Some(Wire::Seconds(s)) => Ok(Some(VerificationTime::from_unix_seconds(s))),
+        Some(Wire::Text(t)) if t.len() <= crate::time::MAX_RFC3339_LEN => {
+            match crate::time::parse_rfc3339(&t).and_then(|s| u64::try_from(s).ok()) {
+                Some(s) => Ok(Some(VerificationTime::from_unix_seconds(s))),
+                None => Err(serde::de::Error::custom(format!(
+                    "verified_at: {t:?} is not an RFC 3339 time after 1970"
+                ))),
+            }
+        }
+        Some(Wire::Text(_)) => Err(serde::de::Error::custom("verified_at: too long")),
+    }
 }
 
 /// The parts a report is made of; the verdict is derived from them.
@@ -284,7 +321,7 @@ struct RawReport {
     plugin: String,
     #[serde(deserialize_with = "nullable")]
     subject: Option<String>,
-    #[serde(deserialize_with = "nullable")]
+    #[serde(deserialize_with = "time_read")]
     verified_at: Option<VerificationTime>,
     checks: Vec<Check>,
     errors: Vec<String>,

@@ -295,6 +295,7 @@ pub struct Policy {
     user_data: Option<Vec<u8>>,
     attested_public_key: Option<Vec<u8>>,
     max_age: Option<u64>,
+    github_workflow: BTreeMap<String, String>,
 }
 
 static EMPTY_POLICY: Policy = Policy {
@@ -309,6 +310,7 @@ static EMPTY_POLICY: Policy = Policy {
     user_data: None,
     attested_public_key: None,
     max_age: None,
+    github_workflow: BTreeMap::new(),
 };
 
 impl Policy {
@@ -399,6 +401,24 @@ impl Policy {
         self
     }
 
+    /// Expects the signing certificate's GitHub workflow claim `claim` (`trigger`, `sha`,
+    /// `name`, `repository` or `ref`: Fulcio's extensions 1.3.6.1.4.1.57264.1.2 to .6, as
+    /// cosign's `--certificate-github-workflow-*` flags check them) to equal `value`.
+    #[must_use]
+    pub fn with_github_workflow(
+        mut self,
+        claim: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.github_workflow.insert(claim.into(), value.into());
+        self
+    }
+
+    /// The expected GitHub workflow claims, by claim name (empty: none expected).
+    pub fn github_workflow(&self) -> &BTreeMap<String, String> {
+        &self.github_workflow
+    }
+
     /// The expected measurements, by register index (empty: none expected).
     pub fn measurements(&self) -> &BTreeMap<u32, Vec<u8>> {
         &self.measurements
@@ -456,7 +476,7 @@ impl Policy {
 
     /// The names of the fields that are set (`identity`, `identity-regexp`, `issuer`,
     /// `issuer-regexp`, `predicate-type`, `require-revocation`, `measurements`, `nonce`,
-    /// `user-data`, `attested-public-key`, `max-age`), in that order.
+    /// `user-data`, `attested-public-key`, `max-age`, `github-workflow`), in that order.
     pub fn fields(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.identity.is_some() {
@@ -491,6 +511,9 @@ impl Policy {
         }
         if self.max_age.is_some() {
             v.push("max-age");
+        }
+        if !self.github_workflow.is_empty() {
+            v.push("github-workflow");
         }
         v
     }

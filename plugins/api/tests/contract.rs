@@ -201,8 +201,8 @@ fn insecure_modes_have_flags_names_and_descriptions() {
     assert_eq!(
         flags,
         [
-            "--insecure-skip-tlog",
-            "--insecure-skip-sct",
+            "--insecure-ignore-tlog",
+            "--insecure-ignore-sct",
             "--allow-expired-cache",
             "--insecure-skip-timestamp",
             "--allow-debug"
@@ -339,7 +339,7 @@ fn run_plugin_refuses_insecure_modes_the_caller_did_not_pass() {
     let r = plugin_api::run_plugin(&SelfWaiver, &req).unwrap();
     assert!(!r.ok());
     assert!(
-        r.errors()[0].contains("--insecure-skip-tlog"),
+        r.errors()[0].contains("--insecure-ignore-tlog"),
         "{:?}",
         r.errors()
     );
@@ -389,7 +389,7 @@ fn run_plugin_refuses_whatever_the_plugin_does_not_declare() {
         (base.with_certificates(&certs), "leaf.pem"),
         (base.with_revocation(&crls, None), "ca.crl"),
         (base.with_policy(&policy), "predicate-type"),
-        (base.with_insecure(&modes), "--insecure-skip-sct"),
+        (base.with_insecure(&modes), "--insecure-ignore-sct"),
         (
             VerifyRequest::new(
                 Subject::Bytes(b""),

@@ -66,7 +66,7 @@ fn a_waiver_needs_the_caller_to_have_turned_the_mode_on() {
         .finish();
     assert!(!r.ok());
     assert!(
-        r.errors()[0].contains("--insecure-skip-tlog"),
+        r.errors()[0].contains("--insecure-ignore-tlog"),
         "{:?}",
         r.errors()
     );
@@ -81,7 +81,7 @@ fn a_waiver_needs_the_caller_to_have_turned_the_mode_on() {
     // The mode that was on but waived nothing is still announced.
     assert_eq!(r.warnings().len(), 1);
     assert!(
-        r.warnings()[0].starts_with("INSECURE: --insecure-skip-sct is on"),
+        r.warnings()[0].starts_with("INSECURE: --insecure-ignore-sct is on"),
         "{:?}",
         r.warnings()
     );

@@ -146,7 +146,7 @@ fn good() -> Value {
             {"id": "cosign.tlog.inclusion", "status": "skipped", "detail": "", "reason": "no entry", "waived_by": "skip-tlog"}
         ],
         "errors": [],
-        "warnings": ["INSECURE: --insecure-skip-tlog"],
+        "warnings": ["INSECURE: --insecure-ignore-tlog"],
         "insecure": ["skip-tlog"],
         "outputs": {"size": 8, "root": "5dc9"}
     })
@@ -407,7 +407,7 @@ fn unwaived_skip_fails_and_waived_skip_passes_with_a_warning() {
     assert_eq!(waived.insecure(), [Insecure::SkipTlog]);
     assert_eq!(waived.warnings().len(), 1);
     let w = &waived.warnings()[0];
-    assert!(w.starts_with("INSECURE: --insecure-skip-tlog"), "{w}");
+    assert!(w.starts_with("INSECURE: --insecure-ignore-tlog"), "{w}");
     assert!(
         w.contains("cosign.tlog.inclusion") && w.contains("no Rekor entry"),
         "{w}"

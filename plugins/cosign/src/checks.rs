@@ -21,6 +21,12 @@ pub const DSSE_SIGNATURE: &str = "cosign.dsse.signature";
 pub const IDENTITY_ISSUER: &str = "cosign.identity.issuer";
 /// `cosign.identity.san`.
 pub const IDENTITY_SAN: &str = "cosign.identity.san";
+/// `cosign.identity.github-workflow`: the leaf's GitHub workflow claims (Fulcio extensions
+/// 1.3.6.1.4.1.57264.1.2 to .6) equal the expected ones.
+pub const IDENTITY_GITHUB_WORKFLOW: &str = "cosign.identity.github-workflow";
+/// The GitHub workflow claims a policy may expect, as cosign's
+/// `--certificate-github-workflow-*` flags name them.
+pub const GITHUB_WORKFLOW_CLAIMS: [&str; 5] = ["trigger", "sha", "name", "repository", "ref"];
 /// `cosign.intoto.subject`.
 pub const INTOTO_SUBJECT: &str = "cosign.intoto.subject";
 /// `cosign.signer.certificate`.
@@ -62,6 +68,7 @@ mod tests {
             super::DSSE_SIGNATURE,
             super::IDENTITY_ISSUER,
             super::IDENTITY_SAN,
+            super::IDENTITY_GITHUB_WORKFLOW,
             super::INTOTO_SUBJECT,
             super::SIGNER_CERTIFICATE,
             super::SIGNER_KEY,

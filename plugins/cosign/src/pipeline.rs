@@ -37,6 +37,10 @@ pub(crate) struct Inputs<'a> {
     pub(crate) signer: Signer<'a>,
     pub(crate) time: VerificationTime,
     pub(crate) skip_timestamp: bool,
+    /// `--insecure-ignore-tlog`: the bundle's log entries are neither required nor read.
+    pub(crate) skip_tlog: bool,
+    /// `--insecure-ignore-sct`: the leaf's signed certificate timestamps are not verified.
+    pub(crate) skip_sct: bool,
     pub(crate) memo: Option<&'a SignatureMemo>,
     pub(crate) limits: &'a Limits,
 }
@@ -65,6 +69,8 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         signer,
         time,
         skip_timestamp,
+        skip_tlog,
+        skip_sct,
         memo,
         limits,
     } = inputs;
@@ -75,9 +81,19 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let (r, (expected, statement)) = content(r, bundle, artifact, &digest, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
     let (r, tsa_times) = signed_timestamps(r, bundle, root, now, limits)?;
-    let (r, (mut verified_times, log_entries)) = transparency_log(
-        r, bundle, root, expected, signer_der, &tsa_times, now, limits,
-    )?;
+    let (r, (mut verified_times, log_entries)) = if skip_tlog {
+        // Ignored, not read: no log entry's time is used either.
+        let r = r.skip_waived(
+            checks::TLOG_ENTRIES,
+            "transparency-log entries are not read (--insecure-ignore-tlog)",
+            Insecure::SkipTlog,
+        );
+        (r, (Vec::new(), Vec::new()))
+    } else {
+        transparency_log(
+            r, bundle, root, expected, signer_der, &tsa_times, now, limits,
+        )?
+    };
     verified_times.extend_from_slice(&tsa_times);
     let r = signing_time(r, &verified_times, skip_timestamp && policy.is_none())?;
     let verified = |signer| Verified {
@@ -96,8 +112,16 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let Some(leaf) = leaf.as_ref() else {
         return Err(r.fail(checks::SIGNER_CERTIFICATE, "leaf certificate missing"));
     };
-    let (r, (san, issuer)) =
-        certificate_and_identity(r, leaf, policy, root, &verified_times, memo, limits)?;
+    let (r, (san, issuer)) = certificate_and_identity(
+        r,
+        leaf,
+        policy,
+        root,
+        &verified_times,
+        memo,
+        limits,
+        skip_sct,
+    )?;
     let value = verified(VerifiedSigner::Certificate {
         claims: fulcio_ext::read(leaf.der()),
         san,
@@ -404,7 +428,10 @@ fn transparency_log(
                 }
                 r = r.pass(
                     id("time"),
-                    format!("integrated at {}", entry.integrated_time),
+                    format!(
+                        "integrated at {}",
+                        plugin_api::time::format_rfc3339(entry.integrated_time)
+                    ),
                 );
                 verified_times.push(entry.integrated_time);
             }
@@ -478,6 +505,7 @@ fn certificate_and_identity(
     verified_times: &[i64],
     memo: Option<&SignatureMemo>,
     limits: &Limits,
+    skip_sct: bool,
 ) -> Stage<(String, String)> {
     let (not_before, not_after) = leaf.validity();
     if !verified_times
@@ -501,22 +529,39 @@ fn certificate_and_identity(
         checks::CERTIFICATE_CHAIN,
         "issued by a certificate authority in the trusted root",
     );
-    let r = match leaf.scts(root, &issuer_spki, limits.scts) {
-        Ok(n) => r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
-        Err(e) => return Err(r.fail(checks::CERTIFICATE_SCT, e.to_string())),
+    let r = if skip_sct {
+        r.skip_waived(
+            checks::CERTIFICATE_SCT,
+            "signed certificate timestamps are not verified (--insecure-ignore-sct)",
+            Insecure::SkipSct,
+        )
+    } else {
+        match leaf.scts(root, &issuer_spki, limits.scts) {
+            Ok(n) => r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),
+            Err(e) => return Err(r.fail(checks::CERTIFICATE_SCT, e.to_string())),
+        }
     };
     let (san, issuer) = match leaf.identity() {
         Ok(x) => x,
         Err(e) => return Err(r.fail(checks::IDENTITY_SAN, e.to_string())),
     };
     if !policy.san.matches(&san) {
-        return Err(r.fail(checks::IDENTITY_SAN, format!("SAN {san:?} does not match")));
+        return Err(r.fail(
+            checks::IDENTITY_SAN,
+            format!(
+                "the certificate's SAN {san:?} does not match {}",
+                policy.san.describe()
+            ),
+        ));
     }
     let r = r.pass(checks::IDENTITY_SAN, format!("SAN {san:?}"));
     if !policy.issuer.matches(&issuer) {
         return Err(r.fail(
             checks::IDENTITY_ISSUER,
-            format!("issuer {issuer:?} does not match"),
+            format!(
+                "the certificate's issuer {issuer:?} does not match {}",
+                policy.issuer.describe()
+            ),
         ));
     }
     let r = r.pass(checks::IDENTITY_ISSUER, format!("issuer {issuer:?}"));

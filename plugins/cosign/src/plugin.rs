@@ -113,12 +113,19 @@ impl Plugin for CosignPlugin {
                 "issuer",
                 "issuer-regexp",
                 "predicate-type",
+                "github-workflow",
             ],
             certificates: false,
             revocation: false,
             // allow-expired-cache is honoured where the trusted root is loaded (the cache) and
-            // recorded here; skip-timestamp waives the signing-time check of key-signed bundles.
-            insecure: &[Insecure::SkipTimestamp, Insecure::AllowExpiredCache],
+            // recorded here; skip-timestamp waives the signing-time check of key-signed bundles;
+            // skip-tlog ignores the bundle's log entries; skip-sct the leaf's SCTs.
+            insecure: &[
+                Insecure::SkipTlog,
+                Insecure::SkipSct,
+                Insecure::SkipTimestamp,
+                Insecure::AllowExpiredCache,
+            ],
             uses_signature: true,
             uses_cache: true,
         }
@@ -200,8 +207,14 @@ impl CosignPlugin {
         // A bundle that does not parse (or is over a budget) reaches no verdict: exit 2.
         let parsed = crate::bundle::Bundle::from_json_with_limits(bundle, &self.limits)
             .map_err(|e| Error::malformed(req.signature().name(), e))?;
+        // A file's name is shown with its digest; a digest given as the subject has none.
+        let name = match req.subject() {
+            Subject::Bytes(_) => req.subject_name(),
+            Subject::Digest(_) => None,
+        };
         let (report, verified) = verify_parsed(
             &parsed,
+            name,
             &root,
             artifact,
             signer,
@@ -232,12 +245,59 @@ impl CosignPlugin {
                 )
             };
         }
+        let workflow = policy.github_workflow();
+        if !workflow.is_empty() {
+            for claim in workflow.keys() {
+                if !crate::checks::GITHUB_WORKFLOW_CLAIMS.contains(&claim.as_str()) {
+                    return Err(Error::malformed(
+                        "policy github-workflow",
+                        format!(
+                            "unknown claim {claim:?} (one of: {})",
+                            crate::checks::GITHUB_WORKFLOW_CLAIMS.join(", ")
+                        ),
+                    ));
+                }
+            }
+            if matches!(spec, SignerSpec::Key(_)) {
+                return Err(Error::malformed(
+                    "policy github-workflow",
+                    "GitHub workflow claims are read from a Fulcio certificate: they do not apply to a key-signed bundle",
+                ));
+            }
+            extra = match verified.as_ref().map(|v| &v.signer) {
+                Some(VerifiedSigner::Certificate { claims: Ok(c), .. }) if report.ok() => {
+                    match github_workflow(c, workflow) {
+                        Ok(detail) => extra.pass(crate::checks::IDENTITY_GITHUB_WORKFLOW, detail),
+                        Err(e) => extra.fail(crate::checks::IDENTITY_GITHUB_WORKFLOW, e),
+                    }
+                }
+                Some(VerifiedSigner::Certificate { claims: Err(e), .. }) if report.ok() => extra
+                    .fail(
+                        crate::checks::IDENTITY_GITHUB_WORKFLOW,
+                        format!("the certificate's extensions cannot be read: {e}"),
+                    ),
+                _ => extra.skip(
+                    crate::checks::IDENTITY_GITHUB_WORKFLOW,
+                    "not reached: the bundle did not verify",
+                ),
+            };
+        }
         if let Some(VerifiedSigner::Certificate { claims, .. }) =
             verified.as_ref().map(|v| &v.signer)
         {
             // Shown only for a leaf whose chain, signature and identity verified.
             match claims {
-                Ok(claims) => extra = extra.output("certificate", claims.to_json()),
+                Ok(claims) => {
+                    // The matched identity and issuer, and every claim the leaf carries.
+                    if let Some(VerifiedSigner::Certificate { san, issuer, .. }) =
+                        verified.as_ref().map(|v| &v.signer)
+                    {
+                        extra = extra
+                            .output("identity", san.clone())
+                            .output("issuer", issuer.clone());
+                    }
+                    extra = extra.output("certificate", claims.to_json())
+                }
                 Err(e) => extra = extra.warning(format!("certificate extensions not shown: {e}")),
             }
         }
@@ -245,4 +305,35 @@ impl CosignPlugin {
         let verified = if report.ok() { verified } else { None };
         Ok((report, verified))
     }
+}
+
+/// Compares the expected GitHub workflow claims with the leaf's v1 Fulcio extensions
+/// (`github_workflow_<claim>`), exactly, as cosign does. An absent extension does not match.
+fn github_workflow(
+    claims: &crate::fulcio_ext::CertificateClaims,
+    expected: &std::collections::BTreeMap<String, String>,
+) -> Result<String, String> {
+    let mut matched = Vec::new();
+    for (claim, want) in expected {
+        let name = format!("github_workflow_{claim}");
+        let found = claims
+            .workflow
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str());
+        match found {
+            Some(v) if v == want => matched.push(format!("{claim} {v:?}")),
+            Some(v) => {
+                return Err(format!(
+                    "GitHub workflow {claim}: the certificate says {v:?}, expected {want:?}"
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "GitHub workflow {claim}: the certificate has no {name} extension, expected {want:?}"
+                ))
+            }
+        }
+    }
+    Ok(format!("GitHub workflow {}", matched.join(", ")))
 }

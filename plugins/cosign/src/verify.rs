@@ -82,6 +82,15 @@ impl Matcher {
         }
     }
 
+    /// What a value must be, for a mismatch message: `"X"` for an exact string, `the
+    /// regexp ^(?:RE)$` (the pattern as applied, anchored) for a regexp.
+    pub fn describe(&self) -> String {
+        match self {
+            Matcher::Exact(e) => format!("{e:?}"),
+            Matcher::Regex(r) => format!("the regexp {} (anchored at both ends)", r.as_str()),
+        }
+    }
+
     /// Whether `s` matches.
     pub fn matches(&self, s: &str) -> bool {
         match self {
@@ -250,10 +259,10 @@ pub(crate) fn verify_inner(
 ) -> (Report, Option<Verified>) {
     match crate::bundle::Bundle::from_json_with_limits(bundle_json, limits) {
         Ok(bundle) => verify_parsed(
-            &bundle, root, artifact, signer, time, insecure, memo, limits,
+            &bundle, None, root, artifact, signer, time, insecure, memo, limits,
         ),
         Err(e) => {
-            let report = header(artifact, time, insecure)
+            let report = header(None, artifact, time, insecure)
                 .fail(crate::checks::BUNDLE_PARSE, e.to_string())
                 .finish();
             (report, None)
@@ -261,10 +270,20 @@ pub(crate) fn verify_inner(
     }
 }
 
-/// The report's header: subject, verification time, insecure modes.
-fn header(artifact: Artifact<'_>, time: VerificationTime, insecure: &[Insecure]) -> ReportBuilder {
+/// The report's header: subject (`NAME (sha256:HEX)` when the artifact has a name, else
+/// `sha256:HEX`), verification time, insecure modes.
+fn header(
+    name: Option<&str>,
+    artifact: Artifact<'_>,
+    time: VerificationTime,
+    insecure: &[Insecure],
+) -> ReportBuilder {
+    let digest = format!("sha256:{}", hex::encode(artifact.digest()));
     Report::builder(PLUGIN)
-        .subject(format!("sha256:{}", hex::encode(artifact.digest())))
+        .subject(match name {
+            Some(n) => format!("{n} ({digest})"),
+            None => digest,
+        })
         .verified_at(time)
         .insecure_modes(insecure)
 }
@@ -274,6 +293,7 @@ fn header(artifact: Artifact<'_>, time: VerificationTime, insecure: &[Insecure])
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify_parsed(
     bundle: &crate::bundle::Bundle,
+    name: Option<&str>,
     root: &TrustedRoot,
     artifact: Artifact<'_>,
     signer: Signer<'_>,
@@ -282,8 +302,10 @@ pub(crate) fn verify_parsed(
     memo: Option<&SignatureMemo>,
     limits: &Limits,
 ) -> (Report, Option<Verified>) {
-    let r = header(artifact, time, insecure);
+    let r = header(name, artifact, time, insecure);
     let skip_timestamp = insecure.contains(&Insecure::SkipTimestamp);
+    let skip_tlog = insecure.contains(&Insecure::SkipTlog);
+    let skip_sct = insecure.contains(&Insecure::SkipSct);
     let mut verified = None;
     let report = crate::pipeline::run(
         r,
@@ -294,6 +316,8 @@ pub(crate) fn verify_parsed(
             signer,
             time,
             skip_timestamp,
+            skip_tlog,
+            skip_sct,
             memo,
             limits,
         },

@@ -5,9 +5,9 @@
 use crate::commands::Outcome;
 use crate::error::CliError;
 use crate::input::read_limited;
-use audit_pack::{max_proof_size, proof_file_malformed};
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{make_proof, verify_proof_trusted, Limits, SpotCheckRequest, PLUGIN};
+use audit_pack::{max_proof_size, proof_file_malformed};
 use audit_pack::{LoadedTrust, TrustArgsError};
 use audit_pack_cli::{ProofTrustArgs, TrustArgs};
 use clap::{Subcommand, ValueEnum};

@@ -9,6 +9,7 @@
 //! `docs/cosign.md`.
 
 mod batch;
+mod detached;
 
 use crate::commands::Outcome;
 use crate::error::CliError;
@@ -48,8 +49,35 @@ pub struct VerifyBlobArgs {
     pub artifact: Option<String>,
 
     /// The Sigstore bundle (JSON)
-    #[arg(long, value_name = "FILE", required_unless_present = "batch")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present_any = ["batch", "signature"],
+        conflicts_with = "signature"
+    )]
     pub bundle: Option<PathBuf>,
+
+    /// A detached signature over the artifact (base64, as `cosign sign-blob
+    /// --output-signature` writes it) instead of a bundle; with --key or --certificate. It
+    /// carries no log entry and no timestamp: offline it verifies only with
+    /// --insecure-ignore-tlog (and, for --key, --insecure-skip-timestamp)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "log_receipt"])]
+    pub signature: Option<PathBuf>,
+
+    /// The signing certificate for --signature (PEM, or base64 of PEM as `cosign sign-blob
+    /// --output-certificate` writes it); its chain is built to the trusted root
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "signature",
+        conflicts_with = "key"
+    )]
+    pub certificate: Option<PathBuf>,
+
+    /// CA certificates for --certificate (PEM): each must be a certificate authority of the
+    /// trusted root; the file adds no trust (a certificate not in the trusted root is refused)
+    #[arg(long, value_name = "FILE", requires = "certificate")]
+    pub certificate_chain: Option<PathBuf>,
 
     /// Verify every request of a JSON Lines file (one object per line; see docs/cosign.md)
     /// against one trusted root, in parallel; one report per line, in input order
@@ -81,7 +109,8 @@ pub struct VerifyBlobArgs {
     )]
     pub certificate_identity: Option<String>,
 
-    /// Expected certificate SAN (regexp, anchored at both ends)
+    /// Expected certificate SAN (regexp). Anchored at both ends: the pattern applied is
+    /// `^(?:RE)$`, so it must match the whole SAN (cosign searches for RE anywhere in it)
     #[arg(long, value_name = "RE")]
     pub certificate_identity_regexp: Option<String>,
 
@@ -93,13 +122,46 @@ pub struct VerifyBlobArgs {
     )]
     pub certificate_oidc_issuer: Option<String>,
 
-    /// Expected OIDC issuer (regexp, anchored at both ends)
+    /// Expected OIDC issuer (regexp). Anchored at both ends like
+    /// --certificate-identity-regexp: `^(?:RE)$` must match the whole issuer
     #[arg(long, value_name = "RE")]
     pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Expected GitHub workflow trigger of the certificate (Fulcio extension .1.2), exact
+    #[arg(long, value_name = "EVENT", conflicts_with_all = ["key", "batch"])]
+    pub certificate_github_workflow_trigger: Option<String>,
+
+    /// Expected GitHub workflow commit SHA of the certificate (extension .1.3), exact
+    #[arg(long, value_name = "SHA", conflicts_with_all = ["key", "batch"])]
+    pub certificate_github_workflow_sha: Option<String>,
+
+    /// Expected GitHub workflow name of the certificate (extension .1.4), exact
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["key", "batch"])]
+    pub certificate_github_workflow_name: Option<String>,
+
+    /// Expected GitHub workflow repository of the certificate (extension .1.5, `owner/repo`),
+    /// exact
+    #[arg(long, value_name = "OWNER/REPO", conflicts_with_all = ["key", "batch"])]
+    pub certificate_github_workflow_repository: Option<String>,
+
+    /// Expected GitHub workflow ref of the certificate (extension .1.6, `refs/tags/v1.0.0`),
+    /// exact
+    #[arg(long, value_name = "REF", conflicts_with_all = ["key", "batch"])]
+    pub certificate_github_workflow_ref: Option<String>,
 
     /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// INSECURE: do not read or require the bundle's transparency-log entries (no log
+    /// inclusion, no log time); recorded in the report and printed as a warning
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+
+    /// INSECURE: do not verify the signing certificate's signed certificate timestamps
+    /// (certificate transparency); recorded in the report and printed as a warning
+    #[arg(long, conflicts_with = "key")]
+    pub insecure_ignore_sct: bool,
 
     /// INSECURE: accept a key-signed bundle that has no verified signing time (no SET, no
     /// RFC 3161 timestamp). Timestamps that are present are still verified, and keyless
@@ -140,15 +202,15 @@ pub struct VerifyBlobAttestationArgs {
     /// Expected predicate type: a URI, or a cosign short name (slsaprovenance,
     /// slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex,
     /// custom). With --batch, the default for lines without a `type`
-    #[arg(long = "type", value_name = "URI", required_unless_present = "batch")]
-    pub predicate_type: Option<String>,
+    #[arg(long = "type", value_name = "URI", default_value = "custom")]
+    pub predicate_type: String,
 }
 
 pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
         CosignCommand::VerifyBlob(args) => verify_blob(args, None, g),
         CosignCommand::VerifyBlobAttestation(args) => {
-            verify_blob(&args.blob, Some(args.predicate_type.as_deref()), g)
+            verify_blob(&args.blob, Some(Some(args.predicate_type.as_str())), g)
         }
     }
 }
@@ -276,12 +338,27 @@ pub(crate) fn signer_spec(fields: SignerFields<PathBuf>) -> Result<SignerSpec<Pa
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
     artifact: String,
-    bundle: PathBuf,
+    bundle: BundleSource,
     signer: SignerSpec<PathBuf>,
+    /// Expected GitHub workflow claims (`trigger`, `sha`, ...), keyless only.
+    github_workflow: Vec<(&'static str, String)>,
     /// Expected predicate type URI (attestations only).
     predicate_type: Option<String>,
     /// A transparency-log receipt for the artifact and bundle file, and the log's key.
     log_receipt: Option<crate::commands::x509::ReceiptInputs>,
+}
+
+/// Where the signature comes from: a bundle file, or a detached signature (and certificate).
+#[derive(Debug, Clone)]
+pub(crate) enum BundleSource {
+    /// A Sigstore bundle file.
+    File(PathBuf),
+    /// `--signature` (and `--certificate`, `--certificate-chain`).
+    Detached {
+        signature: PathBuf,
+        certificate: Option<PathBuf>,
+        chain: Option<PathBuf>,
+    },
 }
 
 /// What every request of one run shares.
@@ -299,7 +376,26 @@ pub(crate) struct Context {
 /// receipt is given), adding the embedded-root warning. `Err` is an input error (unreadable
 /// file, bad digest or key): no verdict.
 pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliError> {
-    let bundle = read_limited(&r.bundle, MAX_INPUT_FILE)?;
+    let (bundle, bundle_name) = match &r.bundle {
+        BundleSource::File(path) => (
+            read_limited(path, MAX_INPUT_FILE)?,
+            format!("--bundle {}", path.display()),
+        ),
+        BundleSource::Detached {
+            signature,
+            certificate,
+            chain,
+        } => (
+            detached::bundle(
+                signature,
+                certificate.as_deref(),
+                chain.as_deref(),
+                &r.artifact,
+                &ctx.root,
+            )?,
+            format!("--signature {}", signature.display()),
+        ),
+    };
     let artifact_bytes;
     let digest;
     let subject = if let Some(h) = r.artifact.strip_prefix("sha256:") {
@@ -332,16 +428,26 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     if let Some(t) = &r.predicate_type {
         policy = policy.with_predicate_type(t.clone());
     }
-    let bundle_name = format!("--bundle {}", r.bundle.display());
+    for (claim, value) in &r.github_workflow {
+        policy = policy.with_github_workflow(*claim, value.clone());
+    }
     let signature = Signature::new(&bundle).with_name(&bundle_name);
     let request = VerifyRequest::new(subject, signature, &roots, ctx.time)
+        .with_subject_name(&r.artifact)
         .with_policy(&policy)
         .with_insecure(&ctx.insecure);
     let request = match &r.log_receipt {
         Some(lr) => request.with_log_receipt(lr.as_request()),
         None => request,
     };
-    let report = tlog::run_plugin_with_receipt(&ctx.plugin, &request)?;
+    let mut report = tlog::run_plugin_with_receipt(&ctx.plugin, &request)?;
+    if matches!(r.bundle, BundleSource::Detached { .. })
+        && !ctx.insecure.contains(&Insecure::SkipTlog)
+    {
+        report = report.amend(Report::builder(plugin_cosign::PLUGIN).warning(
+            "a detached signature carries no transparency-log entry: offline it verifies only with a bundle, or with --insecure-ignore-tlog",
+        ));
+    }
     Ok(amend(report, ctx))
 }
 
@@ -396,6 +502,12 @@ fn verify_blob(
     if a.allow_expired_cache {
         insecure.push(Insecure::AllowExpiredCache);
     }
+    if a.insecure_ignore_tlog {
+        insecure.push(Insecure::SkipTlog);
+    }
+    if a.insecure_ignore_sct {
+        insecure.push(Insecure::SkipSct);
+    }
     let expected_type = match predicate_type {
         Some(Some(t)) => Some(predicate_type_uri(t).map_err(|e| CliError::malformed("--type", e))?),
         _ => None,
@@ -436,10 +548,29 @@ fn verify_blob(
             .artifact
             .clone()
             .ok_or_else(|| CliError::Usage("give ARTIFACT (or --batch)".into()))?,
-        bundle: a
-            .bundle
-            .clone()
-            .ok_or_else(|| CliError::Usage("give --bundle (or --batch)".into()))?,
+        bundle: match (&a.bundle, &a.signature) {
+            (Some(b), None) => BundleSource::File(b.clone()),
+            (None, Some(sig)) => BundleSource::Detached {
+                signature: sig.clone(),
+                certificate: a.certificate.clone(),
+                chain: a.certificate_chain.clone(),
+            },
+            _ => {
+                return Err(CliError::Usage(
+                    "give --bundle, or --signature (or --batch)".into(),
+                ))
+            }
+        },
+        github_workflow: [
+            ("trigger", &a.certificate_github_workflow_trigger),
+            ("sha", &a.certificate_github_workflow_sha),
+            ("name", &a.certificate_github_workflow_name),
+            ("repository", &a.certificate_github_workflow_repository),
+            ("ref", &a.certificate_github_workflow_ref),
+        ]
+        .into_iter()
+        .filter_map(|(claim, v)| v.clone().map(|v| (claim, v)))
+        .collect(),
         signer: signer_spec(SignerFields {
             key: a.key.clone(),
             certificate_identity: a.certificate_identity.clone(),

@@ -171,7 +171,7 @@ fn verify(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliE
         intermediates = args.chain.len(),
         roots = inputs.roots.len(),
         crls = inputs.crls.len(),
-        at = time.unix_seconds(),
+        at = %time.to_rfc3339(),
         "verifying detached manifest signature"
     );
     let certificates = inputs.certificates();

@@ -98,8 +98,9 @@ fn parse_line(
     };
     let request = Request {
         artifact: artifact_path,
-        bundle: resolve(base, &l.bundle),
+        bundle: super::BundleSource::File(resolve(base, &l.bundle)),
         signer,
+        github_workflow: Vec::new(),
         predicate_type,
         log_receipt: None,
     };

@@ -156,7 +156,7 @@ pub(super) fn execute(
     }
     tracing::info!(
         plugin = plan.plugin,
-        at = plan.time.unix_seconds(),
+        at = %plan.time.to_rfc3339(),
         "running plugin"
     );
     let report = tlog::run_plugin_with_receipt(plugin.as_ref(), &req)?;
