@@ -497,6 +497,9 @@ fn signing_time(
 /// Keyless: the certificate is valid at every verified signing time, chains to a trusted
 /// Fulcio CA at those times, carries verified SCTs, and names the expected identity. Returns
 /// the SAN and issuer.
+// The stage's inputs: the leaf, the policy, the trust, the times, the memo, the budgets and
+// the one insecure mode that applies here.
+#[allow(clippy::too_many_arguments)]
 fn certificate_and_identity(
     r: ReportBuilder,
     leaf: &Leaf<'_>,
