@@ -198,10 +198,13 @@ pub fn render_error(out: &mut impl Write, e: &CliError, g: &GlobalArgs) -> u8 {
 /// The final error as one JSON log line on stderr, in the shape of the other `--log-format
 /// json` lines: `{"timestamp", "level": "ERROR", "fields": {"message", "kind"[, "detail"]}}`.
 pub fn json_error_line(kind: &str, detail: &str, message: &str) {
-    let mut fields = serde_json::json!({ "message": format!("error: {message}"), "kind": kind });
+    let mut fields = serde_json::Map::new();
+    fields.insert("message".into(), format!("error: {message}").into());
+    fields.insert("kind".into(), kind.into());
     if !detail.is_empty() {
-        fields["detail"] = serde_json::Value::String(detail.to_owned());
+        fields.insert("detail".into(), detail.into());
     }
+    let fields = serde_json::Value::Object(fields);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
