@@ -298,3 +298,137 @@ mod help_tests {
         assert!(seen > 30, "only {seen} commands");
     }
 }
+
+/// The exit-status contract, per command: 0 verified (or done), 1 a verdict that the evidence
+/// does not verify, 2 no verdict (usage, unreadable or malformed input, internal error). Every
+/// leaf command has a golden case (`golden/*.toml`, run by `tests/golden.rs`) for each status
+/// it can return; a command that reaches no verdict cannot return 1 and is listed below with
+/// the reason, and a status whose case needs a network server is covered by the integration
+/// test named here instead of a golden.
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+mod exit_status_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Commands that produce data, not a verdict: they exit 0 or 2, never 1.
+    const NO_VERDICT: &[(&str, &str)] = &[
+        ("plugins", "lists the registered plugins"),
+        ("completions", "prints a completion script"),
+        ("man", "prints or writes man pages"),
+        ("merkle prove-inclusion", "computes a proof from leaves"),
+        ("merkle prove-consistency", "computes a proof from leaves"),
+        ("cache status", "shows what is cached, verifies nothing"),
+        ("cache export", "copies a cached repository into an archive"),
+        (
+            "cache add-crl",
+            "stores CRLs; their signatures are checked when used",
+        ),
+        ("log init", "creates a log"),
+        ("log append", "appends entries"),
+        ("log checkpoint", "signs a checkpoint"),
+        ("log receipt", "writes a receipt"),
+        ("log serve", "serves a log"),
+    ];
+
+    /// Statuses whose case needs a server on 127.0.0.1 (or runs until stopped): the
+    /// integration test that covers each.
+    const ELSEWHERE: &[(&str, u8, &str)] = &[
+        ("cache warm", 0, "tests/cache_https.rs"),
+        ("cache warm", 1, "tests/cache_https.rs"),
+        ("log mirror", 0, "tests/log_http.rs"),
+        ("log mirror", 1, "tests/log_http.rs"),
+        ("log serve", 0, "tests/log_http.rs"),
+    ];
+
+    fn leaves(cmd: &clap::Command, path: &str, out: &mut BTreeSet<String>) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.insert(path.trim().to_owned());
+        }
+        for s in subs {
+            leaves(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    /// The leaf command a golden case runs: the arguments that name subcommands, in order.
+    fn command_of(root: &clap::Command, args: &[String]) -> String {
+        let mut cmd = root;
+        let mut path = Vec::new();
+        for a in args {
+            if let Some(sub) = cmd.find_subcommand(a) {
+                path.push(a.clone());
+                cmd = sub;
+            }
+        }
+        path.join(" ")
+    }
+
+    #[test]
+    fn every_command_has_a_golden_case_for_each_exit_status_it_can_return() {
+        let root = Cli::command();
+        let mut all = BTreeSet::new();
+        leaves(&root, "", &mut all);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../golden");
+        let mut seen: BTreeMap<String, BTreeSet<u8>> = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let args_line = text
+                .lines()
+                .find_map(|l| l.strip_prefix("args = "))
+                .unwrap_or_else(|| panic!("{}: no args", path.display()));
+            let args: Vec<String> = serde_json::from_str(args_line).unwrap();
+            let code = text
+                .lines()
+                .find_map(|l| l.strip_prefix("status.code = "))
+                .map_or(0, |c| c.trim().parse::<u8>().unwrap());
+            seen.entry(command_of(&root, &args))
+                .or_default()
+                .insert(code);
+        }
+        let mut missing = Vec::new();
+        for cmd in &all {
+            let no_verdict = NO_VERDICT.iter().any(|(c, _)| c == cmd);
+            for code in [0u8, 1, 2] {
+                if code == 1 && no_verdict {
+                    continue;
+                }
+                if ELSEWHERE.iter().any(|(c, k, _)| c == cmd && *k == code) {
+                    continue;
+                }
+                if !seen.get(cmd).is_some_and(|s| s.contains(&code)) {
+                    missing.push(format!("{cmd}: exit {code}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "no golden case for:\n{}",
+            missing.join("\n")
+        );
+        // The lists name real commands and real tests.
+        for (c, _) in NO_VERDICT {
+            assert!(all.contains(*c), "NO_VERDICT names {c}, not a command");
+            assert!(
+                !seen.get(*c).is_some_and(|s| s.contains(&1)),
+                "{c} is listed as reaching no verdict but a golden case exits 1"
+            );
+        }
+        for (c, _, test) in ELSEWHERE {
+            assert!(all.contains(*c), "ELSEWHERE names {c}, not a command");
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(test);
+            let body = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let sub = c.rsplit(' ').next().unwrap_or(c);
+            assert!(body.contains(sub), "{test} does not run `{c}`");
+        }
+    }
+}

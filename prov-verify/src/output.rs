@@ -288,6 +288,17 @@ fn field_text(out: &mut String, pad: &str, key: &str, v: &serde_json::Value, ind
                 }
             }
         }
+        Value::String(text) if text.contains('\n') => {
+            // A multi-line value (a signed note): its lines indented below the key.
+            out.push_str(&format!("{pad}{key}: |\n"));
+            for line in text.lines() {
+                if line.is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push_str(&format!("{}{line}\n", " ".repeat(indent + 2)));
+                }
+            }
+        }
         scalar => out.push_str(&format!("{pad}{key}: {}\n", scalar_text(scalar))),
     }
 }
@@ -314,11 +325,12 @@ mod data_text_tests {
             "none": [],
             "missing": null,
             "repos": [{"name": "sigstore", "roles": [{"role": "root", "version": 2}]}],
-            "inner": {"a": true}
+            "inner": {"a": true},
+            "note": "origin\n8\n\n— sig"
         });
         assert_eq!(
             data_text(&v),
-            "inner:\n  a: true\nmissing: -\nnone: (none)\nproof: aa, bb\nrepos:\n  - name: sigstore\n    roles:\n      - role: root\n        version: 2\nroot: 5dc9\nsize: 8\n"
+            "inner:\n  a: true\nmissing: -\nnone: (none)\nnote: |\n  origin\n  8\n\n  — sig\nproof: aa, bb\nrepos:\n  - name: sigstore\n    roles:\n      - role: root\n        version: 2\nroot: 5dc9\nsize: 8\n"
         );
     }
 }

@@ -170,3 +170,51 @@ fn cache_warm_over_https_with_ca_file_and_its_refusals() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("does not name this host"), "{err}");
 }
+
+/// A repository whose timestamp metadata was altered after signing: the warm runs and reaches
+/// a verdict, failed verification (exit 1), naming the TUF check; nothing is committed.
+#[test]
+fn cache_warm_of_tampered_metadata_is_a_failed_verification() {
+    let work = TempDir::new("tampered-repo");
+    let src = repo().join("fixtures/tuf/repo");
+    copy_dir(&src, &work.0);
+    let ts = work.0.join("timestamp.json");
+    let text = std::fs::read_to_string(&ts).unwrap();
+    let tampered = text.replacen("\"version\": 1", "\"version\": 7", 1);
+    assert_ne!(text, tampered, "the fixture's timestamp names version 1");
+    std::fs::write(&ts, tampered).unwrap();
+    let (url, ca) = serve_tls(work.0.clone(), &["127.0.0.1"]);
+    let ca_file = work.0.join("ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let cache = TempDir::new("tampered");
+    let o = warm(
+        &cache.0,
+        &url,
+        &["--ca-file", &ca_file.display().to_string()],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("FAILED") && out.contains("tuf.timestamp"),
+        "{out}"
+    );
+    assert!(!cache.0.join("tuf/sigstore/current").exists());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}

@@ -81,7 +81,7 @@ pub struct VerifyBlobArgs {
 
     /// Verify every request of a JSON Lines file (one object per line; see docs/cosign.md)
     /// against one trusted root, in parallel; one report per line, in input order
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["artifact", "bundle", "key", "certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["artifact", "bundle", "key", "certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp", "certificate_github_workflow_trigger", "certificate_github_workflow_sha", "certificate_github_workflow_name", "certificate_github_workflow_repository", "certificate_github_workflow_ref"])]
     pub batch: Option<PathBuf>,
 
     /// Trusted root (Sigstore TrustedRoot JSON). Default: `trusted_root.json` of the `sigstore`
@@ -127,27 +127,8 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "RE")]
     pub certificate_oidc_issuer_regexp: Option<String>,
 
-    /// Expected GitHub workflow trigger of the certificate (Fulcio extension .1.2), exact
-    #[arg(long, value_name = "EVENT", conflicts_with_all = ["key", "batch"])]
-    pub certificate_github_workflow_trigger: Option<String>,
-
-    /// Expected GitHub workflow commit SHA of the certificate (extension .1.3), exact
-    #[arg(long, value_name = "SHA", conflicts_with_all = ["key", "batch"])]
-    pub certificate_github_workflow_sha: Option<String>,
-
-    /// Expected GitHub workflow name of the certificate (extension .1.4), exact
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["key", "batch"])]
-    pub certificate_github_workflow_name: Option<String>,
-
-    /// Expected GitHub workflow repository of the certificate (extension .1.5, `owner/repo`),
-    /// exact
-    #[arg(long, value_name = "OWNER/REPO", conflicts_with_all = ["key", "batch"])]
-    pub certificate_github_workflow_repository: Option<String>,
-
-    /// Expected GitHub workflow ref of the certificate (extension .1.6, `refs/tags/v1.0.0`),
-    /// exact
-    #[arg(long, value_name = "REF", conflicts_with_all = ["key", "batch"])]
-    pub certificate_github_workflow_ref: Option<String>,
+    #[command(flatten)]
+    pub workflow: GithubWorkflowArgs,
 
     /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
@@ -192,6 +173,50 @@ pub struct VerifyBlobArgs {
         conflicts_with = "batch"
     )]
     pub log_key: Option<String>,
+}
+
+/// cosign's `--certificate-github-workflow-*` flags: expected GitHub workflow claims of the
+/// signing certificate (Fulcio's v1 extensions 1.3.6.1.4.1.57264.1.2 to .6), compared exactly.
+/// Keyless only: refused with a key.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GithubWorkflowArgs {
+    /// Expected GitHub workflow trigger of the certificate (Fulcio extension .1.2), exact
+    #[arg(long, value_name = "EVENT")]
+    pub certificate_github_workflow_trigger: Option<String>,
+
+    /// Expected GitHub workflow commit SHA of the certificate (extension .1.3), exact
+    #[arg(long, value_name = "SHA")]
+    pub certificate_github_workflow_sha: Option<String>,
+
+    /// Expected GitHub workflow name of the certificate (extension .1.4), exact
+    #[arg(long, value_name = "NAME")]
+    pub certificate_github_workflow_name: Option<String>,
+
+    /// Expected GitHub workflow repository of the certificate (extension .1.5, `owner/repo`),
+    /// exact
+    #[arg(long, value_name = "OWNER/REPO")]
+    pub certificate_github_workflow_repository: Option<String>,
+
+    /// Expected GitHub workflow ref of the certificate (extension .1.6, `refs/tags/v1.0.0`),
+    /// exact
+    #[arg(long, value_name = "REF")]
+    pub certificate_github_workflow_ref: Option<String>,
+}
+
+impl GithubWorkflowArgs {
+    /// The claims given, by the policy's claim names.
+    pub fn claims(&self) -> Vec<(&'static str, String)> {
+        [
+            ("trigger", &self.certificate_github_workflow_trigger),
+            ("sha", &self.certificate_github_workflow_sha),
+            ("name", &self.certificate_github_workflow_name),
+            ("repository", &self.certificate_github_workflow_repository),
+            ("ref", &self.certificate_github_workflow_ref),
+        ]
+        .into_iter()
+        .filter_map(|(claim, v)| v.clone().map(|v| (claim, v)))
+        .collect()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -561,16 +586,7 @@ fn verify_blob(
                 ))
             }
         },
-        github_workflow: [
-            ("trigger", &a.certificate_github_workflow_trigger),
-            ("sha", &a.certificate_github_workflow_sha),
-            ("name", &a.certificate_github_workflow_name),
-            ("repository", &a.certificate_github_workflow_repository),
-            ("ref", &a.certificate_github_workflow_ref),
-        ]
-        .into_iter()
-        .filter_map(|(claim, v)| v.clone().map(|v| (claim, v)))
-        .collect(),
+        github_workflow: a.workflow.claims(),
         signer: signer_spec(SignerFields {
             key: a.key.clone(),
             certificate_identity: a.certificate_identity.clone(),

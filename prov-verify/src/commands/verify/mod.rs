@@ -92,6 +92,9 @@ pub struct VerifyArgs {
     pub predicate_type: Option<String>,
 
     #[command(flatten)]
+    pub workflow: crate::commands::cosign::GithubWorkflowArgs,
+
+    #[command(flatten)]
     pub enclave: crate::commands::nitro::EnclaveExpectations,
 
     /// INSECURE: turn on an insecure mode (skip-tlog, skip-sct, allow-expired-cache,
@@ -202,6 +205,10 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
             args.certificate_oidc_issuer_regexp.is_some(),
         ),
         ("--type", args.predicate_type.is_some()),
+        (
+            "--certificate-github-workflow-*",
+            !args.workflow.claims().is_empty(),
+        ),
         ("--pcr", !args.enclave.pcr.is_empty()),
         ("--measurements", args.enclave.measurements.is_some()),
         ("--nonce", args.enclave.nonce.is_some()),

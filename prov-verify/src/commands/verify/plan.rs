@@ -101,6 +101,9 @@ pub(super) struct PolicyJson {
     attested_public_key: Option<String>,
     #[serde(default)]
     max_age: Option<String>,
+    /// Expected GitHub workflow claims (`trigger`, `sha`, `name`, `repository`, `ref`).
+    #[serde(default)]
+    github_workflow: std::collections::BTreeMap<String, String>,
 }
 
 impl PolicyJson {
@@ -200,8 +203,12 @@ pub(super) fn policy_of(
     issuer_regexp: Option<&String>,
     predicate_type: Option<&String>,
     require_revocation: bool,
+    github_workflow: &[(String, String)],
 ) -> Policy {
     let mut p = Policy::new();
+    for (claim, value) in github_workflow {
+        p = p.with_github_workflow(claim.clone(), value.clone());
+    }
     if let Some(v) = identity {
         p = p.with_identity(v.clone());
     }
@@ -264,6 +271,11 @@ pub(super) fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
                 a.certificate_oidc_issuer_regexp.as_ref(),
                 a.predicate_type.as_ref(),
                 a.require_crl,
+                &a.workflow
+                    .claims()
+                    .into_iter()
+                    .map(|(c, v)| (c.to_owned(), v))
+                    .collect::<Vec<_>>(),
             ),
             Path::new(""),
             |f| format!("--{f}"),
@@ -323,6 +335,10 @@ pub(super) fn plan_from_json(
                 p.issuer_regexp.as_ref(),
                 p.predicate_type.as_ref(),
                 p.require_revocation,
+                &p.github_workflow
+                    .iter()
+                    .map(|(c, v)| (c.clone(), v.clone()))
+                    .collect::<Vec<_>>(),
             ),
             base,
             |f| match f {
