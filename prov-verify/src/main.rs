@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod error;
 mod input;
+mod manual;
 mod output;
 mod registry;
 
@@ -52,25 +53,36 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Log(cmd) => commands::log::run(cmd, &cli.global),
         Command::Verify(args) => commands::verify::run(args, &cli.global),
         Command::Plugins => Ok(commands::verify::plugins(cli.global.json)),
-        Command::Completions { shell } => {
-            let mut out = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "prov-verify", &mut out);
-            Ok(Outcome::Text(String::from_utf8_lossy(&out).into_owned()))
-        }
+        Command::Completions { shell } => Ok(Outcome::Text(audit_pack_cli::manual::completions(
+            *shell,
+            &mut Cli::command(),
+            "prov-verify",
+        ))),
         Command::Man { out_dir } => {
             let cmd = Cli::command();
             match out_dir {
                 Some(dir) => {
-                    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
-                    clap_mangen::generate_to(cmd, dir).map_err(|e| CliError::io(dir, e))?;
-                    Ok(Outcome::Text(String::new()))
+                    let written = audit_pack_cli::manual::write_all(
+                        &cmd,
+                        "prov-verify",
+                        &manual::SECTIONS,
+                        dir,
+                    )
+                    .map_err(|e| CliError::io(dir, e))?;
+                    Ok(Outcome::Text(
+                        written
+                            .iter()
+                            .map(|p| format!("{}\n", p.display()))
+                            .collect(),
+                    ))
                 }
                 None => {
-                    let mut out = Vec::new();
-                    clap_mangen::Man::new(cmd)
-                        .render(&mut out)
-                        .map_err(|e| CliError::Internal(e.to_string()))?;
-                    Ok(Outcome::Text(String::from_utf8_lossy(&out).into_owned()))
+                    let mut cmd = cmd;
+                    cmd.build();
+                    let page =
+                        audit_pack_cli::manual::render(&cmd, "", "prov-verify", &manual::SECTIONS)
+                            .map_err(|e| CliError::Internal(e.to_string()))?;
+                    Ok(Outcome::Text(String::from_utf8_lossy(&page).into_owned()))
                 }
             }
         }

@@ -10,6 +10,8 @@
 //! ignored.
 #![forbid(unsafe_code)]
 
+pub mod manual;
+
 use audit_pack::{
     IndexTrustFlags, LoadedIndexTrust, LoadedTrust, SigstoreFlags, SigstoreTrust, TrustArgsError,
     TrustFlags,

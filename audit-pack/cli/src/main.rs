@@ -162,7 +162,44 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to generate for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write audit-pack.1 and one page per subcommand into this directory.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
+
+/// The man page sections clap does not know.
+const MANUAL: audit_pack_cli::manual::Sections<'static> = audit_pack_cli::manual::Sections {
+    exit_status: "0: done; for verify, prove, verify-proof and report: the pack (or proof) verified.
+
+1: a verdict: the pack or proof does not verify. The failed checks are printed.
+
+2: no verdict: a usage error, an input that cannot be read or is not what it must be (not a pack, not a proof file, a malformed control map or key), an evidence folder that cannot be packed, or an internal error.",
+    examples: &[
+        ("", "A sales engineer builds and signs a pack, then checks it as an auditor would:
+
+$ audit-pack keygen --name acme-audit-pack --out keys/
+$ audit-pack build --org acme --evidence evidence/ --controls control-map.csv --key keys/acme-audit-pack.key --out dist/
+$ audit-pack verify dist/audit-pack-acme-2026-11-23.tgz --key keys/acme-audit-pack.pub
+
+An auditor spot-checks one artifact later, without the pack:
+
+$ audit-pack prove dist/audit-pack-acme-2026-11-23.tgz --key keys/acme-audit-pack.pub --artifact slo/2026-q3-payments-api.slo.json --out proof.json
+$ audit-pack verify-proof proof.json --key keys/acme-audit-pack.pub"),
+        ("build", "$ SOURCE_DATE_EPOCH=1763856000 audit-pack build --org acme --evidence evidence/ --controls control-map.csv --key keys/acme-audit-pack.key --out dist/"),
+        ("report", "$ audit-pack report dist/audit-pack-acme-2026-11-23.tgz --key keys/acme-audit-pack.pub --format pdf --out acme-report.pdf"),
+    ],
+    environment: "SOURCE_DATE_EPOCH: the pack date of build when --date is not given (seconds since 1970), for reproducible builds; without it, today (UTC).",
+    files: "Every file is named on the command line. keygen writes NAME.key (mode 0600) and NAME.pub; build writes audit-pack-ORG-DATE.tgz into --out.",
+};
 
 /// `println!` that never panics: when the reader closed the pipe (`| head`, `| true`) the line
 /// is lost, and the exit status still says what happened.
@@ -254,6 +291,34 @@ fn now_seconds() -> u64 {
 
 fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let script =
+                audit_pack_cli::manual::completions(shell, &mut Cli::command(), "audit-pack");
+            let _ = std::io::stdout().lock().write_all(script.as_bytes());
+            Ok(0)
+        }
+        Command::Man { out_dir } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            match out_dir {
+                Some(dir) => {
+                    let written =
+                        audit_pack_cli::manual::write_all(&cmd, "audit-pack", &MANUAL, &dir)
+                            .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    for p in written {
+                        outln!("{}", p.display());
+                    }
+                }
+                None => {
+                    cmd.build();
+                    let page = audit_pack_cli::manual::render(&cmd, "", "audit-pack", &MANUAL)
+                        .map_err(|e| e.to_string())?;
+                    let _ = std::io::stdout().lock().write_all(&page);
+                }
+            }
+            Ok(0)
+        }
         Command::Build {
             org,
             evidence,
