@@ -1,6 +1,7 @@
 //! `prov-verify`: parse arguments, run one command, render its outcome, exit 0/1/2.
 #![forbid(unsafe_code)]
 
+mod checks;
 mod cli;
 mod commands;
 mod error;

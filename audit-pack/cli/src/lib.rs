@@ -10,6 +10,7 @@
 //! ignored.
 #![forbid(unsafe_code)]
 
+pub mod doc_commands;
 pub mod manual;
 
 use audit_pack::{

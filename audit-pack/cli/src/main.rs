@@ -750,3 +750,67 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Every `audit-pack` command line in the README, docs/*.md and the man page's EXAMPLES
+/// parses with this definition (synopsis lines: every flag exists).
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+mod doc_command_tests {
+    use super::{Cli, MANUAL};
+    use audit_pack_cli::doc_commands;
+    use clap::{CommandFactory, Parser};
+
+    fn check(source: &str, text: &str, bad: &mut Vec<String>, seen: &mut usize) {
+        let root = Cli::command();
+        for c in doc_commands::find(text, "audit-pack") {
+            *seen += 1;
+            let at = format!("{source}:{}: {}", c.line, c.args.join(" "));
+            if doc_commands::is_synopsis(&c.args) {
+                for problem in doc_commands::unknown_flags(&root, &c.args) {
+                    bad.push(format!("{at} -> {problem}"));
+                }
+                continue;
+            }
+            let mut argv = vec!["audit-pack".to_owned()];
+            argv.extend(c.args.iter().cloned());
+            if let Err(e) = Cli::try_parse_from(&argv) {
+                if !doc_commands::is_placeholder_error(&e) {
+                    let msg = e.render().to_string();
+                    bad.push(format!(
+                        "{at} -> {}",
+                        msg.lines().next().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_documented_command_line_parses() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = vec![root.join("README.md")];
+        for e in std::fs::read_dir(root.join("docs")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "md") {
+                files.push(p);
+            }
+        }
+        files.sort();
+        let (mut bad, mut seen) = (Vec::new(), 0);
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            let name = f.strip_prefix(&root).unwrap_or(f).display().to_string();
+            check(&name, &text, &mut bad, &mut seen);
+        }
+        for (path, text) in MANUAL.examples {
+            let md = format!("```sh\n{}\n```\n", text.replace("$ ", ""));
+            check(&format!("man EXAMPLES ({path})"), &md, &mut bad, &mut seen);
+        }
+        assert!(
+            bad.is_empty(),
+            "documented commands that do not parse:\n{}",
+            bad.join("\n")
+        );
+        assert!(seen >= 10, "only {seen} documented commands found");
+    }
+}

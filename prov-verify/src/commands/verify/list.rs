@@ -28,6 +28,10 @@ pub fn plugins(json: bool) -> Outcome {
                         .iter()
                         .map(|(suite, figure)| serde_json::json!({"suite": suite, "result": figure}))
                         .collect::<Vec<_>>(),
+                    "checks": crate::checks::of_plugin(i.name)
+                        .iter()
+                        .map(|(id, meaning)| serde_json::json!({"id": id, "passes": meaning}))
+                        .collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -78,6 +82,11 @@ pub fn plugins(json: bool) -> Outcome {
         for (suite, figure) in registry::conformance(i.name) {
             out.push_str(&format!("  conformance: {suite}: {figure}\n"));
         }
+        let ids: Vec<&str> = crate::checks::of_plugin(i.name)
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        out.push_str(&format!("  checks: {} (see docs/checks.md)\n", list(ids)));
     }
     Outcome::Text(out)
 }
