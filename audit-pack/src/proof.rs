@@ -82,6 +82,24 @@ pub struct PackProof {
     pub index_certificates: Option<String>,
 }
 
+impl PackProof {
+    /// A human summary (the text a command prints when it does not write the file):
+    /// `artifact`, `sha256`, `leaf`, `merkle_root` lines and where the file goes.
+    pub fn summary(&self) -> String {
+        format!(
+            "proof of {} (not written: give --out FILE, or --json to print it)\n\
+             artifact: {}\nsha256: {}\nleaf: {} of {}\nproof hashes: {}\nmerkle_root: {}\n",
+            self.artifact.path,
+            self.artifact.path,
+            self.artifact.sha256,
+            self.leaf_index,
+            self.tree_size,
+            self.proof.len(),
+            self.merkle_root,
+        )
+    }
+}
+
 /// Why no proof could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -496,3 +496,199 @@ mod doc_command_tests {
         assert!(seen > 80, "only {seen} documented commands found");
     }
 }
+
+/// Every flag of every command is exercised somewhere a wrong behaviour would show: a golden
+/// case of that command uses it (output and status compared), or a named test does (which
+/// must mention the flag). A flag added without either fails here. Flags that cannot apply to
+/// the inputs are refused with exit 2 (their golden cases show the refusals).
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+mod flag_coverage_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Commands whose flags are probed flag by flag (with and without each, two different
+    /// expected results) by a test, or that share their flags with another command's
+    /// definition (the same clap struct, flattened).
+    const PROBED: &[(&str, &str)] = &[
+        ("audit-pack verify", "src/commands/audit_pack.rs"),
+        ("audit-pack prove", "src/commands/audit_pack.rs"),
+        ("audit-pack verify-proof", "src/commands/audit_pack.rs"),
+        ("audit-pack report", "src/commands/audit_pack.rs"),
+    ];
+
+    /// `verify-blob-attestation` is `verify-blob`'s flags (flattened) plus `--type`.
+    const SAME_FLAGS_AS: &[(&str, &str)] =
+        &[("cosign verify-blob-attestation", "cosign verify-blob")];
+
+    /// (command, flag, test file that runs it): flags whose cases need a server on 127.0.0.1,
+    /// a process that runs until stopped, or that the generic-form test translates from the
+    /// dedicated commands' golden cases.
+    const ELSEWHERE: &[(&str, &str, &str)] = &[
+        ("cache warm", "--at", "tests/cache_https.rs"),
+        ("cache warm", "--name", "tests/cache_https.rs"),
+        ("cache warm", "--target", "tests/cache_https.rs"),
+        ("cache warm", "--targets-url", "tests/cache_https.rs"),
+        ("log mirror", "--max-size", "tests/log_http.rs"),
+        ("log mirror", "--timeout", "tests/log_http.rs"),
+        ("log mirror", "--ca-file", "tests/log_http.rs"),
+        // Would publish on the network; the golden case shows the refusal without it.
+        (
+            "log serve",
+            "--allow-non-loopback",
+            "../golden/tlog-serve-non-loopback.stderr",
+        ),
+        (
+            "verify",
+            "--certificate-identity-regexp",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-oidc-issuer-regexp",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-github-workflow-trigger",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-github-workflow-sha",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-github-workflow-name",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-github-workflow-repository",
+            "tests/generic_form.rs",
+        ),
+        (
+            "verify",
+            "--certificate-github-workflow-ref",
+            "tests/generic_form.rs",
+        ),
+        ("verify", "--type", "tests/generic_form.rs"),
+        ("verify", "--digest", "tests/generic_form.rs"),
+        ("verify", "--crl", "tests/generic_form.rs"),
+        ("verify", "--require-crl", "tests/generic_form.rs"),
+        ("verify", "--log-receipt", "tests/generic_form.rs"),
+        ("verify", "--log-key", "tests/generic_form.rs"),
+        ("verify", "--use-embedded-root", "tests/generic_form.rs"),
+        ("verify", "--signature-type", "tests/generic_form.rs"),
+        ("verify", "--measurements", "tests/generic_form.rs"),
+        ("verify", "--nonce", "tests/generic_form.rs"),
+        ("verify", "--max-age", "tests/generic_form.rs"),
+        ("verify", "--public-key", "tests/generic_form.rs"),
+        ("verify", "--user-data", "tests/generic_form.rs"),
+    ];
+
+    fn leaves<'a>(
+        cmd: &'a clap::Command,
+        path: String,
+        out: &mut Vec<(String, &'a clap::Command)>,
+    ) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.push((path.trim().to_owned(), cmd));
+        }
+        for s in subs {
+            leaves(s, format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_flag_of_every_command_is_exercised() {
+        let mut root = Cli::command();
+        root.build();
+        let global: BTreeSet<String> = root
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        let mut all = Vec::new();
+        leaves(&root, String::new(), &mut all);
+        // Flags used by golden cases, per command.
+        let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../golden");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix("args = "))
+                .unwrap();
+            let args: Vec<String> = serde_json::from_str(line).unwrap();
+            let mut cmd = &root;
+            let mut path = Vec::new();
+            for a in &args {
+                if let Some(sub) = cmd.find_subcommand(a) {
+                    path.push(a.clone());
+                    cmd = sub;
+                }
+            }
+            let flags = used.entry(path.join(" ")).or_default();
+            for a in &args {
+                if let Some(f) = a.strip_prefix("--") {
+                    flags.insert(format!("--{}", f.split('=').next().unwrap_or(f)));
+                }
+            }
+        }
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut total = 0;
+        for (path, cmd) in &all {
+            if PROBED.iter().any(|(c, _)| c == path) {
+                continue;
+            }
+            let alias = SAME_FLAGS_AS
+                .iter()
+                .find(|(c, _)| c == path)
+                .map(|(_, other)| (*other).to_owned());
+            for arg in cmd.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                let flag = format!("--{long}");
+                if global.contains(&flag) || long == "help" || long == "version" {
+                    continue;
+                }
+                total += 1;
+                let in_golden = |c: &str| used.get(c).is_some_and(|s| s.contains(&flag));
+                if in_golden(path) || alias.as_deref().is_some_and(in_golden) {
+                    continue;
+                }
+                let elsewhere = ELSEWHERE.iter().find(|(c, f, _)| c == path && *f == flag);
+                match elsewhere {
+                    Some((_, _, test)) => {
+                        let body = std::fs::read_to_string(manifest.join(test)).unwrap();
+                        assert!(body.contains(&flag), "{test} does not use {path} {flag}");
+                    }
+                    None => missing.push(format!("{path} {flag}")),
+                }
+            }
+        }
+        for (c, file) in PROBED {
+            let body = std::fs::read_to_string(manifest.join(file)).unwrap();
+            assert!(
+                body.contains("every_flag_is_used_or_refused"),
+                "{file} probes no flags of {c}"
+            );
+        }
+        assert!(total > 150, "only {total} flags");
+        assert!(
+            missing.is_empty(),
+            "flags no golden case or named test exercises:\n{}",
+            missing.join("\n")
+        );
+    }
+}

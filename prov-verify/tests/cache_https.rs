@@ -218,3 +218,72 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `--name`, `--targets-url` and `--target` are used: the repository is cached under the
+/// name given, its targets fetched from the URL given, and a target the metadata does not
+/// list is refused (nothing committed).
+#[test]
+fn cache_warm_names_the_repository_and_its_targets() {
+    let fixtures = repo().join("fixtures/tuf/repo");
+    let (url, ca) = serve_tls(fixtures, &["127.0.0.1"]);
+    let work = TempDir::new("named");
+    let ca_file = work.0.join("ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let ca_arg = ca_file.display().to_string();
+    let targets = format!("{url}targets/");
+
+    let cache = TempDir::new("named-ok");
+    let o = warm(
+        &cache.0,
+        &url,
+        &[
+            "--ca-file",
+            &ca_arg,
+            "--name",
+            "mirror",
+            "--targets-url",
+            &targets,
+            "--target",
+            "trusted_root.json",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(cache.0.join("tuf/mirror/current").exists());
+    assert!(!cache.0.join("tuf/sigstore").exists());
+
+    // Targets from a URL that does not serve them: the warm fails, nothing is committed.
+    let cache = TempDir::new("named-bad-url");
+    let o = warm(
+        &cache.0,
+        &url,
+        &[
+            "--ca-file",
+            &ca_arg,
+            "--targets-url",
+            &format!("{url}nowhere/"),
+        ],
+    );
+    assert_ne!(o.status.code(), Some(0));
+    assert!(!cache.0.join("tuf/sigstore/current").exists());
+
+    // A target the metadata does not list.
+    let cache = TempDir::new("named-unlisted");
+    let o = warm(
+        &cache.0,
+        &url,
+        &["--ca-file", &ca_arg, "--target", "not-listed.json"],
+    );
+    assert_ne!(o.status.code(), Some(0));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("not-listed.json"), "{text}");
+    assert!(!cache.0.join("tuf/sigstore/current").exists());
+}

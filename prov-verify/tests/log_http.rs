@@ -1,6 +1,10 @@
 //! `log serve` and `log mirror` through the CLI, on 127.0.0.1: a mirror of a served log
 //! verifies (exit 0); a mirror with a key the log did not sign with is a failed verification
-//! (exit 1) that leaves the mirror unchanged; an unreachable log reaches no verdict (exit 2).
+//! (exit 1) that leaves the mirror unchanged, as is a checkpoint over `--max-size`; a
+//! `--ca-file` for an http URL is refused, a silent server is given up after `--timeout`, and
+//! an unreachable log reaches no verdict (exit 2). (`log serve --allow-non-loopback` would
+//! publish on the network, which tests do not do; golden/tlog-serve-non-loopback shows the
+//! refusal without it.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -46,20 +50,15 @@ fn serve(dir: &Path) -> (Server, String) {
 }
 
 fn mirror(url: &str, dir: &Path, key: &str) -> Output {
+    mirror_with(url, dir, key, &["--request-timeout", "10"])
+}
+
+fn mirror_with(url: &str, dir: &Path, key: &str, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prov-verify"))
         .current_dir(repo())
-        .args([
-            "log",
-            "mirror",
-            "--url",
-            url,
-            "--key",
-            key,
-            "--request-timeout",
-            "10",
-            "--dir",
-        ])
+        .args(["log", "mirror", "--url", url, "--key", key, "--dir"])
         .arg(dir)
+        .args(extra)
         .output()
         .unwrap()
 }
@@ -100,7 +99,50 @@ fn log_serve_and_mirror_exit_0_1_2() {
         text(&o)
     );
 
+    // --max-size: a checkpoint over the budget is refused, the mirror unchanged (exit 1).
+    let small = work.path().join("small");
+    let o = mirror_with(
+        &url,
+        &small,
+        "fixtures/tlog/log.vkey",
+        &["--max-size", "10"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("above the mirror's budget of 10"),
+        "{}",
+        text(&o)
+    );
+
+    // --ca-file applies to https only: refused for http (exit 2).
+    let ca = work.path().join("ca");
+    let o = mirror_with(
+        &url,
+        &ca,
+        "fixtures/tlog/log.vkey",
+        &["--ca-file", "fixtures/x509/gen/root.pem"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("https:// URLs only"), "{}", text(&o));
+
     drop(server);
+    // --timeout bounds the whole run: a server that accepts and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let o = mirror_with(
+        &silent_url,
+        &work.path().join("silent"),
+        "fixtures/tlog/log.vkey",
+        &["--timeout", "1", "--request-timeout", "60"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "--timeout 1 ignored"
+    );
+    drop(silent);
+
     let gone = work.path().join("gone");
     let o = mirror(&url, &gone, "fixtures/tlog/log.vkey");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -132,9 +132,12 @@ enum Command {
         /// The artifact: its name in the evidence folder (or control-map.csv).
         #[arg(long)]
         artifact: String,
-        /// Output file (default: stdout).
+        /// Write the proof file here (without it: a summary, or the file with --json).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print the proof file (JSON) on stdout instead of a summary.
+        #[arg(long, conflicts_with = "out")]
+        json: bool,
     },
     /// Verify a proof file written by `prove` with the index signer's public key (or pinned
     /// roots). A proof holds no log receipt and no manifest: the log and manifest trust flags
@@ -459,6 +462,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut seed)
                 .map_err(|_| "no system randomness".to_owned())?;
             let key = SigningKey::from_seed(&name, seed).map_err(|e| e.to_string())?;
+            // The folder is created if needed (keys are never overwritten).
+            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let private = out.join(format!("{name}.key"));
             let public = out.join(format!("{name}.pub"));
             let private_file = key.to_private_key_file().map_err(|e| e.to_string())?;
@@ -514,6 +519,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             trust,
             artifact,
             out,
+            json,
         } => {
             let (verification, _) = verify_file(&pack, &trust, Report::builder(PLUGIN), None)?;
             let Some(verified) = verification.verified() else {
@@ -525,7 +531,10 @@ fn run(cli: Cli) -> Result<u8, String> {
             };
             let proof = make_proof(verified, &artifact).map_err(|e| e.to_string())?;
             let text = proof.to_file_text().map_err(|e| e.to_string())?;
-            write_output(out.as_deref(), text.as_bytes())?;
+            match (&out, json) {
+                (Some(_), _) | (None, true) => write_output(out.as_deref(), text.as_bytes())?,
+                (None, false) => outln!("{}", proof.summary().trim_end()),
+            }
             Ok(0)
         }
         Command::VerifyProof { proof, trust, json } => {
@@ -812,5 +821,69 @@ mod doc_command_tests {
             bad.join("\n")
         );
         assert!(seen >= 10, "only {seen} documented commands found");
+    }
+}
+
+/// The exit-status contract of `audit-pack`, per command: a golden case (`golden/*.toml`,
+/// run by `tests/golden.rs`) for each of 0, 1 and 2 that the command can return. keygen,
+/// completions and man reach no verdict (never 1).
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+mod exit_status_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    const NO_VERDICT: &[&str] = &["keygen", "completions", "man"];
+
+    #[test]
+    fn every_command_has_a_golden_case_for_each_exit_status_it_can_return() {
+        let root = Cli::command();
+        let commands: Vec<String> = root
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .filter(|n| n != "help")
+            .collect();
+        let mut seen: BTreeMap<String, BTreeSet<u8>> = BTreeMap::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/golden");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix("args = "))
+                .unwrap();
+            let args: Vec<String> = serde_json::from_str(line).unwrap();
+            let code = text
+                .lines()
+                .find_map(|l| l.strip_prefix("status.code = "))
+                .map_or(0, |c| c.trim().parse::<u8>().unwrap());
+            let cmd = args
+                .iter()
+                .find(|a| commands.contains(a))
+                .cloned()
+                .unwrap_or_default();
+            seen.entry(cmd).or_default().insert(code);
+        }
+        let mut missing = Vec::new();
+        for c in &commands {
+            for code in [0u8, 1, 2] {
+                if code == 1 && NO_VERDICT.contains(&c.as_str()) {
+                    assert!(!seen.get(c).is_some_and(|s| s.contains(&1)), "{c} exits 1");
+                    continue;
+                }
+                if !seen.get(c).is_some_and(|s| s.contains(&code)) {
+                    missing.push(format!("{c}: exit {code}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "no golden case for:\n{}",
+            missing.join("\n")
+        );
     }
 }

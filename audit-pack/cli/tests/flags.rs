@@ -16,13 +16,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-const SUBCOMMANDS: [&str; 6] = [
+const SUBCOMMANDS: [&str; 7] = [
     "build",
     "keygen",
     "verify",
     "prove",
     "verify-proof",
     "report",
+    "man",
 ];
 const SAN: &str = "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0";
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
@@ -485,9 +486,22 @@ fn every_flag_is_used_or_refused() {
         &cat(&[&s, &key, &mkey, &os(&["--artifact", "control-map.csv"])]),
         &cat(&[&s, &key, &mkey, &prove_extra]),
         |a, b| {
-            a.stdout.starts_with(b"{")
+            a.stdout.starts_with(b"proof of ")
                 && String::from_utf8_lossy(&b.stdout).trim() == proof_out.display().to_string()
         },
+    );
+    // Without --out: a summary as text; with --json, the proof file itself.
+    output_differs(
+        "prove",
+        "--json",
+        &cat(&[&s, &key, &mkey, &os(&["--artifact", "control-map.csv"])]),
+        &cat(&[
+            &s,
+            &key,
+            &mkey,
+            &os(&["--artifact", "control-map.csv", "--json"]),
+        ]),
+        |a, b| a.stdout.starts_with(b"proof of ") && b.stdout.starts_with(b"{"),
     );
 
     // report
@@ -611,6 +625,23 @@ fn every_flag_is_used_or_refused() {
 
     probe_build(dir.path());
     probe_keygen(dir.path());
+    // man: the page on stdout, or one file per command in --out-dir (their paths printed).
+    let man_dir = dir.path().join("man");
+    output_differs(
+        "man",
+        "--out-dir",
+        &[],
+        &[
+            OsString::from("--out-dir"),
+            man_dir.clone().into_os_string(),
+        ],
+        |a, b| {
+            a.stdout.starts_with(b".ie")
+                && man_dir.join("audit-pack.1").exists()
+                && man_dir.join("audit-pack-verify.1").exists()
+                && String::from_utf8_lossy(&b.stdout).contains("audit-pack-build.1")
+        },
+    );
 
     let covered = COVERED.lock().unwrap().clone();
     for sub in SUBCOMMANDS {

@@ -520,6 +520,13 @@ fn verify_blob(
         Some(t) => crate::commands::verify::parse_time(t, "--at")?,
         None => crate::commands::now()?,
     };
+    // A flag that cannot apply is refused, not ignored: a keyless certificate always needs a
+    // verified signing time. (In a batch it applies to the lines signed with a key.)
+    if a.insecure_skip_timestamp && a.key.is_none() && a.batch.is_none() {
+        return Err(CliError::Usage(
+            "--insecure-skip-timestamp applies to key-signed bundles (--key): a keyless certificate always needs a verified signing time".into(),
+        ));
+    }
     let mut insecure: Vec<Insecure> = Vec::new();
     if a.insecure_skip_timestamp {
         insecure.push(Insecure::SkipTimestamp);

@@ -1,0 +1,1 @@
+— acme-release UyCC7BPRuLUvcaj1S5pbYfdxkvV5mkZ2YWVIXUDpVeusKs/EdrrnXIGVil4MLPm/FG1uAn/DXSbED4yLzplFDAxfswc=
