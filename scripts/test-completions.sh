@@ -3,7 +3,7 @@
 # shell offers for given command lines.
 #   scripts/test-completions.sh BINARY NAME 'LINE|WORD WORD...' ...
 # For each case the three shells complete LINE (the cursor at its end; a trailing space
-# completes a new word) and every WORD must be offered. Exit 1 on a missing word, 2 if a
+# completes a new word): every WORD must be offered, and a WORD written !WORD must not be. Exit 1 on a missing word, 2 if a
 # shell is not installed (CI installs zsh and fish; `apt install zsh fish` elsewhere).
 set -euo pipefail
 bin=$1 name=$2
@@ -48,7 +48,10 @@ zsh_offers() {
   local pid=$! i w all
   for ((i = 0; i < 300; i++)); do
     all=1
-    for w in $want; do grep -qxF -- "$w" "$out" || { all=0; break; }; done
+    for w in $want; do
+      case $w in '!'*) continue ;; esac
+      grep -qxF -- "$w" "$out" || { all=0; break; }
+    done
     [ "$all" = 1 ] && break
     sleep 0.1
   done
@@ -69,10 +72,20 @@ for case in "$@"; do
   for sh in bash zsh fish; do
     got=$("${sh}_offers" "$line" "$want" | sort -u)
     for w in $want; do
-      if ! grep -qxF -- "$w" <<<"$got"; then
-        echo "$sh: '$line' does not offer $w (offers: $(tr '\n' ' ' <<<"$got" | cut -c1-300))" >&2
-        missing=1
-      fi
+      case $w in
+        '!'*)
+          if grep -qxF -- "${w#!}" <<<"$got"; then
+            echo "$sh: '$line' offers ${w#!}, which does not apply there" >&2
+            missing=1
+          fi
+          ;;
+        *)
+          if ! grep -qxF -- "$w" <<<"$got"; then
+            echo "$sh: '$line' does not offer $w (offers: $(tr '\n' ' ' <<<"$got" | cut -c1-300))" >&2
+            missing=1
+          fi
+          ;;
+      esac
     done
   done
   if [ "$missing" = 0 ]; then

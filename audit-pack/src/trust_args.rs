@@ -285,7 +285,7 @@ impl IndexTrustFlags {
         if let Some(at) = &self.at {
             trust.at = Some(VerificationTime::parse(at).ok_or_else(|| {
                 TrustArgsError::Usage(format!(
-                    "--at {at:?}: neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"
+                    "--at {at:?}: neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds, from 1970 to 9999-12-31T23:59:59Z"
                 ))
             })?);
         }

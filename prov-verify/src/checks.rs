@@ -312,12 +312,31 @@ mod tests {
             if p.extension().is_some_and(|x| x == "stdout") && !p.ends_with("plugins-json.stdout") {
                 let text = std::fs::read_to_string(&p).unwrap();
                 for line in text.lines() {
-                    // JSON reports: "id":"..."; text: "  ID: detail" and "  [tag] ID: ...".
+                    // JSON reports: "id":"...".
                     for part in line.split("\"id\":\"").skip(1) {
                         let id = part.split('"').next().unwrap_or_default();
                         seen += 1;
                         if !known(id) {
                             unknown.insert(format!("{id} ({})", p.display()));
+                        }
+                    }
+                    // Text: "  ID: detail" (failed checks) and "  [tag] ID: detail" (-v).
+                    let t = line.trim_start();
+                    let t = match t.strip_prefix('[') {
+                        Some(rest) => rest.split_once("] ").map_or(t, |(_, r)| r),
+                        None => t,
+                    };
+                    if line.starts_with("  ") {
+                        if let Some((id, _)) = t.split_once(": ") {
+                            let shaped = id.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'
+                            });
+                            if shaped && PREFIXES.iter().any(|p| id.starts_with(p)) {
+                                seen += 1;
+                                if !known(id) {
+                                    unknown.insert(format!("{id} ({})", p.display()));
+                                }
+                            }
                         }
                     }
                 }
@@ -398,9 +417,17 @@ mod tests {
             for id in ids_in(&text) {
                 // A prefix written with a wildcard (`tuf.target.*`, `cosign.tlog.entry-N.*`)
                 // is a family, not an id.
+                // A family ends at a segment boundary: `tuf.target.*` reads as `tuf.target`,
+                // `cosign.tlog.entry-N.*` as `cosign.tlog.entry-`; `cosign.identity.git` is
+                // no family.
                 let family = entries().iter().any(|e| {
                     let fixed = e.split('{').next().unwrap_or(e);
-                    e.starts_with(&id) || (!fixed.is_empty() && id.starts_with(fixed))
+                    let boundary = id.ends_with('-') || id.ends_with('.');
+                    (boundary && e.starts_with(&id))
+                        || e.starts_with(&format!("{id}."))
+                        || (!fixed.is_empty()
+                            && id.starts_with(fixed)
+                            && fixed.ends_with(['.', '-']))
                 });
                 if !known(&id) && !family {
                     bad.push(format!("{}: {id}", f.display()));

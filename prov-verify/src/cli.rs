@@ -539,55 +539,70 @@ mod flag_coverage_tests {
             "--allow-non-loopback",
             "../golden/tlog-serve-non-loopback.stderr",
         ),
-        (
-            "verify",
-            "--certificate-identity-regexp",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-oidc-issuer-regexp",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-github-workflow-trigger",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-github-workflow-sha",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-github-workflow-name",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-github-workflow-repository",
-            "tests/generic_form.rs",
-        ),
-        (
-            "verify",
-            "--certificate-github-workflow-ref",
-            "tests/generic_form.rs",
-        ),
-        ("verify", "--type", "tests/generic_form.rs"),
-        ("verify", "--digest", "tests/generic_form.rs"),
-        ("verify", "--crl", "tests/generic_form.rs"),
-        ("verify", "--require-crl", "tests/generic_form.rs"),
-        ("verify", "--log-receipt", "tests/generic_form.rs"),
-        ("verify", "--log-key", "tests/generic_form.rs"),
-        ("verify", "--use-embedded-root", "tests/generic_form.rs"),
-        ("verify", "--signature-type", "tests/generic_form.rs"),
-        ("verify", "--measurements", "tests/generic_form.rs"),
-        ("verify", "--nonce", "tests/generic_form.rs"),
-        ("verify", "--max-age", "tests/generic_form.rs"),
-        ("verify", "--public-key", "tests/generic_form.rs"),
-        ("verify", "--user-data", "tests/generic_form.rs"),
     ];
+
+    /// Flags of the generic `verify` exercised through `tests/generic_form.rs`, which runs
+    /// every golden case of the dedicated commands again in the generic form and requires the
+    /// same output: (generic flag, dedicated command, what a golden case of it must use — the
+    /// flag the generic one is translated from, or an argument prefix).
+    const TRANSLATED: &[(&str, &str, &str)] = &[
+        (
+            "--certificate-identity-regexp",
+            "cosign verify-blob",
+            "--certificate-identity-regexp",
+        ),
+        (
+            "--certificate-oidc-issuer-regexp",
+            "cosign verify-blob",
+            "--certificate-oidc-issuer-regexp",
+        ),
+        (
+            "--certificate-github-workflow-trigger",
+            "cosign verify-blob",
+            "--certificate-github-workflow-trigger",
+        ),
+        (
+            "--certificate-github-workflow-sha",
+            "cosign verify-blob",
+            "--certificate-github-workflow-sha",
+        ),
+        (
+            "--certificate-github-workflow-name",
+            "cosign verify-blob",
+            "--certificate-github-workflow-name",
+        ),
+        (
+            "--certificate-github-workflow-repository",
+            "cosign verify-blob",
+            "--certificate-github-workflow-repository",
+        ),
+        (
+            "--certificate-github-workflow-ref",
+            "cosign verify-blob",
+            "--certificate-github-workflow-ref",
+        ),
+        ("--type", "cosign verify-blob-attestation", "--type"),
+        ("--digest", "cosign verify-blob", "sha256:"),
+        ("--crl", "x509 verify", "--crl"),
+        ("--require-crl", "x509 verify", "--require-crl"),
+        ("--log-receipt", "cosign verify-blob", "--log-receipt"),
+        ("--log-key", "cosign verify-blob", "--log-key"),
+        (
+            "--use-embedded-root",
+            "cosign verify-blob",
+            "--use-embedded-root",
+        ),
+        ("--signature-type", "x509 verify", "--format"),
+        ("--measurements", "nitro verify", "--measurements"),
+        ("--nonce", "nitro verify", "--nonce"),
+        ("--max-age", "nitro verify", "--max-age"),
+        ("--public-key", "nitro verify", "--public-key"),
+        ("--user-data", "nitro verify", "--user-data"),
+    ];
+
+    fn in_golden_of(used: &BTreeMap<String, BTreeSet<String>>, cmd: &str, token: &str) -> bool {
+        used.get(cmd).is_some_and(|s| s.contains(token))
+    }
 
     fn leaves<'a>(
         cmd: &'a clap::Command,
@@ -640,9 +655,11 @@ mod flag_coverage_tests {
             }
             let flags = used.entry(path.join(" ")).or_default();
             for a in &args {
-                if let Some(f) = a.strip_prefix("--") {
-                    flags.insert(format!("--{}", f.split('=').next().unwrap_or(f)));
-                }
+                match a.strip_prefix("--") {
+                    Some(f) => flags.insert(format!("--{}", f.split('=').next().unwrap_or(f))),
+                    None if a.starts_with("sha256:") => flags.insert("sha256:".to_owned()),
+                    None => false,
+                };
             }
         }
         let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -666,6 +683,25 @@ mod flag_coverage_tests {
                 let in_golden = |c: &str| used.get(c).is_some_and(|s| s.contains(&flag));
                 if in_golden(path) || alias.as_deref().is_some_and(in_golden) {
                     continue;
+                }
+                if path == "verify" {
+                    if let Some((_, dedicated, token)) =
+                        TRANSLATED.iter().find(|(f, _, _)| *f == flag)
+                    {
+                        let generic =
+                            std::fs::read_to_string(manifest.join("tests/generic_form.rs"))
+                                .unwrap();
+                        assert!(
+                            generic.contains(&format!("\"{flag}\"")),
+                            "generic_form.rs never writes {flag}"
+                        );
+                        if !in_golden_of(&used, dedicated, token) {
+                            missing.push(format!(
+                                "{path} {flag} (no golden case of {dedicated} uses {token})"
+                            ));
+                        }
+                        continue;
+                    }
                 }
                 let elsewhere = ELSEWHERE.iter().find(|(c, f, _)| c == path && *f == flag);
                 match elsewhere {

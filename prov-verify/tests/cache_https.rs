@@ -268,7 +268,13 @@ fn cache_warm_names_the_repository_and_its_targets() {
             &format!("{url}nowhere/"),
         ],
     );
-    assert_ne!(o.status.code(), Some(0));
+    // The target cannot be fetched: no verdict (exit 2).
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(!cache.0.join("tuf/sigstore/current").exists());
 
     // A target the metadata does not list.
@@ -278,7 +284,13 @@ fn cache_warm_names_the_repository_and_its_targets() {
         &url,
         &["--ca-file", &ca_arg, "--target", "not-listed.json"],
     );
-    assert_ne!(o.status.code(), Some(0));
+    // The verified metadata does not list it: a verdict (exit 1).
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

@@ -14,11 +14,11 @@ fn bash_zsh_and_fish_complete_subcommands_and_their_flags() {
         .arg("prov-verify")
         .args([
             "prov-verify |cosign x509 nitro audit-pack cache log verify merkle",
-            "prov-verify cosign |verify-blob verify-blob-attestation",
+            "prov-verify cosign |verify-blob verify-blob-attestation !verify-receipt !build",
             "prov-verify cosign verify-blob --certificate-i|--certificate-identity --certificate-identity-regexp",
             "prov-verify --json cosign verify-blob --insecure-ignore-|--insecure-ignore-tlog --insecure-ignore-sct",
             "prov-verify audit-pack |verify prove verify-proof report",
-            "prov-verify log ve|verify-receipt verify-inclusion",
+            "prov-verify log ve|verify-receipt verify-inclusion !verify-blob",
             "prov-verify cache |warm status verify export import add-crl",
             "prov-verify nitro verify --p|--pcr --public-key",
         ])

@@ -16,7 +16,8 @@ fn bash_zsh_and_fish_complete_subcommands_and_their_flags() {
             "audit-pack |build keygen verify prove verify-proof report completions man",
             "audit-pack build --manifest-id|--manifest-identity --manifest-identity-regexp",
             "audit-pack verify --spot|--spot-check",
-            "audit-pack verify-p|verify-proof",
+            "audit-pack verify-p|verify-proof !verify-blob",
+            "audit-pack |build !cosign !merkle",
         ])
         .output()
         .unwrap();

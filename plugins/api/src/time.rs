@@ -38,16 +38,23 @@ impl VerificationTime {
     }
 
     /// Parses what a user may type for a verification time: Unix seconds (`1780272000`) or
-    /// an RFC 3339 timestamp in any of its forms ([`parse_rfc3339`]). Times before 1970 are
-    /// refused.
+    /// an RFC 3339 timestamp in any of its forms ([`parse_rfc3339`]). Times before 1970 and
+    /// after 9999-12-31T23:59:59Z ([`MAX_SECONDS`]) are refused.
     pub fn parse(text: &str) -> Option<Self> {
-        if !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit()) {
-            return text.parse().ok().map(VerificationTime);
-        }
-        let secs = parse_rfc3339(text)?;
-        u64::try_from(secs).ok().map(VerificationTime)
+        let secs =
+            if !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit()) {
+                text.parse().ok()?
+            } else {
+                u64::try_from(parse_rfc3339(text)?).ok()?
+            };
+        // Every time printed is `YYYY-MM-DDTHH:MM:SSZ`: nothing after year 9999.
+        (secs <= MAX_SECONDS).then_some(VerificationTime(secs))
     }
 }
+
+/// The last second a verification time may name: 9999-12-31T23:59:59Z (RFC 3339 has
+/// four-digit years).
+pub const MAX_SECONDS: u64 = 253_402_300_799;
 
 /// Longest timestamp text accepted (a fraction of a second longer than this is not a time
 /// anyone writes, and the budget keeps a hostile value from being scanned at length).

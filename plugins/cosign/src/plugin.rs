@@ -194,6 +194,22 @@ impl CosignPlugin {
             certificate_oidc_issuer_regexp: policy.issuer_regexp().map(str::to_owned),
         };
         let spec = fields.parse().map_err(|e| Error::malformed("policy", e))?;
+        // An insecure mode that cannot apply to this signer is refused, never ignored.
+        match &spec {
+            SignerSpec::Key(_) if req.insecure().contains(&Insecure::SkipSct) => {
+                return Err(Error::malformed(
+                    "insecure skip-sct",
+                    "signed certificate timestamps belong to a Fulcio certificate: --insecure-ignore-sct does not apply to a key-signed bundle",
+                ))
+            }
+            SignerSpec::Keyless(_) if req.insecure().contains(&Insecure::SkipTimestamp) => {
+                return Err(Error::malformed(
+                    "insecure skip-timestamp",
+                    "--insecure-skip-timestamp applies to key-signed bundles: a keyless certificate always needs a verified signing time",
+                ))
+            }
+            _ => {}
+        }
         let key;
         let signer = match &spec {
             SignerSpec::Key(k) => {

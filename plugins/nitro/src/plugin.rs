@@ -202,6 +202,16 @@ fn rfc3339(secs: u64) -> String {
     VerificationTime::from_unix_seconds(secs).to_rfc3339()
 }
 
+/// The document's timestamp (milliseconds since 1970) in RFC 3339 with its milliseconds:
+/// `2026-06-01T00:00:00.123Z`.
+fn rfc3339_ms(ms: u64) -> String {
+    let secs = rfc3339(ms / 1000);
+    match secs.strip_suffix('Z') {
+        Some(s) => format!("{s}.{:03}Z", ms % 1000),
+        None => secs,
+    }
+}
+
 /// Runs every check on a parsed document.
 fn judge(
     req: &VerifyRequest<'_>,
@@ -538,8 +548,7 @@ fn outputs(b: ReportBuilder, doc: &Document<'_>, chain_time: VerificationTime) -
         None => serde_json::Value::Null,
     };
     b.output("module_id", a.module_id)
-        .output("timestamp_ms", a.timestamp_ms)
-        .output("timestamp", rfc3339(a.timestamp_ms / 1000))
+        .output("timestamp", rfc3339_ms(a.timestamp_ms))
         .output("digest", a.digest)
         .output("pcrs", serde_json::Value::Object(pcrs))
         .output("public_key_sha256", opt(a.public_key))

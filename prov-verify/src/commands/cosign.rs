@@ -235,6 +235,13 @@ pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, C
     match cmd {
         CosignCommand::VerifyBlob(args) => verify_blob(args, None, g),
         CosignCommand::VerifyBlobAttestation(args) => {
+            // cosign's detached attestation is a DSSE envelope, not a message signature: the
+            // detached form applies to blobs only (an attestation is verified from its bundle).
+            if args.blob.signature.is_some() {
+                return Err(CliError::Usage(
+                    "--signature is a detached message signature (verify-blob); give the attestation's bundle with --bundle".into(),
+                ));
+            }
             verify_blob(&args.blob, Some(Some(args.predicate_type.as_str())), g)
         }
     }
@@ -520,11 +527,10 @@ fn verify_blob(
         Some(t) => crate::commands::verify::parse_time(t, "--at")?,
         None => crate::commands::now()?,
     };
-    // A flag that cannot apply is refused, not ignored: a keyless certificate always needs a
-    // verified signing time. (In a batch it applies to the lines signed with a key.)
-    if a.insecure_skip_timestamp && a.key.is_none() && a.batch.is_none() {
+    // A detached signature needs its signer: a key, or the certificate that carries the key.
+    if a.signature.is_some() && a.key.is_none() && a.certificate.is_none() {
         return Err(CliError::Usage(
-            "--insecure-skip-timestamp applies to key-signed bundles (--key): a keyless certificate always needs a verified signing time".into(),
+            "--signature needs --key, or --certificate (with the identity flags)".into(),
         ));
     }
     let mut insecure: Vec<Insecure> = Vec::new();

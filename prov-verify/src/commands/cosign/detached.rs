@@ -58,7 +58,7 @@ pub(crate) fn bundle(
             .ok()
             .filter(|d| d.len() == 32)
             .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?,
-        None => Sha256::digest(read_limited(Path::new(artifact), MAX_ARTIFACT)?).to_vec(),
+        None => sha256_file(Path::new(artifact))?,
     };
     let material = match certificate {
         None => serde_json::json!({ "publicKey": { "hint": "" }, "tlogEntries": [] }),
@@ -137,4 +137,30 @@ fn certificates(
     };
     plugin_x509::certificates_from_pem_or_der(&pem, max)
         .map_err(|e| CliError::malformed(flag, e.to_string()))
+}
+
+/// The SHA-256 of a file of at most `MAX_ARTIFACT` bytes, read in chunks (the plugin reads the
+/// artifact again to verify the signature over its bytes; this pass holds no copy).
+fn sha256_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file).take(MAX_ARTIFACT.saturating_add(1));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| CliError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        total = total.saturating_add(n as u64);
+        if total > MAX_ARTIFACT {
+            return Err(CliError::malformed(
+                path.display().to_string(),
+                format!("more than {MAX_ARTIFACT} bytes"),
+            ));
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hasher.finalize().to_vec())
 }

@@ -237,7 +237,7 @@ pub(crate) fn parse_time(text: &str, field: &str) -> Result<VerificationTime, Cl
     VerificationTime::parse(text).ok_or_else(|| {
         CliError::malformed(
             field,
-            format!("{text:?} is neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds"),
+            format!("{text:?} is neither RFC 3339 (2026-06-01T00:00:00Z) nor Unix seconds, from 1970 to 9999-12-31T23:59:59Z"),
         )
     })
 }
