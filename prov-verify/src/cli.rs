@@ -582,6 +582,11 @@ mod flag_coverage_tests {
             "--certificate-github-workflow-ref",
         ),
         ("--type", "cosign verify-blob-attestation", "--type"),
+        (
+            "--require-inclusion-proof",
+            "cosign verify-blob-attestation",
+            "--require-inclusion-proof",
+        ),
         ("--digest", "cosign verify-blob", "sha256:"),
         ("--crl", "x509 verify", "--crl"),
         ("--require-crl", "x509 verify", "--require-crl"),

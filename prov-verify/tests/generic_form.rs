@@ -152,6 +152,11 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                         i += 1;
                         continue;
                     }
+                    "--require-inclusion-proof" => {
+                        out.push("--require-inclusion-proof".into());
+                        i += 1;
+                        continue;
+                    }
                     "--insecure-ignore-tlog" => {
                         out.extend(["--insecure".into(), "skip-tlog".into()]);
                         i += 1;
@@ -196,7 +201,12 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                 i += 2;
             }
             match positional.as_slice() {
-                [a] if a.starts_with("sha256:") => out.extend(["--digest".into(), a.clone()]),
+                [a] if ["sha256:", "sha384:", "sha512:"]
+                    .iter()
+                    .any(|p| a.starts_with(p)) =>
+                {
+                    out.extend(["--digest".into(), a.clone()])
+                }
                 [a] => out.extend(["--manifest".into(), a.clone()]),
                 _ => return Err("no single artifact".into()),
             }

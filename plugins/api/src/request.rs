@@ -296,6 +296,7 @@ pub struct Policy {
     attested_public_key: Option<Vec<u8>>,
     max_age: Option<u64>,
     github_workflow: BTreeMap<String, String>,
+    require_inclusion_proof: bool,
 }
 
 static EMPTY_POLICY: Policy = Policy {
@@ -311,6 +312,7 @@ static EMPTY_POLICY: Policy = Policy {
     attested_public_key: None,
     max_age: None,
     github_workflow: BTreeMap::new(),
+    require_inclusion_proof: false,
 };
 
 impl Policy {
@@ -414,6 +416,19 @@ impl Policy {
         self
     }
 
+    /// Requires every transparency-log entry to carry an inclusion proof (a v0.1 Sigstore
+    /// bundle may otherwise rest on the log's signed promise alone).
+    #[must_use]
+    pub fn with_required_inclusion_proof(mut self) -> Self {
+        self.require_inclusion_proof = true;
+        self
+    }
+
+    /// Whether every log entry must carry an inclusion proof.
+    pub fn requires_inclusion_proof(&self) -> bool {
+        self.require_inclusion_proof
+    }
+
     /// The expected GitHub workflow claims, by claim name (empty: none expected).
     pub fn github_workflow(&self) -> &BTreeMap<String, String> {
         &self.github_workflow
@@ -476,7 +491,8 @@ impl Policy {
 
     /// The names of the fields that are set (`identity`, `identity-regexp`, `issuer`,
     /// `issuer-regexp`, `predicate-type`, `require-revocation`, `measurements`, `nonce`,
-    /// `user-data`, `attested-public-key`, `max-age`, `github-workflow`), in that order.
+    /// `user-data`, `attested-public-key`, `max-age`, `github-workflow`,
+    /// `require-inclusion-proof`), in that order.
     pub fn fields(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.identity.is_some() {
@@ -514,6 +530,9 @@ impl Policy {
         }
         if !self.github_workflow.is_empty() {
             v.push("github-workflow");
+        }
+        if self.require_inclusion_proof {
+            v.push("require-inclusion-proof");
         }
         v
     }

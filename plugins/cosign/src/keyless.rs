@@ -482,8 +482,3 @@ fn tbs_without_sct(tbs: &[u8]) -> Option<Vec<u8>> {
     }
     Some(der::encode(der::SEQUENCE, &body))
 }
-
-/// Whether a DER certificate is self-issued (subject = issuer); unparseable counts as yes.
-pub fn is_self_issued(der: &[u8]) -> bool {
-    parse_cert(der).map_or(true, |c| c.issuer().as_raw() == c.subject().as_raw())
-}

@@ -11,7 +11,8 @@
 //! issuer matched exactly or by anchored regexp); message signatures and DSSE (in-toto
 //! Statement v0.1/v1 subject match); Rekor v1 `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2
 //! entries (body match, SET, integrated time, inclusion proof, signed checkpoint); Rekor v2
-//! `hashedrekord`/`dsse` 0.0.2 entries (body match, mandatory inclusion proof and checkpoint
+//! `hashedrekord` 0.0.2 entries (a dsse 0.0.2 entry is refused, as sigstore-go and sigstore-java
+//! do; body match, mandatory inclusion proof and checkpoint
 //! signed by the log key); RFC 3161 timestamps from TSAs in the trusted root ([`Timestamp`]).
 //! Signing time comes only from verified sources (an integrated time under a verified SET, or
 //! a verified RFC 3161 timestamp); at least one is required.

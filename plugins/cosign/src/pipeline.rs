@@ -12,7 +12,7 @@
 
 use crate::bundle::{Bundle, Content, Material};
 use crate::checks;
-use crate::keyless::{self, Leaf, SignatureMemo};
+use crate::keyless::{Leaf, SignatureMemo};
 use crate::keys::PublicKey;
 use crate::rekor::{self, Expected};
 use crate::trusted_root::TrustedRoot;
@@ -41,6 +41,8 @@ pub(crate) struct Inputs<'a> {
     pub(crate) skip_tlog: bool,
     /// `--insecure-ignore-sct`: the leaf's signed certificate timestamps are not verified.
     pub(crate) skip_sct: bool,
+    /// Policy: every log entry needs an inclusion proof, even in a v0.1 bundle with a SET.
+    pub(crate) require_inclusion_proof: bool,
     pub(crate) memo: Option<&'a SignatureMemo>,
     pub(crate) limits: &'a Limits,
 }
@@ -71,13 +73,14 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         skip_timestamp,
         skip_tlog,
         skip_sct,
+        require_inclusion_proof,
         memo,
         limits,
     } = inputs;
     let r = r.pass(checks::BUNDLE_PARSE, format!("{:?} bundle", bundle.version));
     let (r, (leaf, has_certificate)) = leaf_certificate(r, bundle, signer)?;
     let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
-    let digest = artifact.digest();
+    let digest = artifact.sha256();
     let (r, (expected, statement)) = content(r, bundle, artifact, &digest, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
     let (r, tsa_times) = signed_timestamps(r, bundle, root, now, limits)?;
@@ -91,7 +94,15 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         (r, (Vec::new(), Vec::new()))
     } else {
         transparency_log(
-            r, bundle, root, expected, signer_der, &tsa_times, now, limits,
+            r,
+            bundle,
+            root,
+            expected,
+            signer_der,
+            &tsa_times,
+            now,
+            limits,
+            require_inclusion_proof,
         )?
     };
     verified_times.extend_from_slice(&tsa_times);
@@ -131,7 +142,8 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
 }
 
 /// Whether the bundle carries a certificate, and its leaf certificate, parsed, when verifying
-/// keyless. A chain that includes a root (self-issued) certificate is refused.
+/// keyless. Of a v0.1/v0.2 `x509CertificateChain` only the first certificate (the leaf) is
+/// read: the CA certificates a bundle carries, a root included, are never trusted or used.
 fn leaf_certificate<'b>(
     r: ReportBuilder,
     bundle: &'b Bundle,
@@ -140,15 +152,9 @@ fn leaf_certificate<'b>(
     let leaf_der = match &bundle.material {
         Material::PublicKey => None,
         Material::Certificate(d) => Some(d.as_slice()),
-        Material::Chain(chain) => {
-            if chain.iter().any(|c| keyless::is_self_issued(c)) {
-                return Err(r.fail(
-                    checks::SIGNER_CERTIFICATE,
-                    "the bundle's certificate chain contains a root (self-issued) certificate",
-                ));
-            }
-            chain.first().map(Vec::as_slice)
-        }
+        // The chain's CA certificates are untrusted hints and not used: the path is built
+        // from the trusted root's certificate authorities alone.
+        Material::Chain(chain) => chain.first().map(Vec::as_slice),
     };
     match (signer, leaf_der) {
         (Signer::Keyless(_), Some(der)) => match Leaf::parse(der) {
@@ -200,7 +206,7 @@ fn content<'a>(
     r: ReportBuilder,
     bundle: &'a Bundle,
     artifact: Artifact<'_>,
-    digest: &'a [u8; 32],
+    digest: &'a Option<[u8; 32]>,
     key: &PublicKey,
     limits: &Limits,
 ) -> Stage<(Expected<'a>, Option<VerifiedStatement>)> {
@@ -209,6 +215,15 @@ fn content<'a>(
             digest: claimed,
             signature,
         } => {
+            let Some(digest) = digest.as_ref() else {
+                return Err(r.fail(
+                    checks::CONTENT_DIGEST,
+                    format!(
+                        "a message signature is over the artifact's bytes: give its file or its sha256 digest, not {}",
+                        artifact.display().split(':').next().unwrap_or_default()
+                    ),
+                ));
+            };
             let mut r = r;
             match claimed {
                 Some(c) if c != digest => {
@@ -233,6 +248,12 @@ fn content<'a>(
                     return Err(r.fail(
                         checks::CONTENT_SIGNATURE,
                         "message signature does not verify with the key",
+                    ))
+                }
+                Artifact::Sha384Digest(_) | Artifact::Sha512Digest(_) => {
+                    return Err(r.fail(
+                        checks::CONTENT_SIGNATURE,
+                        "a message signature cannot be verified from a sha384 or sha512 digest",
                     ))
                 }
                 Artifact::Sha256Digest(d) => match key.verify_prehashed_sha256(&d, signature) {
@@ -272,23 +293,34 @@ fn content<'a>(
                 ));
             }
             let r = r.pass(checks::DSSE_SIGNATURE, "DSSE signature verifies");
-            if env.payload_type != INTOTO_PAYLOAD_TYPE {
-                return Err(r.fail(
-                    checks::DSSE_PAYLOAD_TYPE,
-                    format!("unsupported payload type {:?}", env.payload_type),
-                ));
-            }
-            let r = match statement_names(&env.payload, digest, limits.statement_subjects) {
-                Ok(()) => r.pass(
-                    checks::INTOTO_SUBJECT,
-                    "a statement subject matches the artifact",
-                ),
-                Err(e) => return Err(r.fail(checks::INTOTO_SUBJECT, e.to_string())),
-            };
             let expected = Expected::Dsse {
                 payload_type: &env.payload_type,
                 payload: &env.payload,
                 signatures: &env.signatures,
+            };
+            if env.payload_type != INTOTO_PAYLOAD_TYPE {
+                // Not an in-toto statement: the envelope signs the artifact itself.
+                if !artifact.is(&env.payload) {
+                    return Err(r.fail(
+                        checks::DSSE_PAYLOAD_TYPE,
+                        format!(
+                            "payload type {:?} is not an in-toto statement, and the payload is not the artifact",
+                            env.payload_type
+                        ),
+                    ));
+                }
+                let r = r.pass(
+                    checks::DSSE_PAYLOAD_TYPE,
+                    format!(
+                        "payload type {:?}: no in-toto statement; the signed payload is the artifact",
+                        env.payload_type
+                    ),
+                );
+                return Ok((r, (expected, None)));
+            }
+            let r = match statement_names(&env.payload, &artifact, limits.statement_subjects) {
+                Ok(detail) => r.pass(checks::INTOTO_SUBJECT, detail),
+                Err(e) => return Err(r.fail(checks::INTOTO_SUBJECT, e.to_string())),
             };
             Ok((r, (expected, Some(statement_summary(&env.payload)))))
         }
@@ -343,8 +375,18 @@ fn transparency_log(
     tsa_times: &[i64],
     now: i64,
     limits: &Limits,
+    require_inclusion_proof: bool,
 ) -> Stage<(Vec<i64>, Vec<VerifiedLogEntry>)> {
     if bundle.tlog_entries.is_empty() {
+        // An instance without a log (GitHub's, for private repositories) is one whose trusted
+        // root names none: its signing time must then come from a timestamp authority.
+        if root.tlogs.is_empty() {
+            let r = r.pass(
+                checks::TLOG_ENTRIES,
+                "no transparency-log entry, and the trusted root names no log (the signing time must come from a timestamp authority)",
+            );
+            return Ok((r, (Vec::new(), Vec::new())));
+        }
         return Err(r.fail(
             checks::TLOG_ENTRIES,
             "the bundle has no transparency-log entry",
@@ -356,7 +398,9 @@ fn transparency_log(
         let id = |step: &str| checks::tlog_entry(i, step);
         let v2 = match (entry.kind.as_str(), entry.version.as_str()) {
             ("hashedrekord", "0.0.1") | ("dsse", "0.0.1") | ("intoto", "0.0.2") => false,
-            ("hashedrekord", "0.0.2") | ("dsse", "0.0.2") => true,
+            // Rekor v2 logs DSSE envelopes as hashedrekord 0.0.2 too (sigstore-go and
+            // sigstore-java refuse a dsse 0.0.2 entry, and so does this plugin).
+            ("hashedrekord", "0.0.2") => true,
             (k, v) => return Err(r.skip(id("kind"), format!("{k} {v} entries are not supported"))),
         };
         let Some(log) = root.tlog(&entry.log_id) else {
@@ -449,6 +493,31 @@ fn transparency_log(
                     id("inclusion"),
                     "the entry has neither a signed entry timestamp nor an inclusion proof",
                 )
+            } else if bundle.version == crate::bundle::BundleVersion::V01
+                && !require_inclusion_proof
+            {
+                // A v0.1 bundle may rest on the log's signed promise (verified above) alone,
+                // as the bundle format allows and sigstore-go accepts; said in a warning, and
+                // refused under --require-inclusion-proof.
+                r = r
+                    .pass(
+                        id("inclusion"),
+                        "no inclusion proof: a v0.1 bundle with the log's signed entry timestamp (inclusion promise) only",
+                    )
+                    .warning(format!(
+                        "log entry {i}: inclusion promised (SET) but not proven: a v0.1 bundle without an inclusion proof (--require-inclusion-proof refuses it)"
+                    ));
+                log_entries.push(VerifiedLogEntry {
+                    log_id: entry.log_id.clone(),
+                    log_index: entry.log_index,
+                    integrated_time: Some(entry.integrated_time),
+                });
+                continue;
+            } else if require_inclusion_proof {
+                r.fail(
+                    id("inclusion"),
+                    "the entry has no inclusion proof, and the policy requires one",
+                )
             } else {
                 r.skip(id("inclusion"), "the entry has no inclusion proof")
             });
@@ -537,6 +606,13 @@ fn certificate_and_identity(
             checks::CERTIFICATE_SCT,
             "signed certificate timestamps are not verified (--insecure-ignore-sct)",
             Insecure::SkipSct,
+        )
+    } else if root.ctlogs.is_empty() {
+        // A certificate authority without certificate transparency (GitHub's instance) is one
+        // whose trusted root names no CT log: there is no log an SCT could be checked against.
+        r.pass(
+            checks::CERTIFICATE_SCT,
+            "the trusted root names no certificate-transparency log: no SCT required",
         )
     } else {
         match leaf.scts(root, &issuer_spki, limits.scts) {

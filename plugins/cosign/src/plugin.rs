@@ -114,6 +114,7 @@ impl Plugin for CosignPlugin {
                 "issuer-regexp",
                 "predicate-type",
                 "github-workflow",
+                "require-inclusion-proof",
             ],
             certificates: false,
             revocation: false,
@@ -150,11 +151,21 @@ impl CosignPlugin {
                     .map_err(|_| Error::malformed("subject", "sha256 digest is not 32 bytes"))?;
                 Artifact::Sha256Digest(v)
             }
+            Subject::Digest(d) if d.algorithm() == DigestAlgorithm::Sha384 => {
+                let v = <[u8; 48]>::try_from(d.value())
+                    .map_err(|_| Error::malformed("subject", "sha384 digest is not 48 bytes"))?;
+                Artifact::Sha384Digest(v)
+            }
+            Subject::Digest(d) if d.algorithm() == DigestAlgorithm::Sha512 => {
+                let v = <[u8; 64]>::try_from(d.value())
+                    .map_err(|_| Error::malformed("subject", "sha512 digest is not 64 bytes"))?;
+                Artifact::Sha512Digest(v)
+            }
             Subject::Digest(d) => {
                 return Err(Error::malformed(
                     "subject",
                     format!(
-                        "a {} digest cannot be matched: the cosign plugin takes the artifact's bytes or its sha256 digest",
+                        "a {} digest cannot be matched: the cosign plugin takes the artifact's bytes or its sha256, sha384 or sha512 digest",
                         d.algorithm()
                     ),
                 ))
@@ -231,6 +242,7 @@ impl CosignPlugin {
         let (report, verified) = verify_parsed(
             &parsed,
             name,
+            policy.requires_inclusion_proof(),
             &root,
             artifact,
             signer,

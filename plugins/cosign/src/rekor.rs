@@ -1,5 +1,6 @@
 //! Rekor transparency-log checks: canonicalized body against the bundle (Rekor v1
-//! `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2; Rekor v2 `hashedrekord`/`dsse` 0.0.2), the
+//! `hashedrekord`/`dsse` 0.0.1 and `intoto` 0.0.2; Rekor v2 `hashedrekord` 0.0.2, for message
+//! signatures and DSSE envelopes alike), the
 //! signed entry timestamp (SET, Rekor v1), and the inclusion proof up to a signed checkpoint.
 
 use crate::bundle::{InclusionProof, TlogEntry};
@@ -197,52 +198,6 @@ pub fn check_body(
                 signature,
                 signer_der,
             )
-        }
-        (
-            Expected::Dsse {
-                payload,
-                signatures,
-                ..
-            },
-            "dsse",
-            "0.0.2",
-        ) => {
-            let spec = get(&body, &["spec", "dsseV002"])
-                .ok_or_else(|| TlogError::Malformed("entry body has no spec.dsseV002".into()))?;
-            if get_str(spec, &["payloadHash", "algorithm"])? != "SHA2_256" {
-                return Err(TlogError::Unsupported(
-                    "entry payload hash algorithm is not SHA2_256".into(),
-                ));
-            }
-            let d = b64
-                .decode(get_str(spec, &["payloadHash", "digest"])?.as_bytes())
-                .map_err(|e| {
-                    TlogError::Malformed(format!("entry payload hash is not base64: {e}"))
-                })?;
-            if d[..] != Sha256::digest(payload)[..] {
-                return Err(TlogError::Mismatch(
-                    "entry records a different DSSE payload".into(),
-                ));
-            }
-            let sigs = get(spec, &["signatures"])
-                .and_then(Value::as_array)
-                .ok_or_else(|| TlogError::Malformed("entry body has no signatures".into()))?;
-            if sigs.len() != signatures.len() {
-                return Err(TlogError::Mismatch(
-                    "entry records a different number of DSSE signatures".into(),
-                ));
-            }
-            for s in signatures {
-                if !sigs
-                    .iter()
-                    .any(|e| check_v2_signature(e, s, signer_der).is_ok())
-                {
-                    return Err(TlogError::Mismatch(
-                        "entry does not record the bundle's DSSE signature and signer".into(),
-                    ));
-                }
-            }
-            Ok(())
         }
         (
             Expected::Dsse {

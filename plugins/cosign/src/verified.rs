@@ -10,8 +10,9 @@ use crate::fulcio_ext::CertificateClaims;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Verified {
-    /// SHA-256 of the artifact the bundle was verified over.
-    pub artifact_sha256: [u8; 32],
+    /// SHA-256 of the artifact the bundle was verified over, when known (not for an artifact
+    /// given by its SHA-384 or SHA-512 digest).
+    pub artifact_sha256: Option<[u8; 32]>,
     /// Who signed.
     pub signer: VerifiedSigner,
     /// The verified signing times (Unix seconds): integrated times under verified signed entry

@@ -30,13 +30,64 @@ pub enum Artifact<'a> {
     Bytes(&'a [u8]),
     /// Only its SHA-256 digest.
     Sha256Digest([u8; 32]),
+    /// Only its SHA-384 digest (matched against in-toto statement subjects only).
+    Sha384Digest([u8; 48]),
+    /// Only its SHA-512 digest (matched against in-toto statement subjects only; npm's
+    /// provenance and publish attestations name packages by SHA-512).
+    Sha512Digest([u8; 64]),
 }
 
 impl Artifact<'_> {
-    pub(crate) fn digest(&self) -> [u8; 32] {
+    /// Its SHA-256 digest, when it is known (bytes, or a SHA-256 digest).
+    pub(crate) fn sha256(&self) -> Option<[u8; 32]> {
         match self {
-            Artifact::Bytes(b) => Sha256::digest(b).into(),
-            Artifact::Sha256Digest(d) => *d,
+            Artifact::Bytes(b) => Some(Sha256::digest(b).into()),
+            Artifact::Sha256Digest(d) => Some(*d),
+            Artifact::Sha384Digest(_) | Artifact::Sha512Digest(_) => None,
+        }
+    }
+
+    /// `ALG:HEX` of the digest that names it (SHA-256 for bytes).
+    pub(crate) fn display(&self) -> String {
+        match self {
+            Artifact::Bytes(b) => format!("sha256:{}", hex::encode(Sha256::digest(b))),
+            Artifact::Sha256Digest(d) => format!("sha256:{}", hex::encode(d)),
+            Artifact::Sha384Digest(d) => format!("sha384:{}", hex::encode(d)),
+            Artifact::Sha512Digest(d) => format!("sha512:{}", hex::encode(d)),
+        }
+    }
+
+    /// The algorithms (in-toto names) whose digest of the artifact can be had.
+    fn algorithms(&self) -> &'static [&'static str] {
+        match self {
+            Artifact::Bytes(_) => &["sha256", "sha384", "sha512"],
+            Artifact::Sha256Digest(_) => &["sha256"],
+            Artifact::Sha384Digest(_) => &["sha384"],
+            Artifact::Sha512Digest(_) => &["sha512"],
+        }
+    }
+
+    /// The artifact's digest by `alg` (`sha256`, `sha384`, `sha512`), hex, if it can be had.
+    fn hex_digest(&self, alg: &str) -> Option<String> {
+        match (self, alg) {
+            (Artifact::Bytes(b), "sha256") => Some(hex::encode(Sha256::digest(b))),
+            (Artifact::Bytes(b), "sha384") => Some(hex::encode(sha2::Sha384::digest(b))),
+            (Artifact::Bytes(b), "sha512") => Some(hex::encode(sha2::Sha512::digest(b))),
+            (Artifact::Sha256Digest(d), "sha256") => Some(hex::encode(d)),
+            (Artifact::Sha384Digest(d), "sha384") => Some(hex::encode(d)),
+            (Artifact::Sha512Digest(d), "sha512") => Some(hex::encode(d)),
+            _ => None,
+        }
+    }
+
+    /// Whether the artifact is exactly `payload` (a DSSE envelope that is not an in-toto
+    /// statement signs the artifact itself).
+    pub(crate) fn is(&self, payload: &[u8]) -> bool {
+        match self {
+            Artifact::Bytes(b) => *b == payload,
+            Artifact::Sha256Digest(d) => Sha256::digest(payload)[..] == d[..],
+            Artifact::Sha384Digest(d) => sha2::Sha384::digest(payload)[..] == d[..],
+            Artifact::Sha512Digest(d) => sha2::Sha512::digest(payload)[..] == d[..],
         }
     }
 }
@@ -135,9 +186,9 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// Whether the in-toto statement has a subject with this SHA-256 digest.
 pub(crate) fn statement_names(
     payload: &[u8],
-    digest: &[u8; 32],
+    artifact: &Artifact<'_>,
     max_subjects: usize,
-) -> Result<(), AttestationError> {
+) -> Result<String, AttestationError> {
     let v: Value = plugin_api::json::from_slice(payload)
         .map_err(|e| AttestationError::Malformed(format!("statement is not JSON: {e}")))?;
     let t = v.get("_type").and_then(Value::as_str).unwrap_or_default();
@@ -153,20 +204,52 @@ pub(crate) fn statement_names(
     if subjects.len() > max_subjects {
         return Err(AttestationError::OverBudget("too many subjects".into()));
     }
-    let want = hex::encode(digest);
-    let found = subjects.iter().any(|s| {
-        s.get("digest")
-            .and_then(|d| d.get("sha256"))
-            .and_then(Value::as_str)
-            .is_some_and(|h| h.eq_ignore_ascii_case(&want))
-    });
-    if found {
-        Ok(())
-    } else {
-        Err(AttestationError::Mismatch(
-            "no statement subject has the artifact's sha256 digest".into(),
-        ))
+    // A subject names the artifact when it lists at least one digest by an algorithm whose
+    // digest of the artifact can be had, and every such digest it lists is the artifact's.
+    let algs = artifact.algorithms();
+    let mut comparable = false;
+    for subject in subjects {
+        let Some(digests) = subject.get("digest").and_then(Value::as_object) else {
+            continue;
+        };
+        let listed: Vec<(&str, &str)> = algs
+            .iter()
+            .filter_map(|a| digests.get(*a).and_then(Value::as_str).map(|h| (*a, h)))
+            .collect();
+        if listed.is_empty() {
+            continue;
+        }
+        comparable = true;
+        if listed.iter().all(|(a, h)| {
+            artifact
+                .hex_digest(a)
+                .is_some_and(|mine| mine.eq_ignore_ascii_case(h))
+        }) {
+            let names: Vec<&str> = listed.iter().map(|(a, _)| *a).collect();
+            return Ok(format!(
+                "a statement subject matches the artifact ({})",
+                names.join(", ")
+            ));
+        }
     }
+    if comparable {
+        return Err(AttestationError::Mismatch(format!(
+            "no statement subject has the artifact's {} digest",
+            algs.join("/")
+        )));
+    }
+    let mut other: Vec<&str> = subjects
+        .iter()
+        .filter_map(|s| s.get("digest").and_then(Value::as_object))
+        .flat_map(|d| d.keys().map(String::as_str))
+        .collect();
+    other.sort_unstable();
+    other.dedup();
+    Err(AttestationError::Mismatch(format!(
+        "the statement's subjects list only {} digests, which a {} digest cannot match: give the artifact's file (or its digest by one of those algorithms)",
+        if other.is_empty() { "no".to_owned() } else { other.join("/") },
+        algs.join("/")
+    )))
 }
 
 /// Verifies a Sigstore bundle offline against a trusted root, at the given time.
@@ -259,7 +342,7 @@ pub(crate) fn verify_inner(
 ) -> (Report, Option<Verified>) {
     match crate::bundle::Bundle::from_json_with_limits(bundle_json, limits) {
         Ok(bundle) => verify_parsed(
-            &bundle, None, root, artifact, signer, time, insecure, memo, limits,
+            &bundle, None, false, root, artifact, signer, time, insecure, memo, limits,
         ),
         Err(e) => {
             let report = header(None, artifact, time, insecure)
@@ -278,7 +361,7 @@ fn header(
     time: VerificationTime,
     insecure: &[Insecure],
 ) -> ReportBuilder {
-    let digest = format!("sha256:{}", hex::encode(artifact.digest()));
+    let digest = artifact.display();
     Report::builder(PLUGIN)
         .subject(match name {
             Some(n) => format!("{n} ({digest})"),
@@ -294,6 +377,7 @@ fn header(
 pub(crate) fn verify_parsed(
     bundle: &crate::bundle::Bundle,
     name: Option<&str>,
+    require_inclusion_proof: bool,
     root: &TrustedRoot,
     artifact: Artifact<'_>,
     signer: Signer<'_>,
@@ -318,6 +402,7 @@ pub(crate) fn verify_parsed(
             skip_timestamp,
             skip_tlog,
             skip_sct,
+            require_inclusion_proof,
             memo,
             limits,
         },

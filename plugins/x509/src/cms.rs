@@ -405,7 +405,10 @@ impl SignedData {
             .expect(der::INTEGER)
             .map_err(|e| bad("SignedData.version", e))?;
         let version = der::small_uint(&version).map_err(|e| bad("SignedData.version", e))?;
-        if !matches!(version, 1 | 3) || (content == Content::TstInfo && version != 3) {
+        // RFC 5652 asks version 3 when the content is not id-data (a TSTInfo), but timestamp
+        // authorities in use (GitHub's among them) write version 1, and peers accept it; the
+        // version changes nothing that is verified, so 1 and 3 are read alike.
+        if !matches!(version, 1 | 3) {
             return Err(unsupported(
                 "SignedData.version",
                 format!("version {version} (1 or 3 expected)"),

@@ -44,7 +44,8 @@ pub enum CosignCommand {
 
 #[derive(Debug, Args)]
 pub struct VerifyBlobArgs {
-    /// The artifact file, or `sha256:` and 64 hex digits
+    /// The artifact file, or its digest: `sha256:` and 64 hex digits (`sha384:`, `sha512:` for
+    /// attestations whose statement names the artifact by that digest)
     #[arg(value_name = "ARTIFACT", required_unless_present = "batch")]
     pub artifact: Option<String>,
 
@@ -129,6 +130,11 @@ pub struct VerifyBlobArgs {
 
     #[command(flatten)]
     pub workflow: GithubWorkflowArgs,
+
+    /// Require an inclusion proof for every transparency-log entry: refuse a v0.1 bundle that
+    /// carries only the log's signed promise (SET), which is otherwise accepted with a warning
+    #[arg(long)]
+    pub require_inclusion_proof: bool,
 
     /// Verification time: RFC 3339 (2026-06-01T00:00:00Z) or Unix seconds; default: now
     #[arg(long, value_name = "TIME")]
@@ -399,6 +405,8 @@ pub(crate) struct Context {
     source: RootSource,
     time: VerificationTime,
     insecure: Vec<Insecure>,
+    /// `--require-inclusion-proof`, for every request of the run.
+    require_inclusion_proof: bool,
     /// The plugin; for a batch, with a memo of verified CA-chain signatures shared by the
     /// requests.
     plugin: CosignPlugin,
@@ -430,14 +438,18 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     };
     let artifact_bytes;
     let digest;
-    let subject = if let Some(h) = r.artifact.strip_prefix("sha256:") {
+    let subject = if let Some((alg, h)) = artifact_digest(&r.artifact) {
         digest = hex::decode(h)
             .ok()
-            .filter(|d| d.len() == 32)
-            .ok_or_else(|| CliError::malformed("ARTIFACT", "sha256: needs 64 hex digits"))?;
+            .filter(|d| d.len() == alg.digest_len())
+            .ok_or_else(|| {
+                CliError::malformed(
+                    "ARTIFACT",
+                    format!("{}: needs {} hex digits", alg.name(), 2 * alg.digest_len()),
+                )
+            })?;
         Subject::Digest(
-            Digest::new(DigestAlgorithm::Sha256, &digest)
-                .map_err(|e| CliError::from(plugin_api::Error::from(e)))?,
+            Digest::new(alg, &digest).map_err(|e| CliError::from(plugin_api::Error::from(e)))?,
         )
     } else {
         artifact_bytes = read_limited(Path::new(&r.artifact), MAX_ARTIFACT)?;
@@ -463,6 +475,9 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     for (claim, value) in &r.github_workflow {
         policy = policy.with_github_workflow(*claim, value.clone());
     }
+    if ctx.require_inclusion_proof {
+        policy = policy.with_required_inclusion_proof();
+    }
     let signature = Signature::new(&bundle).with_name(&bundle_name);
     let request = VerifyRequest::new(subject, signature, &roots, ctx.time)
         .with_subject_name(&r.artifact)
@@ -481,6 +496,22 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
         ));
     }
     Ok(amend(report, ctx))
+}
+
+/// `sha256:HEX`, `sha384:HEX` or `sha512:HEX` given for the artifact: its algorithm and hex.
+pub(crate) fn artifact_digest(artifact: &str) -> Option<(DigestAlgorithm, &str)> {
+    [
+        DigestAlgorithm::Sha256,
+        DigestAlgorithm::Sha384,
+        DigestAlgorithm::Sha512,
+    ]
+    .into_iter()
+    .find_map(|alg| {
+        artifact
+            .strip_prefix(alg.name())
+            .and_then(|r| r.strip_prefix(':'))
+            .map(|h| (alg, h))
+    })
 }
 
 /// The keyless identity expectations as policy fields.
@@ -566,6 +597,7 @@ fn verify_blob(
         source,
         time,
         insecure,
+        require_inclusion_proof: a.require_inclusion_proof,
         plugin: if a.batch.is_some() {
             CosignPlugin::with_memo()
         } else {

@@ -91,7 +91,7 @@ fn parse_line(
         ),
     };
     let signer = signer_spec(l.signer(|k| resolve(base, k))).map_err(|e| bad(e.to_string()))?;
-    let artifact_path = if l.artifact.starts_with("sha256:") {
+    let artifact_path = if super::artifact_digest(&l.artifact).is_some() {
         l.artifact.clone()
     } else {
         resolve(base, &l.artifact).display().to_string()

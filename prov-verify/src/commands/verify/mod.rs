@@ -94,6 +94,10 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub workflow: crate::commands::cosign::GithubWorkflowArgs,
 
+    /// Require an inclusion proof for every transparency-log entry (Sigstore bundles)
+    #[arg(long)]
+    pub require_inclusion_proof: bool,
+
     #[command(flatten)]
     pub enclave: crate::commands::nitro::EnclaveExpectations,
 
@@ -209,6 +213,7 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
             "--certificate-github-workflow-*",
             !args.workflow.claims().is_empty(),
         ),
+        ("--require-inclusion-proof", args.require_inclusion_proof),
         ("--pcr", !args.enclave.pcr.is_empty()),
         ("--measurements", args.enclave.measurements.is_some()),
         ("--nonce", args.enclave.nonce.is_some()),

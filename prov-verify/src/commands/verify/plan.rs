@@ -104,6 +104,9 @@ pub(super) struct PolicyJson {
     /// Expected GitHub workflow claims (`trigger`, `sha`, `name`, `repository`, `ref`).
     #[serde(default)]
     github_workflow: std::collections::BTreeMap<String, String>,
+    /// Every transparency-log entry must carry an inclusion proof.
+    #[serde(default)]
+    require_inclusion_proof: bool,
 }
 
 impl PolicyJson {
@@ -203,12 +206,8 @@ pub(super) fn policy_of(
     issuer_regexp: Option<&String>,
     predicate_type: Option<&String>,
     require_revocation: bool,
-    github_workflow: &[(String, String)],
 ) -> Policy {
     let mut p = Policy::new();
-    for (claim, value) in github_workflow {
-        p = p.with_github_workflow(claim.clone(), value.clone());
-    }
     if let Some(v) = identity {
         p = p.with_identity(v.clone());
     }
@@ -226,6 +225,22 @@ pub(super) fn policy_of(
     }
     if require_revocation {
         p = p.with_required_revocation();
+    }
+    p
+}
+
+/// The Sigstore-only expectations added to a policy: GitHub workflow claims, and inclusion
+/// proofs required.
+fn with_sigstore(
+    mut p: Policy,
+    github_workflow: &[(String, String)],
+    require_inclusion_proof: bool,
+) -> Policy {
+    for (claim, value) in github_workflow {
+        p = p.with_github_workflow(claim.clone(), value.clone());
+    }
+    if require_inclusion_proof {
+        p = p.with_required_inclusion_proof();
     }
     p
 }
@@ -264,18 +279,21 @@ pub(super) fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
         certs: a.cert.clone(),
         crls: a.crl.clone(),
         policy: a.enclave.apply(
-            policy_of(
-                a.certificate_identity.as_ref(),
-                a.certificate_identity_regexp.as_ref(),
-                a.certificate_oidc_issuer.as_ref(),
-                a.certificate_oidc_issuer_regexp.as_ref(),
-                a.predicate_type.as_ref(),
-                a.require_crl,
+            with_sigstore(
+                policy_of(
+                    a.certificate_identity.as_ref(),
+                    a.certificate_identity_regexp.as_ref(),
+                    a.certificate_oidc_issuer.as_ref(),
+                    a.certificate_oidc_issuer_regexp.as_ref(),
+                    a.predicate_type.as_ref(),
+                    a.require_crl,
+                ),
                 &a.workflow
                     .claims()
                     .into_iter()
                     .map(|(c, v)| (c.to_owned(), v))
                     .collect::<Vec<_>>(),
+                a.require_inclusion_proof,
             ),
             Path::new(""),
             |f| format!("--{f}"),
@@ -328,17 +346,20 @@ pub(super) fn plan_from_json(
         certs: j.certs.iter().map(|c| base.join(c)).collect(),
         crls: j.crls.iter().map(|c| base.join(c)).collect(),
         policy: p.enclave().apply(
-            policy_of(
-                p.identity.as_ref(),
-                p.identity_regexp.as_ref(),
-                p.issuer.as_ref(),
-                p.issuer_regexp.as_ref(),
-                p.predicate_type.as_ref(),
-                p.require_revocation,
+            with_sigstore(
+                policy_of(
+                    p.identity.as_ref(),
+                    p.identity_regexp.as_ref(),
+                    p.issuer.as_ref(),
+                    p.issuer_regexp.as_ref(),
+                    p.predicate_type.as_ref(),
+                    p.require_revocation,
+                ),
                 &p.github_workflow
                     .iter()
                     .map(|(c, v)| (c.clone(), v.clone()))
                     .collect::<Vec<_>>(),
+                p.require_inclusion_proof,
             ),
             base,
             |f| match f {

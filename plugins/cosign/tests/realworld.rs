@@ -1,0 +1,217 @@
+//! The real-world corpus (`tests/realworld/`, 276 Sigstore bundles published in public
+//! repositories, each with its source, commit and expected verdict; see its README): every
+//! bundle is verified through the plugin contract, as `prov-verify verify --plugin cosign`
+//! would, with its trusted root, its artifact (or digest), and the identity and issuer read
+//! from its own certificate (or its public key).
+//!
+//! - A bundle the source says must fail and that verifies is a **false accept**: the test fails.
+//! - A bundle that must verify and does not is a false reject. Each known one is listed in
+//!   `tests/realworld/known-false-rejects.tsv` with the check that rejects it (the reason,
+//!   grouped by class in the issue that tracks them); an unlisted false reject fails the test
+//!   (a regression), and so does a listed one that now verifies (remove it from the list).
+//! - `tests/realworld/policy.tsv` gives the verdict under this runner's policy where the source's
+//!   verdict rests on a policy the runner does not apply (each line says which and why).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use plugin_api::{
+    Digest, DigestAlgorithm, Plugin, Policy, Signature, Subject, TrustRoot, TrustRootKind,
+    TrustRoots, VerificationTime, VerifyRequest,
+};
+use plugin_cosign::CosignPlugin;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The verification time: 2026-12-01T00:00:00Z (the trusted roots are dated snapshots).
+const AT: u64 = 1_796_083_200;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/realworld")
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    let p = corpus().join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `id<TAB>value<TAB>reason` lines (comments and blank lines skipped).
+fn table(file: &str) -> BTreeMap<String, (String, String)> {
+    let text = String::from_utf8(read(file)).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            let id = parts.next().unwrap().to_owned();
+            let value = parts.next().unwrap_or_default().to_owned();
+            let reason = parts.next().unwrap_or_default().to_owned();
+            (id, (value, reason))
+        })
+        .collect()
+}
+
+/// Verifies one corpus entry: `Ok(())` if verified, `Err(why)` if not (the first failed
+/// check, or the input error).
+fn verify(plugin: &CosignPlugin, e: &Value) -> Result<(), String> {
+    let bundle = read(e["file"].as_str().unwrap());
+    let root_rel = e["trusted_root"]
+        .as_str()
+        .or(e["peer_trusted_root"].as_str())
+        .unwrap_or(match e["instance"].as_str() {
+            Some("staging") => "roots/staging.trusted_root.json",
+            _ => "roots/public-good.trusted_root.json",
+        });
+    if root_rel.ends_with(".jsonl") {
+        return Err(format!(
+            "trusted root {root_rel} is a JSON Lines file of several roots"
+        ));
+    }
+    let mut roots = TrustRoots::new().with(TrustRoot::new(
+        TrustRootKind::SigstoreTrustedRoot,
+        root_rel.to_owned(),
+        read(root_rel),
+    ));
+    let mut policy = Policy::new();
+    match (e["public_key"].as_str(), e["identity"].as_str()) {
+        (Some(key), _) => roots.push(TrustRoot::new(
+            TrustRootKind::PublicKey,
+            key.to_owned(),
+            read(key),
+        )),
+        (None, Some(id)) => {
+            policy = policy.with_identity(id.to_owned());
+            policy = match e["issuer"].as_str() {
+                Some(iss) => policy.with_issuer(iss.to_owned()),
+                None => policy.with_issuer_regexp(".*".to_owned()),
+            };
+        }
+        (None, None) => return Err("no key and no identity to verify against".into()),
+    }
+    let artifact;
+    let digest_bytes;
+    let subject = match (e["artifact"].as_str(), e["artifact_digest"].as_str()) {
+        (Some(a), _) => {
+            artifact = read(a);
+            Subject::Bytes(&artifact)
+        }
+        (None, Some(d)) => {
+            let (alg, hex) = d.split_once(':').unwrap();
+            let alg = DigestAlgorithm::from_name(alg).ok_or(format!("digest algorithm {alg}"))?;
+            digest_bytes = hex::decode(hex).unwrap();
+            Subject::Digest(Digest::new(alg, &digest_bytes).map_err(|e| e.to_string())?)
+        }
+        (None, None) => return Err("no artifact and no digest".into()),
+    };
+    let req = VerifyRequest::new(
+        subject,
+        Signature::new(&bundle),
+        &roots,
+        VerificationTime::from_unix_seconds(AT),
+    )
+    .with_policy(&policy);
+    match plugin.verify(&req) {
+        Ok(r) if r.ok() => Ok(()),
+        Ok(r) => Err(match r.first_failure() {
+            Some(c) => match &c.status {
+                plugin_api::CheckStatus::Skipped { reason, .. } => {
+                    format!("{}: skipped: {reason}", c.id)
+                }
+                _ => format!("{}: {}", c.id, c.detail),
+            },
+            None => r
+                .errors()
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "not verified".into()),
+        }),
+        Err(e) => Err(format!("no verdict: {e}")),
+    }
+}
+
+#[test]
+fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
+    let sources: Value = serde_json::from_slice(&read("sources.json")).unwrap();
+    let known = table("known-false-rejects.tsv");
+    let policy = table("policy.tsv");
+    let plugin = CosignPlugin::new();
+    let (mut verified, mut rejected, mut false_rejects) = (0, 0, 0);
+    let mut false_accepts = Vec::new();
+    let mut unexpected = Vec::new();
+    let mut fixed = Vec::new();
+    let mut lines = Vec::new();
+    let entries = sources.as_array().unwrap();
+    for e in entries {
+        let id = e["id"].as_str().unwrap();
+        let expected = policy
+            .get(id)
+            .map(|(v, _)| v.as_str())
+            .unwrap_or(e["expected"].as_str().unwrap());
+        let got = verify(&plugin, e);
+        match (expected, &got) {
+            ("verify", Ok(())) => {
+                verified += 1;
+                if known.contains_key(id) {
+                    fixed.push(id.to_owned());
+                }
+            }
+            ("fail", Err(_)) => rejected += 1,
+            ("fail", Ok(())) => false_accepts.push(format!("{id} ({})", e["why"])),
+            ("verify", Err(why)) => {
+                false_rejects += 1;
+                lines.push(format!("{id}\t{why}"));
+                if !known.contains_key(id) {
+                    unexpected.push(format!("{id}: {why}"));
+                }
+            }
+            (other, _) => panic!("{id}: expected {other:?}"),
+        }
+    }
+    let must_verify = entries.len()
+        - entries
+            .iter()
+            .filter(|e| {
+                let id = e["id"].as_str().unwrap();
+                policy
+                    .get(id)
+                    .map(|(v, _)| v.as_str())
+                    .unwrap_or(e["expected"].as_str().unwrap())
+                    == "fail"
+            })
+            .count();
+    eprintln!(
+        "realworld: {} bundles; {verified} of {must_verify} that must verify verified, {false_rejects} false rejects; {rejected} of {} that must fail rejected; {} false accepts",
+        entries.len(),
+        entries.len() - must_verify,
+        false_accepts.len()
+    );
+    if std::env::var_os("REALWORLD_WRITE_KNOWN").is_some() {
+        let mut text = String::from(
+            "# Bundles that must verify and do not yet: id, then the check that rejects them.\n\
+             # A false reject, never a false accept. Written by REALWORLD_WRITE_KNOWN=1.\n",
+        );
+        for l in &lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        std::fs::write(corpus().join("known-false-rejects.tsv"), text).unwrap();
+    }
+    assert!(
+        false_accepts.is_empty(),
+        "FALSE ACCEPTS:\n{}",
+        false_accepts.join("\n")
+    );
+    assert!(
+        unexpected.is_empty(),
+        "false rejects not in known-false-rejects.tsv:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "now verified, remove from known-false-rejects.tsv: {fixed:?}"
+    );
+    assert!(entries.len() >= 150, "only {} bundles", entries.len());
+}
