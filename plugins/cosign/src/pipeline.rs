@@ -380,12 +380,26 @@ fn transparency_log(
     if bundle.tlog_entries.is_empty() {
         // An instance without a log (GitHub's, for private repositories) is one whose trusted
         // root names none: its signing time must then come from a timestamp authority.
-        if root.tlogs.is_empty() {
-            let r = r.pass(
-                checks::TLOG_ENTRIES,
-                "no transparency-log entry, and the trusted root names no log (the signing time must come from a timestamp authority)",
-            );
+        if root.tlogs.is_empty() && !require_inclusion_proof {
+            if tsa_times.is_empty() {
+                return Err(r.fail(
+                    checks::TLOG_ENTRIES,
+                    "no transparency-log entry and no verified timestamp: a trusted root without a log needs a timestamp authority's time",
+                ));
+            }
+            let r = r
+                .pass(
+                    checks::TLOG_ENTRIES,
+                    "no transparency-log entry; the trusted root names no log, and the signing time comes from a timestamp authority",
+                )
+                .warning("the trusted root names no transparency log: the signature is not logged (its time comes from a timestamp authority)");
             return Ok((r, (Vec::new(), Vec::new())));
+        }
+        if require_inclusion_proof {
+            return Err(r.fail(
+                checks::TLOG_ENTRIES,
+                "the bundle has no transparency-log entry, and the policy requires inclusion proofs",
+            ));
         }
         return Err(r.fail(
             checks::TLOG_ENTRIES,
@@ -614,6 +628,7 @@ fn certificate_and_identity(
             checks::CERTIFICATE_SCT,
             "the trusted root names no certificate-transparency log: no SCT required",
         )
+        .warning("the trusted root names no certificate-transparency log: the signing certificate's SCTs are not checked")
     } else {
         match leaf.scts(root, &issuer_spki, limits.scts) {
             Ok(n) => r.pass(checks::CERTIFICATE_SCT, format!("{n} SCT(s) verified")),

@@ -205,6 +205,12 @@ impl CosignPlugin {
             certificate_oidc_issuer_regexp: policy.issuer_regexp().map(str::to_owned),
         };
         let spec = fields.parse().map_err(|e| Error::malformed("policy", e))?;
+        if policy.requires_inclusion_proof() && req.insecure().contains(&Insecure::SkipTlog) {
+            return Err(Error::malformed(
+                "policy require-inclusion-proof",
+                "inclusion proofs cannot be required while the log is ignored (--insecure-ignore-tlog)",
+            ));
+        }
         // An insecure mode that cannot apply to this signer is refused, never ignored.
         match &spec {
             SignerSpec::Key(_) if req.insecure().contains(&Insecure::SkipSct) => {

@@ -3,7 +3,7 @@
 //! A timestamp is a DER `TimeStampResp` (RFC 3161 §2.4.2) or a bare `TimeStampToken`: a CMS
 //! `SignedData` (RFC 5652) whose encapsulated content is a `TSTInfo`. The response wrapper and
 //! the `TSTInfo` are read here; the token itself by plugin-x509's CMS reader
-//! ([`plugin_x509::SignedData::timestamp_token_from_der`]: SignedData v3, one signer, signed
+//! ([`plugin_x509::SignedData::timestamp_token_from_der`]: SignedData v3 or v1, one signer, signed
 //! attributes with content-type `TSTInfo`, message-digest and the ESS signing-certificate
 //! identifiers), with a budget on size and embedded certificates, into a [`Timestamp`].
 //! [`Timestamp::verify`] then checks, in order: the message imprint is the hash of the bundle's
