@@ -88,21 +88,33 @@ impl PublicKey {
 }
 
 impl PublicKey {
-    /// Verifies an ECDSA P-256 signature given only the SHA-256 digest of the message.
-    /// `None` when the key type cannot verify from a digest (only P-256 with SHA-256 can here).
+    /// Verifies an ECDSA signature given only the SHA-256 digest of the message: P-256, or
+    /// P-384 (a P-384 leaf may sign a hashedrekord's SHA-256 digest, as Fulcio issues them).
+    /// `None` when the key type cannot verify from a digest here.
     pub fn verify_prehashed_sha256(&self, digest: &[u8; 32], sig: &[u8]) -> Option<bool> {
         use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
-        if self.key.kind() != KeyKind::EcP256 {
-            return None;
+        let spk = self.key.subject_public_key();
+        match self.key.kind() {
+            KeyKind::EcP256 => {
+                let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(spk) else {
+                    return Some(false);
+                };
+                let Ok(sig) = p256::ecdsa::Signature::from_der(sig) else {
+                    return Some(false);
+                };
+                Some(vk.verify_prehash(digest, &sig).is_ok())
+            }
+            KeyKind::EcP384 => {
+                let Ok(vk) = p384::ecdsa::VerifyingKey::from_sec1_bytes(spk) else {
+                    return Some(false);
+                };
+                let Ok(sig) = p384::ecdsa::Signature::from_der(sig) else {
+                    return Some(false);
+                };
+                Some(vk.verify_prehash(digest, &sig).is_ok())
+            }
+            _ => None,
         }
-        let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(self.key.subject_public_key())
-        else {
-            return Some(false);
-        };
-        let Ok(sig) = p256::ecdsa::Signature::from_der(sig) else {
-            return Some(false);
-        };
-        Some(vk.verify_prehash(digest, &sig).is_ok())
     }
 }
 

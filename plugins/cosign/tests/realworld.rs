@@ -245,3 +245,46 @@ fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
     );
     assert!(entries.len() >= 150, "only {} bundles", entries.len());
 }
+
+/// A P-384 leaf's signature over a SHA-256 digest verifies from the digest alone, and only
+/// for that digest: every single-bit change of it fails.
+#[test]
+fn p384_leaf_over_a_sha256_digest_verifies_only_for_its_digest() {
+    let sources: Value = serde_json::from_slice(&read("sources.json")).unwrap();
+    let e = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "java-p.tgz-h50c565f")
+        .unwrap()
+        .clone();
+    assert_eq!(e["leaf"]["key"], "EC-secp384r1");
+    let plugin = CosignPlugin::new();
+    assert_eq!(verify(&plugin, &e, None), Ok(()));
+    let digest = e["artifact_digest"].as_str().unwrap().to_owned();
+    let hex_part = digest.strip_prefix("sha256:").unwrap();
+    let bytes = hex::decode(hex_part).unwrap();
+    // The bundle's message digest is changed with it, so that the signature itself is what
+    // must fail.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut bundle: Value = serde_json::from_slice(&read(e["file"].as_str().unwrap())).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("realworld-p384");
+    std::fs::create_dir_all(&dir).unwrap();
+    for bit in [0usize, 7, 100, 255] {
+        let mut b = bytes.clone();
+        b[bit / 8] ^= 1 << (bit % 8);
+        bundle["messageSignature"]["messageDigest"]["digest"] = Value::String(b64.encode(&b));
+        let file = dir.join(format!("bit-{bit}.json"));
+        std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+        let mut changed = e.clone();
+        changed["file"] = Value::String(file.display().to_string());
+        changed["artifact_digest"] = Value::String(format!("sha256:{}", hex::encode(&b)));
+        let got = verify(&plugin, &changed, None);
+        assert!(
+            got.as_ref()
+                .is_err_and(|why| why.starts_with("cosign.content.signature")),
+            "bit {bit}: {got:?}"
+        );
+    }
+}
