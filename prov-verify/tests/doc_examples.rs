@@ -74,36 +74,10 @@ fn examples(file: &Path) -> Vec<Example> {
     out
 }
 
-/// Words of a command line as a shell splits them, with `"$(cat FILE)"` substituted.
+/// Words of a command line as a shell splits them (the one splitter the doc-command tests
+/// use), with `"$(cat FILE)"` substituted.
 fn words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in command.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => cur.push(c),
-            None if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            None => {
-                in_word = true;
-                if c == '"' || c == '\'' {
-                    quote = Some(c);
-                } else {
-                    cur.push(c);
-                }
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
+    audit_pack_cli::doc_commands::split(command)
         .into_iter()
         .map(
             |w| match w.strip_prefix("$(cat ").and_then(|r| r.strip_suffix(')')) {

@@ -115,8 +115,8 @@ fn cut(line: &str) -> String {
     out
 }
 
-/// Words as a POSIX shell splits them (no expansion).
-fn split(line: &str) -> Vec<String> {
+/// Words as a POSIX shell splits them (quotes and backslashes; no expansion).
+pub fn split(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
