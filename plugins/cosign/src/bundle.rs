@@ -51,13 +51,118 @@ pub enum Material {
 pub enum Content {
     /// A signature over the artifact, with the digest the signer claims.
     MessageSignature {
-        /// Claimed SHA-256 digest of the artifact, if present.
-        digest: Option<[u8; 32]>,
+        /// The artifact's digest the signer claims, if present (its algorithm is the one the
+        /// signature's message digest uses).
+        digest: Option<MessageDigest>,
         /// The signature bytes.
         signature: Vec<u8>,
     },
     /// A DSSE envelope.
     Dsse(Envelope),
+}
+
+/// A digest of the artifact, by one of the algorithms a message signature may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageDigest {
+    /// SHA-256 (`SHA2_256`).
+    Sha256([u8; 32]),
+    /// SHA-384 (`SHA2_384`).
+    Sha384([u8; 48]),
+    /// SHA-512 (`SHA2_512`).
+    Sha512([u8; 64]),
+}
+
+/// A message digest algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    /// The lower-case name Rekor v1 entries and `ALG:HEX` digests use (`sha256`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "sha256",
+            DigestAlgorithm::Sha384 => "sha384",
+            DigestAlgorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// The protobuf-specs name (`SHA2_256`, ...), as bundles and Rekor v2 entries write it.
+    pub fn proto_name(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha256 => "SHA2_256",
+            DigestAlgorithm::Sha384 => "SHA2_384",
+            DigestAlgorithm::Sha512 => "SHA2_512",
+        }
+    }
+
+    fn from_proto_name(name: &str) -> Option<Self> {
+        [Self::Sha256, Self::Sha384, Self::Sha512]
+            .into_iter()
+            .find(|a| a.proto_name() == name)
+    }
+
+    /// This algorithm's digest of `bytes`.
+    pub fn digest(self, bytes: &[u8]) -> MessageDigest {
+        use sha2::Digest as _;
+        match self {
+            DigestAlgorithm::Sha256 => MessageDigest::Sha256(sha2::Sha256::digest(bytes).into()),
+            DigestAlgorithm::Sha384 => MessageDigest::Sha384(sha2::Sha384::digest(bytes).into()),
+            DigestAlgorithm::Sha512 => MessageDigest::Sha512(sha2::Sha512::digest(bytes).into()),
+        }
+    }
+}
+
+impl MessageDigest {
+    /// Its algorithm.
+    pub fn algorithm(&self) -> DigestAlgorithm {
+        match self {
+            MessageDigest::Sha256(_) => DigestAlgorithm::Sha256,
+            MessageDigest::Sha384(_) => DigestAlgorithm::Sha384,
+            MessageDigest::Sha512(_) => DigestAlgorithm::Sha512,
+        }
+    }
+
+    /// The digest bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            MessageDigest::Sha256(d) => d,
+            MessageDigest::Sha384(d) => d,
+            MessageDigest::Sha512(d) => d,
+        }
+    }
+
+    /// `ALG:HEX`.
+    pub fn display(&self) -> String {
+        format!(
+            "{}:{}",
+            self.algorithm().name(),
+            hex::encode(self.as_bytes())
+        )
+    }
+
+    fn from_proto(algorithm: &str, raw: &[u8]) -> Result<Self, ParseError> {
+        let alg = DigestAlgorithm::from_proto_name(algorithm).ok_or_else(|| {
+            ParseError::invalid(
+                "messageDigest",
+                "unsupported digest algorithm (SHA2_256, SHA2_384 and SHA2_512 are read)",
+            )
+        })?;
+        let bad =
+            |_| ParseError::invalid("messageDigest", "digest length does not fit its algorithm");
+        Ok(match alg {
+            DigestAlgorithm::Sha256 => MessageDigest::Sha256(raw.try_into().map_err(bad)?),
+            DigestAlgorithm::Sha384 => MessageDigest::Sha384(raw.try_into().map_err(bad)?),
+            DigestAlgorithm::Sha512 => MessageDigest::Sha512(raw.try_into().map_err(bad)?),
+        })
+    }
 }
 
 /// A DSSE envelope.
@@ -291,22 +396,13 @@ impl Bundle {
         };
         let content = match (field(&v, "messageSignature"), field(&v, "dsseEnvelope")) {
             (Some(ms), None) => {
-                let digest =
-                    match field(ms, "messageDigest") {
-                        None => None,
-                        Some(d) => {
-                            if str_field(d, "algorithm", "messageDigest")? != "SHA2_256" {
-                                return Err(ParseError::invalid(
-                                    "messageDigest",
-                                    "unsupported digest algorithm",
-                                ));
-                            }
-                            let raw = b64_field(d, "digest", "messageDigest")?;
-                            Some(<[u8; 32]>::try_from(raw.as_slice()).map_err(|_| {
-                                ParseError::invalid("messageDigest", "not 32 bytes")
-                            })?)
-                        }
-                    };
+                let digest = match field(ms, "messageDigest") {
+                    None => None,
+                    Some(d) => Some(MessageDigest::from_proto(
+                        str_field(d, "algorithm", "messageDigest")?,
+                        &b64_field(d, "digest", "messageDigest")?,
+                    )?),
+                };
                 Content::MessageSignature {
                     digest,
                     signature: b64_field(ms, "signature", "messageSignature")?,

@@ -33,12 +33,6 @@ impl PublicKey {
         }
         let key = plugin_x509::PublicKey::from_spki_der(der)
             .map_err(|e| ParseError::invalid("public key", format!("not PKIX DER: {}", e.0)))?;
-        if key.kind() == KeyKind::EcP521 {
-            return Err(ParseError::invalid(
-                "public key",
-                "unsupported EC curve P-521",
-            ));
-        }
         Ok(PublicKey {
             spki_der: der.to_vec(),
             key,
@@ -79,6 +73,8 @@ impl PublicKey {
             KeyKind::EcP256 => ok(SignatureAlgorithm::EcdsaSha256),
             KeyKind::EcP384 => ok(SignatureAlgorithm::EcdsaSha384),
             KeyKind::Ed25519 => ok(SignatureAlgorithm::Ed25519),
+            // ring has no P-521: ECDSA with SHA-512 (its natural hash) through p521.
+            KeyKind::EcP521 => self.verify_prehashed(&sha2::Sha512::digest(msg), sig) == Some(true),
             KeyKind::Rsa { .. } => {
                 ok(SignatureAlgorithm::RsaPkcs1Sha256) || ok(SignatureAlgorithm::RsaPssSha256)
             }
@@ -88,10 +84,11 @@ impl PublicKey {
 }
 
 impl PublicKey {
-    /// Verifies an ECDSA signature given only the SHA-256 digest of the message: P-256, or
-    /// P-384 (a P-384 leaf may sign a hashedrekord's SHA-256 digest, as Fulcio issues them).
-    /// `None` when the key type cannot verify from a digest here.
-    pub fn verify_prehashed_sha256(&self, digest: &[u8; 32], sig: &[u8]) -> Option<bool> {
+    /// Verifies an ECDSA signature given only the digest of the message (P-256, P-384 or
+    /// P-521, with a digest of any of SHA-256/384/512: a Fulcio leaf of one curve may sign a
+    /// hashedrekord digest of another size; the digest is truncated to the curve's order as
+    /// ECDSA specifies). `None` when the key type cannot verify from a digest here.
+    pub fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Option<bool> {
         use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
         let spk = self.key.subject_public_key();
         match self.key.kind() {
@@ -109,6 +106,15 @@ impl PublicKey {
                     return Some(false);
                 };
                 let Ok(sig) = p384::ecdsa::Signature::from_der(sig) else {
+                    return Some(false);
+                };
+                Some(vk.verify_prehash(digest, &sig).is_ok())
+            }
+            KeyKind::EcP521 => {
+                let Ok(vk) = p521::ecdsa::VerifyingKey::from_sec1_bytes(spk) else {
+                    return Some(false);
+                };
+                let Ok(sig) = p521::ecdsa::Signature::from_der(sig) else {
                     return Some(false);
                 };
                 Some(vk.verify_prehash(digest, &sig).is_ok())

@@ -45,7 +45,8 @@ pub use attestation::{
     SHORT_NAMES as PREDICATE_TYPE_SHORT_NAMES,
 };
 pub use bundle::{
-    Bundle, BundleVersion, Content, Envelope, InclusionProof, Material, TlogEntry, MAX_BUNDLE_BYTES,
+    Bundle, BundleVersion, Content, DigestAlgorithm, Envelope, InclusionProof, Material,
+    MessageDigest, TlogEntry, MAX_BUNDLE_BYTES,
 };
 pub use error::{
     AttestationError, BatchLineError, CertificateError, ParseError, TimestampError, TlogError,

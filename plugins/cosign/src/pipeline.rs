@@ -10,7 +10,7 @@
 // would add an allocation to no purpose.
 #![allow(clippy::result_large_err)]
 
-use crate::bundle::{Bundle, Content, Material};
+use crate::bundle::{Bundle, Content, DigestAlgorithm, Material, MessageDigest};
 use crate::checks;
 use crate::keyless::{Leaf, SignatureMemo};
 use crate::keys::PublicKey;
@@ -81,7 +81,7 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let (r, (leaf, has_certificate)) = leaf_certificate(r, bundle, signer)?;
     let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
     let digest = artifact.sha256();
-    let (r, (expected, statement)) = content(r, bundle, artifact, &digest, key, limits)?;
+    let (r, (expected, statement)) = content(r, bundle, artifact, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
     let (r, tsa_times) = signed_timestamps(r, bundle, root, now, limits)?;
     let (r, (mut verified_times, log_entries)) = if skip_tlog {
@@ -206,7 +206,6 @@ fn content<'a>(
     r: ReportBuilder,
     bundle: &'a Bundle,
     artifact: Artifact<'_>,
-    digest: &'a Option<[u8; 32]>,
     key: &PublicKey,
     limits: &Limits,
 ) -> Stage<(Expected<'a>, Option<VerifiedStatement>)> {
@@ -215,18 +214,25 @@ fn content<'a>(
             digest: claimed,
             signature,
         } => {
-            let Some(digest) = digest.as_ref() else {
+            // The signature is over the digest by the bundle's algorithm (SHA-256 when the
+            // bundle names none).
+            let alg = claimed
+                .as_ref()
+                .map_or(DigestAlgorithm::Sha256, MessageDigest::algorithm);
+            let Some(digest) = artifact.digest_as(alg) else {
                 return Err(r.fail(
                     checks::CONTENT_DIGEST,
                     format!(
-                        "a message signature is over the artifact's bytes: give its file or its sha256 digest, not {}",
+                        "a message signature over a {} digest is verified from the artifact's bytes or its {} digest, not {}",
+                        alg.proto_name(),
+                        alg.name(),
                         artifact.display().split(':').next().unwrap_or_default()
                     ),
                 ));
             };
             let mut r = r;
             match claimed {
-                Some(c) if c != digest => {
+                Some(c) if *c != digest => {
                     return Err(r.fail(
                         checks::CONTENT_DIGEST,
                         "the bundle's message digest is not the artifact's",
@@ -240,39 +246,29 @@ fn content<'a>(
                 }
                 None => {}
             }
-            let r = match artifact {
-                Artifact::Bytes(b) if key.verify(b, signature) => {
-                    r.pass(checks::CONTENT_SIGNATURE, "message signature verifies")
-                }
-                Artifact::Bytes(_) => {
-                    return Err(r.fail(
-                        checks::CONTENT_SIGNATURE,
-                        "message signature does not verify with the key",
-                    ))
-                }
-                Artifact::Sha384Digest(_) | Artifact::Sha512Digest(_) => {
-                    return Err(r.fail(
-                        checks::CONTENT_SIGNATURE,
-                        "a message signature cannot be verified from a sha384 or sha512 digest",
-                    ))
-                }
-                Artifact::Sha256Digest(d) => match key.verify_prehashed_sha256(&d, signature) {
-                    Some(true) => r.pass(
+            // Over the bytes with the key's own hash, or over the digest the bundle names (a
+            // P-384 leaf signing a SHA-256 digest, as Fulcio leaves of any curve may).
+            let prehashed = key.verify_prehashed(digest.as_bytes(), signature);
+            let r =
+                match (artifact, prehashed) {
+                    (Artifact::Bytes(b), p) if p == Some(true) || key.verify(b, signature) => {
+                        r.pass(checks::CONTENT_SIGNATURE, "message signature verifies")
+                    }
+                    (_, Some(true)) => r.pass(
                         checks::CONTENT_SIGNATURE,
                         "message signature verifies over the artifact digest",
                     ),
-                    Some(false) => {
+                    (Artifact::Bytes(_), _) | (_, Some(false)) => {
                         return Err(r.fail(
                             checks::CONTENT_SIGNATURE,
                             "message signature does not verify with the key",
                         ))
                     }
-                    None => return Err(r.skip(
+                    (_, None) => return Err(r.skip(
                         checks::CONTENT_SIGNATURE,
                         "verifying this key type's signature from a digest alone is not supported",
                     )),
-                },
-            };
+                };
             Ok((r, (Expected::HashedRekord { digest, signature }, None)))
         }
         Content::Dsse(env) => {

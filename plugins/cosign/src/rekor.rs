@@ -3,7 +3,7 @@
 //! signatures and DSSE envelopes alike), the
 //! signed entry timestamp (SET, Rekor v1), and the inclusion proof up to a signed checkpoint.
 
-use crate::bundle::{InclusionProof, TlogEntry};
+use crate::bundle::{InclusionProof, MessageDigest, TlogEntry};
 use crate::error::TlogError;
 use crate::keys::{pem_decode, PublicKey};
 use crate::limits::Limits;
@@ -18,8 +18,8 @@ use sha2::{Digest as _, Sha256};
 pub enum Expected<'a> {
     /// A hashedrekord entry: signature over the artifact with this digest.
     HashedRekord {
-        /// SHA-256 digest of the artifact.
-        digest: &'a [u8; 32],
+        /// The artifact's digest, by the algorithm of the bundle's message digest.
+        digest: MessageDigest,
         /// Signature bytes.
         signature: &'a [u8],
     },
@@ -78,13 +78,14 @@ pub fn check_body(
     let b64 = base64::engine::general_purpose::STANDARD;
     match (expected, kind, api) {
         (Expected::HashedRekord { digest, signature }, "hashedrekord", "0.0.1") => {
-            if get_str(&body, &["spec", "data", "hash", "algorithm"])? != "sha256" {
-                return Err(TlogError::Unsupported(
-                    "entry digest algorithm is not sha256".into(),
-                ));
+            let alg = digest.algorithm().name();
+            if get_str(&body, &["spec", "data", "hash", "algorithm"])? != alg {
+                return Err(TlogError::Mismatch(format!(
+                    "entry digest algorithm is not the bundle's ({alg})"
+                )));
             }
             let value = get_str(&body, &["spec", "data", "hash", "value"])?;
-            if !value.eq_ignore_ascii_case(&hex::encode(digest)) {
+            if !value.eq_ignore_ascii_case(&hex::encode(digest.as_bytes())) {
                 return Err(TlogError::Mismatch(
                     "entry records a different artifact digest".into(),
                 ));
@@ -162,7 +163,7 @@ pub fn check_body(
             let spec = get(&body, &["spec", "hashedRekordV002"]).ok_or_else(|| {
                 TlogError::Malformed("entry body has no spec.hashedRekordV002".into())
             })?;
-            check_v2_data(spec, digest)?;
+            check_v2_data(spec, &digest)?;
             check_v2_signature(
                 get(spec, &["signature"])
                     .ok_or_else(|| TlogError::Malformed("entry body has no signature".into()))?,
@@ -188,7 +189,9 @@ pub fn check_body(
             let spec = get(&body, &["spec", "hashedRekordV002"]).ok_or_else(|| {
                 TlogError::Malformed("entry body has no spec.hashedRekordV002".into())
             })?;
-            let digest: [u8; 32] = Sha256::digest(crate::verify::pae(payload_type, payload)).into();
+            let digest = MessageDigest::Sha256(
+                Sha256::digest(crate::verify::pae(payload_type, payload)).into(),
+            );
             check_v2_data(spec, &digest).map_err(|_| {
                 TlogError::Mismatch("entry records a different DSSE envelope (PAE digest)".into())
             })?;
@@ -214,17 +217,18 @@ pub fn check_body(
     }
 }
 
-/// Rekor v2 `data`: a SHA2_256 digest equal to `digest`.
-fn check_v2_data(spec: &Value, digest: &[u8; 32]) -> Result<(), TlogError> {
-    if get_str(spec, &["data", "algorithm"])? != "SHA2_256" {
-        return Err(TlogError::Unsupported(
-            "entry digest algorithm is not SHA2_256".into(),
-        ));
+/// Rekor v2 `data`: a digest equal to `digest`, by its algorithm.
+fn check_v2_data(spec: &Value, digest: &MessageDigest) -> Result<(), TlogError> {
+    let alg = digest.algorithm().proto_name();
+    if get_str(spec, &["data", "algorithm"])? != alg {
+        return Err(TlogError::Mismatch(format!(
+            "entry digest algorithm is not the bundle's ({alg})"
+        )));
     }
     let d = base64::engine::general_purpose::STANDARD
         .decode(get_str(spec, &["data", "digest"])?.as_bytes())
         .map_err(|e| TlogError::Malformed(format!("entry digest is not base64: {e}")))?;
-    if d != digest {
+    if d != digest.as_bytes() {
         return Err(TlogError::Mismatch(
             "entry records a different artifact digest".into(),
         ));

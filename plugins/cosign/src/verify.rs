@@ -47,6 +47,18 @@ impl Artifact<'_> {
         }
     }
 
+    /// Its digest by `alg`, when it can be had (bytes, or a digest of that algorithm).
+    pub(crate) fn digest_as(&self, alg: crate::DigestAlgorithm) -> Option<crate::MessageDigest> {
+        use crate::{DigestAlgorithm as A, MessageDigest as M};
+        match (self, alg) {
+            (Artifact::Bytes(b), _) => Some(alg.digest(b)),
+            (Artifact::Sha256Digest(d), A::Sha256) => Some(M::Sha256(*d)),
+            (Artifact::Sha384Digest(d), A::Sha384) => Some(M::Sha384(*d)),
+            (Artifact::Sha512Digest(d), A::Sha512) => Some(M::Sha512(*d)),
+            _ => None,
+        }
+    }
+
     /// `ALG:HEX` of the digest that names it (SHA-256 for bytes).
     pub(crate) fn display(&self) -> String {
         match self {

@@ -250,28 +250,71 @@ fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
 /// for that digest: every single-bit change of it fails.
 #[test]
 fn p384_leaf_over_a_sha256_digest_verifies_only_for_its_digest() {
-    let sources: Value = serde_json::from_slice(&read("sources.json")).unwrap();
-    let e = sources
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == "java-p.tgz-h50c565f")
-        .unwrap()
-        .clone();
+    verifies_only_for_its_digest("java-p.tgz-h50c565f", "EC-secp384r1", "sha256");
+}
+
+/// The same for a P-384 leaf over a SHA-384 message digest and a P-521 leaf over SHA-512
+/// (sigstore-java's algorithm-registry bundles), verified from the digest alone.
+#[test]
+fn sha384_and_sha512_message_digests_verify_only_for_their_digest() {
+    verifies_only_for_its_digest("java-PKIX_ECDSA_P384_SHA_384", "EC-secp384r1", "sha384");
+    verifies_only_for_its_digest("java-PKIX_ECDSA_P521_SHA_512", "EC-secp521r1", "sha512");
+}
+
+/// A P-384 leaf's signature over the SHA-256 digest of an artifact given as bytes
+/// (sigstore-python's staging bundle) verifies; another artifact does not.
+#[test]
+fn p384_leaf_over_a_sha256_digest_verifies_from_the_artifact_bytes() {
+    let e = entry("py-bundle.txt");
     assert_eq!(e["leaf"]["key"], "EC-secp384r1");
     let plugin = CosignPlugin::new();
     assert_eq!(verify(&plugin, &e, None), Ok(()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("realworld-p384-bytes");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut bytes = read(e["artifact"].as_str().unwrap());
+    bytes[0] ^= 1;
+    let file = dir.join("artifact");
+    std::fs::write(&file, &bytes).unwrap();
+    let mut changed = e.clone();
+    changed["artifact"] = Value::String(file.display().to_string());
+    let got = verify(&plugin, &changed, None);
+    assert!(
+        got.as_ref()
+            .is_err_and(|why| why.starts_with("cosign.content.digest")),
+        "{got:?}"
+    );
+}
+
+fn entry(id: &str) -> Value {
+    let sources: Value = serde_json::from_slice(&read("sources.json")).unwrap();
+    sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("{id}"))
+        .clone()
+}
+
+/// Entry `id` (a message signature by a `key` leaf with an `alg` message digest) verifies
+/// from its digest alone, and with any single bit of the digest changed (in the bundle's
+/// message digest too, so that the signature itself is what must fail) it does not.
+fn verifies_only_for_its_digest(id: &str, key: &str, alg: &str) {
+    let mut e = entry(id);
+    assert_eq!(e["leaf"]["key"], key, "{id}");
+    // From the digest alone.
+    e["artifact"] = Value::Null;
+    let plugin = CosignPlugin::new();
+    assert_eq!(verify(&plugin, &e, None), Ok(()), "{id}");
     let digest = e["artifact_digest"].as_str().unwrap().to_owned();
-    let hex_part = digest.strip_prefix("sha256:").unwrap();
+    let hex_part = digest.strip_prefix(&format!("{alg}:")).unwrap();
     let bytes = hex::decode(hex_part).unwrap();
-    // The bundle's message digest is changed with it, so that the signature itself is what
-    // must fail.
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut bundle: Value = serde_json::from_slice(&read(e["file"].as_str().unwrap())).unwrap();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("realworld-p384");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("realworld-{id}"));
     std::fs::create_dir_all(&dir).unwrap();
-    for bit in [0usize, 7, 100, 255] {
+    for bit in [0usize, 7, 100, 255, bytes.len() * 8 - 1] {
         let mut b = bytes.clone();
         b[bit / 8] ^= 1 << (bit % 8);
         bundle["messageSignature"]["messageDigest"]["digest"] = Value::String(b64.encode(&b));
@@ -279,12 +322,12 @@ fn p384_leaf_over_a_sha256_digest_verifies_only_for_its_digest() {
         std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
         let mut changed = e.clone();
         changed["file"] = Value::String(file.display().to_string());
-        changed["artifact_digest"] = Value::String(format!("sha256:{}", hex::encode(&b)));
+        changed["artifact_digest"] = Value::String(format!("{alg}:{}", hex::encode(&b)));
         let got = verify(&plugin, &changed, None);
         assert!(
             got.as_ref()
                 .is_err_and(|why| why.starts_with("cosign.content.signature")),
-            "bit {bit}: {got:?}"
+            "{id} bit {bit}: {got:?}"
         );
     }
 }
