@@ -15,6 +15,7 @@ Inputs (written earlier in the same run by .ci/run):
     target/merkle-vectors.log        the Merkle vector tests (counts printed)
     target/nitro-corpus.log          the nitro real-corpus and structural-mutant tests
     target/nitro-mutation.log        the nitro single-bit mutation benchmark (CI subset)
+    target/realworld.log             the real-world Sigstore corpus test (tests/realworld)
     golden/*.toml                    negative fixtures: cases that must exit 1
 
 With --check, also fails (exit 1) when the matrix embedded in docs/conformance.md between
@@ -116,7 +117,7 @@ def merkle():
 def read_log(name):
     path = os.path.join(T, name)
     if not os.path.exists(path):
-        die(f"{path} is missing (run the nitro tests first)")
+        die(f"{path} is missing (run the step of .ci/run that writes it first)")
     return open(path).read()
 
 
@@ -149,6 +150,20 @@ def nitro():
     flips = row("nitro", "single-bit mutants (CI subset)", bits - accepted, 0, accepted, 0,
                 f"every bit of {docs} documents")
     return [corpus, structural, flips]
+
+
+def realworld():
+    text = read_log("realworld.log")
+    m = re.search(r"realworld: (\d+) bundles; (\d+) of (\d+) that must verify verified, (\d+) false "
+                  r"rejects; (\d+) of (\d+) that must fail rejected; (\d+) false accepts; (\d+) not "
+                  r"run", text)
+    if not m:
+        die("no corpus summary in target/realworld.log")
+    total, ok, must_ok, false_rejects, rej, must_fail, false_accepts, not_run = map(int, m.groups())
+    return row("cosign", "real-world bundles from public repositories (tests/realworld)",
+               ok + rej, false_rejects, false_accepts, not_run,
+               f"{ok} of {must_ok} that must verify verify; {rej} of {must_fail} that must fail "
+               f"are rejected; failed = known false rejects, each listed with its check")
 
 
 def negatives():
@@ -193,7 +208,7 @@ def markdown(rows):
 def main():
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    rows = [sigstore(), limbo(), tuf(), merkle()] + nitro() + negatives()
+    rows = [sigstore(), realworld(), limbo(), tuf(), merkle()] + nitro() + negatives()
     out = os.path.join(T, "conformance")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "matrix.json"), "w") as f:

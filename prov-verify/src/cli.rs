@@ -583,6 +583,26 @@ mod flag_coverage_tests {
         ),
         ("--type", "cosign verify-blob-attestation", "--type"),
         (
+            "--builder-id",
+            "cosign verify-blob-attestation",
+            "--builder-id",
+        ),
+        (
+            "--source-uri",
+            "cosign verify-blob-attestation",
+            "--source-uri",
+        ),
+        (
+            "--source-tag",
+            "cosign verify-blob-attestation",
+            "--source-tag",
+        ),
+        (
+            "--source-branch",
+            "cosign verify-blob-attestation",
+            "--source-branch",
+        ),
+        (
             "--require-inclusion-proof",
             "cosign verify-blob-attestation",
             "--require-inclusion-proof",

@@ -87,6 +87,7 @@ mod tests {
             .with_attested_public_key(vec![3])
             .with_max_age(60)
             .with_github_workflow("ref", "refs/heads/main")
+            .with_slsa("source-branch", "main")
             .with_required_inclusion_proof()
             .fields();
         for p in super::all() {

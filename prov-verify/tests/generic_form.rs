@@ -188,7 +188,11 @@ fn translate(rest: &[String], tmp: &Path, n: &mut usize) -> Result<Vec<String>, 
                     | "--certificate-github-workflow-sha"
                     | "--certificate-github-workflow-name"
                     | "--certificate-github-workflow-repository"
-                    | "--certificate-github-workflow-ref") => out.extend([f.to_owned(), value(i)]),
+                    | "--certificate-github-workflow-ref"
+                    | "--builder-id"
+                    | "--source-uri"
+                    | "--source-tag"
+                    | "--source-branch") => out.extend([f.to_owned(), value(i)]),
                     other if other.starts_with("--") => {
                         return Err(format!("flag {other} not translated"))
                     }

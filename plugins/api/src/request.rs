@@ -296,6 +296,7 @@ pub struct Policy {
     attested_public_key: Option<Vec<u8>>,
     max_age: Option<u64>,
     github_workflow: BTreeMap<String, String>,
+    slsa: BTreeMap<String, String>,
     require_inclusion_proof: bool,
 }
 
@@ -312,6 +313,7 @@ static EMPTY_POLICY: Policy = Policy {
     attested_public_key: None,
     max_age: None,
     github_workflow: BTreeMap::new(),
+    slsa: BTreeMap::new(),
     require_inclusion_proof: false,
 };
 
@@ -414,6 +416,20 @@ impl Policy {
     ) -> Self {
         self.github_workflow.insert(claim.into(), value.into());
         self
+    }
+
+    /// Expects a verified SLSA provenance attestation to say `value` for `field`
+    /// (`builder-id`, `source-uri`, `source-tag` or `source-branch`, as slsa-verifier's flags
+    /// name them).
+    #[must_use]
+    pub fn with_slsa(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
+        self.slsa.insert(field.into(), value.into());
+        self
+    }
+
+    /// The expected SLSA provenance fields (empty: none expected).
+    pub fn slsa(&self) -> &BTreeMap<String, String> {
+        &self.slsa
     }
 
     /// Requires every transparency-log entry to carry an inclusion proof (a v0.1 Sigstore
@@ -530,6 +546,9 @@ impl Policy {
         }
         if !self.github_workflow.is_empty() {
             v.push("github-workflow");
+        }
+        if !self.slsa.is_empty() {
+            v.push("slsa");
         }
         if self.require_inclusion_proof {
             v.push("require-inclusion-proof");

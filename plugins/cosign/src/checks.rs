@@ -39,6 +39,9 @@ pub const TIME_THRESHOLD: &str = "cosign.time.threshold";
 pub const TLOG_ENTRIES: &str = "cosign.tlog.entries";
 /// `cosign.attestation.predicate-type`: the statement's predicate type is the expected one.
 pub const ATTESTATION_PREDICATE_TYPE: &str = "cosign.attestation.predicate-type";
+/// `cosign.attestation.slsa`: the statement is SLSA provenance with the expected builder,
+/// source repository and ref (slsa-verifier's `--builder-id`, `--source-*`).
+pub const ATTESTATION_SLSA: &str = "cosign.attestation.slsa";
 
 /// `cosign.batch.requests`: every request of a `--batch` run verified (the batch summary).
 pub const BATCH_REQUESTS: &str = "cosign.batch.requests";

@@ -34,6 +34,7 @@ mod pipeline;
 mod plugin;
 mod rekor;
 mod request;
+pub mod slsa;
 mod time;
 mod trusted_root;
 mod tsa;

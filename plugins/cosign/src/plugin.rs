@@ -114,6 +114,7 @@ impl Plugin for CosignPlugin {
                 "issuer-regexp",
                 "predicate-type",
                 "github-workflow",
+                "slsa",
                 "require-inclusion-proof",
             ],
             certificates: false,
@@ -314,6 +315,48 @@ impl CosignPlugin {
                     crate::checks::IDENTITY_GITHUB_WORKFLOW,
                     "not reached: the bundle did not verify",
                 ),
+            };
+        }
+        let slsa = policy.slsa();
+        if !slsa.is_empty() {
+            if let Some(unknown) = slsa
+                .keys()
+                .find(|k| !crate::slsa::FIELDS.contains(&k.as_str()))
+            {
+                return Err(Error::malformed(
+                    "policy slsa",
+                    format!(
+                        "unknown field {unknown:?} (one of: {})",
+                        crate::slsa::FIELDS.join(", ")
+                    ),
+                ));
+            }
+            if slsa.contains_key("source-tag") && slsa.contains_key("source-branch") {
+                return Err(Error::malformed(
+                    "policy slsa",
+                    "a source tag and a source branch cannot both be expected",
+                ));
+            }
+            extra = if report.ok() {
+                let claims = match verified.as_ref().map(|v| &v.signer) {
+                    Some(VerifiedSigner::Certificate { claims: Ok(c), .. }) => Some(c),
+                    _ => None,
+                };
+                // The payload is trusted only once the envelope that carries it verified.
+                let checked = match crate::Bundle::from_json(bundle).map(|b| b.content) {
+                    Ok(crate::Content::Dsse(env)) => crate::slsa::check(&env.payload, claims, slsa),
+                    Ok(_) => Err("the bundle carries a message signature, not an attestation: no SLSA provenance to check".into()),
+                    Err(e) => Err(format!("the bundle cannot be read again: {e}")),
+                };
+                match checked {
+                    Ok(detail) => extra.pass(crate::checks::ATTESTATION_SLSA, detail),
+                    Err(e) => extra.fail(crate::checks::ATTESTATION_SLSA, e),
+                }
+            } else {
+                extra.skip(
+                    crate::checks::ATTESTATION_SLSA,
+                    "not reached: the bundle did not verify",
+                )
             };
         }
         if let Some(VerifiedSigner::Certificate { claims, .. }) =

@@ -235,11 +235,53 @@ pub struct VerifyBlobAttestationArgs {
     /// custom). With --batch, the default for lines without a `type`
     #[arg(long = "type", value_name = "URI", default_value = "custom")]
     pub predicate_type: String,
+
+    #[command(flatten)]
+    pub slsa: SlsaArgs,
+}
+
+/// slsa-verifier's provenance flags: expectations on a verified SLSA provenance attestation
+/// (v0.2 or v1 predicate), and on the certificate's source claims where it carries them.
+/// Not with --batch (refused at run time: a batch line carries its own policy).
+#[derive(Debug, Args, Default, Clone)]
+pub struct SlsaArgs {
+    /// Expected builder id of the SLSA provenance (`runDetails.builder.id`, v0.2
+    /// `builder.id`): `ID` matches any version of that builder, `ID@REF` exactly
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+
+    /// Expected source repository of the SLSA provenance (`github.com/OWNER/REPO`; a scheme,
+    /// `git+` and `.git` are ignored), and of the certificate's source claim when present
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+
+    /// Expected source tag the provenance was built from (`v1.2.3` or `refs/tags/v1.2.3`)
+    #[arg(long, value_name = "TAG", conflicts_with = "source_branch")]
+    pub source_tag: Option<String>,
+
+    /// Expected source branch the provenance was built from (`main` or `refs/heads/main`)
+    #[arg(long, value_name = "BRANCH")]
+    pub source_branch: Option<String>,
+}
+
+impl SlsaArgs {
+    /// The expectations given, by the policy's field names.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        [
+            ("builder-id", &self.builder_id),
+            ("source-uri", &self.source_uri),
+            ("source-tag", &self.source_tag),
+            ("source-branch", &self.source_branch),
+        ]
+        .into_iter()
+        .filter_map(|(field, v)| v.clone().map(|v| (field, v)))
+        .collect()
+    }
 }
 
 pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
-        CosignCommand::VerifyBlob(args) => verify_blob(args, None, g),
+        CosignCommand::VerifyBlob(args) => verify_blob(args, None, &[], g),
         CosignCommand::VerifyBlobAttestation(args) => {
             // cosign's detached attestation is a DSSE envelope, not a message signature: the
             // detached form applies to blobs only (an attestation is verified from its bundle).
@@ -248,7 +290,17 @@ pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, C
                     "--signature is a detached message signature (verify-blob); give the attestation's bundle with --bundle".into(),
                 ));
             }
-            verify_blob(&args.blob, Some(Some(args.predicate_type.as_str())), g)
+            if args.blob.batch.is_some() && !args.slsa.fields().is_empty() {
+                return Err(CliError::Usage(
+                    "--builder-id and --source-* apply to one attestation, not to --batch".into(),
+                ));
+            }
+            verify_blob(
+                &args.blob,
+                Some(Some(args.predicate_type.as_str())),
+                &args.slsa.fields(),
+                g,
+            )
         }
     }
 }
@@ -380,6 +432,8 @@ pub(crate) struct Request {
     signer: SignerSpec<PathBuf>,
     /// Expected GitHub workflow claims (`trigger`, `sha`, ...), keyless only.
     github_workflow: Vec<(&'static str, String)>,
+    /// Expected SLSA provenance fields (`builder-id`, `source-uri`, ...), attestations only.
+    slsa: Vec<(&'static str, String)>,
     /// Expected predicate type URI (attestations only).
     predicate_type: Option<String>,
     /// A transparency-log receipt for the artifact and bundle file, and the log's key.
@@ -475,6 +529,9 @@ pub(crate) fn verify_request(r: &Request, ctx: &Context) -> Result<Report, CliEr
     for (claim, value) in &r.github_workflow {
         policy = policy.with_github_workflow(*claim, value.clone());
     }
+    for (field, value) in &r.slsa {
+        policy = policy.with_slsa(*field, value.clone());
+    }
     if ctx.require_inclusion_proof {
         policy = policy.with_required_inclusion_proof();
     }
@@ -552,6 +609,7 @@ pub(crate) fn embedded_root_warning(
 fn verify_blob(
     a: &VerifyBlobArgs,
     predicate_type: Option<Option<&str>>,
+    slsa: &[(&'static str, String)],
     g: &crate::cli::GlobalArgs,
 ) -> Result<Outcome, CliError> {
     let time = match &a.at {
@@ -632,6 +690,7 @@ fn verify_blob(
             }
         },
         github_workflow: a.workflow.claims(),
+        slsa: slsa.to_vec(),
         signer: signer_spec(SignerFields {
             key: a.key.clone(),
             certificate_identity: a.certificate_identity.clone(),

@@ -101,6 +101,7 @@ fn parse_line(
         bundle: super::BundleSource::File(resolve(base, &l.bundle)),
         signer,
         github_workflow: Vec::new(),
+        slsa: Vec::new(),
         predicate_type,
         log_receipt: None,
     };

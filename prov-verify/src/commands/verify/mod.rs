@@ -94,6 +94,9 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub workflow: crate::commands::cosign::GithubWorkflowArgs,
 
+    #[command(flatten)]
+    pub slsa: crate::commands::cosign::SlsaArgs,
+
     /// Require an inclusion proof for every transparency-log entry (Sigstore bundles)
     #[arg(long)]
     pub require_inclusion_proof: bool,
@@ -213,6 +216,7 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
             "--certificate-github-workflow-*",
             !args.workflow.claims().is_empty(),
         ),
+        ("--builder-id/--source-*", !args.slsa.fields().is_empty()),
         ("--require-inclusion-proof", args.require_inclusion_proof),
         ("--pcr", !args.enclave.pcr.is_empty()),
         ("--measurements", args.enclave.measurements.is_some()),

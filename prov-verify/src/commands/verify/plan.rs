@@ -104,9 +104,38 @@ pub(super) struct PolicyJson {
     /// Expected GitHub workflow claims (`trigger`, `sha`, `name`, `repository`, `ref`).
     #[serde(default)]
     github_workflow: std::collections::BTreeMap<String, String>,
+    /// Expected SLSA provenance fields (`builderId`, `sourceUri`, `sourceTag`,
+    /// `sourceBranch`), as the flags of the same names.
+    #[serde(default)]
+    slsa: SlsaJson,
     /// Every transparency-log entry must carry an inclusion proof.
     #[serde(default)]
     require_inclusion_proof: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SlsaJson {
+    #[serde(default)]
+    builder_id: Option<String>,
+    #[serde(default)]
+    source_uri: Option<String>,
+    #[serde(default)]
+    source_tag: Option<String>,
+    #[serde(default)]
+    source_branch: Option<String>,
+}
+
+impl SlsaJson {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        crate::commands::cosign::SlsaArgs {
+            builder_id: self.builder_id.clone(),
+            source_uri: self.source_uri.clone(),
+            source_tag: self.source_tag.clone(),
+            source_branch: self.source_branch.clone(),
+        }
+        .fields()
+    }
 }
 
 impl PolicyJson {
@@ -229,15 +258,19 @@ pub(super) fn policy_of(
     p
 }
 
-/// The Sigstore-only expectations added to a policy: GitHub workflow claims, and inclusion
-/// proofs required.
+/// The Sigstore-only expectations added to a policy: GitHub workflow claims, SLSA provenance
+/// fields, and inclusion proofs required.
 fn with_sigstore(
     mut p: Policy,
     github_workflow: &[(String, String)],
+    slsa: &[(&'static str, String)],
     require_inclusion_proof: bool,
 ) -> Policy {
     for (claim, value) in github_workflow {
         p = p.with_github_workflow(claim.clone(), value.clone());
+    }
+    for (field, value) in slsa {
+        p = p.with_slsa(*field, value.clone());
     }
     if require_inclusion_proof {
         p = p.with_required_inclusion_proof();
@@ -293,6 +326,7 @@ pub(super) fn plan_from_flags(a: &VerifyArgs) -> Result<Plan, CliError> {
                     .into_iter()
                     .map(|(c, v)| (c.to_owned(), v))
                     .collect::<Vec<_>>(),
+                &a.slsa.fields(),
                 a.require_inclusion_proof,
             ),
             Path::new(""),
@@ -359,6 +393,7 @@ pub(super) fn plan_from_json(
                     .iter()
                     .map(|(c, v)| (c.clone(), v.clone()))
                     .collect::<Vec<_>>(),
+                &p.slsa.fields(),
                 p.require_inclusion_proof,
             ),
             base,
