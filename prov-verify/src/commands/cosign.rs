@@ -37,9 +37,9 @@ const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 #[derive(Debug, Subcommand)]
 pub enum CosignCommand {
     /// Verify a blob (or its sha256 digest) against a Sigstore bundle, offline
-    VerifyBlob(VerifyBlobArgs),
+    VerifyBlob(Box<VerifyBlobArgs>),
     /// Verify an in-toto attestation (DSSE bundle) about a blob, and its predicate type
-    VerifyBlobAttestation(VerifyBlobAttestationArgs),
+    VerifyBlobAttestation(Box<VerifyBlobAttestationArgs>),
 }
 
 #[derive(Debug, Args)]
