@@ -158,11 +158,16 @@ def main():
     rounds = 5 if a.quick else a.rounds
 
     tools = {"ours": lambda c: ours_cmd(a.ours, c)}
+    # Process start without verification, with the exit status each gives: prov-verify
+    # --version; the protocol clients called without arguments print their usage.
+    startup = {"ours": ([a.ours, "--version"], 0)}
     if a.peer:
         tools["peer"] = lambda c: protocol_cmd([a.peer], c)
+        startup["peer"] = ([a.peer], 1)
     adapter = a.adapter or str(REPO / "target" / "release" / "sigstore-client")
     if a.adapter != "none" and os.access(adapter, os.X_OK):
         tools["adapter"] = lambda c: protocol_cmd([adapter], c)
+        startup["adapter"] = ([adapter], 2)
     names = list(tools)
 
     cases = kit_cases(a.kit) + realworld_cases(REALWORLD)
@@ -187,8 +192,15 @@ def main():
 
     times = {c["name"]: {n: [] for n in names} for c in kept}
     floor, failures = [], []
+    start = {n: [] for n in names}
     for r in range(rounds):
         floor.append(run(["/bin/true"])[0])
+        for n in names:
+            t, rc, err = run(startup[n][0])
+            if rc == startup[n][1]:
+                start[n].append(t)
+            else:
+                failures.append(f"round {r}: start-up {n} exit {rc}, expected {startup[n][1]}")
         for c in kept:
             # interleaved; the order rotates every round so no tool always runs first
             order = names[r % len(names):] + names[: r % len(names)]
@@ -224,10 +236,15 @@ def main():
                 aratios.append(ad / p)
                 line += f" {ad / p:12.2f}"
         print(line)
+    if "peer" not in tools:
+        print("peer: skipped (no --peer given)")
     if ratios:
         gm = statistics.geometric_mean(ratios)
         print(f"ours/peer: geometric mean {gm:.2f} over {len(ratios)} bundles"
               + (f"; adapter/peer {statistics.geometric_mean(aratios):.2f}" if aratios else ""))
+    print("process start, no verification: " + "; ".join(
+        f"{n} {ms(start[n]):.2f} ms ({' '.join(Path(x).name if i == 0 else x for i, x in enumerate(startup[n][0]))})"
+        for n in names))
     print(f"harness floor (/bin/true): median {ms(floor):.2f} ms over {len(floor)} runs")
     print(f"runs per figure: {rounds}; failed timed runs: {len(failures)}")
     for f in failures:
@@ -237,7 +254,7 @@ def main():
     if a.json:
         a.json.write_text(json.dumps(dict(
             at=AT, rounds=rounds, load_before=load_before, load_after=load_after,
-            floor_s=floor, times_s=times, failures=failures,
+            floor_s=floor, startup_s=start, times_s=times, failures=failures,
             not_timed={c["name"]: bad for c, bad in dropped},
             commands={c["name"]: {n: tools[n](c) for n in names} for c in kept},
         ), indent=1))

@@ -51,6 +51,19 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "npm",
+        &[
+            ("npm.package", "the tarball is a gzip tar whose package.json has a name and a version; its SHA-512 is computed"),
+            ("npm.attestations", "the attestations document holds exactly one npm publish attestation and one SLSA provenance attestation"),
+            ("npm.publish.bundle", "the publish attestation's bundle verifies (cosign checks) with the registry key it names, over the tarball's SHA-512"),
+            ("npm.publish.key-validity", "the registry key was valid when the publish attestation was logged"),
+            ("npm.publish.subject", "the publish statement's only subject is the package's purl with the tarball's SHA-512, and its predicate names the package's name and version"),
+            ("npm.provenance.bundle", "the provenance bundle verifies keyless (cosign checks) over the tarball's SHA-512, signed by a CI workflow or the identity given"),
+            ("npm.provenance.subject", "the provenance statement's only subject is the package's purl with the tarball's SHA-512"),
+            ("npm.provenance.source", "the certificate's source repository is the one package.json names (or the identity was given)"),
+        ],
+    ),
+    (
         "nitro",
         &[
             ("nitro.cose.header", "the COSE_Sign1 protected header is exactly ES384 and the unprotected header empty"),
@@ -239,8 +252,9 @@ mod tests {
         entries().iter().any(|p| matches(p, id))
     }
 
-    const PREFIXES: [&str; 8] = [
+    const PREFIXES: [&str; 9] = [
         "cosign.",
+        "npm.",
         "x509.",
         "nitro.",
         "audit-pack.",

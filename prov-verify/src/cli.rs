@@ -86,6 +86,11 @@ pub enum Command {
     #[command(subcommand)]
     Nitro(crate::commands::nitro::NitroCommand),
 
+    /// npm packages: verify a tarball against its registry attestations (publish attestation
+    /// and SLSA provenance) offline, as `npm audit signatures` does
+    #[command(subcommand)]
+    Npm(crate::commands::npm::NpmCommand),
+
     /// Audit packs built by audit-pack: verify, report
     #[command(subcommand, name = "audit-pack")]
     AuditPack(crate::commands::audit_pack::AuditPackCommand),

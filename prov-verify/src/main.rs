@@ -49,6 +49,7 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Cosign(cmd) => commands::cosign::run(cmd, &cli.global),
         Command::X509(cmd) => commands::x509::run(cmd, &cli.global),
         Command::Nitro(cmd) => commands::nitro::run(cmd),
+        Command::Npm(cmd) => commands::npm::run(cmd, &cli.global),
         Command::AuditPack(cmd) => commands::audit_pack::run(cmd, &cli.global),
         Command::Cache(cmd) => commands::cache::run(cmd, &cli.global),
         Command::Log(cmd) => commands::log::run(cmd, &cli.global),

@@ -337,3 +337,56 @@ fn the_same_metadata_after_it_expired_is_refused() {
         assert!(!cache.join("tuf/sigstore/current").exists(), "{at}");
     }
 }
+
+/// The npm registry keys as a delegated TUF target (`registry.npmjs.org/keys.json`, role
+/// `registry.npmjs.org`): warmed with the trusted root, then `npm verify` uses both from the
+/// cache, offline, with no warning about embedded copies.
+#[test]
+fn npm_registry_keys_warm_as_a_delegated_target_and_verify_a_package_offline() {
+    let dir = TempDir::new("npm");
+    let (url, seen) = serve(snapshot(), Vec::new());
+    let cache = dir.0.join("cache");
+    let out = prov_verify(&[
+        "--json",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "cache",
+        "warm",
+        "--url",
+        &url,
+        "--root",
+        repo()
+            .join("cache/data/sigstore-root.json")
+            .to_str()
+            .unwrap(),
+        "--target",
+        "trusted_root.json",
+        "--target",
+        "registry.npmjs.org/keys.json",
+        "--at",
+        AT,
+    ]);
+    assert_newest(&out);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&"8.registry.npmjs.org.json".to_owned()),
+        "{seen:?}"
+    );
+    let npm = repo().join("tests/realworld/npm");
+    let out = prov_verify(&[
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "npm",
+        "verify",
+        npm.join("sigstore-2.3.1.tgz").to_str().unwrap(),
+        "--attestations",
+        npm.join("sigstore-2.3.1.attestations.json")
+            .to_str()
+            .unwrap(),
+        "--at",
+        AT,
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!text(&out).contains("warning"), "{}", text(&out));
+}

@@ -30,6 +30,7 @@ mod fulcio_ext;
 mod keyless;
 mod keys;
 mod limits;
+pub mod npm;
 mod pipeline;
 mod plugin;
 mod rekor;

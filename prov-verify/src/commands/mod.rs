@@ -6,6 +6,7 @@ pub mod cosign;
 pub mod log;
 pub mod merkle;
 pub mod nitro;
+pub mod npm;
 pub mod verify;
 pub mod x509;
 
