@@ -38,6 +38,9 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
             ("cosign.attestation.predicate-type", "the verified statement's predicate type is the expected one"),
             ("cosign.attestation.slsa", "the verified statement is SLSA provenance (v0.2 or v1) whose builder id, source repository and tag or branch are the expected ones, and the certificate's source claims agree"),
             ("cosign.batch.requests", "every request of a --batch file verified"),
+            ("cosign.oci.layout", "the OCI layout's index.json is read within budgets and the image resolves to one manifest digest (given, or by its tag in the index)"),
+            ("cosign.oci.signatures", "at least one signature of the image digest verifies: a cosign .sig layer (simple-signing payload naming the digest) or an OCI referrer's Sigstore bundle, every blob matching its digest; the others are listed as warnings"),
+            ("cosign.oci.attestations", "at least one attestation of the image digest (of the --type given) verifies: a cosign .att layer or an OCI referrer's Sigstore bundle whose statement names the digest"),
         ],
     ),
     (

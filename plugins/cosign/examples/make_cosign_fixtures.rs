@@ -1402,4 +1402,308 @@ fn main() {
         .unwrap();
     }
     write(out, "cases.tsv", tsv.as_bytes());
+    oci_layouts(&out.join("oci"), &good, &inter, &root, &signer, &rekor);
+}
+
+// ---- OCI image layouts ----
+
+/// An OCI image layout being written: blobs by digest and the index's manifests.
+struct Layout {
+    blobs: Vec<(String, Vec<u8>)>,
+    manifests: Vec<Value>,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Layout {
+            blobs: Vec::new(),
+            manifests: Vec::new(),
+        }
+    }
+
+    /// Adds a blob; returns its descriptor.
+    fn blob(&mut self, media_type: &str, bytes: &[u8]) -> Value {
+        let digest = format!("sha256:{}", hex::encode(sha256(bytes)));
+        if !self.blobs.iter().any(|(d, _)| *d == digest) {
+            self.blobs.push((digest.clone(), bytes.to_vec()));
+        }
+        json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+    }
+
+    /// Adds a manifest blob and lists it in the index with `annotations`.
+    fn manifest(&mut self, manifest: &Value, annotations: Value) -> Value {
+        let media_type = manifest["mediaType"].as_str().unwrap().to_owned();
+        let d = self.blob(&media_type, &serde_json::to_vec(manifest).unwrap());
+        let mut entry = d.clone();
+        if let Some(t) = manifest.get("artifactType") {
+            entry["artifactType"] = t.clone();
+        }
+        if annotations.as_object().is_some_and(|a| !a.is_empty()) {
+            entry["annotations"] = annotations;
+        }
+        self.manifests.push(entry);
+        d
+    }
+
+    fn write(&self, dir: &Path) {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        write(dir, "oci-layout", b"{\"imageLayoutVersion\":\"1.0.0\"}");
+        write_json(
+            dir,
+            "index.json",
+            &json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": self.manifests}),
+        );
+        for (digest, bytes) in &self.blobs {
+            let hex = digest.strip_prefix("sha256:").unwrap();
+            write(&dir.join("blobs/sha256"), hex, bytes);
+        }
+    }
+}
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const IMAGE_NAME: &str = "registry.example/acme/app";
+
+/// The image: a config and one layer, tagged `v1`. Returns its manifest descriptor.
+fn oci_image(l: &mut Layout, kind: Option<&str>, layer: &[u8]) -> Value {
+    let config = l.blob(
+        "application/vnd.oci.image.config.v1+json",
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#,
+    );
+    let layer = l.blob("application/vnd.oci.image.layer.v1.tar", layer);
+    let manifest =
+        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": [layer]});
+    let annotations = match kind {
+        Some(k) => json!({"kind": k}),
+        None => json!({"org.opencontainers.image.ref.name": "v1"}),
+    };
+    l.manifest(&manifest, annotations)
+}
+
+/// cosign's Rekor bundle annotation, from a bundle tlog entry: the SET and what it signs.
+fn rekor_bundle_annotation(entry: &Value) -> String {
+    let log_id = base64::engine::general_purpose::STANDARD
+        .decode(entry["logId"]["keyId"].as_str().unwrap())
+        .unwrap();
+    serde_json::to_string(&json!({
+        "SignedEntryTimestamp": entry["inclusionPromise"]["signedEntryTimestamp"],
+        "Payload": {
+            "body": entry["canonicalizedBody"],
+            "integratedTime": entry["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
+            "logIndex": entry["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
+            "logID": hex::encode(log_id),
+        },
+    }))
+    .unwrap()
+}
+
+/// A simple-signing layer over the image `digest`, signed by `sign`, logged in `rekor`.
+fn simple_signing_layer(
+    l: &mut Layout,
+    digest: &str,
+    sign: &Sign<'_>,
+    verifier_pem: &str,
+    cert: Option<(&[u8], &[u8], &[u8])>,
+    rekor: &SigningKey,
+) -> Value {
+    let payload = serde_json::to_vec(&json!({
+        "critical": {
+            "identity": {"docker-reference": IMAGE_NAME},
+            "image": {"docker-manifest-digest": digest},
+            "type": "cosign container image signature",
+        },
+        "optional": null,
+    }))
+    .unwrap();
+    let sig = sign.sign(&payload);
+    let body = hashedrekord_body(&sha256(&payload), &sig, verifier_pem);
+    let entry = tlog_entry("hashedrekord 0.0.1", &body, rekor, Tamper::None);
+    let mut d = l.blob("application/vnd.dev.cosign.simplesigning.v1+json", &payload);
+    let mut annotations = json!({
+        "dev.cosignproject.cosign/signature": b64(&sig),
+        "dev.sigstore.cosign/bundle": rekor_bundle_annotation(&entry),
+    });
+    if let Some((leaf, inter, root)) = cert {
+        annotations["dev.sigstore.cosign/certificate"] = Value::String(pem("CERTIFICATE", leaf));
+        annotations["dev.sigstore.cosign/chain"] = Value::String(format!(
+            "{}{}",
+            pem("CERTIFICATE", inter),
+            pem("CERTIFICATE", root)
+        ));
+    }
+    d["annotations"] = annotations;
+    d
+}
+
+/// A DSSE envelope over an in-toto statement about `digest` with `predicate_type`, signed
+/// by `cert`, logged in `rekor`: (envelope JSON, the tlog entry).
+fn image_statement_envelope(
+    digest: &str,
+    predicate_type: &str,
+    cert: &LeafCert,
+    rekor: &SigningKey,
+) -> (Value, Value) {
+    let payload_type = "application/vnd.in-toto+json";
+    let payload = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": IMAGE_NAME, "digest": {"sha256": digest.strip_prefix("sha256:").unwrap()}}],
+        "predicateType": predicate_type,
+        "predicate": {"buildDefinition": {"buildType": "https://prov-verify.test/fixture/v1"}},
+    }))
+    .unwrap();
+    let mut pae = format!(
+        "DSSEv1 {} {payload_type} {} ",
+        payload_type.len(),
+        payload.len()
+    )
+    .into_bytes();
+    pae.extend_from_slice(&payload);
+    let sig = ecdsa_sign(&cert.key, &pae);
+    let envelope = json!({
+        "payload": b64(&payload),
+        "payloadType": payload_type,
+        "signatures": [{"sig": b64(&sig), "keyid": ""}],
+    });
+    let body = dsse_body(
+        &serde_json::to_vec(&envelope).unwrap(),
+        &payload,
+        &sig,
+        &pem("CERTIFICATE", &cert.der),
+    );
+    (
+        envelope,
+        tlog_entry("dsse 0.0.1", &body, rekor, Tamper::None),
+    )
+}
+
+fn signature_manifest(l: &mut Layout, layers: Vec<Value>, tag: &str) {
+    let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
+    let manifest =
+        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": layers});
+    l.manifest(&manifest, json!({"org.opencontainers.image.ref.name": tag}));
+}
+
+/// Writes fixtures/cosign/oci: OCI image layouts of a TEST-ONLY image, signed as cosign signs
+/// (see the README there).
+fn oci_layouts(
+    dir: &Path,
+    good: &LeafCert,
+    inter: &Ca,
+    root: &Ca,
+    signer: &Ed25519KeyPair,
+    rekor: &SigningKey,
+) {
+    let leaf_pem = pem("CERTIFICATE", &good.der);
+    let key_pem = pem("PUBLIC KEY", &ed25519_spki(signer));
+    let chain = Some((
+        good.der.as_slice(),
+        inter.der.as_slice(),
+        root.der.as_slice(),
+    ));
+
+    // signed: tags as `oras copy --to-oci-layout` or `skopeo copy oci:` keep them.
+    let mut l = Layout::new();
+    let image = oci_image(&mut l, None, b"prov-verify OCI fixture layer (TEST ONLY)\n");
+    let digest = image["digest"].as_str().unwrap().to_owned();
+    let tag = digest.replacen(':', "-", 1);
+    let keyless = simple_signing_layer(
+        &mut l,
+        &digest,
+        &Sign::P256(&good.key),
+        &leaf_pem,
+        chain,
+        rekor,
+    );
+    let keyed = simple_signing_layer(
+        &mut l,
+        &digest,
+        &Sign::Ed25519(signer),
+        &key_pem,
+        None,
+        rekor,
+    );
+    signature_manifest(&mut l, vec![keyless, keyed], &format!("{tag}.sig"));
+    let (envelope, entry) =
+        image_statement_envelope(&digest, "https://slsa.dev/provenance/v1", good, rekor);
+    let mut att = l.blob(
+        "application/vnd.dsse.envelope.v1+json",
+        &serde_json::to_vec(&envelope).unwrap(),
+    );
+    att["annotations"] = json!({
+        "dev.cosignproject.cosign/signature": "",
+        "dev.sigstore.cosign/certificate": leaf_pem,
+        "dev.sigstore.cosign/chain": format!("{}{}", pem("CERTIFICATE", &inter.der), pem("CERTIFICATE", &root.der)),
+        "dev.sigstore.cosign/bundle": rekor_bundle_annotation(&entry),
+        "predicateType": "https://slsa.dev/provenance/v1",
+    });
+    signature_manifest(&mut l, vec![att], &format!("{tag}.att"));
+    // An OCI 1.1 referrer carrying a Sigstore bundle (cosign --new-bundle-format).
+    let (envelope, entry) =
+        image_statement_envelope(&digest, "https://sigstore.dev/cosign/sign/v1", good, rekor);
+    let bundle = json!({
+        "mediaType": MT_V03,
+        "verificationMaterial": material(&Material::Cert(&good.der), entry),
+        "dsseEnvelope": envelope,
+    });
+    let layer = l.blob(MT_V03, &serde_json::to_vec(&bundle).unwrap());
+    let empty = l.blob("application/vnd.oci.empty.v1+json", b"{}");
+    let referrer = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": MT_V03,
+        "config": empty,
+        "layers": [layer],
+        "subject": image,
+        "annotations": {"dev.sigstore.bundle.content": "dsse-envelope", "dev.sigstore.bundle.predicateType": "https://sigstore.dev/cosign/sign/v1"},
+    });
+    l.manifest(&referrer, json!({}));
+    l.write(&dir.join("signed"));
+
+    // cosign-save: what `cosign save --dir` writes (no tags; kinds).
+    let mut l = Layout::new();
+    let image = oci_image(
+        &mut l,
+        Some("dev.sigstore.cosign/image"),
+        b"prov-verify OCI fixture layer (TEST ONLY)\n",
+    );
+    let digest = image["digest"].as_str().unwrap().to_owned();
+    let keyless = simple_signing_layer(
+        &mut l,
+        &digest,
+        &Sign::P256(&good.key),
+        &leaf_pem,
+        chain,
+        rekor,
+    );
+    let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
+    let manifest = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": [keyless]});
+    l.manifest(&manifest, json!({"kind": "dev.sigstore.cosign/sigs"}));
+    l.write(&dir.join("cosign-save"));
+
+    // other-image: the signature tag names this image, the signed payload another one.
+    let mut l = Layout::new();
+    let image = oci_image(&mut l, None, b"prov-verify OCI fixture layer (TEST ONLY)\n");
+    let digest = image["digest"].as_str().unwrap().to_owned();
+    let other = format!(
+        "sha256:{}",
+        hex::encode(sha256(b"another image manifest (TEST ONLY)"))
+    );
+    let wrong = simple_signing_layer(
+        &mut l,
+        &other,
+        &Sign::P256(&good.key),
+        &leaf_pem,
+        chain,
+        rekor,
+    );
+    signature_manifest(
+        &mut l,
+        vec![wrong],
+        &format!("{}.sig", digest.replacen(':', "-", 1)),
+    );
+    l.write(&dir.join("other-image"));
+
+    // unsigned: the image alone.
+    let mut l = Layout::new();
+    oci_image(&mut l, None, b"prov-verify OCI fixture layer (TEST ONLY)\n");
+    l.write(&dir.join("unsigned"));
 }

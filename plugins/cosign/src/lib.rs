@@ -31,6 +31,7 @@ mod keyless;
 mod keys;
 mod limits;
 pub mod npm;
+pub mod oci;
 mod pipeline;
 mod plugin;
 mod rekor;

@@ -10,6 +10,7 @@
 
 mod batch;
 mod detached;
+mod image;
 
 use crate::commands::Outcome;
 use crate::error::CliError;
@@ -40,6 +41,12 @@ pub enum CosignCommand {
     VerifyBlob(Box<VerifyBlobArgs>),
     /// Verify an in-toto attestation (DSSE bundle) about a blob, and its predicate type
     VerifyBlobAttestation(Box<VerifyBlobAttestationArgs>),
+    /// Verify a container image's signatures from an OCI image layout, offline: cosign's
+    /// `.sig` tags (or `cosign save` layouts) and OCI 1.1 referrers carrying Sigstore bundles
+    Verify(Box<image::VerifyImageArgs>),
+    /// Verify a container image's attestations from an OCI image layout, offline: cosign's
+    /// `.att` tags and OCI 1.1 referrers carrying Sigstore bundles
+    VerifyAttestation(Box<image::VerifyImageAttestationArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +289,10 @@ impl SlsaArgs {
 pub fn run(cmd: &CosignCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     match cmd {
         CosignCommand::VerifyBlob(args) => verify_blob(args, None, &[], g),
+        CosignCommand::Verify(args) => image::run(args, None, g),
+        CosignCommand::VerifyAttestation(args) => {
+            image::run(&args.image, Some(args.predicate_type.as_deref()), g)
+        }
         CosignCommand::VerifyBlobAttestation(args) => {
             // cosign's detached attestation is a DSSE envelope, not a message signature: the
             // detached form applies to blobs only (an attestation is verified from its bundle).
