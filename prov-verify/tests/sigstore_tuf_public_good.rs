@@ -191,7 +191,6 @@ fn verify_with_cache(cache: &Path) -> Output {
         cache.to_str().unwrap(),
         "cosign",
         "verify-blob",
-        "--use-embedded-root",
         "--at",
         AT,
         "--bundle",
@@ -254,6 +253,7 @@ fn warms_from_the_embedded_root_and_verifies_a_bundle_offline() {
     );
     let out = verify_with_cache(&cache);
     assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!text(&out).contains("embedded"), "{}", text(&out));
 }
 
 #[test]
@@ -275,6 +275,10 @@ fn walks_every_rotation_from_root_5_to_root_15() {
     // The cached trusted root is the published one, and it verifies the bundle offline.
     let out = verify_with_cache(&cache);
     assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!text(&out).contains("embedded"), "{}", text(&out));
+    // Without the cache, the same command has no trusted root at all.
+    let out = verify_with_cache(&dir.0.join("no-cache"));
+    assert_eq!(code(&out), 2, "{}", text(&out));
     // A second warm from the same anchor is a no-op rotation-wise and still succeeds.
     let out = warm(&url, &cache, &snapshot().join("5.root.json"), AT);
     assert_newest(&out);

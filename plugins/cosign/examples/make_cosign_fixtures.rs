@@ -1662,7 +1662,7 @@ fn oci_layouts(
     let mut l = Layout::new();
     let image = oci_image(
         &mut l,
-        Some("dev.sigstore.cosign/image"),
+        Some("dev.cosignproject.cosign/image"),
         b"prov-verify OCI fixture layer (TEST ONLY)\n",
     );
     let digest = image["digest"].as_str().unwrap().to_owned();
@@ -1676,7 +1676,7 @@ fn oci_layouts(
     );
     let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
     let manifest = json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": [keyless]});
-    l.manifest(&manifest, json!({"kind": "dev.sigstore.cosign/sigs"}));
+    l.manifest(&manifest, json!({"kind": "dev.cosignproject.cosign/sigs"}));
     l.write(&dir.join("cosign-save"));
 
     // other-image: the signature tag names this image, the signed payload another one.

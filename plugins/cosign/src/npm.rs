@@ -129,13 +129,17 @@ pub fn parse_keys(json: &[u8]) -> Result<Vec<RegistryKey>, String> {
             let der = b64
                 .decode(raw)
                 .map_err(|e| format!("key {id}: rawBytes is not base64: {e}"))?;
-            let valid = pk.get("validFor");
-            let bound = |name: &str| {
-                valid
-                    .and_then(|v| v.get(name))
-                    .and_then(Value::as_str)
-                    .map(|s| rfc3339(s, &format!("key {id} validFor.{name}")))
-                    .transpose()
+            let valid = match pk.get("validFor") {
+                None => None,
+                Some(Value::Object(o)) => Some(o),
+                Some(_) => return Err(format!("key {id}: validFor is not an object")),
+            };
+            let bound = |name: &str| match valid.and_then(|v| v.get(name)) {
+                None => Ok(None),
+                Some(Value::String(s)) => {
+                    rfc3339(s, &format!("key {id} validFor.{name}")).map(Some)
+                }
+                Some(_) => Err(format!("key {id}: validFor.{name} is not a time")),
             };
             out.push(RegistryKey {
                 key_id: id.to_owned(),
@@ -206,10 +210,13 @@ pub fn normalize_repository(url: &str) -> Option<String> {
     } else if let Some(rest) = s.strip_prefix("gitlab:") {
         format!("gitlab.com/{rest}")
     } else if let Some((_, rest)) = s.split_once("://") {
-        // Drop a user part (`git@github.com`).
-        rest.rsplit_once('@')
-            .map_or(rest, |(_, host)| host)
-            .to_owned()
+        // Drop a user part of the authority (`git@github.com`), nothing after it.
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if path.contains('@') {
+            return None;
+        }
+        format!("{host}/{path}")
     } else if let Some(rest) = s.strip_prefix("git@") {
         rest.replacen(':', "/", 1)
     } else if s.split('/').count() == 2 && !s.contains(':') {
@@ -229,47 +236,143 @@ pub fn normalize_repository(url: &str) -> Option<String> {
     }
 }
 
-/// Reads `name`, `version` and `repository` of the tarball's `package.json` (the first entry
-/// `DIR/package.json` at depth two, `DIR` being `package/` in every tarball npm writes), and
-/// hashes the tarball.
+/// Largest GNU long-name or pax extended header read.
+pub const MAX_EXTENDED_HEADER_BYTES: u64 = 64 << 10;
+
+/// The path an extended header (`x`) gives the next entry, if any.
+fn pax_path(body: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let mut rest = body;
+    let mut path = None;
+    while !rest.is_empty() {
+        // `LEN key=value\n`, LEN counting the whole record.
+        let space = rest
+            .iter()
+            .position(|b| *b == b' ')
+            .ok_or("a pax record has no length")?;
+        let len: usize = std::str::from_utf8(rest.get(..space).unwrap_or_default())
+            .ok()
+            .and_then(|l| l.parse().ok())
+            .ok_or("a pax record length is not a number")?;
+        let record = rest.get(..len).ok_or("a pax record runs past its header")?;
+        let kv = record
+            .get(space + 1..len.saturating_sub(1))
+            .ok_or("a pax record is too short")?;
+        if let Some(v) = kv.strip_prefix(b"path=") {
+            path = Some(v.to_vec());
+        }
+        rest = rest.get(len..).unwrap_or_default();
+    }
+    Ok(path)
+}
+
+/// Reads `name`, `version` and `repository` of the tarball's `package.json`, and hashes the
+/// tarball. The archive is read as npm extracts it (every gzip member; GNU long names and pax
+/// `path` records applied; the first path component stripped), entirely: exactly one
+/// `DIR/package.json`, a regular file, may be in it — a second one (which an extractor would
+/// write over the first) or one that is a link is refused, as are paths with `..`, oversized
+/// extended headers and global headers that rename entries.
 pub fn read_package(tgz: &[u8]) -> Result<PackageInfo, String> {
     let sha512: [u8; 64] = sha2::Sha512::digest(tgz).into();
-    let gz = flate2::read::GzDecoder::new(tgz).take(MAX_SCANNED_BYTES);
+    let gz = flate2::read::MultiGzDecoder::new(tgz).take(MAX_SCANNED_BYTES);
     let mut archive = tar::Archive::new(gz);
     let entries = archive
         .entries()
-        .map_err(|e| format!("not a gzip tar archive: {e}"))?;
-    let mut json = None;
+        .map_err(|e| format!("not a gzip tar archive: {e}"))?
+        .raw(true);
+    let mut json: Option<Vec<u8>> = None;
+    let mut pending_path: Option<Vec<u8>> = None;
     for (n, entry) in entries.enumerate() {
         if n >= MAX_SCANNED_ENTRIES {
             return Err(format!(
-                "no package.json within the first {MAX_SCANNED_ENTRIES} entries"
+                "more than {MAX_SCANNED_ENTRIES} entries in the archive"
             ));
         }
-        let entry = entry.map_err(|e| format!("not a gzip tar archive: {e}"))?;
-        let path = entry
-            .path()
-            .map_err(|e| format!("an entry's path cannot be read: {e}"))?
-            .into_owned();
-        let parts: Vec<_> = path.components().collect();
-        if parts.len() == 2
-            && parts
-                .last()
-                .is_some_and(|c| c.as_os_str() == "package.json")
-        {
-            if entry.size() > MAX_PACKAGE_JSON_BYTES {
+        let mut entry = entry.map_err(|e| format!("not a gzip tar archive: {e}"))?;
+        let kind = entry.header().entry_type();
+        let size = entry.size();
+        let extended = matches!(
+            kind,
+            tar::EntryType::GNULongName
+                | tar::EntryType::GNULongLink
+                | tar::EntryType::XHeader
+                | tar::EntryType::XGlobalHeader
+        );
+        if extended {
+            if size > MAX_EXTENDED_HEADER_BYTES {
                 return Err(format!(
-                    "package.json is {} bytes, over the {MAX_PACKAGE_JSON_BYTES}-byte budget",
-                    entry.size()
+                    "an extended tar header of {size} bytes, over the {MAX_EXTENDED_HEADER_BYTES}-byte budget"
                 ));
             }
-            let mut buf = Vec::new();
-            entry
-                .take(MAX_PACKAGE_JSON_BYTES)
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("package.json cannot be read: {e}"))?;
-            json = Some(buf);
+            let mut body = Vec::new();
+            (&mut entry)
+                .take(MAX_EXTENDED_HEADER_BYTES)
+                .read_to_end(&mut body)
+                .map_err(|e| format!("an extended tar header cannot be read: {e}"))?;
+            match kind {
+                tar::EntryType::GNULongName => {
+                    let end = body.iter().position(|b| *b == 0).unwrap_or(body.len());
+                    pending_path = Some(body.get(..end).unwrap_or_default().to_vec());
+                }
+                tar::EntryType::XHeader => {
+                    if let Some(p) = pax_path(&body)? {
+                        pending_path = Some(p);
+                    }
+                }
+                tar::EntryType::XGlobalHeader if pax_path(&body)?.is_some() => {
+                    return Err("a global tar header renames entries".into());
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let raw_path = match pending_path.take() {
+            Some(p) => p,
+            None => entry.path_bytes().into_owned(),
+        };
+        let path = String::from_utf8_lossy(&raw_path).into_owned();
+        let parts: Vec<&str> = path
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        if parts.contains(&"..") {
+            return Err(format!("an entry's path leaves the package: {path:?}"));
+        }
+        if parts.len() != 2 || parts.get(1) != Some(&"package.json") {
+            continue;
+        }
+        if !matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous) {
+            return Err(format!("{path:?} is not a regular file"));
+        }
+        if json.is_some() {
+            return Err(format!(
+                "a second package.json ({path:?}): an extractor would keep the last one"
+            ));
+        }
+        if size > MAX_PACKAGE_JSON_BYTES {
+            return Err(format!(
+                "package.json is {size} bytes, over the {MAX_PACKAGE_JSON_BYTES}-byte budget"
+            ));
+        }
+        let mut buf = Vec::new();
+        (&mut entry)
+            .take(MAX_PACKAGE_JSON_BYTES)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("package.json cannot be read: {e}"))?;
+        json = Some(buf);
+    }
+    // Whatever follows the end of the archive (zero blocks aside) is something an extractor
+    // might read: another gzip member, another archive. Refused.
+    let mut rest = archive.into_inner();
+    let mut block = [0u8; 8192];
+    loop {
+        let n = rest
+            .read(&mut block)
+            .map_err(|e| format!("not a gzip tar archive: {e}"))?;
+        if n == 0 {
             break;
+        }
+        if block.get(..n).is_some_and(|b| b.iter().any(|x| *x != 0)) {
+            return Err("data after the end of the tar archive".into());
         }
     }
     let json = json.ok_or("the archive has no package.json (PACKAGE/package.json)")?;
@@ -329,6 +432,8 @@ pub struct Inputs<'a> {
     pub provenance_signer: ProvenanceSigner<'a>,
     /// The verification time.
     pub time: VerificationTime,
+    /// The package expected, `NAME@VERSION` (the tarball's package.json must say so), if any.
+    pub expected: Option<&'a str>,
 }
 
 /// Verifies a package's attestations (see the module documentation). `subject` names the
@@ -343,6 +448,17 @@ pub fn verify(subject: &str, inputs: Inputs<'_>) -> Report {
         Err(e) => return r.fail(checks::PACKAGE, e).finish(),
     };
     let purl = package.purl();
+    if let Some(want) = inputs.expected {
+        let found = format!("{}@{}", package.name, package.version);
+        if found != want {
+            return r
+                .fail(
+                    checks::PACKAGE,
+                    format!("the tarball is {found}, not the expected {want}"),
+                )
+                .finish();
+        }
+    }
     let r = r
         .pass(
             checks::PACKAGE,
@@ -358,7 +474,7 @@ pub fn verify(subject: &str, inputs: Inputs<'_>) -> Report {
         )
         .output("package", purl.clone())
         .output("sha512", hex::encode(package.sha512));
-    let (publish, provenance) = match split(inputs.attestations) {
+    let (publish, provenance, provenance_type) = match split(inputs.attestations) {
         Ok(pair) => pair,
         Err(e) => return r.fail(checks::ATTESTATIONS, e).finish(),
     };
@@ -442,7 +558,7 @@ pub fn verify(subject: &str, inputs: Inputs<'_>) -> Report {
                     logged(&v)
                 ),
             );
-            let r = match statement_subject(&provenance, &package) {
+            let r = match statement_subject(&provenance, &package, &provenance_type) {
                 Ok(d) => r.pass(checks::PROVENANCE_SUBJECT, d),
                 Err(e) => r.fail(checks::PROVENANCE_SUBJECT, e),
             };
@@ -501,7 +617,7 @@ fn logged(v: &Verified) -> String {
 }
 
 /// The publish and provenance bundles (JSON bytes) of an attestations document.
-fn split(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn split(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>, String), String> {
     if doc.len() > MAX_ATTESTATIONS_BYTES {
         return Err(format!(
             "the attestations document is {} bytes, over the {MAX_ATTESTATIONS_BYTES}-byte budget",
@@ -522,6 +638,7 @@ fn split(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     }
     let mut publish = None;
     let mut provenance = None;
+    let mut provenance_type = String::new();
     for a in list {
         let t = a
             .get("predicateType")
@@ -531,6 +648,7 @@ fn split(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
         let slot = if t == PUBLISH_PREDICATE {
             &mut publish
         } else if PROVENANCE_PREDICATES.contains(&t) {
+            provenance_type = t.to_owned();
             &mut provenance
         } else {
             continue;
@@ -541,13 +659,13 @@ fn split(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
         *slot = Some(serde_json::to_vec(bundle).map_err(|e| format!("internal: {e}"))?);
     }
     match (publish, provenance) {
-        (Some(p), Some(q)) => Ok((p, q)),
+        (Some(p), Some(q)) => Ok((p, q, provenance_type)),
         (None, _) => Err("no npm publish attestation".into()),
         (_, None) => Err("no SLSA provenance attestation".into()),
     }
 }
 
-/// The registry key the publish bundle names (by its public-key hint or its DSSE keyid).
+/// The registry key the publish bundle names (by its public-key hint).
 fn publish_key<'a>(bundle: &[u8], keys: &'a [RegistryKey]) -> Result<&'a RegistryKey, String> {
     let v: Value = plugin_api::json::from_slice(bundle).map_err(|e| format!("not JSON: {e}"))?;
     let hint = v
@@ -602,8 +720,23 @@ fn statement(bundle: &[u8]) -> Result<Value, String> {
 
 /// The statement's subjects must be exactly the package: one subject, named by its purl,
 /// with the tarball's SHA-512.
-fn statement_subject(bundle: &[u8], package: &PackageInfo) -> Result<String, String> {
+/// The statement's own (signed) predicate type must be `predicate_type`: the document's label
+/// is not signed.
+fn statement_subject(
+    bundle: &[u8],
+    package: &PackageInfo,
+    predicate_type: &str,
+) -> Result<String, String> {
     let st = statement(bundle)?;
+    let signed_type = st
+        .get("predicateType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if signed_type != predicate_type {
+        return Err(format!(
+            "the signed statement's predicateType is {signed_type:?}, not {predicate_type:?} as the document labels it"
+        ));
+    }
     let subjects = st
         .get("subject")
         .and_then(Value::as_array)
@@ -634,7 +767,7 @@ fn statement_subject(bundle: &[u8], package: &PackageInfo) -> Result<String, Str
 }
 
 fn publish_subject(bundle: &[u8], package: &PackageInfo) -> Result<String, String> {
-    let d = statement_subject(bundle, package)?;
+    let d = statement_subject(bundle, package, PUBLISH_PREDICATE)?;
     let st = statement(bundle)?;
     let p = st
         .get("predicate")
@@ -671,8 +804,13 @@ fn source(v: &Verified, package: &PackageInfo) -> Result<String, String> {
             .map(|(_, v)| v.as_str())
     };
     // Fulcio v2 extension (.12), else v1 (.5, `owner/repo` on github.com).
-    let found = claim("source_repository_uri")
-        .and_then(normalize_repository)
+    let v2 = match claim("source_repository_uri") {
+        Some(uri) => Some(normalize_repository(uri).ok_or_else(|| {
+            format!("the certificate's source repository {uri:?} is not a repository URL")
+        })?),
+        None => None,
+    };
+    let found = v2
         .or_else(|| {
             claim("github_workflow_repository")
                 .map(|r| format!("github.com/{}", r.to_ascii_lowercase()))
@@ -695,6 +833,7 @@ fn source(v: &Verified, package: &PackageInfo) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

@@ -7,7 +7,8 @@
 //!   simple-signing payloads (`application/vnd.dev.cosign.simplesigning.v1+json`), each with
 //!   its signature, certificate, chain, Rekor bundle (SET) and RFC 3161 timestamp in layer
 //!   annotations; attestations tagged `sha256-<digest>.att`, layers that are DSSE envelopes.
-//!   `cosign save` lays them out without tags, marked `kind: dev.sigstore.cosign/sigs|atts`.
+//!   `cosign save` lays them out without tags, marked `kind:
+//!   dev.cosignproject.cosign/image|imageIndex|sigs|atts`.
 //! - **OCI 1.1 referrers**: manifests whose `subject` is the image and whose `artifactType`
 //!   is a Sigstore bundle media type, the bundle as their layer (cosign `--new-bundle-format`,
 //!   sigstore-go, GitHub's `attest`).
@@ -106,6 +107,14 @@ impl std::fmt::Debug for Inputs<'_> {
 }
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// A `cosign save` layout's image (or image index) entry.
+fn is_saved_image(d: &Descriptor) -> bool {
+    matches!(
+        annotation(d, "kind"),
+        Some("dev.cosignproject.cosign/image" | "dev.cosignproject.cosign/imageIndex")
+    )
+}
 
 /// One manifest reference of the layout.
 #[derive(Debug, Clone)]
@@ -244,7 +253,7 @@ fn resolve(image: &str, entries: &[Descriptor]) -> Result<(String, String), Stri
             // `cosign save`: one image marked by kind.
             let images: Vec<&Descriptor> = entries
                 .iter()
-                .filter(|d| annotation(d, "kind") == Some("dev.sigstore.cosign/image"))
+                .filter(|d| is_saved_image(d))
                 .collect();
             match images.as_slice() {
                 [one] => Ok((
@@ -390,13 +399,10 @@ fn candidates(
     let mut problems = Vec::new();
     let tag = tag_for(digest, inputs.mode);
     let kind = match inputs.mode {
-        Mode::Signatures => "dev.sigstore.cosign/sigs",
-        Mode::Attestations(_) => "dev.sigstore.cosign/atts",
+        Mode::Signatures => "dev.cosignproject.cosign/sigs",
+        Mode::Attestations(_) => "dev.cosignproject.cosign/atts",
     };
-    let image_kinds = entries
-        .iter()
-        .filter(|d| annotation(d, "kind") == Some("dev.sigstore.cosign/image"))
-        .count();
+    let image_kinds = entries.iter().filter(|d| is_saved_image(d)).count();
     for d in entries {
         let name = annotation(d, REF_NAME);
         let tagged = name.is_some_and(|n| n == tag || tag_of(n) == tag);
@@ -775,13 +781,14 @@ fn simple_signing(payload: &[u8], digest: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
     fn tags_and_digests() {
         assert_eq!(tag_of("registry.example:5000/acme/app:v1"), "v1");
         assert_eq!(tag_of("v1"), "v1");
-        assert_eq!(tag_of("registry.example:5000/acme/app"), "app");
+        assert_eq!(tag_of("registry.example:5000/acme/app"), "latest");
         assert!(is_sha256_digest(&format!("sha256:{}", "a".repeat(64))));
         assert!(!is_sha256_digest(&format!("sha256:{}", "A".repeat(64))));
         assert!(!is_sha256_digest("sha512:00"));

@@ -338,13 +338,20 @@ impl CosignPlugin {
                 ));
             }
             extra = if report.ok() {
-                let claims = match verified.as_ref().map(|v| &v.signer) {
-                    Some(VerifiedSigner::Certificate { claims: Ok(c), .. }) => Some(c),
-                    _ => None,
+                let claims_error;
+                let signer = match verified.as_ref().map(|v| &v.signer) {
+                    Some(VerifiedSigner::Certificate { claims: Ok(c), .. }) => {
+                        crate::slsa::SlsaSigner::Certificate(Ok(c))
+                    }
+                    Some(VerifiedSigner::Certificate { claims: Err(e), .. }) => {
+                        claims_error = e.to_string();
+                        crate::slsa::SlsaSigner::Certificate(Err(&claims_error))
+                    }
+                    _ => crate::slsa::SlsaSigner::Key,
                 };
                 // The payload is trusted only once the envelope that carries it verified.
                 let checked = match crate::Bundle::from_json(bundle).map(|b| b.content) {
-                    Ok(crate::Content::Dsse(env)) => crate::slsa::check(&env.payload, claims, slsa),
+                    Ok(crate::Content::Dsse(env)) => crate::slsa::check(&env.payload, signer, slsa),
                     Ok(_) => Err("the bundle carries a message signature, not an attestation: no SLSA provenance to check".into()),
                     Err(e) => Err(format!("the bundle cannot be read again: {e}")),
                 };

@@ -53,6 +53,7 @@ fn run(package: &[u8], attestations: &[u8], keys: &[npm::RegistryKey]) -> Report
             root: &root(),
             provenance_signer: ProvenanceSigner::PackageRepository,
             time: VerificationTime::from_unix_seconds(AT),
+            expected: None,
         },
     )
 }
@@ -124,14 +125,23 @@ fn the_registry_keys_document_verifies_them_too_within_each_keys_expiry() {
 
 #[test]
 fn a_changed_tarball_fails() {
-    let (mut tgz, att) = files("sigstore-2.3.1");
-    let last = tgz.len() - 1;
-    tgz[last] ^= 1; // the gzip trailer: still readable up to package.json
+    // The same files, compressed again: other bytes, so another SHA-512.
+    let (tgz, att) = files("sigstore-2.3.1");
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(tgz.as_slice()), &mut tar)
+        .unwrap();
+    let again = gzip(&tar);
+    assert_ne!(again, tgz);
     assert_fails(
-        &run(&tgz, &att, &keys()),
+        &run(&again, &att, &keys()),
         "npm.publish.bundle",
         "cosign.intoto.subject",
     );
+    // A damaged gzip trailer is caught reading the archive.
+    let mut broken = tgz.clone();
+    let last = broken.len() - 1;
+    broken[last] ^= 1;
+    assert_fails(&run(&broken, &att, &keys()), "npm.package", "gzip");
 }
 
 #[test]
@@ -290,6 +300,7 @@ fn a_package_built_from_another_repository_than_it_names_fails_unless_the_identi
             root: &root(),
             provenance_signer: ProvenanceSigner::Identity(&identity),
             time: VerificationTime::from_unix_seconds(AT),
+            expected: None,
         },
     );
     assert!(r.ok(), "{}", failed(&r));
@@ -307,6 +318,7 @@ fn a_package_built_from_another_repository_than_it_names_fails_unless_the_identi
             root: &root(),
             provenance_signer: ProvenanceSigner::Identity(&wrong),
             time: VerificationTime::from_unix_seconds(AT),
+            expected: None,
         },
     );
     assert_fails(&r, "npm.provenance.bundle", "cosign.identity");
@@ -325,4 +337,193 @@ fn the_embedded_keys_are_the_tuf_target_and_parse() {
         "160677eb6e1c7083c89b166b20f8fe4e837fb71181506aff1991b80b89184f7d"
     );
     assert_eq!(npm::parse_keys(npm::EMBEDDED_KEYS_JSON).unwrap().len(), 2);
+}
+
+/// A gzip tar of `(path, type, body)` entries, built header by header (so that hostile forms
+/// can be written).
+fn tgz(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, kind, body) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(*kind);
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        // Raw name bytes: set_path refuses `..`.
+        let name = path.as_bytes();
+        h.as_old_mut().name[..name.len()].copy_from_slice(name);
+        if *kind == tar::EntryType::Symlink {
+            h.set_link_name("../evil.json").unwrap();
+            h.set_size(0);
+        }
+        h.set_cksum();
+        b.append(
+            &h,
+            if *kind == tar::EntryType::Symlink {
+                &[][..]
+            } else {
+                *body
+            },
+        )
+        .unwrap();
+    }
+    gzip(&b.into_inner().unwrap())
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+const PKG: &[u8] = br#"{"name":"widget","version":"1.0.0","repository":"github:acme/widget"}"#;
+const EVIL: &[u8] = br#"{"name":"widget","version":"1.0.0","repository":"github:evil/widget"}"#;
+
+#[test]
+fn the_package_json_is_read_as_an_extractor_would_or_refused() {
+    use tar::EntryType as T;
+    let ok = npm::read_package(&tgz(&[("package/package.json", T::Regular, PKG)])).unwrap();
+    assert_eq!(ok.repository.as_deref(), Some("github.com/acme/widget"));
+    assert_eq!(ok.purl(), "pkg:npm/widget@1.0.0");
+    // Any top directory is stripped, `.` components are ignored.
+    assert!(npm::read_package(&tgz(&[("./node/package.json", T::Regular, PKG)])).is_ok());
+    for (name, archive, needle) in [
+        (
+            "a second package.json (an extractor keeps the last)",
+            tgz(&[
+                ("package/package.json", T::Regular, PKG),
+                ("other/package.json", T::Regular, EVIL),
+            ]),
+            "second package.json",
+        ),
+        (
+            "a link",
+            tgz(&[("package/package.json", T::Symlink, b"")]),
+            "not a regular file",
+        ),
+        (
+            "a path leaving the package",
+            tgz(&[
+                ("package/../x", T::Regular, b"x"),
+                ("package/package.json", T::Regular, PKG),
+            ]),
+            "leaves the package",
+        ),
+        (
+            "a GNU long name renaming a later entry into package.json",
+            tgz(&[
+                ("package/package.json", T::Regular, PKG),
+                ("././@LongLink", T::GNULongName, b"package/package.json\0"),
+                ("package/readme", T::Regular, EVIL),
+            ]),
+            "second package.json",
+        ),
+        (
+            "a pax path renaming a later entry into package.json",
+            tgz(&[
+                ("package/package.json", T::Regular, PKG),
+                ("PaxHeader", T::XHeader, b"29 path=package/package.json\n"),
+                ("package/readme", T::Regular, EVIL),
+            ]),
+            "second package.json",
+        ),
+        (
+            "an oversized long name (the memory of a tar bomb)",
+            tgz(&[("././@LongLink", T::GNULongName, &vec![b'a'; 100 << 10])]),
+            "extended tar header",
+        ),
+        (
+            "a global header renaming entries",
+            tgz(&[(
+                "pax_global_header",
+                T::XGlobalHeader,
+                b"29 path=package/package.json\n",
+            )]),
+            "global tar header",
+        ),
+    ] {
+        let got = npm::read_package(&archive);
+        assert!(
+            got.as_ref().is_err_and(|e| e.contains(needle)),
+            "{name}: {got:?}"
+        );
+    }
+    // A second gzip member (what Node's gunzip reads too) holding another package.json.
+    let mut two = tgz(&[("package/package.json", T::Regular, PKG)]);
+    two.extend(tgz(&[("package/package.json", T::Regular, EVIL)]));
+    let got = npm::read_package(&two);
+    assert!(got.is_err(), "{got:?}");
+}
+
+#[test]
+fn malformed_key_validity_is_refused() {
+    let mut doc: Value = serde_json::from_slice(&read("npm/keys.sigstore-tuf.json")).unwrap();
+    doc["keys"][1]["publicKey"]["validFor"]["end"] = Value::from(0);
+    assert!(npm::parse_keys(&serde_json::to_vec(&doc).unwrap())
+        .is_err_and(|e| e.contains("not a time")));
+    let mut doc: Value = serde_json::from_slice(&read("npm/keys.sigstore-tuf.json")).unwrap();
+    doc["keys"][1]["publicKey"]["validFor"] = Value::from("2030");
+    assert!(npm::parse_keys(&serde_json::to_vec(&doc).unwrap())
+        .is_err_and(|e| e.contains("not an object")));
+}
+
+#[test]
+fn the_signed_predicate_type_must_be_the_documents_label() {
+    // The v1 provenance relabelled v0.2 in the (unsigned) document.
+    let (tgz, att) = files("sigstore-2.3.1");
+    let mut doc: Value = serde_json::from_slice(&att).unwrap();
+    for a in doc["attestations"].as_array_mut().unwrap() {
+        if a["predicateType"] == "https://slsa.dev/provenance/v1" {
+            a["predicateType"] = Value::from("https://slsa.dev/provenance/v0.2");
+        }
+    }
+    let r = run(&tgz, &serde_json::to_vec(&doc).unwrap(), &keys());
+    assert_fails(
+        &r,
+        "npm.provenance.subject",
+        "signed statement's predicateType",
+    );
+    // The publish attestation relabelled as provenance and the provenance as publish.
+    let mut doc: Value = serde_json::from_slice(&att).unwrap();
+    for a in doc["attestations"].as_array_mut().unwrap() {
+        a["predicateType"] = if a["predicateType"] == npm::PUBLISH_PREDICATE {
+            Value::from("https://slsa.dev/provenance/v1")
+        } else {
+            Value::from(npm::PUBLISH_PREDICATE)
+        };
+    }
+    let r = run(&tgz, &serde_json::to_vec(&doc).unwrap(), &keys());
+    assert!(!r.ok(), "{}", r.to_json());
+}
+
+#[test]
+fn an_expected_package_is_compared() {
+    let (tgz, att) = files("sigstore-2.3.1");
+    let root = root();
+    let keys = keys();
+    let with = |expected| {
+        npm::verify(
+            "sigstore",
+            Inputs {
+                package: &tgz,
+                attestations: &att,
+                keys: &keys,
+                root: &root,
+                provenance_signer: ProvenanceSigner::PackageRepository,
+                time: VerificationTime::from_unix_seconds(AT),
+                expected,
+            },
+        )
+    };
+    assert!(with(Some("sigstore@2.3.1")).ok());
+    assert_fails(
+        &with(Some("sigstore@1.0.0")),
+        "npm.package",
+        "not the expected sigstore@1.0.0",
+    );
+    assert_fails(
+        &with(Some("other@2.3.1")),
+        "npm.package",
+        "not the expected",
+    );
 }

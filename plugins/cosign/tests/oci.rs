@@ -257,7 +257,7 @@ fn save_signature(dir: &Path) -> (Value, Value, PathBuf) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["annotations"]["kind"] == "dev.sigstore.cosign/sigs")
+        .find(|m| m["annotations"]["kind"] == "dev.cosignproject.cosign/sigs")
         .unwrap()
         .clone();
     let path = dir.join("blobs/sha256").join(
@@ -281,7 +281,7 @@ fn edit_signature(tag: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
     let hex = hex::encode(sha2::Sha256::digest(&bytes));
     std::fs::write(dir.join("blobs/sha256").join(&hex), &bytes).unwrap();
     for m in index["manifests"].as_array_mut().unwrap() {
-        if m["annotations"]["kind"] == "dev.sigstore.cosign/sigs" {
+        if m["annotations"]["kind"] == "dev.cosignproject.cosign/sigs" {
             m["digest"] = Value::String(format!("sha256:{hex}"));
             m["size"] = Value::from(bytes.len());
         }

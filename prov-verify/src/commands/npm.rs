@@ -33,11 +33,21 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub attestations: PathBuf,
 
+    /// The package expected: NAME@VERSION (the tarball's package.json, which the attestations
+    /// bind by SHA-512, must name it); without it any package whose attestations verify passes
+    #[arg(long, value_name = "NAME@VERSION")]
+    pub package_name: Option<String>,
+
     /// The registry keys: the registry's `/-/npm/v1/keys` document or the Sigstore TUF target
     /// `registry.npmjs.org/keys.json`. Default: that target from the offline cache's Sigstore
-    /// repository if it holds it, else the copy compiled in (with a warning)
+    /// repository (cache warm --target registry.npmjs.org/keys.json)
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
+
+    /// When no --keys is given and no Sigstore repository is cached at all, use the registry
+    /// keys compiled into this binary (the TUF target of 2026-08-21; recorded as a warning)
+    #[arg(long, conflicts_with = "keys")]
+    pub use_embedded_keys: bool,
 
     /// Trusted root (Sigstore TrustedRoot JSON). Default: the offline cache's, as for cosign
     /// verify-blob
@@ -138,6 +148,7 @@ fn verify(a: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErro
             root: &root,
             provenance_signer: signer,
             time,
+            expected: a.package_name.as_deref(),
         },
     );
     let report = crate::commands::cosign::embedded_root_warning(report, &source, time);
@@ -188,18 +199,35 @@ fn keys(
             KeySource::File,
         )));
     }
-    let embedded = Ok(Ok((npm::EMBEDDED_KEYS_JSON.to_vec(), KeySource::Embedded)));
-    let Ok(dir) = crate::commands::cache::cache_dir(g) else {
-        return embedded;
+    let embedded = || -> Result<Result<(Vec<u8>, KeySource), Report>, CliError> {
+        Ok(Ok((npm::EMBEDDED_KEYS_JSON.to_vec(), KeySource::Embedded)))
+    };
+    let no_keys = |why: &dyn std::fmt::Display| {
+        CliError::Usage(format!(
+            "no --keys given and {why}: warm the cache with --target {} (prov-verify cache warm --sigstore --target trusted_root.json --target {}), give --keys, or --use-embedded-keys",
+            npm::KEYS_TARGET,
+            npm::KEYS_TARGET
+        ))
+    };
+    let dir = match crate::commands::cache::cache_dir(g) {
+        Ok(dir) => dir,
+        Err(_) if a.use_embedded_keys => return embedded(),
+        Err(e) => return Err(no_keys(&e)),
     };
     let cache = offline_cache::CacheDir::new(&dir);
     match offline_cache::verify_cached(&cache, "sigstore", time, &[]) {
         Ok(v) if !v.report.ok() => Ok(Err(v.report)),
         Ok(v) => match v.targets.get(npm::KEYS_TARGET) {
             Some(bytes) => Ok(Ok((bytes.clone(), KeySource::Cache))),
-            None => embedded,
+            // A verified repository without the keys is never replaced by another copy.
+            None => Err(no_keys(&format!(
+                "the cached Sigstore repository ({}) does not hold {}",
+                dir.display(),
+                npm::KEYS_TARGET
+            ))),
         },
-        Err(offline_cache::Error::NotCached { .. }) => embedded,
+        Err(offline_cache::Error::NotCached { .. }) if a.use_embedded_keys => embedded(),
+        Err(e @ offline_cache::Error::NotCached { .. }) => Err(no_keys(&e)),
         Err(e) => Err(CliError::malformed(
             format!("offline cache {}", dir.display()),
             format!(
