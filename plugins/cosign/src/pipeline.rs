@@ -561,11 +561,12 @@ fn signing_time(
 ) -> Result<ReportBuilder, ReportBuilder> {
     if verified_times.is_empty() {
         let why = "no verified signing time (no SET-backed integrated time, no RFC 3161 timestamp)";
-        return Err(if may_waive {
-            r.skip_waived(checks::TIME_THRESHOLD, why, Insecure::SkipTimestamp)
+        // Waived, verification goes on (and yields its value, with no signing time).
+        return if may_waive {
+            Ok(r.skip_waived(checks::TIME_THRESHOLD, why, Insecure::SkipTimestamp))
         } else {
-            r.fail(checks::TIME_THRESHOLD, why)
-        });
+            Err(r.fail(checks::TIME_THRESHOLD, why))
+        };
     }
     Ok(r.pass(
         checks::TIME_THRESHOLD,
