@@ -246,12 +246,18 @@ fn content<'a>(
                 }
                 None => {}
             }
-            // Over the bytes with the key's own hash, or over the digest the bundle names (a
-            // P-384 leaf signing a SHA-256 digest, as Fulcio leaves of any curve may).
-            let prehashed = key.verify_prehashed(digest.as_bytes(), signature);
+            // Over the bytes with the key's own hash (ring), or else over the digest the
+            // bundle names (a P-384 leaf signing a SHA-256 digest, as Fulcio leaves of any
+            // curve may); only the digest when that is all there is.
+            let by_bytes = matches!(artifact, Artifact::Bytes(b) if key.verify(b, signature));
+            let prehashed = if by_bytes {
+                Some(true)
+            } else {
+                key.verify_prehashed(digest.as_bytes(), signature)
+            };
             let r =
                 match (artifact, prehashed) {
-                    (Artifact::Bytes(b), p) if p == Some(true) || key.verify(b, signature) => {
+                    (Artifact::Bytes(_), Some(true)) => {
                         r.pass(checks::CONTENT_SIGNATURE, "message signature verifies")
                     }
                     (_, Some(true)) => r.pass(
