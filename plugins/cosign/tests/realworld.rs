@@ -74,6 +74,10 @@ fn statement_digest(bundle: &[u8]) -> Option<String> {
 /// Verifies one corpus entry: `Ok(())` if verified, `Err(why)` if not (the first failed
 /// check, or the input error).
 fn verify(plugin: &CosignPlugin, e: &Value, identity_regexp: Option<&str>) -> Result<(), String> {
+    // A bundle that must fail and names neither signer nor artifact (a missing certificate,
+    // a tampered statement without subjects) is given any signer and a placeholder digest:
+    // it must then fail on its own defect, which the reasons table names.
+    let must_fail = e["expected"] == "fail";
     let bundle = read(e["file"].as_str().unwrap());
     let root_rel = e["trusted_root"]
         .as_str()
@@ -111,6 +115,11 @@ fn verify(plugin: &CosignPlugin, e: &Value, identity_regexp: Option<&str>) -> Re
                 None => policy.with_issuer_regexp(".*".to_owned()),
             };
         }
+        (None, None) if must_fail => {
+            policy = policy
+                .with_identity_regexp(".*".to_owned())
+                .with_issuer_regexp(".*".to_owned());
+        }
         (None, None) => return Err("no key and no identity to verify against".into()),
     }
     let artifact;
@@ -127,6 +136,12 @@ fn verify(plugin: &CosignPlugin, e: &Value, identity_regexp: Option<&str>) -> Re
             let alg = DigestAlgorithm::from_name(alg).ok_or(format!("digest algorithm {alg}"))?;
             digest_bytes = hex::decode(hex).unwrap();
             Subject::Digest(Digest::new(alg, &digest_bytes).map_err(|e| e.to_string())?)
+        }
+        (None, None) if must_fail => {
+            digest_bytes = vec![0u8; 32];
+            Subject::Digest(
+                Digest::new(DigestAlgorithm::Sha256, &digest_bytes).map_err(|e| e.to_string())?,
+            )
         }
         (None, None) => return Err("no artifact and no digest".into()),
     };
@@ -168,6 +183,7 @@ fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
     let mut fixed = Vec::new();
     let mut lines = Vec::new();
     let mut unsupported = Vec::new();
+    let mut fails: Vec<(String, String, String)> = Vec::new();
     let entries = sources.as_array().unwrap();
     for e in entries {
         let id = e["id"].as_str().unwrap();
@@ -191,7 +207,10 @@ fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
                     fixed.push(id.to_owned());
                 }
             }
-            ("fail", Err(_)) => rejected += 1,
+            ("fail", Err(why)) => {
+                rejected += 1;
+                fails.push((id.to_owned(), why.clone(), String::new()));
+            }
             ("fail", Ok(())) => false_accepts.push(format!("{id} ({})", e["why"])),
             ("verify", Err(why)) => {
                 false_rejects += 1;
@@ -229,6 +248,23 @@ fn real_world_bundles_zero_false_accepts_and_only_known_false_rejects() {
         }
         std::fs::write(corpus().join("known-false-rejects.tsv"), text).unwrap();
     }
+    // Every bundle that must fail fails on the check its source's reason names.
+    let reasons = table("fail-reasons.tsv");
+    let mut wrong_reason = Vec::new();
+    for (id, got, _) in &fails {
+        match reasons.get(id) {
+            None => wrong_reason.push(format!("{id}: not in fail-reasons.tsv (rejected by {got})")),
+            Some((check, _, _)) if !got.starts_with(check.as_str()) => {
+                wrong_reason.push(format!("{id}: expected {check}, rejected by {got}"))
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(
+        wrong_reason.is_empty(),
+        "must-fail bundles rejected for another reason:\n{}",
+        wrong_reason.join("\n")
+    );
     assert!(
         false_accepts.is_empty(),
         "FALSE ACCEPTS:\n{}",
