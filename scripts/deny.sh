@@ -4,7 +4,7 @@
 # deny.toml. Installs cargo-deny if it is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-command -v cargo-deny >/dev/null 2>&1 || cargo install cargo-deny --locked --version 0.20.2
+command -v cargo-deny >/dev/null 2>&1 || cargo install cargo-deny --locked --debug --version 0.20.2
 src=../shared/advisory-db
 # The directory name cargo-deny derives from the db-urls entry of deny.toml.
 db=target/advisory-dbs/advisory-db-3157b0e258782691

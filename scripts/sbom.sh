@@ -7,7 +7,7 @@
 #   bash scripts/sbom.sh --check  regenerate into a temporary directory; fail if sbom/ differs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-command -v cargo-cyclonedx >/dev/null 2>&1 || cargo install cargo-cyclonedx --locked --version 0.5.9
+command -v cargo-cyclonedx >/dev/null 2>&1 || cargo install cargo-cyclonedx --locked --debug --version 0.5.9
 out=sbom
 if [ "${1:-}" = "--check" ]; then
   out=$(mktemp -d)
