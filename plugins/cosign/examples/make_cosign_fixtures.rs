@@ -614,29 +614,35 @@ fn statement(digest: &[u8; 32]) -> Vec<u8> {
     .unwrap()
 }
 
-fn dsse_bundle(cert: &LeafCert, subject_digest: &[u8; 32], log: &SigningKey) -> Value {
+/// A DSSE envelope over the in-toto `payload`, signed by `cert`'s key, and its `dsse` 0.0.1
+/// entry in `log`: (envelope, tlog entry).
+fn signed_envelope(payload: &[u8], cert: &LeafCert, log: &SigningKey) -> (Value, Value) {
     let payload_type = "application/vnd.in-toto+json";
-    let payload = statement(subject_digest);
     let mut pae = format!(
         "DSSEv1 {} {payload_type} {} ",
         payload_type.len(),
         payload.len()
     )
     .into_bytes();
-    pae.extend_from_slice(&payload);
+    pae.extend_from_slice(payload);
     let sig = ecdsa_sign(&cert.key, &pae);
     let envelope = json!({
-        "payload": b64(&payload),
+        "payload": b64(payload),
         "payloadType": payload_type,
         "signatures": [{"sig": b64(&sig), "keyid": ""}],
     });
     let body = dsse_body(
         &serde_json::to_vec(&envelope).unwrap(),
-        &payload,
+        payload,
         &sig,
         &pem("CERTIFICATE", &cert.der),
     );
     let entry = tlog_entry("dsse 0.0.1", &body, log, Tamper::None);
+    (envelope, entry)
+}
+
+fn dsse_bundle(cert: &LeafCert, subject_digest: &[u8; 32], log: &SigningKey) -> Value {
+    let (envelope, entry) = signed_envelope(&statement(subject_digest), cert, log);
     json!({
         "mediaType": MT_V03,
         "verificationMaterial": material(&Material::Cert(&cert.der), entry),
@@ -1542,7 +1548,6 @@ fn image_statement_envelope(
     cert: &LeafCert,
     rekor: &SigningKey,
 ) -> (Value, Value) {
-    let payload_type = "application/vnd.in-toto+json";
     let payload = serde_json::to_vec(&json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": IMAGE_NAME, "digest": {"sha256": digest.strip_prefix("sha256:").unwrap()}}],
@@ -1550,29 +1555,7 @@ fn image_statement_envelope(
         "predicate": {"buildDefinition": {"buildType": "https://prov-verify.test/fixture/v1"}},
     }))
     .unwrap();
-    let mut pae = format!(
-        "DSSEv1 {} {payload_type} {} ",
-        payload_type.len(),
-        payload.len()
-    )
-    .into_bytes();
-    pae.extend_from_slice(&payload);
-    let sig = ecdsa_sign(&cert.key, &pae);
-    let envelope = json!({
-        "payload": b64(&payload),
-        "payloadType": payload_type,
-        "signatures": [{"sig": b64(&sig), "keyid": ""}],
-    });
-    let body = dsse_body(
-        &serde_json::to_vec(&envelope).unwrap(),
-        &payload,
-        &sig,
-        &pem("CERTIFICATE", &cert.der),
-    );
-    (
-        envelope,
-        tlog_entry("dsse 0.0.1", &body, rekor, Tamper::None),
-    )
+    signed_envelope(&payload, cert, rekor)
 }
 
 fn signature_manifest(l: &mut Layout, layers: Vec<Value>, tag: &str) {

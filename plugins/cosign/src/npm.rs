@@ -718,16 +718,18 @@ fn statement(bundle: &[u8]) -> Result<Value, String> {
     }
 }
 
-/// The statement's subjects must be exactly the package: one subject, named by its purl,
-/// with the tarball's SHA-512.
-/// The statement's own (signed) predicate type must be `predicate_type`: the document's label
-/// is not signed.
+/// The statement of `bundle` must be exactly about the package: its own (signed) predicate
+/// type is `predicate_type` (the document's label is not signed), and it has one subject,
+/// named by the package's purl, with the tarball's SHA-512.
 fn statement_subject(
     bundle: &[u8],
     package: &PackageInfo,
     predicate_type: &str,
 ) -> Result<String, String> {
-    let st = statement(bundle)?;
+    subject_of(&statement(bundle)?, package, predicate_type)
+}
+
+fn subject_of(st: &Value, package: &PackageInfo, predicate_type: &str) -> Result<String, String> {
     let signed_type = st
         .get("predicateType")
         .and_then(Value::as_str)
@@ -767,8 +769,8 @@ fn statement_subject(
 }
 
 fn publish_subject(bundle: &[u8], package: &PackageInfo) -> Result<String, String> {
-    let d = statement_subject(bundle, package, PUBLISH_PREDICATE)?;
     let st = statement(bundle)?;
+    let d = subject_of(&st, package, PUBLISH_PREDICATE)?;
     let p = st
         .get("predicate")
         .ok_or("the statement has no predicate")?;

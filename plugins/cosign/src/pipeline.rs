@@ -81,7 +81,7 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
     let (r, (leaf, has_certificate)) = leaf_certificate(r, bundle, signer)?;
     let (r, (key, signer_der, policy)) = signing_key(r, signer, leaf.as_ref(), has_certificate)?;
     let digest = artifact.sha256();
-    let (r, (expected, statement)) = content(r, bundle, artifact, key, limits)?;
+    let (r, (expected, statement)) = content(r, bundle, artifact, digest, key, limits)?;
     let now = i64::try_from(time.unix_seconds()).unwrap_or(i64::MAX);
     let (r, tsa_times) = signed_timestamps(r, bundle, root, now, limits)?;
     let (r, (mut verified_times, log_entries)) = if skip_tlog {
@@ -206,6 +206,7 @@ fn content<'a>(
     r: ReportBuilder,
     bundle: &'a Bundle,
     artifact: Artifact<'_>,
+    sha256: Option<[u8; 32]>,
     key: &PublicKey,
     limits: &Limits,
 ) -> Stage<(Expected<'a>, Option<VerifiedStatement>)> {
@@ -219,7 +220,12 @@ fn content<'a>(
             let alg = claimed
                 .as_ref()
                 .map_or(DigestAlgorithm::Sha256, MessageDigest::algorithm);
-            let Some(digest) = artifact.digest_as(alg) else {
+            // The artifact's SHA-256 is already known (hashed once for the whole pipeline).
+            let digest = match (alg, sha256) {
+                (DigestAlgorithm::Sha256, Some(d)) => Some(MessageDigest::Sha256(d)),
+                _ => artifact.digest_as(alg),
+            };
+            let Some(digest) = digest else {
                 return Err(r.fail(
                     checks::CONTENT_DIGEST,
                     format!(
