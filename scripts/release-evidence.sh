@@ -5,8 +5,11 @@
 # record the pack in a transparency log, and verify pack, log receipt and one artifact's
 # inclusion proof with prov-verify. CI runs it on every run, after the steps that write its inputs.
 #
-#   bash scripts/release-evidence.sh [--out DIR] [--key PACK.key] [--log-dir LOG --log-key LOG.key]
+#   bash scripts/release-evidence.sh [--static] [--out DIR] [--key PACK.key] [--log-dir LOG --log-key LOG.key]
 #
+#   --static         also build the static (x86_64-unknown-linux-musl) binaries, put them in the
+#                    release as static/prov-verify and static/audit-pack, and run them once
+#                    (see scripts/release-build.sh for what they need)
 #   --out DIR        where the release evidence goes (default target/release-evidence; emptied first)
 #   --key PACK.key   the release's index-signing key (audit-pack key file). Without it a throwaway
 #                    key is generated into DIR/keys: the pack then proves integrity under that key
@@ -20,15 +23,17 @@
 #   target/sigstore-results.json, target/tuf-kit.log, target/merkle-vectors.log,
 #   target/realworld.log, target/nitro-corpus.log, target/deny.log, target/test-summary.txt,
 #   docs/benchmarks.md.
-# Output in DIR/dist: the pack, its public key, the log's public key, the pack's log receipt,
-# SHA256SUMS of the binaries and proof-SHA256SUMS.json (the inclusion proof of the checksums).
+# Output in DIR/dist, a release: the binaries, the pack, its public key, the log's public key, the
+# pack's log receipt, SHA256SUMS of the binaries and proof-SHA256SUMS.json (the inclusion proof of
+# the checksums in the pack).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-usage() { echo "usage: bash scripts/release-evidence.sh [--out DIR] [--key PACK.key] [--log-dir LOG --log-key LOG.key]" >&2; exit 2; }
-OUT=target/release-evidence KEY="" LOG_DIR="" LOG_KEY=""
+usage() { echo "usage: bash scripts/release-evidence.sh [--static] [--out DIR] [--key PACK.key] [--log-dir LOG --log-key LOG.key]" >&2; exit 2; }
+OUT=target/release-evidence KEY="" LOG_DIR="" LOG_KEY="" STATIC=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --static) STATIC=1; shift ;;
     --out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
     --key) [ $# -ge 2 ] || usage; KEY=$2; shift 2 ;;
     --log-dir) [ $# -ge 2 ] || usage; LOG_DIR=$2; shift 2 ;;
@@ -50,8 +55,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   die "missing inputs: ${missing[*]} (they are written by the steps of .ci/run: run it, or the steps that write them)"
 fi
 
-# 1. The binaries, built twice in two directories and compared.
+# 1. The binaries, built twice in two directories and compared; the static ones built once.
 bash scripts/release-build.sh --check-reproducible
+[ "$STATIC" = 0 ] || bash scripts/release-build.sh --static
+MUSL=target/x86_64-unknown-linux-musl/release
 
 # The inputs must say what the evidence will claim: nothing is packed as effective unless it passed.
 grep -q 'advisories ok' target/deny.log && grep -q 'licenses ok' target/deny.log \
@@ -75,8 +82,19 @@ EV=$OUT/evidence
 mkdir -p "$EV"/{binaries,build,sbom,tests,conformance,security,benchmarks}
 PV=$ROOT/target/release/prov-verify
 AP=$ROOT/target/release/audit-pack
-(cd target/release && sha256sum prov-verify audit-pack) > "$EV/binaries/SHA256SUMS"
+# The release's binaries under the names it publishes them by.
+DIST=$OUT/dist
+mkdir -p "$DIST"
+cp target/release/prov-verify target/release/audit-pack "$DIST/"
+NAMES=(prov-verify audit-pack)
+if [ "$STATIC" = 1 ]; then
+  mkdir -p "$DIST/static"
+  cp "$MUSL/prov-verify" "$MUSL/audit-pack" "$DIST/static/"
+  NAMES+=(static/prov-verify static/audit-pack)
+fi
+(cd "$DIST" && sha256sum "${NAMES[@]}") > "$EV/binaries/SHA256SUMS"
 cp target/release-reproducibility.txt "$EV/build/reproducibility.txt"
+[ "$STATIC" = 0 ] || echo "static binaries ($(basename "$(dirname "$MUSL")")): built once, not compared with a second build" >> "$EV/build/reproducibility.txt"
 cp sbom/prov-verify.cdx.json sbom/audit-pack.cdx.json "$EV/sbom/"
 cp target/test-summary.txt "$EV/tests/summary.txt"
 cp target/conformance/matrix.md "$EV/conformance/matrix.md"
@@ -93,9 +111,10 @@ EPOCH=$(git log -1 --format=%ct)
 DATE=$(date -u -d "@$EPOCH" +%Y-%m-%d)
 # An unsigned SLSA v1 provenance statement of the two binaries (SLSA Build L1: provenance exists);
 # the pack's signature and log receipt are what bind it to the release.
-python3 - "$EV/build/provenance.intoto.json" "$COMMIT" "$DIRTY" "$EPOCH" <<'PY'
-import hashlib, json, subprocess, sys
+python3 - "$EV/build/provenance.intoto.json" "$COMMIT" "$DIRTY" "$EPOCH" "$DIST" "${NAMES[@]}" <<'PY'
+import hashlib, json, os, subprocess, sys
 out, commit, dirty, epoch = sys.argv[1], sys.argv[2], sys.argv[3] == "true", int(sys.argv[4])
+dist, names = sys.argv[5], sys.argv[6:]
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -105,17 +124,19 @@ import datetime
 when = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 statement = {
     "_type": "https://in-toto.io/Statement/v1",
-    "subject": [{"name": b, "digest": {"sha256": sha256(f"target/release/{b}")}}
-                for b in ("prov-verify", "audit-pack")],
+    "subject": [{"name": b, "digest": {"sha256": sha256(os.path.join(dist, b))}} for b in names],
     "predicateType": "https://slsa.dev/provenance/v1",
     "predicate": {
         "buildDefinition": {
             "buildType": "urn:prov-verify:build-type:release-build:v1",
             "externalParameters": {
                 "source": {"commit": commit, "uncommittedChanges": dirty},
-                "command": "bash scripts/release-build.sh --check-reproducible",
+                "command": "bash scripts/release-build.sh --check-reproducible"
+                           + (" && bash scripts/release-build.sh --static" if len(names) > 2 else ""),
                 "profile": "release",
                 "packages": ["prov-verify", "audit-pack-cli"],
+                "targets": ["x86_64-unknown-linux-gnu"]
+                           + (["x86_64-unknown-linux-musl"] if len(names) > 2 else []),
             },
             "internalParameters": {
                 "pathRemapping": {"checkout": "/build/prov-verify", "cargoHome": "/cargo"},
@@ -181,8 +202,6 @@ LOG_PUB=$LOG_KEY.pub
 [ -s "$LOG_PUB" ] || die "$LOG_PUB: the log's public key is missing"
 
 # 4. The pack, recorded in the log.
-DIST=$OUT/dist
-mkdir -p "$DIST"
 "$AP" build --org prov-verify --evidence "$EV" --controls "$OUT/control-map.csv" --key "$KEY" \
   --date "$DATE" --log-dir "$LOG_DIR" --log-key "$LOG_KEY" --out "$DIST" >"$OUT/build.txt"
 PACK=$DIST/audit-pack-prov-verify-$DATE.tgz
@@ -200,8 +219,16 @@ cd "$DIST"
   --artifact binaries/SHA256SUMS --out proof-SHA256SUMS.json >/dev/null
 "$PV" audit-pack verify-proof proof-SHA256SUMS.json --key prov-verify-release.pub
 tar -xzf "$(basename "$PACK")" -O evidence/binaries/SHA256SUMS | cmp - SHA256SUMS
-(cd "$ROOT/target/release" && sha256sum -c --quiet "$DIST/SHA256SUMS")
+sha256sum -c --quiet SHA256SUMS
 echo "release binaries match SHA256SUMS in the verified pack"
+if [ "$STATIC" = 1 ]; then
+  static/prov-verify --version
+  static/prov-verify cosign verify-blob "$ROOT/fixtures/cosign/artifact.txt" \
+    --bundle "$ROOT/fixtures/cosign/keyless.sigstore.json" --trusted-root "$ROOT/fixtures/cosign/trusted_root.json" \
+    --certificate-identity https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0 \
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com --at 1769904000
+  static/audit-pack --version
+fi
 # A tampered copy must be refused (exit 1), however little is changed.
 python3 - "$(basename "$PACK")" tampered.tgz <<'PY'
 import gzip, io, sys
