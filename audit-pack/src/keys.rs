@@ -5,6 +5,14 @@
 //!   format of golang.org/x/mod/sumdb/note. The key ID is checked against the key on reading.
 //! * **Public key file** (`*.pub`): one line, the C2SP signed-note verifier key
 //!   `<name>+<key ID>+<base64(0x01 ‖ 32-byte public key)>` ([`merkle::note::VerifierKey`]).
+//! * **Standard key files** are read too, wherever a key file is ([`SigningKey::parse_file`],
+//!   [`parse_public_key_file`]): a PKCS#8 PEM Ed25519 private key (`-----BEGIN PRIVATE KEY-----`,
+//!   as `openssl genpkey -algorithm ed25519` writes it), an SPKI PEM Ed25519 public key
+//!   (`-----BEGIN PUBLIC KEY-----`, `openssl pkey -pubout`) and an OpenSSH `ssh-ed25519` public
+//!   key line. They hold no key name, so the name is the file name up to its first dot
+//!   (`acme-release.pem` and `acme-release.pub.pem` are both `acme-release`): the name is part
+//!   of the key ID, so a signer's and a verifier's files must share that stem. The DER inside
+//!   must be exactly the RFC 8410 encoding (no parameters, no attributes, no trailing bytes).
 //! * **Index signature** (`index.json.sig` in the pack): C2SP signed-note signature lines
 //!   `— <name> base64(key ID ‖ Ed25519 signature)`, each ending in a newline. The signed message
 //!   is the exact bytes of `index.json` (canonical JSON and one final newline):
@@ -23,6 +31,10 @@ pub enum KeyError {
     /// The public key file is not a valid verifier key.
     #[error("public key: {0}")]
     PublicKey(#[from] VerifierKeyError),
+    /// A key file of the wrong kind (a private key where a public key is expected, or the
+    /// reverse) or a standard key file that cannot be used.
+    #[error("{reason}")]
+    WrongKind { reason: String },
     /// Signing failed (the key name or the text is unusable).
     #[error("signing: {0}")]
     Signing(NoteError),
@@ -59,6 +71,46 @@ impl SigningKey {
         Ok(SigningKey { signer, seed })
     }
 
+    /// Parses a private key file read from `path`: the `PRIVATE+KEY+` format, or a PKCS#8 PEM
+    /// Ed25519 private key named after the file (see the module documentation). A public key
+    /// given here is refused with a message saying so.
+    pub fn parse_file(path: &std::path::Path, text: &str) -> Result<Self, KeyError> {
+        let t = text.trim();
+        if t.starts_with("-----BEGIN PRIVATE KEY-----") {
+            let der = pem_block(t, "PRIVATE KEY")
+                .map_err(|reason| KeyError::MalformedPrivateKey { reason })?;
+            let seed = der
+                .strip_prefix(&PKCS8_ED25519_PREFIX[..])
+                .and_then(|k| <[u8; 32]>::try_from(k).ok())
+                .ok_or_else(|| KeyError::MalformedPrivateKey {
+                    reason: "the PEM private key is not an Ed25519 key (RFC 8410 PKCS#8 v1)"
+                        .to_owned(),
+                })?;
+            let name =
+                name_from_path(path).map_err(|reason| KeyError::MalformedPrivateKey { reason })?;
+            return SigningKey::from_seed(&name, seed);
+        }
+        if t.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            || t.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+        {
+            return Err(KeyError::MalformedPrivateKey {
+                reason: "encrypted PKCS#8 and OpenSSH private keys are not read; give an \
+                         unencrypted PKCS#8 PEM Ed25519 key (openssl genpkey -algorithm ed25519) \
+                         or a PRIVATE+KEY+ key (audit-pack keygen)"
+                    .to_owned(),
+            });
+        }
+        if t.starts_with("-----BEGIN PUBLIC KEY-----")
+            || t.starts_with("ssh-ed25519 ")
+            || VerifierKey::parse(t).is_ok()
+        {
+            return Err(KeyError::WrongKind {
+                reason: "this is a public key; the signer needs its private key".to_owned(),
+            });
+        }
+        SigningKey::parse(t)
+    }
+
     /// The private key file contents (with a final newline).
     pub fn to_private_key_file(&self) -> Result<String, KeyError> {
         let line =
@@ -93,6 +145,105 @@ pub fn parse_public_key(text: &str) -> Result<VerifierKey, KeyError> {
     Ok(VerifierKey::parse(text.trim())?)
 }
 
+/// DER prefix of an RFC 8410 Ed25519 `SubjectPublicKeyInfo` (the 32-byte key follows).
+const SPKI_ED25519_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+/// DER prefix of an RFC 8410 Ed25519 PKCS#8 v1 `PrivateKeyInfo` (the 32-byte seed follows).
+const PKCS8_ED25519_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// The key name of a key file that holds none: its file name up to the first dot.
+fn name_from_path(path: &std::path::Path) -> Result<String, String> {
+    let file = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .ok_or_else(|| "the file name is not UTF-8 (it gives the key its name)".to_owned())?;
+    let stem = file.split('.').next().unwrap_or_default();
+    match merkle::note::key_name_problem(stem) {
+        None => Ok(stem.to_owned()),
+        Some(reason) => Err(format!(
+            "the key's name is its file name up to the first dot, {stem:?}, which {reason}: rename the file"
+        )),
+    }
+}
+
+/// The DER of the single PEM block labelled `label` that is the whole of `text` (surrounding
+/// whitespace ignored; nothing else allowed).
+fn pem_block(text: &str, label: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let body = text
+        .trim()
+        .strip_prefix(&begin)
+        .and_then(|rest| rest.strip_suffix(&end))
+        .ok_or_else(|| format!("not one PEM block {begin} ... {end} and nothing else"))?;
+    let b64: String = body.split_ascii_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("PEM body is not base64: {e}"))
+}
+
+/// What a key file looks like from its first line, for the message when it is the wrong kind.
+fn is_private_key_text(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with(note::PRIVATE_KEY_PREFIX)
+        || t.starts_with("-----BEGIN PRIVATE KEY-----")
+        || t.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+        || t.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+}
+
+/// Parses a public key file read from `path`: a C2SP verifier key, an SPKI PEM Ed25519 public
+/// key or an OpenSSH `ssh-ed25519` line (named after the file; see the module documentation).
+/// A private key given here is refused with a message saying so.
+pub fn parse_public_key_file(path: &std::path::Path, text: &str) -> Result<VerifierKey, KeyError> {
+    let t = text.trim();
+    if is_private_key_text(t) {
+        return Err(KeyError::WrongKind {
+            reason: "this is a private key; give its public key (KEY.pub)".to_owned(),
+        });
+    }
+    let named = |public: [u8; 32]| -> Result<VerifierKey, KeyError> {
+        let name = name_from_path(path).map_err(|reason| KeyError::WrongKind { reason })?;
+        Ok(VerifierKey::from_ed25519(&name, public)?)
+    };
+    if t.starts_with("-----BEGIN PUBLIC KEY-----") {
+        let der = pem_block(t, "PUBLIC KEY").map_err(|reason| KeyError::WrongKind { reason })?;
+        let public = der
+            .strip_prefix(&SPKI_ED25519_PREFIX[..])
+            .and_then(|k| <[u8; 32]>::try_from(k).ok())
+            .ok_or_else(|| KeyError::WrongKind {
+                reason: "the PEM public key is not an Ed25519 key (RFC 8410 SubjectPublicKeyInfo)"
+                    .to_owned(),
+            })?;
+        return named(public);
+    }
+    if let Some(rest) = t.strip_prefix("ssh-ed25519 ") {
+        let public = ssh_ed25519_public(rest).map_err(|reason| KeyError::WrongKind { reason })?;
+        return named(public);
+    }
+    parse_public_key(t)
+}
+
+/// The key of an OpenSSH public key line after `ssh-ed25519 `: base64 of
+/// `string "ssh-ed25519" ‖ string key(32)`, then an optional comment.
+fn ssh_ed25519_public(rest: &str) -> Result<[u8; 32], String> {
+    use base64::Engine as _;
+    let b64 = rest.split_ascii_whitespace().next().unwrap_or_default();
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("OpenSSH public key: not base64: {e}"))?;
+    let mut want = Vec::with_capacity(51);
+    want.extend_from_slice(&11u32.to_be_bytes());
+    want.extend_from_slice(b"ssh-ed25519");
+    want.extend_from_slice(&32u32.to_be_bytes());
+    blob.strip_prefix(want.as_slice())
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        .ok_or_else(|| "OpenSSH public key: not an ssh-ed25519 key blob".to_owned())
+}
+
 /// Checks C2SP signature lines `sig` over `text` with the trusted `keys`: every signature by a
 /// trusted key must verify and at least one must. Returns the names of the keys that verified.
 pub fn verify_detached(
@@ -115,7 +266,7 @@ pub fn verify_detached(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
@@ -147,5 +298,131 @@ mod tests {
             .replacen("+acme-pack+", "+other+", 1);
         assert!(SigningKey::parse(&file).is_err());
         assert!(SigningKey::parse("PRIVATE+KEY+x+00000000+AQ==").is_err());
+    }
+
+    // RFC 8410 §10.3: the example Ed25519 private key and its public key; the OpenSSH line is
+    // the same public key as OpenSSH writes it.
+    const RFC8410_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\n\
+        MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n\
+        -----END PRIVATE KEY-----\n";
+    const RFC8410_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\n\
+        MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n\
+        -----END PUBLIC KEY-----\n";
+    const RFC8410_SSH: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm/RAlphM3+hUG6wWfcO5bIUIaqMLa2ywxcOK1wMWbh me@host\n";
+    const RFC8410_PUBLIC_HEX: &str =
+        "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1";
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn standard_key_files_are_read_and_named_after_the_file() {
+        use std::path::Path;
+        let key =
+            SigningKey::parse_file(Path::new("keys/acme-release.pem"), RFC8410_PRIVATE).unwrap();
+        assert_eq!(key.name(), "acme-release");
+        assert_eq!(hex(key.verifier_key().public_key()), RFC8410_PUBLIC_HEX);
+        let spki =
+            parse_public_key_file(Path::new("acme-release.pub.pem"), RFC8410_PUBLIC).unwrap();
+        let ssh = parse_public_key_file(Path::new("acme-release.pub"), RFC8410_SSH).unwrap();
+        // Same name and key: the same verifier key (name and key ID) as the signer's.
+        assert_eq!(spki, key.verifier_key());
+        assert_eq!(ssh, key.verifier_key());
+        let text = "{\"a\":1}\n";
+        let sig = key.sign_index(text).unwrap();
+        assert_eq!(
+            verify_detached(text.as_bytes(), sig.as_bytes(), &[spki]).unwrap(),
+            vec!["acme-release"]
+        );
+        // Another file name is another key name, hence another key ID: not the signer's key.
+        let other = parse_public_key_file(Path::new("other.pem"), RFC8410_PUBLIC).unwrap();
+        assert_ne!(other.key_id(), key.verifier_key().key_id());
+        assert!(verify_detached(text.as_bytes(), sig.as_bytes(), &[other]).is_err());
+        // The C2SP formats still read through the same functions.
+        let c2sp = SigningKey::from_seed("acme-pack", [7u8; 32]).unwrap();
+        let again =
+            SigningKey::parse_file(Path::new("x.key"), &c2sp.to_private_key_file().unwrap())
+                .unwrap();
+        assert_eq!(again.to_public_key_file(), c2sp.to_public_key_file());
+        assert_eq!(
+            parse_public_key_file(Path::new("x.pub"), &c2sp.to_public_key_file()).unwrap(),
+            c2sp.verifier_key()
+        );
+    }
+
+    #[test]
+    fn wrong_kinds_and_non_canonical_standard_keys_are_refused() {
+        use base64::Engine as _;
+        use std::path::Path;
+        let p = Path::new("k.pem");
+        let c2sp = SigningKey::from_seed("acme-pack", [7u8; 32]).unwrap();
+        for private in [
+            RFC8410_PRIVATE.to_owned(),
+            c2sp.to_private_key_file().unwrap(),
+        ] {
+            let e = parse_public_key_file(p, &private).unwrap_err().to_string();
+            assert!(e.contains("this is a private key"), "{e}");
+        }
+        for public in [
+            RFC8410_PUBLIC.to_owned(),
+            RFC8410_SSH.to_owned(),
+            c2sp.to_public_key_file(),
+        ] {
+            let e = SigningKey::parse_file(p, &public).unwrap_err().to_string();
+            assert!(e.contains("this is a public key"), "{e}");
+        }
+        let pem = |label: &str, der: &[u8]| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            format!("-----BEGIN {label}-----\n{b64}\n-----END {label}-----\n")
+        };
+        let mut seed_der = PKCS8_ED25519_PREFIX.to_vec();
+        seed_der.extend_from_slice(&[1u8; 32]);
+        assert!(SigningKey::parse_file(p, &pem("PRIVATE KEY", &seed_der)).is_ok());
+        // A trailing byte, a short key, another algorithm (X25519: 1.3.101.110), v2 with
+        // a public key, text before the block: all refused.
+        let mut long = seed_der.clone();
+        long.push(0);
+        let mut x25519 = seed_der.clone();
+        x25519[11] = 0x6e;
+        let mut v2 = seed_der.clone();
+        v2[4] = 1;
+        for bad in [
+            pem("PRIVATE KEY", &long),
+            pem("PRIVATE KEY", &seed_der[..47]),
+            pem("PRIVATE KEY", &x25519),
+            pem("PRIVATE KEY", &v2),
+            format!("junk\n{}", pem("PRIVATE KEY", &seed_der)),
+            format!("{}junk\n", pem("PRIVATE KEY", &seed_der)),
+        ] {
+            assert!(SigningKey::parse_file(p, &bad).is_err(), "{bad}");
+        }
+        let mut spki = SPKI_ED25519_PREFIX.to_vec();
+        spki.extend_from_slice(&[2u8; 32]);
+        assert!(parse_public_key_file(p, &pem("PUBLIC KEY", &spki)).is_ok());
+        let mut spki_long = spki.clone();
+        spki_long.push(0);
+        assert!(parse_public_key_file(p, &pem("PUBLIC KEY", &spki_long)).is_err());
+        assert!(parse_public_key_file(p, &pem("PUBLIC KEY", &spki[..43])).is_err());
+        // An OpenSSH line of another key type, or a truncated blob.
+        assert!(parse_public_key_file(
+            p,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm/RAlphM3+hUG6wWfcO5bIUIaqMLa2ywxcOK1wMWY="
+        )
+        .is_err());
+        assert!(parse_public_key_file(p, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x").is_err());
+        // Encrypted and OpenSSH private keys: named, not guessed at.
+        for header in ["ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY"] {
+            let e = SigningKey::parse_file(p, &pem(header, b"x"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("are not read"), "{e}");
+        }
+        // A file name that cannot be a key name.
+        let e = SigningKey::parse_file(Path::new("a+b.pem"), RFC8410_PRIVATE)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("rename the file"), "{e}");
     }
 }

@@ -44,7 +44,7 @@ pub use build::{
 pub use error::BuildError;
 pub use index::{Artifact, ArtifactProof, BuildInsecure, Index, IndexError, ManifestSignature};
 pub use jcs::{to_canonical, CanonicalError};
-pub use keys::{parse_public_key, KeyError, SigningKey};
+pub use keys::{parse_public_key, parse_public_key_file, KeyError, SigningKey};
 pub use kind::Kind;
 pub use limits::Limits;
 pub use names::{pack_file_name, NameError, OrgSlug, PackDate};

@@ -10,7 +10,7 @@
 //! a [`TrustArgsError`], which keeps the file and what it was so each tool can word its own
 //! message.
 
-use crate::keys::parse_public_key;
+use crate::keys::parse_public_key_file;
 use crate::signer::{parse_certificates, IndexTrust, X509Trust};
 use crate::sigstore::{SignerFlags, SigstoreTrust};
 use crate::verify::Trust;
@@ -312,7 +312,7 @@ fn read_key(file: TrustFile, path: &Path) -> Result<VerifierKey, TrustArgsError>
         file,
         path: path.to_path_buf(),
     })?;
-    parse_public_key(&text).map_err(|e| TrustArgsError::malformed(file, path, e))
+    parse_public_key_file(path, &text).map_err(|e| TrustArgsError::malformed(file, path, e))
 }
 
 /// Reads a whole file of at most `max` bytes.

@@ -7,7 +7,7 @@
 use audit_pack::max_proof_size;
 use audit_pack::report::{self, ReportFormat, ReportInput};
 use audit_pack::{
-    build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key,
+    build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key_file,
     proof_file_malformed, verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits,
     LoadedTrust, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError,
     TrustFile, X509Signer, PLUGIN,
@@ -44,7 +44,8 @@ enum Command {
         /// The control map (CSV).
         #[arg(long)]
         controls: PathBuf,
-        /// The Ed25519 private key file that signs the index (see `keygen`).
+        /// The Ed25519 private key file that signs the index: a `keygen` key, or a PKCS#8 PEM key
+        /// (`openssl genpkey -algorithm ed25519`), named after its file up to the first dot.
         #[arg(
             long,
             required_unless_present = "signer_cert",
@@ -346,9 +347,10 @@ fn run(cli: Cli) -> Result<u8, String> {
                 None => default_date()?,
             };
             let ed25519 = match &key {
-                Some(key) => {
-                    Some(SigningKey::parse(&read_text(key, "key")?).map_err(|e| e.to_string())?)
-                }
+                Some(key) => Some(
+                    SigningKey::parse_file(key, &read_text(key, "key")?)
+                        .map_err(|e| format!("{}: {e}", key.display()))?,
+                ),
                 None => None,
             };
             let x509 = match (&signer_cert, &signer_key) {
@@ -376,8 +378,10 @@ fn run(cli: Cli) -> Result<u8, String> {
             let mut trusted = Vec::new();
             for path in &manifest_keys {
                 let text = read_text(path, "manifest key")?;
-                trusted
-                    .push(parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))?);
+                trusted.push(
+                    parse_public_key_file(path, &text)
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                );
             }
             let log_signer = match &log_key {
                 Some(path) => Some(

@@ -428,3 +428,101 @@ fn build_refuses_a_ca_certificate_as_the_index_signer() {
         String::from_utf8_lossy(&built.stderr)
     );
 }
+
+/// Keys as openssl writes them (`genpkey -algorithm ed25519`, `pkey -pubout`): the index is
+/// signed with the PKCS#8 key and verifies with the SPKI public key of the same file stem;
+/// each given where the other is expected gets a plain message (exit 2).
+#[test]
+fn openssl_ed25519_keys_sign_and_verify_a_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("acme-openssl.pem");
+    let public = dir.path().join("acme-openssl.pub.pem");
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl is installed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "genpkey".as_ref(),
+        "-algorithm".as_ref(),
+        "ed25519".as_ref(),
+        "-out".as_ref(),
+        key.as_os_str(),
+    ]);
+    openssl(&[
+        "pkey".as_ref(),
+        "-in".as_ref(),
+        key.as_os_str(),
+        "-pubout".as_ref(),
+        "-out".as_ref(),
+        public.as_os_str(),
+    ]);
+    let f = fixtures();
+    let build = |signing_key: &std::path::Path| {
+        bin()
+            .args([
+                "build",
+                "--org",
+                "acme",
+                "--date",
+                "2026-11-23",
+                "--evidence",
+            ])
+            .arg(f.join("acme"))
+            .arg("--controls")
+            .arg(f.join("control-map.csv"))
+            .arg("--key")
+            .arg(signing_key)
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    let out = build(&public);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("this is a public key"));
+    let out = build(&key);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pack = dir.path().join("out/audit-pack-acme-2026-11-23.tgz");
+    let verify = |k: &std::path::Path| {
+        bin()
+            .arg("verify")
+            .arg(&pack)
+            .arg("--key")
+            .arg(k)
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
+            .output()
+            .unwrap()
+    };
+    let out = verify(&public);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = verify(&key);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("this is a private key"));
+    // The same public key under another file stem is another key name: not the signer.
+    let renamed = dir.path().join("other.pub.pem");
+    std::fs::copy(&public, &renamed).unwrap();
+    assert_eq!(verify(&renamed).status.code(), Some(1));
+    // And a C2SP public key of another signer: not the signer either.
+    assert_eq!(
+        verify(&f.join("keys/acme-audit-pack.pub")).status.code(),
+        Some(1)
+    );
+}

@@ -165,7 +165,7 @@ impl NoteError {
 
 /// Why a key name is invalid, if it is: names are non-empty and have no '+', no Unicode
 /// whitespace and no ASCII control character.
-fn key_name_problem(name: &str) -> Option<&'static str> {
+pub fn key_name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("empty")
     } else if name.contains('+') {
