@@ -244,6 +244,31 @@ fn ssh_ed25519_public(rest: &str) -> Result<[u8; 32], String> {
         .ok_or_else(|| "OpenSSH public key: not an ssh-ed25519 key blob".to_owned())
 }
 
+/// `NAME (key ID 0123abcd)`: how a key is named in messages.
+pub fn key_label(key: &VerifierKey) -> String {
+    let id: String = key.key_id().iter().map(|b| format!("{b:02x}")).collect();
+    format!("{} (key ID {id})", key.name())
+}
+
+/// The signers that C2SP signature lines claim, as `NAME (key ID 0123abcd)`, for messages only
+/// (nothing here is verified): lines `— NAME base64(key ID ‖ signature)`; a line that does not
+/// parse is shown as `an unreadable signature line`. At most 8 are listed.
+pub fn claimed_signers(sig: &[u8]) -> Vec<String> {
+    use base64::Engine as _;
+    let text = String::from_utf8_lossy(sig);
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()).take(8) {
+        let parsed = line.strip_prefix("\u{2014} ").and_then(|rest| {
+            let (name, b64) = rest.split_once(' ')?;
+            let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+            let id: String = raw.get(..4)?.iter().map(|b| format!("{b:02x}")).collect();
+            Some(format!("{name} (key ID {id})"))
+        });
+        out.push(parsed.unwrap_or_else(|| "an unreadable signature line".to_owned()));
+    }
+    out
+}
+
 /// Checks C2SP signature lines `sig` over `text` with the trusted `keys`: every signature by a
 /// trusted key must verify and at least one must. Returns the names of the keys that verified.
 pub fn verify_detached(
@@ -424,5 +449,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("rename the file"), "{e}");
+    }
+
+    #[test]
+    fn claimed_signers_name_the_key_ids_of_the_signature_lines() {
+        let key = SigningKey::from_seed("acme-pack", [7u8; 32]).unwrap();
+        let sig = key.sign_index("{}\n").unwrap();
+        assert_eq!(
+            claimed_signers(sig.as_bytes()),
+            vec![key_label(&key.verifier_key())]
+        );
+        let junk = format!("{sig}\u{2014} x !!!\nnot a line\n");
+        assert_eq!(
+            claimed_signers(junk.as_bytes()),
+            vec![
+                key_label(&key.verifier_key()),
+                "an unreadable signature line".to_owned(),
+                "an unreadable signature line".to_owned()
+            ]
+        );
+        assert!(claimed_signers(b"").is_empty());
+        let many = sig.repeat(20);
+        assert_eq!(claimed_signers(many.as_bytes()).len(), 8);
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn verify_index_signature(
         IndexTrust::Keys(keys) => {
             let key_names = keys
                 .iter()
-                .map(VerifierKey::name)
+                .map(crate::keys::key_label)
                 .collect::<Vec<_>>()
                 .join(", ");
             if certs.is_some() {
@@ -79,21 +79,39 @@ pub(crate) fn verify_index_signature(
                 );
             }
             match verify_detached(index_bytes, sig_bytes, keys) {
-                Ok(names) => (
-                    Ok(format!(
-                        "Ed25519 signature over index.json by {}",
-                        names.join(", ")
-                    )),
-                    names,
-                    Vec::new(),
-                ),
-                Err(e) => (
-                    Err(Failure::new(format!(
-                        "index.json.sig does not verify with key {key_names}: {e}"
-                    ))),
-                    Vec::new(),
-                    Vec::new(),
-                ),
+                Ok(names) => {
+                    let labels: Vec<String> = names
+                        .iter()
+                        .map(|n| {
+                            keys.iter()
+                                .find(|k| k.name() == n)
+                                .map_or_else(|| n.clone(), crate::keys::key_label)
+                        })
+                        .collect();
+                    (
+                        Ok(format!(
+                            "Ed25519 signature over index.json by {}",
+                            labels.join(", ")
+                        )),
+                        names,
+                        Vec::new(),
+                    )
+                }
+                Err(e) => {
+                    let claimed = crate::keys::claimed_signers(sig_bytes);
+                    let signed_by = if claimed.is_empty() {
+                        "no signature line".to_owned()
+                    } else {
+                        claimed.join(", ")
+                    };
+                    (
+                        Err(Failure::new(format!(
+                            "index.json.sig does not verify with the key given: signed by {signed_by}; you gave {key_names} ({e})"
+                        ))),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                }
             }
         }
         IndexTrust::X509(x509) => match certs {
