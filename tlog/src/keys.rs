@@ -30,7 +30,7 @@ pub fn public_key_path(key: &Path) -> PathBuf {
 }
 
 /// Generates a key named `name`, writes it to `path` (which must not exist; mode 0600) and the
-/// verifier key to `path.pub`.
+/// verifier key to `path.pub`. The key's folder is created if it does not exist.
 pub fn generate(path: &Path, name: &str) -> Result<Signer, TlogError> {
     let mut seed = [0u8; 32];
     SystemRandom::new()
@@ -38,6 +38,9 @@ pub fn generate(path: &Path, name: &str) -> Result<Signer, TlogError> {
         .map_err(|_| TlogError::Input("the system random number generator failed".into()))?;
     let text = private_key_string(name, &seed)?;
     let signer = Signer::from_seed(name, seed)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| TlogError::io(dir, e))?;
+    }
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -74,5 +77,26 @@ pub fn verifier_key_text(arg: &str) -> Result<String, TlogError> {
         String::from_utf8(bytes).map_err(|_| TlogError::Input(format!("{arg}: not UTF-8")))
     } else {
         Ok(arg.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn generate_creates_the_key_folder_and_never_overwrites() {
+        let dir = std::env::temp_dir().join(format!("tlog-keys-{}", std::process::id()));
+        let key = dir.join("new/folder/log.key");
+        let signer = generate(&key, "example.com/log").unwrap();
+        assert_eq!(
+            load_signer(&key).unwrap().verifier_key(),
+            signer.verifier_key()
+        );
+        assert!(public_key_path(&key).exists());
+        // A second generate on the same path is refused: a key is never replaced.
+        assert!(generate(&key, "example.com/log").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
