@@ -79,13 +79,12 @@ impl SigningKey {
         if t.starts_with("-----BEGIN PRIVATE KEY-----") {
             let der = pem_block(t, "PRIVATE KEY")
                 .map_err(|reason| KeyError::MalformedPrivateKey { reason })?;
-            let seed = der
-                .strip_prefix(&PKCS8_ED25519_PREFIX[..])
-                .and_then(|k| <[u8; 32]>::try_from(k).ok())
-                .ok_or_else(|| KeyError::MalformedPrivateKey {
+            let seed = key_after_prefix(&der, &PKCS8_ED25519_PREFIX).ok_or_else(|| {
+                KeyError::MalformedPrivateKey {
                     reason: "the PEM private key is not an Ed25519 key (RFC 8410 PKCS#8 v1)"
                         .to_owned(),
-                })?;
+                }
+            })?;
             let name =
                 name_from_path(path).map_err(|reason| KeyError::MalformedPrivateKey { reason })?;
             return SigningKey::from_seed(&name, seed);
@@ -154,6 +153,12 @@ const PKCS8_ED25519_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ];
 
+/// The 32-byte key that follows exactly `prefix` in `der`, with nothing after it.
+fn key_after_prefix(der: &[u8], prefix: &[u8]) -> Option<[u8; 32]> {
+    der.strip_prefix(prefix)
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+}
+
 /// The key name of a key file that holds none: its file name up to the first dot.
 fn name_from_path(path: &std::path::Path) -> Result<String, String> {
     let file = path
@@ -211,10 +216,8 @@ pub fn parse_public_key_file(path: &std::path::Path, text: &str) -> Result<Verif
     };
     if t.starts_with("-----BEGIN PUBLIC KEY-----") {
         let der = pem_block(t, "PUBLIC KEY").map_err(|reason| KeyError::WrongKind { reason })?;
-        let public = der
-            .strip_prefix(&SPKI_ED25519_PREFIX[..])
-            .and_then(|k| <[u8; 32]>::try_from(k).ok())
-            .ok_or_else(|| KeyError::WrongKind {
+        let public =
+            key_after_prefix(&der, &SPKI_ED25519_PREFIX).ok_or_else(|| KeyError::WrongKind {
                 reason: "the PEM public key is not an Ed25519 key (RFC 8410 SubjectPublicKeyInfo)"
                     .to_owned(),
             })?;
