@@ -242,15 +242,13 @@ fn ssh_ed25519_public(rest: &str) -> Result<[u8; 32], String> {
     want.extend_from_slice(&11u32.to_be_bytes());
     want.extend_from_slice(b"ssh-ed25519");
     want.extend_from_slice(&32u32.to_be_bytes());
-    blob.strip_prefix(want.as_slice())
-        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+    key_after_prefix(&blob, &want)
         .ok_or_else(|| "OpenSSH public key: not an ssh-ed25519 key blob".to_owned())
 }
 
 /// `NAME (key ID 0123abcd)`: how a key is named in messages.
 pub fn key_label(key: &VerifierKey) -> String {
-    let id: String = key.key_id().iter().map(|b| format!("{b:02x}")).collect();
-    format!("{} (key ID {id})", key.name())
+    format!("{} (key ID {})", key.name(), hex::encode(key.key_id()))
 }
 
 /// The signers that C2SP signature lines claim, as `NAME (key ID 0123abcd)`, for messages only
@@ -261,11 +259,10 @@ pub fn claimed_signers(sig: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(sig);
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.is_empty()).take(8) {
-        let parsed = line.strip_prefix("\u{2014} ").and_then(|rest| {
+        let parsed = line.strip_prefix(note::SIGNATURE_PREFIX).and_then(|rest| {
             let (name, b64) = rest.split_once(' ')?;
             let raw = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-            let id: String = raw.get(..4)?.iter().map(|b| format!("{b:02x}")).collect();
-            Some(format!("{name} (key ID {id})"))
+            Some(format!("{name} (key ID {})", hex::encode(raw.get(..4)?)))
         });
         out.push(parsed.unwrap_or_else(|| "an unreadable signature line".to_owned()));
     }
@@ -341,17 +338,16 @@ mod tests {
     const RFC8410_PUBLIC_HEX: &str =
         "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1";
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     #[test]
     fn standard_key_files_are_read_and_named_after_the_file() {
         use std::path::Path;
         let key =
             SigningKey::parse_file(Path::new("keys/acme-release.pem"), RFC8410_PRIVATE).unwrap();
         assert_eq!(key.name(), "acme-release");
-        assert_eq!(hex(key.verifier_key().public_key()), RFC8410_PUBLIC_HEX);
+        assert_eq!(
+            hex::encode(key.verifier_key().public_key()),
+            RFC8410_PUBLIC_HEX
+        );
         let spki =
             parse_public_key_file(Path::new("acme-release.pub.pem"), RFC8410_PUBLIC).unwrap();
         let ssh = parse_public_key_file(Path::new("acme-release.pub"), RFC8410_SSH).unwrap();
