@@ -14,6 +14,27 @@ fn bin() -> Command {
     c
 }
 
+/// `audit-pack build` of the sample organisation (evidence, control map, date 2026-11-23) into
+/// `out`; the caller adds the signer and trust flags.
+fn sample_build(out: &std::path::Path) -> Command {
+    let f = fixtures();
+    let mut c = bin();
+    c.args([
+        "build",
+        "--org",
+        "acme",
+        "--date",
+        "2026-11-23",
+        "--evidence",
+    ])
+    .arg(f.join("acme"))
+    .arg("--controls")
+    .arg(f.join("control-map.csv"))
+    .arg("--out")
+    .arg(out);
+    c
+}
+
 #[test]
 fn build_with_source_date_epoch_reproduces_the_sample_pack() {
     let out = tempfile::tempdir().unwrap();
@@ -306,23 +327,10 @@ fn build_fails_on_an_unverified_manifest_unless_told_insecure() {
     let f = fixtures();
     let out = tempfile::tempdir().unwrap();
     let build = |extra: &[&str]| {
-        bin()
-            .args([
-                "build",
-                "--org",
-                "acme",
-                "--date",
-                "2026-11-23",
-                "--evidence",
-            ])
-            .arg(f.join("acme"))
-            .arg("--controls")
-            .arg(f.join("control-map.csv"))
+        sample_build(out.path())
             .arg("--key")
             .arg(f.join("keys/acme-audit-pack.key"))
             .args(extra)
-            .arg("--out")
-            .arg(out.path())
             .output()
             .unwrap()
     };
@@ -382,18 +390,7 @@ fn build_refuses_a_ca_certificate_as_the_index_signer() {
     let x = f.join("../x509/gen");
     let out = tempfile::tempdir().unwrap();
     let run = |cert: &str, key: &str| {
-        bin()
-            .args([
-                "build",
-                "--org",
-                "acme",
-                "--date",
-                "2026-11-23",
-                "--evidence",
-            ])
-            .arg(f.join("acme"))
-            .arg("--controls")
-            .arg(f.join("control-map.csv"))
+        sample_build(out.path())
             .arg("--signer-cert")
             .arg(x.join(cert))
             .arg("--signer-key")
@@ -402,8 +399,6 @@ fn build_refuses_a_ca_certificate_as_the_index_signer() {
             .arg(x.join("inter.pem"))
             .arg("--manifest-key")
             .arg(f.join("keys/acme-release.pub"))
-            .arg("--out")
-            .arg(out.path())
             .output()
             .unwrap()
     };
@@ -465,24 +460,11 @@ fn openssl_ed25519_keys_sign_and_verify_a_pack() {
     ]);
     let f = fixtures();
     let build = |signing_key: &std::path::Path| {
-        bin()
-            .args([
-                "build",
-                "--org",
-                "acme",
-                "--date",
-                "2026-11-23",
-                "--evidence",
-            ])
-            .arg(f.join("acme"))
-            .arg("--controls")
-            .arg(f.join("control-map.csv"))
+        sample_build(&dir.path().join("out"))
             .arg("--key")
             .arg(signing_key)
             .arg("--manifest-key")
             .arg(f.join("keys/acme-release.pub"))
-            .arg("--out")
-            .arg(dir.path().join("out"))
             .output()
             .unwrap()
     };
