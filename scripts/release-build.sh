@@ -31,9 +31,10 @@ if [ "$static" = 1 ]; then
   command -v musl-gcc >/dev/null 2>&1 \
     || { echo "error: musl-gcc not found (it compiles the C code of aws-lc-sys and ring): apt-get install musl-tools" >&2; exit 2; }
   cargo build --release --locked -q --target "$MUSL" -p prov-verify -p audit-pack-cli
-  BINS+=("$MUSL/release/prov-verify" "$MUSL/release/audit-pack")
+  static_bins=("$MUSL/release/prov-verify" "$MUSL/release/audit-pack")
+  BINS+=("${static_bins[@]}")
   # Static: no program interpreter (PT_INTERP) in the ELF program headers.
-  for b in "$MUSL/release/prov-verify" "$MUSL/release/audit-pack"; do
+  for b in "${static_bins[@]}"; do
     python3 - "target/$b" <<'PY' || { echo "error: target/$b is not a static executable" >&2; exit 1; }
 import struct, sys
 data = open(sys.argv[1], "rb").read()
@@ -59,7 +60,6 @@ second_args=()
 [ "$static" = 1 ] && second_args+=(--static)
 (cd "$second" && bash scripts/release-build.sh "${second_args[@]}" >/dev/null)
 report=target/release-reproducibility.txt
-status=0
 {
   echo "reproducible release build: the same sources built in two directories"
   echo "rustc: $(rustc --version)"
@@ -70,10 +70,11 @@ status=0
       echo "$b: identical, sha256 $a_sum, $(stat -c %s "target/$b") bytes"
     else
       echo "$b: DIFFERENT: $a_sum vs $b_sum ($(cmp "target/$b" "$second/target/$b" | head -n 1))"
-      status=1
     fi
   done
 } | tee "$report"
+# (The block above runs in a pipeline's subshell: the verdict is read back from the report.)
+status=0
 grep -q DIFFERENT "$report" && status=1
 # The second tree and its target directory are large; only the verdict is kept.
 rm -rf target/repro

@@ -193,8 +193,8 @@ fi
 PUB=${KEY%.key}.pub
 [ -s "$PUB" ] || die "$PUB: the public key beside $KEY is missing"
 if [ -z "$LOG_DIR" ]; then
-  # The log's private key is kept outside the directory that a log server would publish.
-  mkdir -p "$OUT/keys"
+  # The log's private key is kept outside the directory that a log server would publish
+  # (`log init` creates its folder).
   LOG_DIR=$OUT/log LOG_KEY=$OUT/keys/release-log.key
   "$PV" log init --dir "$LOG_DIR" --origin prov-verify.example/release-log --key "$LOG_KEY" >/dev/null
 fi
