@@ -162,6 +162,7 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &dir.join("evidence"),
         control_map: &dir.join("control-map.csv"),
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],

@@ -42,18 +42,21 @@ fn write(path: &Path, data: &[u8]) {
 }
 
 fn policy_bundle() -> Vec<u8> {
+    opa_bundle("2026-10-01", "authz", BUNDLE_MTIME)
+}
+
+fn opa_bundle(revision: &str, root: &str, mtime: u64) -> Vec<u8> {
     let gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
         .write(Vec::new(), flate2::Compression::new(6));
     let mut tar = tar::Builder::new(gz);
+    let manifest = format!("{{\"revision\":\"{revision}\",\"roots\":[\"{root}\"]}}\n");
+    let rego_path = format!("{root}/policy.rego");
     let files: [(&str, &str); 2] = [
+        (".manifest", &manifest),
         (
-            ".manifest",
-            "{\"revision\":\"2026-10-01\",\"roots\":[\"authz\"]}\n",
-        ),
-        (
-            "authz/policy.rego",
+            &rego_path,
             "package authz\n\nimport rego.v1\n\ndefault allow := false\n\n\
              # Production deploys need two approvals from the release team.\n\
              allow if {\n\tinput.action == \"deploy\"\n\tcount(input.approvals) >= 2\n}\n",
@@ -63,7 +66,7 @@ fn policy_bundle() -> Vec<u8> {
         let mut h = tar::Header::new_gnu();
         h.set_size(text.len() as u64);
         h.set_mode(0o644);
-        h.set_mtime(BUNDLE_MTIME);
+        h.set_mtime(mtime);
         h.set_entry_type(tar::EntryType::Regular);
         tar.append_data(&mut h, name, text.as_bytes()).unwrap();
     }
@@ -175,6 +178,7 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &out.join("control-map.csv"),
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[release_vkey],
         manifest_roots: &[],
@@ -253,6 +257,7 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &sig_ev,
         control_map: &sig_map,
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
@@ -279,6 +284,7 @@ fn main() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &out.join("control-map.csv"),
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
@@ -353,4 +359,151 @@ fn main() {
         ));
     }
     write(&out.join("hostile/README.md"), readme.as_bytes());
+
+    pipelines(&out.join("pipelines"), &key, &release);
+}
+
+/// An evidence folder laid out exactly as the operations pipelines write it (the Audit Pack
+/// Index v1.0 sections, the sync-SLO job's incident, the DR workflow's approvals under their
+/// own names, a drift incident with its patch and approval signatures, Cost Explorer exports,
+/// the control map with narratives at compliance/control-map.csv), a --kinds file, and the
+/// pack built from them without renaming anything (golden/audit-pack-verify-pipelines*,
+/// tests/build.rs).
+fn pipelines(out: &Path, key: &SigningKey, release: &Signer) {
+    let ev = out.join("evidence");
+    write(
+        &ev.join("policy/opa-2026-11-10.tgz"),
+        &opa_bundle("2026-11-10", "deploy", 1_794_268_800),
+    );
+    let cosign = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cosign");
+    write(
+        &ev.join("prov/app-1.0.0.manifest.sigstore.json"),
+        &fs::read(cosign.join("release.manifest.json.sigstore.json")).unwrap(),
+    );
+    write(
+        &ev.join("audit/incidents/sync-slo-breach-2026-11-01T10:00:00Z.json"),
+        format!(
+            "{{\"ts\":\"2026-11-01T10:00:00Z\",\"breach\":\"sync_slo\",\"last_sync_time\":\"2026-11-01T09:41:07Z\",\"git_sha\":\"{GIT_SHA}\"}}\n"
+        )
+        .as_bytes(),
+    );
+    write(
+        &ev.join("ops/evidence/chaos/2026-10-08-zone-a-outage.json"),
+        format!(
+            "{{\n  \"experiment\": \"zone-a outage, payments-api\",\n  \"started_at\": \"2026-10-08T14:00:00Z\",\n  \
+             \"finished_at\": \"2026-10-08T14:30:00Z\",\n  \"result\": \"passed\",\n  \"git_sha\": \"{GIT_SHA}\"\n}}\n"
+        )
+        .as_bytes(),
+    );
+    write(
+        &ev.join("ops/evidence/simulations/2026-10-failover.json"),
+        format!(
+            "{{\n  \"simulation\": \"payments-db regional failover\",\n  \"started_at\": \"2026-10-22T09:00:00Z\",\n  \
+             \"finished_at\": \"2026-10-22T10:12:00Z\",\n  \"result\": \"passed\",\n  \"git_sha\": \"{GIT_SHA}\",\n  \
+             \"scenarios\": [\n    {{\"name\": \"promote replica in eu-west-2\", \"result\": \"passed\"}},\n    \
+             {{\"name\": \"fail back to eu-west-1\", \"result\": \"passed\"}}\n  ]\n}}\n"
+        )
+        .as_bytes(),
+    );
+    write(
+        &ev.join("ops/cost-explorer/2026-10-cost-and-usage.json"),
+        br#"{"GroupDefinitions":[{"Type":"DIMENSION","Key":"SERVICE"}],"ResultsByTime":[{"TimePeriod":{"Start":"2026-10-01","End":"2026-11-01"},"Total":{},"Groups":[{"Keys":["Amazon Elastic Compute Cloud - Compute"],"Metrics":{"UnblendedCost":{"Amount":"18234.5521","Unit":"USD"}}},{"Keys":["Amazon Relational Database Service"],"Metrics":{"UnblendedCost":{"Amount":"6120.0412","Unit":"USD"}}},{"Keys":["Amazon Simple Storage Service"],"Metrics":{"UnblendedCost":{"Amount":"781.3307","Unit":"USD"}}}],"Estimated":false}],"DimensionValueAttributes":[]}
+"#,
+    );
+    write(
+        &ev.join("ops/cost-explorer/2026-q3-by-service.csv"),
+        b"\"Service\",\"EC2-Instances($)\",\"RDS($)\",\"S3($)\",\"Total costs($)\"\n\
+          \"Service total\",\"52011.20\",\"18220.05\",\"2301.77\",\"72533.02\"\n\
+          \"2026-07-01\",\"17020.11\",\"6010.00\",\"755.20\",\"23785.31\"\n\
+          \"2026-08-01\",\"17511.40\",\"6105.30\",\"770.12\",\"24386.82\"\n\
+          \"2026-09-01\",\"17479.69\",\"6104.75\",\"776.45\",\"24360.89\"\n",
+    );
+    // The guardrail-drift incident, its patch and the two approvers' signatures over it.
+    let drift = ev.join("audit/drift/2026-11-02-sg-open-ingress");
+    let patch = "--- a/network/payments-prod.tf\n+++ b/network/payments-prod.tf\n@@ -12,7 +12,7 @@ resource \"aws_security_group_rule\" \"https_in\" {\n   type        = \"ingress\"\n   from_port   = 443\n   to_port     = 443\n-  cidr_blocks = [\"0.0.0.0/0\"]\n+  cidr_blocks = [\"10.20.0.0/16\"]\n   protocol    = \"tcp\"\n }\n";
+    write(&drift.join("remediation.patch"), patch.as_bytes());
+    for (who, seed) in [("alice", [0x61u8; 32]), ("bob", [0x62u8; 32])] {
+        let signer = Signer::from_seed(who, seed).unwrap();
+        write(
+            &drift.join(format!("approvals/{who}.sig")),
+            format!("{}\n", signer.sign(patch).unwrap()).as_bytes(),
+        );
+    }
+    write(
+        &drift.join("incident.json"),
+        format!(
+            "{{\n  \"ts\": \"2026-11-02T07:14:33Z\",\n  \"guardrail\": \"no-public-ingress\",\n  \
+             \"resource\": \"sg-0a1b2c3d4e5f60718 (payments-prod)\",\n  \"git_sha\": \"{GIT_SHA}\",\n  \
+             \"patch\": \"remediation.patch\",\n  \"remediation_pr\": \"https://github.com/acme/infra/pull/1842\",\n  \
+             \"approvals\": [\n    {{\"approver\": \"alice@acme.example\", \"signature\": \"approvals/alice.sig\"}},\n    \
+             {{\"approver\": \"bob@acme.example\", \"signature\": \"approvals/bob.sig\"}}\n  ]\n}}\n"
+        )
+        .as_bytes(),
+    );
+    // The DR workflow's dual approval, under its own name, of the restore log beside it.
+    let restore_log = "2026-11-05T08:00:00Z restore started: payments-db from snapshot snap-0519\n\
+                       2026-11-05T08:37:52Z restore complete: 1211 tables, checksums match\n";
+    write(
+        &ev.join("evidence-store/dr/payments-db-restore-2026-11-05.log"),
+        restore_log.as_bytes(),
+    );
+    write(
+        &ev.join("evidence-store/dr/2026-11-05T08:45:00Z-approval.json"),
+        format!(
+            "{{\"approver_1\":\"alice@acme.example\",\"approver_2\":\"dave@acme.example\",\"git_sha\":\"{GIT_SHA}\",\"timestamp\":\"2026-11-05T08:45:00Z\",\"artifact_hash\":\"{}\"}}\n",
+            hex::encode(Sha256::digest(restore_log.as_bytes()))
+        )
+        .as_bytes(),
+    );
+    write(
+        &ev.join("finance/forecast-2026-q4.csv"),
+        b"team,budget_usd,forecast_usd\npayments,75000,71200\nplatform,42000,44950\n",
+    );
+    let header = format!("{},narrative", audit_pack::controls::COLUMNS.join(","));
+    let rows = [
+        "SOC 2,2017,CC6.6,Boundary protection,EV-201,policy/opa-2026-11-10.tgz,,,2026-11-10,2026-10-01,2026-12-31,effective,,,platform@acme.example,Deploy policy (OPA),Production deploys are admitted only by the OPA bundle built from the policy repository.",
+        "SOC 2,2017,CC7.2,System monitoring,EV-202,audit/incidents/sync-slo-breach-2026-11-01T10:00:00Z.json,,,2026-11-01,2026-10-01,2026-12-31,exception,,,sre@acme.example,Sync SLO breached,\"The sync-SLO job opened this incident automatically; it was root-caused to a stalled replica.\"",
+        "SOC 2,2017,CC7.4,Incident response,EV-203,audit/drift/2026-11-02-sg-open-ingress/incident.json,,,2026-11-02,2026-10-01,2026-12-31,effective,,,platform@acme.example,Guardrail drift remediated,Drift is detected by the guardrail scanner and remediated by a reviewed patch with two approvals.",
+        "SOC 2,2017,A1.1,Capacity and cost planning,EV-204,ops/cost-explorer/2026-10-cost-and-usage.json,,,2026-11-02,,,effective,,,finops@acme.example,,Monthly Cost Explorer export reviewed against budget.",
+        "SOC 2,2017,A1.1,Capacity and cost planning,EV-205,finance/forecast-2026-q4.csv,,,2026-10-03,2026-10-01,2026-12-31,effective,,,finops@acme.example,Quarterly forecast,",
+        "SOC 2,2017,A1.3,Recovery plan testing,EV-206,evidence-store/dr/2026-11-05T08:45:00Z-approval.json,,,2026-11-05,2026-10-01,2026-12-31,effective,,,sre@acme.example,Dual-approved restore,Restores are approved by two engineers before the drill is closed.",
+        "ISO 27001,2022,A.5.30,ICT readiness for business continuity,EV-207,ops/evidence/simulations/2026-10-failover.json,,,2026-10-22,2026-10-01,2026-12-31,effective,,,sre@acme.example,Failover simulation,",
+        "PCI DSS,4.0,12.10.2,Incident response plan tested,EV-208,ops/evidence/chaos/2026-10-08-zone-a-outage.json,,,2026-10-08,2026-10-01,2026-12-31,effective,,,sre@acme.example,Chaos game day,",
+        "SOC 2,2017,CC8.1,Change management,EV-209,prov/app-1.0.0.manifest.sigstore.json,,,2026-10-02,2026-10-01,2026-12-31,effective,,,release@acme.example,Release provenance (Sigstore bundle),",
+    ];
+    let mut map = format!("{header}\n");
+    for row in rows {
+        map.push_str(row);
+        map.push('\n');
+    }
+    write(&ev.join("compliance/control-map.csv"), map.as_bytes());
+    write(
+        &out.join("kinds.txt"),
+        b"# Finance's forecasts are budget dashboards too (their period is on the control line).\n\
+          finance/*.csv budget-dashboard\n",
+    );
+    let kinds =
+        audit_pack::KindsFile::parse("kinds.txt", &fs::read(out.join("kinds.txt")).unwrap())
+            .unwrap();
+    let input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &ev.join("compliance/control-map.csv"),
+        kinds: Some(&kinds),
+        key: IndexSigner::Ed25519(key),
+        manifest_keys: &[release.to_verifier_key()],
+        manifest_roots: &[],
+        manifest_sigstore: None,
+        insecure: &[],
+        limits: Limits::DEFAULT,
+        log: None,
+    };
+    let (path, summary) =
+        build_pack_to_dir(&input, out).unwrap_or_else(|e| panic!("pipelines build: {e}"));
+    let mut stderr = std::io::stderr();
+    for w in &summary.warnings {
+        writeln!(stderr, "warning: {w}").unwrap();
+    }
+    writeln!(stderr, "wrote {}", path.display()).unwrap();
 }

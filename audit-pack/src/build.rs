@@ -5,11 +5,13 @@ use crate::controls::{self, ControlLine};
 use crate::error::{io_error, BuildError};
 use crate::evidence::{self, EvidenceFile};
 use crate::index::{
-    Artifact, BuildInsecure, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME,
-    EVIDENCE_PREFIX, INDEX_NAME, INDEX_VERSION, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME,
+    Artifact, BuildInsecure, Index, IndexError, ManifestSignature, CONTROL_MAP_NAME, INDEX_NAME,
+    INDEX_VERSION, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME,
 };
 use crate::keys::verify_detached;
 use crate::kind::Kind;
+use crate::kinds_file::{mappable, KindsFile};
+use crate::layout::{self, CONTROL_MAP_PATH};
 use crate::limits::Limits;
 use crate::names::{pack_file_name, OrgSlug, PackDate};
 use crate::signer::{verify_cms_manifest, IndexSigner, CERTS_NAME, MAX_CERTS_SIZE};
@@ -33,6 +35,8 @@ pub struct BuildInput<'a> {
     pub evidence_dir: &'a Path,
     /// The control map (CSV).
     pub control_map: &'a Path,
+    /// Explicit kinds by glob (`--kinds FILE`), if any.
+    pub kinds: Option<&'a KindsFile>,
     /// Who signs the index: an Ed25519 key or an X.509 certificate's key.
     pub key: IndexSigner<'a>,
     /// Keys trusted to sign manifests (`*.manifest.json.sig`). Listed in the index for
@@ -129,7 +133,74 @@ fn prepare(
     progress: &dyn crate::progress::Progress,
 ) -> Result<Prepared, BuildError> {
     let limits = &input.limits;
-    let files = evidence::collect(input.evidence_dir, limits, progress)?;
+    // The control map first: its evidence_kind column maps kinds, and its periods date
+    // budget dashboards that carry none.
+    let map_bytes = read_bounded(input.control_map, limits.max_csv_size)?;
+    let map_name = input.control_map.display().to_string();
+    let numbered = controls::parse_numbered(
+        &map_name,
+        &map_bytes,
+        limits.max_csv_size,
+        limits.max_csv_rows,
+    )?;
+    let explicit = explicit_kinds(&numbered)?;
+    // The evidence folder may hold the control map at its pack path (the pipelines keep it
+    // there): it is the one given with --controls, or the build would hold two.
+    let inside = input.evidence_dir.join(CONTROL_MAP_PATH);
+    let skip_map = match std::fs::symlink_metadata(&inside) {
+        Ok(m) if m.is_file() => {
+            let held = read_bounded(&inside, limits.max_csv_size)?;
+            if held != map_bytes {
+                return Err(BuildError::EvidenceFolder {
+                    path: inside.display().to_string(),
+                    reason: format!(
+                        "{CONTROL_MAP_PATH} is where the pack's control map goes, and this one differs from --controls {map_name}: give it with --controls, or remove it"
+                    ),
+                });
+            }
+            true
+        }
+        _ => false,
+    };
+    let lookup = |name: &str| -> Result<Option<(Kind, String)>, BuildError> {
+        let mut found = explicit.get(name).cloned();
+        if let Some(kinds) = input.kinds {
+            for rule in kinds.matching(name) {
+                let source = format!("{} line {} ({})", kinds.source, rule.line, rule.glob);
+                match &found {
+                    Some((kind, by)) if *kind != rule.kind => {
+                        return Err(BuildError::Evidence {
+                            file: name.to_owned(),
+                            field: "kind".to_owned(),
+                            reason: format!(
+                                "{source} makes it {}, but {by} makes it {kind}",
+                                rule.kind
+                            ),
+                        })
+                    }
+                    Some(_) => {}
+                    None => found = Some((rule.kind, source)),
+                }
+            }
+        }
+        Ok(found)
+    };
+    let files = evidence::collect(input.evidence_dir, limits, progress, &lookup, &|name, _| {
+        skip_map && name == CONTROL_MAP_PATH
+    })?;
+    if let Some(kinds) = input.kinds {
+        for rule in &kinds.rules {
+            if !files.keys().any(|name| rule.is_match(name)) {
+                return Err(BuildError::Io {
+                    path: kinds.source.clone(),
+                    reason: format!(
+                        "line {}: {} matches no file of the evidence folder",
+                        rule.line, rule.glob
+                    ),
+                });
+            }
+        }
+    }
     let mut warnings = Vec::new();
     let mut insecure_modes = input.insecure.to_vec();
     insecure_modes.sort();
@@ -138,15 +209,42 @@ fn prepare(
 
     // Validate every file of a known kind.
     let sha256_of = |name: &str| files.get(name).map(|f| f.sha256.clone());
+    let exists = |name: &str| files.contains_key(name);
+    let mut periods = BTreeMap::new();
     for file in files.values() {
         let data = file.data.as_deref().unwrap_or_default();
         match file.kind {
-            Kind::SloBreach | Kind::ChaosRun | Kind::Manifest => {
+            Kind::SloBreach | Kind::ChaosRun | Kind::Manifest | Kind::SimulationReport => {
                 evidence::parse_json(&file.name, file.kind, data)?;
             }
             Kind::DrApproval => {
                 let doc = evidence::parse_json(&file.name, file.kind, data)?;
                 evidence::check_dr_approval(&file.name, &doc, &sha256_of)?;
+                let approved = evidence::approved_hash(&doc);
+                if doc.get("artifact").is_none() && !files.values().any(|f| f.sha256 == approved) {
+                    warnings.push(format!(
+                        "DR approval {}: the approved artifact (sha256:{approved}) is not in the pack",
+                        file.name
+                    ));
+                }
+            }
+            Kind::DriftIncident => {
+                let doc = evidence::parse_json(&file.name, file.kind, data)?;
+                evidence::check_drift_incident(&file.name, &doc, &exists)?;
+            }
+            Kind::Provenance => {
+                if let Some(data) = &file.data {
+                    evidence::check_provenance(&file.name, data)?;
+                }
+            }
+            Kind::BudgetDashboard => {
+                let cited: Vec<(String, String)> = numbered
+                    .iter()
+                    .filter(|(_, l)| l.evidence_path == file.name)
+                    .map(|(_, l)| (l.period_start.clone(), l.period_end.clone()))
+                    .collect();
+                let period = evidence::budget_period(&file.name, file.data.as_deref(), &cited)?;
+                periods.insert(file.name.clone(), period);
             }
             Kind::PolicyBundle => evidence::check_policy_bundle(file, limits)?,
             _ => {}
@@ -269,8 +367,8 @@ fn prepare(
                 };
                 signers_of.insert(file.name.clone(), (verified, signers.clone()));
                 pairs.push(ManifestSignature {
-                    manifest: format!("{EVIDENCE_PREFIX}{}", file.name),
-                    signature: format!("{EVIDENCE_PREFIX}{}", sig.name),
+                    manifest: file.pack_path.clone(),
+                    signature: sig.pack_path.clone(),
                     verified,
                     signers,
                     plugin,
@@ -306,14 +404,6 @@ fn prepare(
     }
 
     // The control map, filled in.
-    let map_bytes = read_bounded(input.control_map, limits.max_csv_size)?;
-    let map_name = input.control_map.display().to_string();
-    let numbered = controls::parse_numbered(
-        &map_name,
-        &map_bytes,
-        limits.max_csv_size,
-        limits.max_csv_rows,
-    )?;
     let mut lines = Vec::with_capacity(numbered.len());
     for (line_no, mut line) in numbered {
         fill_line(line_no, &mut line, &files, &signers_of)?;
@@ -326,24 +416,28 @@ fn prepare(
 
     let mut artifacts = vec![Artifact {
         name: CONTROL_MAP_NAME.to_owned(),
-        path: CONTROL_MAP_NAME.to_owned(),
+        path: CONTROL_MAP_PATH.to_owned(),
         sha256: sha256_hex(&control_map),
         size: control_map.len() as u64,
         kind: Kind::ControlMap.name().to_owned(),
+        period: None,
     }];
     artifacts.extend(files.values().map(|f| Artifact {
         name: f.name.clone(),
-        path: format!("{EVIDENCE_PREFIX}{}", f.name),
+        path: f.pack_path.clone(),
         sha256: f.sha256.clone(),
         size: f.size,
         kind: f.kind.name().to_owned(),
+        period: periods.get(&f.name).cloned(),
     }));
     artifacts.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    let sections = layout::sections_for(&artifacts);
     let mut index = Index {
         version: INDEX_VERSION,
         generated_at: input.date.to_rfc3339(),
         org: input.org.as_str().to_owned(),
         artifacts,
+        sections,
         controls: lines,
         manifest_signatures: pairs,
         trusted_keys: trusted,
@@ -400,6 +494,53 @@ fn prepare(
     })
 }
 
+/// The explicit kinds of evidence paths: the control map's non-empty `evidence_kind` of a
+/// kind that can be mapped (manifests, their signatures and the control map are decided by
+/// name, and a control line naming them is compared after). Two lines that disagree about one
+/// path are an error naming both; `--kinds` rules are applied per file.
+fn explicit_kinds(
+    numbered: &[(u64, ControlLine)],
+) -> Result<BTreeMap<String, (Kind, String)>, BuildError> {
+    let mut out: BTreeMap<String, (Kind, String)> = BTreeMap::new();
+    for (line_no, line) in numbered {
+        if line.evidence_kind.is_empty() {
+            continue;
+        }
+        let err = |reason: String| BuildError::Control {
+            line: *line_no,
+            control_id: line.control_id.clone(),
+            field: "evidence_kind".to_owned(),
+            reason,
+        };
+        let Some(kind) = Kind::from_name(&line.evidence_kind) else {
+            return Err(err(format!(
+                "{:?} is not a kind ({})",
+                line.evidence_kind,
+                Kind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        if !mappable(kind) {
+            continue;
+        }
+        let source = format!("the control map's evidence_kind (line {line_no})");
+        if let Some((other, by)) = out.get(&line.evidence_path) {
+            if *other != kind {
+                return Err(err(format!(
+                    "{kind} for {}, but {by} says {other}",
+                    line.evidence_path
+                )));
+            }
+            continue;
+        }
+        out.insert(line.evidence_path.clone(), (kind, source));
+    }
+    Ok(out)
+}
+
 fn fill_line(
     line_no: u64,
     line: &mut ControlLine,
@@ -434,8 +575,8 @@ fn fill_line(
         return Err(err(
             "evidence_kind",
             format!(
-                "{:?} differs from the kind recognised from the file name, {}",
-                line.evidence_kind, file.kind
+                "{:?} differs from the kind decided by {}, {}",
+                line.evidence_kind, file.decided_by, file.kind
             ),
         ));
     }
@@ -534,9 +675,9 @@ pub fn build_pack_with_progress<W: Write>(
     progress.start(crate::progress::Phase::Packing, total);
     for artifact in &prepared.index.artifacts {
         progress.advance(artifact.size);
-        if artifact.path == CONTROL_MAP_NAME {
+        if artifact.kind == Kind::ControlMap.name() {
             tgz.append(
-                CONTROL_MAP_NAME,
+                &artifact.path,
                 artifact.size,
                 prepared.control_map.as_slice(),
             )

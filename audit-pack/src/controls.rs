@@ -2,7 +2,8 @@
 //!
 //! Columns, exactly in this order: framework, framework_version, control_id, control_title,
 //! evidence_id, evidence_path, evidence_sha256, evidence_kind, collected_at, period_start,
-//! period_end, state, signature_verified, signer_identity, owner, notes.
+//! period_end, state, signature_verified, signer_identity, owner, notes; and optionally, last,
+//! `narrative` (the control's narrative for the auditors' export, carried into every report).
 //!
 //! The build fills `evidence_sha256` and `evidence_kind`, and for manifests
 //! `signature_verified` (`true`/`false`) and `signer_identity` (the verifying keys' names);
@@ -30,6 +31,9 @@ pub const COLUMNS: [&str; 16] = [
     "notes",
 ];
 
+/// The optional last column.
+pub const NARRATIVE: &str = "narrative";
+
 /// Longest field accepted, in bytes.
 pub const MAX_FIELD_LEN: usize = 4096;
 
@@ -54,6 +58,10 @@ pub struct ControlLine {
     pub signer_identity: String,
     pub owner: String,
     pub notes: String,
+    /// The control's narrative (the optional `narrative` column); absent from the index when
+    /// empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub narrative: String,
 }
 
 /// Why a control map was refused.
@@ -107,6 +115,7 @@ impl ControlLine {
             signer_identity: f(13)?,
             owner: f(14)?,
             notes: f(15)?,
+            narrative: record.get(16).unwrap_or_default().to_owned(),
         })
     }
 
@@ -172,10 +181,17 @@ pub fn parse_numbered(
         field: "header".to_owned(),
         reason: e.to_string(),
     })?;
-    if header.iter().ne(COLUMNS.iter().copied()) {
+    let with_narrative =
+        header.len() == COLUMNS.len() + 1 && header.get(COLUMNS.len()) == Some(NARRATIVE);
+    if header
+        .iter()
+        .take(COLUMNS.len())
+        .ne(COLUMNS.iter().copied())
+        || (header.len() != COLUMNS.len() && !with_narrative)
+    {
         return Err(ControlMapError::Header {
             file: file.to_owned(),
-            expected: COLUMNS.join(","),
+            expected: format!("{}[,{NARRATIVE}]", COLUMNS.join(",")),
             found: header.iter().collect::<Vec<_>>().join(","),
         });
     }
@@ -200,7 +216,11 @@ pub fn parse_numbered(
         }
         let line = ControlLine::from_record(&record)
             .ok_or_else(|| line_err(line_no, "record", "expected 16 fields".to_owned()))?;
-        for (name, value) in COLUMNS.iter().zip(line.fields()) {
+        for (name, value) in COLUMNS
+            .iter()
+            .zip(line.fields())
+            .chain([(&NARRATIVE, line.narrative.as_str())])
+        {
             if value.len() > MAX_FIELD_LEN {
                 return Err(line_err(line_no, name, "longer than 4096 bytes".to_owned()));
             }
@@ -222,14 +242,24 @@ pub fn parse_numbered(
 }
 
 /// Writes a control map: the header and the lines, LF line ends, quoting only where needed.
+/// The `narrative` column is written when a line has a narrative.
 pub fn write(lines: &[ControlLine]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
+    let narrative = lines.iter().any(|l| !l.narrative.is_empty());
+    if narrative {
+        writer.write_record(COLUMNS.iter().chain([&NARRATIVE]))?;
+    } else {
+        writer.write_record(COLUMNS)?;
+    }
     for line in lines {
-        writer.write_record(line.fields())?;
+        if narrative {
+            writer.write_record(line.fields().iter().chain([&line.narrative.as_str()]))?;
+        } else {
+            writer.write_record(line.fields())?;
+        }
     }
     writer
         .into_inner()
@@ -262,5 +292,29 @@ mod tests {
         assert_eq!(parse("cm.csv", &with_bom, 1 << 20, 10).unwrap(), lines);
         let err = parse("cm.csv", b"framework,x\n", 1 << 20, 10).unwrap_err();
         assert!(matches!(err, ControlMapError::Header { .. }));
+        // The optional narrative column: read, written back only when a line has one.
+        let narrated = format!(
+            "{},{NARRATIVE}\nSOC 2,2017,CC6.1,t,EV-1,a.json,,,,,,effective,,,,,\"Reviewed quarterly; see \"\"access\"\".\"\nSOC 2,2017,CC6.2,t,EV-2,b.json,,,,,,effective,,,,,\n",
+            COLUMNS.join(",")
+        );
+        let lines = parse("cm.csv", narrated.as_bytes(), 1 << 20, 10).unwrap();
+        assert_eq!(lines[0].narrative, "Reviewed quarterly; see \"access\".");
+        let again = write(&lines).unwrap();
+        assert!(String::from_utf8_lossy(&again)
+            .starts_with(&format!("{},{NARRATIVE}\n", COLUMNS.join(","))));
+        assert_eq!(parse("cm.csv", &again, 1 << 20, 10).unwrap(), lines);
+        let plain = write(&[ControlLine {
+            narrative: String::new(),
+            ..lines[0].clone()
+        }])
+        .unwrap();
+        assert!(!String::from_utf8_lossy(&plain).contains(NARRATIVE));
+        for header in [
+            format!("{},notes2", COLUMNS.join(",")),
+            format!("{},{NARRATIVE},x", COLUMNS.join(",")),
+        ] {
+            let err = parse("cm.csv", format!("{header}\n").as_bytes(), 1 << 20, 10).unwrap_err();
+            assert!(matches!(err, ControlMapError::Header { .. }), "{header}");
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Reading an evidence folder: walking it, recognising each file's kind and validating it.
 
 use crate::error::{io_error, BuildError};
-use crate::index::EVIDENCE_PREFIX;
 use crate::kind::Kind;
+use crate::layout;
 use crate::limits::Limits;
 use crate::path::{pack_path_problem, PathTree, PathTreeError, MAX_PATH_LEN};
 use crate::schema;
@@ -21,8 +21,13 @@ pub(crate) struct EvidenceFile {
     pub size: u64,
     pub sha256: String,
     pub kind: Kind,
-    /// Contents, for kinds that are parsed (JSON kinds, manifests and their signatures).
+    /// How the kind was decided, for messages (`--kinds line 3`, `section audit/drift/`, …).
+    pub decided_by: String,
+    /// Contents, for kinds that are parsed (JSON kinds, manifests and their signatures,
+    /// budget dashboards, provenance documents).
     pub data: Option<Vec<u8>>,
+    /// The pack path.
+    pub pack_path: String,
 }
 
 fn evidence_err(file: &str, field: &str, reason: impl Into<String>) -> BuildError {
@@ -33,20 +38,82 @@ fn evidence_err(file: &str, field: &str, reason: impl Into<String>) -> BuildErro
     }
 }
 
-/// Walks `dir` (sorted, not following links) and returns every file by name, hashed, with
-/// the contents of the kinds that are parsed. Refuses links, special files, unsafe names and
-/// anything over the budgets.
+/// An explicit kind for an evidence path, and where it was given.
+pub(crate) type Explicit<'a> = &'a dyn Fn(&str) -> Result<Option<(Kind, String)>, BuildError>;
+
+/// The kind a file's name and place give, before its content is read: an explicit mapping,
+/// then (for manifests and their signatures, which are paired by name) the suffix rules, then
+/// the section it sits in, then the other suffix rules. `None`: nothing decides; the content
+/// may.
+fn kind_by_name(
+    name: &str,
+    explicit: Explicit<'_>,
+) -> Result<Option<(Kind, String, bool)>, BuildError> {
+    let file_name = name.rsplit('/').next().unwrap_or_default();
+    let by_suffix = Kind::of_evidence_file(file_name);
+    let mapped = explicit(name)?;
+    if matches!(by_suffix, Kind::Manifest | Kind::ManifestSignature) {
+        if let Some((kind, source)) = mapped {
+            return Err(evidence_err(
+                name,
+                "kind",
+                format!(
+                    "{source} makes it {kind}, but a {by_suffix} is decided by its name (manifests and their signatures are paired by name)"
+                ),
+            ));
+        }
+        return Ok(Some((by_suffix, format!("its name ({file_name})"), false)));
+    }
+    if let Some((kind, source)) = mapped {
+        return Ok(Some((kind, source, true)));
+    }
+    if let Some((kind, section)) = layout::kind_by_section(name) {
+        return Ok(Some((
+            kind,
+            format!("its section {} ({})", section.dir, section.name),
+            false,
+        )));
+    }
+    Ok((by_suffix != Kind::Other).then(|| (by_suffix, format!("its name ({file_name})"), false)))
+}
+
+/// How many bytes of a file of `kind` named `name` are read and kept to check it, if any.
+pub(crate) fn content_budget(kind: Kind, name: &str, limits: &Limits) -> Option<usize> {
+    let json_like = name.ends_with(".json") || name.ends_with(".jsonl");
+    match kind {
+        Kind::SloBreach
+        | Kind::DrApproval
+        | Kind::ChaosRun
+        | Kind::DriftIncident
+        | Kind::SimulationReport
+        | Kind::Manifest => Some(limits.max_json_size),
+        Kind::ManifestSignature => Some(limits.max_json_size.max(limits.max_signature_size)),
+        Kind::Provenance if json_like => Some(limits.max_json_size),
+        Kind::BudgetDashboard => Some(limits.max_json_size),
+        _ => None,
+    }
+}
+
+/// Walks `dir` (sorted, not following links), hashes every file, decides each file's kind
+/// (explicitly, by place or name, then by content) and its pack path, and keeps the contents
+/// of the kinds that are parsed. Refuses links, special files, unsafe names, two files at
+/// one pack path, content whose kind disagrees with its place, and anything over the budgets.
 pub(crate) fn collect(
     dir: &Path,
     limits: &Limits,
     progress: &dyn crate::progress::Progress,
+    explicit: Explicit<'_>,
+    skip: &dyn Fn(&str, &Path) -> bool,
 ) -> Result<BTreeMap<String, EvidenceFile>, BuildError> {
     // Walk first (sorted, checking names and types), then hash the files in parallel; the
     // first error in walk order is reported, so errors do not depend on scheduling.
-    let mut found: Vec<(String, PathBuf, Kind, bool)> = Vec::new();
-    // The same directory bookkeeping, with the same budget, as a reader of the pack: what is
-    // built can be read back.
-    let mut tree = PathTree::new(limits.max_dir_bookkeeping);
+    struct Found {
+        name: String,
+        path: PathBuf,
+        named: Option<(Kind, String, bool)>,
+        keep: Option<usize>,
+    }
+    let mut found: Vec<Found> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -93,51 +160,55 @@ pub(crate) fn collect(
             parts.push(s.to_owned());
         }
         let name = parts.join("/");
-        let pack_path = format!("{EVIDENCE_PREFIX}{name}");
-        if let Some(problem) = pack_path_problem(&pack_path) {
+        if skip(&name, path) {
+            continue;
+        }
+        // The name must make a safe path wherever it is placed (the pack path is checked
+        // again once the kind is known).
+        if let Some(problem) = pack_path_problem(&format!("{}{name}", layout::CATCH_ALL_DIR)) {
             return Err(folder_err(problem));
         }
-        tree.insert(&pack_path).map_err(|e| match e {
-            PathTreeError::OverBudget { max } => folder_err(&format!(
-                "the evidence folder's directories need more than {max} bytes of bookkeeping \
-                 (Limits::max_dir_bookkeeping): too many distinct or too deep directories for a pack"
-            )),
-            PathTreeError::Duplicate => folder_err("the same path twice"),
-            PathTreeError::Conflict { other } => {
-                folder_err(&format!("conflicts with {other} (one would be the other's directory)"))
-            }
-        })?;
-        // index.json, its signature and the control map sit at the pack root, evidence under
-        // evidence/: the three extra entries always fit the entry budget.
+        // index.json, its signature and the control map sit beside the evidence: the three
+        // extra entries always fit the entry budget.
         if found.len().saturating_add(4) > limits.max_entries {
             return Err(folder_err(&format!(
                 "more than {} files in the evidence folder",
                 limits.max_entries.saturating_sub(3)
             )));
         }
-        let file_name = parts.last().map(String::as_str).unwrap_or_default();
-        let kind = Kind::of_evidence_file(file_name);
-        let parsed = matches!(
-            kind,
-            Kind::SloBreach
-                | Kind::DrApproval
-                | Kind::ChaosRun
-                | Kind::Manifest
-                | Kind::ManifestSignature
-        );
-        found.push((name, path.to_path_buf(), kind, parsed));
+        let named = kind_by_name(&name, explicit)?;
+        let keep = match &named {
+            Some((kind, _, _)) => content_budget(*kind, &name, limits),
+            // Read to see whether the content is a kind's document; a file over the budget
+            // is not such a document.
+            None if name.ends_with(".json") => Some(limits.max_json_size),
+            None => None,
+        };
+        found.push(Found {
+            name,
+            path: path.to_path_buf(),
+            named,
+            keep,
+        });
     }
     let total: u64 = found
         .iter()
-        .filter_map(|(_, p, _, _)| std::fs::symlink_metadata(p).ok())
+        .filter_map(|f| std::fs::symlink_metadata(&f.path).ok())
         .map(|m| m.len())
         .sum();
     progress.start(crate::progress::Phase::Hashing, total);
     use rayon::prelude::*;
     let hashed: Vec<Result<Hashed, BuildError>> = found
         .par_iter()
-        .map(|(_, path, _, parsed)| {
-            let r = hash_file(path, limits, parsed.then_some(limits.max_json_size));
+        .map(|f| {
+            // A file whose kind is not yet decided is kept only if it fits the budget; a
+            // file of a parsed kind must fit.
+            let must_fit = f
+                .named
+                .as_ref()
+                .is_some_and(|(k, _, _)| *k != Kind::BudgetDashboard);
+            let keep = f.keep.map(|max| (max, must_fit));
+            let r = hash_file(&f.path, limits, keep);
             if let Ok((size, _, _)) = &r {
                 progress.advance(*size);
             }
@@ -145,29 +216,114 @@ pub(crate) fn collect(
         })
         .collect();
     progress.finish();
+    // The same directory bookkeeping, with the same budget, as a reader of the pack: what is
+    // built can be read back.
+    let mut tree = PathTree::new(limits.max_dir_bookkeeping);
     let mut files = BTreeMap::new();
-    for ((name, fs_path, kind, _), result) in found.into_iter().zip(hashed) {
+    let mut by_pack_path: BTreeMap<String, String> = BTreeMap::new();
+    for (f, result) in found.into_iter().zip(hashed) {
         let (size, sha256, data) = result?;
+        let (kind, decided_by) = decide_kind(&f.name, f.named, data.as_deref())?;
+        let pack_path = layout::pack_path(&f.name, kind);
+        let folder_err = |reason: String| BuildError::EvidenceFolder {
+            path: f.path.display().to_string(),
+            reason,
+        };
+        if let Some(problem) = pack_path_problem(&pack_path) {
+            return Err(folder_err(format!("pack path {pack_path}: {problem}")));
+        }
+        tree.insert(&pack_path).map_err(|e| match e {
+            PathTreeError::OverBudget { max } => folder_err(format!(
+                "the evidence folder's directories need more than {max} bytes of bookkeeping \
+                 (Limits::max_dir_bookkeeping): too many distinct or too deep directories for a pack"
+            )),
+            PathTreeError::Duplicate => folder_err(format!(
+                "it would be packed at {pack_path}, where {} is packed already: rename one, or move it into a section folder",
+                by_pack_path.get(&pack_path).map_or("another file", String::as_str)
+            )),
+            PathTreeError::Conflict { other } => folder_err(format!(
+                "its pack path {pack_path} conflicts with {other} (one would be the other's directory)"
+            )),
+        })?;
+        by_pack_path.insert(pack_path.clone(), f.name.clone());
         files.insert(
-            name.clone(),
+            f.name.clone(),
             EvidenceFile {
-                name,
-                fs_path,
+                name: f.name,
+                fs_path: f.path,
                 size,
                 sha256,
                 kind,
+                decided_by,
                 data,
+                pack_path,
             },
         );
     }
     Ok(files)
 }
 
+/// The kind of the file `name`: what its name and place decided (`named`), checked against
+/// its content, or, when nothing decided, its content's kind. A JSON document whose content
+/// matches one kind's schema and whose place says another kind is refused, naming both; so is
+/// one that matches two kinds' schemas with nothing else to decide.
+fn decide_kind(
+    name: &str,
+    named: Option<(Kind, String, bool)>,
+    data: Option<&[u8]>,
+) -> Result<(Kind, String), BuildError> {
+    let doc = data
+        .filter(|_| name.ends_with(".json"))
+        .and_then(|d| plugin_api::json::from_slice::<serde_json::Value>(d).ok());
+    let by_content: Vec<Kind> = doc.as_ref().map_or_else(Vec::new, |doc| {
+        Kind::BY_CONTENT
+            .iter()
+            .copied()
+            .filter(|k| schema::matches(*k, doc))
+            .collect()
+    });
+    match named {
+        Some((kind, by, explicit)) => {
+            if !explicit && !by_content.is_empty() && !by_content.contains(&kind) {
+                let other = by_content.first().copied().unwrap_or(Kind::Other);
+                return Err(evidence_err(
+                    name,
+                    "/",
+                    format!(
+                        "its content matches the {other} schema ({}) but {by} makes it {kind}: \
+                         move it to {}, or give its kind in the control map's evidence_kind or with --kinds",
+                        schema::schema_file(other).unwrap_or_default(),
+                        layout::home_dir(other)
+                    ),
+                ));
+            }
+            Ok((kind, by))
+        }
+        None => match by_content.as_slice() {
+            [] => Ok((Kind::Other, "nothing (no rule, place or content)".to_owned())),
+            [one] => Ok((*one, format!("its content ({})", schema::schema_file(*one).unwrap_or_default()))),
+            several => Err(evidence_err(
+                name,
+                "/",
+                format!(
+                    "its content matches the schemas of {}: give its kind in the control map's evidence_kind or with --kinds",
+                    several.iter().map(|k| k.name()).collect::<Vec<_>>().join(" and ")
+                ),
+            )),
+        },
+    }
+}
+
 /// Size, SHA-256 (hex) and the kept contents of a file.
 type Hashed = (u64, String, Option<Vec<u8>>);
 
-/// Size, SHA-256 (hex) and, if `keep` is a budget, the contents of a file.
-fn hash_file(path: &Path, limits: &Limits, keep: Option<usize>) -> Result<Hashed, BuildError> {
+/// Size, SHA-256 (hex) and, if `keep` is a budget, the contents of a file. `keep` is the
+/// budget and whether the file must fit it (else it is hashed and not kept).
+fn hash_file(
+    path: &Path,
+    limits: &Limits,
+    keep: Option<(usize, bool)>,
+) -> Result<Hashed, BuildError> {
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     let len = file.metadata().map_err(|e| io_error(path, &e))?.len();
     if len > limits.max_file_size {
@@ -179,14 +335,16 @@ fn hash_file(path: &Path, limits: &Limits, keep: Option<usize>) -> Result<Hashed
             ),
         });
     }
-    if let Some(max) = keep {
-        if len > max as u64 {
+    let keep = match keep {
+        Some((max, true)) if len > max as u64 => {
             return Err(BuildError::EvidenceFolder {
                 path: path.display().to_string(),
                 reason: format!("{len} bytes, more than the limit of {max} for a parsed document"),
             });
         }
-    }
+        Some((max, _)) if len <= max as u64 => Some(max),
+        _ => None,
+    };
     let mut hasher = Sha256::new();
     let mut kept = keep.map(|_| Vec::new());
     let mut size = 0u64;
@@ -234,15 +392,20 @@ pub(crate) fn parse_json(
         evidence_err(
             name,
             field,
-            format!("does not match the {kind} schema: {reason}"),
+            format!(
+                "does not match the {kind} schema ({}): {reason}",
+                schema::schema_file(kind).unwrap_or_default()
+            ),
         )
     })?;
     Ok(doc)
 }
 
-/// Checks a DR dual-approval document `name` beyond its schema: two distinct approvers, and
-/// an `artifact_hash` equal to the SHA-256 (hex) of the evidence file named by `artifact`,
-/// which `sha256_of` looks up by its path in the evidence folder.
+/// Checks a DR dual-approval document `name` beyond its schema: two distinct approvers, and,
+/// when it names the approved file (`artifact`, a path in the evidence folder), an
+/// `artifact_hash` equal to that file's SHA-256 (hex), which `sha256_of` looks up. Without
+/// `artifact` the approval is of whatever has that hash; the build says whether the pack
+/// holds it ([`approved_artifact`]).
 pub(crate) fn check_dr_approval(
     name: &str,
     doc: &serde_json::Value,
@@ -260,6 +423,9 @@ pub(crate) fn check_dr_approval(
             ),
         ));
     }
+    if doc.get("artifact").is_none() {
+        return Ok(());
+    }
     let artifact = text("artifact");
     let Some(actual) = sha256_of(artifact) else {
         return Err(evidence_err(
@@ -268,8 +434,7 @@ pub(crate) fn check_dr_approval(
             format!("{artifact:?} is not a file of the evidence folder"),
         ));
     };
-    let stated = text("artifact_hash");
-    let stated = stated.strip_prefix("sha256:").unwrap_or(stated);
+    let stated = approved_hash(doc);
     if stated != actual {
         return Err(evidence_err(
             name,
@@ -278,6 +443,242 @@ pub(crate) fn check_dr_approval(
         ));
     }
     Ok(())
+}
+
+/// The SHA-256 (hex) a DR approval approves.
+pub(crate) fn approved_hash(doc: &serde_json::Value) -> &str {
+    let stated = doc
+        .get("artifact_hash")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    stated.strip_prefix("sha256:").unwrap_or(stated)
+}
+
+/// The links of a drift incident that point into the pack: `(JSON pointer, path in the
+/// evidence folder)` for `patch` and each approval's `signature` that is not an `https://` or
+/// `http://` URL, resolved against the incident's folder. A link that leaves the evidence
+/// folder is an error.
+pub(crate) fn drift_links(
+    name: &str,
+    doc: &serde_json::Value,
+) -> Result<Vec<(String, String)>, BuildError> {
+    let mut links = Vec::new();
+    if let Some(patch) = doc.get("patch").and_then(|v| v.as_str()) {
+        links.push(("/patch".to_owned(), patch));
+    }
+    if let Some(approvals) = doc.get("approvals").and_then(|v| v.as_array()) {
+        for (i, a) in approvals.iter().enumerate() {
+            if let Some(sig) = a.get("signature").and_then(|v| v.as_str()) {
+                links.push((format!("/approvals/{i}/signature"), sig));
+            }
+        }
+    }
+    let folder: Vec<&str> = name.split('/').collect();
+    let folder = folder.split_last().map_or(&[][..], |(_, dir)| dir);
+    let mut out = Vec::new();
+    for (field, link) in links {
+        if link.starts_with("https://") || link.starts_with("http://") {
+            continue;
+        }
+        let mut parts: Vec<&str> = folder.to_vec();
+        for c in link.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(evidence_err(
+                            name,
+                            &field,
+                            format!("{link:?} leads out of the evidence folder"),
+                        ));
+                    }
+                }
+                c => parts.push(c),
+            }
+        }
+        out.push((field, parts.join("/")));
+    }
+    Ok(out)
+}
+
+/// Checks a drift incident's links into the pack: each must be a file of the evidence folder
+/// (`exists` looks a path up).
+pub(crate) fn check_drift_incident(
+    name: &str,
+    doc: &serde_json::Value,
+    exists: &dyn Fn(&str) -> bool,
+) -> Result<(), BuildError> {
+    for (field, path) in drift_links(name, doc)? {
+        if !exists(&path) {
+            return Err(evidence_err(
+                name,
+                &field,
+                format!("links {path}, which is not a file of the evidence folder (an https:// URL is not checked)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a provenance document under `prov/`: a `.json` file is one Sigstore bundle, DSSE
+/// envelope or in-toto statement; a `.jsonl` file is one per non-empty line. Other files are
+/// not parsed.
+pub(crate) fn check_provenance(name: &str, data: &[u8]) -> Result<(), BuildError> {
+    let check = |field: &str, bytes: &[u8]| -> Result<(), BuildError> {
+        let doc: serde_json::Value = plugin_api::json::from_slice(bytes)
+            .map_err(|e| evidence_err(name, field, format!("not valid JSON: {e}")))?;
+        schema::validate(Kind::Provenance, &doc).map_err(|_| {
+            evidence_err(
+                name,
+                field,
+                format!(
+                    "does not match the provenance schema ({}): not a Sigstore bundle, DSSE envelope or in-toto statement",
+                    schema::schema_file(Kind::Provenance).unwrap_or_default()
+                ),
+            )
+        })
+    };
+    if name.ends_with(".jsonl") {
+        for (i, line) in data.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            check(&format!("line {}", i.saturating_add(1)), line)?;
+        }
+        Ok(())
+    } else if name.ends_with(".json") {
+        check("/", data)
+    } else {
+        Ok(())
+    }
+}
+
+/// The period of a budget dashboard: from its content when it is held (`data`) and has one
+/// (JSON: `ResultsByTime[].TimePeriod`, `TimePeriod` or `period`; CSV: the dates of its first
+/// column), else the one period its control lines give (`from_controls`: each citing line's
+/// non-empty `period_start`/`period_end`). Errors say what is missing.
+pub(crate) fn budget_period(
+    name: &str,
+    data: Option<&[u8]>,
+    from_controls: &[(String, String)],
+) -> Result<crate::index::Period, BuildError> {
+    if let Some(data) = data {
+        if let Some(p) = period_in_content(name, data)? {
+            return Ok(p);
+        }
+    }
+    let mut periods: Vec<&(String, String)> = from_controls
+        .iter()
+        .filter(|(s, e)| !s.is_empty() && !e.is_empty())
+        .collect();
+    periods.sort();
+    periods.dedup();
+    match periods.as_slice() {
+        [(start, end)] => {
+            let day = |d: &str| crate::names::PackDate::parse(d).is_ok();
+            if day(start) && day(end) && start <= end {
+                Ok(crate::index::Period {
+                    start: start.clone(),
+                    end: end.clone(),
+                })
+            } else {
+                Err(evidence_err(
+                    name,
+                    "period",
+                    format!("its control lines give the period {start}..{end}, not two YYYY-MM-DD dates in order"),
+                ))
+            }
+        }
+        [] => Err(evidence_err(
+            name,
+            "period",
+            "a budget dashboard is recorded with its period, and none was found: the file has no ResultsByTime[].TimePeriod, TimePeriod or period (JSON) or first-column dates (CSV), or is over the parsed-document budget, and no control line citing it gives period_start and period_end",
+        )),
+        several => Err(evidence_err(
+            name,
+            "period",
+            format!(
+                "its control lines give {} different periods: {}",
+                several.len(),
+                several
+                    .iter()
+                    .map(|(s, e)| format!("{s}..{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// The first `YYYY-MM-DD` of a string (which may go on with a time), if it is a date.
+fn day_of(s: &str) -> Option<String> {
+    let day = s.trim().trim_matches('"').get(..10)?;
+    crate::names::PackDate::parse(day).ok()?;
+    Some(day.to_owned())
+}
+
+fn period_in_content(name: &str, data: &[u8]) -> Result<Option<crate::index::Period>, BuildError> {
+    let mut days: Vec<String> = Vec::new();
+    if name.ends_with(".json") {
+        let doc: serde_json::Value = plugin_api::json::from_slice(data)
+            .map_err(|e| evidence_err(name, "/", format!("not valid JSON: {e}")))?;
+        schema::validate(Kind::BudgetDashboard, &doc).map_err(|p| {
+            evidence_err(
+                name,
+                "/",
+                format!(
+                    "does not match the budget-dashboard schema ({}): {}",
+                    schema::schema_file(Kind::BudgetDashboard).unwrap_or_default(),
+                    p.join("; ")
+                ),
+            )
+        })?;
+        let pairs: Vec<(Option<&serde_json::Value>, Option<&serde_json::Value>)> =
+            if let Some(results) = doc.get("ResultsByTime").and_then(|v| v.as_array()) {
+                results
+                    .iter()
+                    .map(|r| {
+                        let tp = r.get("TimePeriod");
+                        (
+                            tp.and_then(|t| t.get("Start")),
+                            tp.and_then(|t| t.get("End")),
+                        )
+                    })
+                    .collect()
+            } else if let Some(tp) = doc.get("TimePeriod") {
+                vec![(tp.get("Start"), tp.get("End"))]
+            } else if let Some(p) = doc.get("period") {
+                vec![(p.get("start"), p.get("end"))]
+            } else {
+                Vec::new()
+            };
+        for (start, end) in pairs {
+            for v in [start, end].into_iter().flatten() {
+                if let Some(d) = v.as_str().and_then(day_of) {
+                    days.push(d);
+                }
+            }
+        }
+    } else if name.ends_with(".csv") {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        for record in reader.records() {
+            let record =
+                record.map_err(|e| evidence_err(name, "csv", format!("not valid CSV: {e}")))?;
+            if let Some(d) = record.get(0).and_then(day_of) {
+                days.push(d);
+            }
+        }
+    }
+    let (Some(start), Some(end)) = (days.iter().min(), days.iter().max()) else {
+        return Ok(None);
+    };
+    Ok(Some(crate::index::Period {
+        start: start.clone(),
+        end: end.clone(),
+    }))
 }
 
 /// Checks that a policy bundle is a gzip tar holding at least one `.rego` file, and that its

@@ -22,6 +22,7 @@
 use crate::controls::ControlLine;
 use crate::jcs::{self, CanonicalError};
 use crate::kind::Kind;
+use crate::layout::{self, Section, CONTROL_MAP_PATH};
 use crate::names::OrgSlug;
 use crate::path::pack_path_problem;
 use merkle::note::VerifierKey;
@@ -29,15 +30,19 @@ use merkle::Hash;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The index format version written and accepted.
-pub const INDEX_VERSION: u64 = 1;
+/// The index format version written: 2, the Audit Pack Index v1.0 layout (sections). Version
+/// 1 (every evidence file under `evidence/`, the control map at the root, no sections) is
+/// still read, so packs built before verify.
+pub const INDEX_VERSION: u64 = 2;
+/// The oldest index version read.
+pub const INDEX_VERSION_LEGACY: u64 = 1;
 /// Name of the index in the pack.
 pub const INDEX_NAME: &str = "index.json";
 /// Name of the index signature in the pack.
 pub const SIGNATURE_NAME: &str = "index.json.sig";
-/// Name of the filled-in control map in the pack.
+/// Name of the filled-in control map (its artifact `name`; also its path in a version 1 pack).
 pub const CONTROL_MAP_NAME: &str = "control-map.csv";
-/// Prefix of every evidence file in the pack.
+/// Prefix of every evidence file in a version 1 pack.
 pub const EVIDENCE_PREFIX: &str = "evidence/";
 
 /// One file of the pack, as listed in the index.
@@ -54,6 +59,19 @@ pub struct Artifact {
     pub size: u64,
     /// The evidence kind's name.
     pub kind: String,
+    /// The period a budget dashboard covers (absent for every other kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+}
+
+/// The period of a budget dashboard: first and last day, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// First day.
+    pub start: String,
+    /// Last day (for a Cost Explorer export, its exclusive `End`, as written there).
+    pub end: String,
 }
 
 impl Artifact {
@@ -161,7 +179,7 @@ impl ManifestSignature {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Index {
-    /// Always [`INDEX_VERSION`].
+    /// [`INDEX_VERSION`] when written; [`INDEX_VERSION_LEGACY`] is read too.
     pub version: u64,
     /// `YYYY-MM-DDT00:00:00Z`, from the pack date.
     pub generated_at: String,
@@ -169,6 +187,10 @@ pub struct Index {
     pub org: String,
     /// Every file of the pack except the index and its signature, sorted by path.
     pub artifacts: Vec<Artifact>,
+    /// The Audit Pack Index v1.0 sections (`name`, `path`), in layout order; present exactly
+    /// in a version 2 index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
     /// The control map's lines, as filled in by the build.
     pub controls: Vec<ControlLine>,
     /// Manifest/signature pairs and their recorded verdicts.
@@ -267,6 +289,13 @@ impl Index {
         {
             return Err(invalid("insecureModes", "must be absent when empty"));
         }
+        if value
+            .get("sections")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            return Err(invalid("sections", "must not be empty"));
+        }
         let index: Index = serde_json::from_value(value).map_err(|e| IndexError::Malformed {
             reason: e.to_string(),
         })?;
@@ -275,10 +304,20 @@ impl Index {
     }
 
     fn check_fields(&self) -> Result<(), IndexError> {
-        if self.version != INDEX_VERSION {
+        let legacy = match self.version {
+            INDEX_VERSION => false,
+            INDEX_VERSION_LEGACY => true,
+            other => {
+                return Err(invalid(
+                    "version",
+                    format!("{other} is not supported (expected 1 or 2)"),
+                ))
+            }
+        };
+        if legacy != self.sections.is_empty() {
             return Err(invalid(
-                "version",
-                format!("{} is not supported (expected 1)", self.version),
+                "sections",
+                "present exactly in a version 2 index (the Audit Pack Index v1.0 layout)",
             ));
         }
         OrgSlug::parse(&self.org).map_err(|e| invalid("org", e.to_string()))?;
@@ -295,21 +334,29 @@ impl Index {
             return Err(invalid("merkleRoot", "expected 64 lowercase hex digits"));
         }
         let mut previous: Option<&str> = None;
+        let mut names = std::collections::BTreeSet::new();
         for (i, a) in self.artifacts.iter().enumerate() {
             let field = |f: &str| format!("artifacts/{i}/{f}");
             if let Some(problem) = pack_path_problem(&a.path) {
                 return Err(invalid(field("path"), format!("{:?}: {problem}", a.path)));
             }
-            let expected_path = if a.kind == Kind::ControlMap.name() {
-                if a.name != CONTROL_MAP_NAME {
-                    return Err(invalid(
-                        field("name"),
-                        "the control map is named control-map.csv",
-                    ));
+            let Some(kind) = Kind::from_name(&a.kind) else {
+                return Err(invalid(field("kind"), format!("unknown kind {:?}", a.kind)));
+            };
+            if kind == Kind::ControlMap && a.name != CONTROL_MAP_NAME {
+                return Err(invalid(
+                    field("name"),
+                    "the control map is named control-map.csv",
+                ));
+            }
+            let expected_path = if legacy {
+                if kind == Kind::ControlMap {
+                    CONTROL_MAP_NAME.to_owned()
+                } else {
+                    format!("{EVIDENCE_PREFIX}{}", a.name)
                 }
-                CONTROL_MAP_NAME.to_owned()
             } else {
-                format!("{EVIDENCE_PREFIX}{}", a.name)
+                layout::pack_path(&a.name, kind)
             };
             if a.path != expected_path {
                 return Err(invalid(
@@ -333,23 +380,57 @@ impl Index {
             if a.size > jcs::MAX_SAFE_INTEGER {
                 return Err(invalid(field("size"), "too large"));
             }
-            let Some(kind) = Kind::from_name(&a.kind) else {
-                return Err(invalid(field("kind"), format!("unknown kind {:?}", a.kind)));
-            };
-            let name_kind = if a.path == CONTROL_MAP_NAME {
+            let name_kind = if kind == Kind::ControlMap {
                 Kind::ControlMap
             } else {
                 Kind::of_evidence_file(a.name.rsplit('/').next().unwrap_or_default())
             };
-            if kind != name_kind {
+            // Version 1: the kind is the file name's. Version 2: the kind is decided by
+            // mapping, place, name or content, but manifests and their signatures (paired by
+            // name) are always exactly the files named so.
+            let paired = |k: Kind| matches!(k, Kind::Manifest | Kind::ManifestSignature);
+            if legacy && (kind != name_kind || !Kind::VERSION_1.contains(&kind)) {
                 return Err(invalid(
                     field("kind"),
                     format!("{kind} does not match the file name, which makes it {name_kind}"),
                 ));
             }
+            if !legacy && (paired(kind) || paired(name_kind)) && kind != name_kind {
+                return Err(invalid(
+                    field("kind"),
+                    format!("{kind} does not match the file name, which makes it {name_kind}"),
+                ));
+            }
+            match (&a.period, kind == Kind::BudgetDashboard && !legacy) {
+                (None, false) => {}
+                (Some(p), true) => {
+                    let day = |d: &str| crate::names::PackDate::parse(d).is_ok();
+                    if !day(&p.start) || !day(&p.end) || p.start > p.end {
+                        return Err(invalid(
+                            field("period"),
+                            "expected start <= end, both YYYY-MM-DD",
+                        ));
+                    }
+                }
+                (None, true) => {
+                    return Err(invalid(field("period"), "a budget dashboard has a period"))
+                }
+                (Some(_), false) => {
+                    return Err(invalid(
+                        field("period"),
+                        "only a budget dashboard has a period",
+                    ))
+                }
+            }
+            if !names.insert(a.name.as_str()) {
+                return Err(invalid(field("name"), "listed twice"));
+            }
         }
-        if self.artifact(CONTROL_MAP_NAME).is_none() {
-            return Err(invalid("artifacts", "control-map.csv is not listed"));
+        if self.artifact(self.control_map_path()).is_none() {
+            return Err(invalid(
+                "artifacts",
+                format!("{} is not listed", self.control_map_path()),
+            ));
         }
         if self
             .insecure_modes
@@ -398,6 +479,38 @@ impl Index {
             }
         }
         Ok(())
+    }
+
+    /// Whether this index uses the version 1 layout (no sections).
+    pub fn is_legacy(&self) -> bool {
+        self.version == INDEX_VERSION_LEGACY
+    }
+
+    /// The control map's path in this pack.
+    pub fn control_map_path(&self) -> &'static str {
+        if self.is_legacy() {
+            CONTROL_MAP_NAME
+        } else {
+            CONTROL_MAP_PATH
+        }
+    }
+
+    /// The artifact whose name (path in the evidence folder) is `name`.
+    pub fn artifact_named(&self, name: &str) -> Option<&Artifact> {
+        if self.is_legacy() {
+            return self.artifact(&format!("{EVIDENCE_PREFIX}{name}"));
+        }
+        let mut paths: Vec<String> = Kind::ALL
+            .iter()
+            .filter(|k| **k != Kind::ControlMap)
+            .map(|k| layout::pack_path(name, *k))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+            .iter()
+            .filter_map(|p| self.artifact(p))
+            .find(|a| a.name == name)
     }
 
     /// Whether the pack was built with the insecure mode `mode`.

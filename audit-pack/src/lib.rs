@@ -21,6 +21,8 @@ mod index;
 mod jcs;
 mod keys;
 mod kind;
+pub mod kinds_file;
+pub mod layout;
 mod limits;
 mod names;
 mod path;
@@ -29,7 +31,7 @@ mod plugin;
 mod progress;
 mod proof;
 pub mod report;
-mod schema;
+pub mod schema;
 mod signer;
 mod sigstore;
 mod spot_check;
@@ -42,10 +44,15 @@ pub use build::{
     BuildInput, BuildSummary, LogTarget, RECEIPT_NAME,
 };
 pub use error::BuildError;
-pub use index::{Artifact, ArtifactProof, BuildInsecure, Index, IndexError, ManifestSignature};
+pub use index::{
+    Artifact, ArtifactProof, BuildInsecure, Index, IndexError, ManifestSignature, Period,
+    INDEX_VERSION, INDEX_VERSION_LEGACY,
+};
 pub use jcs::{to_canonical, CanonicalError};
 pub use keys::{parse_public_key, parse_public_key_file, KeyError, SigningKey};
 pub use kind::Kind;
+pub use kinds_file::{KindRule, KindsFile, KindsFileError};
+pub use layout::Section;
 pub use limits::Limits;
 pub use names::{pack_file_name, NameError, OrgSlug, PackDate};
 pub use pgzip::CHUNK_SIZE as GZIP_CHUNK_SIZE;
@@ -55,6 +62,7 @@ pub use proof::{
     make_proof, max_proof_size, proof_file_malformed, verify_proof, verify_proof_trusted,
     PackProof, ProofError, PROOF_CHECK_IDS, PROOF_FORMAT,
 };
+pub use schema::{schema_file, schema_for};
 pub use signer::{
     parse_certificates, CertificatesError, IndexSigner, IndexTrust, X509Signer, X509Trust,
     CERTS_NAME,

@@ -116,13 +116,14 @@ pub enum ProofError {
 /// its pack path) in a verified pack.
 pub fn make_proof(pack: &VerifiedPack, name: &str) -> Result<PackProof, ProofError> {
     let index = pack.index();
-    let path = [
-        format!("{}{name}", crate::index::EVIDENCE_PREFIX),
-        name.to_owned(),
-    ]
-    .into_iter()
-    .find(|p| index.artifact(p).is_some())
-    .ok_or_else(|| ProofError::NoSuchArtifact(name.to_owned()))?;
+    let path = index
+        .artifact_named(name)
+        .map(|a| a.path.clone())
+        .or_else(|| {
+            (name == crate::index::CONTROL_MAP_NAME).then(|| index.control_map_path().to_owned())
+        })
+        .or_else(|| index.artifact(name).map(|a| a.path.clone()))
+        .ok_or_else(|| ProofError::NoSuchArtifact(name.to_owned()))?;
     let artifact = index
         .artifact(&path)
         .cloned()

@@ -1,88 +1,104 @@
 //! JSON Schemas (draft 2020-12) of the JSON evidence kinds, checked with `jsonschema`.
 //!
-//! Timestamps are RFC 3339 with a `T`, seconds, optional fraction and a `Z` or numeric
-//! offset (checked by pattern: `format` is only an annotation in draft 2020-12). Git SHAs are
-//! 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
+//! The schemas are the files in `docs/schemas/` (one source: this module includes them), each
+//! with an example in `fixtures/schemas/` that the tests validate. Timestamps are RFC 3339
+//! with a `T`, seconds, optional fraction and a `Z` or numeric offset (checked by pattern:
+//! `format` is only an annotation in draft 2020-12).
 
 use crate::kind::Kind;
-use serde_json::{json, Value};
+use serde_json::Value;
+use std::sync::OnceLock;
 
-const TIMESTAMP: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
-const GIT_SHA: &str = r"^([0-9a-f]{40}|[0-9a-f]{64})$";
-/// `artifact_hash`: SHA-256 as 64 lowercase hex digits, optionally prefixed `sha256:`.
-pub(crate) const ARTIFACT_HASH: &str = r"^(sha256:)?[0-9a-f]{64}$";
+/// The schema file (in `docs/schemas/`) and text of each kind that has one.
+const SCHEMAS: &[(Kind, &str, &str)] = &[
+    (
+        Kind::SloBreach,
+        "slo-breach.schema.json",
+        include_str!("../../docs/schemas/slo-breach.schema.json"),
+    ),
+    (
+        Kind::DrApproval,
+        "dr-approval.schema.json",
+        include_str!("../../docs/schemas/dr-approval.schema.json"),
+    ),
+    (
+        Kind::ChaosRun,
+        "chaos-run.schema.json",
+        include_str!("../../docs/schemas/chaos-run.schema.json"),
+    ),
+    (
+        Kind::DriftIncident,
+        "drift-incident.schema.json",
+        include_str!("../../docs/schemas/drift-incident.schema.json"),
+    ),
+    (
+        Kind::SimulationReport,
+        "simulation-report.schema.json",
+        include_str!("../../docs/schemas/simulation-report.schema.json"),
+    ),
+    (
+        Kind::Manifest,
+        "manifest.schema.json",
+        include_str!("../../docs/schemas/manifest.schema.json"),
+    ),
+    (
+        Kind::PolicyBundle,
+        "policy-bundle-manifest.schema.json",
+        include_str!("../../docs/schemas/policy-bundle-manifest.schema.json"),
+    ),
+    (
+        Kind::BudgetDashboard,
+        "budget-dashboard.schema.json",
+        include_str!("../../docs/schemas/budget-dashboard.schema.json"),
+    ),
+    (
+        Kind::Provenance,
+        "provenance.schema.json",
+        include_str!("../../docs/schemas/provenance.schema.json"),
+    ),
+];
 
-/// The schema of a JSON evidence kind, or `None` for kinds that are not JSON documents.
+/// The file name in `docs/schemas/` of a kind's schema (for a policy bundle: of its
+/// `.manifest`).
+pub fn schema_file(kind: Kind) -> Option<&'static str> {
+    SCHEMAS.iter().find(|(k, _, _)| *k == kind).map(|s| s.1)
+}
+
+/// The schema of a kind, or `None` for kinds without one.
 pub fn schema_for(kind: Kind) -> Option<Value> {
-    let ts = json!({"type": "string", "pattern": TIMESTAMP});
-    let sha = json!({"type": "string", "pattern": GIT_SHA});
-    let text = json!({"type": "string", "minLength": 1, "maxLength": 1024});
-    let schema = match kind {
-        Kind::SloBreach => json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "SLO-breach evidence",
-            "type": "object",
-            "required": ["ts", "breach", "last_sync_time", "git_sha"],
-            "properties": {
-                "ts": ts, "breach": {"type": "boolean"}, "last_sync_time": ts, "git_sha": sha
-            }
-        }),
-        Kind::DrApproval => json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "DR dual-approval evidence",
-            "type": "object",
-            "required": ["approver_1", "approver_2", "git_sha", "timestamp", "artifact", "artifact_hash"],
-            "properties": {
-                "approver_1": text, "approver_2": text, "git_sha": sha, "timestamp": ts,
-                "artifact": text,
-                "artifact_hash": {"type": "string", "pattern": ARTIFACT_HASH}
-            }
-        }),
-        Kind::ChaosRun => json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "Chaos-run result",
-            "type": "object",
-            "required": ["experiment", "started_at", "finished_at", "result"],
-            "properties": {
-                "experiment": text, "started_at": ts, "finished_at": ts,
-                "result": {"enum": ["passed", "failed", "aborted"]},
-                "git_sha": sha
-            }
-        }),
-        Kind::Manifest => json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "Signed manifest (any non-empty JSON object)",
-            "type": "object",
-            "minProperties": 1
-        }),
-        Kind::PolicyBundle => json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "OPA bundle .manifest",
-            "type": "object",
-            "properties": {
-                "revision": {"type": "string"},
-                "roots": {"type": "array", "items": {"type": "string"}},
-                "rego_version": {"type": "integer"},
-                "metadata": {"type": "object"},
-                "wasm": {"type": "array"}
-            }
-        }),
-        _ => return None,
-    };
-    Some(schema)
+    let (_, _, text) = SCHEMAS.iter().find(|(k, _, _)| *k == kind)?;
+    serde_json::from_str(text).ok()
+}
+
+type Compiled = Vec<(Kind, Result<jsonschema::Validator, String>)>;
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        SCHEMAS
+            .iter()
+            .map(|(kind, file, text)| {
+                let validator = serde_json::from_str::<Value>(text)
+                    .map_err(|e| format!("{file} is not JSON: {e}"))
+                    .and_then(|s| {
+                        jsonschema::validator_for(&s)
+                            .map_err(|e| format!("{file} does not compile: {e}"))
+                    });
+                (*kind, validator)
+            })
+            .collect()
+    })
 }
 
 /// Validates `doc` against the schema of `kind`; each problem is `<JSON pointer>: <message>`
 /// (the pointer is `/` for the whole document). No schema: no problems.
 pub fn validate(kind: Kind, doc: &Value) -> Result<(), Vec<String>> {
-    let Some(schema) = schema_for(kind) else {
+    let Some((_, validator)) = compiled().iter().find(|(k, _)| *k == kind) else {
         return Ok(());
     };
-    let validator = jsonschema::validator_for(&schema).map_err(|e| {
-        vec![format!(
-            "/: internal: schema of kind {kind} does not compile: {e}"
-        )]
-    })?;
+    let validator = validator
+        .as_ref()
+        .map_err(|e| vec![format!("/: internal: schema of kind {kind}: {e}")])?;
     let problems: Vec<String> = validator
         .iter_errors(doc)
         .take(20)
@@ -99,26 +115,46 @@ pub fn validate(kind: Kind, doc: &Value) -> Result<(), Vec<String>> {
     }
 }
 
+/// Whether `doc` matches the schema of `kind`.
+pub fn matches(kind: Kind, doc: &Value) -> bool {
+    compiled()
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .and_then(|(_, v)| v.as_ref().ok())
+        .is_some_and(|v| v.is_valid(doc))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn schemas_are_valid_and_name_fields() {
-        for k in Kind::ALL {
-            if let Some(s) = schema_for(*k) {
-                jsonschema::meta::validate(&s).expect("valid draft 2020-12 schema");
-            }
+        for (kind, file, _) in SCHEMAS {
+            let s = schema_for(*kind).expect(file);
+            jsonschema::meta::validate(&s).expect("valid draft 2020-12 schema");
+            assert_eq!(schema_file(*kind), Some(*file));
         }
-        let good = json!({"ts": "2026-09-01T10:00:00Z", "breach": true,
+        let good = json!({"ts": "2026-09-01T10:00:00Z", "breach": "sync_slo",
             "last_sync_time": "2026-09-01T09:58:12.5+02:00", "git_sha": "0123456789abcdef0123456789abcdef01234567"});
         assert!(validate(Kind::SloBreach, &good).is_ok());
-        let bad = json!({"ts": "yesterday", "breach": "yes", "git_sha": "abc"});
+        let mut legacy = good.clone();
+        legacy["breach"] = json!(true);
+        assert!(validate(Kind::SloBreach, &legacy).is_ok());
+        for breach in [json!(false), json!(""), json!("   "), json!(1)] {
+            let mut bad = good.clone();
+            bad["breach"] = breach.clone();
+            assert!(validate(Kind::SloBreach, &bad).is_err(), "{breach}");
+        }
+        let bad = json!({"ts": "yesterday", "breach": 7, "git_sha": "abc"});
         let problems = validate(Kind::SloBreach, &bad).unwrap_err();
         let all = problems.join("\n");
         for field in ["/ts", "/breach", "/git_sha", "last_sync_time"] {
             assert!(all.contains(field), "{field} not named in {all}");
         }
+        assert!(matches(Kind::SloBreach, &good));
+        assert!(!matches(Kind::ChaosRun, &good));
     }
 }

@@ -7,7 +7,7 @@
 //! rejection sampling, so every line is equally likely), then listed in control-map order.
 //! The same pack, N and seed always give the same lines.
 
-use crate::index::{Index, EVIDENCE_PREFIX};
+use crate::index::Index;
 use merkle::Hash;
 use plugin_api::Failure;
 use std::collections::BTreeMap;
@@ -130,10 +130,13 @@ pub(crate) fn spot_check(
                 line.control_id
             ))
         };
-        let path = format!("{EVIDENCE_PREFIX}{}", line.evidence_path);
-        let artifact = index
-            .artifact(&path)
-            .ok_or_else(|| at(&format!("{path} is not listed in the index")))?;
+        let artifact = index.artifact_named(&line.evidence_path).ok_or_else(|| {
+            at(&format!(
+                "{} is not listed in the index",
+                line.evidence_path
+            ))
+        })?;
+        let path = artifact.path.clone();
         let computed = digests
             .get(&path)
             .ok_or_else(|| at(&format!("{path} is not in the pack")))?;

@@ -49,6 +49,7 @@ fn build(log: Option<(&Path, &Signer)>, date: &str) -> Vec<u8> {
         date: PackDate::parse(date).unwrap(),
         evidence_dir: &fixtures().join("acme"),
         control_map: &fixtures().join("control-map.csv"),
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[release],
         manifest_roots: &[],

@@ -139,10 +139,10 @@ fn csv_report_has_a_status_per_control_line() {
     let text = String::from_utf8(all[1].1.clone()).unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let headers = r.headers().unwrap().clone();
-    assert_eq!(headers.len(), 16 + report::CSV_EXTRA_COLUMNS.len());
+    assert_eq!(headers.len(), 17 + report::CSV_EXTRA_COLUMNS.len());
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 8);
-    assert!(rows.iter().all(|row| row[16].starts_with("verified")));
+    assert!(rows.iter().all(|row| row[17].starts_with("verified")));
 }
 
 fn pdftotext() -> PathBuf {
@@ -243,6 +243,7 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         date: audit_pack::PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map_path,
+        kinds: None,
         key: audit_pack::IndexSigner::Ed25519(&key),
         manifest_keys: &[release],
         manifest_roots: &[],
@@ -309,6 +310,7 @@ fn build_variant(extra: &str, insecure: bool) -> (Vec<u8>, audit_pack::SigningKe
         date: audit_pack::PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map_path,
+        kinds: None,
         key: audit_pack::IndexSigner::Ed25519(&key),
         manifest_keys: if insecure { &[] } else { &release },
         manifest_roots: &[],
@@ -458,7 +460,7 @@ fn insecure_build_is_shown_by_every_report() {
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     for row in r.records().map(Result::unwrap) {
         assert!(
-            row[16].contains("[INSECURE: built with --allow-unverified-manifests]"),
+            row[17].contains("[INSECURE: built with --allow-unverified-manifests]"),
             "{row:?}"
         );
     }

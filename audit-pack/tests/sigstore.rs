@@ -143,6 +143,7 @@ fn try_build(
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map,
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],
@@ -216,14 +217,14 @@ fn tampered(pack: &[u8], path: &str, data: &[u8], resign: bool) -> Vec<u8> {
         let map = index
             .artifacts
             .iter_mut()
-            .find(|a| a.path == "control-map.csv")
+            .find(|a| a.path == "compliance/control-map.csv")
             .unwrap();
         map.sha256 = hex::encode(sha2::Sha256::digest(&csv));
         map.size = csv.len() as u64;
         index.merkle_root = index.compute_merkle_root().unwrap().to_hex();
         entries
             .iter_mut()
-            .find(|(p, _)| p == "control-map.csv")
+            .find(|(p, _)| p == "compliance/control-map.csv")
             .unwrap()
             .1 = csv;
         let text = index.to_file_text().unwrap();
@@ -564,6 +565,7 @@ fn a_manifest_with_two_kinds_of_signature_is_a_build_error() {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &ev,
         control_map: &map,
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[],
         manifest_roots: &[],

@@ -63,6 +63,7 @@ fn build_in(dir: &Path, signer: &X509Signer) -> Vec<u8> {
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &evidence,
         control_map: &map,
+        kinds: None,
         key: IndexSigner::X509(signer),
         manifest_keys: &[release],
         manifest_roots: &[],
@@ -130,7 +131,7 @@ fn x509_signed_pack_is_reproducible_and_verifies_against_pinned_roots() {
             "index.json",
             "index.json.sig",
             CERTS_NAME,
-            "control-map.csv"
+            "compliance/control-map.csv"
         ]
     );
     // Leaf then intermediate, re-encoded.
@@ -398,6 +399,7 @@ fn try_build_with_cms_pair(
         date: PackDate::parse("2026-11-23").unwrap(),
         evidence_dir: &evidence,
         control_map: &map,
+        kinds: None,
         key: IndexSigner::Ed25519(&key),
         manifest_keys: &[parse_public_key(
             &fs::read_to_string(root().join("fixtures/evidence/keys/acme-release.pub")).unwrap(),

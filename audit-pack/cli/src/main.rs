@@ -12,7 +12,7 @@ use audit_pack::{
     LoadedTrust, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError,
     TrustFile, X509Signer, PLUGIN,
 };
-use audit_pack::{NoProgress, Phase, Progress};
+use audit_pack::{KindsFile, NoProgress, Phase, Progress};
 use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs};
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
@@ -44,6 +44,10 @@ enum Command {
         /// The control map (CSV).
         #[arg(long)]
         controls: PathBuf,
+        /// Explicit evidence kinds: one `GLOB KIND` per line (`#` comments), matched against
+        /// paths in the evidence folder; they decide before sections, names and content.
+        #[arg(long, value_name = "FILE")]
+        kinds: Option<PathBuf>,
         /// The Ed25519 private key file that signs the index: a `keygen` key, or a PKCS#8 PEM key
         /// (`openssl genpkey -algorithm ed25519`), named after its file up to the first dot.
         #[arg(
@@ -327,6 +331,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             org,
             evidence,
             controls,
+            kinds,
             key,
             signer_cert,
             signer_key,
@@ -400,11 +405,26 @@ fn run(cli: Cli) -> Result<u8, String> {
             } else {
                 &[]
             };
+            let kinds = match &kinds {
+                Some(path) => {
+                    let bytes = plugin_api::bounded::read_file(
+                        path,
+                        audit_pack::kinds_file::MAX_KINDS_FILE as u64 + 1,
+                    )
+                    .map_err(|e| format!("{}: {}", path.display(), e.into_io_error()))?;
+                    Some(
+                        KindsFile::parse(&path.display().to_string(), &bytes)
+                            .map_err(|e| e.to_string())?,
+                    )
+                }
+                None => None,
+            };
             let input = BuildInput {
                 org,
                 date,
                 evidence_dir: &evidence,
                 control_map: &controls,
+                kinds: kinds.as_ref(),
                 key,
                 manifest_keys: &trusted,
                 manifest_roots: &load_manifest_roots(&manifest_trust_roots).map_err(trust_error)?,

@@ -701,6 +701,22 @@ fn probe_build(dir: &Path) {
         ]),
         (1, 0),
     );
+    // --kinds: a rule that makes the access review an SLO breach fails the build (it is no
+    // JSON document), where the suffix rules alone make it `other`.
+    let kinds = dir.join("kinds.txt");
+    std::fs::write(&kinds, "access/*.csv slo-breach\n").unwrap();
+    differs(
+        "build",
+        "--kinds",
+        &cat(&[&base(&fresh()), &key, &mkey]),
+        &cat(&[
+            &base(&fresh()),
+            &key,
+            &mkey,
+            &["--kinds".into(), kinds.into_os_string()],
+        ]),
+        (0, 2),
+    );
     // --org, --date, --out: the pack's name and place.
     let (a, b) = (fresh(), fresh());
     output_differs(

@@ -1,5 +1,6 @@
-//! The CSV report: the control map's sixteen columns, then `verification_status`,
-//! `merkle_leaf_index` and `pack_sha256` on every line.
+//! The CSV report: the control map's sixteen columns and `narrative` (empty when the control
+//! map has none), then `verification_status`, `merkle_leaf_index` and `pack_sha256` on every
+//! line.
 //!
 //! Spreadsheet safety (OWASP "CSV injection"): every cell of the control map is passed through
 //! [`spreadsheet_safe`], which prefixes `'` to a cell that starts with a control character
@@ -12,8 +13,7 @@
 //! JSON report and in the pack, unaltered.
 
 use super::{line_status, ReportError, ReportInput};
-use crate::controls::COLUMNS;
-use crate::index::EVIDENCE_PREFIX;
+use crate::controls::{COLUMNS, NARRATIVE};
 use std::borrow::Cow;
 
 /// Columns appended to the control map's.
@@ -71,12 +71,15 @@ pub fn to_csv(input: &ReportInput<'_>) -> Result<String, ReportError> {
         .from_writer(Vec::new());
     let header: Vec<&str> = COLUMNS
         .iter()
+        .chain([&NARRATIVE])
         .chain(CSV_EXTRA_COLUMNS.iter())
         .copied()
         .collect();
     w.write_record(&header).map_err(|e| err(e.to_string()))?;
     for line in &index.controls {
-        let path = format!("{EVIDENCE_PREFIX}{}", line.evidence_path);
+        let path = index
+            .artifact_named(&line.evidence_path)
+            .map_or_else(|| line.evidence_path.clone(), |a| a.path.clone());
         let leaf = index
             .artifacts
             .binary_search_by(|a| a.path.as_bytes().cmp(path.as_bytes()))
@@ -100,6 +103,7 @@ pub fn to_csv(input: &ReportInput<'_>) -> Result<String, ReportError> {
             &line.signer_identity,
             &line.owner,
             &line.notes,
+            &line.narrative,
         ];
         let mut record: Vec<String> = fields
             .iter()

@@ -32,6 +32,8 @@ pub fn to_json(input: &ReportInput<'_>) -> Result<String, ReportError> {
                     "verification_status".to_owned(),
                     Value::from(line_status(index, &line.signature_verified)),
                 );
+                // Always present in the report (empty without a narrative column).
+                map.insert("narrative".to_owned(), Value::from(line.narrative.clone()));
             }
             Ok(v)
         })
@@ -56,6 +58,8 @@ pub fn to_json(input: &ReportInput<'_>) -> Result<String, ReportError> {
         "checks": checks,
         "warnings": input.verification.warnings(),
         "artifacts": serde_json::to_value(&index.artifacts).map_err(err)?,
+        // Version 2 packs: the Audit Pack Index v1.0 sections (empty for a version 1 pack).
+        "sections": serde_json::to_value(&index.sections).map_err(err)?,
         "controls": controls,
         "manifestSignatures": serde_json::to_value(&index.manifest_signatures).map_err(err)?,
         // The keys the builder gave: shown, never trusted (the verifier gives its own).

@@ -297,7 +297,11 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
                 format!("{} {}", c.framework, c.framework_version)
                     .trim()
                     .to_owned(),
-                c.control_title.clone(),
+                if c.narrative.is_empty() {
+                    c.control_title.clone()
+                } else {
+                    format!("{} | Narrative: {}", c.control_title, c.narrative)
+                },
                 c.evidence_path.clone(),
                 c.evidence_sha256.clone(),
                 c.state.clone(),

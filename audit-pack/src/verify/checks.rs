@@ -17,6 +17,8 @@ pub const FILES_SIZE: &str = "audit-pack.files.size";
 pub const FILES_UNLISTED: &str = "audit-pack.files.unlisted";
 /// `merkleRoot` is the root over the artifact entries.
 pub const MERKLE_ROOT: &str = "audit-pack.index.merkle-root";
+/// The sections of a version 2 index match its artifacts.
+pub const INDEX_SECTIONS: &str = "audit-pack.index.sections";
 /// The control map resolves to listed evidence.
 pub const CONTROLS_EVIDENCE: &str = "audit-pack.controls.evidence";
 /// Every manifest pair re-verifies to its recorded verdict.
@@ -25,7 +27,7 @@ pub const MANIFEST_SIGNATURES: &str = "audit-pack.manifests.signatures";
 pub const EVIDENCE_SCHEMAS: &str = "audit-pack.evidence.schemas";
 
 /// Every check id, in report order.
-pub const CHECK_IDS: [&str; 11] = [
+pub const CHECK_IDS: [&str; 12] = [
     ARCHIVE_SAFE,
     INDEX_SIGNATURE,
     INDEX_CANONICAL,
@@ -34,6 +36,7 @@ pub const CHECK_IDS: [&str; 11] = [
     FILES_SIZE,
     FILES_UNLISTED,
     MERKLE_ROOT,
+    INDEX_SECTIONS,
     CONTROLS_EVIDENCE,
     MANIFEST_SIGNATURES,
     EVIDENCE_SCHEMAS,

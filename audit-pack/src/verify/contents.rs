@@ -3,39 +3,101 @@
 use super::*;
 
 pub(super) fn check_evidence(index: &Index, entries: &BTreeMap<String, Entry>) -> Outcome {
-    let sha256_of = |name: &str| {
-        index
-            .artifact(&format!("{EVIDENCE_PREFIX}{name}"))
-            .map(|a| a.sha256.clone())
-    };
+    let sha256_of = |name: &str| index.artifact_named(name).map(|a| a.sha256.clone());
+    let exists = |name: &str| index.artifact_named(name).is_some();
     let mut bad = Vec::new();
     let mut count = 0usize;
     for a in &index.artifacts {
-        let Some(kind) = Kind::from_name(&a.kind).filter(|k| JSON_KINDS.contains(k)) else {
+        let Some(kind) = Kind::from_name(&a.kind) else {
             continue;
         };
-        count += 1;
-        let Some(data) = entries.get(&a.path).and_then(|e| e.data.as_deref()) else {
-            bad.push(format!("{}: missing or over its size budget", a.path));
-            continue;
-        };
-        let result = evidence::parse_json(&a.name, kind, data).and_then(|doc| {
-            if kind == Kind::DrApproval {
-                evidence::check_dr_approval(&a.name, &doc, &sha256_of)
-            } else {
-                Ok(())
+        let data = entries.get(&a.path).and_then(|e| e.data.as_deref());
+        let result = match kind {
+            k if k.is_json_document() => {
+                count += 1;
+                let Some(data) = data else {
+                    bad.push(format!("{}: missing or over its size budget", a.path));
+                    continue;
+                };
+                evidence::parse_json(&a.name, kind, data).and_then(|doc| match kind {
+                    Kind::DrApproval => evidence::check_dr_approval(&a.name, &doc, &sha256_of),
+                    Kind::DriftIncident => evidence::check_drift_incident(&a.name, &doc, &exists),
+                    _ => Ok(()),
+                })
             }
-        });
+            Kind::Provenance if a.name.ends_with(".json") || a.name.ends_with(".jsonl") => {
+                count += 1;
+                let Some(data) = data else {
+                    bad.push(format!("{}: missing or over its size budget", a.path));
+                    continue;
+                };
+                evidence::check_provenance(&a.name, data)
+            }
+            Kind::BudgetDashboard => {
+                count += 1;
+                let cited: Vec<(String, String)> = index
+                    .controls
+                    .iter()
+                    .filter(|l| l.evidence_path == a.name)
+                    .map(|l| (l.period_start.clone(), l.period_end.clone()))
+                    .collect();
+                evidence::budget_period(&a.name, data, &cited).and_then(|period| {
+                    if a.period.as_ref() == Some(&period) {
+                        Ok(())
+                    } else {
+                        Err(crate::BuildError::Evidence {
+                            file: a.name.clone(),
+                            field: "period".to_owned(),
+                            reason: format!(
+                                "the index records {}, the file gives {}..{}",
+                                a.period
+                                    .as_ref()
+                                    .map_or("no period".to_owned(), |p| format!(
+                                        "{}..{}",
+                                        p.start, p.end
+                                    )),
+                                period.start,
+                                period.end
+                            ),
+                        })
+                    }
+                })
+            }
+            _ => continue,
+        };
         if let Err(e) = result {
             bad.push(e.to_string());
         }
     }
     if bad.is_empty() {
         Ok(format!(
-            "{count} JSON evidence documents match their schemas"
+            "{count} evidence documents match their schemas and rules"
         ))
     } else {
         Err(list(&bad).into())
+    }
+}
+
+pub(super) fn check_sections(index: &Index) -> Outcome {
+    if index.is_legacy() {
+        return Ok(
+            "version 1 pack: the legacy layout (evidence under evidence/), no sections".to_owned(),
+        );
+    }
+    let problems = crate::layout::section_problems(&index.sections, &index.artifacts);
+    if problems.is_empty() {
+        Ok(format!(
+            "{} sections ({}), each present, every artifact under one",
+            index.sections.len(),
+            index
+                .sections
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    } else {
+        Err(list(&problems).into())
     }
 }
 
@@ -149,11 +211,11 @@ pub(super) fn check_controls(
     limits: &Limits,
 ) -> Outcome {
     let data = entries
-        .get(CONTROL_MAP_NAME)
+        .get(index.control_map_path())
         .and_then(|e| e.data.as_deref())
         .ok_or_else(|| "control-map.csv is missing or over its size budget".to_owned())?;
     let lines = controls::parse(
-        CONTROL_MAP_NAME,
+        index.control_map_path(),
         data,
         limits.max_csv_size,
         limits.max_csv_rows,
@@ -166,9 +228,10 @@ pub(super) fn check_controls(
     }
     let mut bad = Vec::new();
     for (i, c) in index.controls.iter().enumerate() {
-        let path = format!("{EVIDENCE_PREFIX}{}", c.evidence_path);
         let at = format!("line {} ({} {})", i + 2, c.framework, c.control_id);
-        match index.artifact(&path) {
+        let artifact = index.artifact_named(&c.evidence_path);
+        let path = artifact.map_or_else(|| c.evidence_path.clone(), |a| a.path.clone());
+        match artifact {
             None => bad.push(format!("{at}: evidence {path} is not listed")),
             Some(a) if a.sha256 != c.evidence_sha256 => bad.push(format!(
                 "{at}: evidence_sha256 {} differs from {path}'s {}",

@@ -53,7 +53,7 @@ pub(super) struct Head {
     pub(super) certs: Option<Vec<u8>>,
     /// `index.receipt.json`, if it comes next.
     pub(super) receipt: Option<Vec<u8>>,
-    /// The entry read after them (kept if it is `control-map.csv`).
+    /// The entry read after them (its contents kept if they fit a parsed file's budget).
     pub(super) first: Option<PackEntry>,
 }
 
@@ -99,7 +99,11 @@ pub(super) fn read_head<R: BufRead>(
     let wanted = |path: &str, size: u64| {
         (path == CERTS_NAME && size <= limits.max_certs_size as u64)
             || (path == RECEIPT_NAME && size <= tlog::MAX_RECEIPT as u64)
-            || (path == CONTROL_MAP_NAME && size <= limits.max_csv_size as u64)
+            // The first artifact, before the index says what it is: kept if it fits the
+            // largest budget of a file that is parsed (dropped later if it is not one).
+            || (path != CERTS_NAME
+                && path != RECEIPT_NAME
+                && size <= limits.max_csv_size.max(limits.max_json_size) as u64)
     };
     let mut out = Head {
         index,

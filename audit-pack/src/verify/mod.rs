@@ -12,9 +12,10 @@
 //! | `audit-pack.files.size` | every listed file's size is the one listed |
 //! | `audit-pack.files.unlisted` | the pack holds no file the index does not list |
 //! | `audit-pack.index.merkle-root` | `merkleRoot` is the RFC 6962 root over the artifact entries |
+//! | `audit-pack.index.sections` | version 2: every section path exists in the pack, every artifact lies under a declared section, and the sections are the ones the layout gives (version 1 packs have none) |
 //! | `audit-pack.controls.evidence` | `control-map.csv` matches the index's controls, and every control line resolves to a listed artifact of the same SHA-256 and kind |
 //! | `audit-pack.manifests.signatures` | every manifest has a recorded verdict, and re-verifying each pair with the verifier's trust, never the pack's (Ed25519: the verifier's manifest keys; CMS: plugin-x509 with the verifier's manifest roots at the pack date; Sigstore bundles: plugin-cosign with the verifier's trusted root and expected signer at the pack date) gives that verdict; a pair recorded as not verified only in a pack built with `--allow-unverified-manifests` |
-//! | `audit-pack.evidence.schemas` | every JSON evidence document (SLO breach, DR approval, chaos run, manifest) matches its schema again, and every DR approval names two distinct approvers and a listed artifact with its SHA-256 |
+//! | `audit-pack.evidence.schemas` | every JSON evidence document (SLO breach, DR approval, chaos run, drift incident, simulation report, manifest, provenance) matches its schema again; every DR approval names two distinct approvers (and, if it names one, a listed artifact with its SHA-256); every drift incident's links into the pack resolve; every budget dashboard's recorded period is the one its content (or its control lines) give |
 //!
 //! Then, only when the pack carries `index.receipt.json` or a log key is given,
 //! [`RECEIPT_CHECK_ID`] (`audit-pack.index.receipt`): the receipt verifies with the log key and
@@ -42,10 +43,7 @@ use crate::archive::{ArchiveError, PackEntry, PackReader};
 use crate::build::RECEIPT_NAME;
 use crate::controls;
 use crate::evidence;
-use crate::index::{
-    BuildInsecure, Index, CONTROL_MAP_NAME, EVIDENCE_PREFIX, INDEX_NAME, PLUGIN_COSIGN,
-    PLUGIN_X509, SIGNATURE_NAME,
-};
+use crate::index::{BuildInsecure, Index, INDEX_NAME, PLUGIN_COSIGN, PLUGIN_X509, SIGNATURE_NAME};
 use crate::keys::verify_detached;
 use crate::kind::Kind;
 use crate::limits::Limits;
@@ -53,8 +51,8 @@ use crate::signer::{verify_cms_manifest, IndexTrust, X509Trust, CERTS_NAME};
 use crate::sigstore::{verify_sigstore_manifest, SigstoreTrust};
 use checks::*;
 use contents::{
-    check_controls, check_evidence, check_present, check_root, check_sha256, check_size,
-    check_unlisted, list,
+    check_controls, check_evidence, check_present, check_root, check_sections, check_sha256,
+    check_size, check_unlisted, list,
 };
 use head::{read_head, Entry, Head, HeadError};
 use manifests::{check_manifests, ManifestOutcome};
@@ -351,38 +349,43 @@ pub fn verify_trusted<R: BufRead>(
     };
 
     // 3. Stream the rest, keeping the files that are parsed.
-    let keep: BTreeSet<String> = {
-        let mut k = BTreeSet::from([CONTROL_MAP_NAME.to_owned()]);
+    // What is held in memory, and each file's budget: the control map (CSV budget),
+    // manifests (JSON budget) and their signatures (signature budget; a Sigstore bundle:
+    // JSON), and the evidence documents that are checked again (`content_budget`, as the
+    // build read them); at most `max_retained` bytes in all. Anything over a budget is not
+    // kept, and the check that needs it fails.
+    let keep: BTreeMap<String, usize> = {
+        let mut k = BTreeMap::from([(index.control_map_path().to_owned(), limits.max_csv_size)]);
         for pair in &index.manifest_signatures {
-            k.insert(pair.manifest.clone());
-            k.insert(pair.signature.clone());
+            k.insert(pair.manifest.clone(), limits.max_json_size);
+            let max = if pair.plugin.as_deref() == Some(PLUGIN_COSIGN) {
+                limits.max_json_size
+            } else {
+                limits.max_signature_size
+            };
+            k.insert(pair.signature.clone(), max);
         }
         for a in &index.artifacts {
-            if is_json_kind(&a.kind) {
-                k.insert(a.path.clone());
+            if let Some(max) = Kind::from_name(&a.kind)
+                .and_then(|kind| evidence::content_budget(kind, &a.name, limits))
+            {
+                k.entry(a.path.clone()).or_insert(max);
             }
         }
         k
     };
-    // Held in memory: the control map (CSV budget), manifests (JSON budget) and their
-    // signatures (signature budget), at most `max_retained` bytes in all; anything over a
-    // budget is not kept, and the check that needs it fails.
     let retained = Cell::new(0u64);
     let wanted = |path: &str, size: u64| {
-        let max = if path == CONTROL_MAP_NAME {
-            limits.max_csv_size
-        } else if path.ends_with(".sig") || path.ends_with(".p7s") {
-            limits.max_signature_size
-        } else {
-            limits.max_json_size
-        };
-        keep.contains(path)
-            && size <= max as u64
+        keep.get(path).is_some_and(|max| size <= *max as u64)
             && retained.get().saturating_add(size) <= limits.max_retained
     };
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     let mut archive: Result<(), ArchiveError> = Ok(());
-    if let Some(entry) = first {
+    if let Some(mut entry) = first {
+        // The head kept it before the index was known: keep it only if it is wanted.
+        if !wanted(&entry.path, entry.size) {
+            entry.data = None;
+        }
         let held = entry.data.as_ref().map_or(0, |d| d.len() as u64);
         retained.set(retained.get().saturating_add(held));
         let (path, entry) = Entry::from_pack(entry);
@@ -456,6 +459,7 @@ pub fn verify_trusted<R: BufRead>(
     b = record(b, FILES_SIZE, check_size(&index, &entries));
     b = record(b, FILES_UNLISTED, check_unlisted(&index, &entries));
     b = record(b, MERKLE_ROOT, check_root(&index));
+    b = record(b, INDEX_SECTIONS, check_sections(&index));
     b = record(
         b,
         CONTROLS_EVIDENCE,
@@ -538,17 +542,6 @@ pub fn verify_trusted<R: BufRead>(
         verified,
         not_a_pack: None,
     }
-}
-
-const JSON_KINDS: [Kind; 4] = [
-    Kind::SloBreach,
-    Kind::DrApproval,
-    Kind::ChaosRun,
-    Kind::Manifest,
-];
-
-fn is_json_kind(kind: &str) -> bool {
-    JSON_KINDS.iter().any(|k| k.name() == kind)
 }
 
 /// Records every check after `last` (the last one recorded) as skipped with `reason`.

@@ -169,13 +169,16 @@ fn edited_controls(entries: &[(String, Vec<u8>)], edit: impl FnOnce(&mut Index))
     let map = index
         .artifacts
         .iter_mut()
-        .find(|a| a.path == "control-map.csv")
+        .find(|a| a.path == "compliance/control-map.csv")
         .unwrap();
     map.sha256 = hex::encode(sha2::Sha256::digest(&csv));
     map.size = csv.len() as u64;
     index.merkle_root = index.compute_merkle_root().unwrap().to_hex();
     let mut e = entries.to_vec();
-    let pos = e.iter().position(|(p, _)| p == "control-map.csv").unwrap();
+    let pos = e
+        .iter()
+        .position(|(p, _)| p == "compliance/control-map.csv")
+        .unwrap();
     e[pos].1 = csv;
     resigned(&e, index.to_file_text().unwrap())
 }
@@ -190,7 +193,7 @@ fn edited_file(entries: &[(String, Vec<u8>)], path: &str, data: Vec<u8>) -> Vec<
     let artifact = index.artifacts.iter_mut().find(|a| a.path == path).unwrap();
     artifact.sha256 = sha.clone();
     artifact.size = data.len() as u64;
-    let name = path.strip_prefix("evidence/").unwrap();
+    let name = artifact.name.clone();
     for c in index
         .controls
         .iter_mut()
@@ -204,13 +207,13 @@ fn edited_file(entries: &[(String, Vec<u8>)], path: &str, data: Vec<u8>) -> Vec<
     let map = index
         .artifacts
         .iter_mut()
-        .find(|a| a.path == "control-map.csv")
+        .find(|a| a.path == "compliance/control-map.csv")
         .unwrap();
     map.sha256 = hex::encode(sha2::Sha256::digest(&csv));
     map.size = csv.len() as u64;
     index.merkle_root = index.compute_merkle_root().unwrap().to_hex();
     e.iter_mut()
-        .find(|(p, _)| p == "control-map.csv")
+        .find(|(p, _)| p == "compliance/control-map.csv")
         .unwrap()
         .1 = csv;
     resigned(&e, index.to_file_text().unwrap())
@@ -661,6 +664,27 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
         "not RFC 8785 canonical",
     ));
     cases.push(content(
+        "section-removed",
+        "a section dropped from the index's sections, re-signed",
+        edited_index(&entries, |i| {
+            i.sections.retain(|s| s.name != "evidence");
+        }),
+        "audit-pack.index.sections",
+        "lies under no declared section",
+    ));
+    cases.push(content(
+        "section-phantom",
+        "a section the pack does not hold added to the index, re-signed",
+        edited_index(&entries, |i| {
+            i.sections.push(audit_pack::Section {
+                name: "budget-dashboards".into(),
+                path: "ops/cost-explorer/".into(),
+            });
+        }),
+        "audit-pack.index.sections",
+        "budget-dashboards (ops/cost-explorer/) does not exist in the pack",
+    ));
+    cases.push(content(
         "control-sha-mismatch",
         "a control line's evidence_sha256 changed (index and control-map.csv), re-signed",
         edited_controls(&entries, |i| {
@@ -676,7 +700,7 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
             i.controls[0].evidence_path = "nowhere.pdf".into()
         }),
         "audit-pack.controls.evidence",
-        "evidence/nowhere.pdf is not listed",
+        "evidence nowhere.pdf is not listed",
     ));
     cases.push(content(
         "control-kind-mismatch",
@@ -761,11 +785,11 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
         &entries,
         ".slo.json",
         "\"breach\": true",
-        "\"breach\": \"yes\"",
+        "\"breach\": false",
     );
     cases.push(content(
         "slo-schema",
-        "SLO evidence with a string breach flag, everything re-signed",
+        "SLO evidence whose breach is false (neither an SLO name nor true), everything re-signed",
         edited_file(&entries, &p, slo),
         "audit-pack.evidence.schemas",
         "field /breach",

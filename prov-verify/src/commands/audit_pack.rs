@@ -435,6 +435,7 @@ mod tests {
                 date: PackDate::parse("2026-11-23").unwrap(),
                 evidence_dir: evidence,
                 control_map: map,
+                kinds: None,
                 key,
                 manifest_keys: release,
                 manifest_roots: roots,
