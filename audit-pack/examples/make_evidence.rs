@@ -360,7 +360,7 @@ fn main() {
     }
     write(&out.join("hostile/README.md"), readme.as_bytes());
 
-    pipelines(&out.join("pipelines"), &key, &release);
+    pipelines(&out.join("pipelines"), &key);
 }
 
 /// An evidence folder laid out exactly as the operations pipelines write it (the Audit Pack
@@ -369,7 +369,7 @@ fn main() {
 /// the control map with narratives at compliance/control-map.csv), a --kinds file, and the
 /// pack built from them without renaming anything (golden/audit-pack-verify-pipelines*,
 /// tests/build.rs).
-fn pipelines(out: &Path, key: &SigningKey, release: &Signer) {
+fn pipelines(out: &Path, key: &SigningKey) {
     let ev = out.join("evidence");
     write(
         &ev.join("policy/opa-2026-11-10.tgz"),
@@ -492,7 +492,7 @@ fn pipelines(out: &Path, key: &SigningKey, release: &Signer) {
         control_map: &ev.join("compliance/control-map.csv"),
         kinds: Some(&kinds),
         key: IndexSigner::Ed25519(key),
-        manifest_keys: &[release.to_verifier_key()],
+        manifest_keys: &[],
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
