@@ -413,6 +413,23 @@ fn prepare(
         path: CONTROL_MAP_NAME.to_owned(),
         reason: e.to_string(),
     })?;
+    // A verifier holds the control map and every parsed document at once, within
+    // `max_retained`: a pack whose documents exceed it could not be checked, so it is not built.
+    let held: u64 = files
+        .values()
+        .filter_map(|f| f.data.as_ref())
+        .map(|d| d.len() as u64)
+        .sum::<u64>()
+        .saturating_add(control_map.len() as u64);
+    if held > limits.max_retained {
+        return Err(BuildError::EvidenceFolder {
+            path: input.evidence_dir.display().to_string(),
+            reason: format!(
+                "the control map and the documents that are checked (JSON evidence, manifests and their signatures, budget dashboards, provenance) total {held} bytes, more than the {} a verifier holds at once (Limits::max_retained): split the evidence over several packs",
+                limits.max_retained
+            ),
+        });
+    }
 
     let mut artifacts = vec![Artifact {
         name: CONTROL_MAP_NAME.to_owned(),

@@ -198,7 +198,10 @@ pub(crate) fn collect(
         .sum();
     progress.start(crate::progress::Phase::Hashing, total);
     use rayon::prelude::*;
-    let hashed: Vec<Result<Hashed, BuildError>> = found
+    // Each file's kind is decided as soon as it is hashed, and contents read only to decide
+    // it are dropped then: what stays in memory is what the build parses.
+    type Decided = (u64, String, Option<Vec<u8>>, Kind, String);
+    let hashed: Vec<Result<Decided, BuildError>> = found
         .par_iter()
         .map(|f| {
             // A file whose kind is not yet decided is kept only if it fits the budget; a
@@ -208,11 +211,11 @@ pub(crate) fn collect(
                 .as_ref()
                 .is_some_and(|(k, _, _)| *k != Kind::BudgetDashboard);
             let keep = f.keep.map(|max| (max, must_fit));
-            let r = hash_file(&f.path, limits, keep);
-            if let Ok((size, _, _)) = &r {
-                progress.advance(*size);
-            }
-            r
+            let (size, sha256, data) = hash_file(&f.path, limits, keep)?;
+            progress.advance(size);
+            let (kind, decided_by) = decide_kind(&f.name, f.named.clone(), data.as_deref())?;
+            let data = data.filter(|_| content_budget(kind, &f.name, limits).is_some());
+            Ok((size, sha256, data, kind, decided_by))
         })
         .collect();
     progress.finish();
@@ -222,8 +225,7 @@ pub(crate) fn collect(
     let mut files = BTreeMap::new();
     let mut by_pack_path: BTreeMap<String, String> = BTreeMap::new();
     for (f, result) in found.into_iter().zip(hashed) {
-        let (size, sha256, data) = result?;
-        let (kind, decided_by) = decide_kind(&f.name, f.named, data.as_deref())?;
+        let (size, sha256, data, kind, decided_by) = result?;
         let pack_path = layout::pack_path(&f.name, kind);
         let folder_err = |reason: String| BuildError::EvidenceFolder {
             path: f.path.display().to_string(),

@@ -152,14 +152,22 @@ pub fn home_dir(kind: Kind) -> &'static str {
         .map_or(CATCH_ALL_DIR, |s| s.dir)
 }
 
-/// The pack path of the evidence file `name` (its path in the evidence folder) of `kind`.
+/// The pack path of the evidence file `name` (its path in the evidence folder) of `kind`: its
+/// own path when it lies in a section directory (in `evidence/` only when its kind has no
+/// section of its own), else its kind's home directory followed by its path.
 pub fn pack_path(name: &str, kind: Kind) -> String {
+    let home = home_dir(kind);
+    let stays = match section_of(name) {
+        Some(s) if s.dir == CATCH_ALL_DIR => home == CATCH_ALL_DIR,
+        Some(_) => true,
+        None => false,
+    };
     if kind == Kind::ControlMap {
         CONTROL_MAP_PATH.to_owned()
-    } else if section_of(name).is_some() {
+    } else if stays {
         name.to_owned()
     } else {
-        format!("{}{name}", home_dir(kind))
+        format!("{home}{name}")
     }
 }
 
@@ -292,6 +300,11 @@ mod tests {
             "evidence/access/review.csv"
         );
         assert_eq!(pack_path("x", Kind::ControlMap), CONTROL_MAP_PATH);
+        assert_eq!(pack_path("evidence/a.txt", Kind::Other), "evidence/a.txt");
+        assert_eq!(
+            pack_path("evidence/q3.slo.json", Kind::SloBreach),
+            "ops/evidence/slo/evidence/q3.slo.json"
+        );
         for k in Kind::ALL {
             assert!(pack_path("a", *k).len() > 1);
         }

@@ -372,6 +372,51 @@ fn explicit_kinds_are_checked() {
 }
 
 #[test]
+fn budgets_and_names_hold() {
+    // An evidence file named like the control map, at the root, is evidence like any other.
+    let (_d, ev, map) = scratch();
+    fs::write(ev.join("control-map.csv"), b"an old map\n").unwrap();
+    let pack = build(&ev, &map, Some(&kinds())).unwrap();
+    assert!(verify(&pack).ok());
+    assert!(index_of(&pack)
+        .artifacts
+        .iter()
+        .any(|a| a.name == "control-map.csv" && a.path == "evidence/control-map.csv"));
+    // Two files for one pack path.
+    let (_d, ev, map) = scratch();
+    fs::create_dir_all(ev.join("evidence/access")).unwrap();
+    fs::create_dir_all(ev.join("access")).unwrap();
+    fs::write(ev.join("evidence/access/review.csv"), b"a\n").unwrap();
+    fs::write(ev.join("access/review.csv"), b"b\n").unwrap();
+    let e = evidence_error(build(&ev, &map, Some(&kinds())));
+    assert!(
+        e.contains("it would be packed at evidence/access/review.csv, where"),
+        "{e}"
+    );
+    // Parsed documents beyond what a verifier holds at once: refused at build time.
+    let (_d, ev, map) = scratch();
+    let key = pack_key();
+    let mut limits = Limits::DEFAULT;
+    limits.max_retained = 4096;
+    let input = BuildInput {
+        org: OrgSlug::parse("acme").unwrap(),
+        date: PackDate::parse("2026-11-23").unwrap(),
+        evidence_dir: &ev,
+        control_map: &map,
+        kinds: Some(&kinds()),
+        key: IndexSigner::Ed25519(&key),
+        manifest_keys: &[],
+        manifest_roots: &[],
+        manifest_sigstore: None,
+        insecure: &[],
+        limits,
+        log: None,
+    };
+    let e = build_pack(&input, &mut Vec::new()).unwrap_err().to_string();
+    assert!(e.contains("Limits::max_retained"), "{e}");
+}
+
+#[test]
 fn links_and_periods_are_checked() {
     // A drift incident whose patch is not in the pack.
     let (_d, ev, map) = scratch();
