@@ -185,9 +185,15 @@ fn prepare(
         }
         Ok(found)
     };
-    let files = evidence::collect(input.evidence_dir, limits, progress, &lookup, &|name, _| {
-        skip_map && name == CONTROL_MAP_PATH
-    })?;
+    let mut warnings = Vec::new();
+    let files = evidence::collect(
+        input.evidence_dir,
+        limits,
+        progress,
+        &lookup,
+        &|name, _| skip_map && name == CONTROL_MAP_PATH,
+        &mut warnings,
+    )?;
     if let Some(kinds) = input.kinds {
         for rule in &kinds.rules {
             if !files.keys().any(|name| rule.is_match(name)) {
@@ -201,7 +207,6 @@ fn prepare(
             }
         }
     }
-    let mut warnings = Vec::new();
     let mut insecure_modes = input.insecure.to_vec();
     insecure_modes.sort();
     insecure_modes.dedup();

@@ -65,6 +65,22 @@ fn kind_by_name(
         return Ok(Some((by_suffix, format!("its name ({file_name})"), false)));
     }
     if let Some((kind, source)) = mapped {
+        let placed = layout::kind_by_section(name)
+            .map(|(k, s)| (k, format!("its section {} ({})", s.dir, s.name)))
+            .or_else(|| {
+                (by_suffix != Kind::Other).then(|| (by_suffix, format!("its name ({file_name})")))
+            });
+        if kind == Kind::Other {
+            if let Some((placed, by)) = placed {
+                return Err(evidence_err(
+                    name,
+                    "kind",
+                    format!(
+                        "{source} makes it other, but {by} makes it {placed}: a mapping may choose another checked kind, not switch the checks off"
+                    ),
+                ));
+            }
+        }
         return Ok(Some((kind, source, true)));
     }
     if let Some((kind, section)) = layout::kind_by_section(name) {
@@ -104,6 +120,7 @@ pub(crate) fn collect(
     progress: &dyn crate::progress::Progress,
     explicit: Explicit<'_>,
     skip: &dyn Fn(&str, &Path) -> bool,
+    warnings: &mut Vec<String>,
 ) -> Result<BTreeMap<String, EvidenceFile>, BuildError> {
     // Walk first (sorted, checking names and types), then hash the files in parallel; the
     // first error in walk order is reported, so errors do not depend on scheduling.
@@ -111,7 +128,7 @@ pub(crate) fn collect(
         name: String,
         path: PathBuf,
         named: Option<(Kind, String, bool)>,
-        keep: Option<usize>,
+        keep: Option<(usize, bool)>,
     }
     let mut found: Vec<Found> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
@@ -177,12 +194,15 @@ pub(crate) fn collect(
             )));
         }
         let named = kind_by_name(&name, explicit)?;
+        // (budget, whether the file must fit it): a file of a parsed kind must; a `.json`
+        // file that nothing decided, or that a mapping made `other`, is read to see whether
+        // its content is a kind's document (one over the budget is not).
         let keep = match &named {
-            Some((kind, _, _)) => content_budget(*kind, &name, limits),
-            // Read to see whether the content is a kind's document; a file over the budget
-            // is not such a document.
-            None if name.ends_with(".json") => Some(limits.max_json_size),
-            None => None,
+            Some((kind, _, _)) if content_budget(*kind, &name, limits).is_some() => {
+                content_budget(*kind, &name, limits).map(|b| (b, true))
+            }
+            _ if name.ends_with(".json") => Some((limits.max_json_size, false)),
+            _ => None,
         };
         found.push(Found {
             name,
@@ -191,11 +211,36 @@ pub(crate) fn collect(
             keep,
         });
     }
-    let total: u64 = found
+    let sizes: Vec<u64> = found
         .iter()
-        .filter_map(|f| std::fs::symlink_metadata(&f.path).ok())
-        .map(|m| m.len())
+        .map(|f| std::fs::symlink_metadata(&f.path).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    // What a verifier holds at once bounds what is read to be parsed: checked before
+    // anything is read, so a folder of many large documents costs no memory.
+    let parsed: u64 = found
+        .iter()
+        .zip(&sizes)
+        .filter(|(f, _)| f.keep.is_some_and(|(_, must_fit)| must_fit))
+        .map(|(_, s)| *s)
         .sum();
+    if parsed > limits.max_retained {
+        return Err(BuildError::EvidenceFolder {
+            path: dir.display().to_string(),
+            reason: format!(
+                "the documents that are checked (JSON evidence, manifests and their signatures, budget dashboards, provenance) total {parsed} bytes, more than the {} a verifier holds at once (Limits::max_retained): split the evidence over several packs",
+                limits.max_retained
+            ),
+        });
+    }
+    for (f, size) in found.iter().zip(&sizes) {
+        if f.named.is_none() && f.name.ends_with(".json") && *size > limits.max_json_size as u64 {
+            warnings.push(format!(
+                "{}: a JSON file of {size} bytes, over the {}-byte budget of a checked document: packed as other without looking at its content (give its kind with --kinds if it is evidence, and it must then fit)",
+                f.name, limits.max_json_size
+            ));
+        }
+    }
     progress.start(crate::progress::Phase::Hashing, total);
     use rayon::prelude::*;
     // Each file's kind is decided as soon as it is hashed, and contents read only to decide
@@ -206,12 +251,7 @@ pub(crate) fn collect(
         .map(|f| {
             // A file whose kind is not yet decided is kept only if it fits the budget; a
             // file of a parsed kind must fit.
-            let must_fit = f
-                .named
-                .as_ref()
-                .is_some_and(|(k, _, _)| *k != Kind::BudgetDashboard);
-            let keep = f.keep.map(|max| (max, must_fit));
-            let (size, sha256, data) = hash_file(&f.path, limits, keep)?;
+            let (size, sha256, data) = hash_file(&f.path, limits, f.keep)?;
             progress.advance(size);
             let (kind, decided_by) = decide_kind(&f.name, f.named.clone(), data.as_deref())?;
             let data = data.filter(|_| content_budget(kind, &f.name, limits).is_some());
@@ -286,6 +326,18 @@ fn decide_kind(
     });
     match named {
         Some((kind, by, explicit)) => {
+            if explicit && kind == Kind::Other {
+                if let Some(other) = by_content.first() {
+                    return Err(evidence_err(
+                        name,
+                        "kind",
+                        format!(
+                            "{by} makes it other, but its content matches the {other} schema ({}): a mapping may choose another checked kind, not switch the checks off",
+                            schema::schema_file(*other).unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
             if !explicit && !by_content.is_empty() && !by_content.contains(&kind) {
                 let other = by_content.first().copied().unwrap_or(Kind::Other);
                 return Err(evidence_err(
@@ -378,9 +430,19 @@ pub(crate) fn parse_json(
     kind: Kind,
     data: &[u8],
 ) -> Result<serde_json::Value, BuildError> {
+    parse_json_for(name, kind, data, false)
+}
+
+/// As [`parse_json`]; `legacy`: against the schemas of index version 1 packs.
+pub(crate) fn parse_json_for(
+    name: &str,
+    kind: Kind,
+    data: &[u8],
+    legacy: bool,
+) -> Result<serde_json::Value, BuildError> {
     let doc: serde_json::Value = plugin_api::json::from_slice(data)
         .map_err(|e| evidence_err(name, "/", format!("not valid JSON: {e}")))?;
-    schema::validate(kind, &doc).map_err(|problems| {
+    schema::validate_for(kind, &doc, legacy).map_err(|problems| {
         let (field, reason) = problems
             .first()
             .and_then(|p| p.split_once(": "))
@@ -564,17 +626,33 @@ pub(crate) fn budget_period(
     data: Option<&[u8]>,
     from_controls: &[(String, String)],
 ) -> Result<crate::index::Period, BuildError> {
-    if let Some(data) = data {
-        if let Some(p) = period_in_content(name, data)? {
-            return Ok(p);
-        }
-    }
     let mut periods: Vec<&(String, String)> = from_controls
         .iter()
         .filter(|(s, e)| !s.is_empty() && !e.is_empty())
         .collect();
     periods.sort();
     periods.dedup();
+    let Some(data) = data else {
+        return Err(evidence_err(
+            name,
+            "period",
+            "the file is missing or over the parsed-document budget: its period cannot be read",
+        ));
+    };
+    if let Some(p) = period_in_content(name, data)? {
+        // A control line that gives a period for this export must give the export's.
+        if let Some((s, e)) = periods.iter().find(|(s, e)| *s != p.start || *e != p.end) {
+            return Err(evidence_err(
+                name,
+                "period",
+                format!(
+                    "the file covers {}..{}, but a control line citing it gives {s}..{e}",
+                    p.start, p.end
+                ),
+            ));
+        }
+        return Ok(p);
+    }
     match periods.as_slice() {
         [(start, end)] => {
             let day = |d: &str| crate::names::PackDate::parse(d).is_ok();
@@ -594,7 +672,7 @@ pub(crate) fn budget_period(
         [] => Err(evidence_err(
             name,
             "period",
-            "a budget dashboard is recorded with its period, and none was found: the file has no ResultsByTime[].TimePeriod, TimePeriod or period (JSON) or first-column dates (CSV), or is over the parsed-document budget, and no control line citing it gives period_start and period_end",
+            "a budget dashboard is recorded with its period, and none was found: the file has no ResultsByTime[].TimePeriod, TimePeriod or period (JSON) or first-column dates (CSV), and no control line citing it gives period_start and period_end",
         )),
         several => Err(evidence_err(
             name,

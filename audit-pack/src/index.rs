@@ -380,10 +380,13 @@ impl Index {
             if a.size > jcs::MAX_SAFE_INTEGER {
                 return Err(invalid(field("size"), "too large"));
             }
+            let file_name = a.name.rsplit('/').next().unwrap_or_default();
             let name_kind = if kind == Kind::ControlMap {
                 Kind::ControlMap
+            } else if legacy {
+                Kind::of_evidence_file_v1(file_name)
             } else {
-                Kind::of_evidence_file(a.name.rsplit('/').next().unwrap_or_default())
+                Kind::of_evidence_file(file_name)
             };
             // Version 1: the kind is the file name's. Version 2: the kind is decided by
             // mapping, place, name or content, but manifests and their signatures (paired by
@@ -400,6 +403,24 @@ impl Index {
                     field("kind"),
                     format!("{kind} does not match the file name, which makes it {name_kind}"),
                 ));
+            }
+            // Version 2: a file whose place or name gives it a checked kind is not listed as
+            // `other` (which would switch its checks off); a mapping may choose another
+            // checked kind.
+            if !legacy && kind == Kind::Other {
+                let placed = layout::kind_by_section(&a.name)
+                    .map(|(k, _)| k)
+                    .filter(|k| *k != Kind::Other)
+                    .or(Some(name_kind).filter(|k| *k != Kind::Other));
+                if let Some(placed) = placed {
+                    return Err(invalid(
+                        field("kind"),
+                        format!(
+                            "{} is listed as other, but its place or name makes it {placed}",
+                            a.name
+                        ),
+                    ));
+                }
             }
             match (&a.period, kind == Kind::BudgetDashboard && !legacy) {
                 (None, false) => {}

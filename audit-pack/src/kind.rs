@@ -144,6 +144,17 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The suffix rules of index version 1 packs (before drift incidents, budget dashboards
+    /// and simulation reports had kinds): what a version 1 index's kinds are checked against.
+    pub fn of_evidence_file_v1(file_name: &str) -> Kind {
+        match Kind::of_evidence_file(file_name) {
+            Kind::DriftIncident | Kind::BudgetDashboard | Kind::SimulationReport => Kind::Other,
+            k => k,
+        }
+    }
+}
+
 /// Whether a file name is that of a manifest's detached signature.
 pub(crate) fn is_manifest_signature_name(file_name: &str) -> bool {
     file_name.ends_with(".manifest.json.sig")
@@ -186,6 +197,8 @@ mod tests {
             ("x.SLO.json", Kind::Other),
         ] {
             assert_eq!(Kind::of_evidence_file(name), kind, "{name}");
+            let v1 = Kind::of_evidence_file_v1(name);
+            assert!(Kind::VERSION_1.contains(&v1), "{name}");
         }
         for k in Kind::ALL {
             assert_eq!(Kind::from_name(k.name()), Some(*k));

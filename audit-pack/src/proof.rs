@@ -116,12 +116,11 @@ pub enum ProofError {
 /// its pack path) in a verified pack.
 pub fn make_proof(pack: &VerifiedPack, name: &str) -> Result<PackProof, ProofError> {
     let index = pack.index();
-    let path = index
-        .artifact_named(name)
-        .map(|a| a.path.clone())
-        .or_else(|| {
-            (name == crate::index::CONTROL_MAP_NAME).then(|| index.control_map_path().to_owned())
-        })
+    // `control-map.csv` is the pack's control map; any other name is an evidence file's name
+    // in the evidence folder, else a pack path.
+    let path = (name == crate::index::CONTROL_MAP_NAME)
+        .then(|| index.control_map_path().to_owned())
+        .or_else(|| index.artifact_named(name).map(|a| a.path.clone()))
         .or_else(|| index.artifact(name).map(|a| a.path.clone()))
         .ok_or_else(|| ProofError::NoSuchArtifact(name.to_owned()))?;
     let artifact = index

@@ -70,7 +70,23 @@ pub fn schema_for(kind: Kind) -> Option<Value> {
     serde_json::from_str(text).ok()
 }
 
+/// The SLO-breach schema version 1 packs were built against (`breach` a boolean, `git_sha`
+/// 40 or 64 hex): such packs are checked with it, so they still verify.
+const SLO_BREACH_V1: &str = include_str!("../../docs/schemas/legacy/slo-breach-v1.schema.json");
+
 type Compiled = Vec<(Kind, Result<jsonschema::Validator, String>)>;
+
+fn legacy_slo() -> &'static Result<jsonschema::Validator, String> {
+    static V1: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    V1.get_or_init(|| {
+        serde_json::from_str::<Value>(SLO_BREACH_V1)
+            .map_err(|e| format!("slo-breach-v1.schema.json is not JSON: {e}"))
+            .and_then(|s| {
+                jsonschema::validator_for(&s)
+                    .map_err(|e| format!("slo-breach-v1.schema.json does not compile: {e}"))
+            })
+    })
+}
 
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
@@ -93,8 +109,18 @@ fn compiled() -> &'static Compiled {
 /// Validates `doc` against the schema of `kind`; each problem is `<JSON pointer>: <message>`
 /// (the pointer is `/` for the whole document). No schema: no problems.
 pub fn validate(kind: Kind, doc: &Value) -> Result<(), Vec<String>> {
-    let Some((_, validator)) = compiled().iter().find(|(k, _)| *k == kind) else {
-        return Ok(());
+    validate_for(kind, doc, false)
+}
+
+/// As [`validate`]; `legacy`: with the schemas of index version 1 packs.
+pub fn validate_for(kind: Kind, doc: &Value, legacy: bool) -> Result<(), Vec<String>> {
+    let validator = if legacy && kind == Kind::SloBreach {
+        legacy_slo()
+    } else {
+        let Some((_, validator)) = compiled().iter().find(|(k, _)| *k == kind) else {
+            return Ok(());
+        };
+        validator
     };
     let validator = validator
         .as_ref()
@@ -155,6 +181,13 @@ mod tests {
             assert!(all.contains(field), "{field} not named in {all}");
         }
         assert!(matches(Kind::SloBreach, &good));
+        // Version 1 packs: the old SLO schema (breach false, 64-hex git_sha).
+        let mut old = good.clone();
+        old["breach"] = json!(false);
+        old["git_sha"] = json!("ab".repeat(32));
+        assert!(validate(Kind::SloBreach, &old).is_err());
+        assert!(validate_for(Kind::SloBreach, &old, true).is_ok());
+        assert!(validate_for(Kind::SloBreach, &good, true).is_err());
         assert!(!matches(Kind::ChaosRun, &good));
     }
 }

@@ -511,6 +511,191 @@ fn a_re_signed_index_with_another_period_or_sections_does_not_verify() {
 }
 
 #[test]
+fn a_mapping_cannot_switch_the_checks_off() {
+    // A DR approval in its section, mapped to `other` by --kinds.
+    let (_d, ev, map) = scratch();
+    fs::create_dir_all(ev.join("ops/evidence/dr")).unwrap();
+    fs::write(
+        ev.join("ops/evidence/dr/same.json"),
+        br#"{"approver_1":"a@x","approver_2":"a@x","git_sha":"3f1c2a9e8b7d6c5f4e3d2c1b0a998877665544ee","timestamp":"2026-11-05T08:45:00Z","artifact_hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
+    )
+    .unwrap();
+    let rules = KindsFile::parse(
+        "k",
+        b"finance/*.csv budget-dashboard
+ops/evidence/** other
+",
+    )
+    .unwrap();
+    let e = evidence_error(build(&ev, &map, Some(&rules)));
+    assert!(e.contains("not switch the checks off"), "{e}");
+    // The same document outside any section, recognised by content, mapped to other.
+    let (_d, ev, map) = scratch();
+    fs::write(
+        ev.join("approval.json"),
+        br#"{"approver_1":"a@x","approver_2":"a@x","git_sha":"3f1c2a9e8b7d6c5f4e3d2c1b0a998877665544ee","timestamp":"2026-11-05T08:45:00Z","artifact_hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
+    )
+    .unwrap();
+    let rules = KindsFile::parse(
+        "k",
+        b"finance/*.csv budget-dashboard
+approval.json other
+",
+    )
+    .unwrap();
+    let e = evidence_error(build(&ev, &map, Some(&rules)));
+    assert!(
+        e.contains("its content matches the dr-approval schema"),
+        "{e}"
+    );
+    // A key holder relabelling a section's document as other: the index is refused.
+    let pack = fs::read(pipelines().join("audit-pack-acme-2026-11-23.tgz")).unwrap();
+    let entries = hostile::entries_of(&pack);
+    let mut index = Index::parse(&entries[0].1, usize::MAX).unwrap();
+    let a = index
+        .artifacts
+        .iter_mut()
+        .find(|a| a.name.ends_with("incident.json"))
+        .unwrap();
+    a.kind = "other".into();
+    let text = index.to_file_text().unwrap();
+    let e = Index::parse(text.as_bytes(), usize::MAX)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("is listed as other, but its place or name makes it drift-incident"),
+        "{e}"
+    );
+}
+
+#[test]
+fn budget_periods_are_not_quietly_replaced() {
+    // A control line that contradicts the export's own period.
+    let (_d, ev, map) = scratch();
+    let text = fs::read_to_string(&map).unwrap().replace(
+        "ops/cost-explorer/2026-10-cost-and-usage.json,,,2026-11-02,,",
+        "ops/cost-explorer/2026-10-cost-and-usage.json,,,2026-11-02,2026-01-01,2026-12-31",
+    );
+    fs::write(&map, text).unwrap();
+    let e = evidence_error(build(&ev, &map, Some(&kinds())));
+    assert!(e.contains("covers 2026-10-01..2026-11-01, but a control line citing it gives 2026-01-01..2026-12-31"), "{e}");
+    // An export over the parsed-document budget is refused, not dated by its control lines.
+    let (_d, ev, map) = scratch();
+    let path = ev.join("ops/cost-explorer/2026-q3-by-service.csv");
+    let mut big = fs::read(&path).unwrap();
+    while big.len() <= Limits::DEFAULT.max_json_size {
+        big.extend_from_slice(b"\"2026-09-01\",\"1\",\"1\",\"1\",\"3\"\n");
+    }
+    fs::write(&path, big).unwrap();
+    let e = evidence_error(build(&ev, &map, Some(&kinds())));
+    assert!(
+        e.contains("more than the limit of 524288 for a parsed document"),
+        "{e}"
+    );
+}
+
+/// Rewrites the version 1 fixture pack: `edit` changes its entries (path → bytes) and index,
+/// then the artifact entries, control map, Merkle root and signature are brought in line.
+fn resigned_v1(edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>, &mut Index)) -> Vec<u8> {
+    use sha2::Digest;
+    let dir = repo().join("fixtures/audit-pack-v1");
+    let pack = fs::read(dir.join("audit-pack-acme-2026-11-23.tgz")).unwrap();
+    let mut entries = hostile::entries_of(&pack);
+    let mut index = Index::parse(&entries[0].1, usize::MAX).unwrap();
+    edit(&mut entries, &mut index);
+    for a in index.artifacts.iter_mut() {
+        if let Some((_, data)) = entries.iter().find(|(p, _)| *p == a.path) {
+            a.sha256 = hex::encode(sha2::Sha256::digest(data));
+            a.size = data.len() as u64;
+        }
+    }
+    index.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    for c in index.controls.iter_mut() {
+        if let Some(a) = index
+            .artifacts
+            .iter()
+            .find(|a| a.path == format!("evidence/{}", c.evidence_path))
+        {
+            c.evidence_sha256 = a.sha256.clone();
+        }
+    }
+    let csv = audit_pack::controls::write(&index.controls).unwrap();
+    entries
+        .iter_mut()
+        .find(|(p, _)| p == "control-map.csv")
+        .unwrap()
+        .1 = csv.clone();
+    let map = index
+        .artifacts
+        .iter_mut()
+        .find(|a| a.path == "control-map.csv")
+        .unwrap();
+    map.sha256 = hex::encode(sha2::Sha256::digest(&csv));
+    map.size = csv.len() as u64;
+    index.merkle_root = index.compute_merkle_root().unwrap().to_hex();
+    let text = index.to_file_text().unwrap();
+    entries[1].1 = pack_key().sign_index(&text).unwrap().into_bytes();
+    entries[0].1 = text.into_bytes();
+    let mut rest: Vec<(String, Vec<u8>)> = entries.split_off(2);
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.extend(rest);
+    hostile::gzip(&hostile::tar(
+        &entries
+            .iter()
+            .map(|(p, d)| hostile::Raw::file(p, d))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn verify_v1(pack: &[u8]) -> Report {
+    let dir = repo().join("fixtures/audit-pack-v1");
+    let index_key =
+        parse_public_key(&fs::read_to_string(dir.join("acme-audit-pack.pub")).unwrap()).unwrap();
+    let release =
+        parse_public_key(&fs::read_to_string(dir.join("acme-release.pub")).unwrap()).unwrap();
+    verify_trusted(
+        Report::builder(PLUGIN),
+        pack,
+        &Trust::keys(&[index_key]).with_manifest_keys(&[release]),
+        &Limits::DEFAULT,
+        None,
+    )
+    .report
+}
+
+#[test]
+fn version_1_packs_keep_their_rules() {
+    // A file named like a kind that came later was `other` in version 1, and stays so.
+    let pack = resigned_v1(|entries, index| {
+        entries.push(("evidence/ops/sg-open.drift.json".into(), b"{}\n".to_vec()));
+        index.artifacts.push(audit_pack::Artifact {
+            name: "ops/sg-open.drift.json".into(),
+            path: "evidence/ops/sg-open.drift.json".into(),
+            sha256: String::new(),
+            size: 0,
+            kind: "other".into(),
+            period: None,
+        });
+    });
+    let report = verify_v1(&pack);
+    assert!(report.ok(), "{}", report.to_json());
+    // An SLO document valid under the version 1 schema (breach false, 64-hex git_sha).
+    let pack = resigned_v1(|entries, _| {
+        let slo = entries
+            .iter_mut()
+            .find(|(p, _)| p.ends_with(".slo.json"))
+            .unwrap();
+        slo.1 = format!(
+            "{{\"ts\":\"2026-09-14T03:12:00Z\",\"breach\":false,\"last_sync_time\":\"2026-09-14T03:10:41Z\",\"git_sha\":\"{}\"}}\n",
+            "ab".repeat(32)
+        )
+        .into_bytes();
+    });
+    let report = verify_v1(&pack);
+    assert!(report.ok(), "{}", report.to_json());
+}
+
+#[test]
 fn version_1_packs_still_verify() {
     let dir = repo().join("fixtures/audit-pack-v1");
     let pack = fs::read(dir.join("audit-pack-acme-2026-11-23.tgz")).unwrap();

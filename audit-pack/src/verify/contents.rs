@@ -19,10 +19,14 @@ pub(super) fn check_evidence(index: &Index, entries: &BTreeMap<String, Entry>) -
                     bad.push(format!("{}: missing or over its size budget", a.path));
                     continue;
                 };
-                evidence::parse_json(&a.name, kind, data).and_then(|doc| match kind {
-                    Kind::DrApproval => evidence::check_dr_approval(&a.name, &doc, &sha256_of),
-                    Kind::DriftIncident => evidence::check_drift_incident(&a.name, &doc, &exists),
-                    _ => Ok(()),
+                evidence::parse_json_for(&a.name, kind, data, index.is_legacy()).and_then(|doc| {
+                    match kind {
+                        Kind::DrApproval => evidence::check_dr_approval(&a.name, &doc, &sha256_of),
+                        Kind::DriftIncident => {
+                            evidence::check_drift_incident(&a.name, &doc, &exists)
+                        }
+                        _ => Ok(()),
+                    }
                 })
             }
             Kind::Provenance if a.name.ends_with(".json") || a.name.ends_with(".jsonl") => {
