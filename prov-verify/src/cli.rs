@@ -109,6 +109,10 @@ pub enum Command {
     /// List the registered plugins: name, version, what each takes, conformance figures
     Plugins,
 
+    /// Release gate: verify an evidence set, then decide with a fail-closed Rego policy
+    /// (exit 0 allow, 1 deny, 2 no decision); SARIF, JUnit, GitHub and VSA outputs
+    Gate(Box<crate::commands::gate::GateArgs>),
+
     /// Print a shell completion script
     Completions {
         /// The shell to generate for

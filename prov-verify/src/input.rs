@@ -185,3 +185,21 @@ fn walk_sorted(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
     }
     Ok(out)
 }
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader
+/// never sees half a report.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| CliError::Usage(format!("{}: not a file name", path.display())))?;
+    let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        CliError::io(path, e)
+    })
+}

@@ -55,6 +55,7 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Log(cmd) => commands::log::run(cmd, &cli.global),
         Command::Verify(args) => commands::verify::run(args, &cli.global),
         Command::Plugins => Ok(commands::verify::plugins(cli.global.json)),
+        Command::Gate(args) => commands::gate::run(args, &cli.global),
         Command::Completions { shell } => Ok(Outcome::Text(audit_pack_cli::manual::completions(
             *shell,
             &mut Cli::command(),

@@ -23,10 +23,12 @@ pub fn render(out: &mut impl Write, outcome: &Outcome, g: &GlobalArgs) -> u8 {
         Outcome::Data(v) => write!(out, "{}", data_text(v)),
         Outcome::Text(t) => write!(out, "{t}"),
         Outcome::Set { items, summary } => render_set(out, items, summary, g),
+        Outcome::Decided { text, .. } => write!(out, "{text}"),
     };
     let verdict = match outcome {
         Outcome::Report(r) if !r.ok() => EXIT_FAILED,
         Outcome::Set { summary, .. } if !summary.ok() => EXIT_FAILED,
+        Outcome::Decided { code, .. } => *code,
         _ => EXIT_VERIFIED,
     };
     match written {

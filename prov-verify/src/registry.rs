@@ -13,6 +13,7 @@ pub fn all() -> Vec<Box<dyn Plugin>> {
         Box::new(tlog::TlogReceiptPlugin::default()),
         Box::new(merkle::MerklePlugin::default()),
         Box::new(plugin_nitro::NitroPlugin::default()),
+        Box::new(gate::vsa::VsaPlugin),
     ]
 }
 

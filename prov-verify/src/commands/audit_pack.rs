@@ -162,7 +162,7 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
                 None if g.json => Ok(Outcome::Text(text)),
                 None => Ok(Outcome::Text(proof.summary())),
                 Some(path) => {
-                    write_atomically(path, text.as_bytes())?;
+                    crate::input::write_atomically(path, text.as_bytes())?;
                     Ok(Outcome::Report(verification.report))
                 }
             }
@@ -221,7 +221,7 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
                     CliError::Internal(format!("report is not UTF-8: {e}"))
                 })?)),
                 Some(path) => {
-                    write_atomically(path, &bytes)?;
+                    crate::input::write_atomically(path, &bytes)?;
                     Ok(Outcome::Report(verification.report))
                 }
             }
@@ -245,24 +245,6 @@ fn verify(
         return Err(CliError::malformed(pack.display().to_string(), reason));
     }
     Ok((verification, digest))
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader
-/// never sees half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| CliError::Usage(format!("--out {}: not a file name", path.display())))?;
-    let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        CliError::io(path, e)
-    })
 }
 
 #[cfg(test)]
@@ -331,6 +313,7 @@ mod tests {
             Ok(Outcome::Text(t)) => (0, t),
             Ok(Outcome::Data(v)) => (0, v.to_string()),
             Ok(Outcome::Set { summary, .. }) => (u8::from(!summary.ok()), summary.to_json()),
+            Ok(Outcome::Decided { text, code }) => (code, text),
             Err(e) => (2, e.to_string()),
         }
     }

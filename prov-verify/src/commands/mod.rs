@@ -3,6 +3,7 @@
 pub mod audit_pack;
 pub mod cache;
 pub mod cosign;
+pub mod gate;
 pub mod log;
 pub mod merkle;
 pub mod nitro;
@@ -28,6 +29,13 @@ pub enum Outcome {
         items: Vec<verify::SetItem>,
         /// One check per item.
         summary: Report,
+    },
+    /// A decision already rendered (the gate): printed as is; exit with its code.
+    Decided {
+        /// The rendered output.
+        text: String,
+        /// The exit status.
+        code: u8,
     },
 }
 

@@ -8,6 +8,23 @@ pub(super) fn execute(
     plan: &Plan,
     cache: Option<&offline_cache::CacheDir>,
 ) -> Result<Report, CliError> {
+    execute_inner(plan, cache, false).map(|(report, _)| report)
+}
+
+/// As [`execute`], returning too the inputs the plugin read (the subject's digest and the
+/// signature bytes), for a caller that reads more out of verified material.
+pub(super) fn execute_detailed(
+    plan: &Plan,
+    cache: Option<&offline_cache::CacheDir>,
+) -> Result<(Report, super::set::ItemInputs), CliError> {
+    execute_inner(plan, cache, true).map(|(report, inputs)| (report, inputs.unwrap_or_default()))
+}
+
+fn execute_inner(
+    plan: &Plan,
+    cache: Option<&offline_cache::CacheDir>,
+    keep: bool,
+) -> Result<(Report, Option<super::set::ItemInputs>), CliError> {
     let plugin = plugin_named(&plan.plugin)?;
     let name = |flag: &str, field: String, p: &Path| {
         if plan.flags {
@@ -98,7 +115,7 @@ pub(super) fn execute(
                 root_source = Some(source);
             }
             // The cache did not verify: its report (naming the failed TUF check) is the verdict.
-            Err(report) => return Ok(report),
+            Err(report) => return Ok((report, None)),
         }
     } else if plan.use_embedded_root {
         return Err(CliError::Usage(format!(
@@ -160,8 +177,21 @@ pub(super) fn execute(
         "running plugin"
     );
     let report = tlog::run_plugin_with_receipt(plugin.as_ref(), &req)?;
-    Ok(match &root_source {
+    let report = match &root_source {
         Some(source) => crate::commands::cosign::embedded_root_warning(report, source, plan.time),
         None => report,
-    })
+    };
+    let inputs = keep.then(|| super::set::ItemInputs {
+        subject_sha256: subject_bytes.as_ref().map(|b| {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(b))
+        }),
+        subject_name: plan
+            .subject
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+        signature: signature_bytes.clone(),
+    });
+    Ok((report, inputs))
 }

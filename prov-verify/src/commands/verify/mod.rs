@@ -146,7 +146,7 @@ use execute::execute;
 pub use list::plugins;
 use plan::{plan_from_flags, plan_from_json, RequestJson};
 use set::run_set;
-pub use set::SetItem;
+pub use set::{verify_set, SetItem};
 
 pub fn run(args: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliError> {
     if let Some(at) = &args.at {

@@ -1,5 +1,6 @@
 //! Evidence sets: many plans, verified in parallel, and a summary report.
 
+use super::execute::execute_detailed;
 use super::plan::{plan_from_json, Plan, SetJson};
 use super::*;
 
@@ -12,6 +13,20 @@ pub struct SetItem {
     pub plugin: String,
     /// The report, or why no verdict could be reached for it.
     pub result: Result<Report, CliError>,
+    /// What the gate reads besides the report (kept only when asked for).
+    pub evidence: Option<ItemInputs>,
+}
+
+/// An item's inputs as the plugin read them: the subject's SHA-256 and the signature bytes
+/// (the same bytes the plugin verified, never read again).
+#[derive(Debug, Clone, Default)]
+pub struct ItemInputs {
+    /// SHA-256 (hex) of the subject file, if the item had one.
+    pub subject_sha256: Option<String>,
+    /// The subject file's name, if any.
+    pub subject_name: Option<String>,
+    /// The signature material.
+    pub signature: Vec<u8>,
 }
 
 /// Whether `name` is a valid item name (it appears at the start of output lines).
@@ -44,6 +59,19 @@ pub(super) fn run_set(
     cli_at: Option<&str>,
     cache: Option<&offline_cache::CacheDir>,
 ) -> Result<Outcome, CliError> {
+    let (items, summary) = verify_set(path, cli_at, cache, false)?;
+    Ok(Outcome::Set { items, summary })
+}
+
+/// Verifies every item of the set at `path` (in parallel) and returns them, in set order,
+/// with the summary report. With `keep_inputs`, each item also carries the inputs its plugin
+/// read ([`ItemInputs`]).
+pub fn verify_set(
+    path: &Path,
+    cli_at: Option<&str>,
+    cache: Option<&offline_cache::CacheDir>,
+    keep_inputs: bool,
+) -> Result<(Vec<SetItem>, Report), CliError> {
     let bytes = read_limited(path, MAX_REQUEST_FILE)?;
     let set: SetJson = strict_json(&bytes, path)?;
     let field = path.display().to_string();
@@ -112,10 +140,21 @@ pub(super) fn run_set(
     }
     let items: Vec<SetItem> = plans
         .par_iter()
-        .map(|(name, plan)| SetItem {
-            name: name.clone(),
-            plugin: plan.plugin.clone(),
-            result: execute(plan, cache),
+        .map(|(name, plan)| {
+            let (result, evidence) = if keep_inputs {
+                match execute_detailed(plan, cache) {
+                    Ok((report, inputs)) => (Ok(report), Some(inputs)),
+                    Err(e) => (Err(e), None),
+                }
+            } else {
+                (execute(plan, cache), None)
+            };
+            SetItem {
+                name: name.clone(),
+                plugin: plan.plugin.clone(),
+                result,
+                evidence,
+            }
         })
         .collect();
     let mut b = Report::builder("evidence-set").subject(field.clone());
@@ -149,8 +188,5 @@ pub(super) fn run_set(
             ),
         };
     }
-    Ok(Outcome::Set {
-        items,
-        summary: b.finish(),
-    })
+    Ok((items, b.finish()))
 }
