@@ -130,7 +130,8 @@ impl Reason {
     /// One line for a person: code or rule, message, and where.
     pub fn explain(&self) -> String {
         let mut s = match &self.rule {
-            Some(rule) => format!("{rule}: {}", self.msg),
+            Some(rule) if self.code.starts_with("policy.") => format!("{rule}: {}", self.msg),
+            Some(rule) => format!("{} {rule}: {}", self.code, self.msg),
             None => format!("{}: {}", self.code, self.msg),
         };
         match (&self.item, &self.check) {

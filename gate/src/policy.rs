@@ -131,14 +131,6 @@ impl Policy {
         engine.set_strict_builtin_errors(true);
         engine.set_gather_prints(true);
         let mut problems = Vec::new();
-        let mut digest = Sha256::new();
-        let mut sorted: Vec<&PolicyFile> = policies.iter().chain(data.iter()).collect();
-        sorted.sort_by(|a, b| a.path.cmp(&b.path));
-        for f in &sorted {
-            digest.update(f.path.as_bytes());
-            digest.update([0]);
-            digest.update(Sha256::digest(f.text.as_bytes()));
-        }
         for f in policies {
             if f.text.len() > options.max_file_bytes {
                 problems.push(Reason::new(
@@ -215,7 +207,7 @@ impl Policy {
         Ok(Policy {
             engine,
             rules,
-            digest: format!("sha256:{}", hex::encode(digest.finalize())),
+            digest: digest_of(policies, data),
             timeout: options.timeout,
         })
     }
@@ -448,6 +440,21 @@ impl Policy {
     }
 }
 
+/// `sha256:<hex>` over policy and data files: for each, sorted by path, the path, a zero byte
+/// and the SHA-256 of its text. Computed whether or not the policy loads, so every output
+/// names the policy it is about.
+pub fn digest_of(policies: &[PolicyFile], data: &[PolicyFile]) -> String {
+    let mut digest = Sha256::new();
+    let mut sorted: Vec<&PolicyFile> = policies.iter().chain(data.iter()).collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in &sorted {
+        digest.update(f.path.as_bytes());
+        digest.update([0]);
+        digest.update(Sha256::digest(f.text.as_bytes()));
+    }
+    format!("sha256:{}", hex::encode(digest.finalize()))
+}
+
 /// A message of a `deny`/`violation`/`warn` rule, or the denial its malformed shape causes.
 fn message(code: &str, rule: &str, element: Value) -> Result<Reason, Box<Reason>> {
     match element {
@@ -499,7 +506,7 @@ fn eval_error(rule: &str, text: &str) -> Reason {
     } else {
         codes::EVAL_ERROR
     };
-    Reason::new(code, format!("{rule}: {line}")).with_rule(rule)
+    Reason::new(code, line).with_rule(rule)
 }
 
 /// A value, shortened for a message.

@@ -542,6 +542,11 @@ mod flag_coverage_tests {
         ("log mirror", "--max-size", "tests/log_http.rs"),
         ("log mirror", "--timeout", "tests/log_http.rs"),
         ("log mirror", "--ca-file", "tests/log_http.rs"),
+        // The VSA needs a signing key made for the test, and is verified again there.
+        ("gate", "--vsa-out", "tests/gate_corpus.rs"),
+        ("gate", "--vsa-key", "tests/gate_corpus.rs"),
+        ("gate", "--resource-uri", "tests/gate_corpus.rs"),
+        ("gate", "--verifier-id", "tests/gate_corpus.rs"),
         // Would publish on the network; the golden case shows the refusal without it.
         (
             "log serve",

@@ -327,7 +327,10 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
             (d, Some(p))
         }
         Err(e) => {
-            let mut d = Decision::new(String::new(), namespaces.clone());
+            let mut d = Decision::new(
+                gate::policy::digest_of(&policies, &data),
+                namespaces.clone(),
+            );
             d.errors.extend(e.0);
             (d, None)
         }
