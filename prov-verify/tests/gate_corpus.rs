@@ -297,7 +297,6 @@ fn the_vsa_round_trips_through_verify() {
     // A tampered envelope: the signature fails.
     let text = std::fs::read_to_string(&vsa).unwrap();
     let env: Value = serde_json::from_str(&text).unwrap();
-    use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let payload = String::from_utf8(b64.decode(env["payload"].as_str().unwrap()).unwrap()).unwrap();
     let forged = payload.replace("\"PASSED\"", "\"FAILED\"");
