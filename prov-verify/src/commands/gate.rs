@@ -128,6 +128,27 @@ pub struct GateRunArgs {
     #[arg(long, value_enum, default_value_t = RegoVersion::V1)]
     pub rego_version: RegoVersion,
 
+    /// Built-in SLSA check: every verified SLSA provenance attestation names this builder
+    /// (as slsa-verifier's --builder-id; a keyless one is held to its certificate too)
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+
+    /// Built-in SLSA check: the source repository (github.com/OWNER/REPO)
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+
+    /// Built-in SLSA check: built from this tag
+    #[arg(long, value_name = "TAG", conflicts_with = "source_branch")]
+    pub source_tag: Option<String>,
+
+    /// Built-in SLSA check: built from this branch
+    #[arg(long, value_name = "BRANCH")]
+    pub source_branch: Option<String>,
+
+    /// Built-in SLSA check: a workflow input the build was run with, KEY=VALUE; repeatable
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub build_workflow_input: Vec<String>,
+
     /// The verification time (RFC 3339 or Unix seconds), unless the set gives its own;
     /// also the policy's input.context.now (default: now)
     #[arg(long, value_name = "TIME")]
@@ -271,6 +292,8 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
         .and_then(Value::as_array)
         .is_some_and(Vec::is_empty);
     let mut items: Vec<ItemEvidence> = Vec::new();
+    // Each verified item's signature material, for the built-in SLSA checks.
+    let mut signatures: Vec<Vec<u8>> = Vec::new();
     let mut set_problem: Option<Reason> = None;
     if !empty {
         // The set's own times verify its items; --at covers those that give none (and is
@@ -287,6 +310,11 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
                 for item in set_items {
                     let inputs = item.evidence.clone().unwrap_or_default();
                     let ok = item.result.as_ref().is_ok_and(plugin_api::Report::ok);
+                    signatures.push(if ok {
+                        inputs.signature.clone()
+                    } else {
+                        Vec::new()
+                    });
                     items.push(ItemEvidence {
                         statements: if ok {
                             statements(&item.plugin, &inputs.signature)
@@ -384,6 +412,7 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
             ),
         }
     }
+    slsa_checks(a, &input, &signatures, &mut decision)?;
     decision.settle();
     let code = decision.exit_code(a.fail_on_warn);
 
@@ -421,6 +450,143 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
         GateOutput::Github => gate::github::render(&decision),
     };
     Ok(Outcome::Decided { text, code })
+}
+
+/// The SLSA provenance predicate types the built-in checks read.
+const SLSA_PROVENANCE: [&str; 2] = [
+    "https://slsa.dev/provenance/v0.2",
+    "https://slsa.dev/provenance/v1",
+];
+
+/// The workflow inputs a provenance records: v1 `externalParameters.inputs` (or
+/// `externalParameters.workflow.inputs`), v0.2 `invocation.environment.github_event_payload.inputs`
+/// (or `invocation.parameters.inputs`).
+fn workflow_inputs(statement: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let p = statement.get("predicate")?;
+    let at = |path: &[&str]| {
+        path.iter()
+            .try_fold(p, |v, k| v.get(*k))
+            .and_then(Value::as_object)
+    };
+    at(&["buildDefinition", "externalParameters", "inputs"])
+        .or_else(|| {
+            at(&[
+                "buildDefinition",
+                "externalParameters",
+                "workflow",
+                "inputs",
+            ])
+        })
+        .or_else(|| {
+            at(&[
+                "invocation",
+                "environment",
+                "github_event_payload",
+                "inputs",
+            ])
+        })
+        .or_else(|| at(&["invocation", "parameters", "inputs"]))
+}
+
+/// slsa-verifier's checks, built in: each verified SLSA provenance attestation must satisfy
+/// every expectation given (builder, source, tag or branch, with the certificate's claims for
+/// a keyless signature; workflow inputs); no provenance at all is a denial.
+fn slsa_checks(
+    a: &GateRunArgs,
+    input: &GateInput,
+    signatures: &[Vec<u8>],
+    decision: &mut Decision,
+) -> Result<(), CliError> {
+    let mut expected = std::collections::BTreeMap::new();
+    for (k, v) in [
+        ("builder-id", &a.builder_id),
+        ("source-uri", &a.source_uri),
+        ("source-tag", &a.source_tag),
+        ("source-branch", &a.source_branch),
+    ] {
+        if let Some(v) = v {
+            expected.insert(k.to_owned(), v.clone());
+        }
+    }
+    let mut inputs = Vec::new();
+    for kv in &a.build_workflow_input {
+        let (k, v) = kv.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!("--build-workflow-input {kv:?}: expected KEY=VALUE"))
+        })?;
+        inputs.push((k.to_owned(), v.to_owned()));
+    }
+    if expected.is_empty() && inputs.is_empty() {
+        return Ok(());
+    }
+    let mut checked = 0usize;
+    for (item, signature) in input.items.iter().zip(signatures) {
+        if !item.ok() || item.plugin != "cosign" {
+            continue;
+        }
+        let Ok(bundle) = plugin_cosign::Bundle::from_json(signature) else {
+            continue;
+        };
+        let plugin_cosign::Content::Dsse(env) = &bundle.content else {
+            continue;
+        };
+        let Ok(statement) = serde_json::from_slice::<Value>(&env.payload) else {
+            continue;
+        };
+        let kind = statement
+            .get("predicateType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !SLSA_PROVENANCE.contains(&kind) {
+            continue;
+        }
+        checked += 1;
+        let leaf = match &bundle.material {
+            plugin_cosign::Material::Certificate(der) => Some(der.as_slice()),
+            plugin_cosign::Material::Chain(chain) => chain.first().map(Vec::as_slice),
+            _ => None,
+        };
+        let claims = leaf.map(plugin_cosign::certificate_claims);
+        let claims_error;
+        let signer = match &claims {
+            None => plugin_cosign::slsa::SlsaSigner::Key,
+            Some(Ok(c)) => plugin_cosign::slsa::SlsaSigner::Certificate(Ok(c)),
+            Some(Err(e)) => {
+                claims_error = e.to_string();
+                plugin_cosign::slsa::SlsaSigner::Certificate(Err(&claims_error))
+            }
+        };
+        let mut problems = Vec::new();
+        if !expected.is_empty() {
+            if let Err(e) = plugin_cosign::slsa::check(&env.payload, signer, &expected) {
+                problems.push(e);
+            }
+        }
+        for (k, want) in &inputs {
+            let found = workflow_inputs(&statement).and_then(|m| m.get(k));
+            let found_text = found.map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            if found_text.as_deref() != Some(want.as_str()) {
+                problems.push(format!(
+                    "workflow input {k}: the provenance says {}, expected {want:?}",
+                    found_text.map_or("nothing".to_owned(), |f| format!("{f:?}"))
+                ));
+            }
+        }
+        for p in problems {
+            decision.denials.push(
+                Reason::new(codes::SLSA, format!("{}: {p}", item.name)).with_item(&item.name),
+            );
+        }
+    }
+    if checked == 0 {
+        decision.denials.push(Reason::new(
+            codes::SLSA,
+            "SLSA checks were asked for, and no verified evidence item carries SLSA provenance (v0.2 or v1)",
+        ));
+    }
+    Ok(())
 }
 
 fn write_vsa(
