@@ -33,6 +33,8 @@ pub mod codes {
     pub const NO_POLICY: &str = "gate.no-policy";
     /// A policy file could not be read or parsed.
     pub const POLICY_INVALID: &str = "gate.policy-invalid";
+    /// A signed policy bundle whose signature did not verify.
+    pub const POLICY_UNSIGNED: &str = "gate.policy-unsigned";
     /// A data file is not a JSON object, or collides with another.
     pub const DATA_INVALID: &str = "gate.data-invalid";
     /// The namespace asked for is not a package of the policy.

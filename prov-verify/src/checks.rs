@@ -67,6 +67,15 @@ pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "vsa",
+        &[
+            ("vsa.signature", "the DSSE envelope's signature verifies with the given public key (Ed25519 or ECDSA P-256)"),
+            ("vsa.statement", "the payload is an in-toto Statement v1 of predicate type https://slsa.dev/verification_summary/v1"),
+            ("vsa.subject", "a subject of the statement has the artifact's SHA-256"),
+            ("vsa.result", "verificationResult is PASSED, and timeVerified is an RFC 3339 time not after the verification time"),
+        ],
+    ),
+    (
         "nitro",
         &[
             ("nitro.cose.header", "the COSE_Sign1 protected header is exactly ES384 and the unprotected header empty"),
@@ -256,7 +265,8 @@ mod tests {
         entries().iter().any(|p| matches(p, id))
     }
 
-    const PREFIXES: [&str; 9] = [
+    const PREFIXES: [&str; 10] = [
+        "vsa.",
         "cosign.",
         "npm.",
         "x509.",
@@ -377,6 +387,7 @@ mod tests {
             "cache/src",
             "tlog/src",
             "merkle/src",
+            "gate/src",
             "prov-verify/src/commands",
         ];
         let mut literals = BTreeSet::new();

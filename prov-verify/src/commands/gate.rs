@@ -86,6 +86,22 @@ pub struct GateRunArgs {
     #[arg(long, value_name = "FILE")]
     pub data: Vec<PathBuf>,
 
+    /// A signed policy bundle (a gzip tar of .rego and data.json files, as OPA builds them),
+    /// instead of --policy; needs --policy-bundle-request
+    #[arg(
+        long,
+        value_name = "B.tgz",
+        conflicts_with = "policy",
+        requires = "policy_bundle_request"
+    )]
+    pub policy_bundle: Option<PathBuf>,
+
+    /// The verify request (docs/evidence-set.md, one item) that vouches for the bundle: its
+    /// subject is the bundle, its plugin checks the detached signature (x509: a raw or CMS
+    /// signature under pinned roots; cosign: a Sigstore bundle, keyless or key)
+    #[arg(long, value_name = "REQ.json", requires = "policy_bundle")]
+    pub policy_bundle_request: Option<PathBuf>,
+
     /// A policy namespace (package) to evaluate; repeatable (default: main)
     #[arg(long, value_name = "NS")]
     pub namespace: Vec<String>,
@@ -208,6 +224,75 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, CliError> {
     Ok(files)
 }
 
+/// Most entries, and most unpacked bytes, of a policy bundle.
+const MAX_BUNDLE_ENTRIES: usize = 1000;
+const MAX_BUNDLE_UNPACKED: u64 = 16 << 20;
+
+/// The policies (`*.rego`) and data (`data.json`, `*/data.json`) of a bundle's bytes, read in
+/// memory within budgets; regular files only; `.manifest` and other files are skipped.
+fn read_bundle(path: &Path, bytes: &[u8]) -> Result<(Vec<PolicyFile>, Vec<PolicyFile>), CliError> {
+    use std::io::Read as _;
+    let bad = |reason: String| CliError::malformed(path.display().to_string(), reason);
+    let gz = flate2::read::GzDecoder::new(bytes).take(MAX_BUNDLE_UNPACKED + 1);
+    let mut archive = tar::Archive::new(gz);
+    let mut policies = Vec::new();
+    let mut data = Vec::new();
+    let mut total: u64 = 0;
+    let entries = archive
+        .entries()
+        .map_err(|e| bad(format!("not a gzip tar: {e}")))?;
+    for (i, entry) in entries.enumerate() {
+        if i >= MAX_BUNDLE_ENTRIES {
+            return Err(bad(format!("more than {MAX_BUNDLE_ENTRIES} entries")));
+        }
+        let mut entry = entry.map_err(|e| bad(format!("not a readable gzip tar: {e}")))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = name.trim_start_matches("./").to_owned();
+        let is_data = name == "data.json" || name.ends_with("/data.json");
+        if !name.ends_with(".rego") && !is_data {
+            continue;
+        }
+        let size = entry.header().size().unwrap_or(u64::MAX);
+        total = total.saturating_add(size);
+        if size > MAX_POLICY_FILE || total > MAX_BUNDLE_UNPACKED {
+            return Err(bad(format!(
+                "{name}: over the budget ({MAX_POLICY_FILE} bytes a file, {MAX_BUNDLE_UNPACKED} in all)"
+            )));
+        }
+        let mut text = String::new();
+        entry
+            .read_to_string(&mut text)
+            .map_err(|e| bad(format!("{name}: {e}")))?;
+        let file = PolicyFile {
+            path: format!("{}:{name}", path.display()),
+            text,
+        };
+        if is_data {
+            // OPA nests a data file under its directory: dir/sub/data.json is data.dir.sub.
+            let dirs: Vec<&str> = name
+                .trim_end_matches("data.json")
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut value: Value = serde_json::from_str(&file.text)
+                .map_err(|e| bad(format!("{name}: not JSON: {e}")))?;
+            for d in dirs.iter().rev() {
+                value = json!({ *d: value });
+            }
+            data.push(PolicyFile {
+                path: file.path,
+                text: value.to_string(),
+            });
+        } else {
+            policies.push(file);
+        }
+    }
+    Ok((policies, data))
+}
+
 fn data_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, CliError> {
     paths
         .iter()
@@ -275,14 +360,52 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
         Some(t) => crate::commands::verify::parse_time(t, "--at")?,
         None => crate::commands::now()?,
     };
-    let policies = policy_files(&a.policy)?;
-    let data = data_files(&a.data)?;
-    let policy = Policy::load(&policies, &data, &options(a.rego_version, a.timeout_ms));
-
-    // The evidence: verified whatever the policy, so a broken policy still shows it.
     let cache = crate::commands::cache::cache_dir(g)
         .ok()
         .map(|d| offline_cache::CacheDir::new(&d));
+    // A signed bundle: verified first, and read from the very bytes that verified.
+    let mut bundle_failure: Option<Reason> = None;
+    let mut bundle_digest: Option<String> = None;
+    let (policies, mut data) = match (&a.policy_bundle, &a.policy_bundle_request) {
+        (Some(bundle), Some(request)) => {
+            let (report, bytes) = crate::commands::verify::verify_request_of(
+                request,
+                bundle,
+                a.at.as_deref(),
+                cache.as_ref(),
+            )?;
+            use sha2::Digest as _;
+            bundle_digest = Some(format!(
+                "sha256:{}",
+                hex::encode(sha2::Sha256::digest(&bytes))
+            ));
+            if report.ok() {
+                read_bundle(bundle, &bytes)?
+            } else {
+                bundle_failure = Some(Reason::new(
+                    codes::POLICY_UNSIGNED,
+                    format!(
+                        "{}: the policy bundle did not verify ({}): {}",
+                        bundle.display(),
+                        report.plugin(),
+                        report
+                            .first_failure()
+                            .map(|c| format!("{}: {}", c.id, c.detail))
+                            .unwrap_or_else(|| "not ok".into())
+                    ),
+                ));
+                (Vec::new(), Vec::new())
+            }
+        }
+        _ => (policy_files(&a.policy)?, Vec::new()),
+    };
+    data.extend(data_files(&a.data)?);
+    let policy = match &bundle_failure {
+        Some(r) => Err(gate::PolicyError(vec![r.clone()])),
+        None => Policy::load(&policies, &data, &options(a.rego_version, a.timeout_ms)),
+    };
+
+    // The evidence: verified whatever the policy, so a broken policy still shows it.
     let set_json: Option<Value> = read_limited(set_path, 1 << 20)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
@@ -411,6 +534,10 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
                 .with_item(&item.name),
             ),
         }
+    }
+    // A bundle's digest is the policy's identity in every output (and the VSA).
+    if let Some(d) = bundle_digest {
+        decision.policy_digest = d;
     }
     slsa_checks(a, &input, &signatures, &mut decision)?;
     decision.settle();

@@ -8,7 +8,7 @@ pub(super) fn execute(
     plan: &Plan,
     cache: Option<&offline_cache::CacheDir>,
 ) -> Result<Report, CliError> {
-    execute_inner(plan, cache, false).map(|(report, _)| report)
+    execute_inner(plan, cache, Keep::Nothing).map(|(report, _)| report)
 }
 
 /// As [`execute`], returning too the inputs the plugin read (the subject's digest and the
@@ -17,13 +17,31 @@ pub(super) fn execute_detailed(
     plan: &Plan,
     cache: Option<&offline_cache::CacheDir>,
 ) -> Result<(Report, super::set::ItemInputs), CliError> {
-    execute_inner(plan, cache, true).map(|(report, inputs)| (report, inputs.unwrap_or_default()))
+    execute_inner(plan, cache, Keep::Inputs)
+        .map(|(report, inputs)| (report, inputs.unwrap_or_default()))
+}
+
+/// As [`execute_detailed`], keeping the subject's bytes too.
+pub(super) fn execute_keeping_subject(
+    plan: &Plan,
+    cache: Option<&offline_cache::CacheDir>,
+) -> Result<(Report, super::set::ItemInputs), CliError> {
+    execute_inner(plan, cache, Keep::InputsAndSubject)
+        .map(|(report, inputs)| (report, inputs.unwrap_or_default()))
+}
+
+/// What an execution keeps besides the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Nothing,
+    Inputs,
+    InputsAndSubject,
 }
 
 fn execute_inner(
     plan: &Plan,
     cache: Option<&offline_cache::CacheDir>,
-    keep: bool,
+    keep: Keep,
 ) -> Result<(Report, Option<super::set::ItemInputs>), CliError> {
     let plugin = plugin_named(&plan.plugin)?;
     let name = |flag: &str, field: String, p: &Path| {
@@ -181,7 +199,7 @@ fn execute_inner(
         Some(source) => crate::commands::cosign::embedded_root_warning(report, source, plan.time),
         None => report,
     };
-    let inputs = keep.then(|| super::set::ItemInputs {
+    let inputs = (keep != Keep::Nothing).then(|| super::set::ItemInputs {
         subject_sha256: subject_bytes.as_ref().map(|b| {
             use sha2::Digest as _;
             hex::encode(sha2::Sha256::digest(b))
@@ -192,6 +210,11 @@ fn execute_inner(
             .and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned()),
         signature: signature_bytes.clone(),
+        subject: if keep == Keep::InputsAndSubject {
+            subject_bytes.clone()
+        } else {
+            None
+        },
     });
     Ok((report, inputs))
 }

@@ -241,6 +241,37 @@ fn strict_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], path: &Path) -> Resul
         .map_err(|e| CliError::malformed(path.display().to_string(), e))
 }
 
+/// Verifies the request file at `path`, whose subject must be the file `subject`, and returns
+/// the report with the subject's bytes as the plugin read them (so what is used afterwards is
+/// exactly what was verified).
+pub fn verify_request_of(
+    path: &Path,
+    subject: &Path,
+    cli_at: Option<&str>,
+    cache: Option<&offline_cache::CacheDir>,
+) -> Result<(Report, Vec<u8>), CliError> {
+    let bytes = read_limited(path, MAX_REQUEST_FILE)?;
+    let json: RequestJson = strict_json(&bytes, path)?;
+    let field = path.display().to_string();
+    // The request's own time, if it gives one; else the caller's.
+    let cli_at = if json.at.is_some() { None } else { cli_at };
+    let base = path.parent().unwrap_or(Path::new(""));
+    let plan = plan_from_json(&json, base, cli_at, None)?;
+    let same = match (&plan.subject, std::fs::canonicalize(subject)) {
+        (Some(p), Ok(want)) => std::fs::canonicalize(p).is_ok_and(|got| got == want),
+        _ => false,
+    };
+    if !same {
+        return Err(CliError::Usage(format!(
+            "{field}: its subject must be {} (the file it vouches for)",
+            subject.display()
+        )));
+    }
+    let own = plan.cache_dir.as_ref().map(offline_cache::CacheDir::new);
+    let (report, inputs) = execute::execute_keeping_subject(&plan, own.as_ref().or(cache))?;
+    Ok((report, inputs.subject.unwrap_or_default()))
+}
+
 /// RFC 3339 or Unix seconds.
 pub(crate) fn parse_time(text: &str, field: &str) -> Result<VerificationTime, CliError> {
     VerificationTime::parse(text).ok_or_else(|| {

@@ -27,6 +27,8 @@ pub struct ItemInputs {
     pub subject_name: Option<String>,
     /// The signature material.
     pub signature: Vec<u8>,
+    /// The subject's bytes, when asked for (a policy bundle, read once and verified).
+    pub subject: Option<Vec<u8>>,
 }
 
 /// Whether `name` is a valid item name (it appears at the start of output lines).
