@@ -234,17 +234,7 @@ impl Policy {
     /// combined with the evidence's own verdicts: see [`Decision`] and the gate command).
     pub fn evaluate(&mut self, input: &Value, namespaces: &[String]) -> Decision {
         let mut d = Decision::new(self.digest.clone(), namespaces.to_vec());
-        match RegoValue::from_json_str(&input.to_string()) {
-            Ok(v) => self.engine.set_input(v),
-            Err(e) => {
-                d.errors.push(Reason::new(
-                    codes::EVAL_ERROR,
-                    format!("the input cannot be given to the engine: {e}"),
-                ));
-                d.settle();
-                return d;
-            }
-        }
+        self.engine.set_input(RegoValue::from(input.clone()));
         // One time limit over the whole evaluation, checked often.
         self.engine
             .set_execution_timer_config(ExecutionTimerConfig {
@@ -291,8 +281,8 @@ impl Policy {
                 if value == RegoValue::Undefined {
                     continue;
                 }
-                let json: Value = match value.to_json_str().map(|t| serde_json::from_str(&t)) {
-                    Ok(Ok(v)) => v,
+                let json: Value = match serde_json::to_value(&value) {
+                    Ok(v) => v,
                     _ => {
                         d.errors.push(
                             Reason::new(
