@@ -59,6 +59,8 @@ pub mod codes {
     pub const NO_EVIDENCE: &str = "gate.no-evidence";
     /// An evidence item did not verify.
     pub const EVIDENCE_FAILED: &str = "gate.evidence-failed";
+    /// An evidence item verified only with an insecure mode turned on.
+    pub const EVIDENCE_INSECURE: &str = "gate.evidence-insecure";
     /// No verdict could be reached for an evidence item.
     pub const EVIDENCE_NO_VERDICT: &str = "gate.evidence-no-verdict";
     /// A built-in SLSA provenance check failed.
@@ -186,6 +188,15 @@ impl Decision {
         }
     }
 
+    /// As [`Decision::settle`]; with `fail_on_warn`, warnings deny too (the outcome every
+    /// output shows then agrees with the exit status).
+    pub fn settle_with(&mut self, fail_on_warn: bool) {
+        self.settle();
+        if fail_on_warn && self.outcome == Outcome::Allow && !self.warnings.is_empty() {
+            self.outcome = Outcome::Deny;
+        }
+    }
+
     /// Sets the outcome from the findings: any error → no decision; else any denial → deny.
     pub fn settle(&mut self) {
         self.outcome = if !self.errors.is_empty() {
@@ -200,6 +211,9 @@ impl Decision {
     /// The exit status: 0 allow, 1 deny (or, with `fail_on_warn`, allow with warnings), 2 no
     /// decision.
     pub fn exit_code(&self, fail_on_warn: bool) -> u8 {
+        if fail_on_warn && !self.warnings.is_empty() && self.outcome != Outcome::NoDecision {
+            return 1;
+        }
         match self.outcome {
             Outcome::Allow if fail_on_warn && !self.warnings.is_empty() => 1,
             Outcome::Allow => 0,

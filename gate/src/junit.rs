@@ -31,14 +31,16 @@ struct Case {
     classname: String,
     name: String,
     failure: Option<(String, String)>,
+    error: Option<(String, String)>,
     skipped: Option<String>,
 }
 
 fn suite(out: &mut String, name: &str, cases: &[Case]) {
     let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let errors = cases.iter().filter(|c| c.error.is_some()).count();
     let skipped = cases.iter().filter(|c| c.skipped.is_some()).count();
     out.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n",
         escape(name),
         cases.len()
     ));
@@ -49,6 +51,14 @@ fn suite(out: &mut String, name: &str, cases: &[Case]) {
             escape(&c.name)
         ));
         match (&c.failure, &c.skipped) {
+            _ if c.error.is_some() => {
+                let (message, body) = c.error.clone().unwrap_or_default();
+                out.push_str(&format!(
+                    ">\n      <error message=\"{}\" type=\"no-decision\">{}</error>\n    </testcase>\n",
+                    escape(&message),
+                    escape(&body)
+                ))
+            }
             (Some((message, body)), _) => out.push_str(&format!(
                 ">\n      <failure message=\"{}\" type=\"deny\">{}</failure>\n    </testcase>\n",
                 escape(message),
@@ -92,10 +102,17 @@ pub fn render(decision: &Decision, items: &[ItemEvidence]) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         });
+        // An engine error or a time-out in the rule: no decision, shown as an error.
+        let error = decision
+            .errors
+            .iter()
+            .find(|r| r.rule.as_deref() == Some(rule.as_str()))
+            .map(|r| (r.msg.clone(), r.explain()));
         rules.push(Case {
             classname: "policy".into(),
             name: rule.clone(),
             failure,
+            error,
             skipped,
         });
     }
@@ -108,10 +125,13 @@ pub fn render(decision: &Decision, items: &[ItemEvidence]) -> String {
                 .as_ref()
                 .map_or(true, |rule| !decision.rules_evaluated.contains(rule))
     }) {
+        let finding = Some((r.msg.clone(), r.explain()));
+        let is_error = decision.errors.contains(r);
         rules.push(Case {
             classname: "gate".into(),
             name: r.rule_id(),
-            failure: Some((r.msg.clone(), r.explain())),
+            failure: if is_error { None } else { finding.clone() },
+            error: if is_error { finding } else { None },
             skipped: None,
         });
     }
@@ -135,19 +155,21 @@ pub fn render(decision: &Decision, items: &[ItemEvidence]) -> String {
                 classname: format!("evidence.{}", item.plugin),
                 name: item.name.clone(),
                 failure,
+                error: None,
                 skipped: None,
             }
         })
         .collect();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"prov-verify gate\" tests=\"{}\" failures=\"{}\">\n",
+        "<testsuites name=\"prov-verify gate\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
         rules.len() + evidence.len(),
         rules
             .iter()
             .chain(evidence.iter())
             .filter(|c| c.failure.is_some())
-            .count()
+            .count(),
+        rules.iter().filter(|c| c.error.is_some()).count()
     ));
     suite(&mut out, "policy", &rules);
     suite(&mut out, "evidence", &evidence);

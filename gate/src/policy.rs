@@ -62,6 +62,8 @@ pub struct Policy {
     engine: Engine,
     /// Rule names (first component of each rule head) by namespace (`main`, `a.b`).
     rules: BTreeMap<String, BTreeSet<String>>,
+    /// Function names by namespace (a function is never a deny/warn rule).
+    functions: BTreeMap<String, BTreeSet<String>>,
     digest: String,
     timeout: Duration,
 }
@@ -187,26 +189,77 @@ impl Policy {
             .get_packages()
             .map_err(|e| fail(codes::POLICY_INVALID, one_line(&e.to_string())))?;
         let mut rules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut functions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (module, package) in engine.get_modules().iter().zip(packages) {
             let ns = package.strip_prefix("data.").unwrap_or(&package).to_owned();
-            let names = rules.entry(ns).or_default();
             for rule in &module.policy {
-                let text = match rule.as_ref() {
+                let (text, function) = match rule.as_ref() {
                     regorus::unstable::Rule::Spec { head, .. } => match head {
                         regorus::unstable::RuleHead::Compr { refr, .. }
-                        | regorus::unstable::RuleHead::Set { refr, .. }
-                        | regorus::unstable::RuleHead::Func { refr, .. } => {
-                            refr.span().text().to_owned()
+                        | regorus::unstable::RuleHead::Set { refr, .. } => {
+                            (refr.span().text().to_owned(), false)
+                        }
+                        regorus::unstable::RuleHead::Func { refr, .. } => {
+                            (refr.span().text().to_owned(), true)
                         }
                     },
-                    regorus::unstable::Rule::Default { refr, .. } => refr.span().text().to_owned(),
+                    regorus::unstable::Rule::Default { refr, args, .. } => {
+                        (refr.span().text().to_owned(), !args.is_empty())
+                    }
                 };
-                names.insert(head_name(&text));
+                let target = if function { &mut functions } else { &mut rules };
+                target
+                    .entry(ns.clone())
+                    .or_default()
+                    .insert(head_name(&text));
             }
+            rules.entry(ns).or_default();
+        }
+        // Data must not stand where a rule is: regorus lets a value in data replace what
+        // the rule computes, so `{"main": {"deny": []}}` would switch a policy off.
+        let mut merged = serde_json::Map::new();
+        for f in data {
+            if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(&f.text) {
+                for (k, v) in o {
+                    merged.insert(k, v);
+                }
+            }
+        }
+        let merged = Value::Object(merged);
+        for (ns, names) in rules.iter().chain(functions.iter()) {
+            let mut at = Some(&merged);
+            let mut path = Vec::new();
+            for part in ns.split('.') {
+                path.push(part);
+                at = at.and_then(|v| v.get(part));
+                if let Some(v) = at {
+                    if !v.is_object() {
+                        problems.push(Reason::new(
+                            codes::DATA_INVALID,
+                            format!(
+                                "data.{} is given a value where the policy has the package {ns}",
+                                path.join(".")
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some(Value::Object(o)) = at {
+                for name in names.iter().filter(|n| o.contains_key(n.as_str())) {
+                    problems.push(Reason::new(
+                        codes::DATA_INVALID,
+                        format!("data.{ns}.{name} is given a value, which would replace the policy's rule {ns}.{name}"),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PolicyError(problems));
         }
         Ok(Policy {
             engine,
             rules,
+            functions,
             digest: digest_of(policies, data),
             timeout: options.timeout,
         })
@@ -241,8 +294,9 @@ impl Policy {
                 limit: self.timeout,
                 check_interval: NonZeroU32::MIN,
             });
-        let mut exempt: BTreeSet<String> = BTreeSet::new();
-        let mut findings: Vec<(bool, Reason)> = Vec::new();
+        // Exceptions apply within their own namespace, as conftest's do.
+        let mut exempt: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut findings: Vec<(bool, String, Reason)> = Vec::new();
         for ns in namespaces {
             let Some(rules) = self.rules.get(ns).cloned() else {
                 d.denials.push(Reason::new(
@@ -254,6 +308,17 @@ impl Policy {
                 ));
                 continue;
             };
+            for f in self.functions.get(ns).into_iter().flatten() {
+                if is_denying(f) || prefixed(f, "warn") || f == "exception" {
+                    d.denials.push(
+                        Reason::new(
+                            codes::RULE_NOT_A_SET,
+                            format!("{ns}.{f} is a function, not a set of messages: it is never evaluated as a rule"),
+                        )
+                        .with_rule(format!("{ns}.{f}")),
+                    );
+                }
+            }
             if !rules.iter().any(|r| is_denying(r)) {
                 d.denials.push(Reason::new(
                     codes::NO_DENY_RULES,
@@ -319,10 +384,10 @@ impl Policy {
                             Value::Array(names) => exempt.extend(
                                 names
                                     .into_iter()
-                                    .filter_map(|n| n.as_str().map(str::to_owned)),
+                                    .filter_map(|n| n.as_str().map(|n| (ns.clone(), n.to_owned()))),
                             ),
                             Value::String(n) => {
-                                exempt.insert(n);
+                                exempt.insert((ns.clone(), n));
                             }
                             other => d.denials.push(
                                 Reason::new(
@@ -353,7 +418,7 @@ impl Policy {
                             continue;
                         }
                     };
-                    findings.push((warning, reason));
+                    findings.push((warning, ns.clone(), reason));
                 }
             }
             // SLSA levels for the VSA, when the policy names them.
@@ -372,13 +437,13 @@ impl Policy {
                 }
             }
         }
-        for (warning, reason) in findings {
+        for (warning, ns, reason) in findings {
             let name = reason
                 .rule
                 .as_deref()
                 .and_then(|r| r.rsplit('.').next())
                 .and_then(exception_name);
-            if name.is_some_and(|n| exempt.contains(n)) {
+            if name.is_some_and(|n| exempt.contains(&(ns.clone(), n.to_owned()))) {
                 d.exceptions.push(reason);
             } else if warning {
                 d.warnings.push(reason);

@@ -547,6 +547,7 @@ mod flag_coverage_tests {
         ("gate", "--vsa-key", "tests/gate_corpus.rs"),
         ("gate", "--resource-uri", "tests/gate_corpus.rs"),
         ("gate", "--verifier-id", "tests/gate_corpus.rs"),
+        ("gate", "--vsa-subject", "tests/gate_corpus.rs"),
         // Would publish on the network; the golden case shows the refusal without it.
         (
             "log serve",

@@ -175,6 +175,22 @@ fn junit_and_github_outputs() {
         );
     }
     assert_eq!(text.matches("<testsuite ").count(), 2);
+    // No decision: the rule that could not be evaluated is an error, not a green case.
+    let errored = run(&[
+        "gate",
+        "--policy",
+        "fixtures/gate/must-deny/policies/division-by-zero.rego",
+        "--set",
+        "fixtures/sets/release-evidence.json",
+        "-o",
+        "junit",
+    ]);
+    assert_eq!(errored.status.code(), Some(2));
+    let text_err = String::from_utf8(errored.stdout).unwrap();
+    assert!(
+        text_err.contains("errors=\"1\"") && text_err.contains("<error message="),
+        "{text_err}"
+    );
     let github = run(&[&args[..], &["-o", "github"]].concat());
     assert_eq!(github.status.code(), Some(1));
     let text = String::from_utf8(github.stdout).unwrap();
@@ -213,8 +229,8 @@ fn the_vsa_round_trips_through_verify() {
             &format!("fixtures/gate/must-deny/policies/{policy}.rego"),
             "--set",
             set,
-            "--at",
-            "2026-12-01T00:00:00Z",
+            "--vsa-subject",
+            "release-bundle",
             "--vsa-out",
             vsa.to_str().unwrap(),
             "--vsa-key",

@@ -82,8 +82,9 @@ pub struct GateRunArgs {
     #[arg(long, value_name = "SET.json")]
     pub set: Option<PathBuf>,
 
-    /// A JSON data file merged into `data`; repeatable
-    #[arg(long, value_name = "FILE")]
+    /// A JSON data file merged into `data`; repeatable (not with --policy-bundle, whose data
+    /// travels signed inside it)
+    #[arg(long, value_name = "FILE", conflicts_with = "policy_bundle")]
     pub data: Vec<PathBuf>,
 
     /// A signed policy bundle (a gzip tar of .rego and data.json files, as OPA builds them),
@@ -116,7 +117,7 @@ pub struct GateRunArgs {
 
     /// Write a signed SLSA verification summary (DSSE envelope) here; needs --vsa-key and
     /// --resource-uri
-    #[arg(long, value_name = "FILE", requires_all = ["vsa_key", "resource_uri"])]
+    #[arg(long, value_name = "FILE", requires_all = ["vsa_key", "resource_uri", "vsa_subject"])]
     pub vsa_out: Option<PathBuf>,
 
     /// The VSA signing key: PKCS#8 PEM, Ed25519 or ECDSA P-256
@@ -135,6 +136,16 @@ pub struct GateRunArgs {
         default_value = "https://prov-verify.invalid/gate/v1"
     )]
     pub verifier_id: String,
+
+    /// Accept evidence items verified with an insecure mode (each still named in every
+    /// output); without it, such an item denies the release
+    #[arg(long)]
+    pub allow_insecure_evidence: bool,
+
+    /// An evidence item whose subject the VSA is about (the release artifact); repeatable;
+    /// needed with --vsa-out
+    #[arg(long, value_name = "ITEM", requires = "vsa_out")]
+    pub vsa_subject: Vec<String>,
 
     /// Evaluation time limit, in milliseconds, over every rule
     #[arg(long, value_name = "MS", default_value_t = 2000)]
@@ -195,6 +206,12 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, CliError> {
                 .sort_by_file_name()
             {
                 let entry = entry.map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+                if entry.file_type().is_symlink() {
+                    return Err(CliError::malformed(
+                        entry.path().display().to_string(),
+                        "a symbolic link in a policy directory: links are not followed (a policy file skipped without a word could switch a rule off); give the file itself",
+                    ));
+                }
                 if entry.file_type().is_file()
                     && entry.path().extension().is_some_and(|x| x == "rego")
                 {
@@ -246,8 +263,15 @@ fn read_bundle(path: &Path, bytes: &[u8]) -> Result<(Vec<PolicyFile>, Vec<Policy
             return Err(bad(format!("more than {MAX_BUNDLE_ENTRIES} entries")));
         }
         let mut entry = entry.map_err(|e| bad(format!("not a readable gzip tar: {e}")))?;
-        if !entry.header().entry_type().is_file() {
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
             continue;
+        }
+        if !kind.is_file() {
+            return Err(bad(format!(
+                "{}: only regular files and directories may be in a policy bundle",
+                String::from_utf8_lossy(&entry.path_bytes())
+            )));
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let name = name.trim_start_matches("./").to_owned();
@@ -356,10 +380,7 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
     } else {
         a.namespace.clone()
     };
-    let now = match &a.at {
-        Some(t) => crate::commands::verify::parse_time(t, "--at")?,
-        None => crate::commands::now()?,
-    };
+
     let cache = crate::commands::cache::cache_dir(g)
         .ok()
         .map(|d| offline_cache::CacheDir::new(&d));
@@ -427,7 +448,13 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
                     .and_then(Value::as_array)
                     .is_some_and(|items| items.iter().any(|i| i.get("at").is_some()))
         });
-        let cli_at = if set_has_times { None } else { a.at.as_deref() };
+        if set_has_times && a.at.is_some() {
+            return Err(CliError::Usage(format!(
+                "--at cannot be used with {}: the set gives its own verification times",
+                set_path.display()
+            )));
+        }
+        let cli_at = a.at.as_deref();
         match crate::commands::verify::verify_set(set_path, cli_at, cache.as_ref(), true) {
             Ok((set_items, _summary)) => {
                 for item in set_items {
@@ -460,6 +487,17 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
             }
         }
     }
+    // The decision's time: --at, else the set's own time, else the clock (read once).
+    let set_at = set_json
+        .as_ref()
+        .and_then(|v| v.get("at"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let now = match (&a.at, &set_at) {
+        (Some(t), _) => crate::commands::verify::parse_time(t, "--at")?,
+        (None, Some(t)) => crate::commands::verify::parse_time(t, "at")?,
+        (None, None) => crate::commands::now()?,
+    };
     let input = GateInput {
         items,
         now,
@@ -500,6 +538,24 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
     }
     for item in &input.items {
         match &item.report {
+            Ok(r) if r.ok() && !r.insecure().is_empty() => {
+                let modes: Vec<&str> = r.insecure().iter().map(|m| m.flag()).collect();
+                let reason = Reason::new(
+                    codes::EVIDENCE_INSECURE,
+                    format!(
+                        "{} ({}) verified only with insecure mode(s) {}",
+                        item.name,
+                        item.plugin,
+                        modes.join(", ")
+                    ),
+                )
+                .with_item(&item.name);
+                if a.allow_insecure_evidence {
+                    decision.warnings.push(reason);
+                } else {
+                    decision.denials.push(reason);
+                }
+            }
             Ok(r) if r.ok() => {}
             Ok(r) => {
                 let mut reason = Reason::new(
@@ -540,7 +596,7 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
         decision.policy_digest = d;
     }
     slsa_checks(a, &input, &signatures, &mut decision)?;
-    decision.settle();
+    decision.settle_with(a.fail_on_warn);
     let code = decision.exit_code(a.fail_on_warn);
 
     if let Some(out) = &a.vsa_out {
@@ -733,18 +789,29 @@ fn write_vsa(
     let key_bytes = read_limited(key_path, MAX_KEY_FILE)?;
     let key = gate::vsa::SigningKey::from_pem(&String::from_utf8_lossy(&key_bytes))
         .map_err(|e| CliError::malformed(key_path.display().to_string(), e))?;
-    let mut subjects: Vec<(String, String)> = input
-        .items
-        .iter()
-        .filter_map(|i| {
-            i.subject_sha256.clone().map(|sha| {
-                (
-                    i.subject_name.clone().unwrap_or_else(|| i.name.clone()),
-                    sha,
-                )
-            })
-        })
-        .collect();
+    let mut subjects: Vec<(String, String)> = Vec::new();
+    for name in &a.vsa_subject {
+        let item = input
+            .items
+            .iter()
+            .find(|i| &i.name == name)
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--vsa-subject {name}: no item of the set has that name"
+                ))
+            })?;
+        let sha = item.subject_sha256.clone().ok_or_else(|| {
+            CliError::Usage(format!(
+                "--vsa-subject {name}: the item has no subject file"
+            ))
+        })?;
+        subjects.push((
+            item.subject_name
+                .clone()
+                .unwrap_or_else(|| item.name.clone()),
+            sha,
+        ));
+    }
     subjects.sort();
     subjects.dedup_by(|x, y| x.1 == y.1);
     let inputs: Vec<(String, String)> = input
@@ -808,6 +875,20 @@ fn verdict_line(item: &ItemEvidence) -> String {
     }
 }
 
+/// A reason on one line: control characters (a line break in a message) are shown escaped,
+/// so no message can print a line of its own.
+fn line(r: &Reason) -> String {
+    r.explain()
+        .chars()
+        .flat_map(|c| match c {
+            '\n' => vec!['\\', 'n'],
+            '\r' => vec!['\\', 'r'],
+            c if c.is_control() => format!("\\u{{{:04x}}}", c as u32).chars().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
 fn render_text(d: &Decision, input: &GateInput) -> String {
     let mut out = format!(
         "{}: {} denial(s), {} warning(s) (policy {}, namespace {})\n",
@@ -822,16 +903,16 @@ fn render_text(d: &Decision, input: &GateInput) -> String {
         d.namespaces.join(", ")
     );
     for r in &d.errors {
-        out.push_str(&format!("error  {}\n", r.explain()));
+        out.push_str(&format!("error  {}\n", line(r)));
     }
     for r in &d.denials {
-        out.push_str(&format!("deny   {}\n", r.explain()));
+        out.push_str(&format!("deny   {}\n", line(r)));
     }
     for r in &d.warnings {
-        out.push_str(&format!("warn   {}\n", r.explain()));
+        out.push_str(&format!("warn   {}\n", line(r)));
     }
     for r in &d.exceptions {
-        out.push_str(&format!("exempt {}\n", r.explain()));
+        out.push_str(&format!("exempt {}\n", line(r)));
     }
     if !input.items.is_empty() {
         out.push_str(&format!(
