@@ -12,7 +12,11 @@
 #  4. the offline cache: TUF metadata verified offline from the bundled cache;
 #  5. the transparency log: an inclusion receipt verified with only the log's key;
 #  6. Sigstore: a keyless bundle verified offline against the test trusted root in
-#     fixtures/cosign; one with a forged signed entry timestamp rejected.
+#     fixtures/cosign; one with a forged signed entry timestamp rejected;
+#  7. evidence as the operations pipelines write it, packed without renaming anything (Audit
+#     Pack Index v1.0 sections) and verified;
+#  8. the release gate: a policy allows real npm provenance, denies a stale audit pack, and
+#     refuses a set whose items failed, whatever the policy says.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --locked -q -p prov-verify -p audit-pack-cli
@@ -120,5 +124,19 @@ run 1 cosign verify-blob $C/artifact.txt --bundle $C/bad-set.sigstore.json --tru
 run 0 --offline plugins
 run 0 --offline verify --set fixtures/sets/release-evidence.json
 run 1 --offline verify --set fixtures/sets/two-fail.json
+
+P=$E/pipelines
+run_ap 0 build --org acme --evidence $P/evidence --controls $P/evidence/compliance/control-map.csv \
+  --kinds $P/kinds.txt --key $E/keys/acme-audit-pack.key --date 2026-11-23 --out "$OUT/pipelines"
+cmp "$OUT/pipelines/audit-pack-acme-2026-11-23.tgz" $P/audit-pack-acme-2026-11-23.tgz
+echo "(byte-identical to the checked-in pack: reproducible)"
+run 0 audit-pack verify $P/audit-pack-acme-2026-11-23.tgz --key $E/keys/acme-audit-pack.pub
+
+G=examples/policies
+run 0 --offline gate --policy $G/npm-provenance --data $G/npm-provenance/data.json --set $G/npm-provenance/set.json \
+  --builder-id https://github.com/actions/runner/github-hosted --source-uri github.com/sigstore/sigstore-js --source-branch main
+run 1 --offline gate --policy $G/audit-pack-fresh --set $G/audit-pack-fresh/set.json --at 2027-03-01T00:00:00Z
+run 1 --offline gate --policy fixtures/gate/must-deny/policies/allow-all.rego --set fixtures/sets/two-fail.json -o github
+run 0 --offline gate test $G/enclave-release --data $G/enclave-release/data.json
 echo
 echo "demo: all outcomes as expected"
