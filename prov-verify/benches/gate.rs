@@ -139,8 +139,9 @@ fn main() {
             v.push(t.elapsed());
             assert!(
                 out.status.code() == Some(0),
-                "{}",
-                String::from_utf8_lossy(&out.stdout)
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
             );
         }
         median(v)
@@ -153,8 +154,6 @@ fn main() {
         policy_path.to_str().unwrap(),
         "--set",
         set,
-        "--at",
-        "2026-12-01T00:00:00Z",
     ]);
     let _ = std::fs::remove_dir_all(&dir);
     println!(
