@@ -21,8 +21,11 @@ use sha2::{Digest, Sha256};
 pub const PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
 /// The in-toto statement type.
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
-/// The DSSE payload type of an in-toto statement.
-pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+/// DSSE's pre-authentication encoding: plugin-cosign's, the one the Sigstore attestations
+/// are verified with.
+pub use plugin_cosign::pae;
+/// The DSSE payload type of an in-toto statement (plugin-cosign's, one definition).
+pub use plugin_cosign::INTOTO_PAYLOAD_TYPE as PAYLOAD_TYPE;
 /// Largest envelope [`VsaPlugin`] reads.
 pub const MAX_ENVELOPE: usize = 1 << 20;
 
@@ -135,19 +138,6 @@ impl SigningKey {
                 .map_err(|_| err("ECDSA signing failed")),
         }
     }
-}
-
-/// DSSE's pre-authentication encoding.
-pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "DSSEv1 {} {} {} ",
-        payload_type.len(),
-        payload_type,
-        payload.len()
-    )
-    .into_bytes();
-    out.extend_from_slice(payload);
-    out
 }
 
 /// What a VSA says.

@@ -63,5 +63,5 @@ pub use request::{BatchLine, SignerError, SignerFields, SignerSpec, MAX_BATCH_LI
 pub use trusted_root::{TrustedCa, TrustedLog, TrustedRoot, MAX_TRUSTED_ROOT_BYTES};
 pub use tsa::{Timestamp, MAX_TIMESTAMP_BYTES};
 pub use verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatement};
+pub use verify::{pae, verify_with_memo, verify_with_value, INTOTO_PAYLOAD_TYPE};
 pub use verify::{verify, Artifact, IdentityPolicy, Matcher, Signer, PLUGIN};
-pub use verify::{verify_with_memo, verify_with_value};

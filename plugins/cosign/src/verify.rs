@@ -16,7 +16,7 @@ pub const PLUGIN: &str = "cosign";
 /// Budget for an identity regexp.
 pub const MAX_REGEX_LEN: usize = crate::Limits::DEFAULT.regex_bytes;
 
-pub(crate) const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 const STATEMENT_TYPES: &[&str] = &[
     "https://in-toto.io/Statement/v0.1",
     "https://in-toto.io/Statement/v1",
@@ -183,7 +183,7 @@ pub enum Signer<'a> {
 }
 
 /// Pre-authentication encoding of DSSE.
-pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = format!(
         "DSSEv1 {} {} {} ",
         payload_type.len(),
