@@ -155,22 +155,10 @@ pub struct GateRunArgs {
     #[arg(long, value_enum, default_value_t = RegoVersion::V1)]
     pub rego_version: RegoVersion,
 
-    /// Built-in SLSA check: every verified SLSA provenance attestation names this builder
-    /// (as slsa-verifier's --builder-id; a keyless one is held to its certificate too)
-    #[arg(long, value_name = "ID")]
-    pub builder_id: Option<String>,
-
-    /// Built-in SLSA check: the source repository (github.com/OWNER/REPO)
-    #[arg(long, value_name = "URI")]
-    pub source_uri: Option<String>,
-
-    /// Built-in SLSA check: built from this tag
-    #[arg(long, value_name = "TAG", conflicts_with = "source_branch")]
-    pub source_tag: Option<String>,
-
-    /// Built-in SLSA check: built from this branch
-    #[arg(long, value_name = "BRANCH")]
-    pub source_branch: Option<String>,
+    /// Built-in SLSA checks (slsa-verifier's flags, as `cosign verify-blob-attestation`
+    /// takes them): every verified SLSA provenance attestation must satisfy them
+    #[command(flatten)]
+    pub slsa: crate::commands::cosign::SlsaArgs,
 
     /// Built-in SLSA check: a workflow input the build was run with, KEY=VALUE; repeatable
     #[arg(long, value_name = "KEY=VALUE")]
@@ -229,13 +217,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, CliError> {
             vec![p.clone()]
         };
         for f in found {
-            let bytes = read_limited(&f, MAX_POLICY_FILE)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| CliError::malformed(f.display().to_string(), "not UTF-8"))?;
-            files.push(PolicyFile {
-                path: f.display().to_string(),
-                text,
-            });
+            files.push(read_policy_file(&f)?);
         }
     }
     Ok(files)
@@ -317,19 +299,19 @@ fn read_bundle(path: &Path, bytes: &[u8]) -> Result<(Vec<PolicyFile>, Vec<Policy
     Ok((policies, data))
 }
 
+/// A policy or data file: read within its budget, UTF-8.
+fn read_policy_file(path: &Path) -> Result<PolicyFile, CliError> {
+    let bytes = read_limited(path, MAX_POLICY_FILE)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::malformed(path.display().to_string(), "not UTF-8"))?;
+    Ok(PolicyFile {
+        path: path.display().to_string(),
+        text,
+    })
+}
+
 fn data_files(paths: &[PathBuf]) -> Result<Vec<PolicyFile>, CliError> {
-    paths
-        .iter()
-        .map(|p| {
-            let bytes = read_limited(p, MAX_POLICY_FILE)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| CliError::malformed(p.display().to_string(), "not UTF-8"))?;
-            Ok(PolicyFile {
-                path: p.display().to_string(),
-                text,
-            })
-        })
-        .collect()
+    paths.iter().map(|p| read_policy_file(p)).collect()
 }
 
 fn options(rego: RegoVersion, timeout_ms: u64) -> PolicyOptions {
@@ -680,17 +662,12 @@ fn slsa_checks(
     signatures: &[Vec<u8>],
     decision: &mut Decision,
 ) -> Result<(), CliError> {
-    let mut expected = std::collections::BTreeMap::new();
-    for (k, v) in [
-        ("builder-id", &a.builder_id),
-        ("source-uri", &a.source_uri),
-        ("source-tag", &a.source_tag),
-        ("source-branch", &a.source_branch),
-    ] {
-        if let Some(v) = v {
-            expected.insert(k.to_owned(), v.clone());
-        }
-    }
+    let expected: std::collections::BTreeMap<String, String> = a
+        .slsa
+        .fields()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
     let mut inputs = Vec::new();
     for kv in &a.build_workflow_input {
         let (k, v) = kv.split_once('=').ok_or_else(|| {
