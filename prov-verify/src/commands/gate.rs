@@ -488,22 +488,16 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let (mut decision, mut policy) = match policy {
-        Ok(mut p) => {
-            let d = if set_problem.is_some() {
-                Decision::new(p.digest().to_owned(), namespaces.clone())
-            } else {
-                p.evaluate(&input.to_json(p.digest()), &namespaces)
-            };
-            (d, Some(p))
-        }
+    let mut decision = match policy {
+        Ok(mut p) if set_problem.is_none() => p.evaluate(&input.to_json(p.digest()), &namespaces),
+        Ok(p) => Decision::new(p.digest().to_owned(), namespaces.clone()),
         Err(e) => {
             let mut d = Decision::new(
                 gate::policy::digest_of(&policies, &data),
                 namespaces.clone(),
             );
             d.errors.extend(e.0);
-            (d, None)
+            d
         }
     };
     // The evidence's own verdicts, whatever the policy says (exceptions cannot waive them).
@@ -582,15 +576,7 @@ fn decide(a: &GateRunArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErr
     let code = decision.exit_code(a.fail_on_warn);
 
     if let Some(out) = &a.vsa_out {
-        write_vsa(
-            a,
-            out,
-            &decision,
-            &input,
-            code == 0,
-            set_path,
-            policy.as_mut(),
-        )?;
+        write_vsa(a, out, &decision, &input, code == 0)?;
     }
     let text = match output {
         GateOutput::Text => render_text(&decision, &input),
@@ -755,8 +741,6 @@ fn write_vsa(
     decision: &Decision,
     input: &GateInput,
     passed: bool,
-    set_path: &Path,
-    _policy: Option<&mut Policy>,
 ) -> Result<(), CliError> {
     let (Some(key_path), Some(uri)) = (&a.vsa_key, &a.resource_uri) else {
         return Err(CliError::Usage(
@@ -831,7 +815,6 @@ fn write_vsa(
             Vec::new()
         },
     };
-    let _ = set_path;
     let text = gate::vsa::sign(&summary.statement(), &key)
         .map_err(|e| CliError::Internal(e.to_string()))?;
     crate::input::write_atomically(out, text.as_bytes())
