@@ -15,7 +15,16 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Work units of regorus between two reads of the clock for the time limit. One unit is a
+/// statement, a loop step or a builtin call; 16 of them take microseconds, so a limit is
+/// overrun by no more than that, and the clock is not read at every step (a tenth of the
+/// evaluation time at 1).
+const CHECK_INTERVAL: NonZeroU32 = match NonZeroU32::new(16) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
 
 /// One policy (`.rego`) or data (`.json`) file, read by the caller.
 #[derive(Debug, Clone)]
@@ -287,13 +296,23 @@ impl Policy {
     /// combined with the evidence's own verdicts: see [`Decision`] and the gate command).
     pub fn evaluate(&mut self, input: &Value, namespaces: &[String]) -> Decision {
         let mut d = Decision::new(self.digest.clone(), namespaces.to_vec());
-        self.engine.set_input(RegoValue::from(input.clone()));
-        // One time limit over the whole evaluation, checked often.
-        self.engine
-            .set_execution_timer_config(ExecutionTimerConfig {
-                limit: self.timeout,
-                check_interval: NonZeroU32::MIN,
-            });
+        // Converted by reference: no copy of the input first.
+        match <RegoValue as serde::Deserialize>::deserialize(input) {
+            Ok(v) => self.engine.set_input(v),
+            Err(e) => {
+                d.errors.push(Reason::new(
+                    codes::EVAL_ERROR,
+                    format!("the input cannot be given to the policy: {e}"),
+                ));
+                d.settle();
+                return d;
+            }
+        }
+        // One time limit over the whole evaluation: regorus restarts its timer for each rule,
+        // so each rule gets what is left of it.
+        let started = Instant::now();
+        let mut out_of_time = false;
+        let mut skipped: Vec<String> = Vec::new();
         // Exceptions apply within their own namespace, as conftest's do.
         let mut exempt: BTreeSet<(String, String)> = BTreeSet::new();
         let mut findings: Vec<(bool, String, Reason)> = Vec::new();
@@ -336,10 +355,16 @@ impl Policy {
                 if !is_exception {
                     d.rules_evaluated.push(full.clone());
                 }
-                let value = match self.engine.eval_rule(format!("data.{full}")) {
+                if out_of_time {
+                    skipped.push(full);
+                    continue;
+                }
+                let value = match self.eval_within(started, &full) {
                     Ok(v) => v,
                     Err(e) => {
-                        d.errors.push(eval_error(&full, &e.to_string()));
+                        let reason = eval_error(&full, &e);
+                        out_of_time = reason.code == codes::TIMEOUT;
+                        d.errors.push(reason);
                         continue;
                     }
                 };
@@ -424,8 +449,7 @@ impl Policy {
             // SLSA levels for the VSA, when the policy names them.
             if rules.contains("verified_levels") {
                 if let Ok(Ok(Value::Array(levels))) = self
-                    .engine
-                    .eval_rule(format!("data.{ns}.verified_levels"))
+                    .eval_within(started, &format!("{ns}.verified_levels"))
                     .map(|v| v.to_json_str().map(|t| serde_json::from_str::<Value>(&t)))
                     .unwrap_or(Ok(Ok(Value::Null)))
                 {
@@ -436,6 +460,19 @@ impl Policy {
                     );
                 }
             }
+        }
+        if let Some(first) = skipped.first() {
+            d.errors.push(
+                Reason::new(
+                    codes::TIMEOUT,
+                    format!(
+                        "{} more rule(s) not evaluated ({first}{}): the time limit of {} ms was used up",
+                        skipped.len(),
+                        if skipped.len() > 1 { " …" } else { "" },
+                        self.timeout.as_millis()
+                    ),
+                ),
+            );
         }
         for (warning, ns, reason) in findings {
             let name = reason
@@ -457,22 +494,40 @@ impl Policy {
         d
     }
 
+    /// Evaluates `data.RULE` with what is left of the time limit that began at `started`.
+    fn eval_within(&mut self, started: Instant, rule: &str) -> Result<RegoValue, String> {
+        let left = self
+            .timeout
+            .checked_sub(started.elapsed())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                format!(
+                    "the evaluation time limit of {} ms was used up before this rule was evaluated",
+                    self.timeout.as_millis()
+                )
+            })?;
+        self.engine
+            .set_execution_timer_config(ExecutionTimerConfig {
+                limit: left,
+                check_interval: CHECK_INTERVAL,
+            });
+        self.engine
+            .eval_rule(format!("data.{rule}"))
+            .map_err(|e| e.to_string())
+    }
+
     /// Runs the policy's own tests (`test_*` rules of every namespace) over `input`, as
     /// `conftest verify` does: `(rule, passed, detail)`, in namespace and rule order.
     pub fn run_tests(&mut self, input: &Value) -> Vec<(String, bool, String)> {
         if let Ok(v) = RegoValue::from_json_str(&input.to_string()) {
             self.engine.set_input(v);
         }
-        self.engine
-            .set_execution_timer_config(ExecutionTimerConfig {
-                limit: self.timeout,
-                check_interval: NonZeroU32::MIN,
-            });
+        // Each test has the whole time limit.
         let mut out = Vec::new();
         for (ns, rules) in self.rules.clone() {
             for rule in rules.iter().filter(|r| r.starts_with("test_")) {
                 let full = format!("{ns}.{rule}");
-                let result = self.engine.eval_rule(format!("data.{full}"));
+                let result = self.eval_within(Instant::now(), &full);
                 let (passed, detail) = match result {
                     Ok(RegoValue::Bool(true)) => (true, "passed".to_owned()),
                     Ok(RegoValue::Undefined) => (false, "failed (undefined)".to_owned()),
@@ -486,7 +541,7 @@ impl Policy {
                                 .unwrap_or_default()
                         ),
                     ),
-                    Err(e) => (false, format!("error: {}", one_line(&e.to_string()))),
+                    Err(e) => (false, format!("error: {}", one_line(&e))),
                 };
                 out.push((full, passed, detail));
             }
