@@ -112,6 +112,29 @@ pub struct BuildSummary {
     /// Notes for the operator (for example, under `--allow-unverified-manifests`, each
     /// manifest whose signature was not verified), `INSECURE:` first.
     pub warnings: Vec<String>,
+    /// The pack file's size and SHA-256 (hex), when it was written by
+    /// [`build_pack_to_dir_with_progress`] (hashed as it was written).
+    pub pack_digest: Option<(u64, String)>,
+}
+
+/// A writer that hashes (SHA-256) and counts what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let written = buf.get(..n).unwrap_or_default();
+        sha2::Digest::update(&mut self.hasher, written);
+        self.len = self.len.saturating_add(n as u64);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 struct Prepared {
@@ -732,6 +755,7 @@ pub fn build_pack_with_progress<W: Write>(
         file_name: name,
         index: prepared.index,
         warnings: prepared.warnings,
+        pack_digest: None,
     })
 }
 
@@ -754,12 +778,18 @@ pub fn build_pack_to_dir_with_progress(
     let final_path = out_dir.join(&name);
     let temp_path = out_dir.join(format!(".{name}.partial"));
     let file = File::create(&temp_path).map_err(|e| io_error(&temp_path, &e))?;
-    let mut out = std::io::BufWriter::new(file);
-    let result = build_pack_with_progress(input, &mut out, progress).and_then(|summary| {
-        let file = out
+    let mut out = HashingWriter {
+        inner: std::io::BufWriter::new(file),
+        hasher: <sha2::Sha256 as sha2::Digest>::new(),
+        len: 0,
+    };
+    let result = build_pack_with_progress(input, &mut out, progress).and_then(|mut summary| {
+        let HashingWriter { inner, hasher, len } = out;
+        let file = inner
             .into_inner()
             .map_err(|e| io_error(&temp_path, e.error()))?;
         file.sync_all().map_err(|e| io_error(&temp_path, &e))?;
+        summary.pack_digest = Some((len, hex::encode(sha2::Digest::finalize(hasher))));
         Ok(summary)
     });
     match result {

@@ -28,6 +28,7 @@ use crate::signer::{parse_certificates_within, IndexTrust, X509Trust};
 use crate::sigstore::{SignerFlags, SigstoreTrust};
 use crate::verify::{verify_trusted, Trust, PLUGIN};
 use merkle::note::VerifierKey;
+use sha2::Digest;
 use plugin_api::{
     Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
     VerifyRequest,
@@ -167,7 +168,8 @@ impl Plugin for AuditPackPlugin {
         if let Some(reason) = verification.not_a_pack() {
             return Err(InputError::malformed("pack", reason).into());
         }
-        Ok(verification.report)
+        let digest = hex::encode(sha2::Sha256::digest(pack));
+        Ok(verification.with_pack_sha256(&digest).report)
     }
 }
 

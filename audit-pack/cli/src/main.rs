@@ -34,6 +34,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build `audit-pack-<org>-<date>.tgz` from an evidence folder and a control map.
+    #[command(after_long_help = BUILD_KINDS_HELP)]
     Build {
         /// Organisation slug (a-z, 0-9, '-').
         #[arg(long)]
@@ -183,6 +184,32 @@ enum Command {
         out_dir: Option<PathBuf>,
     },
 }
+
+/// `build --help`: the evidence kinds and how a file gets one (docs/audit-pack.md has the
+/// whole rules). Every kind name is in it (tested).
+const BUILD_KINDS_HELP: &str = "\
+Evidence kinds (the first rule that applies decides; a file whose content matches one kind
+while its place says another fails the build):
+  1. an explicit mapping: the control map's evidence_kind column, or --kinds rules;
+  2. names: *.manifest.json is a manifest; *.manifest.json.sig, .p7s and .sigstore.json
+     are its manifest-signature (Ed25519 note, CMS, Sigstore bundle);
+  3. the section folder the file is in, or its suffix:
+     policy-bundle      policy/*.tgz, policy/*.tar.gz, bundle.tar.gz, *.bundle.tar.gz
+     slo-breach         ops/evidence/slo/, audit/incidents/, *.slo.json
+     dr-approval        ops/evidence/dr/, *.dr-approval.json
+     chaos-run          ops/evidence/chaos/, *.chaos.json
+     drift-incident     audit/drift/, *.drift.json
+     budget-dashboard   ops/cost-explorer/, *.cost.json, *.cost.csv (with its period)
+     simulation-report  ops/evidence/simulations/, *.simulation.json
+     provenance         anything under prov/ (Sigstore bundle, DSSE, in-toto)
+  4. the content: a .json file that matches exactly one distinctive schema (slo-breach,
+     dr-approval, chaos-run, drift-incident, simulation-report);
+  5. anything else is other (hashed and listed, not checked).
+The control map itself is control-map (stored at compliance/control-map.csv). A mapping may
+choose another checked kind, never other for a file its place, name or content makes checked.
+Schemas: docs/schemas/*.schema.json.
+
+At the end, build prints the pack's path, its SHA-256 and the Merkle root.";
 
 /// The man page sections clap does not know.
 const MANUAL: audit_pack_cli::manual::Sections<'static> = audit_pack_cli::manual::Sections {
@@ -452,16 +479,15 @@ fn run(cli: Cli) -> Result<u8, String> {
                 }
                 Err(e) => return Err(e.to_string()),
             };
+            let (size, digest) = summary
+                .pack_digest
+                .clone()
+                .ok_or_else(|| format!("{}: no digest was computed", path.display()))?;
             if json {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let digest = {
-                    use sha2::Digest;
-                    hex::encode(sha2::Sha256::digest(&bytes))
-                };
                 let doc = serde_json::json!({
                     "pack": path.display().to_string(),
                     "file": summary.file_name,
-                    "size": bytes.len(),
+                    "size": size,
                     "sha256": digest,
                     "org": summary.index.org,
                     "generatedAt": summary.index.generated_at,
@@ -478,6 +504,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 errln!("warning: {w}");
             }
             outln!("{}", path.display());
+            outln!("sha256 {digest}");
             outln!("merkle root {}", summary.index.merkle_root);
             Ok(0)
         }
@@ -518,6 +545,9 @@ fn run(cli: Cli) -> Result<u8, String> {
             } else {
                 print_report(&mut stdout, report);
                 if report.ok() {
+                    if let Some(d) = report.outputs().get("pack_sha256").and_then(|v| v.as_str()) {
+                        let _ = writeln!(stdout, "pack sha256: {d}");
+                    }
                     for (k, v) in report.outputs() {
                         if k.starts_with("spot_check_") && k != "spot_check_seed" {
                             let _ =
@@ -780,6 +810,21 @@ fn main() -> ExitCode {
         Err(message) => {
             errln!("audit-pack: error: {message}");
             ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod build_help_tests {
+    #[test]
+    fn build_help_names_every_kind() {
+        for k in audit_pack::Kind::ALL {
+            assert!(
+                super::BUILD_KINDS_HELP.contains(k.name()),
+                "build --help does not name the kind {}",
+                k.name()
+            );
         }
     }
 }

@@ -178,5 +178,5 @@ pub fn verify_and_digest_trusted<R: Read>(
     }
     // Bytes the BufReader buffered were hashed as they were read: hash the rest.
     let digest = reader.into_inner().finish()?;
-    Ok((verification, Some(digest)))
+    Ok((verification.with_pack_sha256(&digest), Some(digest)))
 }

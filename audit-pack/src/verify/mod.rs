@@ -124,6 +124,18 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// The verified pack's SHA-256 (hex) recorded as the report's `pack_sha256` output, the
+    /// digest an auditor matches against a report's cover. Only for a pack that verified:
+    /// the digest is of the bytes that verification read to their end.
+    pub(crate) fn with_pack_sha256(mut self, digest: &str) -> Self {
+        if self.verified.is_some() {
+            self.report = self
+                .report
+                .amend(Report::builder(PLUGIN).output("pack_sha256", digest));
+        }
+        self
+    }
+
     /// Why the input is not an audit pack at all (not gzip, a corrupt or truncated stream,
     /// or no tar header where the pack starts), when that is why it failed. Such an input
     /// reaches no verdict: command-line tools exit 2 for it rather than 1. The report is
