@@ -139,6 +139,28 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// The detached signature of a release manifest that `build` recognises beside it as
+    /// `NAME.manifest.json.sig` and verifies with `--manifest-key`: the signed-note signature
+    /// lines over the manifest's exact bytes. The manifest must be UTF-8 text ending in a
+    /// newline (the note format signs text lines). The signature is checked against the key's
+    /// own public key before it is returned.
+    pub fn sign_manifest(&self, manifest: &[u8]) -> Result<String, KeyError> {
+        let text = std::str::from_utf8(manifest).map_err(|_| KeyError::WrongKind {
+            reason: "the manifest is not UTF-8 text: a signed-note signature signs text".to_owned(),
+        })?;
+        if !text.ends_with('\n') {
+            return Err(KeyError::WrongKind {
+                reason: "the manifest does not end with a newline: a signed-note signature signs whole lines (add one)".to_owned(),
+            });
+        }
+        let sig = self.sign_index(text)?;
+        verify_detached(manifest, sig.as_bytes(), &[self.verifier_key()])
+            .map_err(KeyError::Signing)?;
+        Ok(sig)
+    }
+}
+
 /// Parses a public key file (surrounding whitespace ignored).
 pub fn parse_public_key(text: &str) -> Result<VerifierKey, KeyError> {
     Ok(VerifierKey::parse(text.trim())?)

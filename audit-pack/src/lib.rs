@@ -49,7 +49,7 @@ pub use index::{
     INDEX_VERSION, INDEX_VERSION_LEGACY,
 };
 pub use jcs::{to_canonical, CanonicalError};
-pub use keys::{parse_public_key, parse_public_key_file, KeyError, SigningKey};
+pub use keys::{key_label, parse_public_key, parse_public_key_file, KeyError, SigningKey};
 pub use kind::Kind;
 pub use kinds_file::{KindRule, KindsFile, KindsFileError};
 pub use layout::Section;

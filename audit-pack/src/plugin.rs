@@ -28,11 +28,11 @@ use crate::signer::{parse_certificates_within, IndexTrust, X509Trust};
 use crate::sigstore::{SignerFlags, SigstoreTrust};
 use crate::verify::{verify_trusted, Trust, PLUGIN};
 use merkle::note::VerifierKey;
-use sha2::Digest;
 use plugin_api::{
     Error, InputError, Plugin, PluginInfo, Report, Subject, SubjectKind, TrustRootKind,
     VerifyRequest,
 };
+use sha2::Digest;
 
 /// Most CRLs read from one revocation input.
 const MAX_CRLS_PER_INPUT: usize = 16;

@@ -110,6 +110,19 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Sign a release manifest: write MANIFEST.sig beside it, the detached Ed25519
+    /// signed-note signature that `build` recognises and verifies with `--manifest-key`.
+    #[command(name = "sign-manifest")]
+    SignManifest {
+        /// The Ed25519 private key file: a `keygen` key, or a PKCS#8 PEM key (`openssl
+        /// genpkey -algorithm ed25519`), named after its file up to the first dot. The name
+        /// is the signer's name.
+        #[arg(long)]
+        key: PathBuf,
+        /// The manifest (`NAME.manifest.json`, UTF-8 text ending in a newline). An existing
+        /// signature file is never overwritten.
+        manifest: PathBuf,
+    },
     /// Verify a pack with the index-signing public key.
     Verify {
         /// The pack (.tgz).
@@ -524,6 +537,39 @@ fn run(cli: Cli) -> Result<u8, String> {
             outln!("{}", public.display());
             Ok(0)
         }
+        Command::SignManifest { key, manifest } => {
+            let name = manifest
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !name.ends_with(".manifest.json") || name == ".manifest.json" {
+                return Err(format!(
+                    "{}: build recognises a manifest by its name, NAME.manifest.json",
+                    manifest.display()
+                ));
+            }
+            let signing = SigningKey::parse_file(&key, &read_text(&key, "key")?)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
+            let bytes = read_limited(&manifest, Limits::DEFAULT.max_json_size as u64)?;
+            let sig = signing
+                .sign_manifest(&bytes)
+                .map_err(|e| format!("{}: {e}", manifest.display()))?;
+            let mut out = manifest.clone().into_os_string();
+            out.push(".sig");
+            let out = PathBuf::from(out);
+            write_new(&out, sig.as_bytes(), false).map_err(|e| {
+                e.replace(
+                    "existing keys are never overwritten",
+                    "an existing signature is never overwritten",
+                )
+            })?;
+            outln!("{}", out.display());
+            outln!(
+                "signed by {}",
+                audit_pack::key_label(&signing.verifier_key())
+            );
+            Ok(0)
+        }
         Command::Verify {
             pack,
             trust,
@@ -903,7 +949,7 @@ mod exit_status_tests {
     use clap::CommandFactory;
     use std::collections::{BTreeMap, BTreeSet};
 
-    const NO_VERDICT: &[&str] = &["keygen", "completions", "man"];
+    const NO_VERDICT: &[&str] = &["keygen", "sign-manifest", "completions", "man"];
 
     #[test]
     fn every_command_has_a_golden_case_for_each_exit_status_it_can_return() {

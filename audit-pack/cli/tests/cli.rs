@@ -508,3 +508,135 @@ fn openssl_ed25519_keys_sign_and_verify_a_pack() {
         Some(1)
     );
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `sign-manifest` writes the signature `build` recognises: a pack built from evidence whose
+/// manifest was signed by it verifies the manifest with the signer's public key; the same
+/// signature over a changed manifest fails the build (exit 1); an existing signature is never
+/// overwritten.
+#[test]
+fn sign_manifest_writes_the_signature_build_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let evidence = dir.path().join("acme");
+    copy_tree(&f.join("acme"), &evidence);
+    let manifest = evidence.join("releases/payments-api-1.4.0.manifest.json");
+    let sig = evidence.join("releases/payments-api-1.4.0.manifest.json.sig");
+    std::fs::remove_file(&sig).unwrap();
+    let keys = dir.path().join("keys");
+    let out = bin()
+        .args(["keygen", "--name", "release-2026", "--out"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let sign = || {
+        bin()
+            .arg("sign-manifest")
+            .arg("--key")
+            .arg(keys.join("release-2026.key"))
+            .arg(&manifest)
+            .output()
+            .unwrap()
+    };
+    let out = sign();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("manifest.json.sig") && stdout.contains("signed by release-2026 (key ID "),
+        "{stdout}"
+    );
+    let first = std::fs::read(&sig).unwrap();
+    // Never overwritten.
+    let out = sign();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never overwritten"));
+    assert_eq!(std::fs::read(&sig).unwrap(), first);
+
+    let build = |n: &str| {
+        let mut c = bin();
+        c.args([
+            "build",
+            "--org",
+            "acme",
+            "--date",
+            "2026-11-23",
+            "--evidence",
+        ])
+        .arg(&evidence)
+        .arg("--controls")
+        .arg(f.join("control-map.csv"))
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.key"))
+        .arg("--manifest-key")
+        .arg(keys.join("release-2026.pub"))
+        .arg("--json")
+        .arg("--out")
+        .arg(dir.path().join(n));
+        c.output().unwrap()
+    };
+    let out = build("ok");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pack = dir.path().join("ok/audit-pack-acme-2026-11-23.tgz");
+    let out = bin()
+        .arg("verify")
+        .arg(&pack)
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.pub"))
+        .arg("--manifest-key")
+        .arg(keys.join("release-2026.pub"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("1 re-verified with the verifier's trust"),
+        "{text}"
+    );
+
+    // The signature no longer matches a changed manifest.
+    let mut changed = std::fs::read(&manifest).unwrap();
+    changed.extend_from_slice(b"\n");
+    std::fs::write(&manifest, &changed).unwrap();
+    let out = build("changed");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Not text ending in a newline: refused, nothing written.
+    let bare = evidence.join("releases/bare.manifest.json");
+    std::fs::write(&bare, b"{\"name\":\"x\"}").unwrap();
+    let out = bin()
+        .arg("sign-manifest")
+        .arg("--key")
+        .arg(keys.join("release-2026.key"))
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not end with a newline"));
+    assert!(!evidence.join("releases/bare.manifest.json.sig").exists());
+}

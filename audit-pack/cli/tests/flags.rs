@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-const SUBCOMMANDS: [&str; 7] = [
+const SUBCOMMANDS: [&str; 8] = [
     "build",
     "keygen",
+    "sign-manifest",
     "verify",
     "prove",
     "verify-proof",
@@ -640,6 +641,38 @@ fn every_flag_is_used_or_refused() {
                 && man_dir.join("audit-pack.1").exists()
                 && man_dir.join("audit-pack-verify.1").exists()
                 && String::from_utf8_lossy(&b.stdout).contains("audit-pack-build.1")
+        },
+    );
+
+    // sign-manifest: the key names the signer; the manifest decides the file written.
+    let sign_dir = dir.path().join("sign-manifest");
+    std::fs::create_dir_all(&sign_dir).unwrap();
+    for m in ["a", "b"] {
+        std::fs::write(sign_dir.join(format!("{m}.manifest.json")), b"{}\n").unwrap();
+    }
+    let other_key = dir.path().join("sign-keys");
+    let out = run(&cat(&[
+        &os(&["keygen", "--name", "other", "--out"]),
+        &[other_key.clone().into_os_string()],
+    ]));
+    assert!(out.status.success());
+    let manifest = |m: &str| sign_dir.join(format!("{m}.manifest.json")).into_os_string();
+    output_differs(
+        "sign-manifest",
+        "--key",
+        &[
+            OsString::from("--key"),
+            ev("keys/acme-audit-pack.key"),
+            manifest("a"),
+        ],
+        &[
+            OsString::from("--key"),
+            other_key.join("other.key").into_os_string(),
+            manifest("b"),
+        ],
+        |a, b| {
+            String::from_utf8_lossy(&a.stdout).contains("signed by acme-audit-pack")
+                && String::from_utf8_lossy(&b.stdout).contains("signed by other")
         },
     );
 

@@ -1,0 +1,1 @@
+— acme-audit-pack qE635cpb0sO1BZE8D39PpCBXKFKk89dmzT19j7RiuPjYqDqbpoNZO2bAYd5EzisgFGo6AsGLsdCwcfezDQnsLVNMCQ8=
