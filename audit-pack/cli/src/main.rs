@@ -170,19 +170,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write a report of a pack that verifies (JSON, CSV or PDF). A pack that does not
-    /// verify gets no report: the failed checks are printed and the exit status is 1.
+    /// Write reports of a pack that verifies (JSON, CSV, PDF). A pack that does not verify
+    /// gets no report: the failed checks are printed and the exit status is 1.
     Report {
         /// The pack (.tgz).
         pack: PathBuf,
         #[command(flatten)]
         trust: TrustArgs,
-        /// json, csv or pdf.
-        #[arg(long, value_parser = ["json", "csv", "pdf"])]
-        format: String,
-        /// Output file (default: stdout; required for pdf).
-        #[arg(long)]
+        /// json, csv or pdf; several, comma-separated, with --out-dir (`json,csv,pdf`).
+        #[arg(long, value_delimiter = ',', required = true, value_parser = ["json", "csv", "pdf"])]
+        format: Vec<String>,
+        /// Output file of one format (default: stdout; pdf needs a file).
+        #[arg(long, conflicts_with = "out_dir")]
         out: Option<PathBuf>,
+        /// Write each format into this folder (created if needed) as PACK.report.json,
+        /// PACK.report.csv, PACK.report.pdf, printing each path. Every report is rendered
+        /// before any is written; the files appear together (temporary files renamed at the
+        /// end), so a failed run leaves none.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {
@@ -669,14 +675,28 @@ fn run(cli: Cli) -> Result<u8, String> {
             trust,
             format,
             out,
+            out_dir,
         } => {
-            let format = match format.as_str() {
-                "json" => ReportFormat::Json,
-                "csv" => ReportFormat::Csv,
-                _ => ReportFormat::Pdf,
-            };
-            if format == ReportFormat::Pdf && out.is_none() {
-                return Err("--format pdf needs --out FILE".to_owned());
+            let mut formats: Vec<(&str, ReportFormat)> = Vec::new();
+            for f in &format {
+                let parsed = match f.as_str() {
+                    "json" => ReportFormat::Json,
+                    "csv" => ReportFormat::Csv,
+                    _ => ReportFormat::Pdf,
+                };
+                if formats.iter().any(|(name, _)| name == f) {
+                    return Err(format!("--format {f} is given twice"));
+                }
+                formats.push((f.as_str(), parsed));
+            }
+            if formats.len() > 1 && out_dir.is_none() {
+                return Err("several formats need --out-dir DIR".to_owned());
+            }
+            if formats.iter().any(|(_, f)| *f == ReportFormat::Pdf)
+                && out.is_none()
+                && out_dir.is_none()
+            {
+                return Err("--format pdf needs --out FILE or --out-dir DIR".to_owned());
             }
             // No verification time: a report depends only on the pack and the key.
             let (verification, digest) = verify_file(&pack, &trust, Report::builder(PLUGIN), None)?;
@@ -700,6 +720,23 @@ fn run(cli: Cli) -> Result<u8, String> {
                 verification: &verification.report,
                 file_name: &file_name,
                 pack_sha256: &digest,
+            };
+            if let Some(dir) = &out_dir {
+                // Render every format first: nothing is written unless all of them render.
+                let stem = file_name.strip_suffix(".tgz").unwrap_or(&file_name);
+                let mut rendered = Vec::new();
+                for (name, f) in &formats {
+                    let bytes = report::render(&input, *f).map_err(|e| e.to_string())?;
+                    rendered.push((dir.join(format!("{stem}.report.{name}")), bytes));
+                }
+                write_all_or_none(dir, &rendered)?;
+                for (path, _) in &rendered {
+                    outln!("{}", path.display());
+                }
+                return Ok(0);
+            }
+            let Some((_, format)) = formats.first().copied() else {
+                return Err("give --format".to_owned());
             };
             let bytes = report::render(&input, format).map_err(|e| e.to_string())?;
             match out {
@@ -785,6 +822,49 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         }
         other => format!("{}: {}", path.display(), other.into_io_error()),
     })
+}
+
+/// Writes every `(path, bytes)` into `dir` (created if needed) so that either all files are
+/// there or none is: each is written to a hidden temporary file in `dir` first, and only when
+/// all are written are they renamed into place. A failure removes the temporary files (and
+/// any file already renamed by this run).
+fn write_all_or_none(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let temp_of = |path: &Path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        dir.join(format!(".{name}.partial"))
+    };
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let cleanup = |temps: &[PathBuf], renamed: &[&PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
+        for r in renamed {
+            let _ = std::fs::remove_file(r);
+        }
+    };
+    for (path, bytes) in files {
+        let temp = temp_of(path);
+        temps.push(temp.clone());
+        let written = std::fs::File::create(&temp)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+        if let Err(e) = written {
+            cleanup(&temps, &[]);
+            return Err(format!("{}: {e}", temp.display()));
+        }
+    }
+    let mut renamed: Vec<&PathBuf> = Vec::new();
+    for (path, _) in files {
+        if let Err(e) = std::fs::rename(temp_of(path), path) {
+            cleanup(&temps, &renamed);
+            return Err(format!("{}: {e}", path.display()));
+        }
+        renamed.push(path);
+    }
+    Ok(())
 }
 
 /// Writes to `out` through a temporary file and a rename, or to stdout.

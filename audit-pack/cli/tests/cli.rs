@@ -640,3 +640,92 @@ fn sign_manifest_writes_the_signature_build_verifies() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not end with a newline"));
     assert!(!evidence.join("releases/bare.manifest.json.sig").exists());
 }
+
+/// `report --format json,csv,pdf --out-dir DIR` writes the three reports of one verification
+/// (each the same bytes as its single-format run), prints each path, and leaves nothing
+/// behind when it fails.
+#[test]
+fn report_writes_several_formats_into_a_folder_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let report = |pack: &std::path::Path, extra: &[&str]| {
+        bin()
+            .arg("report")
+            .arg(pack)
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.pub"))
+            .arg("--manifest-key")
+            .arg(f.join("keys/acme-release.pub"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let pack = f.join("audit-pack-acme-2026-11-23.tgz");
+    let out_dir = dir.path().join("reports/acme");
+    let out = report(
+        &pack,
+        &[
+            "--format",
+            "json,csv,pdf",
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let names = ["json", "csv", "pdf"]
+        .map(|e| out_dir.join(format!("audit-pack-acme-2026-11-23.report.{e}")));
+    assert_eq!(
+        printed,
+        names
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    );
+    for (ext, path) in ["json", "csv"].iter().zip(&names) {
+        let single = report(&pack, &["--format", ext]);
+        assert_eq!(std::fs::read(path).unwrap(), single.stdout, "{ext}");
+    }
+    assert!(std::fs::read(&names[2]).unwrap().starts_with(b"%PDF-"));
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        3,
+        "no temporary file left"
+    );
+
+    // Usage errors: several formats without a folder, a format twice, pdf to stdout.
+    for args in [
+        &["--format", "json,csv"][..],
+        &["--format", "json,json", "--out-dir", "x"][..],
+        &["--format", "pdf"][..],
+    ] {
+        let out = report(&pack, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+
+    // A pack that does not verify: no report, and the folder gets nothing.
+    let bad = dir.path().join("bad.tgz");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let n = bytes.len();
+    bytes[n - 20] ^= 1;
+    std::fs::write(&bad, &bytes).unwrap();
+    let empty = dir.path().join("empty");
+    let out = report(
+        &bad,
+        &[
+            "--format",
+            "json,csv,pdf",
+            "--out-dir",
+            empty.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!empty.exists() || std::fs::read_dir(&empty).unwrap().count() == 0);
+}

@@ -529,6 +529,23 @@ fn every_flag_is_used_or_refused() {
         ]),
         |a, _| std::fs::read(&report_out).unwrap() == a.stdout,
     );
+    let report_dir = dir.path().join("reports");
+    output_differs(
+        "report",
+        "--out-dir",
+        &cat(&[&s, &key, &mkey, &os(&["--format", "csv"])]),
+        &cat(&[
+            &s,
+            &key,
+            &mkey,
+            &os(&["--format", "csv", "--out-dir"]),
+            &[report_dir.clone().into_os_string()],
+        ]),
+        |a, _| {
+            std::fs::read(report_dir.join("audit-pack-acme-2026-11-23.report.csv")).unwrap()
+                == a.stdout
+        },
+    );
 
     // verify-proof: the index trust flags are used; the others are refused (below).
     let proof = [ev("proofs/payments-api-1.4.0.manifest.json.proof.json")];
