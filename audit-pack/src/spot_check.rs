@@ -114,11 +114,10 @@ pub(crate) fn spot_check(
     digests: &BTreeMap<String, String>,
     signers: &[String],
     root: &Hash,
-    n: usize,
-    seed: u64,
+    positions: &[usize],
 ) -> Result<Vec<SpotCheck>, Failure> {
     let mut out = Vec::new();
-    for pos in sample(index.controls.len(), n, seed) {
+    for &pos in positions {
         let line = index
             .controls
             .get(pos)
@@ -166,6 +165,31 @@ pub(crate) fn spot_check(
         });
     }
     Ok(out)
+}
+
+/// The positions (0-based, in control-map order) of every control line of these control ids;
+/// an id with no line is a failure naming it.
+pub(crate) fn lines_of(index: &Index, ids: &[String]) -> Result<Vec<usize>, Failure> {
+    let mut positions = Vec::new();
+    for id in ids {
+        let before = positions.len();
+        positions.extend(
+            index
+                .controls
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| &l.control_id == id)
+                .map(|(i, _)| i),
+        );
+        if positions.len() == before {
+            return Err(Failure::new(format!(
+                "control {id} has no line in the pack's control map"
+            )));
+        }
+    }
+    positions.sort_unstable();
+    positions.dedup();
+    Ok(positions)
 }
 
 #[cfg(test)]

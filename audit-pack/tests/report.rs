@@ -96,8 +96,11 @@ fn hostile_packs_give_no_verified_pack() {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        let (v, digest) =
-            verify_and_digest(&bytes, key(), Some(SpotCheckRequest { count: 3, seed: 1 }));
+        let (v, digest) = verify_and_digest(
+            &bytes,
+            key(),
+            Some(SpotCheckRequest::Sample { count: 3, seed: 1 }),
+        );
         assert!(!v.report.ok(), "{}", path.display());
         assert!(v.verified().is_none(), "{}", path.display());
         assert!(digest.is_none(), "{}", path.display());

@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         data,
         &trust,
         &limits(),
-        Some(SpotCheckRequest { count: 3, seed: 1 }),
+        Some(SpotCheckRequest::Sample { count: 3, seed: 1 }),
     );
     assert_eq!(v.report.ok(), v.verified().is_some());
     if let Some(pack) = v.verified() {

@@ -139,6 +139,10 @@ enum Command {
         /// Seed of the SplitMix64 generator that picks the spot-checked lines.
         #[arg(long, value_name = "S", requires = "spot_check")]
         seed: Option<u64>,
+        /// Spot-check every line of this control (its id in the control map) down to its
+        /// evidence and inclusion proof; repeatable. A control with no line fails the check.
+        #[arg(long = "control", value_name = "ID", conflicts_with = "spot_check")]
+        controls: Vec<String>,
     },
     /// Write the inclusion proof of one artifact of a pack that verifies (JSON): the entry,
     /// its leaf index, the proof hashes, the Merkle root and the signed index, checkable
@@ -582,9 +586,11 @@ fn run(cli: Cli) -> Result<u8, String> {
             json,
             spot_check,
             seed,
+            controls,
         } => {
             let spot = match (spot_check, seed) {
-                (Some(count), Some(seed)) => Some(SpotCheckRequest { count, seed }),
+                (Some(count), Some(seed)) => Some(SpotCheckRequest::Sample { count, seed }),
+                _ if !controls.is_empty() => Some(SpotCheckRequest::Controls(controls)),
                 _ => None,
             };
             let at = VerificationTime::from_unix_seconds(now_seconds());
@@ -601,9 +607,21 @@ fn run(cli: Cli) -> Result<u8, String> {
                         let _ = writeln!(stdout, "pack sha256: {d}");
                     }
                     for (k, v) in report.outputs() {
-                        if k.starts_with("spot_check_") && k != "spot_check_seed" {
-                            let _ =
-                                writeln!(stdout, "spot check: {}", v.as_str().unwrap_or_default());
+                        if k.starts_with("spot_check_")
+                            && k != "spot_check_seed"
+                            && k != "spot_check_controls"
+                        {
+                            // One step of the chain per line.
+                            let chain = v.as_str().unwrap_or_default();
+                            let mut steps = chain.split(" -> ");
+                            let _ = writeln!(
+                                stdout,
+                                "spot check: {}",
+                                steps.next().unwrap_or_default()
+                            );
+                            for step in steps {
+                                let _ = writeln!(stdout, "  -> {step}");
+                            }
                         }
                     }
                 }

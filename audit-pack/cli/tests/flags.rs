@@ -467,6 +467,17 @@ fn every_flag_is_used_or_refused() {
         );
     }
 
+    output_differs(
+        "verify",
+        "--control",
+        &cat(&[&s, &key, &mkey]),
+        &cat(&[&s, &key, &mkey, &os(&["--control", "CC8.1"])]),
+        |a, b| {
+            spot_lines(a).is_empty()
+                && spot_lines(b) == ["spot check: control CC8.1 (SOC 2, line 4)".to_owned()]
+        },
+    );
+
     // prove
     let proof_out = dir.path().join("p.json");
     let prove_extra = cat(&[
@@ -618,7 +629,7 @@ fn every_flag_is_used_or_refused() {
     // names it (exit 2): a proof holds no receipt and no manifest.
     let proof_flags = help_flags("verify-proof");
     for flag in help_flags("verify").difference(&proof_flags) {
-        if ["--json", "--spot-check", "--seed"].contains(&flag.as_str()) {
+        if ["--json", "--spot-check", "--seed", "--control"].contains(&flag.as_str()) {
             continue;
         }
         let out = run(&cat(&[

@@ -106,12 +106,17 @@ pub fn verify_with<R: BufRead>(
 }
 
 /// Optional spot check run by [`verify_detailed`] when every other check passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SpotCheckRequest {
-    /// How many control lines to follow (all of them if there are fewer).
-    pub count: usize,
-    /// The seed of the SplitMix64 generator that picks them.
-    pub seed: u64,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpotCheckRequest {
+    /// Control lines picked at random, reproducibly.
+    Sample {
+        /// How many control lines to follow (all of them if there are fewer).
+        count: usize,
+        /// The seed of the SplitMix64 generator that picks them.
+        seed: u64,
+    },
+    /// Every control line of these control ids (each must have at least one line).
+    Controls(Vec<String>),
 }
 
 /// The result of verifying a pack: the report, and the index only if the report is ok.
@@ -270,7 +275,7 @@ pub fn verify_trusted<R: BufRead>(
             b
         };
         Verification {
-            report: match spot {
+            report: match &spot {
                 Some(_) => b.not_reached([SPOT_CHECK_ID]).finish(),
                 None => b.finish(),
             },
@@ -510,22 +515,36 @@ pub fn verify_trusted<R: BufRead>(
                     .iter()
                     .map(|(path, e)| (path.clone(), hex::encode(e.sha256)))
                     .collect();
-                match crate::spot_check::spot_check(
-                    &index, &digests, &signers, root, req.count, req.seed,
-                ) {
-                    Ok(chains) => {
+                let chosen = match &req {
+                    SpotCheckRequest::Sample { count, seed } => Ok((
+                        crate::spot_check::sample(index.controls.len(), *count, *seed),
+                        format!("(seed {seed})"),
+                    )),
+                    SpotCheckRequest::Controls(ids) => crate::spot_check::lines_of(&index, ids)
+                        .map(|p| (p, format!("(controls {})", ids.join(", ")))),
+                };
+                match chosen.and_then(|(positions, how)| {
+                    crate::spot_check::spot_check(&index, &digests, &signers, root, &positions)
+                        .map(|c| (c, how))
+                }) {
+                    Ok((chains, how)) => {
                         let width = chains.len().to_string().len();
-                        let mut b = b
-                            .pass(
-                                SPOT_CHECK_ID,
-                                format!(
-                                    "{} of {} control lines (seed {}) followed to their evidence, its SHA-256, a verified inclusion proof and the index signature",
-                                    chains.len(),
-                                    index.controls.len(),
-                                    req.seed
-                                ),
-                            )
-                            .output("spot_check_seed", req.seed);
+                        let b = b.pass(
+                            SPOT_CHECK_ID,
+                            format!(
+                                "{} of {} control lines {how} followed to their evidence, its SHA-256, a verified inclusion proof and the index signature",
+                                chains.len(),
+                                index.controls.len(),
+                            ),
+                        );
+                        let mut b = match &req {
+                            SpotCheckRequest::Sample { seed, .. } => {
+                                b.output("spot_check_seed", *seed)
+                            }
+                            SpotCheckRequest::Controls(ids) => {
+                                b.output("spot_check_controls", ids.clone())
+                            }
+                        };
                         for (i, c) in chains.iter().enumerate() {
                             b = b.output(format!("spot_check_{:0width$}", i + 1), c.chain());
                         }

@@ -125,7 +125,7 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
             seed,
         } => {
             let spot = match (spot_check, seed) {
-                (Some(count), Some(seed)) => Some(SpotCheckRequest {
+                (Some(count), Some(seed)) => Some(SpotCheckRequest::Sample {
                     count: *count,
                     seed: *seed,
                 }),
