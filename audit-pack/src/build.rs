@@ -160,12 +160,16 @@ fn prepare(
     // budget dashboards that carry none.
     let map_bytes = read_bounded(input.control_map, limits.max_csv_size)?;
     let map_name = input.control_map.display().to_string();
-    let numbered = controls::parse_numbered(
+    // Every problem of the control map and the evidence is gathered, then the build fails
+    // listing them all (a map or folder that cannot be read at all still stops at once).
+    let mut problems: Vec<BuildError> = Vec::new();
+    let (numbered, line_errors) = controls::parse_numbered_all(
         &map_name,
         &map_bytes,
         limits.max_csv_size,
         limits.max_csv_rows,
     )?;
+    problems.extend(line_errors.into_iter().map(BuildError::from));
     let explicit = explicit_kinds(&numbered)?;
     // The evidence folder may hold the control map at its pack path (the pipelines keep it
     // there): it is the one given with --controls, or the build would hold two.
@@ -220,7 +224,7 @@ fn prepare(
     if let Some(kinds) = input.kinds {
         for rule in &kinds.rules {
             if !files.keys().any(|name| rule.is_match(name)) {
-                return Err(BuildError::Io {
+                problems.push(BuildError::Io {
                     path: kinds.source.clone(),
                     reason: format!(
                         "line {}: {} matches no file of the evidence folder",
@@ -241,41 +245,49 @@ fn prepare(
     let mut periods = BTreeMap::new();
     for file in files.values() {
         let data = file.data.as_deref().unwrap_or_default();
-        match file.kind {
-            Kind::SloBreach | Kind::ChaosRun | Kind::Manifest | Kind::SimulationReport => {
-                evidence::parse_json(&file.name, file.kind, data)?;
-            }
-            Kind::DrApproval => {
-                let doc = evidence::parse_json(&file.name, file.kind, data)?;
-                evidence::check_dr_approval(&file.name, &doc, &sha256_of)?;
-                let approved = evidence::approved_hash(&doc);
-                if doc.get("artifact").is_none() && !files.values().any(|f| f.sha256 == approved) {
-                    warnings.push(format!(
-                        "DR approval {}: the approved artifact (sha256:{approved}) is not in the pack",
-                        file.name
-                    ));
+        let checked: Result<(), BuildError> = (|| {
+            match file.kind {
+                Kind::SloBreach | Kind::ChaosRun | Kind::Manifest | Kind::SimulationReport => {
+                    evidence::parse_json(&file.name, file.kind, data)?;
                 }
-            }
-            Kind::DriftIncident => {
-                let doc = evidence::parse_json(&file.name, file.kind, data)?;
-                evidence::check_drift_incident(&file.name, &doc, &exists)?;
-            }
-            Kind::Provenance => {
-                if let Some(data) = &file.data {
-                    evidence::check_provenance(&file.name, data)?;
+                Kind::DrApproval => {
+                    let doc = evidence::parse_json(&file.name, file.kind, data)?;
+                    evidence::check_dr_approval(&file.name, &doc, &sha256_of)?;
+                    let approved = evidence::approved_hash(&doc);
+                    if doc.get("artifact").is_none()
+                        && !files.values().any(|f| f.sha256 == approved)
+                    {
+                        warnings.push(format!(
+                            "DR approval {}: the approved artifact (sha256:{approved}) is not in the pack",
+                            file.name
+                        ));
+                    }
                 }
+                Kind::DriftIncident => {
+                    let doc = evidence::parse_json(&file.name, file.kind, data)?;
+                    evidence::check_drift_incident(&file.name, &doc, &exists)?;
+                }
+                Kind::Provenance => {
+                    if let Some(data) = &file.data {
+                        evidence::check_provenance(&file.name, data)?;
+                    }
+                }
+                Kind::BudgetDashboard => {
+                    let cited: Vec<(String, String)> = numbered
+                        .iter()
+                        .filter(|(_, l)| l.evidence_path == file.name)
+                        .map(|(_, l)| (l.period_start.clone(), l.period_end.clone()))
+                        .collect();
+                    let period = evidence::budget_period(&file.name, file.data.as_deref(), &cited)?;
+                    periods.insert(file.name.clone(), period);
+                }
+                Kind::PolicyBundle => evidence::check_policy_bundle(file, limits)?,
+                _ => {}
             }
-            Kind::BudgetDashboard => {
-                let cited: Vec<(String, String)> = numbered
-                    .iter()
-                    .filter(|(_, l)| l.evidence_path == file.name)
-                    .map(|(_, l)| (l.period_start.clone(), l.period_end.clone()))
-                    .collect();
-                let period = evidence::budget_period(&file.name, file.data.as_deref(), &cited)?;
-                periods.insert(file.name.clone(), period);
-            }
-            Kind::PolicyBundle => evidence::check_policy_bundle(file, limits)?,
-            _ => {}
+            Ok(())
+        })();
+        if let Err(e) = checked {
+            problems.push(e);
         }
     }
 
@@ -306,18 +318,19 @@ fn prepare(
                 let (sig, plugin) = match found.as_slice() {
                     [(sig, plugin)] => (*sig, plugin.map(str::to_owned)),
                     [] => {
-                        return Err(BuildError::Evidence {
+                        problems.push(BuildError::Evidence {
                             file: file.name.clone(),
                             field: "signature".to_owned(),
                             reason: format!(
                                 "no detached signature {note_name}, {cms_name} or {bundle_name}"
                             ),
-                        })
+                        });
+                        continue;
                     }
                     several => {
                         let names: Vec<&str> =
                             several.iter().map(|(f, _)| f.name.as_str()).collect();
-                        return Err(BuildError::Evidence {
+                        problems.push(BuildError::Evidence {
                             file: file.name.clone(),
                             field: "signature".to_owned(),
                             reason: format!(
@@ -326,6 +339,7 @@ fn prepare(
                                 names.join(", ")
                             ),
                         });
+                        continue;
                     }
                 };
                 // A Sigstore bundle is JSON (certificate, log entry, proofs): the JSON budget;
@@ -336,11 +350,12 @@ fn prepare(
                     limits.max_signature_size
                 };
                 if sig.size > max_sig as u64 {
-                    return Err(BuildError::Evidence {
+                    problems.push(BuildError::Evidence {
                         file: sig.name.clone(),
                         field: "/".to_owned(),
                         reason: format!("more than {max_sig} bytes"),
                     });
+                    continue;
                 }
                 let manifest = file.data.as_deref().unwrap_or_default();
                 let sig_bytes = sig.data.as_deref().unwrap_or_default();
@@ -382,7 +397,7 @@ fn prepare(
                         (false, Vec::new())
                     }
                     Err(e) => {
-                        return Err(BuildError::ManifestNotVerified {
+                        problems.push(BuildError::ManifestNotVerified {
                             file: file.name.clone(),
                             flag: match plugin.as_deref() {
                                 None => "--manifest-key",
@@ -390,7 +405,8 @@ fn prepare(
                                 Some(_) => "--manifest-trust-root",
                             },
                             reason: e.into(),
-                        })
+                        });
+                        continue;
                     }
                 };
                 signers_of.insert(file.name.clone(), (verified, signers.clone()));
@@ -410,7 +426,7 @@ fn prepare(
                     .or_else(|| file.name.strip_suffix(BUNDLE_SUFFIX))
                     .unwrap_or_default();
                 if !files.contains_key(manifest) {
-                    return Err(BuildError::Evidence {
+                    problems.push(BuildError::Evidence {
                         file: file.name.clone(),
                         field: "manifest".to_owned(),
                         reason: format!("signature without its manifest {manifest}"),
@@ -434,8 +450,13 @@ fn prepare(
     // The control map, filled in.
     let mut lines = Vec::with_capacity(numbered.len());
     for (line_no, mut line) in numbered {
-        fill_line(line_no, &mut line, &files, &signers_of)?;
-        lines.push(line);
+        match fill_line(line_no, &mut line, &files, &signers_of) {
+            Ok(()) => lines.push(line),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(e) = BuildError::from_problems(problems) {
+        return Err(e);
     }
     let control_map = controls::write(&lines).map_err(|e| BuildError::Io {
         path: CONTROL_MAP_NAME.to_owned(),

@@ -162,6 +162,36 @@ pub fn parse_numbered(
     max_len: usize,
     max_rows: usize,
 ) -> Result<Vec<(u64, ControlLine)>, ControlMapError> {
+    let (lines, mut errors) = parse_numbered_all(file, bytes, max_len, max_rows)?;
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors.swap_remove(0))
+    }
+}
+
+/// As [`parse_numbered`], reporting every bad line rather than the first: the good lines and
+/// the errors of the bad ones (each skipped, reading goes on). A file too large, a bad header
+/// or too many lines stop at once (`Err`).
+#[allow(clippy::type_complexity)]
+pub fn parse_numbered_all(
+    file: &str,
+    bytes: &[u8],
+    max_len: usize,
+    max_rows: usize,
+) -> Result<(Vec<(u64, ControlLine)>, Vec<ControlMapError>), ControlMapError> {
+    let mut errors = Vec::new();
+    let lines = parse_lines(file, bytes, max_len, max_rows, &mut errors)?;
+    Ok((lines, errors))
+}
+
+fn parse_lines(
+    file: &str,
+    bytes: &[u8],
+    max_len: usize,
+    max_rows: usize,
+    errors: &mut Vec<ControlMapError>,
+) -> Result<Vec<(u64, ControlLine)>, ControlMapError> {
     if bytes.len() > max_len {
         return Err(ControlMapError::TooLarge {
             file: file.to_owned(),
@@ -203,26 +233,42 @@ pub fn parse_numbered(
             field: field.to_owned(),
             reason,
         };
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            line_err(line, "record", e.to_string())
-        })?;
-        let line_no = record.position().map_or(0, csv::Position::line);
-        if lines.len() >= max_rows {
+        if lines.len().saturating_add(errors.len()) >= max_rows {
             return Err(ControlMapError::TooManyRows {
                 file: file.to_owned(),
                 max: max_rows,
             });
         }
-        let line = ControlLine::from_record(&record)
-            .ok_or_else(|| line_err(line_no, "record", "expected 16 fields".to_owned()))?;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                let unrecoverable = !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                );
+                errors.push(line_err(line, "record", e.to_string()));
+                if unrecoverable {
+                    // The reader cannot go on after an I/O or UTF-8 error.
+                    return Ok(lines);
+                }
+                continue;
+            }
+        };
+        let line_no = record.position().map_or(0, csv::Position::line);
+        let Some(line) = ControlLine::from_record(&record) else {
+            errors.push(line_err(line_no, "record", "expected 16 fields".to_owned()));
+            continue;
+        };
+        let mut bad = false;
         for (name, value) in COLUMNS
             .iter()
             .zip(line.fields())
             .chain([(&NARRATIVE, line.narrative.as_str())])
         {
             if value.len() > MAX_FIELD_LEN {
-                return Err(line_err(line_no, name, "longer than 4096 bytes".to_owned()));
+                errors.push(line_err(line_no, name, "longer than 4096 bytes".to_owned()));
+                bad = true;
             }
         }
         for name in ["framework", "control_id", "evidence_path"] {
@@ -233,10 +279,13 @@ pub fn parse_numbered(
                 .map(|(_, v)| v)
                 .unwrap_or_default();
             if value.trim().is_empty() {
-                return Err(line_err(line_no, name, "must not be empty".to_owned()));
+                errors.push(line_err(line_no, name, "must not be empty".to_owned()));
+                bad = true;
             }
         }
-        lines.push((line_no, line));
+        if !bad {
+            lines.push((line_no, line));
+        }
     }
     Ok(lines)
 }

@@ -57,14 +57,29 @@ pub enum BuildError {
         flag: &'static str,
         reason: String,
     },
+    /// Several problems of the evidence and the control map, all found in one run (each
+    /// would fail the build alone), in the order found.
+    #[error("{} problems:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<BuildError>),
 }
 
 impl BuildError {
+    /// One error for a list of problems: the problem itself when there is one.
+    pub fn from_problems(mut problems: Vec<BuildError>) -> Option<BuildError> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            _ => Some(BuildError::Several(problems)),
+        }
+    }
+
     /// The exit status of a build that failed this way: 1 for a manifest signature that did
     /// not verify (a verification failure), 2 for everything else (usage, input, I/O).
     pub fn exit_code(&self) -> u8 {
         match self {
             BuildError::ManifestNotVerified { .. } => 1,
+            // A verdict only when every problem is one.
+            BuildError::Several(all) => all.iter().map(BuildError::exit_code).max().unwrap_or(2),
             _ => 2,
         }
     }

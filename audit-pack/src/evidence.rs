@@ -131,6 +131,7 @@ pub(crate) fn collect(
         keep: Option<(usize, bool)>,
     }
     let mut found: Vec<Found> = Vec::new();
+    let mut kind_problems: Vec<BuildError> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -193,7 +194,13 @@ pub(crate) fn collect(
                 limits.max_entries.saturating_sub(3)
             )));
         }
-        let named = kind_by_name(&name, explicit)?;
+        let named = match kind_by_name(&name, explicit) {
+            Ok(n) => n,
+            Err(e) => {
+                kind_problems.push(e);
+                continue;
+            }
+        };
         // (budget, whether the file must fit it): a file of a parsed kind must; a `.json`
         // file that nothing decided, or that a mapping made `other`, is read to see whether
         // its content is a kind's document (one over the budget is not).
@@ -210,6 +217,10 @@ pub(crate) fn collect(
             named,
             keep,
         });
+    }
+    // Every file's kind problem is reported, together, before anything is read.
+    if let Some(e) = BuildError::from_problems(std::mem::take(&mut kind_problems)) {
+        return Err(e);
     }
     let sizes: Vec<u64> = found
         .iter()
@@ -265,7 +276,14 @@ pub(crate) fn collect(
     let mut files = BTreeMap::new();
     let mut by_pack_path: BTreeMap<String, String> = BTreeMap::new();
     for (f, result) in found.into_iter().zip(hashed) {
-        let (size, sha256, data, kind, decided_by) = result?;
+        let (size, sha256, data, kind, decided_by) = match result {
+            // A file whose content contradicts its place: listed with the others.
+            Err(e @ BuildError::Evidence { .. }) => {
+                kind_problems.push(e);
+                continue;
+            }
+            other => other?,
+        };
         let pack_path = layout::pack_path(&f.name, kind);
         let folder_err = |reason: String| BuildError::EvidenceFolder {
             path: f.path.display().to_string(),
@@ -301,6 +319,9 @@ pub(crate) fn collect(
                 pack_path,
             },
         );
+    }
+    if let Some(e) = BuildError::from_problems(kind_problems) {
+        return Err(e);
     }
     Ok(files)
 }

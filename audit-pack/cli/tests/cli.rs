@@ -729,3 +729,69 @@ fn report_writes_several_formats_into_a_folder_or_nothing() {
     assert_ne!(out.status.code(), Some(0));
     assert!(!empty.exists() || std::fs::read_dir(&empty).unwrap().count() == 0);
 }
+
+/// A build with several problems in the evidence and the control map lists every one of
+/// them in one run, then fails (exit 2), and writes no pack.
+#[test]
+fn build_reports_every_problem_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let evidence = dir.path().join("acme");
+    copy_tree(&f.join("acme"), &evidence);
+    // 1. an SLO document that does not match its schema;
+    std::fs::write(
+        evidence.join("slo/2026-q3-payments-api.slo.json"),
+        b"{\"ts\": 1}\n",
+    )
+    .unwrap();
+    // 2. a manifest without its signature;
+    std::fs::remove_file(evidence.join("releases/payments-api-1.4.0.manifest.json.sig")).unwrap();
+    // 3. and 4. two bad control lines (an empty control id, too few fields) and 5. a line
+    // citing a file that is not there.
+    let mut map = std::fs::read_to_string(f.join("control-map.csv")).unwrap();
+    map.push_str(
+        "SOC 2,2017,,Empty id,EV-090,access/access-review-2026-q3.csv,,,,,,effective,,,,\n",
+    );
+    map.push_str("SOC 2,2017,CC9.9,Short line\n");
+    map.push_str("SOC 2,2017,CC9.8,Missing,EV-091,access/nowhere.csv,,,,,,effective,,,,\n");
+    let map_path = dir.path().join("control-map.csv");
+    std::fs::write(&map_path, map).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = bin()
+        .args([
+            "build",
+            "--org",
+            "acme",
+            "--date",
+            "2026-11-23",
+            "--evidence",
+        ])
+        .arg(&evidence)
+        .arg("--controls")
+        .arg(&map_path)
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.key"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("5 problems:"), "{stderr}");
+    for needle in [
+        "2026-q3-payments-api.slo.json",
+        "no detached signature",
+        "field control_id: must not be empty",
+        "line 11, field record",
+        "access/nowhere.csv",
+    ] {
+        assert!(stderr.contains(needle), "{needle} not in:\n{stderr}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&out_dir).map_or(0, |d| d.count()),
+        0,
+        "no pack written"
+    );
+}
