@@ -168,6 +168,7 @@ fn main() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };

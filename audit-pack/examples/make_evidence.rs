@@ -184,6 +184,7 @@ fn main() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -263,6 +264,7 @@ fn main() {
         manifest_roots: &[],
         manifest_sigstore: Some(&sigstore),
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -290,6 +292,7 @@ fn main() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[BuildInsecure::AllowUnverifiedManifests],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -496,6 +499,7 @@ fn pipelines(out: &Path, key: &SigningKey) {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };

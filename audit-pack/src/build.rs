@@ -54,6 +54,10 @@ pub struct BuildInput<'a> {
     /// with the trust given fails the build ([`BuildError::ManifestNotVerified`]); with it,
     /// the pair is recorded as not verified.
     pub insecure: &'a [BuildInsecure],
+    /// Fail the build (instead of warning) on control-map dates that lie after the pack date,
+    /// that are not dates, or on a period that ended more than [`STALE_PERIOD_DAYS`] days
+    /// before it (`--strict`).
+    pub strict_dates: bool,
     /// Budgets (the same as verification uses, so a built pack is always readable).
     pub limits: Limits,
     /// A transparency log to record the pack in (its receipt goes in the pack), if any.
@@ -145,6 +149,95 @@ struct Prepared {
     control_map: Vec<u8>,
     files: BTreeMap<String, EvidenceFile>,
     warnings: Vec<String>,
+}
+
+/// A period that ended more than this many days before the pack date is stale evidence for
+/// it (a SOC 2 type II period is at most a year).
+pub const STALE_PERIOD_DAYS: u64 = 366;
+
+/// The date of a control-map date field: `YYYY-MM-DD`, or an RFC 3339 time's date part.
+fn field_date(value: &str) -> Option<PackDate> {
+    let day = value.get(..10)?;
+    let rest = value.get(10..)?;
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with('t')) {
+        return None;
+    }
+    if !rest.is_empty() && plugin_api::time::parse_rfc3339(value).is_none() {
+        return None;
+    }
+    PackDate::parse(day).ok()
+}
+
+/// Dates of the control map that an auditor would question, as (line, control id, field,
+/// reason): a date after the pack date, a value that is not a date, a period that ends before
+/// it starts or ended more than [`STALE_PERIOD_DAYS`] days before the pack date.
+fn date_problems(
+    lines: &[ControlLine],
+    line_numbers: &[u64],
+    pack: PackDate,
+) -> Vec<(u64, String, &'static str, String)> {
+    let mut out = Vec::new();
+    for (line, &n) in lines.iter().zip(line_numbers) {
+        let mut push = |field: &'static str, reason: String| {
+            out.push((n, line.control_id.clone(), field, reason));
+        };
+        let mut dates = Vec::new();
+        for (field, value) in [
+            ("collected_at", &line.collected_at),
+            ("period_start", &line.period_start),
+            ("period_end", &line.period_end),
+        ] {
+            let value = value.trim();
+            if value.is_empty() {
+                dates.push(None);
+                continue;
+            }
+            match field_date(value) {
+                Some(d) => {
+                    if d.unix_seconds() > pack.unix_seconds() {
+                        let what = if field == "period_end" {
+                            " (the period is not over)"
+                        } else {
+                            ""
+                        };
+                        push(
+                            field,
+                            format!("{value} is after the pack date {pack}{what}"),
+                        );
+                    }
+                    dates.push(Some(d));
+                }
+                None => {
+                    push(
+                        field,
+                        format!("{value:?} is not a date (YYYY-MM-DD or RFC 3339)"),
+                    );
+                    dates.push(None);
+                }
+            }
+        }
+        if let (Some(Some(start)), Some(Some(end))) = (dates.get(1), dates.get(2)) {
+            if start.unix_seconds() > end.unix_seconds() {
+                push(
+                    "period_end",
+                    format!("the period ends ({}) before it starts ({})", end, start),
+                );
+            } else {
+                let age_days = pack.unix_seconds().saturating_sub(end.unix_seconds()) / 86_400;
+                if age_days > STALE_PERIOD_DAYS {
+                    push(
+                        "period_end",
+                        format!(
+                            "the period ended {} days before the pack date {} (stale after {STALE_PERIOD_DAYS})",
+                            age_days,
+                            pack
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -449,10 +542,29 @@ fn prepare(
 
     // The control map, filled in.
     let mut lines = Vec::with_capacity(numbered.len());
+    let mut line_numbers = Vec::with_capacity(numbered.len());
     for (line_no, mut line) in numbered {
         match fill_line(line_no, &mut line, &files, &signers_of) {
-            Ok(()) => lines.push(line),
+            Ok(()) => {
+                lines.push(line);
+                line_numbers.push(line_no);
+            }
             Err(e) => problems.push(e),
+        }
+    }
+    for problem in date_problems(&lines, &line_numbers, input.date) {
+        if input.strict_dates {
+            problems.push(BuildError::Control {
+                line: problem.0,
+                control_id: problem.1,
+                field: problem.2.to_owned(),
+                reason: format!("{} (--strict)", problem.3),
+            });
+        } else {
+            warnings.push(format!(
+                "control map line {} ({}), field {}: {}",
+                problem.0, problem.1, problem.2, problem.3
+            ));
         }
     }
     if let Some(e) = BuildError::from_problems(problems) {
@@ -822,5 +934,55 @@ pub fn build_pack_to_dir_with_progress(
             let _ = std::fs::remove_file(&temp_path);
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn line(collected: &str, start: &str, end: &str) -> ControlLine {
+        let text = format!(
+            "{}\nSOC 2,2017,CC1.1,t,EV-1,a.json,,,{collected},{start},{end},effective,,,,\n",
+            controls::COLUMNS.join(",")
+        );
+        controls::parse("cm.csv", text.as_bytes(), 1 << 20, 10)
+            .unwrap()
+            .remove(0)
+    }
+
+    #[test]
+    fn questionable_dates_are_named() {
+        let pack = PackDate::parse("2026-11-23").unwrap();
+        let problems = |l: ControlLine| {
+            date_problems(&[l], &[2], pack)
+                .into_iter()
+                .map(|(n, id, field, reason)| format!("{n} {id} {field}: {reason}"))
+                .collect::<Vec<_>>()
+        };
+        // Fine: dates on or before the pack date, a period that ended within a year.
+        assert!(problems(line("2026-11-23", "2026-07-01", "2026-09-30")).is_empty());
+        assert!(problems(line("2026-10-01T10:00:00Z", "", "")).is_empty());
+        assert!(problems(line("", "2025-12-01", "2025-11-23")).len() == 1); // ends before it starts
+                                                                            // After the pack date.
+        let p = problems(line("2026-11-24", "2026-07-01", "2026-12-31"));
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("collected_at: 2026-11-24 is after the pack date 2026-11-23"));
+        assert!(p[1].contains(
+            "period_end: 2026-12-31 is after the pack date 2026-11-23 (the period is not over)"
+        ));
+        // Not dates.
+        let p = problems(line("last week", "2026-13-01", "2026-07-01T25:00:00Z"));
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p.iter().all(|x| x.contains("is not a date")), "{p:?}");
+        // Stale: ended 367 days before the pack date; 366 days is not yet stale.
+        let p = problems(line("", "2025-01-01", "2025-11-21"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("ended 367 days before the pack date"),
+            "{p:?}"
+        );
+        assert!(problems(line("", "2025-01-01", "2025-11-22")).is_empty());
     }
 }

@@ -89,6 +89,7 @@ fn build(
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -131,6 +132,7 @@ fn same_inputs_and_date_give_identical_bytes_in_different_directories() {
             manifest_roots: &[],
             manifest_sigstore: None,
             insecure: &[],
+            strict_dates: false,
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -140,7 +142,16 @@ fn same_inputs_and_date_give_identical_bytes_in_different_directories() {
     let (out_a, pa, sa) = &built[0];
     let (_, pb, _) = &built[1];
     assert_eq!(pa.file_name().unwrap(), "audit-pack-acme-2026-11-23.tgz");
-    assert!(sa.warnings.is_empty(), "{:?}", sa.warnings);
+    // Only the sample's two fourth-quarter periods, which end after the pack date.
+    assert!(
+        sa.warnings.len() == 2
+            && sa
+                .warnings
+                .iter()
+                .all(|w| w.contains("2026-12-31 is after the pack date 2026-11-23")),
+        "{:?}",
+        sa.warnings
+    );
     let a = fs::read(pa).unwrap();
     let b = fs::read(pb).unwrap();
     assert_eq!(a, b, "two builds differ");
@@ -179,6 +190,7 @@ fn a_different_date_changes_the_pack() {
             manifest_roots: &[],
             manifest_sigstore: None,
             insecure: &[],
+            strict_dates: false,
             limits: Limits::DEFAULT,
             log: None,
         };
@@ -417,13 +429,22 @@ fn allow_unverified_manifests_is_recorded_and_shown() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[BuildInsecure::AllowUnverifiedManifests],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
     let mut out = Vec::new();
     let summary = build_pack(&input, &mut out).unwrap();
-    assert_eq!(summary.warnings.len(), 2, "{:?}", summary.warnings);
-    assert!(summary.warnings.iter().all(|w| w.starts_with("INSECURE: ")));
+    // Two INSECURE warnings, and the two control lines whose period ends after the pack date.
+    let (insecure, other): (Vec<&String>, Vec<&String>) = summary
+        .warnings
+        .iter()
+        .partition(|w| w.starts_with("INSECURE: "));
+    assert_eq!(insecure.len(), 2, "{:?}", summary.warnings);
+    assert_eq!(other.len(), 2, "{:?}", summary.warnings);
+    assert!(other
+        .iter()
+        .all(|w| w.contains("period_end: 2026-12-31 is after the pack date")));
     assert_eq!(
         summary.index.insecure_modes,
         [BuildInsecure::AllowUnverifiedManifests]
@@ -500,6 +521,7 @@ fn evidence_over_the_directory_budget_is_refused_at_build_time() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits {
             max_dir_bookkeeping: 8 << 10,
             ..Limits::DEFAULT
@@ -513,6 +535,7 @@ fn evidence_over_the_directory_budget_is_refused_at_build_time() {
     );
     // With the default budget the same folder builds and verifies.
     let ok = BuildInput {
+        strict_dates: false,
         limits: Limits::DEFAULT,
         ..input
     };
@@ -544,6 +567,7 @@ fn evidence_over_the_entry_budget_is_refused_at_build_time() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits {
             max_entries: 5,
             ..Limits::DEFAULT

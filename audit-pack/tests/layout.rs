@@ -69,6 +69,7 @@ fn build(ev: &Path, map: &Path, kinds: Option<&KindsFile>) -> Result<Vec<u8>, Bu
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -409,6 +410,7 @@ fn budgets_and_names_hold() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits,
         log: None,
     };

@@ -55,6 +55,7 @@ fn build(log: Option<(&Path, &Signer)>, date: &str) -> Vec<u8> {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: log.map(|(dir, signer)| LogTarget { dir, signer }),
     };

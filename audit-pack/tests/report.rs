@@ -252,6 +252,7 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -323,6 +324,7 @@ fn build_variant(extra: &str, insecure: bool) -> (Vec<u8>, audit_pack::SigningKe
         } else {
             &[]
         },
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };

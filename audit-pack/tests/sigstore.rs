@@ -153,6 +153,7 @@ fn try_build(
         } else {
             &[]
         },
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };
@@ -571,6 +572,7 @@ fn a_manifest_with_two_kinds_of_signature_is_a_build_error() {
         manifest_roots: &[],
         manifest_sigstore: None,
         insecure: &[],
+        strict_dates: false,
         limits: Limits::DEFAULT,
         log: None,
     };

@@ -93,6 +93,11 @@ enum Command {
         /// Pack date, YYYY-MM-DD (default: from SOURCE_DATE_EPOCH, else today in UTC).
         #[arg(long)]
         date: Option<String>,
+        /// Fail instead of warning on control-map dates (collected_at, period_start,
+        /// period_end) after the pack date or that are not dates, and on a period that ended
+        /// more than 366 days before the pack date.
+        #[arg(long)]
+        strict: bool,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -393,6 +398,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             sigstore,
             allow_unverified_manifests,
             date,
+            strict,
             out,
             json,
         } => {
@@ -480,6 +486,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 manifest_roots: &load_manifest_roots(&manifest_trust_roots).map_err(trust_error)?,
                 manifest_sigstore: manifest_sigstore.as_ref(),
                 insecure,
+                strict_dates: strict,
                 limits: Limits::DEFAULT,
                 log,
             };

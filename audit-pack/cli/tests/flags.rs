@@ -762,6 +762,14 @@ fn probe_build(dir: &Path) {
         ]),
         (1, 0),
     );
+    // --strict: the sample's periods that end after the pack date warn, and fail with it.
+    differs(
+        "build",
+        "--strict",
+        &cat(&[&base(&fresh()), &key, &mkey]),
+        &cat(&[&base(&fresh()), &key, &mkey, &os(&["--strict"])]),
+        (0, 2),
+    );
     // --kinds: a rule that makes the access review an SLO breach fails the build (it is no
     // JSON document), where the suffix rules alone make it `other`.
     let kinds = dir.join("kinds.txt");

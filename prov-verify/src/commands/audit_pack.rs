@@ -424,6 +424,7 @@ mod tests {
                 manifest_roots: roots,
                 manifest_sigstore: None,
                 insecure: &[],
+                strict_dates: false,
                 limits: Limits::DEFAULT,
                 log: None,
             }
