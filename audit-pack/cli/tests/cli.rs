@@ -795,3 +795,63 @@ fn build_reports_every_problem_in_one_run() {
         "no pack written"
     );
 }
+
+/// Keys that ssh-keygen writes: an unencrypted OpenSSH private key signs the pack and its
+/// `.pub` line verifies it; a passphrase-protected key is refused, saying so.
+#[test]
+fn openssh_ed25519_keys_sign_and_verify_a_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("acme-ssh");
+    let keygen = |path: &std::path::Path, pass: &str| {
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-C", "ci@example", "-N", pass, "-f"])
+            .arg(path)
+            .output()
+            .expect("ssh-keygen is installed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    keygen(&key, "");
+    let f = fixtures();
+    let out = sample_build(&dir.path().join("out"))
+        .arg("--key")
+        .arg(&key)
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .arg("verify")
+        .arg(dir.path().join("out/audit-pack-acme-2026-11-23.tgz"))
+        .arg("--key")
+        .arg(dir.path().join("acme-ssh.pub"))
+        .arg("--manifest-key")
+        .arg(f.join("keys/acme-release.pub"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("by acme-ssh (key ID "), "{text}");
+
+    let locked = dir.path().join("locked");
+    keygen(&locked, "a passphrase");
+    let out = sample_build(&dir.path().join("out2"))
+        .arg("--key")
+        .arg(&locked)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("encrypted (a passphrase is set)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -187,6 +187,7 @@ pub(crate) fn excerpt(s: &str) -> String {
     }
 }
 
+pub mod keyfile;
 mod signer;
 mod verifier_key;
 
