@@ -325,6 +325,7 @@ fn main() {
         audit_pack::report::ReportFormat::Json,
         audit_pack::report::ReportFormat::Csv,
         audit_pack::report::ReportFormat::Pdf,
+        audit_pack::report::ReportFormat::Oscal,
     ] {
         write(
             &out.join(format!("reports/acme-2026-11-23.{}", format.extension())),

@@ -57,10 +57,15 @@ fn render_all(bytes: &[u8]) -> Vec<(ReportFormat, Vec<u8>)> {
         file_name: "audit-pack-acme-2026-11-23.tgz",
         pack_sha256: &digest,
     };
-    [ReportFormat::Json, ReportFormat::Csv, ReportFormat::Pdf]
-        .into_iter()
-        .map(|f| (f, report::render(&input, f).unwrap()))
-        .collect()
+    [
+        ReportFormat::Json,
+        ReportFormat::Csv,
+        ReportFormat::Pdf,
+        ReportFormat::Oscal,
+    ]
+    .into_iter()
+    .map(|f| (f, report::render(&input, f).unwrap()))
+    .collect()
 }
 
 fn sample() -> Vec<u8> {

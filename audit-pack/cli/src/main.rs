@@ -186,14 +186,15 @@ enum Command {
         pack: PathBuf,
         #[command(flatten)]
         trust: TrustArgs,
-        /// json, csv or pdf; several, comma-separated, with --out-dir (`json,csv,pdf`).
-        #[arg(long, value_delimiter = ',', required = true, value_parser = ["json", "csv", "pdf"])]
+        /// json, csv, pdf or oscal (OSCAL 1.2.1 assessment results, JSON); several,
+        /// comma-separated, with --out-dir (`json,csv,pdf,oscal`).
+        #[arg(long, value_delimiter = ',', required = true, value_parser = ["json", "csv", "pdf", "oscal"])]
         format: Vec<String>,
         /// Output file of one format (default: stdout; pdf needs a file).
         #[arg(long, conflicts_with = "out_dir")]
         out: Option<PathBuf>,
         /// Write each format into this folder (created if needed) as PACK.report.json,
-        /// PACK.report.csv, PACK.report.pdf, printing each path. Every report is rendered
+        /// PACK.report.csv, PACK.report.pdf, PACK.report.oscal.json, printing each path. Every report is rendered
         /// before any is written; the files appear together (temporary files renamed at the
         /// end), so a failed run leaves none.
         #[arg(long, value_name = "DIR")]
@@ -707,6 +708,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 let parsed = match f.as_str() {
                     "json" => ReportFormat::Json,
                     "csv" => ReportFormat::Csv,
+                    "oscal" => ReportFormat::Oscal,
                     _ => ReportFormat::Pdf,
                 };
                 if formats.iter().any(|(name, _)| name == f) {
@@ -750,9 +752,9 @@ fn run(cli: Cli) -> Result<u8, String> {
                 // Render every format first: nothing is written unless all of them render.
                 let stem = file_name.strip_suffix(".tgz").unwrap_or(&file_name);
                 let mut rendered = Vec::new();
-                for (name, f) in &formats {
+                for (_, f) in &formats {
                     let bytes = report::render(&input, *f).map_err(|e| e.to_string())?;
-                    rendered.push((dir.join(format!("{stem}.report.{name}")), bytes));
+                    rendered.push((dir.join(format!("{stem}.report.{}", f.extension())), bytes));
                 }
                 write_all_or_none(dir, &rendered)?;
                 for (path, _) in &rendered {

@@ -641,7 +641,7 @@ fn sign_manifest_writes_the_signature_build_verifies() {
     assert!(!evidence.join("releases/bare.manifest.json.sig").exists());
 }
 
-/// `report --format json,csv,pdf --out-dir DIR` writes the three reports of one verification
+/// `report --format json,csv,pdf,oscal --out-dir DIR` writes the four reports of one verification
 /// (each the same bytes as its single-format run), prints each path, and leaves nothing
 /// behind when it fails.
 #[test]
@@ -666,7 +666,7 @@ fn report_writes_several_formats_into_a_folder_or_nothing() {
         &pack,
         &[
             "--format",
-            "json,csv,pdf",
+            "json,csv,pdf,oscal",
             "--out-dir",
             out_dir.to_str().unwrap(),
         ],
@@ -680,7 +680,7 @@ fn report_writes_several_formats_into_a_folder_or_nothing() {
         .lines()
         .map(str::to_owned)
         .collect();
-    let names = ["json", "csv", "pdf"]
+    let names = ["json", "csv", "pdf", "oscal.json"]
         .map(|e| out_dir.join(format!("audit-pack-acme-2026-11-23.report.{e}")));
     assert_eq!(
         printed,
@@ -689,14 +689,18 @@ fn report_writes_several_formats_into_a_folder_or_nothing() {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
     );
-    for (ext, path) in ["json", "csv"].iter().zip(&names) {
-        let single = report(&pack, &["--format", ext]);
-        assert_eq!(std::fs::read(path).unwrap(), single.stdout, "{ext}");
+    for (format, path) in [
+        ("json", &names[0]),
+        ("csv", &names[1]),
+        ("oscal", &names[3]),
+    ] {
+        let single = report(&pack, &["--format", format]);
+        assert_eq!(std::fs::read(path).unwrap(), single.stdout, "{format}");
     }
     assert!(std::fs::read(&names[2]).unwrap().starts_with(b"%PDF-"));
     assert_eq!(
         std::fs::read_dir(&out_dir).unwrap().count(),
-        3,
+        4,
         "no temporary file left"
     );
 

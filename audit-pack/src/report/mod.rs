@@ -12,6 +12,7 @@
 
 mod csv_report;
 mod json_report;
+mod oscal_report;
 pub mod pdf;
 mod pdf_report;
 
@@ -22,6 +23,7 @@ use std::io::Read;
 
 pub use csv_report::{is_blank, spreadsheet_safe, to_csv, CSV_EXTRA_COLUMNS, FORMULA_TRIGGERS};
 pub use json_report::{to_json, REPORT_FORMAT};
+pub use oscal_report::{to_oscal, OSCAL_VERSION};
 pub use pdf_report::to_pdf;
 
 /// Everything a report is made from.
@@ -44,7 +46,7 @@ pub enum ReportError {
     /// Writing the CSV or JSON failed.
     #[error("cannot write the {format} report: {reason}")]
     Write {
-        /// `json`, `csv` or `pdf`.
+        /// `json`, `csv`, `pdf` or `oscal`.
         format: &'static str,
         /// What went wrong.
         reason: String,
@@ -126,6 +128,8 @@ pub enum ReportFormat {
     Csv,
     /// [`to_pdf`].
     Pdf,
+    /// [`to_oscal`]: OSCAL assessment results (JSON).
+    Oscal,
 }
 
 impl ReportFormat {
@@ -135,6 +139,7 @@ impl ReportFormat {
             ReportFormat::Json => "json",
             ReportFormat::Csv => "csv",
             ReportFormat::Pdf => "pdf",
+            ReportFormat::Oscal => "oscal.json",
         }
     }
 }
@@ -145,6 +150,7 @@ pub fn render(input: &ReportInput<'_>, format: ReportFormat) -> Result<Vec<u8>, 
         ReportFormat::Json => to_json(input)?.into_bytes(),
         ReportFormat::Csv => to_csv(input)?.into_bytes(),
         ReportFormat::Pdf => to_pdf(input),
+        ReportFormat::Oscal => to_oscal(input)?.into_bytes(),
     })
 }
 

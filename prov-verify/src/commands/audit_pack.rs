@@ -104,6 +104,8 @@ pub enum Format {
     Csv,
     /// For auditors: cover, controls table, evidence index
     Pdf,
+    /// OSCAL 1.2.1 assessment results (JSON), for compliance tools
+    Oscal,
 }
 
 impl Format {
@@ -112,6 +114,7 @@ impl Format {
             Format::Json => ReportFormat::Json,
             Format::Csv => ReportFormat::Csv,
             Format::Pdf => ReportFormat::Pdf,
+            Format::Oscal => ReportFormat::Oscal,
         }
     }
 }
