@@ -1,5 +1,6 @@
 //! Build benchmark: our reproducible, hashed, indexed and signed pack against
-//! `tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - DIR | gzip -n -6` over the same tree.
+//! `tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - DIR | gzip -n -6`, and the same with
+//! `pigz -n -6` (parallel, when installed), over the same tree.
 //!
 //! ```text
 //! cargo bench -p audit-pack --bench build              # ~1 GB tree
@@ -201,6 +202,27 @@ fn main() {
         assert!(status.success(), "tar | gzip failed");
     });
     let tar_size = std::fs::metadata(&tgz).unwrap().len();
+    // The parallel peer: pigz (as many threads as cores), when installed.
+    let pigz_tgz = dir.join("pigz.tgz");
+    let pigz_script = format!(
+        "tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - -C '{}' evidence | pigz -n -6 > '{}'",
+        dir.display(),
+        pigz_tgz.display()
+    );
+    let have_pigz = std::process::Command::new("pigz")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let pigz = have_pigz.then(|| {
+        time(|| {
+            let status = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&pigz_script)
+                .status()
+                .unwrap();
+            assert!(status.success(), "tar | pigz failed");
+        })
+    });
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
@@ -231,4 +253,16 @@ fn main() {
         tar.as_secs_f64() / ours.as_secs_f64()
     )
     .unwrap();
+    match pigz {
+        Some(p) => writeln!(
+            stdout,
+            "tar | pigz -6:    {:.2} s ({:.1} MiB/s), archive {:.1} MiB; pigz time / audit-pack time: {:.2}x",
+            p.as_secs_f64(),
+            bytes as f64 / f64::from(1 << 20) / p.as_secs_f64(),
+            std::fs::metadata(&pigz_tgz).unwrap().len() as f64 / f64::from(1 << 20),
+            p.as_secs_f64() / ours.as_secs_f64()
+        )
+        .unwrap(),
+        None => writeln!(stdout, "tar | pigz -6: pigz is not installed; not measured").unwrap(),
+    }
 }
