@@ -8,8 +8,9 @@
 //!   `index.json.certs.pem`, the leaf certificate then the intermediates the signer supplied
 //!   (PEM, re-encoded from DER so the bytes depend only on the certificates). Verified with
 //!   `plugin_x509::verify_manifest` against roots the verifier pins (never from the pack).
-//!   ECDSA keys are refused: ECDSA signatures are randomized, and a pack must be
-//!   byte-reproducible.
+//!   ECDSA P-256 (SHA-256) and P-384 (SHA-384) keys sign with RFC 6979 deterministic nonces
+//!   (the RustCrypto `p256`/`p384` crates), DER-encoded signatures: the same key and index give
+//!   the same signature, so the pack stays byte-reproducible.
 
 use crate::keys::{KeyError, SigningKey};
 use base64::Engine;
@@ -41,6 +42,8 @@ pub enum IndexSigner<'a> {
 enum X509Key {
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
+    EcP256(p256::ecdsa::SigningKey),
+    EcP384(p384::ecdsa::SigningKey),
 }
 
 /// An X.509 index signer: a PKCS#8 private key and its certificate (plus intermediates).
@@ -113,7 +116,8 @@ pub fn parse_certificates_within(
 
 impl X509Signer {
     /// The signer from its certificate (PEM or DER, exactly one), its PKCS#8 PEM private key
-    /// (`-----BEGIN PRIVATE KEY-----`, Ed25519 or RSA) and optional intermediates (PEM).
+    /// (`-----BEGIN PRIVATE KEY-----`: Ed25519, RSA, ECDSA P-256 or P-384) and optional
+    /// intermediates (PEM).
     /// The key must be the certificate's: a test signature is verified with the certificate.
     /// The certificate must pass the code-signing end-entity rules (not a CA, codeSigning,
     /// digitalSignature when it has keyUsage), or [`KeyError::UnusableCertificate`].
@@ -149,25 +153,17 @@ impl X509Signer {
             X509Key::Ed25519(k)
         } else if let Ok(k) = RsaKeyPair::from_pkcs8(&der) {
             X509Key::Rsa(k)
-        } else if ring::signature::EcdsaKeyPair::from_pkcs8(
-            &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-            &der,
-            &ring::rand::SystemRandom::new(),
-        )
-        .is_ok()
-            || ring::signature::EcdsaKeyPair::from_pkcs8(
-                &ring::signature::ECDSA_P384_SHA384_ASN1_SIGNING,
-                &der,
-                &ring::rand::SystemRandom::new(),
-            )
-            .is_ok()
+        } else if let Ok(k) =
+            <p256::SecretKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(&der)
         {
-            return Err(key_error(
-                "ECDSA keys are refused for pack indexes: ECDSA signatures are randomized and a pack must be byte-reproducible; use an Ed25519 or RSA certificate",
-            ));
+            X509Key::EcP256(p256::ecdsa::SigningKey::from(k))
+        } else if let Ok(k) =
+            <p384::SecretKey as p384::pkcs8::DecodePrivateKey>::from_pkcs8_der(&der)
+        {
+            X509Key::EcP384(p384::ecdsa::SigningKey::from(k))
         } else {
             return Err(key_error(
-                "not a PKCS#8 Ed25519 or RSA private key ring can use",
+                "not a PKCS#8 Ed25519, RSA, ECDSA P-256 or ECDSA P-384 private key",
             ));
         };
         let leaf = certs
@@ -216,7 +212,8 @@ impl X509Signer {
         &self.certs_pem
     }
 
-    /// The raw signature over `message` (deterministic for both key types).
+    /// The raw signature over `message` (deterministic for every key type: Ed25519 and RSA
+    /// PKCS#1 v1.5 are, ECDSA through RFC 6979).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         match &self.key {
             X509Key::Ed25519(k) => Ok(k.sign(message).as_ref().to_vec()),
@@ -231,6 +228,19 @@ impl X509Signer {
                 .map_err(|_| key_error("RSA signing failed"))?;
                 Ok(sig)
             }
+            // RFC 6979: the nonce is derived from the key and the message digest.
+            X509Key::EcP256(k) => {
+                let sig: p256::ecdsa::Signature =
+                    p256::ecdsa::signature::Signer::try_sign(k, message)
+                        .map_err(|_| key_error("ECDSA P-256 signing failed"))?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            X509Key::EcP384(k) => {
+                let sig: p384::ecdsa::Signature =
+                    p384::ecdsa::signature::Signer::try_sign(k, message)
+                        .map_err(|_| key_error("ECDSA P-384 signing failed"))?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
         }
     }
 
@@ -239,6 +249,8 @@ impl X509Signer {
         match &self.key {
             X509Key::Ed25519(_) => "Ed25519",
             X509Key::Rsa(_) => "RSA PKCS#1 v1.5 SHA-256",
+            X509Key::EcP256(_) => "ECDSA P-256 SHA-256 (RFC 6979)",
+            X509Key::EcP384(_) => "ECDSA P-384 SHA-384 (RFC 6979)",
         }
     }
 }

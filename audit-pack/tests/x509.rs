@@ -1,6 +1,7 @@
 //! Packs whose index is signed with an X.509 certificate's key (fixtures/x509): byte-for-byte
 //! reproducible, verified by plugin-x509 against pinned roots (never from the pack), with
-//! CRLs; wrong roots, the wrong kind of trust, a swapped certificate and ECDSA keys refused.
+//! CRLs; wrong roots, the wrong kind of trust, a swapped certificate and mismatched keys
+//! refused; ECDSA P-256 and P-384 signers, deterministic through RFC 6979.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -299,12 +300,153 @@ fn rebuild(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     hostile::gzip(&hostile::tar(&raws))
 }
 
+/// A P-384 root and code-signing leaf made by openssl for the test (valid from 2026-01-01,
+/// under faketime, so the pack date 2026-11-23 lies inside): (root PEM, leaf PEM, leaf key).
+fn openssl_p384(dir: &Path) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("faketime")
+            .arg("2026-01-01 00:00:00")
+            .arg("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("faketime and openssl are installed");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    fs::write(
+        dir.join("ext.cnf"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-nodes",
+        "-sha384",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=Test P-384 Root",
+        "-days",
+        "3650",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=Test P-384 Code Signer",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        "7",
+        "-sha384",
+        "-days",
+        "3650",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "leaf.pem",
+    ]);
+    (
+        fs::read(dir.join("ca.pem")).unwrap(),
+        fs::read(dir.join("leaf.pem")).unwrap(),
+        fs::read(dir.join("leaf.key")).unwrap(),
+    )
+}
+
+/// ECDSA index signers sign with RFC 6979 nonces: the same key and evidence give the same
+/// pack, byte for byte, and it verifies against the pinned root; a flipped signature bit
+/// fails. P-256 (the fixture leaf) and P-384 (made by openssl).
 #[test]
-fn ecdsa_keys_and_mismatched_keys_are_refused_for_signing() {
-    let err = X509Signer::new(&x509("leaf.pem"), &x509("leaf.key"), None).unwrap_err();
-    assert!(err.to_string().contains("reproducible"), "{err}");
+fn ecdsa_p256_and_p384_signers_are_reproducible_and_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (p384_root, p384_leaf, p384_key) = openssl_p384(tmp.path());
+    let p384_trust = X509Trust {
+        roots: parse_certificates(&p384_root).unwrap(),
+        ..X509Trust::default()
+    };
+    let p256 = || {
+        X509Signer::new(
+            &x509("leaf.pem"),
+            &x509("leaf.key"),
+            Some(&x509("inter.pem")),
+        )
+    };
+    let p384 = || X509Signer::new(&p384_leaf, &p384_key, None);
+    let cases: [(
+        &str,
+        &dyn Fn() -> Result<X509Signer, audit_pack::KeyError>,
+        X509Trust,
+    ); 2] = [
+        ("P-256", &p256, trust_with(&["root.pem"])),
+        ("P-384", &p384, p384_trust),
+    ];
+    for (curve, signer, trust) in cases {
+        let s = signer().unwrap_or_else(|e| panic!("{curve}: {e}"));
+        assert!(s.algorithm().contains(curve) && s.algorithm().contains("RFC 6979"));
+        assert_eq!(
+            s.sign(b"x").unwrap(),
+            s.sign(b"x").unwrap(),
+            "{curve}: deterministic"
+        );
+        let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = build_in(a_dir.path(), &s);
+        let b = build_in(b_dir.path(), &signer().unwrap());
+        assert_eq!(a, b, "{curve}: two builds differ");
+        let v = verify(&a, &trust);
+        assert!(v.report.ok(), "{curve}: {}", v.report.to_json());
+        // One bit of the DER signature flipped (its last byte, inside s): fails.
+        let mut entries = hostile::entries_of(&a);
+        let sig = &mut entries[1].1;
+        let last = sig.len() - 1;
+        sig[last] ^= 1;
+        let v = verify(&rebuild(&entries), &trust);
+        assert!(!v.report.ok(), "{curve}: a flipped signature verified");
+        assert_eq!(
+            v.report.first_failure().unwrap().id,
+            "audit-pack.index.signature"
+        );
+    }
+}
+
+#[test]
+fn mismatched_and_unusable_keys_are_refused_for_signing() {
+    // An ECDSA key that is not the certificate's.
     let err = X509Signer::new(&x509("leaf-rsa.pem"), &x509("root.key"), None).unwrap_err();
-    assert!(err.to_string().contains("ECDSA"), "{err}");
+    assert!(
+        err.to_string().contains("not the key of the certificate"),
+        "{err}"
+    );
     // A usable key that is not the certificate's.
     let pkcs8 =
         ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();

@@ -57,8 +57,9 @@ enum Command {
             conflicts_with = "signer_cert"
         )]
         key: Option<PathBuf>,
-        /// Sign the index with the key of this X.509 certificate (PEM or DER; Ed25519 or
-        /// RSA, not ECDSA: a pack must be byte-reproducible); needs --signer-key.
+        /// Sign the index with the key of this X.509 certificate (PEM or DER; Ed25519, RSA,
+        /// ECDSA P-256 or P-384, ECDSA with RFC 6979 nonces so the pack is reproducible);
+        /// needs --signer-key.
         #[arg(long, value_name = "CERT", requires = "signer_key")]
         signer_cert: Option<PathBuf>,
         /// The certificate's PKCS#8 PEM private key.
