@@ -403,11 +403,8 @@ fn ecdsa_p256_and_p384_signers_are_reproducible_and_verify() {
         )
     };
     let p384 = || X509Signer::new(&p384_leaf, &p384_key, None);
-    let cases: [(
-        &str,
-        &dyn Fn() -> Result<X509Signer, audit_pack::KeyError>,
-        X509Trust,
-    ); 2] = [
+    type MakeSigner<'a> = &'a dyn Fn() -> Result<X509Signer, audit_pack::KeyError>;
+    let cases: [(&str, MakeSigner<'_>, X509Trust); 2] = [
         ("P-256", &p256, trust_with(&["root.pem"])),
         ("P-384", &p384, p384_trust),
     ];
