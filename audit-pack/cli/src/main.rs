@@ -117,14 +117,29 @@ enum Command {
         out: PathBuf,
     },
     /// Sign a release manifest: write MANIFEST.sig beside it, the detached Ed25519
-    /// signed-note signature that `build` recognises and verifies with `--manifest-key`.
+    /// signed-note signature that `build` verifies with `--manifest-key`; or, with
+    /// --signer-cert and --signer-key, MANIFEST.p7s, a detached CMS signature that `build`
+    /// verifies with `--manifest-trust-root`.
     #[command(name = "sign-manifest")]
     SignManifest {
-        /// The Ed25519 private key file: a `keygen` key, or a PKCS#8 PEM key (`openssl
-        /// genpkey -algorithm ed25519`), named after its file up to the first dot. The name
-        /// is the signer's name.
-        #[arg(long)]
-        key: PathBuf,
+        /// The Ed25519 private key file: a `keygen` key, or a PKCS#8 PEM or OpenSSH key, named
+        /// after its file up to the first dot. The name is the signer's name.
+        #[arg(
+            long,
+            required_unless_present = "signer_cert",
+            conflicts_with = "signer_cert"
+        )]
+        key: Option<PathBuf>,
+        /// Sign with the key of this X.509 code-signing certificate (PEM or DER; Ed25519, RSA,
+        /// ECDSA P-256 or P-384) as a detached CMS SignedData; needs --signer-key.
+        #[arg(long, value_name = "CERT", requires = "signer_key")]
+        signer_cert: Option<PathBuf>,
+        /// The certificate's PKCS#8 PEM private key.
+        #[arg(long, value_name = "KEY.pem", requires = "signer_cert")]
+        signer_key: Option<PathBuf>,
+        /// Intermediate certificates (PEM) embedded in the CMS document with the leaf.
+        #[arg(long, value_name = "CHAIN.pem", requires = "signer_cert")]
+        signer_chain: Option<PathBuf>,
         /// The manifest (`NAME.manifest.json`, UTF-8 text ending in a newline). An existing
         /// signature file is never overwritten.
         manifest: PathBuf,
@@ -556,7 +571,13 @@ fn run(cli: Cli) -> Result<u8, String> {
             outln!("{}", public.display());
             Ok(0)
         }
-        Command::SignManifest { key, manifest } => {
+        Command::SignManifest {
+            key,
+            signer_cert,
+            signer_key,
+            signer_chain,
+            manifest,
+        } => {
             let name = manifest
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -567,26 +588,53 @@ fn run(cli: Cli) -> Result<u8, String> {
                     manifest.display()
                 ));
             }
-            let signing = SigningKey::parse_file(&key, &read_text(&key, "key")?)
-                .map_err(|e| format!("{}: {e}", key.display()))?;
             let bytes = read_limited(&manifest, Limits::DEFAULT.max_json_size as u64)?;
-            let sig = signing
-                .sign_manifest(&bytes)
-                .map_err(|e| format!("{}: {e}", manifest.display()))?;
+            let (suffix, signature, signer) = match (&key, &signer_cert, &signer_key) {
+                (Some(key), _, _) => {
+                    let signing = SigningKey::parse_file(key, &read_text(key, "key")?)
+                        .map_err(|e| format!("{}: {e}", key.display()))?;
+                    let sig = signing
+                        .sign_manifest(&bytes)
+                        .map_err(|e| format!("{}: {e}", manifest.display()))?;
+                    (
+                        ".sig",
+                        sig.into_bytes(),
+                        audit_pack::key_label(&signing.verifier_key()),
+                    )
+                }
+                (None, Some(cert), Some(cert_key)) => {
+                    let chain = match &signer_chain {
+                        Some(p) => Some(read_limited(p, 1 << 20)?),
+                        None => None,
+                    };
+                    let x509 = X509Signer::new(
+                        &read_limited(cert, 1 << 20)?,
+                        &read_limited(cert_key, 1 << 20)?,
+                        chain.as_deref(),
+                    )
+                    .map_err(|e| format!("{}: {e}", cert.display()))?;
+                    let cms = x509
+                        .sign_cms_detached(&bytes)
+                        .map_err(|e| format!("{}: {e}", manifest.display()))?;
+                    (
+                        ".p7s",
+                        cms,
+                        format!("{} ({})", x509.subject(), x509.algorithm()),
+                    )
+                }
+                _ => return Err("give --key, or --signer-cert and --signer-key".to_owned()),
+            };
             let mut out = manifest.clone().into_os_string();
-            out.push(".sig");
+            out.push(suffix);
             let out = PathBuf::from(out);
-            write_new(&out, sig.as_bytes(), false).map_err(|e| {
+            write_new(&out, &signature, false).map_err(|e| {
                 e.replace(
                     "existing keys are never overwritten",
                     "an existing signature is never overwritten",
                 )
             })?;
             outln!("{}", out.display());
-            outln!(
-                "signed by {}",
-                audit_pack::key_label(&signing.verifier_key())
-            );
+            outln!("signed by {signer}");
             Ok(0)
         }
         Command::Verify {

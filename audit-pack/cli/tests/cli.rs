@@ -859,3 +859,84 @@ fn openssh_ed25519_keys_sign_and_verify_a_pack() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `sign-manifest --signer-cert --signer-key [--signer-chain]` writes the detached CMS
+/// signature (`.p7s`) that `build` verifies with `--manifest-trust-root`, for RSA and ECDSA
+/// P-256 certificates; without the intermediate the chain cannot be built and the build fails.
+#[test]
+fn sign_manifest_writes_a_cms_signature_build_verifies() {
+    let f = fixtures();
+    let x509 = |n: &str| f.join("../x509/gen").join(n);
+    for (cert, key) in [("leaf-rsa.pem", "leaf-rsa.key"), ("leaf.pem", "leaf.key")] {
+        for with_chain in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let evidence = dir.path().join("acme");
+            copy_tree(&f.join("acme"), &evidence);
+            let manifest = evidence.join("releases/payments-api-1.4.0.manifest.json");
+            std::fs::remove_file(evidence.join("releases/payments-api-1.4.0.manifest.json.sig"))
+                .unwrap();
+            let mut sign = bin();
+            sign.arg("sign-manifest")
+                .arg("--signer-cert")
+                .arg(x509(cert))
+                .arg("--signer-key")
+                .arg(x509(key));
+            if with_chain {
+                sign.arg("--signer-chain").arg(x509("inter.pem"));
+            }
+            let out = sign.arg(&manifest).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{cert}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.contains("manifest.json.p7s") && stdout.contains("signed by "),
+                "{stdout}"
+            );
+            let build = bin()
+                .args([
+                    "build",
+                    "--org",
+                    "acme",
+                    "--date",
+                    "2026-11-23",
+                    "--evidence",
+                ])
+                .arg(&evidence)
+                .arg("--controls")
+                .arg(f.join("control-map.csv"))
+                .arg("--key")
+                .arg(f.join("keys/acme-audit-pack.key"))
+                .arg("--manifest-trust-root")
+                .arg(x509("root.pem"))
+                .arg("--out")
+                .arg(dir.path().join("out"))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&build.stderr);
+            if !with_chain {
+                assert_eq!(
+                    build.status.code(),
+                    Some(1),
+                    "{cert} without chain: {stderr}"
+                );
+                continue;
+            }
+            assert!(build.status.success(), "{cert}: {stderr}");
+            let verify = bin()
+                .arg("verify")
+                .arg(dir.path().join("out/audit-pack-acme-2026-11-23.tgz"))
+                .arg("--key")
+                .arg(f.join("keys/acme-audit-pack.pub"))
+                .arg("--manifest-trust-root")
+                .arg(x509("root.pem"))
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&verify.stdout);
+            assert!(verify.status.success(), "{cert}: {text}");
+            assert!(text.contains("1 re-verified"), "{text}");
+        }
+    }
+}

@@ -704,6 +704,65 @@ fn every_flag_is_used_or_refused() {
         },
     );
 
+    // sign-manifest with a certificate: --signer-cert and --signer-key choose the CMS form
+    // (a .p7s instead of a .sig), --signer-chain embeds the intermediate (a larger file).
+    let cms_dir = dir.path().join("sign-manifest-cms");
+    std::fs::create_dir_all(&cms_dir).unwrap();
+    for m in ["c", "d"] {
+        std::fs::write(cms_dir.join(format!("{m}.manifest.json")), b"{}\n").unwrap();
+    }
+    let cms_manifest = |m: &str| cms_dir.join(format!("{m}.manifest.json")).into_os_string();
+    let signer = [
+        OsString::from("--signer-cert"),
+        x509("leaf-rsa.pem"),
+        OsString::from("--signer-key"),
+        x509("leaf-rsa.key"),
+    ];
+    for flag in ["--signer-cert", "--signer-key"] {
+        let m = if flag == "--signer-cert" { "c" } else { "d" };
+        let (a, b) = (
+            format!("{m}-a.manifest.json"),
+            format!("{m}-b.manifest.json"),
+        );
+        std::fs::write(cms_dir.join(&a), b"{}\n").unwrap();
+        std::fs::write(cms_dir.join(&b), b"{}\n").unwrap();
+        output_differs(
+            "sign-manifest",
+            flag,
+            &[
+                OsString::from("--key"),
+                ev("keys/acme-audit-pack.key"),
+                cms_dir.join(&a).into_os_string(),
+            ],
+            &cat(&[&signer, &[cms_dir.join(&b).into_os_string()]]),
+            |_, _| {
+                cms_dir.join(format!("{a}.sig")).exists()
+                    && cms_dir.join(format!("{b}.p7s")).exists()
+            },
+        );
+    }
+    output_differs(
+        "sign-manifest",
+        "--signer-chain",
+        &cat(&[&signer, &[cms_manifest("c")]]),
+        &cat(&[
+            &signer,
+            &[
+                OsString::from("--signer-chain"),
+                x509("inter.pem"),
+                cms_manifest("d"),
+            ],
+        ]),
+        |_, _| {
+            let size = |m: &str| {
+                std::fs::metadata(cms_dir.join(format!("{m}.manifest.json.p7s")))
+                    .unwrap()
+                    .len()
+            };
+            size("d") > size("c")
+        },
+    );
+
     let covered = COVERED.lock().unwrap().clone();
     for sub in SUBCOMMANDS {
         let flags = help_flags(sub);
