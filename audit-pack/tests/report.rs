@@ -138,6 +138,10 @@ fn json_report_holds_the_index_and_every_check() {
         .iter()
         .all(|c| c["status"] == "pass"));
     assert_eq!(json["pack"]["signedBy"][0], "acme-audit-pack");
+    assert_eq!(
+        json["pack"]["signedByKeys"][0],
+        "acme-audit-pack (key ID a84eb7e5)"
+    );
     assert_eq!(json["controls"].as_array().unwrap().len(), 8);
 }
 
@@ -214,6 +218,118 @@ fn pdf_parses_and_its_text_holds_every_control_id() {
     assert!(text.contains("acme-audit-pack"), "signer missing");
     assert!(text.contains("2026-11-23"));
     assert!(text.contains("page 3 of 3"));
+    // The cover: audit period, report time, tool version, the signer's key ID, and the
+    // exceptions (the sample's one control line whose state is not effective).
+    for want in [
+        "Audit period",
+        "2026-07-01 to 2026-12-31",
+        "Report time",
+        &format!("audit-pack {}", env!("CARGO_PKG_VERSION")),
+        "acme-audit-pack (key ID a84eb7e5)",
+        "Exceptions: 1 of 8 control lines",
+    ] {
+        assert!(text.contains(want), "cover: {want} missing");
+    }
+    let exceptions: Vec<&str> = index
+        .controls
+        .iter()
+        .filter(|c| c.state != "effective")
+        .map(|c| c.control_id.as_str())
+        .collect();
+    assert_eq!(exceptions, ["CC7.2"]);
+    // The controls table: evidence id, collection date, owner and notes of each line.
+    for line in &index.controls {
+        for want in [&line.evidence_id, &line.collected_at] {
+            assert!(
+                text.contains(want.as_str()),
+                "{}: {want} missing",
+                line.control_id
+            );
+        }
+    }
+    assert!(
+        text.contains("signed by acme-release"),
+        "manifest signer missing"
+    );
+}
+
+fn pdftoppm() -> PathBuf {
+    pdftotext().with_file_name("pdftoppm")
+}
+
+/// A binary PGM (P5) image: width, height and the grey levels.
+fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8(bytes[start..i].to_vec()).unwrap());
+    }
+    assert_eq!(fields[0], "P5");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = bytes[i + 1..].to_vec();
+    assert_eq!(pixels.len(), w * h);
+    (w, h, pixels)
+}
+
+/// Every page of the PDF report renders (poppler's pdftoppm, 50 dpi, greyscale) without a
+/// complaint, at A4 size, with ink on it: text in the top part of each page, and the
+/// exceptions band on the cover in a tint between black and white.
+#[test]
+fn pdf_pages_render_to_images() {
+    let all = render_all(&sample());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &all[2].1).unwrap();
+    let out = std::process::Command::new(pdftoppm())
+        .args(["-r", "50", "-gray"])
+        .arg(&file)
+        .arg(dir.path().join("page"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "pdftoppm complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pgm"))
+        .collect();
+    pages.sort();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    for (n, page) in pages.iter().enumerate() {
+        let (w, h, px) = read_pgm(&std::fs::read(page).unwrap());
+        // A4 at 50 dpi: 595 x 842 points = 413 x 585 pixels (rounding aside).
+        assert!(
+            (412..=414).contains(&w) && (584..=586).contains(&h),
+            "page {n}: {w}x{h}"
+        );
+        let dark = px.iter().filter(|&&g| g < 128).count();
+        assert!(
+            dark > w * h / 200,
+            "page {n}: almost no ink ({dark} dark pixels)"
+        );
+        let top = &px[..w * h / 3];
+        assert!(
+            top.iter().any(|&g| g < 64),
+            "page {n}: nothing in its top third"
+        );
+        if n == 0 {
+            // The pink exceptions band: light, not white.
+            assert!(
+                px.iter().filter(|&&g| (200..245).contains(&g)).count() > w * 4,
+                "no tinted band on the cover"
+            );
+        }
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

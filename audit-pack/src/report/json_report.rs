@@ -54,6 +54,8 @@ pub fn to_json(input: &ReportInput<'_>) -> Result<String, ReportError> {
             "generatedAt": index.generated_at,
             "merkleRoot": index.merkle_root,
             "signedBy": input.pack.signers(),
+            // The same signers with their key IDs (Ed25519) or certificate digests (X.509).
+            "signedByKeys": super::signer_labels(input.pack),
         },
         "checks": checks,
         "warnings": input.verification.warnings(),

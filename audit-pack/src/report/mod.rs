@@ -77,6 +77,42 @@ pub(crate) fn line_status(index: &crate::Index, signature_verified: &str) -> Str
     status
 }
 
+/// The verified signers of the index, each with its key ID: `NAME (key ID 0123abcd)` for an
+/// Ed25519 signer (read from its verified signature line), `SUBJECT (certificate SHA-256 …)`
+/// for an X.509 signer (the leaf of `index.json.certs.pem`).
+pub(crate) fn signer_labels(pack: &VerifiedPack) -> Vec<String> {
+    if let Some(pem) = pack.certs_bytes() {
+        let leaf = crate::signer::parse_certificates(pem)
+            .ok()
+            .and_then(|c| c.into_iter().next());
+        return pack
+            .signers()
+            .iter()
+            .map(|s| match &leaf {
+                Some(leaf) => format!(
+                    "{s} (certificate SHA-256 {})",
+                    hex::encode(Sha256::digest(leaf.der()))
+                ),
+                None => s.clone(),
+            })
+            .collect();
+    }
+    let claimed = crate::keys::claimed_signers(pack.signature_bytes());
+    pack.signers()
+        .iter()
+        .map(|s| {
+            claimed
+                .iter()
+                .find(|c| {
+                    c.strip_prefix(s.as_str())
+                        .is_some_and(|r| r.starts_with(" (key ID "))
+                })
+                .cloned()
+                .unwrap_or_else(|| s.clone())
+        })
+        .collect()
+}
+
 /// "INSECURE: built with --flag …" for a pack built with insecure modes, else `None`.
 pub(crate) fn insecure_note(index: &crate::Index) -> Option<String> {
     if index.insecure_modes.is_empty() {

@@ -1,5 +1,5 @@
-//! A small PDF 1.4 writer: pages of text in the standard Helvetica and Helvetica-Bold fonts
-//! (WinAnsiEncoding), lines and grey rectangles; uncompressed content streams; a
+//! A small PDF 1.4 writer: pages of text in the standard Helvetica, Helvetica-Bold and
+//! Courier fonts (WinAnsiEncoding), lines and filled rectangles; uncompressed content streams; a
 //! cross-reference table with exact byte offsets. No clock, no random file identifier: the
 //! same pages give the same bytes.
 //!
@@ -16,13 +16,15 @@ pub const PAGE_WIDTH: f32 = 595.0;
 /// A4 height in points.
 pub const PAGE_HEIGHT: f32 = 842.0;
 
-/// The two fonts used.
+/// The fonts used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Font {
     /// Helvetica.
     Regular,
     /// Helvetica-Bold.
     Bold,
+    /// Courier (monospace: digests and other values read character by character).
+    Mono,
 }
 
 impl Font {
@@ -30,6 +32,7 @@ impl Font {
         match self {
             Font::Regular => "F1",
             Font::Bold => "F2",
+            Font::Mono => "F3",
         }
     }
 }
@@ -49,6 +52,10 @@ const HELVETICA_WIDTHS: [u16; 95] = [
 /// over-estimates: text measured so never overflows). Characters outside ASCII count as the
 /// width of a digit.
 pub fn text_width(text: &str, size: f32, font: Font) -> f32 {
+    if font == Font::Mono {
+        // Courier: every character 600/1000 em.
+        return text.chars().count() as f32 * 600.0 * size / 1000.0;
+    }
     let units: u32 = text
         .chars()
         .map(|c| {
@@ -59,7 +66,7 @@ pub fn text_width(text: &str, size: f32, font: Font) -> f32 {
         })
         .sum();
     let factor = match font {
-        Font::Regular => 1.0,
+        Font::Regular | Font::Mono => 1.0,
         Font::Bold => 1.1,
     };
     units as f32 * size / 1000.0 * factor
@@ -187,6 +194,22 @@ impl Page {
         );
     }
 
+    /// A rectangle filled with the colour (`r`, `g`, `b`), each 0 to 1, its lower left corner
+    /// at (`x`, `y`).
+    pub fn fill_rect_rgb(&mut self, x: f32, y: f32, w: f32, h: f32, (r, g, b): (f32, f32, f32)) {
+        let _ = writeln!(
+            self.ops,
+            "q {} {} {} rg {} {} {} {} re f Q",
+            num(r),
+            num(g),
+            num(b),
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+    }
+
     /// A filled rectangle with its lower left corner at (`x`, `y`).
     pub fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, gray: f32) {
         let _ = writeln!(
@@ -203,11 +226,11 @@ impl Page {
 
 /// Writes a PDF 1.4 document of `pages` with `title` in its document information.
 pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
-    // Objects: 1 catalog, 2 page tree, 3 Helvetica, 4 Helvetica-Bold, 5 info, then for page
-    // i (from 0) object 6 + 2i (page) and 7 + 2i (its content stream).
+    // Objects: 1 catalog, 2 page tree, 3 Helvetica, 4 Helvetica-Bold, 5 info, 6 Courier,
+    // then for page i (from 0) object 7 + 2i (page) and 8 + 2i (its content stream).
     let mut objects: Vec<Vec<u8>> = Vec::new();
     let kids: Vec<String> = (0..pages.len())
-        .map(|i| format!("{} 0 R", 6 + 2 * i))
+        .map(|i| format!("{} 0 R", 7 + 2 * i))
         .collect();
     objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
     objects.push(
@@ -218,14 +241,12 @@ pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
         )
         .into_bytes(),
     );
-    for base in ["Helvetica", "Helvetica-Bold"] {
-        objects.push(
-            format!(
-                "<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>"
-            )
-            .into_bytes(),
-        );
-    }
+    let font = |base: &str| {
+        format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>")
+            .into_bytes()
+    };
+    objects.push(font("Helvetica"));
+    objects.push(font("Helvetica-Bold"));
     objects.push(
         format!(
             "<< /Title {} /Producer (audit-pack) >>",
@@ -233,13 +254,14 @@ pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
         )
         .into_bytes(),
     );
+    objects.push(font("Courier"));
     for (i, page) in pages.iter().enumerate() {
         objects.push(
             format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] /Resources << /Font << /F1 3 0 R /F2 4 0 R /F3 6 0 R >> >> /Contents {} 0 R >>",
                 num(PAGE_WIDTH),
                 num(PAGE_HEIGHT),
-                7 + 2 * i
+                8 + 2 * i
             )
             .into_bytes(),
         );

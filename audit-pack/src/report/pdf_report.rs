@@ -72,34 +72,33 @@ impl Layout {
 
     /// A label/value line, the value wrapped beside the label.
     fn field(&mut self, label: &str, value: &str) {
-        let size = 10.0;
+        self.field_in(label, value, Font::Regular);
+    }
+
+    /// A label/value line with the value in `font` (digests in [`Font::Mono`]).
+    fn field_in(&mut self, label: &str, value: &str, font: Font) {
+        let size = if font == Font::Mono { 8.5 } else { 10.0 };
         let indent = 120.0;
-        let lines = wrap(
-            value,
-            PAGE_WIDTH - 2.0 * MARGIN - indent,
-            size,
-            Font::Regular,
-        );
+        let lines = wrap(value, PAGE_WIDTH - 2.0 * MARGIN - indent, size, font);
         for (i, line) in lines.iter().enumerate() {
-            self.need(size * 1.4);
-            self.y -= size * 1.4;
+            self.need(14.0);
+            self.y -= 14.0;
             let y = self.y;
             if i == 0 {
-                self.page().text(MARGIN, y, size, Font::Bold, label);
+                self.page().text(MARGIN, y, 10.0, Font::Bold, label);
             }
-            self.page()
-                .text(MARGIN + indent, y, size, Font::Regular, line);
+            self.page().text(MARGIN + indent, y, size, font, line);
         }
     }
 
-    fn table_header(&mut self, columns: &[(&str, f32)]) {
+    fn table_header(&mut self, columns: &[(&str, f32, Font)]) {
         let h = LINE + 2.0 * PAD;
         self.need(h + LINE * 2.0);
         let width: f32 = columns.iter().map(|c| c.1).sum();
         let y = self.y;
         self.page().fill_rect(MARGIN, y - h, width, h, 0.85);
         let mut x = MARGIN;
-        for (name, w) in columns {
+        for (name, w, _) in columns {
             self.page()
                 .text(x + PAD, y - PAD - LINE + 2.0, TABLE_SIZE, Font::Bold, name);
             x += w;
@@ -109,16 +108,16 @@ impl Layout {
 
     /// A table; each cell wraps; a row taller than the space left continues on the next
     /// page, under a repeated header.
-    fn table(&mut self, columns: &[(&str, f32)], rows: &[Vec<String>]) {
+    fn table(&mut self, columns: &[(&str, f32, Font)], rows: &[Vec<String>]) {
         let width: f32 = columns.iter().map(|c| c.1).sum();
         self.table_header(columns);
         for row in rows {
             let cells: Vec<Vec<String>> = columns
                 .iter()
                 .enumerate()
-                .map(|(i, (_, w))| {
+                .map(|(i, (_, w, font))| {
                     let text = row.get(i).map_or("", String::as_str);
-                    wrap(text, w - 2.0 * PAD, TABLE_SIZE, Font::Regular)
+                    wrap(text, w - 2.0 * PAD, TABLE_SIZE, *font)
                 })
                 .collect();
             let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
@@ -135,10 +134,9 @@ impl Layout {
                 self.y -= LINE;
                 let y = self.y + 2.0;
                 let mut x = MARGIN;
-                for (cell, (_, w)) in cells.iter().zip(columns) {
+                for (cell, (_, w, font)) in cells.iter().zip(columns) {
                     if let Some(text) = cell.get(k) {
-                        self.page()
-                            .text(x + PAD, y, TABLE_SIZE, Font::Regular, text);
+                        self.page().text(x + PAD, y, TABLE_SIZE, *font, text);
                     }
                     x += w;
                 }
@@ -168,12 +166,24 @@ fn wrap(text: &str, width: f32, size: f32, font: Font) -> Vec<String> {
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
-            for c in word.chars() {
-                line.push(c);
-                if text_width(&line, size, font) > width && line.chars().count() > 1 {
-                    line.pop();
+            // A word wider than a line: a path breaks after a `/`; a part still too wide (a
+            // digest, a long name) breaks between characters.
+            for part in word.split_inclusive('/') {
+                let candidate = format!("{line}{part}");
+                if text_width(&candidate, size, font) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
+                }
+                for c in part.chars() {
                     line.push(c);
+                    if text_width(&line, size, font) > width && line.chars().count() > 1 {
+                        line.pop();
+                        lines.push(std::mem::take(&mut line));
+                        line.push(c);
+                    }
                 }
             }
         }
@@ -182,16 +192,42 @@ fn wrap(text: &str, width: f32, size: f32, font: Font) -> Vec<String> {
     lines
 }
 
+/// The audit period of the control map: the earliest `period_start` and the latest
+/// `period_end` that are dates (`YYYY-MM-DD`, or the date of an RFC 3339 time).
+fn audit_period(index: &crate::Index) -> Option<(String, String)> {
+    let day = |v: &str| {
+        let d = v.trim().get(..10)?;
+        crate::names::PackDate::parse(d).ok().map(|_| d.to_owned())
+    };
+    let start = index
+        .controls
+        .iter()
+        .filter_map(|c| day(&c.period_start))
+        .min()?;
+    let end = index
+        .controls
+        .iter()
+        .filter_map(|c| day(&c.period_end))
+        .max()?;
+    Some((start, end))
+}
+
+/// Whether a control line is an exception: its state is not `effective`, or its manifest
+/// signature was recorded as not verified.
+fn is_exception(c: &crate::controls::ControlLine) -> bool {
+    !c.state.trim().eq_ignore_ascii_case("effective") || c.signature_verified.trim() == "false"
+}
+
 /// The PDF report.
 pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
     let index = input.pack.index();
     let report = input.verification;
     let date = index.generated_at.get(..10).unwrap_or(&index.generated_at);
-    let signers = input.pack.signers().join(", ");
+    let signers = super::signer_labels(input.pack).join(", ");
     let mut l = Layout::new();
 
     // Cover.
-    l.y -= 60.0;
+    l.y -= 40.0;
     l.heading("Audit evidence pack", 22.0);
     l.para(
         &format!("{} - pack of {date}", index.org),
@@ -209,13 +245,29 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
             );
         }
     }
-    l.y -= 16.0;
+    l.y -= 12.0;
     l.field("Organisation", &index.org);
+    let period = audit_period(index).map_or_else(
+        || "(no period in the control map)".to_owned(),
+        |(a, b)| format!("{a} to {b}"),
+    );
+    l.field("Audit period", &period);
     l.field("Pack date", date);
+    l.field(
+        "Report time",
+        &format!(
+            "{} (the pack's time: a report reads no clock, so it is reproducible)",
+            index.generated_at
+        ),
+    );
+    l.field(
+        "Made by",
+        &format!("audit-pack {}", env!("CARGO_PKG_VERSION")),
+    );
     l.field("Pack file", input.file_name);
-    l.field("Pack SHA-256", input.pack_sha256);
+    l.field_in("Pack SHA-256", input.pack_sha256, Font::Mono);
     l.field("Signed by (key)", &signers);
-    l.field("Merkle root", &index.merkle_root);
+    l.field_in("Merkle root", &index.merkle_root, Font::Mono);
     l.field("Artifacts", &index.artifacts.len().to_string());
     l.field("Control lines", &index.controls.len().to_string());
     let verdict = match (report.ok(), insecure_note(index)) {
@@ -230,6 +282,65 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
         (false, _) => "NOT VERIFIED".to_owned(),
     };
     l.field("Verification", &verdict);
+
+    // Exceptions: every control line that is not effective, highlighted.
+    let exceptions: Vec<&crate::controls::ControlLine> =
+        index.controls.iter().filter(|c| is_exception(c)).collect();
+    l.y -= 10.0;
+    l.need(40.0);
+    let y = l.y;
+    let band = (1.0, 0.87, 0.87);
+    let ok_band = (0.88, 0.95, 0.88);
+    l.page().fill_rect_rgb(
+        MARGIN,
+        y - 20.0,
+        PAGE_WIDTH - 2.0 * MARGIN,
+        20.0,
+        if exceptions.is_empty() { ok_band } else { band },
+    );
+    l.heading(
+        &format!(
+            "Exceptions: {} of {} control lines",
+            exceptions.len(),
+            index.controls.len()
+        ),
+        12.0,
+    );
+    if exceptions.is_empty() {
+        l.para(
+            "None: every control line is effective and every manifest signature verified.",
+            9.0,
+            Font::Regular,
+        );
+    } else {
+        let rows: Vec<Vec<String>> = exceptions
+            .iter()
+            .map(|c| {
+                vec![
+                    c.control_id.clone(),
+                    c.control_title.clone(),
+                    if c.signature_verified.trim() == "false" {
+                        format!("{}; manifest signature NOT verified", c.state)
+                    } else {
+                        c.state.clone()
+                    },
+                    c.evidence_path.clone(),
+                    c.notes.clone(),
+                ]
+            })
+            .collect();
+        l.table(
+            &[
+                ("Control", 60.0, Font::Bold),
+                ("Title", 120.0, Font::Regular),
+                ("State", 90.0, Font::Bold),
+                ("Evidence", 125.0, Font::Regular),
+                ("Notes", 120.0, Font::Regular),
+            ],
+            &rows,
+        );
+    }
+
     l.y -= 10.0;
     l.heading("Checks", 12.0);
     let checks: Vec<Vec<String>> = report
@@ -244,7 +355,11 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
         })
         .collect();
     l.table(
-        &[("Check", 150.0), ("Result", 40.0), ("Detail", 325.0)],
+        &[
+            ("Check", 150.0, Font::Regular),
+            ("Result", 40.0, Font::Regular),
+            ("Detail", 325.0, Font::Regular),
+        ],
         &checks,
     );
     if !report.warnings().is_empty() {
@@ -274,7 +389,11 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
             })
             .collect();
         l.table(
-            &[("Manifest", 300.0), ("Signature", 70.0), ("Signers", 145.0)],
+            &[
+                ("Manifest", 300.0, Font::Regular),
+                ("Signature", 70.0, Font::Regular),
+                ("Signers", 145.0, Font::Regular),
+            ],
             &rows,
         );
     }
@@ -283,18 +402,49 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
     l.new_page();
     l.heading("Controls", 14.0);
     l.para(
-        "Every line of the pack's control map. Status \"verified\": the evidence file is in the pack with this SHA-256, listed in the signed index and covered by its Merkle root.",
+        "Every line of the pack's control map. Status \"verified\": the evidence file is in the pack with this SHA-256, listed in the signed index and covered by its Merkle root. The manifest signer is the one whose signature over the evidence verified at build time and again at verification.",
         8.5,
         Font::Regular,
     );
     l.y -= 6.0;
+    let manifest_signers = |path: &str| -> String {
+        index
+            .manifest_signatures
+            .iter()
+            .find(|m| {
+                index
+                    .artifact_named(path)
+                    .is_some_and(|a| a.path == m.manifest)
+            })
+            .map(|m| m.signers.join(", "))
+            .unwrap_or_default()
+    };
     let rows: Vec<Vec<String>> = index
         .controls
         .iter()
         .map(|c| {
+            let mut evidence = format!("{}\n{}", c.evidence_id, c.evidence_path);
+            let signer = manifest_signers(&c.evidence_path);
+            let signer = if signer.is_empty() {
+                c.signer_identity.clone()
+            } else {
+                signer
+            };
+            if !signer.trim().is_empty() {
+                evidence.push_str(&format!("\nsigned by {signer}"));
+            }
+            let mut dates = String::new();
+            if !c.collected_at.trim().is_empty() {
+                dates.push_str(&format!("collected {}", c.collected_at));
+            }
+            if !c.period_start.trim().is_empty() || !c.period_end.trim().is_empty() {
+                if !dates.is_empty() {
+                    dates.push('\n');
+                }
+                dates.push_str(&format!("period {} to {}", c.period_start, c.period_end));
+            }
             vec![
-                c.control_id.clone(),
-                format!("{} {}", c.framework, c.framework_version)
+                format!("{}\n{} {}", c.control_id, c.framework, c.framework_version)
                     .trim()
                     .to_owned(),
                 if c.narrative.is_empty() {
@@ -302,22 +452,23 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
                 } else {
                     format!("{} | Narrative: {}", c.control_title, c.narrative)
                 },
-                c.evidence_path.clone(),
+                evidence,
                 c.evidence_sha256.clone(),
-                c.state.clone(),
-                line_status(index, &c.signature_verified),
+                dates,
+                format!("{}\n{}", c.state, line_status(index, &c.signature_verified)),
+                format!("{}\n{}", c.owner, c.notes).trim().to_owned(),
             ]
         })
         .collect();
     l.table(
         &[
-            ("Control", 55.0),
-            ("Framework", 55.0),
-            ("Title", 95.0),
-            ("Evidence", 105.0),
-            ("SHA-256", 95.0),
-            ("State", 45.0),
-            ("Status", 65.0),
+            ("Control", 48.0, Font::Regular),
+            ("Title", 82.0, Font::Regular),
+            ("Evidence", 100.0, Font::Regular),
+            ("SHA-256", 80.0, Font::Mono),
+            ("Dates", 70.0, Font::Regular),
+            ("State, status", 55.0, Font::Regular),
+            ("Owner, notes", 80.0, Font::Regular),
         ],
         &rows,
     );
@@ -341,11 +492,11 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
         .collect();
     l.table(
         &[
-            ("#", 22.0),
-            ("Path", 200.0),
-            ("Kind", 65.0),
-            ("Bytes", 45.0),
-            ("SHA-256", 183.0),
+            ("#", 22.0, Font::Regular),
+            ("Path", 168.0, Font::Regular),
+            ("Kind", 65.0, Font::Regular),
+            ("Bytes", 45.0, Font::Regular),
+            ("SHA-256", 215.0, Font::Mono),
         ],
         &rows,
     );
