@@ -319,9 +319,9 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(pdf[start..].starts_with(b"xref\n0 10\n"));
+        assert!(pdf[start..].starts_with(b"xref\n0 11\n"));
         let table = std::str::from_utf8(&pdf[start..]).unwrap();
-        for (i, line) in table.lines().skip(3).take(9).enumerate() {
+        for (i, line) in table.lines().skip(3).take(10).enumerate() {
             assert_eq!(
                 line.len(),
                 19,
