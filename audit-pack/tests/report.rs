@@ -355,6 +355,10 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
     map.push_str(
         "ISO 27001,2022,X(1)\\é,\"naïve → 日本 (test) \\ \"\"quoted\"\"\",EV-99,access/access-review-2026-q3.csv,,,2026-10-02,2026-07-01,2026-09-30,effective,,,=cmd|' /C calc'!A0,\"(unbalanced\"\n",
     );
+    // Names outside Latin-1: Cyrillic, Greek, Polish, Turkish.
+    map.push_str(
+        "ISO 27001,2022,A.5.2,Роли и обязанности,EV-98,access/access-review-2026-q3.csv,,,2026-10-02,2026-07-01,2026-09-30,effective,,,Ωμέγα Σοφία,Łódź İstanbul\n",
+    );
     let map_path = dir.path().join("control-map.csv");
     std::fs::write(&map_path, map).unwrap();
     let key = audit_pack::SigningKey::from_seed("test-pack", [3; 32]).unwrap();
@@ -388,10 +392,8 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
         pack_sha256: &digest,
     };
     let pdf = report::to_pdf(&input);
-    assert!(
-        pdf.iter().skip(16).all(|&b| b.is_ascii()),
-        "content is pure ASCII after the header"
-    );
+    // Text is set in the embedded, subset Unicode font (pdffonts: emb yes, sub yes, uni yes).
+    assert!(pdf.windows(16).any(|w| w == b"+DejaVuSans /Enc"));
     let file = dir.path().join("r.pdf");
     std::fs::write(&file, &pdf).unwrap();
     let out = std::process::Command::new(pdftotext())
@@ -406,8 +408,13 @@ fn pdf_escapes_parentheses_backslashes_and_non_ascii() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("X(1)\\é"), "control id with ( ) \\ and é");
-    // Latin-1 kept (WinAnsi), characters WinAnsi lacks (→, 日本) shown as `?`.
-    assert!(text.contains("naïve ? ?? (test)"), "{text}");
+    // Every character the embedded font has prints (→ too); characters it lacks (日本, the
+    // font has no CJK) are shown as `?`.
+    assert!(text.contains("naïve → ?? (test)"), "{text}");
+    for name in ["Роли", "обязанности", "Ωμέγα Σοφία", "Łódź İstanbul"]
+    {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
     // The CSV neutralises a formula; the JSON keeps the value as it is.
     let csv = report::to_csv(&input).unwrap();
     assert!(csv.contains("'=cmd|"));

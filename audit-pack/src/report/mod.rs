@@ -15,6 +15,7 @@ mod json_report;
 mod oscal_report;
 pub mod pdf;
 mod pdf_report;
+mod ttf;
 
 use crate::verify::VerifiedPack;
 use plugin_api::{CheckStatus, Report};

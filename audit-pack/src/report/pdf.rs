@@ -9,7 +9,21 @@
 //! outside printable ASCII is written as a three-digit octal escape, so a content stream is
 //! pure ASCII.
 
+use super::ttf::Ttf;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+/// The embedded Unicode font (DejaVu Sans 2.37; licence in `audit-pack/fonts/LICENSE`):
+/// regular and bold text is set in it, subset to the glyphs a report uses.
+pub const FONT_FILE: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+
+/// The parsed font, once; `None` only if the embedded file were damaged (a build defect the
+/// tests catch), in which case text falls back to Helvetica and WinAnsi.
+fn unicode_font() -> Option<&'static Ttf> {
+    static FONT: OnceLock<Option<Ttf>> = OnceLock::new();
+    FONT.get_or_init(|| Ttf::parse(FONT_FILE).ok()).as_ref()
+}
 
 /// A4 width in points.
 pub const PAGE_WIDTH: f32 = 595.0;
@@ -48,10 +62,20 @@ const HELVETICA_WIDTHS: [u16; 95] = [
     556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p..~
 ];
 
-/// The width of `text` in points at `size`, in Helvetica (bold is taken as 10% wider, which
-/// over-estimates: text measured so never overflows). Characters outside ASCII count as the
-/// width of a digit.
+/// The width of `text` in points at `size`: from the embedded font's advance widths (bold is
+/// drawn by stroking the outlines, taken as 3% wider); Courier's fixed width for
+/// [`Font::Mono`]; Adobe's Helvetica metrics in the fallback (bold 10% wider).
 pub fn text_width(text: &str, size: f32, font: Font) -> f32 {
+    if font != Font::Mono {
+        if let Some(f) = unicode_font() {
+            let units: u32 = text
+                .chars()
+                .map(|c| u32::from(f.advance(glyph_of(f, c))))
+                .sum();
+            let factor = if font == Font::Bold { 1.03 } else { 1.0 };
+            return units as f32 * size / f32::from(f.units_per_em) * factor;
+        }
+    }
     if font == Font::Mono {
         // Courier: every character 600/1000 em.
         return text.chars().count() as f32 * 600.0 * size / 1000.0;
@@ -150,6 +174,31 @@ pub fn literal(bytes: &[u8]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     ops: String,
+    /// Glyphs of the embedded font used on this page, with the character each shows.
+    glyphs: BTreeMap<u16, char>,
+}
+
+/// The character drawn for `c`: itself, a space for a control character, `?` for a
+/// character the font has no glyph for.
+fn shown(f: &Ttf, c: char) -> char {
+    if c.is_control() {
+        ' '
+    } else if f.glyph(c).is_some() {
+        c
+    } else {
+        '?'
+    }
+}
+
+/// The glyph drawn for `c` (see [`shown`]).
+fn glyph_of(f: &Ttf, c: char) -> u16 {
+    f.glyph(shown(f, c)).unwrap_or(0)
+}
+
+/// Whether every character of `text` has a WinAnsi code (what Courier can show).
+fn win_ansi_only(text: &str) -> bool {
+    text.chars()
+        .all(|c| (' '..='~').contains(&c) || win_ansi_high(c).is_some())
 }
 
 fn num(v: f32) -> String {
@@ -170,6 +219,30 @@ impl Page {
 
     /// Draws `text` with its baseline starting at (`x`, `y`), in points from the bottom left.
     pub fn text(&mut self, x: f32, y: f32, size: f32, font: Font, text: &str) {
+        let unicode = unicode_font().filter(|_| font != Font::Mono || !win_ansi_only(text));
+        if let Some(f) = unicode {
+            // Two bytes per glyph (Identity-H), glyph numbers of the embedded font.
+            let mut hex = String::with_capacity(text.len() * 4);
+            for c in text.chars() {
+                let g = glyph_of(f, c);
+                self.glyphs.entry(g).or_insert_with(|| shown(f, c));
+                let _ = write!(hex, "{g:04X}");
+            }
+            // Bold: the outlines filled and stroked (render mode 2).
+            let (open, close) = if font == Font::Bold {
+                (format!("q {} w 2 Tr ", num(size * 0.035)), " Q")
+            } else {
+                (String::new(), "")
+            };
+            let _ = writeln!(
+                self.ops,
+                "{open}BT /F1 {} Tf 1 0 0 1 {} {} Tm <{hex}> Tj ET{close}",
+                num(size),
+                num(x),
+                num(y),
+            );
+            return;
+        }
         let _ = writeln!(
             self.ops,
             "BT /{} {} Tf 1 0 0 1 {} {} Tm {} Tj ET",
@@ -224,10 +297,100 @@ impl Page {
     }
 }
 
+/// `ABCDEF+DejaVuSans`: the subset tag (six capital letters) is taken from a digest of the
+/// glyphs used, so it depends only on them.
+fn subset_name(used: &BTreeMap<u16, char>) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for g in used.keys() {
+        h.update(g.to_be_bytes());
+    }
+    let tag: String = h
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| char::from(b'A' + b % 26))
+        .collect();
+    format!("{tag}+DejaVuSans")
+}
+
+/// A stream object holding `data`, deflated (deterministic: miniz_oxide at a fixed level).
+fn flate_stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+    let compressed = z.write_all(data).and_then(|()| z.finish());
+    let (filter, body) = match compressed {
+        Ok(c) => (" /Filter /FlateDecode", c),
+        Err(_) => ("", data.to_vec()),
+    };
+    let mut out = format!("<< {dict}{filter} /Length {} >>\nstream\n", body.len()).into_bytes();
+    out.extend_from_slice(&body);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// The CIDFontType2, its descriptor, the subset font file and the ToUnicode CMap, numbered
+/// `base` to `base + 3`.
+fn font_objects(f: &Ttf, used: &BTreeMap<u16, char>, base: usize) -> Vec<Vec<u8>> {
+    let scale = |v: i32| (v * 1000) / i32::from(f.units_per_em);
+    let mut widths = String::new();
+    for g in used.keys() {
+        let _ = write!(widths, "{g} [{}] ", scale(i32::from(f.advance(*g))));
+    }
+    let cid_font = format!(
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor {} 0 R /DW 1000 /W [{}] /CIDToGIDMap /Identity >>",
+        subset_name(used),
+        base + 1,
+        widths.trim_end()
+    );
+    let [x0, y0, x1, y1] = f.bbox.map(i32::from);
+    let descriptor = format!(
+        "<< /Type /FontDescriptor /FontName /{} /Flags 32 /FontBBox [{} {} {} {}] /ItalicAngle 0 /Ascent {} /Descent {} /CapHeight {} /StemV 80 /FontFile2 {} 0 R >>",
+        subset_name(used),
+        scale(x0),
+        scale(y0),
+        scale(x1),
+        scale(y1),
+        scale(i32::from(f.ascent)),
+        scale(i32::from(f.descent)),
+        scale(i32::from(f.ascent)),
+        base + 2
+    );
+    let glyphs: BTreeSet<u16> = used.keys().copied().collect();
+    let file = f.subset(&glyphs).unwrap_or_default();
+    let font_file = flate_stream(&format!("/Length1 {}", file.len()), &file);
+    // ToUnicode: each glyph to the character it was drawn for (UTF-16BE).
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(&u16, &char)> = used.iter().collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+        for (g, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(cmap, "<{g:04X}> <{hex}>");
+        }
+        let _ = writeln!(cmap, "endbfchar");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend");
+    vec![
+        cid_font.into_bytes(),
+        descriptor.into_bytes(),
+        font_file,
+        flate_stream("", cmap.as_bytes()),
+    ]
+}
+
 /// Writes a PDF 1.4 document of `pages` with `title` in its document information.
 pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
-    // Objects: 1 catalog, 2 page tree, 3 Helvetica, 4 Helvetica-Bold, 5 info, 6 Courier,
-    // then for page i (from 0) object 7 + 2i (page) and 8 + 2i (its content stream).
+    // Objects: 1 catalog, 2 page tree, 3 and 4 the regular and bold fonts (the embedded
+    // font, or Helvetica and Helvetica-Bold), 5 info, 6 Courier, then for page i (from 0)
+    // object 7 + 2i (page) and 8 + 2i (its content stream), then the embedded font's four.
     let mut objects: Vec<Vec<u8>> = Vec::new();
     let kids: Vec<String> = (0..pages.len())
         .map(|i| format!("{} 0 R", 7 + 2 * i))
@@ -245,8 +408,32 @@ pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
         format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>")
             .into_bytes()
     };
-    objects.push(font("Helvetica"));
-    objects.push(font("Helvetica-Bold"));
+    // The embedded font's objects follow the pages: CIDFont, descriptor, font file, ToUnicode.
+    let unicode = unicode_font().map(|f| {
+        let used: BTreeMap<u16, char> = pages
+            .iter()
+            .flat_map(|p| p.glyphs.iter().map(|(g, c)| (*g, *c)))
+            .collect();
+        let base = 7 + 2 * pages.len();
+        (f, used, base)
+    });
+    match &unicode {
+        Some((_, used, base)) => {
+            let type0 = format!(
+                "<< /Type /Font /Subtype /Type0 /BaseFont /{} /Encoding /Identity-H /DescendantFonts [{} 0 R] /ToUnicode {} 0 R >>",
+                subset_name(used),
+                base,
+                base + 3
+            )
+            .into_bytes();
+            objects.push(type0.clone());
+            objects.push(type0);
+        }
+        None => {
+            objects.push(font("Helvetica"));
+            objects.push(font("Helvetica-Bold"));
+        }
+    }
     objects.push(
         format!(
             "<< /Title {} /Producer (audit-pack) >>",
@@ -269,6 +456,9 @@ pub fn write_pdf(pages: &[Page], title: &str) -> Vec<u8> {
         stream.extend_from_slice(page.ops.as_bytes());
         stream.extend_from_slice(b"\nendstream");
         objects.push(stream);
+    }
+    if let Some((f, used, base)) = &unicode {
+        objects.extend(font_objects(f, used, *base));
     }
 
     let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
@@ -319,9 +509,10 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(pdf[start..].starts_with(b"xref\n0 11\n"));
+        // 6 fixed objects, 2 per page, 4 for the embedded font.
+        assert!(pdf[start..].starts_with(b"xref\n0 15\n"));
         let table = std::str::from_utf8(&pdf[start..]).unwrap();
-        for (i, line) in table.lines().skip(3).take(10).enumerate() {
+        for (i, line) in table.lines().skip(3).take(14).enumerate() {
             assert_eq!(
                 line.len(),
                 19,
@@ -377,7 +568,9 @@ mod tests {
 
     #[test]
     fn widths() {
-        assert!((text_width("0", 10.0, Font::Regular) - 5.56).abs() < 1e-4);
+        // DejaVu Sans '0': 1303 of 2048 units; Courier: 600 of 1000.
+        assert!((text_width("0", 10.0, Font::Regular) - 1303.0 * 10.0 / 2048.0).abs() < 1e-4);
+        assert!((text_width("00", 10.0, Font::Mono) - 12.0).abs() < 1e-4);
         assert_eq!(num(12.0), "12");
         assert_eq!(num(12.5), "12.5");
     }
