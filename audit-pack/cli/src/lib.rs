@@ -17,7 +17,8 @@ use audit_pack::{
     IndexTrustFlags, LoadedIndexTrust, LoadedTrust, SigstoreFlags, SigstoreTrust, TrustArgsError,
     TrustFlags,
 };
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 /// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
 #[derive(Debug, clap::Args)]
@@ -249,4 +250,47 @@ impl TrustArgs {
     pub fn load(&self) -> Result<LoadedTrust, TrustArgsError> {
         self.flags().load()
     }
+}
+
+/// Writes every `(path, bytes)` into `dir` (created if needed) so that either all files are
+/// there or none is: each is written to a hidden temporary file in `dir` first, and only when
+/// all are written are they renamed into place. A failure removes the temporary files (and
+/// any file already renamed by this run).
+pub fn write_all_or_none(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let temp_of = |path: &Path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        dir.join(format!(".{name}.partial"))
+    };
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let cleanup = |temps: &[PathBuf], renamed: &[&PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
+        for r in renamed {
+            let _ = std::fs::remove_file(r);
+        }
+    };
+    for (path, bytes) in files {
+        let temp = temp_of(path);
+        temps.push(temp.clone());
+        let written = std::fs::File::create(&temp)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+        if let Err(e) = written {
+            cleanup(&temps, &[]);
+            return Err(format!("{}: {e}", temp.display()));
+        }
+    }
+    let mut renamed: Vec<&PathBuf> = Vec::new();
+    for (path, _) in files {
+        if let Err(e) = std::fs::rename(temp_of(path), path) {
+            cleanup(&temps, &renamed);
+            return Err(format!("{}: {e}", path.display()));
+        }
+        renamed.push(path);
+    }
+    Ok(())
 }

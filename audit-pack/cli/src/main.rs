@@ -805,7 +805,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                     let bytes = report::render(&input, *f).map_err(|e| e.to_string())?;
                     rendered.push((dir.join(format!("{stem}.report.{}", f.extension())), bytes));
                 }
-                write_all_or_none(dir, &rendered)?;
+                audit_pack_cli::write_all_or_none(dir, &rendered)?;
                 for (path, _) in &rendered {
                     outln!("{}", path.display());
                 }
@@ -898,49 +898,6 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         }
         other => format!("{}: {}", path.display(), other.into_io_error()),
     })
-}
-
-/// Writes every `(path, bytes)` into `dir` (created if needed) so that either all files are
-/// there or none is: each is written to a hidden temporary file in `dir` first, and only when
-/// all are written are they renamed into place. A failure removes the temporary files (and
-/// any file already renamed by this run).
-fn write_all_or_none(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let temp_of = |path: &Path| {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        dir.join(format!(".{name}.partial"))
-    };
-    let mut temps: Vec<PathBuf> = Vec::new();
-    let cleanup = |temps: &[PathBuf], renamed: &[&PathBuf]| {
-        for t in temps {
-            let _ = std::fs::remove_file(t);
-        }
-        for r in renamed {
-            let _ = std::fs::remove_file(r);
-        }
-    };
-    for (path, bytes) in files {
-        let temp = temp_of(path);
-        temps.push(temp.clone());
-        let written = std::fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
-        if let Err(e) = written {
-            cleanup(&temps, &[]);
-            return Err(format!("{}: {e}", temp.display()));
-        }
-    }
-    let mut renamed: Vec<&PathBuf> = Vec::new();
-    for (path, _) in files {
-        if let Err(e) = std::fs::rename(temp_of(path), path) {
-            cleanup(&temps, &renamed);
-            return Err(format!("{}: {e}", path.display()));
-        }
-        renamed.push(path);
-    }
-    Ok(())
 }
 
 /// Writes to `out` through a temporary file and a rename, or to stdout.

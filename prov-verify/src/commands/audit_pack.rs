@@ -30,6 +30,10 @@ pub enum AuditPackCommand {
         /// Seed of the SplitMix64 generator that picks the spot-checked lines
         #[arg(long, value_name = "S", requires = "spot_check")]
         seed: Option<u64>,
+        /// Spot-check every line of this control (its id in the control map) down to its
+        /// evidence and inclusion proof; repeatable. A control with no line fails the check
+        #[arg(long = "control", value_name = "ID", conflicts_with = "spot_check")]
+        controls: Vec<String>,
     },
     /// Write the inclusion proof (JSON) of one artifact of a pack that verifies, checkable
     /// later without the pack by `verify-proof`; a pack that does not verify gets no proof
@@ -61,12 +65,17 @@ pub enum AuditPackCommand {
         pack: PathBuf,
         #[command(flatten)]
         trust: TrustArgs,
-        /// Report format
-        #[arg(long, value_enum)]
-        format: Format,
-        /// Output file (default: stdout; required for pdf)
-        #[arg(long, value_name = "FILE")]
+        /// Report format; several, comma-separated, with --out-dir (`json,csv,pdf,oscal`)
+        #[arg(long, value_enum, value_delimiter = ',', required = true)]
+        format: Vec<Format>,
+        /// Output file of one format (default: stdout; required for pdf)
+        #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
         out: Option<PathBuf>,
+        /// Write each format into this folder (created if needed) as PACK.report.json,
+        /// .csv, .pdf, .oscal.json, printing each path; every report is rendered before any
+        /// is written, and a failed run leaves none
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -126,12 +135,14 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
             trust,
             spot_check,
             seed,
+            controls,
         } => {
             let spot = match (spot_check, seed) {
                 (Some(count), Some(seed)) => Some(SpotCheckRequest::Sample {
                     count: *count,
                     seed: *seed,
                 }),
+                _ if !controls.is_empty() => Some(SpotCheckRequest::Controls(controls.clone())),
                 _ => None,
             };
             // The one read of the clock: recorded in the report as the verification time.
@@ -194,10 +205,24 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
             trust,
             format,
             out,
+            out_dir,
         } => {
-            if *format == Format::Pdf && out.is_none() {
+            for (i, f) in format.iter().enumerate() {
+                if format.get(..i).is_some_and(|before| before.contains(f)) {
+                    return Err(CliError::Usage(format!(
+                        "--format {} is given twice",
+                        f.to_possible_value()
+                            .map(|v| v.get_name().to_owned())
+                            .unwrap_or_default()
+                    )));
+                }
+            }
+            if format.len() > 1 && out_dir.is_none() {
+                return Err(CliError::Usage("several formats need --out-dir DIR".into()));
+            }
+            if format.contains(&Format::Pdf) && out.is_none() && out_dir.is_none() {
                 return Err(CliError::Usage(
-                    "--format pdf needs --out FILE (a PDF is not written to a terminal)".into(),
+                    "--format pdf needs --out FILE or --out-dir DIR (a PDF is not written to a terminal)".into(),
                 ));
             }
             // No verification time: a report depends only on the pack and the key, so the
@@ -216,6 +241,30 @@ pub fn run(cmd: &AuditPackCommand, g: &crate::cli::GlobalArgs) -> Result<Outcome
                 verification: &verification.report,
                 file_name: &file_name,
                 pack_sha256: &digest,
+            };
+            if let Some(dir) = out_dir {
+                // Every report rendered first; then all written together, or none.
+                let stem = file_name.strip_suffix(".tgz").unwrap_or(&file_name);
+                let mut rendered = Vec::new();
+                for f in format {
+                    let lib = f.library();
+                    let bytes = report::render(&input, lib)
+                        .map_err(|e| CliError::Internal(e.to_string()))?;
+                    rendered.push((
+                        dir.join(format!("{stem}.report.{}", lib.extension())),
+                        bytes,
+                    ));
+                }
+                audit_pack_cli::write_all_or_none(dir, &rendered)
+                    .map_err(|e| CliError::io(dir, std::io::Error::other(e)))?;
+                let paths: Vec<String> = rendered
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect();
+                return Ok(Outcome::Text(format!("{}\n", paths.join("\n"))));
+            }
+            let Some(format) = format.first() else {
+                return Err(CliError::Usage("give --format".into()));
             };
             let bytes = report::render(&input, format.library())
                 .map_err(|e| CliError::Internal(e.to_string()))?;
@@ -712,7 +761,11 @@ mod tests {
             let r = plugin_api::Report::from_json(text).unwrap();
             r.outputs()
                 .iter()
-                .filter(|(k, _)| k.starts_with("spot_check_") && *k != "spot_check_seed")
+                .filter(|(k, _)| {
+                    k.starts_with("spot_check_")
+                        && *k != "spot_check_seed"
+                        && *k != "spot_check_controls"
+                })
                 .map(|(_, v)| v.to_string())
                 .collect::<Vec<_>>()
         };
@@ -735,6 +788,14 @@ mod tests {
                 |a, b| spot(a).len() == 2 && spot(a) != spot(b),
             );
         }
+
+        p.output_differs(
+            "verify",
+            "--control",
+            &cat(&[&sample, &key, &mkey]),
+            &cat(&[&sample, &key, &mkey, &s(&["--control", "CC8.1"])]),
+            |a, b| spot(a).is_empty() && spot(b).len() == 1 && spot(b)[0].contains("control CC8.1"),
+        );
 
         let proof_out = dir.join("p.json").display().to_string();
         let prove_extra = s(&["--artifact", "control-map.csv", "--out", &proof_out]);
@@ -782,6 +843,27 @@ mod tests {
                 &s(&["--format", "csv", "--out", &report_out]),
             ]),
             |a, _| std::fs::read_to_string(&report_out).unwrap() == a,
+        );
+        let report_dir = dir.join("reports");
+        let report_dir_s = report_dir.display().to_string();
+        p.output_differs(
+            "report",
+            "--out-dir",
+            &cat(&[&sample, &key, &mkey, &s(&["--format", "csv"])]),
+            &cat(&[
+                &sample,
+                &key,
+                &mkey,
+                &s(&["--format", "csv,oscal", "--out-dir", &report_dir_s]),
+            ]),
+            |a, b| {
+                let csv = report_dir.join("audit-pack-acme-2026-11-23.report.csv");
+                std::fs::read_to_string(&csv).unwrap() == a
+                    && report_dir
+                        .join("audit-pack-acme-2026-11-23.report.oscal.json")
+                        .is_file()
+                    && b.lines().count() == 2
+            },
         );
 
         // verify-proof: the index trust flags are used, the others refused.
@@ -840,7 +922,7 @@ mod tests {
         );
         let defined = defined_flags();
         for flag in defined["verify"].difference(&defined["verify-proof"]) {
-            if ["--spot-check", "--seed"].contains(&flag.as_str()) {
+            if ["--spot-check", "--seed", "--control"].contains(&flag.as_str()) {
                 continue;
             }
             // (Not reached: such a flag is in verify-proof's definition, hidden.)
