@@ -20,6 +20,49 @@ use audit_pack::{
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+/// An X.509 signer: a code-signing certificate, its private key and intermediates (the index
+/// signer of `build`, the CMS signer of `sign-manifest`).
+#[derive(Debug, clap::Args)]
+pub struct X509SignerArgs {
+    /// Sign with the key of this X.509 code-signing certificate (PEM or DER; Ed25519, RSA,
+    /// ECDSA P-256 or P-384, ECDSA with RFC 6979 nonces so the output is reproducible);
+    /// needs --signer-key.
+    #[arg(long, value_name = "CERT", requires = "signer_key")]
+    pub signer_cert: Option<PathBuf>,
+    /// The certificate's PKCS#8 PEM private key.
+    #[arg(long, value_name = "KEY.pem", requires = "signer_cert")]
+    pub signer_key: Option<PathBuf>,
+    /// Intermediate certificates (PEM), stored with the leaf (in index.json.certs.pem, or in
+    /// the CMS signature).
+    #[arg(long, value_name = "CHAIN.pem", requires = "signer_cert")]
+    pub signer_chain: Option<PathBuf>,
+}
+
+impl X509SignerArgs {
+    /// The signer, when a certificate was given: each file read (at most 1 MiB), the key
+    /// checked against the certificate and the certificate against the code-signing rules.
+    pub fn load(&self) -> Result<Option<audit_pack::X509Signer>, String> {
+        let (Some(cert), Some(key)) = (&self.signer_cert, &self.signer_key) else {
+            return Ok(None);
+        };
+        let read = |p: &Path| {
+            plugin_api::bounded::read_file(p, 1 << 20).map_err(|e| match e {
+                plugin_api::bounded::ReadError::TooLarge { .. } => {
+                    format!("{}: more than {} bytes", p.display(), 1 << 20)
+                }
+                other => format!("{}: {}", p.display(), other.into_io_error()),
+            })
+        };
+        let chain = match &self.signer_chain {
+            Some(p) => Some(read(p)?),
+            None => None,
+        };
+        audit_pack::X509Signer::new(&read(cert)?, &read(key)?, chain.as_deref())
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", cert.display()))
+    }
+}
+
 /// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
 #[derive(Debug, clap::Args)]
 pub struct IndexTrustArgs {

@@ -10,10 +10,10 @@ use audit_pack::{
     build_pack_to_dir_with_progress, load_manifest_roots, make_proof, parse_public_key_file,
     proof_file_malformed, verify_proof_trusted, BuildInput, BuildInsecure, IndexSigner, Limits,
     LoadedTrust, LogTarget, OrgSlug, PackDate, SigningKey, SpotCheckRequest, TrustArgsError,
-    TrustFile, X509Signer, PLUGIN,
+    TrustFile, PLUGIN,
 };
 use audit_pack::{KindsFile, NoProgress, Phase, Progress};
-use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs};
+use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs, X509SignerArgs};
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
 use std::io::{IsTerminal, Write};
@@ -57,17 +57,8 @@ enum Command {
             conflicts_with = "signer_cert"
         )]
         key: Option<PathBuf>,
-        /// Sign the index with the key of this X.509 certificate (PEM or DER; Ed25519, RSA,
-        /// ECDSA P-256 or P-384, ECDSA with RFC 6979 nonces so the pack is reproducible);
-        /// needs --signer-key.
-        #[arg(long, value_name = "CERT", requires = "signer_key")]
-        signer_cert: Option<PathBuf>,
-        /// The certificate's PKCS#8 PEM private key.
-        #[arg(long, value_name = "KEY.pem", requires = "signer_cert")]
-        signer_key: Option<PathBuf>,
-        /// Intermediate certificates (PEM) stored with the leaf in index.json.certs.pem.
-        #[arg(long, value_name = "CHAIN.pem", requires = "signer_cert")]
-        signer_chain: Option<PathBuf>,
+        #[command(flatten)]
+        signer: X509SignerArgs,
         /// Record the pack in this local transparency log (made by `prov-verify log init`)
         /// and store its receipt in the pack as index.receipt.json; needs --log-key.
         #[arg(long, value_name = "LOG", requires = "log_key")]
@@ -130,16 +121,8 @@ enum Command {
             conflicts_with = "signer_cert"
         )]
         key: Option<PathBuf>,
-        /// Sign with the key of this X.509 code-signing certificate (PEM or DER; Ed25519, RSA,
-        /// ECDSA P-256 or P-384) as a detached CMS SignedData; needs --signer-key.
-        #[arg(long, value_name = "CERT", requires = "signer_key")]
-        signer_cert: Option<PathBuf>,
-        /// The certificate's PKCS#8 PEM private key.
-        #[arg(long, value_name = "KEY.pem", requires = "signer_cert")]
-        signer_key: Option<PathBuf>,
-        /// Intermediate certificates (PEM) embedded in the CMS document with the leaf.
-        #[arg(long, value_name = "CHAIN.pem", requires = "signer_cert")]
-        signer_chain: Option<PathBuf>,
+        #[command(flatten)]
+        signer: X509SignerArgs,
         /// The manifest (`NAME.manifest.json`, UTF-8 text ending in a newline). An existing
         /// signature file is never overwritten.
         manifest: PathBuf,
@@ -405,9 +388,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             controls,
             kinds,
             key,
-            signer_cert,
-            signer_key,
-            signer_chain,
+            signer,
             log_dir,
             log_key,
             manifest_keys,
@@ -431,23 +412,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 ),
                 None => None,
             };
-            let x509 = match (&signer_cert, &signer_key) {
-                (Some(cert), Some(key)) => {
-                    let chain = match &signer_chain {
-                        Some(p) => Some(read_limited(p, 1 << 20)?),
-                        None => None,
-                    };
-                    Some(
-                        X509Signer::new(
-                            &read_limited(cert, 1 << 20)?,
-                            &read_limited(key, 1 << 20)?,
-                            chain.as_deref(),
-                        )
-                        .map_err(|e| format!("{}: {e}", cert.display()))?,
-                    )
-                }
-                _ => None,
-            };
+            let x509 = signer.load()?;
             let key = match (&ed25519, &x509) {
                 (Some(k), _) => IndexSigner::Ed25519(k),
                 (None, Some(x)) => IndexSigner::X509(x),
@@ -573,9 +538,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::SignManifest {
             key,
-            signer_cert,
-            signer_key,
-            signer_chain,
+            signer,
             manifest,
         } => {
             let name = manifest
@@ -589,8 +552,8 @@ fn run(cli: Cli) -> Result<u8, String> {
                 ));
             }
             let bytes = read_limited(&manifest, Limits::DEFAULT.max_json_size as u64)?;
-            let (suffix, signature, signer) = match (&key, &signer_cert, &signer_key) {
-                (Some(key), _, _) => {
+            let (suffix, signature, signed_by) = match (&key, signer.load()?) {
+                (Some(key), _) => {
                     let signing = SigningKey::parse_file(key, &read_text(key, "key")?)
                         .map_err(|e| format!("{}: {e}", key.display()))?;
                     let sig = signing
@@ -602,17 +565,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                         audit_pack::key_label(&signing.verifier_key()),
                     )
                 }
-                (None, Some(cert), Some(cert_key)) => {
-                    let chain = match &signer_chain {
-                        Some(p) => Some(read_limited(p, 1 << 20)?),
-                        None => None,
-                    };
-                    let x509 = X509Signer::new(
-                        &read_limited(cert, 1 << 20)?,
-                        &read_limited(cert_key, 1 << 20)?,
-                        chain.as_deref(),
-                    )
-                    .map_err(|e| format!("{}: {e}", cert.display()))?;
+                (None, Some(x509)) => {
                     let cms = x509
                         .sign_cms_detached(&bytes)
                         .map_err(|e| format!("{}: {e}", manifest.display()))?;
@@ -622,7 +575,9 @@ fn run(cli: Cli) -> Result<u8, String> {
                         format!("{} ({})", x509.subject(), x509.algorithm()),
                     )
                 }
-                _ => return Err("give --key, or --signer-cert and --signer-key".to_owned()),
+                (None, None) => {
+                    return Err("give --key, or --signer-cert and --signer-key".to_owned())
+                }
             };
             let mut out = manifest.clone().into_os_string();
             out.push(suffix);
@@ -634,7 +589,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 )
             })?;
             outln!("{}", out.display());
-            outln!("signed by {signer}");
+            outln!("signed by {signed_by}");
             Ok(0)
         }
         Command::Verify {
