@@ -56,43 +56,6 @@ pub struct X509Signer {
     certs_pem: String,
 }
 
-/// One DER TLV (definite length, the shortest form).
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = Vec::with_capacity(len.saturating_add(6));
-    out.push(tag);
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = (len as u64).to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// An AlgorithmIdentifier: the OID, and a NULL parameter when `null`.
-fn algorithm(oid: &[u8], null: bool) -> Vec<u8> {
-    let mut body = der(0x06, oid);
-    if null {
-        body.extend_from_slice(&[0x05, 0x00]);
-    }
-    der(0x30, &body)
-}
-
-const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-const OID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
-const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
-const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const OID_ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
-const OID_ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
-const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-
 fn key_error(reason: impl Into<String>) -> KeyError {
     KeyError::MalformedPrivateKey {
         reason: reason.into(),
@@ -290,56 +253,14 @@ impl X509Signer {
     /// with SHA-512 named as RFC 8419 asks), the signer named by issuer and serial number, and
     /// the leaf and intermediates embedded. Deterministic, as [`X509Signer::sign`] is.
     pub fn sign_cms_detached(&self, content: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let (digest, signature_alg) = match &self.key {
-            X509Key::Rsa(_) => (
-                algorithm(OID_SHA256, true),
-                algorithm(OID_RSA_ENCRYPTION, true),
-            ),
-            X509Key::EcP256(_) => (
-                algorithm(OID_SHA256, true),
-                algorithm(OID_ECDSA_SHA256, false),
-            ),
-            X509Key::EcP384(_) => (
-                algorithm(OID_SHA384, true),
-                algorithm(OID_ECDSA_SHA384, false),
-            ),
-            X509Key::Ed25519(_) => (algorithm(OID_SHA512, false), algorithm(OID_ED25519, false)),
+        let kind = match &self.key {
+            X509Key::Rsa(_) => plugin_x509::CmsSignature::RsaSha256,
+            X509Key::EcP256(_) => plugin_x509::CmsSignature::EcdsaSha256,
+            X509Key::EcP384(_) => plugin_x509::CmsSignature::EcdsaSha384,
+            X509Key::Ed25519(_) => plugin_x509::CmsSignature::Ed25519,
         };
         let signature = self.sign(content)?;
-        let issuer_and_serial = der(
-            0x30,
-            &[self.leaf.issuer_der(), &der(0x02, self.leaf.serial())].concat(),
-        );
-        let signer_info = der(
-            0x30,
-            &[
-                der(0x02, &[1]),
-                issuer_and_serial,
-                digest.clone(),
-                signature_alg,
-                der(0x04, &signature),
-            ]
-            .concat(),
-        );
-        // SET OF sorts its elements in DER: one certificate set, leaf first, sorted.
-        let mut certs: Vec<&[u8]> = self.certs.iter().map(Certificate::der).collect();
-        certs.sort_unstable();
-        certs.dedup();
-        let signed_data = der(
-            0x30,
-            &[
-                der(0x02, &[1]),
-                der(0x31, &digest),
-                der(0x30, &der(0x06, OID_DATA)),
-                der(0xa0, &certs.concat()),
-                der(0x31, &signer_info),
-            ]
-            .concat(),
-        );
-        let cms = der(
-            0x30,
-            &[der(0x06, OID_SIGNED_DATA), der(0xa0, &signed_data)].concat(),
-        );
+        let cms = plugin_x509::detached_signed_data(&self.leaf, &self.certs, kind, &signature);
         // Read back as a verifier does, and the signature checked with the certificate.
         plugin_x509::SignedData::from_der(&cms)
             .map_err(|e| key_error(format!("the CMS document does not read back: {e}")))?

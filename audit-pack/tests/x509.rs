@@ -416,6 +416,24 @@ fn ecdsa_p256_and_p384_signers_are_reproducible_and_verify() {
             s.sign(b"x").unwrap(),
             "{curve}: deterministic"
         );
+        // The detached CMS form (sign-manifest): reproducible, reads back, and its signature
+        // holds for the manifest only.
+        let cms = s.sign_cms_detached(b"manifest\n").unwrap();
+        assert_eq!(cms, s.sign_cms_detached(b"manifest\n").unwrap(), "{curve}");
+        let signed = plugin_x509::SignedData::from_der(&cms).unwrap();
+        let leaf = signed
+            .certificates
+            .iter()
+            .find(|c| c.subject() == s.subject())
+            .unwrap();
+        assert!(
+            signed.verify_signature(leaf, b"manifest\n").is_ok(),
+            "{curve}"
+        );
+        assert!(
+            signed.verify_signature(leaf, b"manifest!\n").is_err(),
+            "{curve}"
+        );
         let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let a = build_in(a_dir.path(), &s);
         let b = build_in(b_dir.path(), &signer().unwrap());

@@ -573,6 +573,110 @@ impl SignedData {
     }
 }
 
+/// The signature a detached `SignedData` written by [`detached_signed_data`] carries, over
+/// the content itself (no signed attributes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmsSignature {
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    RsaSha256,
+    /// ECDSA with SHA-256 (DER signature).
+    EcdsaSha256,
+    /// ECDSA with SHA-384 (DER signature).
+    EcdsaSha384,
+    /// Ed25519 (pure; SHA-512 named as the digest algorithm, RFC 8419).
+    Ed25519,
+}
+
+/// One DER TLV: definite length, shortest form.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(len.saturating_add(6));
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u64).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// An AlgorithmIdentifier: the OID, and a NULL parameter when `null`.
+fn algorithm_identifier(oid: &[u8], null: bool) -> Vec<u8> {
+    let mut body = tlv(der::OID, oid);
+    if null {
+        body.extend_from_slice(&[0x05, 0x00]);
+    }
+    tlv(der::SEQUENCE, &body)
+}
+
+/// A detached CMS `SignedData` (RFC 5652, DER `ContentInfo`) as [`SignedData::from_der`]
+/// reads it: version 1, `id-data` content not included, `certificates` (sorted, as a DER SET
+/// OF is), one `SignerInfo` naming `leaf` by issuer and serial number, no signed attributes,
+/// and `signature`, which the caller made over the content with `leaf`'s key.
+pub fn detached_signed_data(
+    leaf: &Certificate,
+    certificates: &[Certificate],
+    kind: CmsSignature,
+    signature: &[u8],
+) -> Vec<u8> {
+    let (digest, signature_algorithm) = match kind {
+        CmsSignature::RsaSha256 => (
+            algorithm_identifier(OID_SHA256, true),
+            algorithm_identifier(OID_RSA_ENCRYPTION, true),
+        ),
+        CmsSignature::EcdsaSha256 => (
+            algorithm_identifier(OID_SHA256, true),
+            algorithm_identifier(OID_ECDSA_SHA256, false),
+        ),
+        CmsSignature::EcdsaSha384 => (
+            algorithm_identifier(OID_SHA384, true),
+            algorithm_identifier(OID_ECDSA_SHA384, false),
+        ),
+        CmsSignature::Ed25519 => (
+            algorithm_identifier(OID_SHA512, false),
+            algorithm_identifier(OID_ED25519, false),
+        ),
+    };
+    let issuer_and_serial = tlv(
+        der::SEQUENCE,
+        &[leaf.issuer_der(), &tlv(der::INTEGER, leaf.serial())].concat(),
+    );
+    let signer_info = tlv(
+        der::SEQUENCE,
+        &[
+            tlv(der::INTEGER, &[1]),
+            issuer_and_serial,
+            digest.clone(),
+            signature_algorithm,
+            tlv(der::OCTET_STRING, signature),
+        ]
+        .concat(),
+    );
+    let mut certs: Vec<&[u8]> = certificates.iter().map(Certificate::der).collect();
+    certs.sort_unstable();
+    certs.dedup();
+    let signed_data = tlv(
+        der::SEQUENCE,
+        &[
+            tlv(der::INTEGER, &[1]),
+            tlv(der::SET, &digest),
+            tlv(der::SEQUENCE, &tlv(der::OID, OID_DATA)),
+            tlv(0xa0, &certs.concat()),
+            tlv(der::SET, &signer_info),
+        ]
+        .concat(),
+    );
+    tlv(
+        der::SEQUENCE,
+        &[tlv(der::OID, OID_SIGNED_DATA), tlv(0xa0, &signed_data)].concat(),
+    )
+}
+
 fn parse_signer_info(body: &[u8], content: Content) -> Result<SignedData, CmsError> {
     let mut r = Reader::new(body);
     let version = r

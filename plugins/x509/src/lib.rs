@@ -33,8 +33,9 @@ pub use cert::{
     EKU_CLIENT_AUTH, EKU_CODE_SIGNING, EKU_SERVER_AUTH, EKU_TIME_STAMPING,
 };
 pub use cms::{
-    CmsSignatureError, DigestAlgorithm, EssAttribute, EssCertId, EssHash, EssMismatch,
-    SignedAttributes, SignedData, SignerId, MAX_CMS_BYTES, MAX_CMS_CERTIFICATES, OID_TST_INFO,
+    detached_signed_data, CmsSignature, CmsSignatureError, DigestAlgorithm, EssAttribute,
+    EssCertId, EssHash, EssMismatch, SignedAttributes, SignedData, SignerId, MAX_CMS_BYTES,
+    MAX_CMS_CERTIFICATES, OID_TST_INFO,
 };
 pub use crl::Crl;
 pub use error::{CheckKind, CmsError, ParseError, ValidationError};
