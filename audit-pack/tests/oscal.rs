@@ -54,7 +54,13 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 fn render(pack: &str) -> (Value, audit_pack::Index) {
     let bytes = std::fs::read(repo().join(pack)).unwrap();
     let index = [key("fixtures/evidence/keys/acme-audit-pack.pub")];
-    let manifest = [key("fixtures/evidence/keys/acme-release.pub")];
+    // The insecure pack's manifest is recorded as not verified: verified without the release
+    // key (with it, re-verification would contradict the record).
+    let manifest = if pack.contains("/insecure/") {
+        Vec::new()
+    } else {
+        vec![key("fixtures/evidence/keys/acme-release.pub")]
+    };
     let trust = audit_pack::Trust::keys(&index).with_manifest_keys(&manifest);
     let (v, digest) = report::verify_and_digest_trusted(
         Report::builder(PLUGIN),
@@ -83,10 +89,12 @@ fn render(pack: &str) -> (Value, audit_pack::Index) {
     )
 }
 
-const PACKS: [&str; 3] = [
+const PACKS: [&str; 4] = [
     "fixtures/evidence/audit-pack-acme-2026-11-23.tgz",
     "fixtures/evidence/pipelines/audit-pack-acme-2026-11-23.tgz",
     "fixtures/audit-pack-v1/audit-pack-acme-2026-11-23.tgz",
+    // Built with --allow-unverified-manifests: its manifest lines are recorded as not verified.
+    "fixtures/evidence/insecure/audit-pack-acme-2026-11-23.tgz",
 ];
 
 #[test]
@@ -228,6 +236,7 @@ fn oscal_reports_hold_together() {
         // One finding per control line, each linked to its evidence's observation, its state
         // from the line.
         let findings = result["findings"].as_array().unwrap();
+        let mut unverified = 0;
         assert_eq!(findings.len(), index.controls.len(), "{pack}");
         for (f, line) in findings.iter().zip(&index.controls) {
             let obs = f["related-observations"][0]["observation-uuid"]
@@ -235,11 +244,25 @@ fn oscal_reports_hold_together() {
                 .unwrap();
             assert!(observation_ids.contains(obs), "{pack}: {obs}");
             let state = f["target"]["status"]["state"].as_str().unwrap();
+            // Written out, not the report's own predicate: effective and, for a manifest, a
+            // signature that verified.
+            let expected = line.state == "effective"
+                && (line.signature_verified == "true" || line.signature_verified == "n/a");
             assert_eq!(
                 state == "satisfied",
-                line.state == "effective" && line.signature_verified != "false",
+                expected,
                 "{pack}: {}",
                 line.control_id
+            );
+            if line.signature_verified == "false" {
+                unverified += 1;
+                assert_eq!(state, "not-satisfied", "{pack}: {}", line.control_id);
+            }
+        }
+        if pack.contains("/insecure/") {
+            assert_eq!(
+                unverified, 2,
+                "{pack}: the two manifest lines are not satisfied"
             );
         }
         // The pack's digest and Merkle root in the metadata.

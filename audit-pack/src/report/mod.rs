@@ -62,15 +62,23 @@ pub(crate) fn status_name(status: &CheckStatus) -> &'static str {
     }
 }
 
+/// Whether a control line's manifest signature is fine: verified (`true`), or there is no
+/// manifest (`n/a`). Every other value counts against the line.
+pub(crate) fn signature_ok(signature_verified: &str) -> bool {
+    matches!(signature_verified, "true" | "n/a")
+}
+
 /// The verification status of one control line of a verified pack: its evidence is in the
 /// pack with the listed SHA-256 and covered by the signed Merkle root; a manifest whose
 /// signature was recorded as not verified is called out, and in a pack built with an insecure
 /// mode every line says so.
 pub(crate) fn line_status(index: &crate::Index, signature_verified: &str) -> String {
-    let mut status = if signature_verified == "false" {
-        "verified; manifest signature NOT verified".to_owned()
-    } else {
-        "verified".to_owned()
+    // An allow-list: `true` (a manifest pair that verified) and `n/a` (no manifest); anything
+    // else (verification refuses it, see check_controls) is not called verified.
+    let mut status = match signature_verified {
+        "true" | "n/a" => "verified".to_owned(),
+        "false" => "verified; manifest signature NOT verified".to_owned(),
+        other => format!("verified; manifest signature status {other:?} unknown"),
     };
     if let Some(note) = insecure_note(index) {
         status.push_str(&format!(" [{note}]"));

@@ -170,7 +170,7 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 /// Whether a control line's finding is `satisfied`: its state is `effective` and its manifest
 /// signature (if any) was verified.
 fn satisfied(l: &ControlLine) -> bool {
-    l.state.trim().eq_ignore_ascii_case("effective") && l.signature_verified.trim() != "false"
+    l.state.trim().eq_ignore_ascii_case("effective") && super::signature_ok(&l.signature_verified)
 }
 
 /// The OSCAL assessment-results document, pretty-printed with a final newline.

@@ -215,7 +215,7 @@ fn audit_period(index: &crate::Index) -> Option<(String, String)> {
 /// Whether a control line is an exception: its state is not `effective`, or its manifest
 /// signature was recorded as not verified.
 fn is_exception(c: &crate::controls::ControlLine) -> bool {
-    !c.state.trim().eq_ignore_ascii_case("effective") || c.signature_verified.trim() == "false"
+    !c.state.trim().eq_ignore_ascii_case("effective") || !super::signature_ok(&c.signature_verified)
 }
 
 /// The PDF report.
@@ -319,10 +319,10 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
                 vec![
                     c.control_id.clone(),
                     c.control_title.clone(),
-                    if c.signature_verified.trim() == "false" {
-                        format!("{}; manifest signature NOT verified", c.state)
-                    } else {
+                    if super::signature_ok(&c.signature_verified) {
                         c.state.clone()
+                    } else {
+                        format!("{}; manifest signature NOT verified", c.state)
                     },
                     c.evidence_path.clone(),
                     c.notes.clone(),

@@ -251,6 +251,31 @@ pub(super) fn check_controls(
                         "{at}: the pack's {path} does not have that SHA-256"
                     ));
                 }
+                // signature_verified and signer_identity are what the index records for the
+                // evidence's manifest pair (`true`/`false` and its signers), `n/a` for any
+                // other evidence: reports read them, so they must agree with the pair.
+                let pair = index
+                    .manifest_signatures
+                    .iter()
+                    .find(|m| m.manifest == a.path);
+                let (want, signers) = match pair {
+                    Some(m) => (m.verified.to_string(), Some(m.signers.join(";"))),
+                    None => ("n/a".to_owned(), None),
+                };
+                if c.signature_verified != want {
+                    bad.push(format!(
+                        "{at}: signature_verified {:?} differs from the index's record {want:?}",
+                        c.signature_verified
+                    ));
+                }
+                if let Some(signers) = signers {
+                    if c.signer_identity != signers {
+                        bad.push(format!(
+                            "{at}: signer_identity {:?} differs from the manifest pair's signers {signers:?}",
+                            c.signer_identity
+                        ));
+                    }
+                }
             }
         }
     }

@@ -720,12 +720,28 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
         "audit-pack.controls.evidence",
         "differs from the controls in index.json",
     ));
+    // A manifest pair recorded as not verified, its control lines saying so too (as a build
+    // with --allow-unverified-manifests writes them), so only the pair check can object.
+    fn unverified_pair(i: &mut Index) {
+        i.manifest_signatures[0].verified = false;
+        i.manifest_signatures[0].signers.clear();
+        let manifest = i.manifest_signatures[0].manifest.clone();
+        let name = i
+            .artifacts
+            .iter()
+            .find(|a| a.path == manifest)
+            .map(|a| a.name.clone())
+            .unwrap();
+        for c in i.controls.iter_mut().filter(|c| c.evidence_path == name) {
+            c.signature_verified = "false".into();
+            c.signer_identity.clear();
+        }
+    }
     cases.push(content(
         "manifest-verdict-flipped",
         "a verified manifest recorded as not verified in a pack recording --allow-unverified-manifests, re-signed",
-        edited_index(&entries, |i| {
-            i.manifest_signatures[0].verified = false;
-            i.manifest_signatures[0].signers.clear();
+        edited_controls(&entries, |i| {
+            unverified_pair(i);
             i.insecure_modes = vec![audit_pack::BuildInsecure::AllowUnverifiedManifests];
         }),
         "audit-pack.manifests.signatures",
@@ -734,12 +750,20 @@ pub fn cases(valid: &[u8]) -> Vec<Case> {
     cases.push(content(
         "manifest-unverified-without-mode",
         "a manifest recorded as not verified in a pack that does not record --allow-unverified-manifests, re-signed",
+        edited_controls(&entries, unverified_pair),
+        "audit-pack.manifests.signatures",
+        "was not built with --allow-unverified-manifests",
+    ));
+    cases.push(content(
+        "control-signature-status-differs",
+        "a manifest pair recorded as not verified while its control lines (which the reports read) still say verified, re-signed",
         edited_index(&entries, |i| {
             i.manifest_signatures[0].verified = false;
             i.manifest_signatures[0].signers.clear();
+            i.insecure_modes = vec![audit_pack::BuildInsecure::AllowUnverifiedManifests];
         }),
-        "audit-pack.manifests.signatures",
-        "was not built with --allow-unverified-manifests",
+        "audit-pack.controls.evidence",
+        "signature_verified \"true\" differs from the index's record \"false\"",
     ));
     cases.push(content(
         "manifest-self-vouched",
