@@ -157,15 +157,12 @@ pub const STALE_PERIOD_DAYS: u64 = 366;
 
 /// The date of a control-map date field: `YYYY-MM-DD`, or an RFC 3339 time's date part.
 fn field_date(value: &str) -> Option<PackDate> {
-    let day = value.get(..10)?;
-    let rest = value.get(10..)?;
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with('t')) {
-        return None;
+    if value.len() == 10 {
+        return PackDate::parse(value).ok();
     }
-    if !rest.is_empty() && plugin_api::time::parse_rfc3339(value).is_none() {
-        return None;
-    }
-    PackDate::parse(day).ok()
+    // A time: its UTC date (2026-11-23T23:00:00-05:00 is 2026-11-24).
+    let seconds = plugin_api::time::parse_rfc3339(value)?;
+    PackDate::from_unix_seconds(u64::try_from(seconds).ok()?)
 }
 
 /// Dates of the control map that an auditor would question, as (line, control id, field,
@@ -216,8 +213,9 @@ fn date_problems(
                 }
             }
         }
-        if let (Some(Some(start)), Some(Some(end))) = (dates.get(1), dates.get(2)) {
-            if start.unix_seconds() > end.unix_seconds() {
+        if let Some(Some(end)) = dates.get(2) {
+            let start = dates.get(1).copied().flatten();
+            if let Some(start) = start.filter(|s| s.unix_seconds() > end.unix_seconds()) {
                 push(
                     "period_end",
                     format!("the period ends ({}) before it starts ({})", end, start),
@@ -263,7 +261,19 @@ fn prepare(
         limits.max_csv_rows,
     )?;
     problems.extend(line_errors.into_iter().map(BuildError::from));
-    let explicit = explicit_kinds(&numbered)?;
+    // A problem that stops the build here still lists the control lines' problems found so
+    // far.
+    let stop = |problems: &mut Vec<BuildError>, e: BuildError| {
+        problems.push(e);
+        BuildError::from_problems(std::mem::take(problems)).unwrap_or_else(|| BuildError::Io {
+            path: map_name.clone(),
+            reason: "the build stopped".to_owned(),
+        })
+    };
+    let explicit = match explicit_kinds(&numbered) {
+        Ok(e) => e,
+        Err(e) => return Err(stop(&mut problems, e)),
+    };
     // The evidence folder may hold the control map at its pack path (the pipelines keep it
     // there): it is the one given with --controls, or the build would hold two.
     let inside = input.evidence_dir.join(CONTROL_MAP_PATH);
@@ -306,14 +316,17 @@ fn prepare(
         Ok(found)
     };
     let mut warnings = Vec::new();
-    let files = evidence::collect(
+    let files = match evidence::collect(
         input.evidence_dir,
         limits,
         progress,
         &lookup,
         &|name, _| skip_map && name == CONTROL_MAP_PATH,
         &mut warnings,
-    )?;
+    ) {
+        Ok(f) => f,
+        Err(e) => return Err(stop(&mut problems, e)),
+    };
     if let Some(kinds) = input.kinds {
         for rule in &kinds.rules {
             if !files.keys().any(|name| rule.is_match(name)) {
@@ -984,5 +997,14 @@ mod date_tests {
             "{p:?}"
         );
         assert!(problems(line("", "2025-01-01", "2025-11-22")).is_empty());
+        // A stale period without a start is still stale.
+        let p = problems(line("", "", "2020-01-31"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("days before the pack date"), "{p:?}");
+        // A time is taken at its UTC date: 23:00 at -05:00 on the pack date is the next day.
+        let p = problems(line("2026-11-23T23:00:00-05:00", "", ""));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("is after the pack date"), "{p:?}");
+        assert!(problems(line("2026-11-23T23:00:00Z", "", "")).is_empty());
     }
 }

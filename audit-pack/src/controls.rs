@@ -249,7 +249,8 @@ fn parse_lines(
                 );
                 errors.push(line_err(line, "record", e.to_string()));
                 if unrecoverable {
-                    // The reader cannot go on after an I/O or UTF-8 error.
+                    // The reader cannot go on after an I/O error (a record of the wrong length or
+                    // not UTF-8 is skipped, and reading goes on).
                     return Ok(lines);
                 }
                 continue;

@@ -66,6 +66,17 @@ pub enum BuildError {
 impl BuildError {
     /// One error for a list of problems: the problem itself when there is one.
     pub fn from_problems(mut problems: Vec<BuildError>) -> Option<BuildError> {
+        // A list within a list is flattened (a kind problem of the evidence folder is itself
+        // a list).
+        if problems.iter().any(|p| matches!(p, BuildError::Several(_))) {
+            problems = problems
+                .into_iter()
+                .flat_map(|p| match p {
+                    BuildError::Several(inner) => inner,
+                    other => vec![other],
+                })
+                .collect();
+        }
         match problems.len() {
             0 => None,
             1 => problems.pop(),

@@ -144,7 +144,10 @@ impl X509Signer {
         if let Some(leaf) = certs.first() {
             check_end_entity_certificate(leaf, &Options::new(Profile::CodeSigning)).map_err(
                 |e| KeyError::UnusableCertificate {
-                    reason: format!("{} cannot sign a pack index: {e}", leaf.subject()),
+                    reason: format!(
+                        "{} cannot sign a pack index or a manifest: {e}",
+                        leaf.subject()
+                    ),
                 },
             )?;
         }
@@ -203,6 +206,11 @@ impl X509Signer {
             )));
         }
         Ok(signer)
+    }
+
+    /// The leaf certificate's validity, notBefore and notAfter in Unix seconds.
+    pub fn validity(&self) -> (i64, i64) {
+        self.leaf.validity()
     }
 
     /// The leaf certificate's subject.

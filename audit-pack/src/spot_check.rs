@@ -116,6 +116,11 @@ pub(crate) fn spot_check(
     root: &Hash,
     positions: &[usize],
 ) -> Result<Vec<SpotCheck>, Failure> {
+    if positions.is_empty() {
+        return Err(Failure::new(
+            "no control line to follow: a spot check of nothing checks nothing (ask for at least one line or control)",
+        ));
+    }
     let mut out = Vec::new();
     for &pos in positions {
         let line = index
@@ -170,6 +175,9 @@ pub(crate) fn spot_check(
 /// The positions (0-based, in control-map order) of every control line of these control ids;
 /// an id with no line is a failure naming it.
 pub(crate) fn lines_of(index: &Index, ids: &[String]) -> Result<Vec<usize>, Failure> {
+    if ids.is_empty() {
+        return Err(Failure::new("no control was named to spot-check"));
+    }
     let mut positions = Vec::new();
     for id in ids {
         let before = positions.len();

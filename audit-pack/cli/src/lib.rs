@@ -295,45 +295,157 @@ impl TrustArgs {
     }
 }
 
-/// Writes every `(path, bytes)` into `dir` (created if needed) so that either all files are
-/// there or none is: each is written to a hidden temporary file in `dir` first, and only when
-/// all are written are they renamed into place. A failure removes the temporary files (and
-/// any file already renamed by this run).
+/// Writes every `(path, bytes)` into `dir` (created if needed) so that either all of them
+/// are written or nothing changes:
+///
+/// 1. every target must be absent or a regular file (not a directory, not a symbolic link),
+///    checked before anything is written;
+/// 2. each file is written to a new hidden temporary file in `dir` (created exclusively, never
+///    through a link left there; a stale one of an interrupted run is removed first);
+/// 3. every existing target is moved aside to a hidden backup, then every temporary file is
+///    renamed into place; if a rename fails, the new files are removed and the backups put
+///    back, so the files of an earlier run are as they were; at the end the backups go.
 pub fn write_all_or_none(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let temp_of = |path: &Path| {
+    let hidden = |path: &Path, suffix: &str| {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        dir.join(format!(".{name}.partial"))
+        dir.join(format!(".{name}.{suffix}"))
+    };
+    for (path, _) in files {
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.file_type().is_file() => {
+                return Err(format!(
+                    "{}: exists and is not a regular file (a directory or a link): not replaced",
+                    path.display()
+                ))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    let remove_all = |paths: &[PathBuf]| {
+        for p in paths {
+            let _ = std::fs::remove_file(p);
+        }
     };
     let mut temps: Vec<PathBuf> = Vec::new();
-    let cleanup = |temps: &[PathBuf], renamed: &[&PathBuf]| {
-        for t in temps {
-            let _ = std::fs::remove_file(t);
-        }
-        for r in renamed {
-            let _ = std::fs::remove_file(r);
-        }
-    };
     for (path, bytes) in files {
-        let temp = temp_of(path);
-        temps.push(temp.clone());
-        let written = std::fs::File::create(&temp)
+        let temp = hidden(path, "partial");
+        // A stale temporary file (or a link planted at its name) is removed, not followed.
+        let _ = std::fs::remove_file(&temp);
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
             .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+        temps.push(temp.clone());
         if let Err(e) = written {
-            cleanup(&temps, &[]);
+            remove_all(&temps);
             return Err(format!("{}: {e}", temp.display()));
         }
     }
-    let mut renamed: Vec<&PathBuf> = Vec::new();
+    // Existing targets moved aside, so that a failure can put them back.
+    let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let restore = |backups: &[(PathBuf, PathBuf)]| {
+        for (path, backup) in backups {
+            let _ = std::fs::rename(backup, path);
+        }
+    };
     for (path, _) in files {
-        if let Err(e) = std::fs::rename(temp_of(path), path) {
-            cleanup(&temps, &renamed);
+        if std::fs::symlink_metadata(path).is_ok() {
+            let backup = hidden(path, "previous");
+            let _ = std::fs::remove_file(&backup);
+            if let Err(e) = std::fs::rename(path, &backup) {
+                restore(&backups);
+                remove_all(&temps);
+                return Err(format!("{}: {e}", path.display()));
+            }
+            backups.push((path.clone(), backup));
+        }
+    }
+    let mut placed: Vec<PathBuf> = Vec::new();
+    for ((path, _), temp) in files.iter().zip(&temps) {
+        if let Err(e) = std::fs::rename(temp, path) {
+            remove_all(&placed);
+            remove_all(&temps);
+            restore(&backups);
             return Err(format!("{}: {e}", path.display()));
         }
-        renamed.push(path);
+        placed.push(path.clone());
+    }
+    for (_, backup) in &backups {
+        let _ = std::fs::remove_file(backup);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod write_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::write_all_or_none;
+
+    fn listing(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn all_or_nothing_and_no_links_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("reports");
+        let a = dir.join("r.json");
+        let b = dir.join("r.pdf");
+        // Overwrites what is there, leaves nothing hidden.
+        write_all_or_none(&dir, &[(a.clone(), b"old".to_vec())]).unwrap();
+        write_all_or_none(
+            &dir,
+            &[(a.clone(), b"new".to_vec()), (b.clone(), b"%PDF".to_vec())],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"new");
+        assert_eq!(listing(&dir), ["r.json", "r.pdf"]);
+        // A target that is a directory: refused before anything changes.
+        std::fs::remove_file(&b).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        let err = write_all_or_none(
+            &dir,
+            &[
+                (a.clone(), b"newer".to_vec()),
+                (b.clone(), b"%PDF".to_vec()),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            b"new",
+            "the earlier report is kept"
+        );
+        assert_eq!(listing(&dir), ["r.json", "r.pdf"]);
+        std::fs::remove_dir(&b).unwrap();
+        // A link planted at the temporary name is removed, not written through.
+        #[cfg(unix)]
+        {
+            let victim = tmp.path().join("victim");
+            std::fs::write(&victim, b"victim").unwrap();
+            std::os::unix::fs::symlink(&victim, dir.join(".r.json.partial")).unwrap();
+            write_all_or_none(&dir, &[(a.clone(), b"report".to_vec())]).unwrap();
+            assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+            assert!(std::fs::symlink_metadata(&a).unwrap().file_type().is_file());
+            assert_eq!(std::fs::read(&a).unwrap(), b"report");
+            // A link as the target itself is refused.
+            let link = dir.join("l.json");
+            std::os::unix::fs::symlink(&victim, &link).unwrap();
+            assert!(write_all_or_none(&dir, &[(link, b"x".to_vec())]).is_err());
+            assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+        }
+    }
 }

@@ -551,8 +551,37 @@ fn run(cli: Cli) -> Result<u8, String> {
                     manifest.display()
                 ));
             }
+            // One signature per manifest: build refuses a manifest with two.
+            for suffix in [".sig", ".p7s", ".sigstore.json"] {
+                let mut other = manifest.clone().into_os_string();
+                other.push(suffix);
+                let other = PathBuf::from(other);
+                if std::fs::symlink_metadata(&other).is_ok() {
+                    return Err(format!(
+                        "{}: the manifest already has a signature; build accepts one (remove it to sign again)",
+                        other.display()
+                    ));
+                }
+            }
             let bytes = read_limited(&manifest, Limits::DEFAULT.max_json_size as u64)?;
-            let (suffix, signature, signed_by) = match (&key, signer.load()?) {
+            let x509 = signer.load()?;
+            if let Some(x) = &x509 {
+                // Signing now with a certificate not valid now makes a signature no one should
+                // accept; build checks validity at the pack date again.
+                let (not_before, not_after) = x.validity();
+                let now = i64::try_from(now_seconds()).unwrap_or(i64::MAX);
+                if now < not_before || now > not_after {
+                    return Err(format!(
+                        "the signer certificate {} is not valid now (valid {} to {})",
+                        x.subject(),
+                        VerificationTime::from_unix_seconds(u64::try_from(not_before).unwrap_or(0))
+                            .to_rfc3339(),
+                        VerificationTime::from_unix_seconds(u64::try_from(not_after).unwrap_or(0))
+                            .to_rfc3339()
+                    ));
+                }
+            }
+            let (suffix, signature, signed_by) = match (&key, x509) {
                 (Some(key), _) => {
                     let signing = SigningKey::parse_file(key, &read_text(key, "key")?)
                         .map_err(|e| format!("{}: {e}", key.display()))?;
@@ -914,7 +943,11 @@ fn write_new(path: &Path, data: &[u8], private: bool) -> Result<(), String> {
     })?;
     file.write_all(data)
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| {
+            // Not left half written (it would block the next try).
+            let _ = std::fs::remove_file(path);
+            format!("{}: {e}", path.display())
+        })
 }
 
 fn main() -> ExitCode {

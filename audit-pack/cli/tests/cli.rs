@@ -566,7 +566,7 @@ fn sign_manifest_writes_the_signature_build_verifies() {
     // Never overwritten.
     let out = sign();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("never overwritten"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has a signature"));
     assert_eq!(std::fs::read(&sig).unwrap(), first);
 
     let build = |n: &str| {
@@ -939,4 +939,50 @@ fn sign_manifest_writes_a_cms_signature_build_verifies() {
             assert!(text.contains("1 re-verified"), "{text}");
         }
     }
+}
+
+/// `sign-manifest` refuses to add a second signature beside one of another kind (build would
+/// refuse the pair), and refuses a certificate that is not valid now; nothing is written.
+#[test]
+fn sign_manifest_refuses_a_second_signature_and_an_expired_certificate() {
+    let f = fixtures();
+    let x509 = |n: &str| f.join("../x509/gen").join(n);
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("app.manifest.json");
+    std::fs::write(&manifest, b"{\"name\":\"app\"}\n").unwrap();
+    let cms = |cert: &str, key: &str| {
+        bin()
+            .arg("sign-manifest")
+            .arg("--signer-cert")
+            .arg(x509(cert))
+            .arg("--signer-key")
+            .arg(x509(key))
+            .arg(&manifest)
+            .output()
+            .unwrap()
+    };
+    let out = cms("leaf-expired.pem", "leaf-expired.key");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not valid now"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.path().join("app.manifest.json.p7s").exists());
+    let out = cms("leaf-rsa.pem", "leaf-rsa.key");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .arg("sign-manifest")
+        .arg("--key")
+        .arg(f.join("keys/acme-audit-pack.key"))
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has a signature"));
+    assert!(!dir.path().join("app.manifest.json.sig").exists());
 }

@@ -328,6 +328,13 @@ fn parse_cmap(cmap: &[u8]) -> Option<BTreeMap<u32, u16>> {
     let (_, at) = best?;
     let sub = cmap.get(at..)?;
     let mut map = BTreeMap::new();
+    // A budget on the characters walked (overlapping ranges count each time): no real font
+    // maps a quarter of a million.
+    let mut budget: u32 = 1 << 18;
+    let mut spend = || {
+        budget = budget.checked_sub(1)?;
+        Some(())
+    };
     match u16_at(sub, 0)? {
         12 => {
             let groups = u32_at(sub, 12)? as usize;
@@ -342,12 +349,9 @@ fn parse_cmap(cmap: &[u8]) -> Option<BTreeMap<u32, u16>> {
                     return None;
                 }
                 for c in start..=end.min(0x10_FFFF) {
+                    spend()?;
                     let g = gid.checked_add(c - start)?;
                     map.insert(c, u16::try_from(g).ok()?);
-                    // A budget: no real font maps a quarter of a million characters.
-                    if map.len() > 1 << 18 {
-                        return None;
-                    }
                 }
             }
         }
@@ -369,6 +373,7 @@ fn parse_cmap(cmap: &[u8]) -> Option<BTreeMap<u32, u16>> {
                     if c == 0xFFFF {
                         break;
                     }
+                    spend()?;
                     let g = if range == 0 {
                         c.wrapping_add(delta)
                     } else {
