@@ -156,10 +156,16 @@ impl Kind {
 }
 
 /// Whether a file name is that of a manifest's detached signature.
+/// What follows `NAME.manifest.json` in the name of its detached signature: an Ed25519
+/// signed note, a CMS SignedData, a Sigstore bundle.
+pub const MANIFEST_SIGNATURE_SUFFIXES: [&str; 3] = [".sig", ".p7s", crate::sigstore::BUNDLE_SUFFIX];
+
 pub(crate) fn is_manifest_signature_name(file_name: &str) -> bool {
-    file_name.ends_with(".manifest.json.sig")
-        || file_name.ends_with(".manifest.json.p7s")
-        || file_name.ends_with(".manifest.json.sigstore.json")
+    MANIFEST_SIGNATURE_SUFFIXES.iter().any(|s| {
+        file_name
+            .strip_suffix(s)
+            .is_some_and(|m| m.ends_with(".manifest.json"))
+    })
 }
 
 impl fmt::Display for Kind {

@@ -50,7 +50,7 @@ pub use index::{
 };
 pub use jcs::{to_canonical, CanonicalError};
 pub use keys::{key_label, parse_public_key, parse_public_key_file, KeyError, SigningKey};
-pub use kind::Kind;
+pub use kind::{Kind, MANIFEST_SIGNATURE_SUFFIXES};
 pub use kinds_file::{KindRule, KindsFile, KindsFileError};
 pub use layout::Section;
 pub use limits::Limits;

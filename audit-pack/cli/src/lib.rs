@@ -45,14 +45,7 @@ impl X509SignerArgs {
         let (Some(cert), Some(key)) = (&self.signer_cert, &self.signer_key) else {
             return Ok(None);
         };
-        let read = |p: &Path| {
-            plugin_api::bounded::read_file(p, 1 << 20).map_err(|e| match e {
-                plugin_api::bounded::ReadError::TooLarge { .. } => {
-                    format!("{}: more than {} bytes", p.display(), 1 << 20)
-                }
-                other => format!("{}: {}", p.display(), other.into_io_error()),
-            })
-        };
+        let read = |p: &Path| read_limited(p, 1 << 20);
         let chain = match &self.signer_chain {
             Some(p) => Some(read(p)?),
             None => None,
@@ -61,6 +54,16 @@ impl X509SignerArgs {
             .map(Some)
             .map_err(|e| format!("{}: {e}", cert.display()))
     }
+}
+
+/// Reads a file of at most `max` bytes; the error names the file.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    plugin_api::bounded::read_file(path, max).map_err(|e| match e {
+        plugin_api::bounded::ReadError::TooLarge { .. } => {
+            format!("{}: more than {max} bytes", path.display())
+        }
+        other => format!("{}: {}", path.display(), other.into_io_error()),
+    })
 }
 
 /// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.

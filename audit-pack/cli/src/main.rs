@@ -13,7 +13,7 @@ use audit_pack::{
     TrustFile, PLUGIN,
 };
 use audit_pack::{KindsFile, NoProgress, Phase, Progress};
-use audit_pack_cli::{ProofTrustArgs, SigstoreArgs, TrustArgs, X509SignerArgs};
+use audit_pack_cli::{read_limited, ProofTrustArgs, SigstoreArgs, TrustArgs, X509SignerArgs};
 use clap::{Parser, Subcommand};
 use plugin_api::{CheckStatus, Report, VerificationTime};
 use std::io::{IsTerminal, Write};
@@ -530,8 +530,9 @@ fn run(cli: Cli) -> Result<u8, String> {
             let private = out.join(format!("{name}.key"));
             let public = out.join(format!("{name}.pub"));
             let private_file = key.to_private_key_file().map_err(|e| e.to_string())?;
-            write_new(&private, private_file.as_bytes(), true)?;
-            write_new(&public, key.to_public_key_file().as_bytes(), false)?;
+            let never = "existing keys are never overwritten";
+            write_new(&private, private_file.as_bytes(), true, never)?;
+            write_new(&public, key.to_public_key_file().as_bytes(), false, never)?;
             outln!("{}", private.display());
             outln!("{}", public.display());
             Ok(0)
@@ -552,7 +553,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 ));
             }
             // One signature per manifest: build refuses a manifest with two.
-            for suffix in [".sig", ".p7s", ".sigstore.json"] {
+            for suffix in audit_pack::MANIFEST_SIGNATURE_SUFFIXES {
                 let mut other = manifest.clone().into_os_string();
                 other.push(suffix);
                 let other = PathBuf::from(other);
@@ -611,12 +612,12 @@ fn run(cli: Cli) -> Result<u8, String> {
             let mut out = manifest.clone().into_os_string();
             out.push(suffix);
             let out = PathBuf::from(out);
-            write_new(&out, &signature, false).map_err(|e| {
-                e.replace(
-                    "existing keys are never overwritten",
-                    "an existing signature is never overwritten",
-                )
-            })?;
+            write_new(
+                &out,
+                &signature,
+                false,
+                "an existing signature is never overwritten",
+            )?;
             outln!("{}", out.display());
             outln!("signed by {signed_by}");
             Ok(0)
@@ -874,16 +875,6 @@ fn verify_file(
     Ok((verification, digest))
 }
 
-/// Reads a file of at most `max` bytes.
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    plugin_api::bounded::read_file(path, max).map_err(|e| match e {
-        plugin_api::bounded::ReadError::TooLarge { .. } => {
-            format!("{}: more than {max} bytes", path.display())
-        }
-        other => format!("{}: {}", path.display(), other.into_io_error()),
-    })
-}
-
 /// Writes to `out` through a temporary file and a rename, or to stdout.
 fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
     match out {
@@ -925,7 +916,9 @@ fn print_report(out: &mut impl Write, report: &Report) {
     }
 }
 
-fn write_new(path: &Path, data: &[u8], private: bool) -> Result<(), String> {
+/// Writes a new file (never replacing one; `never` says so in the error), mode 0600 when
+/// `private`.
+fn write_new(path: &Path, data: &[u8], private: bool, never: &str) -> Result<(), String> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -935,12 +928,9 @@ fn write_new(path: &Path, data: &[u8], private: bool) -> Result<(), String> {
     }
     #[cfg(not(unix))]
     let _ = private;
-    let mut file = options.open(path).map_err(|e| {
-        format!(
-            "{}: {e} (existing keys are never overwritten)",
-            path.display()
-        )
-    })?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("{}: {e} ({never})", path.display()))?;
     file.write_all(data)
         .and_then(|()| file.sync_all())
         .map_err(|e| {
