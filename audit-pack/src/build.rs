@@ -157,12 +157,8 @@ pub const STALE_PERIOD_DAYS: u64 = 366;
 
 /// The date of a control-map date field: `YYYY-MM-DD`, or an RFC 3339 time's date part.
 fn field_date(value: &str) -> Option<PackDate> {
-    if value.len() == 10 {
-        return PackDate::parse(value).ok();
-    }
-    // A time: its UTC date (2026-11-23T23:00:00-05:00 is 2026-11-24).
-    let seconds = plugin_api::time::parse_rfc3339(value)?;
-    PackDate::from_unix_seconds(u64::try_from(seconds).ok()?)
+    // A time counts at its UTC date (2026-11-23T23:00:00-05:00 is 2026-11-24).
+    PackDate::from_unix_seconds(controls::field_seconds(value)?)
 }
 
 /// Dates of the control map that an auditor would question, as (line, control id, field,

@@ -291,6 +291,18 @@ fn parse_lines(
     Ok(lines)
 }
 
+/// The time a control-map date field names, in Unix seconds: a `YYYY-MM-DD` date at 00:00
+/// UTC, or an RFC 3339 time (at its UTC instant); `None` for anything else. One reading of
+/// these fields for the build's date checks and the reports.
+pub(crate) fn field_seconds(value: &str) -> Option<u64> {
+    if value.len() == 10 {
+        return crate::names::PackDate::parse(value)
+            .ok()
+            .map(crate::names::PackDate::unix_seconds);
+    }
+    u64::try_from(plugin_api::time::parse_rfc3339(value)?).ok()
+}
+
 /// Writes a control map: the header and the lines, LF line ends, quoting only where needed.
 /// The `narrative` column is written when a line has a narrative.
 pub fn write(lines: &[ControlLine]) -> Result<Vec<u8>, csv::Error> {

@@ -68,6 +68,13 @@ pub(crate) fn signature_ok(signature_verified: &str) -> bool {
     matches!(signature_verified, "true" | "n/a")
 }
 
+/// Whether a control line holds: its state is `effective` and its manifest signature is fine
+/// ([`signature_ok`]). An OSCAL finding is `satisfied` exactly then; otherwise the PDF lists
+/// the line among the exceptions.
+pub(crate) fn line_effective(l: &crate::controls::ControlLine) -> bool {
+    l.state.trim().eq_ignore_ascii_case("effective") && signature_ok(&l.signature_verified)
+}
+
 /// The verification status of one control line of a verified pack: its evidence is in the
 /// pack with the listed SHA-256 and covered by the signed Merkle root; a manifest whose
 /// signature was recorded as not verified is called out, and in a pack built with an insecure

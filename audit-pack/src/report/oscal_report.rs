@@ -17,7 +17,6 @@
 //! against the pinned schema (`fixtures/oscal/`) by `tests/oscal.rs`.
 
 use super::{line_status, ReportError, ReportInput};
-use crate::controls::ControlLine;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -139,16 +138,8 @@ fn uri_path(path: &str) -> String {
 
 /// A control-map date (`YYYY-MM-DD` or RFC 3339) as an OSCAL date-time (UTC, `Z`).
 fn date_time(value: &str) -> Option<String> {
-    let v = value.trim();
-    if let Some(seconds) = plugin_api::time::parse_rfc3339(v) {
-        return u64::try_from(seconds)
-            .ok()
-            .map(|s| plugin_api::VerificationTime::from_unix_seconds(s).to_rfc3339());
-    }
-    crate::names::PackDate::parse(v.get(..10)?)
-        .ok()
-        .filter(|_| v.len() == 10)
-        .map(crate::names::PackDate::to_rfc3339)
+    crate::controls::field_seconds(value.trim())
+        .map(|s| plugin_api::VerificationTime::from_unix_seconds(s).to_rfc3339())
 }
 
 fn prop(name: &str, value: &str) -> Option<Value> {
@@ -165,12 +156,6 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     if let Some(v) = value {
         map.insert(key.to_owned(), v);
     }
-}
-
-/// Whether a control line's finding is `satisfied`: its state is `effective` and its manifest
-/// signature (if any) was verified.
-fn satisfied(l: &ControlLine) -> bool {
-    l.state.trim().eq_ignore_ascii_case("effective") && super::signature_ok(&l.signature_verified)
 }
 
 /// The OSCAL assessment-results document, pretty-printed with a final newline.
@@ -253,7 +238,7 @@ pub fn to_oscal(input: &ReportInput<'_>) -> Result<String, ReportError> {
         if !ids.contains(&token) {
             ids.push(token.clone());
         }
-        let ok = satisfied(l);
+        let ok = super::line_effective(l);
         let mut target = Map::new();
         target.insert("type".into(), Value::from("objective-id"));
         target.insert("target-id".into(), Value::from(token.clone()));

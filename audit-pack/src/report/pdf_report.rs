@@ -196,8 +196,9 @@ fn wrap(text: &str, width: f32, size: f32, font: Font) -> Vec<String> {
 /// `period_end` that are dates (`YYYY-MM-DD`, or the date of an RFC 3339 time).
 fn audit_period(index: &crate::Index) -> Option<(String, String)> {
     let day = |v: &str| {
-        let d = v.trim().get(..10)?;
-        crate::names::PackDate::parse(d).ok().map(|_| d.to_owned())
+        crate::controls::field_seconds(v.trim())
+            .and_then(crate::names::PackDate::from_unix_seconds)
+            .map(|d| d.to_string())
     };
     let start = index
         .controls
@@ -210,12 +211,6 @@ fn audit_period(index: &crate::Index) -> Option<(String, String)> {
         .filter_map(|c| day(&c.period_end))
         .max()?;
     Some((start, end))
-}
-
-/// Whether a control line is an exception: its state is not `effective`, or its manifest
-/// signature was recorded as not verified.
-fn is_exception(c: &crate::controls::ControlLine) -> bool {
-    !c.state.trim().eq_ignore_ascii_case("effective") || !super::signature_ok(&c.signature_verified)
 }
 
 /// The PDF report.
@@ -284,8 +279,11 @@ pub fn to_pdf(input: &ReportInput<'_>) -> Vec<u8> {
     l.field("Verification", &verdict);
 
     // Exceptions: every control line that is not effective, highlighted.
-    let exceptions: Vec<&crate::controls::ControlLine> =
-        index.controls.iter().filter(|c| is_exception(c)).collect();
+    let exceptions: Vec<&crate::controls::ControlLine> = index
+        .controls
+        .iter()
+        .filter(|c| !super::line_effective(c))
+        .collect();
     l.y -= 10.0;
     l.need(40.0);
     let y = l.y;
