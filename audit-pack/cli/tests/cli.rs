@@ -14,10 +14,13 @@ fn bin() -> Command {
     c
 }
 
-/// `audit-pack build` of the sample organisation (evidence, control map, date 2026-11-23) into
-/// `out`; the caller adds the signer and trust flags.
-fn sample_build(out: &std::path::Path) -> Command {
-    let f = fixtures();
+/// `audit-pack build` for org acme at 2026-11-23 of `evidence` with `controls` into `out`;
+/// the caller adds the signer and trust flags.
+fn build_of(
+    evidence: &std::path::Path,
+    controls: &std::path::Path,
+    out: &std::path::Path,
+) -> Command {
     let mut c = bin();
     c.args([
         "build",
@@ -27,12 +30,18 @@ fn sample_build(out: &std::path::Path) -> Command {
         "2026-11-23",
         "--evidence",
     ])
-    .arg(f.join("acme"))
+    .arg(evidence)
     .arg("--controls")
-    .arg(f.join("control-map.csv"))
+    .arg(controls)
     .arg("--out")
     .arg(out);
     c
+}
+
+/// [`build_of`] the sample organisation's evidence and control map.
+fn sample_build(out: &std::path::Path) -> Command {
+    let f = fixtures();
+    build_of(&f.join("acme"), &f.join("control-map.csv"), out)
 }
 
 #[test]
@@ -570,26 +579,14 @@ fn sign_manifest_writes_the_signature_build_verifies() {
     assert_eq!(std::fs::read(&sig).unwrap(), first);
 
     let build = |n: &str| {
-        let mut c = bin();
-        c.args([
-            "build",
-            "--org",
-            "acme",
-            "--date",
-            "2026-11-23",
-            "--evidence",
-        ])
-        .arg(&evidence)
-        .arg("--controls")
-        .arg(f.join("control-map.csv"))
-        .arg("--key")
-        .arg(f.join("keys/acme-audit-pack.key"))
-        .arg("--manifest-key")
-        .arg(keys.join("release-2026.pub"))
-        .arg("--json")
-        .arg("--out")
-        .arg(dir.path().join(n));
-        c.output().unwrap()
+        build_of(&evidence, &f.join("control-map.csv"), &dir.path().join(n))
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.key"))
+            .arg("--manifest-key")
+            .arg(keys.join("release-2026.pub"))
+            .arg("--json")
+            .output()
+            .unwrap()
     };
     let out = build("ok");
     assert!(
@@ -761,24 +758,11 @@ fn build_reports_every_problem_in_one_run() {
     let map_path = dir.path().join("control-map.csv");
     std::fs::write(&map_path, map).unwrap();
     let out_dir = dir.path().join("out");
-    let out = bin()
-        .args([
-            "build",
-            "--org",
-            "acme",
-            "--date",
-            "2026-11-23",
-            "--evidence",
-        ])
-        .arg(&evidence)
-        .arg("--controls")
-        .arg(&map_path)
+    let out = build_of(&evidence, &map_path, &out_dir)
         .arg("--key")
         .arg(f.join("keys/acme-audit-pack.key"))
         .arg("--manifest-key")
         .arg(f.join("keys/acme-release.pub"))
-        .arg("--out")
-        .arg(&out_dir)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -895,26 +879,17 @@ fn sign_manifest_writes_a_cms_signature_build_verifies() {
                 stdout.contains("manifest.json.p7s") && stdout.contains("signed by "),
                 "{stdout}"
             );
-            let build = bin()
-                .args([
-                    "build",
-                    "--org",
-                    "acme",
-                    "--date",
-                    "2026-11-23",
-                    "--evidence",
-                ])
-                .arg(&evidence)
-                .arg("--controls")
-                .arg(f.join("control-map.csv"))
-                .arg("--key")
-                .arg(f.join("keys/acme-audit-pack.key"))
-                .arg("--manifest-trust-root")
-                .arg(x509("root.pem"))
-                .arg("--out")
-                .arg(dir.path().join("out"))
-                .output()
-                .unwrap();
+            let build = build_of(
+                &evidence,
+                &f.join("control-map.csv"),
+                &dir.path().join("out"),
+            )
+            .arg("--key")
+            .arg(f.join("keys/acme-audit-pack.key"))
+            .arg("--manifest-trust-root")
+            .arg(x509("root.pem"))
+            .output()
+            .unwrap();
             let stderr = String::from_utf8_lossy(&build.stderr);
             if !with_chain {
                 assert_eq!(
