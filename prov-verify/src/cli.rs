@@ -24,7 +24,18 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts (listed under their own heading, after each command's own).
+impl Cli {
+    /// The whole command tree with every subcommand's arguments: for completions, manual pages
+    /// and tests that walk it. Parsing builds only the subcommands it enters (`defer`): the
+    /// others' arguments are never constructed, which was most of the process's start.
+    pub fn full_command() -> clap::Command {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        cmd.build();
+        cmd
+    }
+}
+
+// Options every command accepts (listed under their own heading, after each command's own).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
@@ -69,6 +80,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// RFC 6962 / RFC 9162 Merkle trees: roots, inclusion and consistency proofs, checkpoints
     #[command(subcommand)]
@@ -129,6 +141,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MerkleCommand {
     /// Compute the tree root (and size) over leaves
     Root {
@@ -190,8 +203,8 @@ pub enum MerkleCommand {
     },
 }
 
-/// Where leaves come from: files in the order given, a directory walked in sorted order, or a
-/// file of leaf hashes.
+// Where leaves come from: files in the order given, a directory walked in sorted order, or a
+// file of leaf hashes.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct LeafSource {
@@ -208,8 +221,8 @@ pub struct LeafSource {
     pub leaf_hashes: Option<PathBuf>,
 }
 
-/// Inputs of an inclusion check: on flags, or in a JSON proof file with the fields
-/// `index`, `size`, `leaf_hash`, `proof`, `root` (a field may not come from both).
+// Inputs of an inclusion check: on flags, or in a JSON proof file with the fields
+// `index`, `size`, `leaf_hash`, `proof`, `root` (a field may not come from both).
 #[derive(Debug, Args)]
 pub struct InclusionArgs {
     /// JSON proof file (as written by `merkle prove-inclusion`)
@@ -241,8 +254,8 @@ pub struct InclusionArgs {
     pub root: Option<String>,
 }
 
-/// Inputs of a consistency check: on flags, or in a JSON proof file with the fields
-/// `size1`, `size2`, `root1`, `root2`, `proof` (a field may not come from both).
+// Inputs of a consistency check: on flags, or in a JSON proof file with the fields
+// `size1`, `size2`, `root1`, `root2`, `proof` (a field may not come from both).
 #[derive(Debug, Args)]
 pub struct ConsistencyArgs {
     /// JSON proof file (as written by `merkle prove-consistency`)
@@ -274,7 +287,6 @@ pub struct ConsistencyArgs {
 #[allow(clippy::panic)]
 mod help_tests {
     use super::Cli;
-    use clap::CommandFactory;
 
     fn walk(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
         let help = cmd.render_long_help().to_string();
@@ -300,8 +312,7 @@ mod help_tests {
     /// own heading.
     #[test]
     fn global_options_have_their_own_heading_after_each_commands_own() {
-        let mut cmd = Cli::command();
-        cmd.build();
+        let mut cmd = Cli::full_command();
         let mut seen = 0;
         walk(&mut cmd, "prov-verify", &mut seen);
         assert!(seen > 30, "only {seen} commands");
@@ -318,7 +329,6 @@ mod help_tests {
 #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 mod exit_status_tests {
     use super::Cli;
-    use clap::CommandFactory;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// Commands that produce data, not a verdict: they exit 0 or 2, never 1.
@@ -379,7 +389,7 @@ mod exit_status_tests {
 
     #[test]
     fn every_command_has_a_golden_case_for_each_exit_status_it_can_return() {
-        let root = Cli::command();
+        let root = Cli::full_command();
         let mut all = BTreeSet::new();
         leaves(&root, "", &mut all);
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../golden");
@@ -453,7 +463,7 @@ mod doc_command_tests {
     use clap::Parser;
 
     fn check(source: &str, text: &str, bad: &mut Vec<String>, seen: &mut usize) {
-        let root = <Cli as clap::CommandFactory>::command();
+        let root = Cli::full_command();
         for c in doc_commands::find(text, "prov-verify") {
             *seen += 1;
             let at = format!("{source}:{}: {}", c.line, c.args.join(" "));
@@ -514,7 +524,6 @@ mod doc_command_tests {
 #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 mod flag_coverage_tests {
     use super::Cli;
-    use clap::CommandFactory;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// Commands whose flags are probed flag by flag (with and without each, two different
@@ -663,8 +672,7 @@ mod flag_coverage_tests {
 
     #[test]
     fn every_flag_of_every_command_is_exercised() {
-        let mut root = Cli::command();
-        root.build();
+        let root = Cli::full_command();
         let global: BTreeSet<String> = root
             .get_arguments()
             .filter_map(|a| a.get_long().map(|l| format!("--{l}")))

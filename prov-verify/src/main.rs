@@ -10,7 +10,7 @@ mod manual;
 mod output;
 mod registry;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use cli::{Cli, Command, GlobalArgs, LogFormat};
 use commands::Outcome;
 use error::CliError;
@@ -58,11 +58,11 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
         Command::Gate(args) => commands::gate::run(args, &cli.global),
         Command::Completions { shell } => Ok(Outcome::Text(audit_pack_cli::manual::completions(
             *shell,
-            &mut Cli::command(),
+            &mut Cli::full_command(),
             "prov-verify",
         ))),
         Command::Man { out_dir } => {
-            let cmd = Cli::command();
+            let cmd = Cli::full_command();
             match out_dir {
                 Some(dir) => {
                     let written = audit_pack_cli::manual::write_all(

@@ -20,8 +20,8 @@ use audit_pack::{
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// An X.509 signer: a code-signing certificate, its private key and intermediates (the index
-/// signer of `build`, the CMS signer of `sign-manifest`).
+// An X.509 signer: a code-signing certificate, its private key and intermediates (the index
+// signer of `build`, the CMS signer of `sign-manifest`).
 #[derive(Debug, clap::Args)]
 pub struct X509SignerArgs {
     /// Sign with the key of this X.509 code-signing certificate (PEM or DER; Ed25519, RSA,
@@ -66,7 +66,7 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     })
 }
 
-/// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
+// Who may have signed the index: an Ed25519 public key, or pinned X.509 roots.
 #[derive(Debug, clap::Args)]
 pub struct IndexTrustArgs {
     /// The index signer's public key file (NAME.pub, Ed25519)
@@ -93,11 +93,11 @@ pub struct IndexTrustArgs {
     at: Option<String>,
 }
 
-/// The trust flags of `verify-proof`: the index signer's ([`IndexTrustArgs`]). A proof file
-/// holds the signed index and one artifact's inclusion proof, but no log receipt and no
-/// manifest signature, so the log and manifest flags of `verify` would have nothing to check:
-/// they are accepted (hidden) only to be refused with a message saying so
-/// ([`ProofTrustArgs::load`], a usage error: exit 2), never ignored.
+// The trust flags of `verify-proof`: the index signer's ([`IndexTrustArgs`]). A proof file
+// holds the signed index and one artifact's inclusion proof, but no log receipt and no
+// manifest signature, so the log and manifest flags of `verify` would have nothing to check:
+// they are accepted (hidden) only to be refused with a message saying so
+// ([`ProofTrustArgs::load`], a usage error: exit 2), never ignored.
 #[derive(Debug, clap::Args)]
 pub struct ProofTrustArgs {
     #[command(flatten)]
@@ -166,8 +166,8 @@ impl ProofTrustArgs {
     }
 }
 
-/// Everything a verifier of a whole pack trusts: the index signer, the log key, and the
-/// trust for manifest pairs.
+// Everything a verifier of a whole pack trusts: the index signer, the log key, and the
+// trust for manifest pairs.
 #[derive(Debug, clap::Args)]
 pub struct TrustArgs {
     #[command(flatten)]
@@ -190,8 +190,8 @@ pub struct TrustArgs {
     sigstore: SigstoreArgs,
 }
 
-/// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
-/// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
+// Trust for Sigstore manifest bundles (`*.manifest.json.sigstore.json`), checked by
+// plugin-cosign at the pack date. Never recorded in, nor taken from, the pack.
 #[derive(Debug, clap::Args)]
 pub struct SigstoreArgs {
     /// The Sigstore trusted root (trusted_root.json) for re-verifying Sigstore manifest

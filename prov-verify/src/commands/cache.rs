@@ -35,6 +35,7 @@ pub(crate) const MAX_CACHED_CRLS: usize = offline_cache::MAX_CACHED_CRLS;
 const MAX_CRLS_PER_FILE: usize = 16;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CacheCommand {
     /// Fetch and verify a TUF repository's metadata and targets into the cache (network)
     Warm(WarmArgs),

@@ -36,6 +36,7 @@ const MAX_ARTIFACT: u64 = 1024 * 1024 * 1024;
 /// Check id: the receipt's log entry records this artifact and bundle file.
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CosignCommand {
     /// Verify a blob (or its sha256 digest) against a Sigstore bundle, offline
     VerifyBlob(Box<VerifyBlobArgs>),
@@ -188,9 +189,9 @@ pub struct VerifyBlobArgs {
     pub log_key: Option<String>,
 }
 
-/// cosign's `--certificate-github-workflow-*` flags: expected GitHub workflow claims of the
-/// signing certificate (Fulcio's v1 extensions 1.3.6.1.4.1.57264.1.2 to .6), compared exactly.
-/// Keyless only: refused with a key.
+// cosign's `--certificate-github-workflow-*` flags: expected GitHub workflow claims of the
+// signing certificate (Fulcio's v1 extensions 1.3.6.1.4.1.57264.1.2 to .6), compared exactly.
+// Keyless only: refused with a key.
 #[derive(Debug, Args, Default, Clone)]
 pub struct GithubWorkflowArgs {
     /// Expected GitHub workflow trigger of the certificate (Fulcio extension .1.2), exact
@@ -247,9 +248,9 @@ pub struct VerifyBlobAttestationArgs {
     pub slsa: SlsaArgs,
 }
 
-/// slsa-verifier's provenance flags: expectations on a verified SLSA provenance attestation
-/// (v0.2 or v1 predicate), and on the certificate's source claims where it carries them.
-/// Not with --batch (refused at run time: a batch line carries its own policy).
+// slsa-verifier's provenance flags: expectations on a verified SLSA provenance attestation
+// (v0.2 or v1 predicate), and on the certificate's source claims where it carries them.
+// Not with --batch (refused at run time: a batch line carries its own policy).
 #[derive(Debug, Args, Default, Clone)]
 pub struct SlsaArgs {
     /// Expected builder id of the SLSA provenance (`runDetails.builder.id`, v0.2

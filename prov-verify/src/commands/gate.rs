@@ -29,6 +29,7 @@ pub struct GateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum GateCommand {
     /// Run the policy's own Rego unit tests (`test_*` rules), as `conftest verify` does
     Test {

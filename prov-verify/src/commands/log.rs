@@ -28,6 +28,7 @@ const MAX_BATCH_LINES: usize = 1_000_000;
 const MAX_TIMEOUT_SECS: u64 = tlog::http::MAX_TIMEOUT.as_secs();
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum LogCommand {
     /// Create a log in DIR signed by KEY (generated, with KEY.pub, if KEY does not exist)
     Init {
@@ -141,7 +142,7 @@ pub enum LogCommand {
     },
 }
 
-/// The fields of one entry.
+// The fields of one entry.
 #[derive(Debug, Args)]
 pub struct EntryArgs {
     /// The manifest Merkle root (64 hex digits)

@@ -24,6 +24,7 @@ const MAX_DOCUMENT_FILE: u64 = 64 * 1024;
 const MAX_VALUE_FILE: u64 = 64 * 1024;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NitroCommand {
     /// Verify an attestation document offline: ES384 signature, certificate chain to the
     /// pinned AWS Nitro Enclaves Root G1 at the document's own time (or --at), expected PCRs,
@@ -44,7 +45,7 @@ pub enum DocumentFormat {
     Hex,
 }
 
-/// What the enclave must be: the expectations every way of asking shares.
+// What the enclave must be: the expectations every way of asking shares.
 #[derive(Debug, Clone, Default, Args)]
 pub struct EnclaveExpectations {
     /// Expected PCR value: N=HEX (N from 0 to 31; 96 hex digits for SHA-384); repeatable

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 const MAX_PACKAGE: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NpmCommand {
     /// Verify a package tarball against its registry attestations: the npm publish
     /// attestation (registry key) and the SLSA provenance (keyless, built from the package's

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum X509Command {
     /// Verify a detached signature over a manifest: raw (by the leaf key) or CMS/PKCS#7
     /// detached SignedData, the leaf validated to a pinned root for code signing, with CRLs
