@@ -26,6 +26,8 @@ const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 const OID_SCT_LIST_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
 const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
 const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
+/// Fulcio's otherName SAN for a username identity (`foo!oidc.local`), a UTF8String.
+const OID_OTHERNAME_USERNAME: &str = "1.3.6.1.4.1.57264.1.7";
 
 /// A parsed leaf certificate that passed the Fulcio code-signing end-entity rules.
 #[derive(Debug)]
@@ -304,7 +306,8 @@ impl<'a> Leaf<'a> {
         Ok(verified)
     }
 
-    /// The identity: the single URI or email SAN, and the OIDC issuer extension.
+    /// The identity: the single URI, email or Fulcio username (otherName
+    /// 1.3.6.1.4.1.57264.1.7) SAN, and the OIDC issuer extension.
     pub fn identity(&self) -> Result<(String, String), CertificateError> {
         let san = self
             .cert
@@ -313,19 +316,23 @@ impl<'a> Leaf<'a> {
             .ok_or_else(|| {
                 CertificateError::Identity("the certificate has no subject alternative name".into())
             })?;
-        let names: Vec<&str> = san
-            .value
-            .general_names
-            .iter()
-            .filter_map(|g| match g {
-                GeneralName::URI(u) => Some(*u),
-                GeneralName::RFC822Name(e) => Some(*e),
-                _ => None,
-            })
-            .collect();
+        let mut names: Vec<&str> = Vec::new();
+        for g in &san.value.general_names {
+            match g {
+                GeneralName::URI(u) => names.push(u),
+                GeneralName::RFC822Name(e) => names.push(e),
+                GeneralName::OtherName(oid, value)
+                    if oid.to_id_string() == OID_OTHERNAME_USERNAME =>
+                {
+                    names.push(username_other_name(value)?);
+                }
+                _ => {}
+            }
+        }
         let [name] = names.as_slice() else {
             return Err(CertificateError::Identity(
-                "the certificate does not have exactly one URI or email SAN".into(),
+                "the certificate does not have exactly one URI, email or username (otherName) SAN"
+                    .into(),
             ));
         };
         let mut v1 = None;
@@ -481,4 +488,52 @@ fn tbs_without_sct(tbs: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     Some(der::encode(der::SEQUENCE, &body))
+}
+
+/// The value of Fulcio's username otherName (`[0] EXPLICIT UTF8String`, the bytes after its
+/// OID), read strictly: one explicit tag holding one UTF8String, nothing else.
+fn username_other_name(value: &[u8]) -> Result<&str, CertificateError> {
+    let bad = || CertificateError::Identity("the username (otherName) SAN is malformed".into());
+    let outer = match Reader::new(value).read() {
+        Ok(t) if t.tag == 0xa0 && t.raw.len() == value.len() => t,
+        _ => return Err(bad()),
+    };
+    let inner = match Reader::new(outer.content).read() {
+        Ok(t) if t.tag == 0x0c && t.raw.len() == outer.content.len() => t,
+        _ => return Err(bad()),
+    };
+    let name = std::str::from_utf8(inner.content).map_err(|_| bad())?;
+    if name.is_empty() {
+        return Err(bad());
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::username_other_name;
+
+    #[test]
+    fn username_other_name_is_read_strictly() {
+        let good = [
+            0xa0, 0x10, 0x0c, 0x0e, b'f', b'o', b'o', b'!', b'o', b'i', b'd', b'c', b'.', b'l',
+            b'o', b'c', b'a', b'l',
+        ];
+        assert_eq!(username_other_name(&good).unwrap(), "foo!oidc.local");
+        let bad: &[&[u8]] = &[
+            &[],
+            &[0xa1, 0x05, 0x0c, 0x03, b'f', b'o', b'o'], // another context tag
+            &[0xa0, 0x05, 0x13, 0x03, b'f', b'o', b'o'], // PrintableString
+            &[0xa0, 0x05, 0x0c, 0x03, b'f', b'o', b'o', 0x00], // trailing byte
+            &[0xa0, 0x06, 0x0c, 0x03, b'f', b'o', b'o', 0x00], // trailing inside
+            &[0xa0, 0x05, 0x0c, 0x04, b'f', b'o', b'o'], // truncated
+            &[0xa0, 0x02, 0x0c, 0x00],                   // empty
+            &[0xa0, 0x04, 0x0c, 0x02, 0xc3, 0x28],       // not UTF-8
+            &[0x0c, 0x03, b'f', b'o', b'o'],             // not wrapped
+        ];
+        for b in bad {
+            assert!(username_other_name(b).is_err(), "{b:02x?}");
+        }
+    }
 }
