@@ -84,7 +84,7 @@ fn a_change_window_in_a_named_zone() {
 
 #[test]
 fn an_unknown_zone_is_no_decision() {
-    for zone in ["Europe/Atlantis", "europe/berlin"] {
+    for zone in ["Europe/Atlantis", "europe/berlin", "Factory"] {
         let d = decide("2026-07-15T07:30:00Z", zone);
         assert_eq!(d.outcome, Outcome::NoDecision, "{zone}: {d:?}");
         assert!(

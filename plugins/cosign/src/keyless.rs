@@ -316,19 +316,7 @@ impl<'a> Leaf<'a> {
             .ok_or_else(|| {
                 CertificateError::Identity("the certificate has no subject alternative name".into())
             })?;
-        let mut names: Vec<&str> = Vec::new();
-        for g in &san.value.general_names {
-            match g {
-                GeneralName::URI(u) => names.push(u),
-                GeneralName::RFC822Name(e) => names.push(e),
-                GeneralName::OtherName(oid, value)
-                    if oid.to_id_string() == OID_OTHERNAME_USERNAME =>
-                {
-                    names.push(username_other_name(value)?);
-                }
-                _ => {}
-            }
-        }
+        let names = identity_names(&san.value.general_names)?;
         let [name] = names.as_slice() else {
             return Err(CertificateError::Identity(
                 "the certificate does not have exactly one URI, email or username (otherName) SAN"
@@ -490,6 +478,26 @@ fn tbs_without_sct(tbs: &[u8]) -> Option<Vec<u8>> {
     Some(der::encode(der::SEQUENCE, &body))
 }
 
+/// The names of a SAN extension that can be a Sigstore identity: URIs, emails and Fulcio
+/// usernames (otherName 1.3.6.1.4.1.57264.1.7), in order. One reading for the identity check
+/// and the report's certificate claims. A malformed username is an error, not skipped.
+pub(crate) fn identity_names<'a>(
+    general_names: &'a [GeneralName<'a>],
+) -> Result<Vec<&'a str>, CertificateError> {
+    let mut names = Vec::new();
+    for g in general_names {
+        match g {
+            GeneralName::URI(u) => names.push(*u),
+            GeneralName::RFC822Name(e) => names.push(*e),
+            GeneralName::OtherName(oid, value) if oid.to_id_string() == OID_OTHERNAME_USERNAME => {
+                names.push(username_other_name(value)?);
+            }
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
 /// The value of Fulcio's username otherName (`[0] EXPLICIT UTF8String`, the bytes after its
 /// OID), read strictly: one explicit tag holding one UTF8String, nothing else.
 fn username_other_name(value: &[u8]) -> Result<&str, CertificateError> {
@@ -503,7 +511,21 @@ fn username_other_name(value: &[u8]) -> Result<&str, CertificateError> {
         _ => return Err(bad()),
     };
     let name = std::str::from_utf8(inner.content).map_err(|_| bad())?;
-    if name.is_empty() {
+    // Fulcio writes `username!domain`. Anything else is refused, so a username can never read
+    // as a URI or an email to a policy matching identities by pattern
+    // (`https://github.com/acme/x!oidc.local` would match `https://github\.com/acme/.*`).
+    let Some((user, domain)) = name.split_once('!') else {
+        return Err(bad());
+    };
+    let user_ok = !user.is_empty()
+        && user
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && !matches!(c, '/' | ':' | '@' | '!'));
+    let domain_ok = !domain.is_empty()
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    if !user_ok || !domain_ok {
         return Err(bad());
     }
     Ok(name)
@@ -514,26 +536,58 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::username_other_name;
 
+    /// `[0] EXPLICIT UTF8String` around `v`.
+    fn wrap(v: &str) -> Vec<u8> {
+        let mut d = vec![0xa0, u8::try_from(v.len() + 2).unwrap(), 0x0c];
+        d.push(u8::try_from(v.len()).unwrap());
+        d.extend_from_slice(v.as_bytes());
+        d
+    }
+
     #[test]
-    fn username_other_name_is_read_strictly() {
-        let good = [
-            0xa0, 0x10, 0x0c, 0x0e, b'f', b'o', b'o', b'!', b'o', b'i', b'd', b'c', b'.', b'l',
-            b'o', b'c', b'a', b'l',
-        ];
-        assert_eq!(username_other_name(&good).unwrap(), "foo!oidc.local");
+    fn username_other_name_der_is_read_strictly() {
+        assert_eq!(username_other_name(&wrap("a!b")).unwrap(), "a!b");
+        // Each of these holds the well-shaped name `a!b`, wrongly encoded.
         let bad: &[&[u8]] = &[
             &[],
-            &[0xa1, 0x05, 0x0c, 0x03, b'f', b'o', b'o'], // another context tag
-            &[0xa0, 0x05, 0x13, 0x03, b'f', b'o', b'o'], // PrintableString
-            &[0xa0, 0x05, 0x0c, 0x03, b'f', b'o', b'o', 0x00], // trailing byte
-            &[0xa0, 0x06, 0x0c, 0x03, b'f', b'o', b'o', 0x00], // trailing inside
-            &[0xa0, 0x05, 0x0c, 0x04, b'f', b'o', b'o'], // truncated
+            &[0xa1, 0x05, 0x0c, 0x03, b'a', b'!', b'b'], // another context tag
+            &[0xa0, 0x05, 0x13, 0x03, b'a', b'!', b'b'], // PrintableString
+            &[0xa0, 0x05, 0x0c, 0x03, b'a', b'!', b'b', 0x00], // trailing byte
+            &[0xa0, 0x06, 0x0c, 0x03, b'a', b'!', b'b', 0x00], // trailing inside
+            &[0xa0, 0x05, 0x0c, 0x04, b'a', b'!', b'b'], // truncated
+            &[0xa0, 0x85, 0x0c, 0x03, b'a', b'!', b'b'], // bad length form
+            &[0x0c, 0x03, b'a', b'!', b'b'],             // not wrapped
             &[0xa0, 0x02, 0x0c, 0x00],                   // empty
-            &[0xa0, 0x04, 0x0c, 0x02, 0xc3, 0x28],       // not UTF-8
-            &[0x0c, 0x03, b'f', b'o', b'o'],             // not wrapped
+            &[0xa0, 0x05, 0x0c, 0x03, b'a', b'!', 0xff], // not UTF-8
         ];
         for b in bad {
             assert!(username_other_name(b).is_err(), "{b:02x?}");
+        }
+    }
+
+    #[test]
+    fn username_other_name_must_be_user_bang_domain() {
+        for v in [
+            "foo!oidc.local",
+            "foo!oidc.local:8080",
+            "first.last-1!example.com",
+        ] {
+            assert_eq!(username_other_name(&wrap(v)).unwrap(), v);
+        }
+        // Nothing a policy could take for a URI or an email.
+        for v in [
+            "https://github.com/acme/app/x!oidc.local",
+            "someone@example.com!oidc.local",
+            "foo!oidc.local/path",
+            "foo!bar!oidc.local",
+            "foo",
+            "!oidc.local",
+            "foo!",
+            "fo o!oidc.local",
+            "foo!oidc local",
+            "foo\u{7}!oidc.local",
+        ] {
+            assert!(username_other_name(&wrap(v)).is_err(), "{v}");
         }
     }
 }
