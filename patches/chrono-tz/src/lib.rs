@@ -81,13 +81,8 @@ impl FromStr for Tz {
     /// `case-insensitive` feature; jiff's own lookup ignores case, so the spelling is checked).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         // `Factory` (a placeholder zone, "-00") is in jiff's database but not in chrono-tz's.
-        if name == "Factory" {
-            return Err(ParseError {
-                name: name.to_string(),
-            });
-        }
         match jiff::tz::db().get(name) {
-            Ok(zone) if zone.iana_name() == Some(name) => Ok(Tz { zone }),
+            Ok(zone) if name != "Factory" && zone.iana_name() == Some(name) => Ok(Tz { zone }),
             _ => Err(ParseError {
                 name: name.to_string(),
             }),

@@ -502,14 +502,8 @@ pub(crate) fn identity_names<'a>(
 /// OID), read strictly: one explicit tag holding one UTF8String, nothing else.
 fn username_other_name(value: &[u8]) -> Result<&str, CertificateError> {
     let bad = || CertificateError::Identity("the username (otherName) SAN is malformed".into());
-    let outer = match Reader::new(value).read() {
-        Ok(t) if t.tag == 0xa0 && t.raw.len() == value.len() => t,
-        _ => return Err(bad()),
-    };
-    let inner = match Reader::new(outer.content).read() {
-        Ok(t) if t.tag == 0x0c && t.raw.len() == outer.content.len() => t,
-        _ => return Err(bad()),
-    };
+    let outer = der::single(value, 0xa0).map_err(|_| bad())?;
+    let inner = der::single(outer.content, 0x0c).map_err(|_| bad())?;
     let name = std::str::from_utf8(inner.content).map_err(|_| bad())?;
     // Fulcio writes `username!domain`. Anything else is refused, so a username can never read
     // as a URI or an email to a policy matching identities by pattern
