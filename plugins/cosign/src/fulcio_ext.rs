@@ -19,7 +19,26 @@ pub const MAX_VALUE_LEN: usize = crate::Limits::DEFAULT.extension_value_bytes;
 /// Budget for the number of extensions read.
 pub const MAX_EXTENSIONS: usize = crate::Limits::DEFAULT.leaf_extensions;
 
-const ARC: &str = "1.3.6.1.4.1.57264.1.";
+/// The DER content octets of Fulcio's extension arc, 1.3.6.1.4.1.57264.1.
+const ARC_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01];
+
+/// The last arc of a Fulcio extension OID given as DER content octets
+/// (1.3.6.1.4.1.57264.1.`n`): `Some(n)` when the OID is the arc plus exactly one minimally
+/// encoded component, else `None`. Compared as bytes, not as formatted strings.
+pub(crate) fn fulcio_arc(oid: &[u8]) -> Option<u32> {
+    let rest = oid.strip_prefix(ARC_DER)?;
+    if rest.is_empty() || rest.len() > 4 || rest.first() == Some(&0x80) {
+        return None;
+    }
+    let (last, init) = rest.split_last()?;
+    if last & 0x80 != 0 || init.iter().any(|b| b & 0x80 == 0) {
+        return None;
+    }
+    Some(
+        rest.iter()
+            .fold(0u32, |n, b| (n << 7) | u32::from(b & 0x7f)),
+    )
+}
 
 /// Whether an extension holds a raw string (v1) or a DER UTF8String (v2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,8 +186,7 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
     };
     let mut found: Vec<(u32, &'static str, String)> = Vec::new();
     for e in exts {
-        let oid = e.oid.to_id_string();
-        let Some(arc) = oid.strip_prefix(ARC).and_then(|a| a.parse::<u32>().ok()) else {
+        let Some(arc) = fulcio_arc(e.oid.as_bytes()) else {
             continue;
         };
         let Some((_, name, enc)) = KNOWN.iter().find(|(a, _, _)| *a == arc) else {
@@ -219,6 +237,35 @@ mod tests {
     )]
     use super::*;
     use crate::bundle::{Bundle, Material};
+    use x509_parser::der_parser::oid::Oid;
+
+    #[test]
+    fn fulcio_arcs_are_read_from_the_der_bytes() {
+        let oid = |s: &str| {
+            let arcs: Vec<u64> = s.split('.').map(|a| a.parse().unwrap()).collect();
+            Oid::from(&arcs).unwrap().as_bytes().to_vec()
+        };
+        assert_eq!(oid("1.3.6.1.4.1.57264.1"), ARC_DER);
+        for n in [1u32, 7, 8, 22, 127, 128, 300, 16_383, 16_384, 0x0fff_ffff] {
+            let der = oid(&format!("1.3.6.1.4.1.57264.1.{n}"));
+            assert_eq!(fulcio_arc(&der), Some(n), "arc {n}");
+        }
+        for other in [
+            "1.3.6.1.4.1.57264.1",
+            "1.3.6.1.4.1.57264.1.8.1",
+            "1.3.6.1.4.1.57264.2.8",
+            "1.3.6.1.4.1.11129.2.4.2",
+            "2.5.29.17",
+        ] {
+            assert_eq!(fulcio_arc(&oid(other)), None, "{other}");
+        }
+        let mut padded = ARC_DER.to_vec();
+        padded.extend([0x80, 0x08]); // a non-minimal encoding of 8
+        assert_eq!(fulcio_arc(&padded), None);
+        let mut open = ARC_DER.to_vec();
+        open.push(0x88); // a component without its last byte
+        assert_eq!(fulcio_arc(&open), None);
+    }
 
     fn kit_leaf(case: &str) -> Vec<u8> {
         let b = std::fs::read(format!(

@@ -22,12 +22,13 @@ use x509_parser::prelude::FromDer as _;
 
 pub use plugin_x509::SignatureMemo;
 
-const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
+// OIDs are compared as DER content octets (never formatted): the SCT list,
+// 1.3.6.1.4.1.11129.2.4.2, and the last arcs of Fulcio's 1.3.6.1.4.1.57264.1 extensions.
 const OID_SCT_LIST_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
-const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
-const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
+const ARC_ISSUER_V1: u32 = 1;
+const ARC_ISSUER_V2: u32 = 8;
 /// Fulcio's otherName SAN for a username identity (`foo!oidc.local`), a UTF8String.
-const OID_OTHERNAME_USERNAME: &str = "1.3.6.1.4.1.57264.1.7";
+const ARC_OTHERNAME_USERNAME: u32 = 7;
 
 /// A parsed leaf certificate that passed the Fulcio code-signing end-entity rules.
 #[derive(Debug)]
@@ -239,7 +240,7 @@ impl<'a> Leaf<'a> {
             .cert
             .extensions()
             .iter()
-            .filter(|e| e.oid.to_id_string() == OID_SCT_LIST)
+            .filter(|e| e.oid.as_bytes() == OID_SCT_LIST_DER)
             .collect();
         let [ext] = exts.as_slice() else {
             return Err(CertificateError::Sct(
@@ -326,8 +327,8 @@ impl<'a> Leaf<'a> {
         let mut v1 = None;
         let mut v2 = None;
         for e in self.cert.extensions() {
-            let oid = e.oid.to_id_string();
-            if oid == OID_ISSUER_V1 {
+            let arc = crate::fulcio_ext::fulcio_arc(e.oid.as_bytes());
+            if arc == Some(ARC_ISSUER_V1) {
                 if v1.is_some() {
                     return Err(CertificateError::Identity(
                         "duplicate issuer extension".into(),
@@ -338,7 +339,7 @@ impl<'a> Leaf<'a> {
                         .map_err(|_| CertificateError::Identity("issuer (v1) is not UTF-8".into()))?
                         .to_owned(),
                 );
-            } else if oid == OID_ISSUER_V2 {
+            } else if arc == Some(ARC_ISSUER_V2) {
                 if v2.is_some() {
                     return Err(CertificateError::Identity(
                         "duplicate issuer extension".into(),
@@ -489,7 +490,10 @@ pub(crate) fn identity_names<'a>(
         match g {
             GeneralName::URI(u) => names.push(*u),
             GeneralName::RFC822Name(e) => names.push(*e),
-            GeneralName::OtherName(oid, value) if oid.to_id_string() == OID_OTHERNAME_USERNAME => {
+            GeneralName::OtherName(oid, value)
+                if crate::fulcio_ext::fulcio_arc(oid.as_bytes())
+                    == Some(ARC_OTHERNAME_USERNAME) =>
+            {
                 names.push(username_other_name(value)?);
             }
             _ => {}
@@ -529,6 +533,13 @@ fn username_other_name(value: &[u8]) -> Result<&str, CertificateError> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::username_other_name;
+
+    #[test]
+    fn the_sct_list_oid_bytes_are_its_der_encoding() {
+        let oid =
+            x509_parser::der_parser::oid::Oid::from(&[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2]).unwrap();
+        assert_eq!(oid.as_bytes(), super::OID_SCT_LIST_DER);
+    }
 
     /// `[0] EXPLICIT UTF8String` around `v`.
     fn wrap(v: &str) -> Vec<u8> {

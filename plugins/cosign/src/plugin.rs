@@ -68,6 +68,14 @@ impl CosignPlugin {
         &self.limits
     }
 
+    /// The trusted root in `bytes`, parsed with this verifier's limits and kept for the
+    /// requests that give the same bytes as their Sigstore trusted root (they then do not
+    /// parse it again): for a caller that checks the root before its first request. A root
+    /// that does not parse is not kept.
+    pub fn load_trusted_root(&self, bytes: &[u8]) -> Result<Arc<TrustedRoot>, crate::ParseError> {
+        self.trusted_root(bytes)
+    }
+
     /// The trusted root in `bytes`: the one parsed last if the bytes are the same, otherwise
     /// parsed now (and kept).
     fn trusted_root(&self, bytes: &[u8]) -> Result<Arc<TrustedRoot>, crate::ParseError> {

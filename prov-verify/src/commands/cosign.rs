@@ -25,6 +25,7 @@ use plugin_cosign::{
 };
 use plugin_cosign::{SignerFields, SignerSpec};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest bundle, trusted root or key file read.
 const MAX_INPUT_FILE: u64 = 16 * 1024 * 1024;
@@ -338,6 +339,7 @@ fn trusted_root(
     g: &crate::cli::GlobalArgs,
     time: VerificationTime,
     insecure: &[Insecure],
+    plugin: &CosignPlugin,
 ) -> Result<Result<(RootInput, RootSource), Report>, CliError> {
     sigstore_root(
         a.trusted_root.as_deref(),
@@ -345,35 +347,37 @@ fn trusted_root(
         crate::commands::cache::cache_dir(g),
         time,
         insecure,
+        Some(plugin),
     )
 }
 
 /// [`trusted_root`] for any caller: the file given, else the offline cache's (verified at
 /// `time`), else — only with `use_embedded`, and only when no repository is cached — the
 /// embedded one. `Ok(Err(report))`: the cache did not verify (its report names the check).
+/// Parsed by `plugin` when given (the plugin that then verifies the requests).
 pub(crate) fn sigstore_root(
     trusted_root: Option<&Path>,
     use_embedded: bool,
     cache_dir: Result<PathBuf, CliError>,
     time: VerificationTime,
     insecure: &[Insecure],
+    plugin: Option<&CosignPlugin>,
 ) -> Result<Result<(RootInput, RootSource), Report>, CliError> {
     if let Some(path) = trusted_root {
         let bytes = read_limited(path, MAX_INPUT_FILE)?;
         return Ok(Ok((
-            RootInput::checked(path.display().to_string(), bytes)?,
+            RootInput::checked(path.display().to_string(), bytes, plugin)?,
             RootSource::File,
         )));
     }
     let embedded = |reason: &dyn std::fmt::Display| -> Result<RootInput, CliError> {
         tracing::info!(%reason, "no Sigstore repository in the offline cache; using the embedded trusted root");
-        embedded::production_trusted_root().map_err(|e| {
-            CliError::Internal(format!("embedded trusted root does not parse: {e}"))
-        })?;
-        Ok(RootInput {
-            name: "embedded trusted root".into(),
-            bytes: embedded::PRODUCTION_TRUSTED_ROOT_JSON.to_vec(),
-        })
+        RootInput::parse(
+            "embedded trusted root".into(),
+            embedded::PRODUCTION_TRUSTED_ROOT_JSON.to_vec(),
+            plugin,
+        )
+        .map_err(|(_, e)| CliError::Internal(format!("embedded trusted root does not parse: {e}")))
     };
     let dir = match cache_dir {
         Ok(dir) => dir,
@@ -411,22 +415,48 @@ pub(crate) fn sigstore_root(
         }
     };
     Ok(Ok((
-        RootInput::checked("trusted_root.json (offline cache)".into(), bytes)?,
+        RootInput::checked("trusted_root.json (offline cache)".into(), bytes, plugin)?,
         RootSource::Cache,
     )))
 }
 
-/// The trusted root's bytes and its name for messages, checked to parse once here (so that a
-/// bad root ends the command before any request, as for a batch), then given to the plugin.
+/// The trusted root's bytes and its name for messages, parsed once here (so that a bad root
+/// ends the command before any request, as for a batch), then given to the plugin. Parsed by
+/// the plugin that verifies the requests when the caller has it (it keeps the parse for the
+/// requests that give these bytes), else with the default limits as that plugin would.
 pub(crate) struct RootInput {
     pub(crate) name: String,
     pub(crate) bytes: Vec<u8>,
+    pub(crate) parsed: Arc<TrustedRoot>,
 }
 
 impl RootInput {
-    fn checked(name: String, bytes: Vec<u8>) -> Result<Self, CliError> {
-        TrustedRoot::from_json(&bytes).map_err(|e| CliError::malformed(&name, e.to_string()))?;
-        Ok(RootInput { name, bytes })
+    fn parse(
+        name: String,
+        bytes: Vec<u8>,
+        plugin: Option<&CosignPlugin>,
+    ) -> Result<Self, (String, plugin_cosign::ParseError)> {
+        let parsed = match plugin {
+            Some(p) => p.load_trusted_root(&bytes),
+            None => TrustedRoot::from_json(&bytes).map(Arc::new),
+        };
+        match parsed {
+            Ok(parsed) => Ok(RootInput {
+                name,
+                bytes,
+                parsed,
+            }),
+            Err(e) => Err((name, e)),
+        }
+    }
+
+    fn checked(
+        name: String,
+        bytes: Vec<u8>,
+        plugin: Option<&CosignPlugin>,
+    ) -> Result<Self, CliError> {
+        Self::parse(name, bytes, plugin)
+            .map_err(|(name, e)| CliError::malformed(&name, e.to_string()))
     }
 }
 
@@ -658,7 +688,12 @@ fn verify_blob(
         Some(file) => Some(batch::read(file)?),
         None => None,
     };
-    let (root, source) = match trusted_root(a, g, time, &insecure)? {
+    let plugin = if a.batch.is_some() {
+        CosignPlugin::with_memo()
+    } else {
+        CosignPlugin::new()
+    };
+    let (root, source) = match trusted_root(a, g, time, &insecure, &plugin)? {
         Ok(r) => r,
         Err(cache_report) => return Ok(Outcome::Report(cache_report)),
     };
@@ -668,11 +703,7 @@ fn verify_blob(
         time,
         insecure,
         require_inclusion_proof: a.require_inclusion_proof,
-        plugin: if a.batch.is_some() {
-            CosignPlugin::with_memo()
-        } else {
-            CosignPlugin::new()
-        },
+        plugin,
     };
     let mode = match predicate_type {
         Some(_) => batch::Mode::Attestation {

@@ -8,7 +8,7 @@ use crate::input::read_limited;
 use clap::{Args, Subcommand};
 use plugin_api::{Report, VerificationTime};
 use plugin_cosign::npm::{self, ProvenanceSigner};
-use plugin_cosign::{SignerFields, SignerSpec, TrustedRoot};
+use plugin_cosign::{SignerFields, SignerSpec};
 use std::path::PathBuf;
 
 /// Largest package tarball read.
@@ -130,12 +130,12 @@ fn verify(a: &VerifyArgs, g: &crate::cli::GlobalArgs) -> Result<Outcome, CliErro
         crate::commands::cache::cache_dir(g),
         time,
         &[],
+        None,
     )? {
         Ok(r) => r,
         Err(cache_report) => return Ok(Outcome::Report(cache_report)),
     };
-    let root = TrustedRoot::from_json(&root.bytes)
-        .map_err(|e| CliError::malformed(&root.name, e.to_string()))?;
+    let root = root.parsed;
     let signer = match &identity {
         Some(p) => ProvenanceSigner::Identity(p),
         None => ProvenanceSigner::PackageRepository,

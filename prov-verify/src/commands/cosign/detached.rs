@@ -13,7 +13,6 @@ use super::{RootInput, MAX_ARTIFACT};
 use crate::error::CliError;
 use crate::input::read_limited;
 use base64::Engine as _;
-use plugin_cosign::TrustedRoot;
 use sha2::{Digest as _, Sha256};
 use std::path::Path;
 
@@ -99,8 +98,7 @@ fn certificate_der(path: &Path) -> Result<Vec<u8>, CliError> {
 fn check_chain(path: &Path, root: &RootInput) -> Result<(), CliError> {
     let flag = format!("--certificate-chain {}", path.display());
     let certs = certificates(path, &flag, MAX_CHAIN_CERTIFICATES)?;
-    let trusted = TrustedRoot::from_json(&root.bytes)
-        .map_err(|e| CliError::malformed(&root.name, e.to_string()))?;
+    let trusted = &root.parsed;
     for (i, c) in certs.iter().enumerate() {
         let known = trusted
             .cas

@@ -9,7 +9,7 @@ use crate::input::read_limited;
 use clap::Args;
 use plugin_api::Insecure;
 use plugin_cosign::oci::{self, Mode};
-use plugin_cosign::{PublicKey, Signer, SignerFields, SignerSpec, TrustedRoot};
+use plugin_cosign::{PublicKey, Signer, SignerFields, SignerSpec};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -154,12 +154,12 @@ pub(super) fn run(
         crate::commands::cache::cache_dir(g),
         time,
         &insecure,
+        None,
     )? {
         Ok(r) => r,
         Err(cache_report) => return Ok(Outcome::Report(cache_report)),
     };
-    let root = TrustedRoot::from_json(&root.bytes)
-        .map_err(|e| CliError::malformed(&root.name, e.to_string()))?;
+    let root = root.parsed;
     let dir = a.oci_layout.clone();
     let blobs = move |digest: &str, max: u64| read_blob(&dir, digest, max);
     let report = oci::verify_image(oci::Inputs {

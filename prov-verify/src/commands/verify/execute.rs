@@ -123,6 +123,7 @@ fn execute_inner(
             cache_dir(),
             plan.time,
             &plan.insecure,
+            None,
         )? {
             Ok((root, source)) => {
                 roots.push(TrustRoot::new(
