@@ -10,7 +10,6 @@ mod manual;
 mod output;
 mod registry;
 
-use clap::Parser;
 use cli::{Cli, Command, GlobalArgs, LogFormat};
 use commands::Outcome;
 use error::CliError;
@@ -21,7 +20,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // clap prints usage errors to stderr and exits 2; --help and --version exit 0. With
     // `--log-format json` a usage error is one JSON log line instead.
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() && json_logs_requested() => {
             output::json_error_line("usage", &e.kind().to_string(), &usage_message(&e));
