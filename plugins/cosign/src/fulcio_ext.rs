@@ -167,6 +167,13 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
             "trailing bytes after the certificate".into(),
         ));
     }
+    read_parsed(&cert)
+}
+
+/// [`read`] of a leaf already parsed from DER within the budget (the verified leaf's).
+pub(crate) fn read_parsed(
+    cert: &X509Certificate<'_>,
+) -> Result<CertificateClaims, CertificateError> {
     let exts = cert.extensions();
     if exts.len() > MAX_EXTENSIONS {
         return Err(CertificateError::OverBudget(format!(

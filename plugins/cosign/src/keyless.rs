@@ -228,6 +228,14 @@ impl<'a> Leaf<'a> {
         ))
     }
 
+    /// The Fulcio claims of this leaf ([`crate::fulcio_ext::read`], without parsing it again).
+    pub fn claims(&self) -> Result<crate::fulcio_ext::CertificateClaims, CertificateError> {
+        if self.der.len() > crate::fulcio_ext::MAX_LEAF_DER {
+            return crate::fulcio_ext::read(self.der);
+        }
+        crate::fulcio_ext::read_parsed(&self.cert)
+    }
+
     /// Verifies the embedded SCTs; at least one must be from a trusted CT log and verify,
     /// and every SCT from a trusted log must verify. Returns how many verified.
     pub fn scts(

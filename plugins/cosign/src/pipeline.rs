@@ -21,7 +21,7 @@ use crate::verified::{Verified, VerifiedLogEntry, VerifiedSigner, VerifiedStatem
 use crate::verify::{
     pae, statement_names, statement_summary, Artifact, IdentityPolicy, Signer, INTOTO_PAYLOAD_TYPE,
 };
-use crate::{fulcio_ext, Limits};
+use crate::Limits;
 use plugin_api::{Insecure, ReportBuilder, VerificationTime};
 
 /// A stage's outcome: the builder and what the stage established, or the builder holding the
@@ -134,7 +134,7 @@ fn pipeline(r: ReportBuilder, inputs: Inputs<'_>) -> Stage<Verified> {
         skip_sct,
     )?;
     let value = verified(VerifiedSigner::Certificate {
-        claims: fulcio_ext::read(leaf.der()),
+        claims: leaf.claims(),
         san,
         issuer,
     });

@@ -10,7 +10,7 @@ use crate::names::{self, GeneralName, NameConstraints};
 use plugin_api::Failure;
 use std::collections::HashSet;
 use x509_parser::extensions::ParsedExtension;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
 pub(crate) const OID_BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
 pub(crate) const OID_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
@@ -104,6 +104,20 @@ pub struct Extensions {
     pub unknown_critical: Option<String>,
 }
 
+/// A certificate's subject as text, for messages: rendered on first use (most certificates
+/// of a successful verification are never named), always equal to itself (it derives from
+/// the subject DER, which [`Certificate`]'s equality compares).
+#[derive(Debug, Clone, Default)]
+struct SubjectText(std::sync::OnceLock<String>);
+
+impl PartialEq for SubjectText {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SubjectText {}
+
 /// A parsed certificate (owned).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
@@ -117,7 +131,8 @@ pub struct Certificate {
     pub(crate) issuer: Vec<u8>,
     pub(crate) subject: Vec<u8>,
     pub(crate) subject_rdns: Vec<Vec<u8>>,
-    pub(crate) subject_display: String,
+    /// The subject as text, rendered from `subject` the first time a message needs it.
+    subject_display: SubjectText,
     pub(crate) common_names: Vec<Vec<u8>>,
     pub(crate) subject_emails: Vec<Vec<u8>>,
     pub(crate) not_before: i64,
@@ -188,7 +203,7 @@ impl Certificate {
             issuer: issuer.raw.to_vec(),
             subject: subject.raw.to_vec(),
             subject_rdns,
-            subject_display: cert.subject().to_string(),
+            subject_display: SubjectText::default(),
             common_names,
             subject_emails,
             not_before: validity.not_before.timestamp(),
@@ -226,7 +241,10 @@ impl Certificate {
 
     /// The subject, for messages.
     pub fn subject(&self) -> &str {
-        &self.subject_display
+        self.subject_display.0.get_or_init(|| {
+            X509Name::from_der(&self.subject)
+                .map_or_else(|_| "(unreadable name)".to_owned(), |(_, n)| n.to_string())
+        })
     }
 
     /// The subject Name's DER.
