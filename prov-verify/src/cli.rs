@@ -897,6 +897,67 @@ mod tests {
         }
     }
 
+    /// What [`Cli::parse_args`]'s equivalence rests on, for every command of the tree: no
+    /// argument reads an unknown option as a value (hyphen values, negative numbers, trailing
+    /// or last arguments, external subcommands), so a global option after a subcommand's name
+    /// makes the first parse fail rather than mean something else; and no argument of a
+    /// subcommand has a global option's id, long name or short letter.
+    #[test]
+    fn no_argument_could_read_a_global_option_as_something_else() {
+        fn walk(
+            cmd: &clap::Command,
+            globals: &[(String, Option<String>, Option<char>)],
+            path: &str,
+        ) {
+            assert!(!cmd.is_allow_external_subcommands_set(), "{path}");
+            assert!(!cmd.is_allow_negative_numbers_set(), "{path}");
+            assert!(!cmd.is_trailing_var_arg_set(), "{path}");
+            for a in cmd.get_arguments() {
+                let what = format!("{path} {}", a.get_id());
+                assert!(!a.is_allow_hyphen_values_set(), "{what}");
+                assert!(!a.is_allow_negative_numbers_set(), "{what}");
+                assert!(!a.is_trailing_var_arg_set(), "{what}");
+                assert!(!a.is_last_set(), "{what}");
+                if a.is_global_set() {
+                    continue;
+                }
+                for (id, long, short) in globals {
+                    assert_ne!(a.get_id().as_str(), id, "{what}");
+                    let longs = a.get_all_aliases().unwrap_or_default();
+                    assert!(
+                        long.as_deref()
+                            .map_or(true, |l| a.get_long() != Some(l) && !longs.contains(&l)),
+                        "{what}"
+                    );
+                    let shorts = a.get_all_short_aliases().unwrap_or_default();
+                    assert!(
+                        short.map_or(true, |c| a.get_short() != Some(c) && !shorts.contains(&c)),
+                        "{what}"
+                    );
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, globals, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        let cmd = Cli::full_command();
+        let globals: Vec<_> = cmd
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| {
+                (
+                    a.get_id().to_string(),
+                    a.get_long().map(str::to_owned),
+                    a.get_short(),
+                )
+            })
+            .collect();
+        assert_eq!(globals.len(), 6, "{globals:?}");
+        for sub in cmd.get_subcommands() {
+            walk(sub, &globals, sub.get_name());
+        }
+    }
+
     /// Every `prov-verify` golden's arguments: the first parse refuses them or agrees.
     #[test]
     fn the_first_parse_agrees_with_the_full_tree_on_every_golden() {

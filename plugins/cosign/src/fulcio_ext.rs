@@ -170,10 +170,57 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
     read_parsed(&cert)
 }
 
+/// Whether `oid` (DER content octets) is in DER's shortest form: every component minimally
+/// encoded (no leading 0x80 byte) and complete (its last byte below 0x80).
+fn oid_is_canonical(oid: &[u8]) -> bool {
+    let Some(last) = oid.last() else {
+        return false;
+    };
+    if last & 0x80 != 0 {
+        return false;
+    }
+    let mut starts_component = true;
+    for b in oid {
+        if starts_component && *b == 0x80 {
+            return false;
+        }
+        starts_component = b & 0x80 == 0;
+    }
+    true
+}
+
+/// Refuses a certificate with an extension OID or a SAN otherName OID not in DER's shortest
+/// form. The OIDs the verification looks for are compared as bytes, so another encoding of
+/// one of them (which a lenient reader takes for the same OID) must not pass unseen: it is
+/// an error.
+pub(crate) fn check_oid_encodings(cert: &X509Certificate<'_>) -> Result<(), CertificateError> {
+    let bad = |what: &str| {
+        Err(CertificateError::Malformed(format!(
+            "{what} OID is not DER-encoded (not in its shortest form)"
+        )))
+    };
+    for e in cert.extensions() {
+        if !oid_is_canonical(e.oid.as_bytes()) {
+            return bad("an extension");
+        }
+    }
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for g in &san.value.general_names {
+            if let x509_parser::extensions::GeneralName::OtherName(oid, _) = g {
+                if !oid_is_canonical(oid.as_bytes()) {
+                    return bad("a subject alternative name's otherName");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// [`read`] of a leaf already parsed from DER within the budget (the verified leaf's).
 pub(crate) fn read_parsed(
     cert: &X509Certificate<'_>,
 ) -> Result<CertificateClaims, CertificateError> {
+    check_oid_encodings(cert)?;
     let exts = cert.extensions();
     if exts.len() > MAX_EXTENSIONS {
         return Err(CertificateError::OverBudget(format!(
@@ -272,6 +319,26 @@ mod tests {
         let mut open = ARC_DER.to_vec();
         open.push(0x88); // a component without its last byte
         assert_eq!(fulcio_arc(&open), None);
+    }
+
+    #[test]
+    fn only_shortest_form_oids_are_canonical() {
+        assert!(oid_is_canonical(ARC_DER));
+        assert!(oid_is_canonical(&[
+            0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02
+        ]));
+        assert!(oid_is_canonical(&[0x55, 0x1d, 0x11]));
+        assert!(!oid_is_canonical(&[]));
+        assert!(!oid_is_canonical(&[0x2b, 0x80, 0x06])); // 6 padded with a leading 0x80
+        assert!(!oid_is_canonical(&[0x80, 0x2b])); // the first component padded
+        assert!(!oid_is_canonical(&[0x2b, 0x06, 0x83])); // cut short
+        let mut padded_issuer = vec![
+            0x2b, 0x06, 0x01, 0x04, 0x01, 0x80, 0x83, 0xbf, 0x30, 0x01, 0x08,
+        ];
+        assert!(!oid_is_canonical(&padded_issuer));
+        padded_issuer.remove(5);
+        assert!(oid_is_canonical(&padded_issuer));
+        assert_eq!(fulcio_arc(&padded_issuer), Some(8));
     }
 
     fn kit_leaf(case: &str) -> Vec<u8> {

@@ -49,6 +49,7 @@ pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertificateE
             "trailing bytes after the certificate".into(),
         ));
     }
+    crate::fulcio_ext::check_oid_encodings(&cert)?;
     Ok(cert)
 }
 
