@@ -10,7 +10,7 @@
 
 use crate::error::CertificateError;
 use crate::keys::PublicKey;
-use crate::trusted_root::TrustedRoot;
+use crate::trusted_root::{TrustedCa, TrustedRoot};
 use plugin_api::VerificationTime;
 use plugin_x509::der::{self, Reader, Tlv};
 use plugin_x509::KeyKind;
@@ -175,23 +175,22 @@ impl<'a> Leaf<'a> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| CertificateError::Untrusted("a signing time is before 1970".into()))?;
         let options = fulcio_options();
-        let mut best: Option<(u8, String)> = None;
-        let mut note = |rank: u8, why: String| {
-            if best.as_ref().map_or(true, |(r, _)| rank > *r) {
-                best = Some((rank, why));
-            }
-        };
-        for ca in &root.cas {
-            let Ok(chain) = ca
-                .chain
-                .iter()
-                .map(|d| Certificate::from_der(d))
-                .collect::<Result<Vec<_>, _>>()
-            else {
-                continue;
-            };
+        let chains: Vec<(&TrustedCa, Option<Vec<Certificate>>)> = root
+            .cas
+            .iter()
+            .map(|ca| {
+                let chain: Result<Vec<_>, _> =
+                    ca.chain.iter().map(|d| Certificate::from_der(d)).collect();
+                (ca, chain.ok())
+            })
+            .collect();
+        // One CA: `Ok` with the issuer's SubjectPublicKeyInfo, `Err(Some(..))` with the ranked
+        // reason it did not issue the leaf, `Err(None)` when its chain does not parse.
+        let attempt = |ca: &TrustedCa,
+                       chain: &[Certificate]|
+         -> Result<Result<Vec<u8>, Option<(u8, String)>>, CertificateError> {
             let Some((anchor, intermediates)) = chain.split_last() else {
-                continue;
+                return Ok(Err(None));
             };
             let path = plugin_x509::verify_path_at_times(
                 &self.x509,
@@ -204,22 +203,50 @@ impl<'a> Leaf<'a> {
             match path {
                 Ok(path) => {
                     if !times.iter().all(|t| ca.valid_at(*t)) {
-                        note(
+                        return Ok(Err(Some((
                             4,
                             "the issuing CA is not valid in the trusted root at the signing time"
                                 .into(),
-                        );
-                        continue;
+                        ))));
                     }
                     let issuer = path.certificates().get(1).ok_or_else(|| {
                         CertificateError::Untrusted("the validated path has no issuer".into())
                     })?;
-                    return Ok(issuer.spki_der().to_vec());
+                    Ok(Ok(issuer.spki_der().to_vec()))
                 }
-                Err(e) => {
-                    let (rank, why) = path_failure(&e);
-                    note(rank, why);
+                Err(e) => Ok(Err(Some(path_failure(&e)))),
+            }
+        };
+        // A path needs a certificate whose subject is the leaf's issuer (byte for byte), so
+        // only the CAs that have one can validate it: they are tried first, in order, and the
+        // first that does is the one the loop over every CA below would return. Only when
+        // none does are all tried, in order, for the most specific reason (the reasons for the
+        // other CAs would be formatted for nothing on success).
+        let names_issuer = |chain: &[Certificate]| {
+            chain
+                .iter()
+                .any(|c| c.subject_der() == self.x509.issuer_der())
+        };
+        for (ca, chain) in &chains {
+            if let Some(chain) = chain.as_deref().filter(|c| names_issuer(c)) {
+                if let Ok(spki) = attempt(ca, chain)? {
+                    return Ok(spki);
                 }
+            }
+        }
+        let mut best: Option<(u8, String)> = None;
+        for (ca, chain) in &chains {
+            let Some(chain) = chain.as_deref() else {
+                continue;
+            };
+            match attempt(ca, chain)? {
+                Ok(spki) => return Ok(spki),
+                Err(Some((rank, why))) => {
+                    if best.as_ref().map_or(true, |(r, _)| rank > *r) {
+                        best = Some((rank, why));
+                    }
+                }
+                Err(None) => {}
             }
         }
         Err(CertificateError::Untrusted(
