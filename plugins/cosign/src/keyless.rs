@@ -53,6 +53,11 @@ pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertificateE
     Ok(cert)
 }
 
+/// One trusted-root CA tried for a leaf: `Ok` with the issuer's SubjectPublicKeyInfo,
+/// `Err(Some(..))` with the ranked reason it did not issue the leaf, `Err(None)` when its
+/// chain has no certificate.
+type CaAttempt = Result<Vec<u8>, Option<(u8, String)>>;
+
 /// The options of Fulcio leaf validation.
 fn fulcio_options() -> Options {
     Options::new(Profile::FulcioCodeSigning)
@@ -184,39 +189,36 @@ impl<'a> Leaf<'a> {
                 (ca, chain.ok())
             })
             .collect();
-        // One CA: `Ok` with the issuer's SubjectPublicKeyInfo, `Err(Some(..))` with the ranked
-        // reason it did not issue the leaf, `Err(None)` when its chain does not parse.
-        let attempt = |ca: &TrustedCa,
-                       chain: &[Certificate]|
-         -> Result<Result<Vec<u8>, Option<(u8, String)>>, CertificateError> {
-            let Some((anchor, intermediates)) = chain.split_last() else {
-                return Ok(Err(None));
-            };
-            let path = plugin_x509::verify_path_at_times(
-                &self.x509,
-                intermediates,
-                std::slice::from_ref(anchor),
-                &at,
-                &options,
-                memo,
-            );
-            match path {
-                Ok(path) => {
-                    if !times.iter().all(|t| ca.valid_at(*t)) {
-                        return Ok(Err(Some((
+        let attempt =
+            |ca: &TrustedCa, chain: &[Certificate]| -> Result<CaAttempt, CertificateError> {
+                let Some((anchor, intermediates)) = chain.split_last() else {
+                    return Ok(Err(None));
+                };
+                let path = plugin_x509::verify_path_at_times(
+                    &self.x509,
+                    intermediates,
+                    std::slice::from_ref(anchor),
+                    &at,
+                    &options,
+                    memo,
+                );
+                match path {
+                    Ok(path) => {
+                        if !times.iter().all(|t| ca.valid_at(*t)) {
+                            return Ok(Err(Some((
                             4,
                             "the issuing CA is not valid in the trusted root at the signing time"
                                 .into(),
                         ))));
+                        }
+                        let issuer = path.certificates().get(1).ok_or_else(|| {
+                            CertificateError::Untrusted("the validated path has no issuer".into())
+                        })?;
+                        Ok(Ok(issuer.spki_der().to_vec()))
                     }
-                    let issuer = path.certificates().get(1).ok_or_else(|| {
-                        CertificateError::Untrusted("the validated path has no issuer".into())
-                    })?;
-                    Ok(Ok(issuer.spki_der().to_vec()))
+                    Err(e) => Ok(Err(Some(path_failure(&e)))),
                 }
-                Err(e) => Ok(Err(Some(path_failure(&e)))),
-            }
-        };
+            };
         // A path needs a certificate whose subject is the leaf's issuer (byte for byte), so
         // only the CAs that have one can validate it: they are tried first, in order, and the
         // first that does is the one the loop over every CA below would return. Only when
