@@ -167,6 +167,7 @@ pub fn read(leaf_der: &[u8]) -> Result<CertificateClaims, CertificateError> {
             "trailing bytes after the certificate".into(),
         ));
     }
+    check_oid_encodings(&cert)?;
     read_parsed(&cert)
 }
 
@@ -216,11 +217,11 @@ pub(crate) fn check_oid_encodings(cert: &X509Certificate<'_>) -> Result<(), Cert
     Ok(())
 }
 
-/// [`read`] of a leaf already parsed from DER within the budget (the verified leaf's).
+/// [`read`] of a leaf already parsed from DER within the budget, its OIDs checked (the
+/// verified leaf's: `keyless::parse_cert` checks them).
 pub(crate) fn read_parsed(
     cert: &X509Certificate<'_>,
 ) -> Result<CertificateClaims, CertificateError> {
-    check_oid_encodings(cert)?;
     let exts = cert.extensions();
     if exts.len() > MAX_EXTENSIONS {
         return Err(CertificateError::OverBudget(format!(

@@ -53,11 +53,6 @@ pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertificateE
     Ok(cert)
 }
 
-/// One trusted-root CA tried for a leaf: `Ok` with the issuer's SubjectPublicKeyInfo,
-/// `Err(Some(..))` with the ranked reason it did not issue the leaf, `Err(None)` when its
-/// chain has no certificate.
-type CaAttempt = Result<Vec<u8>, Option<(u8, String)>>;
-
 /// The options of Fulcio leaf validation.
 fn fulcio_options() -> Options {
     Options::new(Profile::FulcioCodeSigning)
@@ -189,66 +184,60 @@ impl<'a> Leaf<'a> {
                 (ca, chain.ok())
             })
             .collect();
-        let attempt =
-            |ca: &TrustedCa, chain: &[Certificate]| -> Result<CaAttempt, CertificateError> {
-                let Some((anchor, intermediates)) = chain.split_last() else {
-                    return Ok(Err(None));
-                };
-                let path = plugin_x509::verify_path_at_times(
-                    &self.x509,
-                    intermediates,
-                    std::slice::from_ref(anchor),
-                    &at,
-                    &options,
-                    memo,
-                );
-                match path {
-                    Ok(path) => {
-                        if !times.iter().all(|t| ca.valid_at(*t)) {
-                            return Ok(Err(Some((
-                            4,
-                            "the issuing CA is not valid in the trusted root at the signing time"
-                                .into(),
-                        ))));
-                        }
-                        let issuer = path.certificates().get(1).ok_or_else(|| {
-                            CertificateError::Untrusted("the validated path has no issuer".into())
-                        })?;
-                        Ok(Ok(issuer.spki_der().to_vec()))
-                    }
-                    Err(e) => Ok(Err(Some(path_failure(&e)))),
-                }
-            };
         // A path needs a certificate whose subject is the leaf's issuer (byte for byte), so
-        // only the CAs that have one can validate it: they are tried first, in order, and the
-        // first that does is the one the loop over every CA below would return. Only when
-        // none does are all tried, in order, for the most specific reason (the reasons for the
-        // other CAs would be formatted for nothing on success).
+        // only the CAs that have one can validate it. They are tried first, in order: the
+        // first that validates is the one trying every CA in order would return. The others
+        // are tried (and their failures formatted) only when none does. Each CA is tried once;
+        // the failures are ranked in the trusted root's order.
         let names_issuer = |chain: &[Certificate]| {
             chain
                 .iter()
                 .any(|c| c.subject_der() == self.x509.issuer_der())
         };
-        for (ca, chain) in &chains {
-            if let Some(chain) = chain.as_deref().filter(|c| names_issuer(c)) {
-                if let Ok(spki) = attempt(ca, chain)? {
-                    return Ok(spki);
+        let (first, rest): (Vec<_>, Vec<_>) = chains
+            .iter()
+            .enumerate()
+            .partition(|(_, (_, chain))| chain.as_deref().is_some_and(names_issuer));
+        let mut failures: Vec<(usize, u8, String)> = Vec::new();
+        for (i, (ca, chain)) in first.into_iter().chain(rest) {
+            let Some((anchor, intermediates)) = chain.as_deref().and_then(<[_]>::split_last) else {
+                continue;
+            };
+            let path = plugin_x509::verify_path_at_times(
+                &self.x509,
+                intermediates,
+                std::slice::from_ref(anchor),
+                &at,
+                &options,
+                memo,
+            );
+            match path {
+                Ok(path) => {
+                    if !times.iter().all(|t| ca.valid_at(*t)) {
+                        failures.push((
+                            i,
+                            4,
+                            "the issuing CA is not valid in the trusted root at the signing time"
+                                .into(),
+                        ));
+                        continue;
+                    }
+                    let issuer = path.certificates().get(1).ok_or_else(|| {
+                        CertificateError::Untrusted("the validated path has no issuer".into())
+                    })?;
+                    return Ok(issuer.spki_der().to_vec());
+                }
+                Err(e) => {
+                    let (rank, why) = path_failure(&e);
+                    failures.push((i, rank, why));
                 }
             }
         }
+        failures.sort_by_key(|(i, _, _)| *i);
         let mut best: Option<(u8, String)> = None;
-        for (ca, chain) in &chains {
-            let Some(chain) = chain.as_deref() else {
-                continue;
-            };
-            match attempt(ca, chain)? {
-                Ok(spki) => return Ok(spki),
-                Err(Some((rank, why))) => {
-                    if best.as_ref().map_or(true, |(r, _)| rank > *r) {
-                        best = Some((rank, why));
-                    }
-                }
-                Err(None) => {}
+        for (_, rank, why) in failures {
+            if best.as_ref().map_or(true, |(r, _)| rank > *r) {
+                best = Some((rank, why));
             }
         }
         Err(CertificateError::Untrusted(
