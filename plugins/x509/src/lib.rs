@@ -43,11 +43,11 @@ pub use manifest::{
     verify_manifest, verify_manifest_noting_crl_source, DetachedSignature, ManifestRequest,
     CHECK_CHAIN, CHECK_MESSAGE_DIGEST, CHECK_REVOCATION, CHECK_SIGNATURE, CHECK_SIGNER,
 };
-pub use memo::{memo_key, SignatureMemo, MEMO_CAPACITY};
+pub use memo::{is_known_link, known_links, memo_key, SignatureMemo, MEMO_CAPACITY};
 pub use names::{GeneralName, NameConstraints};
 pub use path::{
-    check_end_entity_certificate, revocation_coverage, verify_path, verify_path_at_times,
-    VerifiedPath,
+    check_end_entity_certificate, revocation_coverage, verified_link_key, verify_path,
+    verify_path_at_times, VerifiedPath,
 };
 pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der, pem_block};
 pub use plugin::{Limits, X509Plugin, MEDIA_TYPE_CMS, MEDIA_TYPE_RAW, PLUGIN};

@@ -11,7 +11,7 @@
 use crate::algorithm::{KeyKind, SignatureAlgorithm};
 use crate::cert::{key_usage, Certificate, Extensions, EKU_ANY};
 use crate::error::{CheckKind, ValidationError};
-use crate::memo::{memo_key, SignatureMemo};
+use crate::memo::{is_known_link, memo_key, SignatureMemo};
 use crate::names::{self, GeneralName, PresentedName};
 use crate::policy::{Options, PeerName, Profile};
 use plugin_api::VerificationTime;
@@ -256,29 +256,25 @@ impl<'a> Builder<'a, '_> {
             .signatures_left
             .checked_sub(1)
             .ok_or(ValidationError::BudgetExhausted("signature verifications"))?;
-        // Only CA links (the child is not the end entity) are memoized.
-        let memo = self.memo.filter(|_| child_depth > 0).map(|m| {
-            let key = memo_key(
-                issuer.spki_der(),
-                &child.outer_sig_alg,
-                child.tbs(),
-                &child.signature,
-            );
-            (m, key)
-        });
-        if let Some((m, key)) = &memo {
-            if m.contains(key) {
-                return Ok(true);
-            }
+        // Every link is looked up in the table of the public instances' verified CA links
+        // (which only holds links of trusted roots' chains); only CA links (the child is not
+        // the end entity) are looked up in and recorded to the batch memo.
+        let key = memo_key(
+            issuer.spki_der(),
+            &child.outer_sig_alg,
+            child.tbs(),
+            &child.signature,
+        );
+        if is_known_link(&key) {
+            return Ok(true);
         }
-        let result = match (&issuer.public_key, child.signature_algorithm()) {
-            (Ok(key), Some(alg)) => key.verify(alg, child.tbs(), &child.signature),
-            (Err(_), _) => Err("issuer public key is not usable"),
-            (_, None) => Err("unsupported signature algorithm"),
-        };
-        match result {
+        let memo = self.memo.filter(|_| child_depth > 0);
+        if memo.is_some_and(|m| m.contains(&key)) {
+            return Ok(true);
+        }
+        match verify_link(child, issuer) {
             Ok(()) => {
-                if let Some((m, key)) = memo {
+                if let Some(m) = memo {
                     m.insert(key);
                 }
                 Ok(true)
@@ -295,6 +291,30 @@ impl<'a> Builder<'a, '_> {
             }
         }
     }
+}
+
+/// Whether `issuer`'s key verifies `child`'s signature, computed (no memo or table).
+fn verify_link(child: &Certificate, issuer: &Certificate) -> Result<(), &'static str> {
+    match (&issuer.public_key, child.signature_algorithm()) {
+        (Ok(key), Some(alg)) => key.verify(alg, child.tbs(), &child.signature),
+        (Err(_), _) => Err("issuer public key is not usable"),
+        (_, None) => Err("unsupported signature algorithm"),
+    }
+}
+
+/// The [`memo_key`] of `child`'s signature by `issuer`'s key, once that signature has been
+/// verified (computed, never looked up): how the table of known CA links is made and checked.
+pub fn verified_link_key(
+    child: &Certificate,
+    issuer: &Certificate,
+) -> Result<[u8; 32], &'static str> {
+    verify_link(child, issuer)?;
+    Ok(memo_key(
+        issuer.spki_der(),
+        &child.outer_sig_alg,
+        child.tbs(),
+        &child.signature,
+    ))
 }
 
 fn fail(
