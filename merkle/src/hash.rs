@@ -126,16 +126,26 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
         block[56..].copy_from_slice(&bits.to_be_bytes());
         return sha256_blocks(&[block]);
     }
-    let mut h = Sha256::new();
-    h.update([0x00]);
+    // Longer leaves (a log entry's body, a file) go to ring's SHA-256, which has assembly
+    // for CPUs without the SHA extensions (AVX, SSSE3): about twice the rate of `sha2`'s
+    // portable code there, the same with them.
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(&[0x00]);
     h.update(data);
-    Hash(h.finalize().into())
+    ring_hash(h)
+}
+
+/// The digest of a finished ring SHA-256 context.
+fn ring_hash(h: ring::digest::Context) -> Hash {
+    let mut out = [0u8; HASH_LEN];
+    out.copy_from_slice(h.finish().as_ref());
+    Hash(out)
 }
 
 /// Leaf hash of data read to its end, in constant memory: SHA-256(0x00 ‖ data).
 pub fn leaf_hash_reader<R: std::io::Read>(mut reader: R) -> std::io::Result<Hash> {
-    let mut h = Sha256::new();
-    h.update([0x00]);
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(&[0x00]);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match reader.read(&mut buf) {
@@ -146,7 +156,7 @@ pub fn leaf_hash_reader<R: std::io::Read>(mut reader: R) -> std::io::Result<Hash
         };
         h.update(buf.get(..n).unwrap_or_default());
     }
-    Ok(Hash(h.finalize().into()))
+    Ok(ring_hash(h))
 }
 
 /// Interior node hash: SHA-256(0x01 ‖ left ‖ right).
