@@ -6,15 +6,16 @@ mod cli;
 mod commands;
 mod error;
 mod input;
+mod logging;
 mod manual;
 mod output;
 mod registry;
 
-use cli::{Cli, Command, GlobalArgs, LogFormat};
+use cli::{Cli, Command};
 use commands::Outcome;
 use error::CliError;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         }
         Err(e) => e.exit(),
     };
-    init_logging(&cli.global);
+    logging::init(&cli.global);
     tracing::debug!(offline = cli.global.offline, cache_dir = ?cli.global.cache_dir, "starting");
     let result = run(&cli);
     let mut stdout = std::io::stdout().lock();
@@ -89,25 +90,6 @@ fn run(cli: &Cli) -> Result<Outcome, CliError> {
             }
         }
     }
-}
-
-fn init_logging(g: &GlobalArgs) {
-    let level = match g.verbose {
-        0 => tracing::Level::WARN,
-        1 => tracing::Level::INFO,
-        2 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(level)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
-    // A second initialisation cannot happen here; ignore the error rather than abort.
-    let _ = match g.log_format {
-        LogFormat::Text => builder.without_time().try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
 }
 
 /// Whether the raw arguments ask for JSON log lines (`--log-format json` or

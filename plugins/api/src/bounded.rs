@@ -48,7 +48,19 @@ impl ReadError {
 
 /// Reads `reader` to its end, refusing more than `limit` bytes.
 pub fn read_to_end(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut out = Vec::new();
+    read_to_end_sized(reader, limit, 0)
+}
+
+/// [`read_to_end`] into a buffer made for `expected` bytes (a file's size as its metadata
+/// gives it) when that is within `limit`, so a file is read without the buffer being grown
+/// and copied on the way; a size over the limit (or one that changes) reserves nothing more.
+fn read_to_end_sized(reader: impl Read, limit: u64, expected: u64) -> Result<Vec<u8>, ReadError> {
+    let capacity = if expected <= limit {
+        usize::try_from(expected).unwrap_or(0)
+    } else {
+        0
+    };
+    let mut out = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut out)
@@ -62,14 +74,18 @@ pub fn read_to_end(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> 
 /// Reads the file at `path`, refusing more than `limit` bytes.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = File::open(path).map_err(ReadError::Open)?;
-    read_to_end(file, limit)
+    let expected = file.metadata().map_or(0, |m| m.len());
+    read_to_end_sized(file, limit, expected)
 }
 
 /// Reads the file at `path` if it exists (`Ok(None)` if it does not), refusing more than
 /// `limit` bytes.
 pub fn read_file_if_exists(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ReadError> {
     match File::open(path) {
-        Ok(file) => read_to_end(file, limit).map(Some),
+        Ok(file) => {
+            let expected = file.metadata().map_or(0, |m| m.len());
+            read_to_end_sized(file, limit, expected).map(Some)
+        }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(ReadError::Open(e)),
     }
@@ -92,6 +108,30 @@ mod tests {
             Err(ReadError::TooLarge { limit: 1_048_576 })
         ));
         assert_eq!(read_to_end(io::empty(), 0).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_file_is_read_whole_within_the_limit_and_refused_over_it() {
+        let path = std::env::temp_dir().join(format!("bounded-{}.bin", std::process::id()));
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let read = read_file(&path, 10_000).unwrap();
+        assert_eq!(read, data);
+        assert_eq!(
+            read.capacity(),
+            data.len(),
+            "read into a buffer of the file's size"
+        );
+        assert_eq!(read_file_if_exists(&path, 10_000).unwrap().unwrap(), data);
+        assert!(matches!(
+            read_file(&path, 9_999),
+            Err(ReadError::TooLarge { limit: 9_999 })
+        ));
+        assert!(matches!(
+            read_file_if_exists(&path, 0),
+            Err(ReadError::TooLarge { limit: 0 })
+        ));
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
