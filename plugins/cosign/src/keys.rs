@@ -124,12 +124,21 @@ impl PublicKey {
     }
 }
 
-/// Decodes exactly one PEM block with the given label.
-pub fn pem_decode(pem: &[u8], label: &str) -> Result<Vec<u8>, ParseError> {
-    pem_decode_within(pem, label, MAX_KEY_BYTES * 2)
+/// Decodes exactly one PEM block labelled with one of `labels` (a log entry's verifier: a
+/// `PUBLIC KEY` or a `CERTIFICATE`), read once: its label and DER.
+pub fn pem_decode_any(pem: &[u8], labels: &[&str]) -> Result<(String, Vec<u8>), ParseError> {
+    pem_decode_labelled_within(pem, labels, MAX_KEY_BYTES * 2)
 }
 
 fn pem_decode_within(pem: &[u8], label: &str, max: usize) -> Result<Vec<u8>, ParseError> {
+    pem_decode_labelled_within(pem, &[label], max).map(|(_, der)| der)
+}
+
+fn pem_decode_labelled_within(
+    pem: &[u8],
+    labels: &[&str],
+    max: usize,
+) -> Result<(String, Vec<u8>), ParseError> {
     if pem.len() > max {
         return Err(ParseError::TooLarge {
             what: "PEM",
@@ -137,5 +146,6 @@ fn pem_decode_within(pem: &[u8], label: &str, max: usize) -> Result<Vec<u8>, Par
             max,
         });
     }
-    plugin_x509::pem_block(pem, label, max).map_err(|e| ParseError::invalid("PEM", e.to_string()))
+    plugin_x509::pem_block_labelled(pem, labels, max)
+        .map_err(|e| ParseError::invalid("PEM", e.to_string()))
 }

@@ -5,7 +5,7 @@
 
 use crate::bundle::{InclusionProof, MessageDigest, TlogEntry};
 use crate::error::TlogError;
-use crate::keys::{pem_decode, PublicKey};
+use crate::keys::{pem_decode_any, PublicKey};
 use crate::limits::Limits;
 use base64::Engine as _;
 use merkle::{leaf_hash, verify_inclusion, Hash};
@@ -49,8 +49,8 @@ fn verifier_der(b64_pem: &str) -> Result<Vec<u8>, TlogError> {
     let pem = base64::engine::general_purpose::STANDARD
         .decode(b64_pem.as_bytes())
         .map_err(|e| TlogError::Malformed(format!("entry verifier is not base64: {e}")))?;
-    pem_decode(&pem, "PUBLIC KEY")
-        .or_else(|_| pem_decode(&pem, "CERTIFICATE"))
+    pem_decode_any(&pem, &["PUBLIC KEY", "CERTIFICATE"])
+        .map(|(_, der)| der)
         .map_err(|e| TlogError::Malformed(format!("entry verifier is not PEM: {e}")))
 }
 

@@ -49,6 +49,6 @@ pub use path::{
     check_end_entity_certificate, revocation_coverage, verified_link_key, verify_path,
     verify_path_at_times, VerifiedPath,
 };
-pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der, pem_block};
+pub use pem::{certificates_from_pem_or_der, crls_from_pem_or_der, pem_block, pem_block_labelled};
 pub use plugin::{Limits, X509Plugin, MEDIA_TYPE_CMS, MEDIA_TYPE_RAW, PLUGIN};
 pub use policy::{Budget, Options, PeerName, Profile};

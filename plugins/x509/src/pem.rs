@@ -24,6 +24,17 @@ pub(crate) fn blocks(bytes: &[u8], max: usize) -> Result<Vec<(String, Vec<u8>)>,
 /// labelled `label` (`PUBLIC KEY`, `PRIVATE KEY`): the workspace's one reader of single-block
 /// PEM files such as keys.
 pub fn pem_block(bytes: &[u8], label: &str, max_bytes: usize) -> Result<Vec<u8>, ParseError> {
+    pem_block_labelled(bytes, &[label], max_bytes).map(|(_, der)| der)
+}
+
+/// [`pem_block`] for a block that may carry any of `labels` (e.g. a log entry's verifier, a
+/// `PUBLIC KEY` or a `CERTIFICATE`): the block's label and DER, from one reading of the PEM.
+pub fn pem_block_labelled(
+    bytes: &[u8],
+    labels: &[&str],
+    max_bytes: usize,
+) -> Result<(String, Vec<u8>), ParseError> {
+    let expected = labels.join(" or ");
     if bytes.len() > max_bytes {
         return Err(ParseError::Pem(format!(
             "{} bytes, more than the {max_bytes}-byte limit",
@@ -35,16 +46,16 @@ pub fn pem_block(bytes: &[u8], label: &str, max_bytes: usize) -> Result<Vec<u8>,
             ParseError::Pem("more than one PEM block".into())
         }
         ParseError::Pem(m) if m.starts_with("no PEM block") => {
-            ParseError::Pem(format!("no -----BEGIN {label}----- block"))
+            ParseError::Pem(format!("no -----BEGIN {expected}----- block"))
         }
         other => other,
     })?;
     match found.pop() {
-        Some((l, der)) if l == label => Ok(der),
+        Some((l, der)) if labels.contains(&l.as_str()) => Ok((l, der)),
         Some((l, _)) => Err(ParseError::Pem(format!(
-            "a {l} block where a {label} block is expected"
+            "a {l} block where a {expected} block is expected"
         ))),
-        None => Err(ParseError::Pem(format!("no {label} block"))),
+        None => Err(ParseError::Pem(format!("no {expected} block"))),
     }
 }
 
@@ -93,4 +104,48 @@ pub fn crls_from_pem_or_der(bytes: &[u8], max: usize) -> Result<Vec<crate::Crl>,
                 .map_err(|e| ParseError::Malformed(format!("CRL {} of the file: {e}", i + 1)))
         })
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn armour(label: &str, body: &str) -> String {
+        format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+    }
+
+    #[test]
+    fn a_block_with_any_of_the_labels_is_read_once_and_others_are_refused() {
+        let key = armour("PUBLIC KEY", "AQID");
+        let cert = armour("CERTIFICATE", "BAUG");
+        let labels = ["PUBLIC KEY", "CERTIFICATE"];
+        assert_eq!(
+            pem_block_labelled(key.as_bytes(), &labels, 1000).unwrap(),
+            ("PUBLIC KEY".to_owned(), vec![1, 2, 3])
+        );
+        assert_eq!(
+            pem_block_labelled(cert.as_bytes(), &labels, 1000).unwrap(),
+            ("CERTIFICATE".to_owned(), vec![4, 5, 6])
+        );
+        let other = armour("PRIVATE KEY", "AQID");
+        let err = pem_block_labelled(other.as_bytes(), &labels, 1000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("a PRIVATE KEY block where a PUBLIC KEY or CERTIFICATE block is expected"),
+            "{err}"
+        );
+        let two = format!("{key}{cert}");
+        let err = pem_block_labelled(two.as_bytes(), &labels, 1000)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than one PEM block"), "{err}");
+        assert!(pem_block_labelled(key.as_bytes(), &labels, 10).is_err());
+        assert_eq!(
+            pem_block(key.as_bytes(), "PUBLIC KEY", 1000).unwrap(),
+            vec![1, 2, 3]
+        );
+        assert!(pem_block(cert.as_bytes(), "PUBLIC KEY", 1000).is_err());
+    }
 }
