@@ -128,7 +128,7 @@ impl<'a> Leaf<'a> {
     /// keyCertSign, codeSigning EKU (and the rules every end entity gets).
     pub fn parse(der: &'a [u8]) -> Result<Self, CertificateError> {
         let cert = parse_cert(der)?;
-        let x509 = Certificate::from_der(der)
+        let x509 = Certificate::from_der_parsed(der, &cert)
             .map_err(|e| CertificateError::Malformed(format!("certificate does not parse: {e}")))?;
         plugin_x509::check_end_entity_certificate(&x509, &fulcio_options())
             .map_err(|e| CertificateError::Refused(signer_refused(&e)))?;

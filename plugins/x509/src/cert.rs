@@ -152,6 +152,20 @@ impl Certificate {
     /// kept and reported by the validator (naming the certificate and the check); a broken
     /// overall structure is a [`ParseError`].
     pub fn from_der(der: &[u8]) -> Result<Self, ParseError> {
+        Self::from_der_and(der, None)
+    }
+
+    /// [`Certificate::from_der`] for a caller that already parsed `der` with x509-parser (as
+    /// the Sigstore leaf's claims do), so it is not parsed a second time. `parsed` must be the
+    /// parse of exactly `der` (its raw bytes are compared); anything else is refused.
+    pub fn from_der_parsed(der: &[u8], parsed: &X509Certificate<'_>) -> Result<Self, ParseError> {
+        if parsed.as_raw() != der {
+            return Err(malformed("the parsed certificate is not these bytes"));
+        }
+        Self::from_der_and(der, Some(parsed))
+    }
+
+    fn from_der_and(der: &[u8], parsed: Option<&X509Certificate<'_>>) -> Result<Self, ParseError> {
         // Outer structure with the strict reader.
         let outer = der::single(der, der::SEQUENCE).map_err(malformed)?;
         let mut r = Reader::new(outer.content);
@@ -177,10 +191,18 @@ impl Certificate {
         names::parse_name_rdns(issuer.content).map_err(malformed)?;
 
         // Structure, validity and names with x509-parser.
-        let (rest, cert) = X509Certificate::from_der(der).map_err(malformed)?;
-        if !rest.is_empty() {
-            return Err(malformed("trailing data after the certificate"));
-        }
+        let own;
+        let cert = match parsed {
+            Some(cert) => cert,
+            None => {
+                let (rest, cert) = X509Certificate::from_der(der).map_err(malformed)?;
+                if !rest.is_empty() {
+                    return Err(malformed("trailing data after the certificate"));
+                }
+                own = cert;
+                &own
+            }
+        };
         let common_names = cert
             .subject()
             .iter_common_name()
@@ -211,7 +233,7 @@ impl Certificate {
             spki: spki.raw.to_vec(),
             public_key: PublicKey::from_spki(spki.raw),
             has_unique_ids: issuer_uid.is_some() || subject_uid.is_some(),
-            extensions: parse_extensions(&cert),
+            extensions: parse_extensions(cert),
         })
     }
 
@@ -439,4 +461,31 @@ fn parse_aki(value: &[u8]) -> Result<AuthorityKeyId, DerError> {
         has_issuer,
         has_serial,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn der(file: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/x509/gen/");
+        let pem = std::fs::read(format!("{path}{file}")).unwrap();
+        x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents
+    }
+
+    #[test]
+    fn a_certificate_built_from_a_parse_of_its_bytes_is_the_one_from_der() {
+        let leaf = der("leaf-expired.pem");
+        let (_, parsed) = X509Certificate::from_der(&leaf).unwrap();
+        assert_eq!(
+            Certificate::from_der_parsed(&leaf, &parsed).unwrap(),
+            Certificate::from_der(&leaf).unwrap()
+        );
+        // A parse of other bytes is refused, not mixed in.
+        let inter = der("inter.pem");
+        let (_, other) = X509Certificate::from_der(&inter).unwrap();
+        let err = Certificate::from_der_parsed(&leaf, &other).unwrap_err();
+        assert!(err.to_string().contains("not these bytes"), "{err}");
+    }
 }
