@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::Interest;
 use tracing::{span, Event, Metadata, Subscriber};
+use tracing_log::AsLog as _;
 
 type Inner = Box<dyn Subscriber + Send + Sync>;
 
@@ -125,6 +126,9 @@ pub fn init(g: &GlobalArgs) {
     };
     // A second initialisation cannot happen here; ignore the error rather than abort.
     if tracing::subscriber::set_global_default(lazy).is_ok() {
-        let _ = tracing_log::LogTracer::init();
+        // At the same level: `log` calls below it stop at the `log` crate's own check.
+        let _ = tracing_log::LogTracer::builder()
+            .with_max_level(max.as_log())
+            .init();
     }
 }

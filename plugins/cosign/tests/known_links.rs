@@ -79,11 +79,12 @@ fn verified_links() -> BTreeMap<[u8; 32], String> {
                         )
                     });
                     links.entry(key).or_insert_with(|| {
+                        // Names are escaped: the description becomes a Rust comment.
                         format!(
                             "{instance} {kind}: {} ({}) signed by {} ({}); {file}",
-                            child.subject(),
+                            child.subject().escape_debug(),
                             short(child.der()),
-                            issuer.subject(),
+                            issuer.subject().escape_debug(),
                             short(issuer.der())
                         )
                     });

@@ -54,8 +54,10 @@ pub fn verify_path<'a>(
 /// [`verify_path`] at several times at once (e.g. every verified signing time of a Sigstore
 /// bundle): every certificate of the path must be valid at every one of `times` (CRLs are
 /// judged at the latest). With a `memo`, the signatures of CA certificates (every link above
-/// the end entity) are looked up in it and recorded when they verify; nothing else is
-/// skipped. `times` must not be empty.
+/// the end entity) are looked up in it and recorded when they verify. With or without one, a
+/// signature that is one of the public Sigstore instances' verified links
+/// ([`known_links`](crate::known_links)) is not computed again. Nothing else is skipped: every
+/// certificate gets every other check. `times` must not be empty.
 pub fn verify_path_at_times<'a>(
     leaf: &'a Certificate,
     intermediates: &'a [Certificate],
