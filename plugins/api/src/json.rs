@@ -12,24 +12,43 @@
 //! - anything `serde_json` refuses (trailing characters, invalid UTF-8, nesting deeper than
 //!   its recursion limit of 128, lone surrogates in strings).
 //!
-//! The check is one extra streaming pass that allocates only the member names of the objects
-//! currently open; the typed parse that follows is `serde_json`'s own, unchanged.
+//! For a typed `T`, the check is one extra streaming pass that allocates only the member names
+//! of the objects currently open; the typed parse that follows is `serde_json`'s own,
+//! unchanged. A [`serde_json::Value`] (how most documents are read first) is built in the same
+//! single pass that checks it: the map being built answers whether a name repeats, and every
+//! value is made as `serde_json`'s own `Value` visitor makes it (tests compare the two readers).
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::any::{Any, TypeId};
 use std::collections::HashSet;
 use std::fmt;
 
 /// Parses `bytes` as `T` after checking that no object in it repeats a member name.
 ///
 /// Errors are `serde_json` errors (with line and column), so callers keep their messages.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+pub fn from_slice<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    if TypeId::of::<T>() == TypeId::of::<Value>() {
+        let value: Box<dyn Any> = Box::new(value_from_slice(bytes)?);
+        if let Ok(value) = value.downcast::<T>() {
+            return Ok(*value);
+        }
+    }
     check_slice(bytes)?;
     serde_json::from_slice(bytes)
 }
 
 /// [`from_slice`] for text.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+pub fn from_str<T: DeserializeOwned + 'static>(text: &str) -> Result<T, serde_json::Error> {
     from_slice(text.as_bytes())
+}
+
+/// [`from_slice`] into a [`Value`]: built and checked in one pass.
+fn value_from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 /// Checks that `bytes` are one JSON value, with nothing after it, in which no object repeats
@@ -102,6 +121,75 @@ impl<'de> Visitor<'de> for Strict {
     }
 }
 
+/// Builds a [`Value`] as `serde_json`'s own visitor does (same numbers, strings, arrays and
+/// objects), refusing an object that repeats a member name.
+#[derive(Clone, Copy)]
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictValue)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate member `{}`",
+                    Printable(&key)
+                )));
+            }
+            let value = map.next_value_seed(StrictValue)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// A member name in an error message: at most 64 characters, control characters escaped.
 struct Printable<'a>(&'a str);
 
@@ -123,10 +211,9 @@ impl fmt::Display for Printable<'_> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use serde::Deserialize;
-    use serde_json::Value;
 
     #[derive(Debug, Deserialize)]
     struct Doc {
@@ -168,6 +255,81 @@ mod tests {
         assert!(from_str::<Value>(&deep).is_err());
         let deep_obj = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
         assert!(from_str::<Value>(&deep_obj).is_err());
+    }
+
+    /// The one-pass `Value` reader gives what the check followed by `serde_json`'s own `Value`
+    /// parse gives: the same value, or an error where either refuses (with the same message).
+    #[test]
+    fn the_one_pass_value_reader_agrees_with_check_then_parse() {
+        let deep_ok = format!("{}{}", "[".repeat(120), "]".repeat(120));
+        let deep_bad = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let mut docs: Vec<String> = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "-1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "1.5",
+            "-0.0",
+            "1e308",
+            "1e400",
+            "2.2250738585072014e-308",
+            "0.1e-400",
+            "\"\"",
+            r#""a\u0000b\ud83d\ude00""#,
+            r#""\ud800""#,
+            "[]",
+            "{}",
+            "[1,[2,[3]]]",
+            r#"{"a":1,"b":{"c":[true,null,"x"]}}"#,
+            r#"{"a":1,"a":1}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"[{"a":1},{"a":2}]"#,
+            r#"{"x":{"y":1,"y":2}}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1"#,
+            "[1,]",
+            r#"{"a" 1}"#,
+            "",
+            " ",
+            "\u{feff}{}",
+            "01",
+            "1.",
+            "+1",
+            "NaN",
+            r#"{"k":1,"k":2,"k":3}"#,
+            "[1e1000000]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        docs.push(deep_ok);
+        docs.push(deep_bad);
+        docs.push(String::from_utf8_lossy(b"\"\xff\"").into_owned());
+        for doc in &docs {
+            let one = value_from_slice(doc.as_bytes());
+            let two = check_slice(doc.as_bytes())
+                .and_then(|()| serde_json::from_slice::<Value>(doc.as_bytes()));
+            match (one, two) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc}"),
+                (a, b) => panic!("{doc}: one pass {a:?}, check then parse {b:?}"),
+            }
+        }
+        let invalid_utf8 = b"{\"a\":\"\xff\"}";
+        assert!(value_from_slice(invalid_utf8).is_err());
+        assert!(check_slice(invalid_utf8).is_err());
+        // from_slice takes the one-pass reader for a Value, and the check then the typed
+        // parse for anything else.
+        let v: Value = from_slice(br#"{"a":7}"#).unwrap();
+        assert_eq!(v["a"], 7);
+        let d: Doc = from_slice(br#"{"a":7}"#).unwrap();
+        assert_eq!(d.a, 7);
     }
 
     #[test]

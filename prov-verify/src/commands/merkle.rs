@@ -122,7 +122,7 @@ struct ConsistencyFile {
     proof: Option<Vec<String>>,
 }
 
-fn load_json<T: for<'de> Deserialize<'de> + Default>(
+fn load_json<T: for<'de> Deserialize<'de> + Default + 'static>(
     path: Option<&Path>,
 ) -> Result<(T, String), CliError> {
     match path {

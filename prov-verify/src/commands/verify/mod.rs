@@ -236,7 +236,10 @@ fn refuse_request_flags(args: &VerifyArgs, with: &str) -> Result<(), CliError> {
     }
 }
 
-fn strict_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], path: &Path) -> Result<T, CliError> {
+fn strict_json<T: for<'de> Deserialize<'de> + 'static>(
+    bytes: &[u8],
+    path: &Path,
+) -> Result<T, CliError> {
     plugin_api::json::from_slice(bytes)
         .map_err(|e| CliError::malformed(path.display().to_string(), e))
 }
