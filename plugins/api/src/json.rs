@@ -21,6 +21,7 @@
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -106,18 +107,68 @@ impl<'de> Visitor<'de> for Strict {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen: HashSet<String> = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if seen.contains(&key) {
+        // The names seen so far, borrowed from the input where they have no escapes: in a
+        // list while there are few (most objects), in a hash set past that (so a hostile
+        // object of many members costs the same per member).
+        let mut few: Vec<Cow<'de, str>> = Vec::new();
+        let mut many: Option<HashSet<Cow<'de, str>>> = None;
+        while let Some(key) = map.next_key_seed(Name)? {
+            let repeated = match &many {
+                Some(set) => set.contains(&key),
+                None => few.contains(&key),
+            };
+            if repeated {
                 return Err(de::Error::custom(format_args!(
                     "duplicate member `{}`",
                     Printable(&key)
                 )));
             }
             map.next_value_seed(Strict)?;
-            seen.insert(key);
+            match &mut many {
+                Some(set) => {
+                    set.insert(key);
+                }
+                None if few.len() < FEW_NAMES => few.push(key),
+                None => {
+                    let mut set: HashSet<Cow<'de, str>> = few.drain(..).collect();
+                    set.insert(key);
+                    many = Some(set);
+                }
+            }
         }
         Ok(())
+    }
+}
+
+/// Objects with up to this many members have their names compared in a list.
+const FEW_NAMES: usize = 16;
+
+/// A member name, borrowed from the input when it has no escapes.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -237,6 +288,33 @@ mod tests {
         // documents are read as `Value` first): the differential this module closes.
         let lax: Value = serde_json::from_str(r#"{"a":1,"a":2}"#).unwrap();
         assert_eq!(lax["a"], 2);
+    }
+
+    #[test]
+    fn a_repeated_name_is_found_in_small_and_large_objects_and_after_escapes() {
+        for n in [1usize, 2, FEW_NAMES - 1, FEW_NAMES, FEW_NAMES + 1, 200] {
+            let members: Vec<String> = (0..n).map(|i| format!(r#""k{i}":{i}"#)).collect();
+            let unique = format!("{{{}}}", members.join(","));
+            check_slice(unique.as_bytes()).unwrap();
+            for dup in [0, n / 2, n - 1] {
+                let text = format!("{{{},\"k{dup}\":0}}", members.join(","));
+                let e = check_slice(text.as_bytes()).unwrap_err().to_string();
+                assert!(
+                    e.contains(&format!("duplicate member `k{dup}`")),
+                    "{n} {dup}: {e}"
+                );
+                let e = from_slice::<Value>(text.as_bytes())
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    e.contains(&format!("duplicate member `k{dup}`")),
+                    "{n} {dup}: {e}"
+                );
+            }
+            // The same name written with an escape (not borrowed from the input).
+            let text = format!("{{{},\"\\u006b0\":0}}", members.join(","));
+            assert!(check_slice(text.as_bytes()).is_err(), "{n}");
+        }
     }
 
     #[test]

@@ -231,7 +231,8 @@ fn b64(s: &str, what: &'static str) -> Result<Vec<u8>, ParseError> {
     // Line breaks inside base64 text are skipped, as protobuf-JSON readers do (`base64 FILE`
     // wraps at 76 columns); any other non-alphabet byte is an error.
     let e = base64::engine::general_purpose::STANDARD;
-    let res = if s.contains(['\n', '\r']) {
+    // A byte scan: `str::contains` with a char set decodes every character on the way.
+    let res = if s.bytes().any(|b| b == b'\n' || b == b'\r') {
         let joined: String = s.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
         e.decode(joined.as_bytes())
     } else {
