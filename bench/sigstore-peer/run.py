@@ -14,7 +14,8 @@ adapter (`target/release/sigstore-client`, plugin-cosign) is built, it is a thir
 Every binary is first copied into one temporary directory and timed there (--no-copy: where
 it is), so that all are in the same page-cache state. Without --peer the peer line says
 "skipped". Every timed run's exit status is checked: a bundle that either side does not verify
-in the check run is reported and left out; a timed run that fails is reported and not counted. Python 3 standard library only.
+in the check run is reported and left out; a timed run that fails is reported and not counted.
+Python 3 standard library only.
 """
 
 import argparse

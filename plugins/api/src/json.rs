@@ -118,10 +118,7 @@ impl<'de> Visitor<'de> for Strict {
                 None => few.contains(&key),
             };
             if repeated {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate member `{}`",
-                    Printable(&key)
-                )));
+                return Err(duplicate(&key));
             }
             map.next_value_seed(Strict)?;
             match &mut many {
@@ -229,16 +226,18 @@ impl<'de> Visitor<'de> for StrictValue {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate member `{}`",
-                    Printable(&key)
-                )));
+                return Err(duplicate(&key));
             }
             let value = map.next_value_seed(StrictValue)?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))
     }
+}
+
+/// The error for an object that repeats the member `name`.
+fn duplicate<E: de::Error>(name: &str) -> E {
+    E::custom(format_args!("duplicate member `{}`", Printable(name)))
 }
 
 /// A member name in an error message: at most 64 characters, control characters escaped.

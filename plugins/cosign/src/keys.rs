@@ -47,7 +47,7 @@ impl PublicKey {
     /// [`PublicKey::from_pem`] within `limits` (the DER key at most [`Limits::key_bytes`], its
     /// PEM at most twice that).
     pub fn from_pem_with_limits(pem: &[u8], limits: &Limits) -> Result<Self, ParseError> {
-        let der = pem_decode_within(pem, "PUBLIC KEY", limits.key_bytes.saturating_mul(2))?;
+        let der = pem_decode_within(pem, &["PUBLIC KEY"], limits.key_bytes.saturating_mul(2))?;
         Self::from_spki_der_within(&der, limits.key_bytes)
     }
 
@@ -125,20 +125,12 @@ impl PublicKey {
 }
 
 /// Decodes exactly one PEM block labelled with one of `labels` (a log entry's verifier: a
-/// `PUBLIC KEY` or a `CERTIFICATE`), read once: its label and DER.
-pub fn pem_decode_any(pem: &[u8], labels: &[&str]) -> Result<(String, Vec<u8>), ParseError> {
-    pem_decode_labelled_within(pem, labels, MAX_KEY_BYTES * 2)
+/// `PUBLIC KEY` or a `CERTIFICATE`), read once.
+pub fn pem_decode_any(pem: &[u8], labels: &[&str]) -> Result<Vec<u8>, ParseError> {
+    pem_decode_within(pem, labels, MAX_KEY_BYTES * 2)
 }
 
-fn pem_decode_within(pem: &[u8], label: &str, max: usize) -> Result<Vec<u8>, ParseError> {
-    pem_decode_labelled_within(pem, &[label], max).map(|(_, der)| der)
-}
-
-fn pem_decode_labelled_within(
-    pem: &[u8],
-    labels: &[&str],
-    max: usize,
-) -> Result<(String, Vec<u8>), ParseError> {
+fn pem_decode_within(pem: &[u8], labels: &[&str], max: usize) -> Result<Vec<u8>, ParseError> {
     if pem.len() > max {
         return Err(ParseError::TooLarge {
             what: "PEM",
@@ -147,5 +139,6 @@ fn pem_decode_labelled_within(
         });
     }
     plugin_x509::pem_block_labelled(pem, labels, max)
+        .map(|(_, der)| der)
         .map_err(|e| ParseError::invalid("PEM", e.to_string()))
 }

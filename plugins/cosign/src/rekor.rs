@@ -50,7 +50,6 @@ fn verifier_der(b64_pem: &str) -> Result<Vec<u8>, TlogError> {
         .decode(b64_pem.as_bytes())
         .map_err(|e| TlogError::Malformed(format!("entry verifier is not base64: {e}")))?;
     pem_decode_any(&pem, &["PUBLIC KEY", "CERTIFICATE"])
-        .map(|(_, der)| der)
         .map_err(|e| TlogError::Malformed(format!("entry verifier is not PEM: {e}")))
 }
 

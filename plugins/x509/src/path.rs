@@ -261,12 +261,7 @@ impl<'a> Builder<'a, '_> {
         // Every link is looked up in the table of the public instances' verified CA links
         // (which only holds links of trusted roots' chains); only CA links (the child is not
         // the end entity) are looked up in and recorded to the batch memo.
-        let key = memo_key(
-            issuer.spki_der(),
-            &child.outer_sig_alg,
-            child.tbs(),
-            &child.signature,
-        );
+        let key = link_key(child, issuer);
         if is_known_link(&key) {
             return Ok(true);
         }
@@ -311,12 +306,17 @@ pub fn verified_link_key(
     issuer: &Certificate,
 ) -> Result<[u8; 32], &'static str> {
     verify_link(child, issuer)?;
-    Ok(memo_key(
+    Ok(link_key(child, issuer))
+}
+
+/// The [`memo_key`] of `child`'s signature by `issuer`'s key.
+fn link_key(child: &Certificate, issuer: &Certificate) -> [u8; 32] {
+    memo_key(
         issuer.spki_der(),
         &child.outer_sig_alg,
         child.tbs(),
         &child.signature,
-    ))
+    )
 }
 
 fn fail(

@@ -34,7 +34,7 @@ pub fn pem_block_labelled(
     labels: &[&str],
     max_bytes: usize,
 ) -> Result<(String, Vec<u8>), ParseError> {
-    let expected = labels.join(" or ");
+    let expected = || labels.join(" or ");
     if bytes.len() > max_bytes {
         return Err(ParseError::Pem(format!(
             "{} bytes, more than the {max_bytes}-byte limit",
@@ -46,16 +46,17 @@ pub fn pem_block_labelled(
             ParseError::Pem("more than one PEM block".into())
         }
         ParseError::Pem(m) if m.starts_with("no PEM block") => {
-            ParseError::Pem(format!("no -----BEGIN {expected}----- block"))
+            ParseError::Pem(format!("no -----BEGIN {}----- block", expected()))
         }
         other => other,
     })?;
     match found.pop() {
         Some((l, der)) if labels.contains(&l.as_str()) => Ok((l, der)),
         Some((l, _)) => Err(ParseError::Pem(format!(
-            "a {l} block where a {expected} block is expected"
+            "a {l} block where a {} block is expected",
+            expected()
         ))),
-        None => Err(ParseError::Pem(format!("no {expected} block"))),
+        None => Err(ParseError::Pem(format!("no {} block", expected()))),
     }
 }
 
