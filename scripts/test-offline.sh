@@ -30,8 +30,9 @@ if "${NONET[@]}" python3 -c 'import socket; socket.create_connection(("127.0.0.1
   exit 1
 fi
 
-cargo build -q --locked -p prov-verify
-cargo build -q --locked -p offline-cache --example gen_tuf_fixtures
+# Selected by target name, not package, so the features are the workspace's: the build CI's
+# other steps made is reused.
+cargo build -q --locked --bin prov-verify --example gen_tuf_fixtures
 B="$ROOT/target/debug/prov-verify"
 GEN="$ROOT/target/debug/examples/gen_tuf_fixtures"
 W="$(mktemp -d)"
