@@ -559,6 +559,7 @@ mod tests {
         feature = "unicode-bool",
         feature = "unicode-gencat",
         feature = "unicode-script",
+        feature = "unicode-segment",
     ))]
     #[test]
     fn named_ranges_read_back() {
@@ -579,6 +580,18 @@ mod tests {
             (
                 PROPERTY_BOOL_BY_NAME.table(),
                 super::super::property_bool::BY_NAME,
+            ),
+            #[cfg(feature = "unicode-segment")]
+            (
+                GRAPHEME_CLUSTER_BREAK_BY_NAME.table(),
+                super::super::grapheme_cluster_break::BY_NAME,
+            ),
+            #[cfg(feature = "unicode-segment")]
+            (WORD_BREAK_BY_NAME.table(), super::super::word_break::BY_NAME),
+            #[cfg(feature = "unicode-segment")]
+            (
+                SENTENCE_BREAK_BY_NAME.table(),
+                super::super::sentence_break::BY_NAME,
             ),
         ];
         for (flat, source) in tables {
