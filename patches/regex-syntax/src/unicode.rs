@@ -554,7 +554,7 @@ fn canonical_prop(
     fn imp(name: &str) -> Result<Option<&'static str>, Error> {
         use crate::unicode_tables::flat::PROPERTY_NAMES;
 
-        Ok(PROPERTY_NAMES.find("").and_then(|names| names.find(name)))
+        Ok(PROPERTY_NAMES.all().find(name))
     }
 
     imp(normalized_name)

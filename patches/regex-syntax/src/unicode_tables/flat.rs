@@ -36,8 +36,8 @@ const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// `bytes[start..end]` in a const context (slicing a range is not const), empty when out of
-/// bounds.
+/// `bytes[start..end]`, empty when out of bounds; const, so the copies' checks and the
+/// readers' searches use the same span.
 const fn sub(bytes: &[u8], start: u32, end: u32) -> &[u8] {
     let (start, end) = (start as usize, end as usize);
     if start > end || end > bytes.len() {
@@ -170,14 +170,16 @@ impl NamedRangesRef {
 
     /// Entry `i`: its name and its ranges.
     pub(crate) fn get(&self, i: usize) -> Option<(&'static str, Range)> {
-        let [ns, ne, rs, re] = *self.entries.get(i)?;
-        let name = str_at(self.names, ns, ne)?;
-        let set = self.ranges.get(rs as usize..re as usize)?;
-        Some((name, set))
+        let e = self.entries.get(i)?;
+        Some((str_at(self.names, e[0], e[1])?, self.ranges_of(e)?))
     }
 
     fn name_bytes(&self, e: &[u32; 4]) -> &'static [u8] {
-        self.names.get(e[0] as usize..e[1] as usize).unwrap_or(&[])
+        sub(self.names, e[0], e[1])
+    }
+
+    fn ranges_of(&self, e: &[u32; 4]) -> Option<Range> {
+        self.ranges.get(e[2] as usize..e[3] as usize)
     }
 
     /// The ranges of `name` in a table sorted by name.
@@ -186,7 +188,7 @@ impl NamedRangesRef {
             .entries
             .binary_search_by(|e| self.name_bytes(e).cmp(name.as_bytes()))
             .ok()?;
-        self.get(i).map(|(_, set)| set)
+        self.ranges_of(self.entries.get(i)?)
     }
 
     /// The position of `name`, looked for in order (for a table not sorted by name).
@@ -335,12 +337,7 @@ impl<const N: usize, const P: usize, const B: usize> PairTable<N, P, B> {
         let bytes: &'static [u8] = &self.bytes;
         let i = self
             .outer
-            .binary_search_by(|e| {
-                bytes
-                    .get(e[0] as usize..e[1] as usize)
-                    .unwrap_or(&[])
-                    .cmp(name.as_bytes())
-            })
+            .binary_search_by(|e| sub(bytes, e[0], e[1]).cmp(name.as_bytes()))
             .ok()?;
         let [_, _, ps, pe] = *self.outer.get(i)?;
         Some(PairsRef {
@@ -381,12 +378,7 @@ impl PairsRef {
         let bytes = self.bytes;
         let i = self
             .pairs
-            .binary_search_by(|e| {
-                bytes
-                    .get(e[0] as usize..e[1] as usize)
-                    .unwrap_or(&[])
-                    .cmp(key.as_bytes())
-            })
+            .binary_search_by(|e| sub(bytes, e[0], e[1]).cmp(key.as_bytes()))
             .ok()?;
         self.get(i).map(|(_, v)| v)
     }
